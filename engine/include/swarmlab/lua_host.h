@@ -1,0 +1,80 @@
+/* lua_host.h - the Lua 5.4 scenario host, and the helpers agents/ modules use in their bindings.
+ *
+ * A scenario is a Lua file that reads named parameters (swarmlab.param), builds a world through
+ * the `swarmlab` module, and defines only the callbacks it needs: setup(world), step(world, t),
+ * finish(world). The host runs every call under lua_pcall with a traceback, so an error reports
+ * "scenario.lua:LINE: message". By default the script runs sandboxed: no os.execute, io.popen,
+ * loading of binary chunks, or file writes outside the run's output directory; an instruction
+ * budget stops a runaway script.
+ *
+ * Module bindings: an agents/ module registers `void opener(lua_State *L)` with
+ * sl_register_lua_module() in its CMakeLists.txt; the opener is called with the `swarmlab` table
+ * on top of the stack and sets its functions there (lua_setfield(L, -2, "aco")).
+ */
+#ifndef SWARMLAB_LUA_HOST_H
+#define SWARMLAB_LUA_HOST_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "swarmlab/error.h"
+#include "swarmlab/world.h"
+
+typedef struct lua_State lua_State;
+typedef struct sl_host sl_host;
+
+typedef struct sl_host_config {
+    const char *scenario;      /* path of the .lua file */
+    const char *out_dir;       /* output directory (NULL: no files may be written) */
+    uint64_t seed;
+    int threads;               /* >= 1 */
+    int unsafe;                /* 1 lifts the sandbox */
+    long long instr_budget;    /* Lua VM instructions allowed per callback; 0 = default */
+    int nset;                  /* parameter overrides name=value (command line beats INI) */
+    const char *const *set_names;
+    const char *const *set_values;
+} sl_host_config;
+
+/* Creates the Lua state and the world and runs the scenario file's top level. */
+sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e);
+void sl_host_destroy(sl_host *h);
+sl_world *sl_host_world(sl_host *h);
+lua_State *sl_host_lua(sl_host *h);
+
+/* Steps the scenario asks for (swarmlab.steps(n) or the `steps` parameter); -1 when unset. */
+long long sl_host_default_steps(const sl_host *h);
+sl_status sl_host_setup(sl_host *h, sl_error *e);
+/* One world step followed by the scenario's step(world, t). *stop is set when the scenario asks
+ * to stop early (step returned false or called swarmlab.stop()). */
+sl_status sl_host_step(sl_host *h, int *stop, sl_error *e);
+sl_status sl_host_finish(sl_host *h, sl_error *e);
+
+/* Parameters as resolved (name, value as text, source "default"|"ini"|"cli"), in declaration
+ * order, for the manifest. */
+int sl_host_nparams(const sl_host *h);
+void sl_host_param(const sl_host *h, int i, const char **name, const char **value,
+                   const char **source);
+/* Overrides that no swarmlab.param() declared (reported as an error after load). */
+const char *sl_host_unused_override(const sl_host *h);
+
+/* Scenario results for the manifest: numbers and strings set by swarmlab.result(k, v) or by
+ * modules through sl_lua_result_*; in insertion order. is_number tells which. */
+int sl_host_nresults(const sl_host *h);
+void sl_host_result(const sl_host *h, int i, const char **key, double *num, const char **str,
+                    int *is_number);
+
+/* ---- for module bindings ---- */
+sl_host *sl_lua_host(lua_State *L);
+sl_world *sl_lua_world(lua_State *L);
+/* Full path of a file inside the run's output directory; raises a Lua error when the run has no
+ * output directory or the name escapes it. */
+const char *sl_lua_output_path(lua_State *L, const char *name);
+/* Resolves a data file path as given by the scenario (relative paths: to the working directory
+ * first, then to the scenario's folder). Pushes nothing; returns a string valid until the next
+ * call, or NULL when the file does not exist. */
+const char *sl_lua_resolve_input(lua_State *L, const char *path);
+void sl_lua_result_number(lua_State *L, const char *key, double v);
+void sl_lua_result_string(lua_State *L, const char *key, const char *v);
+/* Sandbox state: modules must refuse to write files outside the output dir when sandboxed. */
+int sl_lua_sandboxed(lua_State *L);
+
+#endif
