@@ -32,6 +32,16 @@ typedef struct sl_host_config {
     int nset;                  /* parameter overrides name=value (command line beats INI) */
     const char *const *set_names;
     const char *const *set_values;
+    /* Optional, parallel to set_names (NULL: every override is "cli" from "--set"): the source
+     * recorded in the manifest ("cli" or "ini") and where the value came from, for error
+     * messages ("--set", "run.ini:7"). When a name appears more than once the last one wins,
+     * so pass INI entries first and command-line entries after them. */
+    const char *const *set_sources;
+    const char *const *set_origins;
+    int quiet;                 /* 1: swarmlab.log() prints nothing */
+    /* Optional sink for swarmlab.log() lines (NULL: a line on stderr unless quiet). */
+    void (*log_fn)(void *user, const char *line);
+    void *log_user;
 } sl_host_config;
 
 /* Creates the Lua state and the world and runs the scenario file's top level. */
@@ -42,6 +52,8 @@ lua_State *sl_host_lua(sl_host *h);
 
 /* Steps the scenario asks for (swarmlab.steps(n) or the `steps` parameter); -1 when unset. */
 long long sl_host_default_steps(const sl_host *h);
+/* Tells the scenario how many steps this run takes (what swarmlab.steps() returns). */
+void sl_host_set_steps(sl_host *h, long long steps);
 sl_status sl_host_setup(sl_host *h, sl_error *e);
 /* One world step followed by the scenario's step(world, t). *stop is set when the scenario asks
  * to stop early (step returned false or called swarmlab.stop()). */
@@ -53,6 +65,8 @@ sl_status sl_host_finish(sl_host *h, sl_error *e);
 int sl_host_nparams(const sl_host *h);
 void sl_host_param(const sl_host *h, int i, const char **name, const char **value,
                    const char **source);
+/* Kind of parameter i: 'n' number, 's' string, 'b' boolean (for typed JSON). */
+char sl_host_param_kind(const sl_host *h, int i);
 /* Overrides that no swarmlab.param() declared (reported as an error after load). */
 const char *sl_host_unused_override(const sl_host *h);
 
@@ -61,6 +75,10 @@ const char *sl_host_unused_override(const sl_host *h);
 int sl_host_nresults(const sl_host *h);
 void sl_host_result(const sl_host *h, int i, const char **key, double *num, const char **str,
                     int *is_number);
+
+/* Lua traceback of the last scenario error ("stack traceback:\n..."), or "" when none. The
+ * sl_error message holds the one-line "scenario.lua:LINE: message". */
+const char *sl_host_traceback(const sl_host *h);
 
 /* ---- for module bindings ---- */
 sl_host *sl_lua_host(lua_State *L);
@@ -76,5 +94,12 @@ void sl_lua_result_number(lua_State *L, const char *key, double v);
 void sl_lua_result_string(lua_State *L, const char *key, const char *v);
 /* Sandbox state: modules must refuse to write files outside the output dir when sandboxed. */
 int sl_lua_sandboxed(lua_State *L);
+/* The population, field or graph behind a userdata argument made by world:population{...},
+ * world:field{...} or world:graph{...}; raises a Lua argument error otherwise. */
+sl_pop *sl_lua_check_pop(lua_State *L, int arg);
+sl_field *sl_lua_check_field(lua_State *L, int arg);
+sl_graph *sl_lua_check_graph(lua_State *L, int arg);
+/* Pushes the userdata of a population owned by the host's world (one userdata per population). */
+void sl_lua_push_pop(lua_State *L, sl_pop *p);
 
 #endif
