@@ -91,6 +91,10 @@ long sl_pop_commit(sl_pop *p);
 /* Reorders the agents: new slot s holds the agent that was in slot perm[s]. Ids stay valid.
  * perm must be a permutation of 0..count-1. Uses an internal scratch buffer. */
 sl_status sl_pop_permute(sl_pop *p, const uint32_t *perm, sl_error *e);
+/* Same, with a caller-owned scratch buffer of at least count * 8 bytes (no allocation). */
+sl_status sl_pop_permute_with(sl_pop *p, const uint32_t *perm, void *scratch, sl_error *e);
+/* Allocated slots (column arrays hold at least this many elements). */
+size_t sl_pop_capacity(const sl_pop *p);
 
 /* Bytes allocated by the population (columns, id maps, scratch) - for memory benchmarks. */
 size_t sl_pop_bytes(const sl_pop *p);

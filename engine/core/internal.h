@@ -1,0 +1,10 @@
+/* internal.h - engine-private functions shared between core modules (not installed). */
+#ifndef SWARMLAB_CORE_INTERNAL_H
+#define SWARMLAB_CORE_INTERNAL_H
+
+#include "swarmlab/recorder.h"
+
+sl_recorder *sl_recorder_create(void);
+void sl_recorder_destroy(sl_recorder *r);
+
+#endif
