@@ -126,6 +126,11 @@ sl_status sl_pop_reserve(sl_pop *p, size_t capacity, sl_error *e)
         memset(col->data + p->cap * col->esize, 0, (capacity - p->cap) * col->esize);
     }
     if (!grow((void **)&p->slot_index, capacity, sizeof(uint32_t))) goto nomem;
+    if (capacity > p->index_cap) { /* stable indices never outnumber live agents + free list */
+        if (!grow((void **)&p->index_slot, capacity, sizeof(uint32_t))) goto nomem;
+        if (!grow((void **)&p->gen, capacity, sizeof(uint32_t))) goto nomem;
+        p->index_cap = capacity;
+    }
     if (p->dying) {
         if (!grow((void **)&p->dying, capacity, 1)) goto nomem;
         memset(p->dying + p->cap, 0, capacity - p->cap);
@@ -285,8 +290,10 @@ static int release_index(sl_pop *p, uint32_t idx)
 static int ensure_cap(sl_pop *p, size_t need)
 {
     if (need <= p->cap) return 1;
-    size_t nc = p->cap ? p->cap : 64;
-    while (nc < need) nc += nc / 2 + 1;
+    /* grow by half, but a bulk spawn gets exactly what it asks for */
+    size_t nc = p->cap + p->cap / 2;
+    if (nc < need) nc = need;
+    if (nc < 16) nc = 16;
     return sl_pop_reserve(p, nc, NULL) == SL_OK;
 }
 
@@ -448,9 +455,16 @@ sl_status sl_pop_permute(sl_pop *p, const uint32_t *perm, sl_error *e)
 
 sl_status sl_pop_permute_with(sl_pop *p, const uint32_t *perm, void *scratch, sl_error *e)
 {
+    return sl_pop_permute_except(p, perm, scratch, 0, e);
+}
+
+sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
+                                sl_error *e)
+{
     (void)e;
     const long n = (long)p->count;
     for (int c = 0; c < p->ncol; c++) {
+        if (skip_mask & ((uint64_t)1 << c)) continue;
         sl_column *col = &p->cols[c];
         switch (col->esize) {
         case 8: {

@@ -93,6 +93,10 @@ long sl_pop_commit(sl_pop *p);
 sl_status sl_pop_permute(sl_pop *p, const uint32_t *perm, sl_error *e);
 /* Same, with a caller-owned scratch buffer of at least count * 8 bytes (no allocation). */
 sl_status sl_pop_permute_with(sl_pop *p, const uint32_t *perm, void *scratch, sl_error *e);
+/* Same, but columns whose bit is set in skip_mask (bit c = column c) are left untouched: for a
+ * system that has already written those columns in the new order itself. */
+sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
+                                sl_error *e);
 /* Allocated slots (column arrays hold at least this many elements). */
 size_t sl_pop_capacity(const sl_pop *p);
 
