@@ -535,3 +535,64 @@ uint64_t sl_pop_hash(const sl_pop *p, uint64_t h)
     }
     return h;
 }
+
+sl_pop_ids sl_pop_get_ids(const sl_pop *p)
+{
+    sl_pop_ids ids;
+    ids.count = p->count;
+    ids.nindex = p->nindex;
+    ids.nfree = p->free_n;
+    ids.slot_index = p->slot_index;
+    ids.gen = p->gen;
+    ids.free_idx = p->free_idx ? p->free_idx + p->free_head : NULL;
+    return ids;
+}
+
+sl_status sl_pop_set_ids(sl_pop *p, const sl_pop_ids *ids, sl_error *e)
+{
+    if (ids->count + ids->nfree != ids->nindex || ids->nindex >= UINT32_MAX)
+        return sl_error_set(e, SL_ERR_RANGE, "population '%s': inconsistent id counts", p->name);
+    unsigned char *seen = calloc(ids->nindex ? ids->nindex : 1, 1);
+    if (!seen) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    for (size_t i = 0; i < ids->count + ids->nfree; i++) {
+        uint32_t x = i < ids->count ? ids->slot_index[i] : ids->free_idx[i - ids->count];
+        if (x >= ids->nindex || seen[x]) {
+            free(seen);
+            return sl_error_set(e, SL_ERR_RANGE, "population '%s': inconsistent ids", p->name);
+        }
+        seen[x] = 1;
+    }
+    free(seen);
+    sl_status st = sl_pop_reserve(p, ids->count, e);
+    if (st != SL_OK) return st;
+    size_t icap = ids->nindex ? ids->nindex : 1;
+    if (icap > p->index_cap) {
+        if (!grow((void **)&p->index_slot, icap, sizeof(uint32_t)) ||
+            !grow((void **)&p->gen, icap, sizeof(uint32_t)))
+            return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        p->index_cap = icap;
+    }
+    size_t fcap = ids->nfree ? ids->nfree : 1;
+    if (fcap > p->free_cap) {
+        if (!grow((void **)&p->free_idx, fcap, sizeof(uint32_t)))
+            return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        p->free_cap = fcap;
+    }
+    for (int i = 0; i < p->nstages; i++) p->stages[i].n = 0;
+    if (p->dying) memset(p->dying, 0, p->cap);
+    p->any_dying = 0;
+    p->nindex = ids->nindex;
+    if (ids->nindex) memcpy(p->gen, ids->gen, ids->nindex * sizeof(uint32_t));
+    for (size_t i = 0; i < ids->nindex; i++) p->index_slot[i] = UINT32_MAX;
+    p->count = ids->count;
+    for (size_t s = 0; s < ids->count; s++) {
+        p->slot_index[s] = ids->slot_index[s];
+        p->index_slot[ids->slot_index[s]] = (uint32_t)s;
+    }
+    for (int c = 0; c < p->ncol; c++)
+        memset(p->cols[c].data, 0, p->cap * p->cols[c].esize);
+    p->free_head = 0;
+    p->free_n = ids->nfree;
+    if (ids->nfree) memcpy(p->free_idx, ids->free_idx, ids->nfree * sizeof(uint32_t));
+    return SL_OK;
+}

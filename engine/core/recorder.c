@@ -273,3 +273,32 @@ sl_status sl_recorder_close_csv(sl_recorder *r, int ok, sl_error *e)
     r->csv_path = NULL;
     return st;
 }
+
+double sl_recorder_held(const sl_recorder *r, int metric)
+{
+    if (metric < 0 || metric >= r->nm || r->m[metric].red != SL_REDUCE_VALUE) return NAN;
+    return r->m[metric].value;
+}
+
+sl_status sl_recorder_restore(sl_recorder *r, size_t nrows, const uint64_t *steps,
+                              const double *values, const double *held, sl_error *e)
+{
+    if (r->csv) return sl_error_set(e, SL_ERR_STATE, "recorder: rows restored while a CSV file is open");
+    if (nrows > r->caprows) {
+        uint64_t *s = realloc(r->steps, nrows * sizeof *s);
+        if (!s) return sl_error_set(e, SL_ERR_NOMEM, "recorder: out of memory");
+        r->steps = s;
+        double *v = realloc(r->values, nrows * (size_t)(r->nm ? r->nm : 1) * sizeof *v);
+        if (!v) return sl_error_set(e, SL_ERR_NOMEM, "recorder: out of memory");
+        r->values = v;
+        r->caprows = nrows;
+    }
+    if (nrows) {
+        memcpy(r->steps, steps, nrows * sizeof *steps);
+        memcpy(r->values, values, nrows * (size_t)r->nm * sizeof *values);
+    }
+    r->nrows = nrows;
+    for (int k = 0; k < r->nm; k++)
+        if (r->m[k].red == SL_REDUCE_VALUE) r->m[k].value = held[k];
+    return SL_OK;
+}

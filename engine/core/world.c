@@ -325,6 +325,8 @@ sl_bus *sl_world_bus(sl_world *w)
     return w->bus;
 }
 
+sl_bus *sl_world_bus_peek(const sl_world *w) { return w->bus; }
+
 sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free_fn)(void *),
                           sl_error *e)
 {

@@ -100,6 +100,21 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
 /* Allocated slots (column arrays hold at least this many elements). */
 size_t sl_pop_capacity(const sl_pop *p);
 
+/* Id bookkeeping, for checkpoints: the generation of every stable index, the queue of released
+ * indices (reused oldest first) and the stable index of every slot. sl_pop_get_ids() returns
+ * pointers into the population (valid until the next structural change). sl_pop_set_ids()
+ * replaces the agents by ids->count zero-filled ones with exactly these ids and the same reuse
+ * queue, dropping pending kills and spawns; the caller then fills the columns. Every index below
+ * nindex must be either in exactly one slot or queued exactly once (else SL_ERR_RANGE). */
+typedef struct sl_pop_ids {
+    size_t count, nindex, nfree;
+    const uint32_t *slot_index;   /* count */
+    const uint32_t *gen;          /* nindex */
+    const uint32_t *free_idx;     /* nfree, oldest first */
+} sl_pop_ids;
+sl_pop_ids sl_pop_get_ids(const sl_pop *p);
+sl_status sl_pop_set_ids(sl_pop *p, const sl_pop_ids *ids, sl_error *e);
+
 /* Bytes allocated by the population (columns, id maps, scratch) - for memory benchmarks. */
 size_t sl_pop_bytes(const sl_pop *p);
 

@@ -54,6 +54,13 @@ double sl_recorder_value(const sl_recorder *r, size_t row, int metric);
 /* Latest sampled value of a metric (NaN before the first sample). */
 double sl_recorder_last(const sl_recorder *r, int metric);
 
+/* Checkpoint support: the value a SL_REDUCE_VALUE metric holds (NaN for other metrics), and
+ * replacing all rows and held values at once (nrows rows of steps[] and values[row * nm + k],
+ * held[k] for each metric). Fails with SL_ERR_STATE while a CSV file is open. */
+double sl_recorder_held(const sl_recorder *r, int metric);
+sl_status sl_recorder_restore(sl_recorder *r, size_t nrows, const uint64_t *steps,
+                              const double *values, const double *held, sl_error *e);
+
 /* Streams rows to CSV: writes "<path>.part" now (header + rows already taken) and renames it to
  * path when closed with ok = 1; with ok = 0 the .part file is left as evidence. */
 sl_status sl_recorder_open_csv(sl_recorder *r, const char *path, sl_error *e);

@@ -109,6 +109,7 @@ const char *sl_world_graph_name(const sl_world *w, int i);
 
 sl_recorder *sl_world_recorder(sl_world *w);
 sl_bus *sl_world_bus(sl_world *w);  /* created on first use */
+sl_bus *sl_world_bus_peek(const sl_world *w); /* NULL when no bus was created */
 
 /* Named extension data owned by the world (a solver's state, a module's tables): the world calls
  * free_fn(data) when destroyed. Returns NULL if absent. */
