@@ -1,0 +1,496 @@
+/* cnet.c - contract net protocol engine: conversations, deadlines, anomalies, trace. */
+#include "swarmlab/cnet.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct bidder_rec {
+    sl_cn_agent a;
+    char answer;    /* 'p', 'r', 'l' or 0 */
+    char decided;   /* 'a' accepted, 'j' rejected, 0 */
+    double bid;
+} bidder_rec;
+
+struct sl_cnet {
+    sl_bus *bus;
+    sl_cnet_def def;
+    sl_cn_conv *conv;
+    size_t nconv, capconv;
+    bidder_rec *bidders;
+    size_t nbid, capbid;
+    uint64_t *active;       /* ids of non-terminal conversations, increasing */
+    size_t nactive, capactive;
+    sl_cnet_counts counts;
+    FILE *trace;
+    char *trace_path;
+    char anomaly[256];
+};
+
+const char *sl_perf_name(uint32_t type)
+{
+    switch (type) {
+    case SL_CN_CFP: return "cfp";
+    case SL_CN_PROPOSE: return "propose";
+    case SL_CN_REFUSE: return "refuse";
+    case SL_CN_ACCEPT: return "accept-proposal";
+    case SL_CN_REJECT: return "reject-proposal";
+    case SL_CN_INFORM_DONE: return "inform-done";
+    case SL_CN_FAILURE: return "failure";
+    default: return "?";
+    }
+}
+
+const char *sl_conv_state_name(int s)
+{
+    static const char *names[] = {"open", "awarded", "done", "failed", "no-bids", "timeout",
+                                  "aborted"};
+    return s >= 0 && s <= SL_CONV_ABORTED ? names[s] : "?";
+}
+
+sl_cnet *sl_cnet_create(sl_bus *bus, const sl_cnet_def *def, sl_error *e)
+{
+    if (!bus || !def || !def->bid) {
+        sl_error_set(e, SL_ERR_USAGE, "contract net: a bus and a bid callback are required");
+        return NULL;
+    }
+    sl_cnet *cn = calloc(1, sizeof *cn);
+    if (!cn) {
+        sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+        return NULL;
+    }
+    cn->bus = bus;
+    cn->def = *def;
+    if (cn->def.deadline < 2)
+        cn->def.deadline = 2;
+    if (cn->def.result_timeout == 0)
+        cn->def.result_timeout = 4;
+    return cn;
+}
+
+void sl_cnet_destroy(sl_cnet *cn)
+{
+    if (!cn)
+        return;
+    if (cn->trace) {
+        fclose(cn->trace); /* left as path.part: the run did not close it */
+    }
+    free(cn->trace_path);
+    free(cn->conv);
+    free(cn->bidders);
+    free(cn->active);
+    free(cn);
+}
+
+sl_status sl_cnet_open_trace(sl_cnet *cn, const char *path, sl_error *e)
+{
+    size_t n = strlen(path);
+    char *part = malloc(n + 6);
+    if (!part)
+        return sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+    memcpy(part, path, n);
+    memcpy(part + n, ".part", 6);
+    FILE *f = fopen(part, "w");
+    free(part);
+    if (!f)
+        return sl_error_set(e, SL_ERR_IO, "%s: cannot open message trace for writing", path);
+    if (cn->trace)
+        fclose(cn->trace);
+    free(cn->trace_path);
+    cn->trace = f;
+    cn->trace_path = strdup(path);
+    fprintf(f, "step,conv,performative,from,to,value\n");
+    return SL_OK;
+}
+
+sl_status sl_cnet_close_trace(sl_cnet *cn, sl_error *e)
+{
+    if (!cn->trace)
+        return SL_OK;
+    int bad = fclose(cn->trace) != 0;
+    cn->trace = NULL;
+    size_t n = strlen(cn->trace_path);
+    char *part = malloc(n + 6);
+    if (!part)
+        return sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+    memcpy(part, cn->trace_path, n);
+    memcpy(part + n, ".part", 6);
+    if (!bad)
+        bad = rename(part, cn->trace_path) != 0;
+    free(part);
+    if (bad)
+        return sl_error_set(e, SL_ERR_IO, "%s: cannot write message trace", cn->trace_path);
+    return SL_OK;
+}
+
+static void trace_line(sl_cnet *cn, uint64_t step, uint64_t conv, const char *what,
+                       sl_cn_agent from, sl_cn_agent to, double value)
+{
+    if (!cn->trace)
+        return;
+    fprintf(cn->trace, "%llu,%llu,%s,%d:%u,%d:%u,", (unsigned long long)step,
+            (unsigned long long)conv, what, from.pop, sl_id_index(from.id) + 1u, to.pop,
+            sl_id_index(to.id) + 1u);
+    if (isnan(value))
+        fputc('\n', cn->trace);
+    else
+        fprintf(cn->trace, "%.17g\n", value);
+}
+
+static void anomaly(sl_cnet *cn, uint64_t step, const sl_msg *m, const char *why)
+{
+    cn->counts.anomalies++;
+    sl_cn_agent from = {m->from_pop, m->from}, to = {m->to_pop, m->to};
+    snprintf(cn->anomaly, sizeof cn->anomaly,
+             "step %llu: %s from %d:%u to %d:%u in conversation %llu: %s",
+             (unsigned long long)step, sl_perf_name(m->type), from.pop,
+             sl_id_index(from.id) + 1u, to.pop, sl_id_index(to.id) + 1u,
+             (unsigned long long)m->conv, why);
+    char what[96];
+    snprintf(what, sizeof what, "anomaly:%s:%s", sl_perf_name(m->type), why);
+    for (char *p = what; *p; p++)
+        if (*p == ',' || *p == ' ')
+            *p = '_';
+    trace_line(cn, step, m->conv, what, from, to, NAN);
+}
+
+static sl_status send(sl_cnet *cn, uint64_t step, uint32_t perf, const sl_cn_conv *c,
+                      sl_cn_agent from, sl_cn_agent to, double value)
+{
+    sl_msg m = sl_msg_to_agent(perf, from.pop, from.id, to.pop, to.id, c->id);
+    if (perf == SL_CN_CFP) {
+        m.nd = SL_CN_TASK_DOUBLES;
+        memcpy(m.d, c->task.d, sizeof c->task.d);
+        m.nb = 8;
+        memcpy(m.b, &c->task.item, 8);
+    } else if (!isnan(value)) {
+        m.nd = 1;
+        m.d[0] = value;
+    }
+    sl_status s = sl_bus_send(cn->bus, 0, &m);
+    if (s != SL_OK)
+        return s;
+    cn->counts.messages++;
+    trace_line(cn, step, c->id, sl_perf_name(perf), from, to, value);
+    return SL_OK;
+}
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    if (need <= *cap)
+        return 1;
+    size_t nc = *cap ? *cap * 2 : 64;
+    while (nc < need)
+        nc *= 2;
+    void *np = realloc(*p, nc * elem);
+    if (!np)
+        return 0;
+    *p = np;
+    *cap = nc;
+    return 1;
+}
+
+uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const sl_cn_task *task,
+                          const sl_cn_agent *bidders, int nbidders, sl_error *e)
+{
+    if (nbidders <= 0) {
+        sl_error_set(e, SL_ERR_RANGE, "contract net: a call for proposals needs bidders");
+        return 0;
+    }
+    if (!grow((void **)&cn->conv, &cn->capconv, cn->nconv + 1, sizeof *cn->conv) ||
+        !grow((void **)&cn->bidders, &cn->capbid, cn->nbid + (size_t)nbidders,
+              sizeof *cn->bidders) ||
+        !grow((void **)&cn->active, &cn->capactive, cn->nactive + 1, sizeof *cn->active)) {
+        sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+        return 0;
+    }
+    sl_cn_conv *c = &cn->conv[cn->nconv];
+    memset(c, 0, sizeof *c);
+    c->id = cn->nconv + 1;
+    c->task = *task;
+    c->manager = manager;
+    c->state = SL_CONV_OPEN;
+    c->opened = step;
+    c->deadline = step + cn->def.deadline;
+    c->nbidders = nbidders;
+    c->winner = -1;
+    c->best = NAN;
+    c->first_bidder = cn->nbid;
+    for (int i = 0; i < nbidders; i++) {
+        bidder_rec *b = &cn->bidders[cn->nbid + (size_t)i];
+        b->a = bidders[i];
+        b->answer = 0;
+        b->decided = 0;
+        b->bid = NAN;
+    }
+    cn->nbid += (size_t)nbidders;
+    cn->nconv++;
+    cn->active[cn->nactive++] = c->id;
+    cn->counts.open++;
+    for (int i = 0; i < nbidders; i++) {
+        if (send(cn, step, SL_CN_CFP, c, manager, bidders[i], NAN) != SL_OK) {
+            sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+            return 0;
+        }
+    }
+    return c->id;
+}
+
+const sl_cn_conv *sl_cnet_conv(const sl_cnet *cn, uint64_t id)
+{
+    return id >= 1 && id <= cn->nconv ? &cn->conv[id - 1] : NULL;
+}
+
+size_t sl_cnet_nconv(const sl_cnet *cn)
+{
+    return cn->nconv;
+}
+
+sl_cn_agent sl_cnet_bidder(const sl_cnet *cn, const sl_cn_conv *c, int i, char *answer,
+                           double *bid)
+{
+    const bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
+    if (answer)
+        *answer = b->answer;
+    if (bid)
+        *bid = b->bid;
+    return b->a;
+}
+
+sl_cnet_counts sl_cnet_counts_get(const sl_cnet *cn)
+{
+    return cn->counts;
+}
+
+const char *sl_cnet_last_anomaly(const sl_cnet *cn)
+{
+    return cn->anomaly;
+}
+
+static int find_bidder(const sl_cnet *cn, const sl_cn_conv *c, int pop, sl_id id)
+{
+    for (int i = 0; i < c->nbidders; i++) {
+        const bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
+        if (b->a.pop == pop && b->a.id == id)
+            return i;
+    }
+    return -1;
+}
+
+static sl_status close_conv(sl_cnet *cn, sl_cn_conv *c, int state, uint64_t step, sl_error *e)
+{
+    if (c->state == SL_CONV_OPEN)
+        cn->counts.open--;
+    else if (c->state == SL_CONV_AWARDED)
+        cn->counts.awarded--;
+    c->state = state;
+    c->closed = step;
+    switch (state) {
+    case SL_CONV_DONE: cn->counts.done++; break;
+    case SL_CONV_FAILED: cn->counts.failed++; break;
+    case SL_CONV_NO_BIDS: cn->counts.no_bids++; break;
+    case SL_CONV_TIMEOUT: cn->counts.timeout++; break;
+    default: cn->counts.aborted++; break;
+    }
+    if (cn->trace) {
+        char what[32];
+        snprintf(what, sizeof what, "closed:%s", sl_conv_state_name(state));
+        trace_line(cn, step, c->id, what, c->manager, c->manager, c->best);
+    }
+    if (cn->def.on_close)
+        return cn->def.on_close(cn->def.user, c, e);
+    return SL_OK;
+}
+
+static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_error *e)
+{
+    sl_cn_conv *c = m->conv >= 1 && m->conv <= cn->nconv ? &cn->conv[m->conv - 1] : NULL;
+    if (!c) {
+        anomaly(cn, step, m, "unknown conversation");
+        return SL_OK;
+    }
+    int bi = find_bidder(cn, c, m->to_pop, m->to);
+    if (bi < 0 || c->manager.pop != m->from_pop || c->manager.id != m->from) {
+        anomaly(cn, step, m, "not a participant of this conversation");
+        return SL_OK;
+    }
+    bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)bi];
+    sl_cn_agent me = b->a;
+    if (m->type == SL_CN_CFP) {
+        int propose = 0;
+        double cost = NAN;
+        sl_status s = cn->def.bid(cn->def.user, c, me, &propose, &cost, e);
+        if (s != SL_OK)
+            return s;
+        if (propose && !isfinite(cost))
+            return sl_error_set(e, SL_ERR_RANGE,
+                                "contract net: bid of agent %d:%u in conversation %llu is %g "
+                                "(a bid must be a finite number)",
+                                me.pop, sl_id_index(me.id) + 1u, (unsigned long long)c->id, cost);
+        return send(cn, step, propose ? SL_CN_PROPOSE : SL_CN_REFUSE, c, me, c->manager,
+                    propose ? cost : NAN);
+    }
+    if (m->type == SL_CN_REJECT) {
+        if (b->answer != 'p' && b->answer != 'l')
+            anomaly(cn, step, m, "reject without a proposal");
+        return SL_OK;
+    }
+    /* accept-proposal */
+    if (b->answer != 'p' || c->winner != bi || c->state != SL_CONV_AWARDED) {
+        anomaly(cn, step, m, "accept-proposal out of sequence");
+        return SL_OK;
+    }
+    int ok = 1;
+    if (cn->def.exec) {
+        sl_status s = cn->def.exec(cn->def.user, c, me, &ok, e);
+        if (s != SL_OK)
+            return s;
+    }
+    return send(cn, step, ok ? SL_CN_INFORM_DONE : SL_CN_FAILURE, c, me, c->manager, NAN);
+}
+
+static sl_status on_manager_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_error *e)
+{
+    sl_cn_conv *c = m->conv >= 1 && m->conv <= cn->nconv ? &cn->conv[m->conv - 1] : NULL;
+    if (!c) {
+        anomaly(cn, step, m, "unknown conversation");
+        return SL_OK;
+    }
+    int bi = find_bidder(cn, c, m->from_pop, m->from);
+    if (bi < 0 || c->manager.pop != m->to_pop || c->manager.id != m->to) {
+        anomaly(cn, step, m, "not a participant of this conversation");
+        return SL_OK;
+    }
+    bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)bi];
+    if (m->type == SL_CN_PROPOSE || m->type == SL_CN_REFUSE) {
+        if (b->answer) {
+            anomaly(cn, step, m, "second answer to the same call");
+            return SL_OK;
+        }
+        if (c->state != SL_CONV_OPEN || step > c->deadline) {
+            b->answer = 'l';
+            c->nlate++;
+            cn->counts.late++;
+            if (m->type == SL_CN_PROPOSE) {
+                b->decided = 'j';
+                return send(cn, step, SL_CN_REJECT, c, c->manager, b->a, NAN);
+            }
+            return SL_OK;
+        }
+        if (m->type == SL_CN_PROPOSE) {
+            b->answer = 'p';
+            b->bid = m->nd >= 1 ? m->d[0] : NAN;
+            c->nproposals++;
+        } else {
+            b->answer = 'r';
+            c->nrefusals++;
+        }
+        return SL_OK;
+    }
+    /* inform-done / failure */
+    if (c->state != SL_CONV_AWARDED || c->winner != bi) {
+        anomaly(cn, step, m, "result from an agent that was not awarded");
+        return SL_OK;
+    }
+    return close_conv(cn, c, m->type == SL_CN_INFORM_DONE ? SL_CONV_DONE : SL_CONV_FAILED, step,
+                      e);
+}
+
+static sl_status decide(sl_cnet *cn, sl_cn_conv *c, uint64_t step, sl_error *e)
+{
+    int best = -1;
+    for (int i = 0; i < c->nbidders; i++) {
+        bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
+        if (b->answer == 'p' && (best < 0 || b->bid < cn->bidders[c->first_bidder +
+                                                                  (size_t)best].bid))
+            best = i;
+    }
+    if (best < 0)
+        return close_conv(cn, c, SL_CONV_NO_BIDS, step, e);
+    c->winner = best;
+    c->best = cn->bidders[c->first_bidder + (size_t)best].bid;
+    c->state = SL_CONV_AWARDED;
+    c->result_deadline = step + cn->def.result_timeout;
+    cn->counts.open--;
+    cn->counts.awarded++;
+    for (int i = 0; i < c->nbidders; i++) {
+        bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
+        if (b->answer != 'p')
+            continue;
+        b->decided = i == best ? 'a' : 'j';
+        sl_status s = send(cn, step, i == best ? SL_CN_ACCEPT : SL_CN_REJECT, c, c->manager, b->a,
+                           i == best ? c->best : NAN);
+        if (s != SL_OK)
+            return sl_error_set(e, s, "contract net: out of memory");
+    }
+    return SL_OK;
+}
+
+sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
+{
+    size_t n;
+    const sl_msg *m = sl_bus_delivered(cn->bus, &n);
+    for (size_t i = 0; i < n; i++) {
+        if (m[i].to_kind != SL_TO_AGENT || m[i].type <= SL_CN_BASE || m[i].type > SL_CN_FAILURE)
+            continue;
+        sl_status s;
+        switch (m[i].type) {
+        case SL_CN_CFP:
+        case SL_CN_ACCEPT:
+        case SL_CN_REJECT:
+            s = on_bidder_msg(cn, step, &m[i], e);
+            break;
+        default:
+            s = on_manager_msg(cn, step, &m[i], e);
+            break;
+        }
+        if (s != SL_OK)
+            return s;
+    }
+    /* Deadlines, in conversation order; drop closed conversations from the active list. */
+    size_t keep = 0;
+    for (size_t k = 0; k < cn->nactive; k++) {
+        sl_cn_conv *c = &cn->conv[cn->active[k] - 1];
+        sl_status s = SL_OK;
+        if (c->state == SL_CONV_OPEN &&
+            (step >= c->deadline || c->nproposals + c->nrefusals == c->nbidders))
+            s = decide(cn, c, step, e);
+        else if (c->state == SL_CONV_AWARDED && step > c->result_deadline)
+            s = close_conv(cn, c, SL_CONV_TIMEOUT, step, e);
+        if (s != SL_OK)
+            return s;
+        if (!sl_conv_terminal(c->state))
+            cn->active[keep++] = c->id;
+    }
+    cn->nactive = keep;
+    return SL_OK;
+}
+
+sl_status sl_cnet_abort_open(sl_cnet *cn, uint64_t step, sl_error *e)
+{
+    for (size_t k = 0; k < cn->nactive; k++) {
+        sl_cn_conv *c = &cn->conv[cn->active[k] - 1];
+        if (!sl_conv_terminal(c->state)) {
+            sl_status s = close_conv(cn, c, SL_CONV_ABORTED, step, e);
+            if (s != SL_OK)
+                return s;
+        }
+    }
+    cn->nactive = 0;
+    return SL_OK;
+}
+
+static sl_status cnet_system(sl_world *w, void *user, sl_error *e)
+{
+    return sl_cnet_step(user, sl_world_step_count(w), e);
+}
+
+sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e)
+{
+    sl_system_def def = {0};
+    def.name = "contract_net";
+    def.pre = cnet_system;
+    def.user = cn;
+    return sl_world_add_system(w, &def, e) < 0 ? (e ? e->code : SL_ERR_STATE) : SL_OK;
+}

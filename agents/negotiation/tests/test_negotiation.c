@@ -1,0 +1,539 @@
+/* test_negotiation.c - contract net state machine over the bus; auctions against the optimum. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "swarmlab/auction.h"
+#include "swarmlab/bus.h"
+#include "swarmlab/cnet.h"
+#include "swarmlab/rng.h"
+
+/* ---- contract net ---- */
+
+typedef struct fixture {
+    double cost[8];      /* by bidder id (1-based); NAN = refuse */
+    int fail_exec;       /* winner reports failure */
+    int closes;          /* on_close calls */
+    int last_state;
+    int bid_calls, exec_calls;
+} fixture;
+
+static sl_status bid_cb(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose, double *cost,
+                        sl_error *e)
+{
+    (void)c;
+    (void)e;
+    fixture *f = user;
+    f->bid_calls++;
+    double v = f->cost[b.id];
+    *propose = !isnan(v);
+    *cost = v;
+    return SL_OK;
+}
+
+static sl_status exec_cb(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok, sl_error *e)
+{
+    (void)c;
+    (void)w;
+    (void)e;
+    fixture *f = user;
+    f->exec_calls++;
+    *ok = !f->fail_exec;
+    return SL_OK;
+}
+
+static sl_status close_cb(void *user, const sl_cn_conv *c, sl_error *e)
+{
+    (void)e;
+    fixture *f = user;
+    ck_assert(sl_conv_terminal(c->state));
+    f->closes++;
+    f->last_state = c->state;
+    return SL_OK;
+}
+
+static sl_cnet *make(sl_bus *bus, fixture *f)
+{
+    sl_cnet_def def = {bid_cb, exec_cb, close_cb, f, 2, 4};
+    sl_error e;
+    sl_cnet *cn = sl_cnet_create(bus, &def, &e);
+    ck_assert_ptr_nonnull(cn);
+    return cn;
+}
+
+static uint64_t announce3(sl_cnet *cn, uint64_t step, int bidder_pop_last)
+{
+    sl_cn_agent mgr = {0, 1};
+    sl_cn_agent bidders[3] = {{1, 1}, {1, 2}, {bidder_pop_last, 3}};
+    sl_cn_task task = {42, {1, 2, 3, 0, 0, 0}};
+    sl_error e;
+    uint64_t id = sl_cnet_announce(cn, step, mgr, &task, bidders, 3, &e);
+    ck_assert_uint_gt(id, 0);
+    return id;
+}
+
+/* Runs steps [from, to): cnet step then the bus's end of step. */
+static void run(sl_cnet *cn, sl_bus *bus, uint64_t from, uint64_t to)
+{
+    sl_error e;
+    for (uint64_t t = from; t < to; t++) {
+        ck_assert_msg(sl_cnet_step(cn, t, &e) == SL_OK, "%s", e.msg);
+        ck_assert_int_eq(sl_bus_end_step(bus, t), SL_OK);
+    }
+}
+
+START_TEST(test_cn_award_lowest)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, 5, 3, 7}};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 3);
+    const sl_cn_conv *c = sl_cnet_conv(cn, id);
+    ck_assert_int_eq(c->state, SL_CONV_AWARDED); /* every bidder answered: decided at step 2 */
+    ck_assert_int_eq(c->winner, 1);
+    ck_assert(c->best == 3.0);
+    run(cn, bus, 3, 5);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_uint_eq(c->closed, 4);
+    ck_assert_int_eq(f.bid_calls, 3);
+    ck_assert_int_eq(f.exec_calls, 1);
+    ck_assert_int_eq(f.closes, 1);
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.done, 1);
+    ck_assert_uint_eq(k.anomalies, 0);
+    /* 3 cfp + 3 propose + 1 accept + 2 reject + 1 inform */
+    ck_assert_uint_eq(k.messages, 10);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+START_TEST(test_cn_refusals_and_all_refuse)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, NAN, 9, NAN}};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t a = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 6);
+    const sl_cn_conv *c = sl_cnet_conv(cn, a);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_int_eq(c->winner, 1);
+    ck_assert_int_eq(c->nrefusals, 2);
+    /* Everyone refuses: no-bids as soon as all answered. */
+    f.cost[2] = NAN;
+    uint64_t b = announce3(cn, 6, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 6), SL_OK);
+    run(cn, bus, 7, 9);
+    c = sl_cnet_conv(cn, b);
+    ck_assert_int_eq(c->state, SL_CONV_NO_BIDS);
+    ck_assert_uint_eq(c->closed, 8);
+    ck_assert(isnan(c->best));
+    ck_assert_int_eq(f.closes, 2);
+    ck_assert_int_eq(f.last_state, SL_CONV_NO_BIDS);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+START_TEST(test_cn_deadline_late_bid)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_error e;
+    /* Bidder 3 lives in population 2, whose link to the manager is 3 steps slower. */
+    sl_bus_link slow = {0.0, 3, 0};
+    ck_assert_int_eq(sl_bus_set_link(bus, 2, 0, slow, &e), SL_OK);
+    fixture f = {.cost = {0, 5, 4, 1}}; /* the late bid is the cheapest */
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 2);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 3);
+    const sl_cn_conv *c = sl_cnet_conv(cn, id);
+    ck_assert_int_eq(c->state, SL_CONV_AWARDED); /* decided at the deadline (step 2) */
+    ck_assert_int_eq(c->winner, 1);
+    ck_assert(c->best == 4.0);
+    run(cn, bus, 3, 8);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_int_eq(c->nlate, 1);
+    char ans;
+    double bid;
+    sl_cnet_bidder(cn, c, 2, &ans, &bid);
+    ck_assert_int_eq(ans, 'l');
+    ck_assert(c->best == 4.0); /* the late bid never replaced the decision */
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.late, 1);
+    ck_assert_uint_eq(k.anomalies, 0);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+START_TEST(test_cn_no_answers_by_deadline)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_error e;
+    sl_bus_link dead = {1.0, 0, 0};
+    ck_assert_int_eq(sl_bus_set_link(bus, 1, 0, dead, &e), SL_OK);
+    fixture f = {.cost = {0, 5, 4, 1}};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 3);
+    ck_assert_int_eq(sl_cnet_conv(cn, id)->state, SL_CONV_NO_BIDS);
+    ck_assert_uint_eq(sl_cnet_conv(cn, id)->closed, 2);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+START_TEST(test_cn_failure_after_accept)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, 5, 3, 7}, .fail_exec = 1};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 6);
+    ck_assert_int_eq(sl_cnet_conv(cn, id)->state, SL_CONV_FAILED);
+    ck_assert_int_eq(f.closes, 1);
+    ck_assert_uint_eq(sl_cnet_counts_get(cn).failed, 1);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+static sl_bus_link drop_accepts(const sl_msg *m, void *user)
+{
+    (void)user;
+    sl_bus_link l = {m->type == SL_CN_ACCEPT ? 1.0 : 0.0, 0, 0};
+    return l;
+}
+
+START_TEST(test_cn_timeout_when_accept_lost)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_bus_set_link_fn(bus, drop_accepts, NULL);
+    fixture f = {.cost = {0, 5, 3, 7}};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 7);
+    ck_assert_int_eq(sl_cnet_conv(cn, id)->state, SL_CONV_AWARDED);
+    run(cn, bus, 7, 8); /* awarded at 2, result timeout 4: closed at step 7 */
+    ck_assert_int_eq(sl_cnet_conv(cn, id)->state, SL_CONV_TIMEOUT);
+    ck_assert_int_eq(f.exec_calls, 0);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+START_TEST(test_cn_out_of_sequence)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, 5, NAN, 7}};
+    sl_cnet *cn = make(bus, &f);
+    uint64_t id = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 3); /* awarded to bidder 1 */
+    /* Forged: an accept to bidder 2, who refused; an inform-done from bidder 3 (not the winner);
+     * a propose for a conversation that does not exist. */
+    sl_msg m1 = sl_msg_to_agent(SL_CN_ACCEPT, 0, 1, 1, 2, id);
+    sl_msg m2 = sl_msg_to_agent(SL_CN_INFORM_DONE, 1, 3, 0, 1, id);
+    sl_msg m3 = sl_msg_to_agent(SL_CN_PROPOSE, 1, 3, 0, 1, 999);
+    sl_bus_send(bus, 0, &m1);
+    sl_bus_send(bus, 0, &m2);
+    sl_bus_send(bus, 0, &m3);
+    run(cn, bus, 3, 6);
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.anomalies, 3);
+    ck_assert_int_eq(sl_cnet_conv(cn, id)->state, SL_CONV_DONE); /* the real exchange went on */
+    ck_assert_int_eq(f.exec_calls, 1);
+    ck_assert_ptr_nonnull(strstr(sl_cnet_last_anomaly(cn), "conversation"));
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+static sl_status nan_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
+                         double *cost, sl_error *e)
+{
+    (void)user;
+    (void)c;
+    (void)b;
+    (void)e;
+    *propose = 1;
+    *cost = NAN;
+    return SL_OK;
+}
+
+START_TEST(test_cn_nan_bid_is_an_error)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_cnet_def def = {nan_bid, NULL, NULL, NULL, 2, 4};
+    sl_error e;
+    sl_cnet *cn = sl_cnet_create(bus, &def, &e);
+    announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    ck_assert_int_eq(sl_cnet_step(cn, 1, &e), SL_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "nan"));
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+/* Many conversations over a lossy, jittery bus: every one ends terminal, the counts add up, and
+ * the trace is identical on re-run. */
+static char *random_run(const char *trace, sl_cnet_counts *out)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_error e;
+    sl_bus_set_seed(bus, 77);
+    sl_bus_link lk = {0.15, 0, 2};
+    sl_bus_set_link(bus, -1, -1, lk, &e);
+    fixture f = {.cost = {0, 5, 3, 7, NAN, 2}};
+    sl_cnet *cn = make(bus, &f);
+    ck_assert_int_eq(sl_cnet_open_trace(cn, trace, &e), SL_OK);
+    sl_cn_agent mgr = {0, 1};
+    sl_cn_agent bidders[5] = {{1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}};
+    for (uint64_t t = 0; t < 60; t++) {
+        ck_assert_int_eq(sl_cnet_step(cn, t, &e), SL_OK);
+        if (t < 40 && t % 2 == 0) {
+            sl_cn_task task = {t, {0}};
+            ck_assert_uint_gt(sl_cnet_announce(cn, t, mgr, &task, bidders, 5, &e), 0);
+        }
+        ck_assert_int_eq(sl_bus_end_step(bus, t), SL_OK);
+    }
+    ck_assert_int_eq(sl_cnet_abort_open(cn, 60, &e), SL_OK);
+    for (size_t i = 1; i <= sl_cnet_nconv(cn); i++)
+        ck_assert(sl_conv_terminal(sl_cnet_conv(cn, i)->state));
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.done + k.failed + k.no_bids + k.timeout + k.aborted, 20);
+    ck_assert_uint_eq(k.open + k.awarded, 0);
+    ck_assert_int_eq(f.closes, 20);
+    ck_assert_int_eq(sl_cnet_close_trace(cn, &e), SL_OK);
+    *out = k;
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+    FILE *fp = fopen(trace, "rb");
+    ck_assert_ptr_nonnull(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    rewind(fp);
+    char *buf = calloc((size_t)n + 1, 1);
+    ck_assert_uint_eq(fread(buf, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    return buf;
+}
+
+START_TEST(test_cn_lossy_all_terminal_and_trace)
+{
+    char path[] = "/tmp/sl_cn_traceXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    sl_cnet_counts a, b;
+    char *t1 = random_run(path, &a);
+    char *t2 = random_run(path, &b);
+    ck_assert_str_eq(t1, t2);
+    ck_assert_ptr_nonnull(strstr(t1, "step,conv,performative,from,to,value\n"));
+    ck_assert_ptr_nonnull(strstr(t1, ",cfp,0:1,1:1,"));
+    ck_assert_uint_gt(a.done, 0);
+    ck_assert_uint_gt(a.timeout + a.no_bids + a.late, 0); /* losses and jitter had an effect */
+    free(t1);
+    free(t2);
+    unlink(path);
+}
+END_TEST
+
+/* ---- auctions ---- */
+
+static double *random_instance(int A, int T, uint64_t seed, double *xs, double *ys)
+{
+    int n = A + T;
+    sl_rng r = sl_rng_make(seed, 3, 0, 0);
+    for (int i = 0; i < n; i++) {
+        xs[i] = sl_rng_uniform(&r) * 100.0;
+        ys[i] = sl_rng_uniform(&r) * 100.0;
+    }
+    double *d = malloc((size_t)n * (size_t)n * sizeof *d);
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < n; j++)
+            d[i * n + j] = hypot(xs[i] - xs[j], ys[i] - ys[j]);
+    return d;
+}
+
+static void check_valid(const sl_alloc_problem *p, const sl_alloc_result *r)
+{
+    int seen[16] = {0};
+    double cost = 0.0;
+    for (int a = 0; a < p->nagents; a++) {
+        int n = r->start[a + 1] - r->start[a];
+        if (p->cap)
+            ck_assert_int_le(n, p->cap[a]);
+        for (int k = r->start[a]; k < r->start[a + 1]; k++) {
+            seen[r->order[k]]++;
+            ck_assert_int_eq(r->agent_of[r->order[k]], a);
+        }
+        cost += sl_alloc_route_cost(p, a, r->order + r->start[a], n);
+    }
+    for (int t = 0; t < p->ntasks; t++)
+        ck_assert_int_eq(seen[t], 1);
+    ck_assert(fabs(cost - r->cost) < 1e-9);
+}
+
+/* Independent brute force: every assignment, every order (T <= 6). */
+static double brute(const sl_alloc_problem *p)
+{
+    int A = p->nagents, T = p->ntasks;
+    long nass = 1;
+    for (int t = 0; t < T; t++)
+        nass *= A;
+    double best = INFINITY;
+    for (long code = 0; code < nass; code++) {
+        int agent[8], tasks[8][8], cnt[8] = {0};
+        long c = code;
+        for (int t = 0; t < T; t++) {
+            agent[t] = (int)(c % A);
+            c /= A;
+            tasks[agent[t]][cnt[agent[t]]++] = t;
+        }
+        double total = 0.0;
+        int ok = 1;
+        for (int a = 0; a < A && ok; a++) {
+            if (p->cap && cnt[a] > p->cap[a]) {
+                ok = 0;
+                break;
+            }
+            /* Heap's algorithm over the agent's tasks. */
+            int n = cnt[a], perm[8], cidx[8] = {0};
+            memcpy(perm, tasks[a], sizeof(int) * (size_t)n);
+            double bestr = sl_alloc_route_cost(p, a, perm, n);
+            int i = 0;
+            while (i < n) {
+                if (cidx[i] < i) {
+                    int j = (i % 2 == 0) ? 0 : cidx[i];
+                    int tmp = perm[j];
+                    perm[j] = perm[i];
+                    perm[i] = tmp;
+                    double v = sl_alloc_route_cost(p, a, perm, n);
+                    if (v < bestr)
+                        bestr = v;
+                    cidx[i]++;
+                    i = 0;
+                } else {
+                    cidx[i] = 0;
+                    i++;
+                }
+            }
+            total += bestr;
+        }
+        if (ok && total < best)
+            best = total;
+    }
+    return best;
+}
+
+START_TEST(test_auctions_vs_optimum)
+{
+    double xs[20], ys[20];
+    int worse_ssi = 0, worse_psi = 0;
+    for (int inst = 0; inst < 40; inst++) {
+        int A = 2 + inst % 2, T = 4 + inst % 3;
+        double *d = random_instance(A, T, 1000 + (uint64_t)inst, xs, ys);
+        int cap[3] = {3, 3, 3};
+        sl_alloc_problem p = {A, T, d, inst % 4 == 0 ? cap : NULL, inst % 2};
+        sl_error e;
+        sl_alloc_result opt, ssi, psi;
+        ck_assert_int_eq(sl_alloc_optimum(&p, &opt, &e), SL_OK);
+        ck_assert_int_eq(sl_auction_sequential(&p, &ssi, &e), SL_OK);
+        ck_assert_int_eq(sl_auction_parallel(&p, &psi, &e), SL_OK);
+        check_valid(&p, &opt);
+        check_valid(&p, &ssi);
+        check_valid(&p, &psi);
+        ck_assert_msg(fabs(opt.cost - brute(&p)) < 1e-9, "instance %d: DP %g brute %g", inst,
+                      opt.cost, brute(&p));
+        ck_assert_msg(ssi.cost >= opt.cost - 1e-9, "instance %d: SSI %g below optimum %g", inst,
+                      ssi.cost, opt.cost);
+        ck_assert_msg(psi.cost >= opt.cost - 1e-9, "instance %d: PSI below optimum", inst);
+        worse_ssi += ssi.cost > opt.cost + 1e-9;
+        worse_psi += psi.cost > opt.cost + 1e-9;
+        ck_assert_int_gt(ssi.bids, 0);
+        sl_alloc_result_free(&opt);
+        sl_alloc_result_free(&ssi);
+        sl_alloc_result_free(&psi);
+        free(d);
+    }
+    /* The auctions are heuristics: on random instances some runs miss the optimum. */
+    ck_assert_int_gt(worse_ssi + worse_psi, 0);
+}
+END_TEST
+
+START_TEST(test_auction_collinear_exact)
+{
+    /* One agent at 0 and one at 100 on a line; tasks at 10, 20, 80, 90: the auction finds the
+     * optimum 40 (open routes). */
+    double pos[6] = {0, 100, 10, 20, 80, 90};
+    double d[36];
+    for (int i = 0; i < 6; i++)
+        for (int j = 0; j < 6; j++)
+            d[i * 6 + j] = fabs(pos[i] - pos[j]);
+    sl_alloc_problem p = {2, 4, d, NULL, 0};
+    sl_error e;
+    sl_alloc_result r;
+    ck_assert_int_eq(sl_auction_sequential(&p, &r, &e), SL_OK);
+    ck_assert(fabs(r.cost - 40.0) < 1e-12);
+    ck_assert_int_eq(r.agent_of[0], 0);
+    ck_assert_int_eq(r.agent_of[3], 1);
+    sl_alloc_result_free(&r);
+}
+END_TEST
+
+START_TEST(test_auction_bad_input)
+{
+    double d[9] = {0, 1, 2, 1, 0, -1, 2, 1, 0};
+    sl_alloc_problem p = {1, 2, d, NULL, 0};
+    sl_error e;
+    sl_alloc_result r;
+    ck_assert_int_eq(sl_auction_sequential(&p, &r, &e), SL_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "distance"));
+    d[5] = 1;
+    int cap[1] = {1};
+    p.cap = cap;
+    ck_assert_int_eq(sl_alloc_optimum(&p, &r, &e), SL_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "capacit"));
+    p.nagents = 0;
+    ck_assert_int_eq(sl_auction_parallel(&p, &r, &e), SL_ERR_RANGE);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("negotiation");
+    TCase *tc = tcase_create("contract_net");
+    tcase_add_test(tc, test_cn_award_lowest);
+    tcase_add_test(tc, test_cn_refusals_and_all_refuse);
+    tcase_add_test(tc, test_cn_deadline_late_bid);
+    tcase_add_test(tc, test_cn_no_answers_by_deadline);
+    tcase_add_test(tc, test_cn_failure_after_accept);
+    tcase_add_test(tc, test_cn_timeout_when_accept_lost);
+    tcase_add_test(tc, test_cn_out_of_sequence);
+    tcase_add_test(tc, test_cn_nan_bid_is_an_error);
+    tcase_add_test(tc, test_cn_lossy_all_terminal_and_trace);
+    suite_add_tcase(s, tc);
+    TCase *ta = tcase_create("auctions");
+    tcase_set_timeout(ta, 120);
+    tcase_add_test(ta, test_auctions_vs_optimum);
+    tcase_add_test(ta, test_auction_collinear_exact);
+    tcase_add_test(ta, test_auction_bad_input);
+    suite_add_tcase(s, ta);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
