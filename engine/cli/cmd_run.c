@@ -1,0 +1,531 @@
+/* cmd_run.c - `swarmlab run SCENARIO.lua`: one scenario, headless, results on disk.
+ *
+ * Flow of sl_run_execute() (each stage a function below, all sharing a run_ctx):
+ *   resolve_settings   INI file, seed, threads, quiet (command line beats INI beats defaults)
+ *   check_scenario     the file is readable; its SHA-256 for the manifest
+ *   prepare_output     create DIR, check it is writable, remove a previous run's final files
+ *   load_scenario      Lua host: top level, parameters (INI + --set), step count
+ *   setup + open_metrics   setup(world), then DIR/metrics.csv.part with the rows so far
+ *   step_loop          world step + step(world, t) per step, progress on stderr
+ *   complete / fail    finish(world), metrics.csv renamed, manifest.json status ok; or on any
+ *                      error: metrics left as .part, manifest.json with status "error", exit 2
+ *
+ * Where other features plug in (keep each addition small):
+ *   - new flags: a field in sl_run_opts (cli.h) and a case in sl_run_parse_args + usage text;
+ *   - viewer (--view, --frames DIR, --frame-every N, --size WxH): open the view after
+ *     open_metrics, call it from step_loop after each step (see "per-step hooks"), close it in
+ *     run_cleanup;
+ *   - checkpoints (--resume FILE): restore the world after setup, before open_metrics;
+ *     (--checkpoint-every N): write from step_loop's per-step hooks;
+ *   - sweeps: call sl_run_execute() with filled sl_run_opts (quiet = 1) and read sl_run_report.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "swarmlab/lua_host.h"
+#include "swarmlab/recorder.h"
+#include "swarmlab/world.h"
+
+#include "args.h"
+#include "manifest.h"
+#include "progress.h"
+#include "run_config.h"
+#include "sha256.h"
+
+#ifndef SWARMLAB_VERSION
+#define SWARMLAB_VERSION "0"
+#endif
+
+#define MAX_THREADS 1024
+
+/* ---- options ---- */
+
+void sl_run_opts_init(sl_run_opts *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+void sl_run_opts_free(sl_run_opts *o)
+{
+    for (int i = 0; i < o->nset; i++) {
+        free(o->set_names[i]);
+        free(o->set_values[i]);
+    }
+    free(o->set_names);
+    free(o->set_values);
+    o->set_names = o->set_values = NULL;
+    o->nset = 0;
+}
+
+int sl_run_opts_add_set(sl_run_opts *o, const char *name, const char *value)
+{
+    char **n = realloc(o->set_names, (size_t)(o->nset + 1) * sizeof *n);
+    if (!n) return -1;
+    o->set_names = n;
+    char **v = realloc(o->set_values, (size_t)(o->nset + 1) * sizeof *v);
+    if (!v) return -1;
+    o->set_values = v;
+    n[o->nset] = strdup(name);
+    v[o->nset] = strdup(value);
+    if (!n[o->nset] || !v[o->nset]) {
+        free(n[o->nset]);
+        free(v[o->nset]);
+        return -1;
+    }
+    o->nset++;
+    return 0;
+}
+
+void sl_cmd_run_usage(FILE *f)
+{
+    fputs("usage: swarmlab run SCENARIO.lua [options]\n"
+          "\n"
+          "Runs a scenario headless and writes DIR/metrics.csv and DIR/manifest.json.\n"
+          "\n"
+          "options:\n"
+          "  --steps N          number of steps (default: the scenario's swarmlab.steps)\n"
+          "  --seed S           root seed, unsigned 64-bit (default 1)\n"
+          "  --threads T        worker threads, >= 1 (default: all cores)\n"
+          "  --out DIR          output directory (default: results/<scenario>-<seed>)\n"
+          "  --set NAME=VALUE   set a scenario parameter (repeatable)\n"
+          "  --config FILE.ini  run settings ([run]) and parameter defaults ([params])\n"
+          "  --quiet            no progress or log lines\n"
+          "  --unsafe           lift the Lua sandbox (shell, writes anywhere, binary chunks)\n"
+          "  --lua-budget N     Lua instructions allowed per callback (default 2000000000)\n"
+          "  --help             this text\n"
+          "\n"
+          "Precedence: command line, then the INI file, then the scenario's defaults.\n"
+          "Exit status: 0 ok, 2 bad input or a failed run (manifest status \"error\").\n",
+          f);
+}
+
+/* Value of an option given as "--name value" or "--name=value"; advances *i. */
+static const char *option_value(int argc, char **argv, int *i, const char *arg, size_t namelen,
+                                sl_error *e)
+{
+    if (arg[namelen] == '=') return arg + namelen + 1;
+    if (*i + 1 >= argc) {
+        sl_error_set(e, SL_ERR_USAGE, "option '%.*s' needs a value", (int)namelen, arg);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int opt_is(const char *arg, const char *name, size_t *len)
+{
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0 || (arg[n] != '\0' && arg[n] != '=')) return 0;
+    *len = n;
+    return 1;
+}
+
+int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        size_t n;
+        long long ll;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sl_cmd_run_usage(stdout);
+            return 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "--unsafe") == 0) {
+            o->unsafe = 1;
+        } else if (opt_is(a, "--steps", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 0) {
+                sl_error_set(e, SL_ERR_USAGE, "--steps: expected an integer >= 0, got '%s'", v);
+                return -1;
+            }
+            o->has_steps = 1;
+            o->steps = ll;
+        } else if (opt_is(a, "--seed", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_u64(v, &o->seed) != 0) {
+                sl_error_set(e, SL_ERR_USAGE,
+                             "--seed: expected an unsigned 64-bit integer, got '%s'", v);
+                return -1;
+            }
+            o->has_seed = 1;
+        } else if (opt_is(a, "--threads", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1 || ll > MAX_THREADS) {
+                sl_error_set(e, SL_ERR_USAGE, "--threads: expected an integer in 1..%d, got '%s'",
+                             MAX_THREADS, v);
+                return -1;
+            }
+            o->threads = (int)ll;
+        } else if (opt_is(a, "--out", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (!*v) {
+                sl_error_set(e, SL_ERR_USAGE, "--out: empty directory name");
+                return -1;
+            }
+            o->out_dir = v;
+        } else if (opt_is(a, "--config", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            o->config = v;
+        } else if (opt_is(a, "--lua-budget", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1) {
+                sl_error_set(e, SL_ERR_USAGE, "--lua-budget: expected an integer >= 1, got '%s'", v);
+                return -1;
+            }
+            o->lua_budget = ll;
+        } else if (opt_is(a, "--set", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                sl_error_set(e, SL_ERR_USAGE, "--set: expected NAME=VALUE, got '%s'", v);
+                return -1;
+            }
+            char name[256];
+            if ((size_t)(eq - v) >= sizeof name) {
+                sl_error_set(e, SL_ERR_USAGE, "--set: parameter name too long");
+                return -1;
+            }
+            memcpy(name, v, (size_t)(eq - v));
+            name[eq - v] = '\0';
+            if (sl_run_opts_add_set(o, name, eq + 1) != 0) {
+                sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+                return -1;
+            }
+        } else if (a[0] == '-' && a[1] != '\0') {
+            sl_error_set(e, SL_ERR_USAGE, "unknown option '%s' (see 'swarmlab run --help')", a);
+            return -1;
+        } else if (!o->scenario) {
+            o->scenario = a;
+        } else {
+            sl_error_set(e, SL_ERR_USAGE, "unexpected argument '%s' (one scenario per run)", a);
+            return -1;
+        }
+    }
+    if (!o->scenario) {
+        sl_error_set(e, SL_ERR_USAGE, "no scenario given (usage: swarmlab run SCENARIO.lua "
+                                      "[options]; see --help)");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the run ---- */
+
+typedef struct run_ctx {
+    const sl_run_opts *o;
+    sl_run_config ini;
+    uint64_t seed;
+    int threads, quiet;
+    long long steps;         /* planned, -1 until known */
+    long long steps_done;
+    char out_dir[SL_CLI_PATH_MAX];
+    int have_out;            /* the output directory exists and is ours to write */
+    char metrics_path[SL_CLI_PATH_MAX + 32];
+    char manifest_path[SL_CLI_PATH_MAX + 32];
+    char sha[65];
+    int have_sha;
+    char start_time[32];
+    double t0;
+    sl_host *host;
+    int csv_open;
+    sl_progress prog;
+    /* overrides handed to the host: INI entries first, then --set */
+    int nover;
+    const char **over_names, **over_values, **over_sources, **over_origins;
+    sl_error err;
+} run_ctx;
+
+static void on_log(void *user, const char *line)
+{
+    run_ctx *c = user;
+    if (!c->quiet) sl_progress_print(&c->prog, line);
+}
+
+static sl_status resolve_settings(run_ctx *c)
+{
+    const sl_run_opts *o = c->o;
+    if (o->config && sl_run_config_load(&c->ini, o->config, &c->err) != SL_OK) return c->err.code;
+    c->seed = o->has_seed ? o->seed : c->ini.has_seed ? c->ini.seed : 1;
+    c->threads = o->threads > 0 ? o->threads : c->ini.has_threads ? c->ini.threads
+                                                                    : omp_get_max_threads();
+    if (c->threads < 1) c->threads = 1;
+    c->quiet = o->quiet || (c->ini.has_quiet && c->ini.quiet);
+    c->steps = o->has_steps ? o->steps : c->ini.has_steps ? c->ini.steps : -1;
+
+    int n = c->ini.nparams + o->nset;
+    c->over_names = calloc((size_t)n + 1, sizeof(char *));
+    c->over_values = calloc((size_t)n + 1, sizeof(char *));
+    c->over_sources = calloc((size_t)n + 1, sizeof(char *));
+    c->over_origins = calloc((size_t)n + 1, sizeof(char *));
+    if (!c->over_names || !c->over_values || !c->over_sources || !c->over_origins)
+        return sl_error_set(&c->err, SL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < c->ini.nparams; i++) {
+        c->over_names[c->nover] = c->ini.params[i].name;
+        c->over_values[c->nover] = c->ini.params[i].value;
+        c->over_sources[c->nover] = "ini";
+        c->over_origins[c->nover++] = c->ini.params[i].origin;
+    }
+    for (int i = 0; i < o->nset; i++) {
+        c->over_names[c->nover] = o->set_names[i];
+        c->over_values[c->nover] = o->set_values[i];
+        c->over_sources[c->nover] = "cli";
+        c->over_origins[c->nover++] = "--set";
+    }
+    return SL_OK;
+}
+
+static sl_status check_scenario(run_ctx *c)
+{
+    struct stat st;
+    const char *path = c->o->scenario;
+    if (stat(path, &st) != 0)
+        return sl_error_set(&c->err, SL_ERR_IO, "%s: cannot open scenario: %s", path,
+                            strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return sl_error_set(&c->err, SL_ERR_IO, "%s: not a regular file", path);
+    if (sl_sha256_file(path, c->sha) != 0)
+        return sl_error_set(&c->err, SL_ERR_IO, "%s: cannot read scenario: %s", path,
+                            strerror(errno));
+    c->have_sha = 1;
+    return SL_OK;
+}
+
+/* Default output directory: results/<scenario file name without .lua>-<seed>. */
+static void default_out_dir(run_ctx *c)
+{
+    const char *base = strrchr(c->o->scenario, '/');
+    base = base ? base + 1 : c->o->scenario;
+    size_t len = strlen(base);
+    if (len > 4 && strcmp(base + len - 4, ".lua") == 0) len -= 4;
+    snprintf(c->out_dir, sizeof c->out_dir, "results/%.*s-%llu", (int)len, base,
+             (unsigned long long)c->seed);
+}
+
+static int mkdir_p(const char *path)
+{
+    char tmp[SL_CLI_PATH_MAX];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+    struct stat st;
+    if (stat(tmp, &st) != 0) return -1;
+    if (!S_ISDIR(st.st_mode)) {
+        errno = ENOTDIR;
+        return -1;
+    }
+    return 0;
+}
+
+static sl_status prepare_output(run_ctx *c)
+{
+    const char *dir = c->o->out_dir ? c->o->out_dir : c->ini.out;
+    if (dir) snprintf(c->out_dir, sizeof c->out_dir, "%s", dir);
+    else default_out_dir(c);
+    size_t len = strlen(c->out_dir);
+    while (len > 1 && c->out_dir[len - 1] == '/') c->out_dir[--len] = '\0';
+    if (mkdir_p(c->out_dir) != 0 || access(c->out_dir, W_OK | X_OK) != 0)
+        return sl_error_set(&c->err, SL_ERR_IO, "cannot write to output directory '%s': %s",
+                            c->out_dir, strerror(errno));
+    snprintf(c->metrics_path, sizeof c->metrics_path, "%s/metrics.csv", c->out_dir);
+    snprintf(c->manifest_path, sizeof c->manifest_path, "%s/manifest.json", c->out_dir);
+    /* a previous run's results must not pass for this run's */
+    if ((remove(c->manifest_path) != 0 && errno != ENOENT) ||
+        (remove(c->metrics_path) != 0 && errno != ENOENT))
+        return sl_error_set(&c->err, SL_ERR_IO, "cannot replace previous results in '%s': %s",
+                            c->out_dir, strerror(errno));
+    c->have_out = 1;
+    return SL_OK;
+}
+
+static sl_status load_scenario(run_ctx *c)
+{
+    sl_host_config cfg = {
+        .scenario = c->o->scenario,
+        .out_dir = c->out_dir,
+        .seed = c->seed,
+        .threads = c->threads,
+        .unsafe = c->o->unsafe,
+        .instr_budget = c->o->lua_budget,
+        .nset = c->nover,
+        .set_names = c->over_names,
+        .set_values = c->over_values,
+        .set_sources = c->over_sources,
+        .set_origins = c->over_origins,
+        .quiet = c->quiet,
+        .log_fn = on_log,
+        .log_user = c,
+    };
+    c->host = sl_host_create(&cfg, &c->err);
+    if (!c->host) return c->err.code;
+    if (c->steps < 0) c->steps = sl_host_default_steps(c->host);
+    if (c->steps < 0)
+        return sl_error_set(&c->err, SL_ERR_USAGE, "%s: no step count: the scenario does not call "
+                            "swarmlab.steps(n); pass --steps N", c->o->scenario);
+    sl_host_set_steps(c->host, c->steps);
+    return SL_OK;
+}
+
+static sl_status open_metrics(run_ctx *c)
+{
+    sl_status st = sl_recorder_open_csv(sl_world_recorder(sl_host_world(c->host)),
+                                        c->metrics_path, &c->err);
+    if (st == SL_OK) c->csv_open = 1;
+    return st;
+}
+
+/* Per-step hooks: things that happen after each completed step (viewer frames, checkpoints)
+ * go here. Return non-OK with c->err filled to abort the run. */
+static sl_status after_step(run_ctx *c)
+{
+    sl_progress_update(&c->prog, c->steps_done);
+    return SL_OK;
+}
+
+static sl_status step_loop(run_ctx *c)
+{
+    sl_progress_start(&c->prog, stderr, c->steps, c->quiet);
+    for (long long t = 0; t < c->steps; t++) {
+        int stop = 0;
+        sl_status st = sl_host_step(c->host, &stop, &c->err);
+        if (st != SL_OK) return st;
+        c->steps_done++;
+        if ((st = after_step(c)) != SL_OK) return st;
+        if (stop) break;
+    }
+    return SL_OK;
+}
+
+static void fill_manifest(run_ctx *c, sl_manifest *m, const char *error)
+{
+    memset(m, 0, sizeof *m);
+    m->scenario = c->o->scenario;
+    m->scenario_sha256 = c->have_sha ? c->sha : NULL;
+    m->version = SWARMLAB_VERSION;
+    m->start_time = c->start_time;
+    m->seed = c->seed;
+    m->threads = c->threads;
+    m->steps = c->steps_done;
+    m->steps_planned = c->steps;
+    m->wall_seconds = sl_monotonic_seconds() - c->t0;
+    m->error = error;
+    m->host = c->host;
+}
+
+static sl_status complete(run_ctx *c)
+{
+    sl_status st = sl_host_finish(c->host, &c->err);
+    if (st != SL_OK) return st;
+    st = sl_recorder_close_csv(sl_world_recorder(sl_host_world(c->host)), 1, &c->err);
+    c->csv_open = 0;
+    if (st != SL_OK) return st;
+    sl_manifest m;
+    fill_manifest(c, &m, NULL);
+    return sl_manifest_write(c->manifest_path, &m, &c->err);
+}
+
+/* After an error: metrics stay as .part, the manifest records the error. */
+static void fail(run_ctx *c)
+{
+    if (c->csv_open) {
+        sl_error ignored;
+        sl_recorder_close_csv(sl_world_recorder(sl_host_world(c->host)), 0, &ignored);
+        c->csv_open = 0;
+    }
+    if (c->have_out) {
+        sl_manifest m;
+        sl_error e2;
+        fill_manifest(c, &m, c->err.msg);
+        if (sl_manifest_write(c->manifest_path, &m, &e2) != SL_OK && !c->quiet)
+            fprintf(stderr, "swarmlab: also: %s\n", e2.msg);
+    }
+}
+
+static void run_cleanup(run_ctx *c)
+{
+    sl_host_destroy(c->host);
+    c->host = NULL;
+    sl_run_config_free(&c->ini);
+    free(c->over_names);
+    free(c->over_values);
+    free(c->over_sources);
+    free(c->over_origins);
+}
+
+int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
+{
+    run_ctx c;
+    memset(&c, 0, sizeof c);
+    c.o = o;
+    c.steps = -1;
+    sl_error_clear(&c.err);
+    c.t0 = sl_monotonic_seconds();
+    sl_utc_now_iso8601(c.start_time, sizeof c.start_time);
+
+    sl_status st = resolve_settings(&c);
+    if (st == SL_OK) st = check_scenario(&c);
+    if (st == SL_OK) st = prepare_output(&c);
+    if (st == SL_OK) st = load_scenario(&c);
+    if (st == SL_OK) st = sl_host_setup(c.host, &c.err);
+    if (st == SL_OK) st = open_metrics(&c);
+    if (st == SL_OK) st = step_loop(&c);
+    if (st == SL_OK) st = complete(&c);
+    int ok = st == SL_OK;
+    sl_progress_end(&c.prog, c.steps_done, ok);
+    if (!ok) {
+        if (c.err.msg[0] == '\0') sl_error_set(&c.err, st, "run failed (%s)", sl_status_name(st));
+        fail(&c);
+        fprintf(stderr, "swarmlab: error: %s\n", c.err.msg);
+        const char *tb = c.host ? sl_host_traceback(c.host) : "";
+        if (st == SL_ERR_LUA && *tb) fprintf(stderr, "%s\n", tb);
+    } else if (!c.quiet) {
+        printf("results in %s\n", c.out_dir);
+        fflush(stdout);
+    }
+    if (rep) {
+        rep->status = ok ? 0 : 2;
+        snprintf(rep->error, sizeof rep->error, "%s", ok ? "" : c.err.msg);
+        snprintf(rep->out_dir, sizeof rep->out_dir, "%s", c.have_out ? c.out_dir : "");
+        rep->steps_done = c.steps_done;
+        rep->wall_seconds = sl_monotonic_seconds() - c.t0;
+    }
+    run_cleanup(&c);
+    return ok ? 0 : 2;
+}
+
+int sl_cli_run_main(int argc, char **argv)
+{
+    sl_run_opts o;
+    sl_error e;
+    sl_error_clear(&e);
+    sl_run_opts_init(&o);
+    int rc = sl_run_parse_args(&o, argc, argv, &e);
+    if (rc != 0) {
+        if (rc < 0) fprintf(stderr, "swarmlab run: %s\n", e.msg);
+        sl_run_opts_free(&o);
+        return rc < 0 ? 2 : 0;
+    }
+    rc = sl_run_execute(&o, NULL);
+    sl_run_opts_free(&o);
+    return rc;
+}
+
+int sl_cmd_run(int argc, char **argv)
+{
+    return sl_cli_run_main(argc, argv);
+}

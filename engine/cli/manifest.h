@@ -1,0 +1,33 @@
+/* manifest.h - DIR/manifest.json: what ran, with which inputs, and how it ended.
+ *
+ * Written to "<path>.part" and renamed to path, so a crash never leaves a manifest that looks
+ * complete. The scenario's swarmlab.result() keys are written at the top level.
+ */
+#ifndef SWARMLAB_CLI_MANIFEST_H
+#define SWARMLAB_CLI_MANIFEST_H
+
+#include <stdint.h>
+
+#include "swarmlab/error.h"
+#include "swarmlab/lua_host.h"
+
+typedef struct sl_manifest {
+    const char *scenario;
+    const char *scenario_sha256;  /* NULL when the file could not be read */
+    const char *version;
+    const char *start_time;       /* UTC ISO-8601 */
+    uint64_t seed;
+    int threads;
+    long long steps;              /* steps completed */
+    long long steps_planned;      /* -1 when not known yet */
+    double wall_seconds;
+    const char *error;            /* NULL: status "ok" */
+    const sl_host *host;          /* parameters and results; NULL when the scenario did not load */
+} sl_manifest;
+
+sl_status sl_manifest_write(const char *path, const sl_manifest *m, sl_error *e);
+
+/* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
+void sl_utc_now_iso8601(char *buf, int n);
+
+#endif

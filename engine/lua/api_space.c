@@ -1,0 +1,370 @@
+/* api_space.c - field, graph and plane userdata: the world's spaces as seen from scenarios.
+ *
+ * Field cells and graph nodes are 1-based in Lua, like population slots. Fields and graphs are
+ * owned by the world; their userdata only point at them.
+ */
+#include "host_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <lauxlib.h>
+
+#include "swarmlab/field.h"
+#include "swarmlab/graph.h"
+
+typedef struct object_box {
+    void *ptr;
+} object_box;
+
+static double opt_number_field(lua_State *L, int t, const char *key, double def, int required)
+{
+    lua_getfield(L, t, key);
+    double v = def;
+    if (lua_isnil(L, -1)) {
+        if (required) luaL_error(L, "missing field '%s'", key);
+    } else if (!lua_isnumber(L, -1)) {
+        luaL_error(L, "field '%s' must be a number, not %s", key, luaL_typename(L, -1));
+    } else {
+        v = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_bool_field(lua_State *L, int t, const char *key, int def)
+{
+    lua_getfield(L, t, key);
+    int v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *name_field(lua_State *L, int t)
+{
+    lua_getfield(L, t, "name");
+    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "missing field 'name' (a string)");
+    const char *s = lua_tostring(L, -1);
+    lua_pop(L, 1); /* still referenced by the table */
+    return s;
+}
+
+/* ---- field ---- */
+
+sl_field *sl_lua_check_field(lua_State *L, int arg)
+{
+    return ((object_box *)luaL_checkudata(L, arg, SL_MT_FIELD))->ptr;
+}
+
+static long check_cell(lua_State *L, sl_field *f, int arg)
+{
+    lua_Integer ix = luaL_checkinteger(L, arg), iy = luaL_checkinteger(L, arg + 1);
+    if (ix < 1 || ix > f->nx) luaL_argerror(L, arg, lua_pushfstring(L, "column %I out of 1..%d", ix, f->nx));
+    if (iy < 1 || iy > f->ny) luaL_argerror(L, arg + 1, lua_pushfstring(L, "row %I out of 1..%d", iy, f->ny));
+    return (long)(iy - 1) * f->nx + (long)(ix - 1);
+}
+
+static double check_finite(lua_State *L, int arg)
+{
+    double v = luaL_checknumber(L, arg);
+    luaL_argcheck(L, isfinite(v), arg, "must be a finite number");
+    return v;
+}
+
+static double check_unit(lua_State *L, int arg)
+{
+    double v = luaL_checknumber(L, arg);
+    luaL_argcheck(L, v >= 0 && v <= 1, arg, "must be in [0, 1]");
+    return v;
+}
+
+static int f_at(lua_State *L)
+{
+    sl_field *f = sl_lua_check_field(L, 1);
+    lua_pushnumber(L, sl_field_at(f, check_finite(L, 2), check_finite(L, 3)));
+    return 1;
+}
+
+static int f_deposit(lua_State *L)
+{
+    sl_field *f = sl_lua_check_field(L, 1);
+    double x = check_finite(L, 2), y = check_finite(L, 3), a = check_finite(L, 4);
+    sl_field_deposit(f, x, y, a);
+    return 0;
+}
+
+static int f_get(lua_State *L)
+{
+    sl_field *f = sl_lua_check_field(L, 1);
+    lua_pushnumber(L, f->v[check_cell(L, f, 2)]);
+    return 1;
+}
+
+static int f_set(lua_State *L)
+{
+    sl_field *f = sl_lua_check_field(L, 1);
+    long i = check_cell(L, f, 2);
+    f->v[i] = check_finite(L, 4);
+    return 0;
+}
+
+static int f_fill(lua_State *L)
+{
+    sl_field_fill(sl_lua_check_field(L, 1), check_finite(L, 2));
+    return 0;
+}
+
+static int f_evaporate(lua_State *L)
+{
+    sl_field_evaporate(sl_lua_check_field(L, 1), check_unit(L, 2));
+    return 0;
+}
+
+static int f_diffuse(lua_State *L)
+{
+    sl_field_diffuse(sl_lua_check_field(L, 1), check_unit(L, 2));
+    return 0;
+}
+
+static int f_sum(lua_State *L)
+{
+    lua_pushnumber(L, sl_field_sum(sl_lua_check_field(L, 1)));
+    return 1;
+}
+
+static int f_max(lua_State *L)
+{
+    lua_pushnumber(L, sl_field_max(sl_lua_check_field(L, 1)));
+    return 1;
+}
+
+static int f_size(lua_State *L)
+{
+    sl_field *f = sl_lua_check_field(L, 1);
+    lua_pushinteger(L, f->nx);
+    lua_pushinteger(L, f->ny);
+    lua_pushnumber(L, f->cell);
+    return 3;
+}
+
+static const luaL_Reg field_methods[] = {
+    {"at", f_at},     {"deposit", f_deposit}, {"get", f_get},   {"set", f_set},
+    {"fill", f_fill}, {"evaporate", f_evaporate}, {"diffuse", f_diffuse},
+    {"sum", f_sum},   {"max", f_max},         {"size", f_size}, {NULL, NULL},
+};
+
+int sl_api_world_field(lua_State *L)
+{
+    luaL_checkudata(L, 1, SL_MT_WORLD);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const char *name = name_field(L, 2);
+    double nx = opt_number_field(L, 2, "nx", 0, 1), ny = opt_number_field(L, 2, "ny", 0, 1);
+    double cell = opt_number_field(L, 2, "cell", 1.0, 0);
+    int toroidal = opt_bool_field(L, 2, "toroidal", 0);
+    if (nx != floor(nx) || ny != floor(ny) || nx < 1 || ny < 1 || nx * ny > 1e9)
+        return luaL_error(L, "field '%s': nx and ny must be positive integers", name);
+    if (!isfinite(cell) || cell <= 0)
+        return luaL_error(L, "field '%s': cell must be a positive number", name);
+    sl_error e;
+    sl_field *f = sl_world_add_field(sl_lua_world(L), name, (int)nx, (int)ny, cell, toroidal, &e);
+    if (!f) return luaL_error(L, "field '%s': %s", name, e.msg);
+    sl_api_push_object(L, f, SL_MT_FIELD);
+    return 1;
+}
+
+/* ---- graph ---- */
+
+sl_graph *sl_lua_check_graph(lua_State *L, int arg)
+{
+    return ((object_box *)luaL_checkudata(L, arg, SL_MT_GRAPH))->ptr;
+}
+
+static int check_node(lua_State *L, sl_graph *g, int arg)
+{
+    lua_Integer u = luaL_checkinteger(L, arg);
+    if (u < 1 || u > g->n)
+        luaL_argerror(L, arg, lua_pushfstring(L, "node %I out of 1..%d", u, g->n));
+    return (int)(u - 1);
+}
+
+static void check_finalized(lua_State *L, sl_graph *g)
+{
+    if (!g->finalized) {
+        sl_error e;
+        if (sl_graph_finalize(g, &e) != SL_OK) luaL_error(L, "%s", e.msg);
+    }
+}
+
+static int g_add_edge(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int u = check_node(L, g, 2), v = check_node(L, g, 3);
+    double w = luaL_optnumber(L, 4, 1.0);
+    int undirected = lua_isnoneornil(L, 5) ? 1 : lua_toboolean(L, 5);
+    sl_error e;
+    if (sl_graph_add_edge(g, u, v, w, undirected, &e) != SL_OK) return luaL_error(L, "%s", e.msg);
+    return 0;
+}
+
+static int g_weight(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int u = check_node(L, g, 2), v = check_node(L, g, 3);
+    check_finalized(L, g);
+    double w = sl_graph_weight(g, u, v);
+    if (isnan(w)) lua_pushnil(L);
+    else lua_pushnumber(L, w);
+    return 1;
+}
+
+static int g_degree(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int u = check_node(L, g, 2);
+    check_finalized(L, g);
+    lua_pushinteger(L, sl_graph_degree(g, u));
+    return 1;
+}
+
+static int g_neighbours(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int u = check_node(L, g, 2);
+    check_finalized(L, g);
+    lua_createtable(L, (int)(g->row[u + 1] - g->row[u]), 0);
+    int k = 1;
+    for (uint32_t i = g->row[u]; i < g->row[u + 1]; i++) {
+        lua_pushinteger(L, (lua_Integer)g->col[i] + 1);
+        lua_rawseti(L, -2, k++);
+    }
+    return 1;
+}
+
+static int g_nodes(lua_State *L)
+{
+    lua_pushinteger(L, sl_lua_check_graph(L, 1)->n);
+    return 1;
+}
+
+static int g_edges(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    check_finalized(L, g);
+    lua_pushinteger(L, (lua_Integer)g->m);
+    return 1;
+}
+
+static int g_position(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int u = check_node(L, g, 2);
+    if (lua_gettop(L) >= 3) {
+        g->x[u] = check_finite(L, 3);
+        g->y[u] = check_finite(L, 4);
+        return 0;
+    }
+    lua_pushnumber(L, g->x[u]);
+    lua_pushnumber(L, g->y[u]);
+    return 2;
+}
+
+static int g_shortest(lua_State *L)
+{
+    sl_graph *g = sl_lua_check_graph(L, 1);
+    int src = check_node(L, g, 2);
+    check_finalized(L, g);
+    /* scratch owned by Lua, so an error below cannot leak it */
+    double *dist = lua_newuserdatauv(L, (size_t)g->n * sizeof *dist, 0);
+    sl_error e;
+    if (sl_graph_dijkstra(g, src, dist, NULL, &e) != SL_OK) return luaL_error(L, "%s", e.msg);
+    lua_createtable(L, g->n, 0);
+    for (int i = 0; i < g->n; i++) {
+        lua_pushnumber(L, dist[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static const luaL_Reg graph_methods[] = {
+    {"add_edge", g_add_edge}, {"weight", g_weight},   {"degree", g_degree},
+    {"neighbours", g_neighbours}, {"nodes", g_nodes}, {"edges", g_edges},
+    {"position", g_position}, {"shortest_paths", g_shortest}, {NULL, NULL},
+};
+
+int sl_api_world_graph(lua_State *L)
+{
+    luaL_checkudata(L, 1, SL_MT_WORLD);
+    luaL_checktype(L, 2, LUA_TTABLE);
+    const char *name = name_field(L, 2);
+    double n = opt_number_field(L, 2, "nodes", 0, 1);
+    if (n != floor(n) || n < 1 || n > 1e8)
+        return luaL_error(L, "graph '%s': nodes must be a positive integer", name);
+    sl_error e;
+    sl_graph *g = sl_world_add_graph(sl_lua_world(L), name, (int)n, &e);
+    if (!g) return luaL_error(L, "graph '%s': %s", name, e.msg);
+    sl_api_push_object(L, g, SL_MT_GRAPH);
+    return 1;
+}
+
+/* ---- plane ---- */
+
+static int p_size(lua_State *L)
+{
+    luaL_checkudata(L, 1, SL_MT_PLANE);
+    const sl_plane *p = sl_world_plane(sl_lua_world(L));
+    lua_pushnumber(L, p->width);
+    lua_pushnumber(L, p->height);
+    return 2;
+}
+
+static int p_toroidal(lua_State *L)
+{
+    luaL_checkudata(L, 1, SL_MT_PLANE);
+    lua_pushboolean(L, sl_world_plane(sl_lua_world(L))->toroidal);
+    return 1;
+}
+
+static const luaL_Reg plane_methods[] = {
+    {"size", p_size}, {"toroidal", p_toroidal}, {NULL, NULL},
+};
+
+int sl_api_world_plane(lua_State *L)
+{
+    luaL_checkudata(L, 1, SL_MT_WORLD);
+    sl_world *w = sl_lua_world(L);
+    if (!lua_isnoneornil(L, 2)) {
+        luaL_checktype(L, 2, LUA_TTABLE);
+        double wd = opt_number_field(L, 2, "width", 0, 1);
+        double ht = opt_number_field(L, 2, "height", 0, 1);
+        int tor = opt_bool_field(L, 2, "toroidal", 0);
+        if (!isfinite(wd) || !isfinite(ht) || wd <= 0 || ht <= 0)
+            return luaL_error(L, "plane: width and height must be positive numbers");
+        sl_world_set_plane(w, (sl_plane){.width = wd, .height = ht, .toroidal = tor});
+    } else if (!sl_world_plane(w)) {
+        lua_pushnil(L);
+        return 1;
+    }
+    lua_newuserdatauv(L, 1, 0);
+    luaL_setmetatable(L, SL_MT_PLANE);
+    return 1;
+}
+
+/* ---- registration ---- */
+
+static void make_type(lua_State *L, const char *name, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
+void sl_api_space_register(lua_State *L)
+{
+    make_type(L, SL_MT_FIELD, field_methods);
+    make_type(L, SL_MT_GRAPH, graph_methods);
+    make_type(L, SL_MT_PLANE, plane_methods);
+}

@@ -1,0 +1,586 @@
+/* host.c - the Lua scenario host: state, protected calls, instruction budget, accessors.
+ *
+ * Every call into the script (top level, setup, step, finish) goes through call_protected(),
+ * which installs a message handler that keeps the traceback and resets the instruction budget.
+ * The script's step(world, t) runs as the world's last system (a serial hook), so values it sets
+ * with swarmlab.record() land in the row the recorder samples for that step.
+ *
+ * The module helpers of lua_host.h (sl_lua_*) live in this file on purpose: module libraries are
+ * linked after swarmlab_lua, and keeping them in the object file that defines sl_host_create makes
+ * sure they are always linked in.
+ */
+#include "host_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <lauxlib.h>
+#include <lualib.h>
+
+#include "swarmlab/recorder.h"
+
+#define SL_DEFAULT_BUDGET 2000000000LL
+
+sl_host *sl_lua_host(lua_State *L)
+{
+    return *(sl_host **)lua_getextraspace(L);
+}
+
+sl_world *sl_lua_world(lua_State *L)
+{
+    return sl_lua_host(L)->w;
+}
+
+static char *dupstr(const char *s)
+{
+    if (!s) return NULL;
+    size_t n = strlen(s) + 1;
+    char *d = malloc(n);
+    if (d) memcpy(d, s, n);
+    return d;
+}
+
+/* ---- the instruction budget ---- */
+
+static void budget_hook(lua_State *L, lua_Debug *ar)
+{
+    (void)ar;
+    sl_host *h = sl_lua_host(L);
+    h->used += h->hook_period;
+    if (h->used <= h->budget) return;
+    lua_Debug d;
+    if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+        luaL_error(L, "%s:%d: instruction budget of %lld exceeded (runaway loop?)", d.short_src,
+                   d.currentline, h->budget);
+    luaL_error(L, "instruction budget of %lld exceeded (runaway loop?)", h->budget);
+}
+
+/* ---- protected calls ---- */
+
+/* 1 when msg starts with "something:NUMBER:" (a Lua source position). */
+static int has_position(const char *msg)
+{
+    const char *c = strchr(msg, ':');
+    if (!c || c == msg) return 0;
+    const char *p = c + 1;
+    if (*p < '0' || *p > '9') return 0;
+    while (*p >= '0' && *p <= '9') p++;
+    return *p == ':';
+}
+
+/* Message handler: returns the message (with a source position added when it has none) and
+ * keeps the traceback in the host. */
+static int message_handler(lua_State *L)
+{
+    sl_host *h = sl_lua_host(L);
+    const char *msg = lua_tostring(L, 1);
+    if (!msg) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
+            msg = lua_tostring(L, -1);
+        else
+            msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    if (!has_position(msg)) {
+        lua_Debug d;
+        for (int level = 1; lua_getstack(L, level, &d); level++) {
+            lua_getinfo(L, "Sl", &d);
+            if (d.currentline > 0) {
+                msg = lua_pushfstring(L, "%s:%d: %s", d.short_src, d.currentline, msg);
+                break;
+            }
+        }
+    }
+    luaL_traceback(L, L, NULL, 1);
+    free(h->traceback);
+    h->traceback = dupstr(lua_tostring(L, -1));
+    lua_pop(L, 1);
+    lua_pushstring(L, msg);
+    return 1;
+}
+
+/* Fills e with a one-line version of msg. */
+static sl_status set_lua_error(sl_error *e, const char *msg)
+{
+    sl_error_set(e, SL_ERR_LUA, "%s", msg ? msg : "unknown Lua error");
+    if (e) {
+        for (char *p = e->msg; *p; p++)
+            if (*p == '\n' || *p == '\r' || *p == '\t') *p = ' ';
+    }
+    return SL_ERR_LUA;
+}
+
+/* Calls the function below nargs arguments on the stack; leaves nres results on success. */
+static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
+{
+    lua_State *L = h->L;
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, message_handler);
+    lua_insert(L, base);
+    h->used = 0;
+    int rc = lua_pcall(L, nargs, nres, base);
+    lua_remove(L, base);
+    if (rc != LUA_OK) {
+        set_lua_error(e, lua_tostring(L, -1));
+        lua_pop(L, 1);
+        return SL_ERR_LUA;
+    }
+    return SL_OK;
+}
+
+/* Pushes global `name` when it is a function; returns 0 (pushing nothing) when absent.
+ * A global of that name that is not a function is an error. */
+static int push_callback(sl_host *h, const char *name, sl_error *e, sl_status *st)
+{
+    lua_State *L = h->L;
+    int t = lua_getglobal(L, name);
+    *st = SL_OK;
+    if (t == LUA_TFUNCTION) return 1;
+    lua_pop(L, 1);
+    if (t != LUA_TNIL)
+        *st = sl_error_set(e, SL_ERR_LUA, "%s: global '%s' is a %s, expected a function",
+                           h->scenario, name, lua_typename(L, t));
+    return 0;
+}
+
+void sl_host_commit_pops(sl_host *h)
+{
+    int n = sl_world_npops(h->w);
+    for (int i = 0; i < n; i++) sl_pop_commit(sl_world_pop_at(h->w, i));
+}
+
+/* ---- creation ---- */
+
+static sl_status copy_overrides(sl_host *h, const sl_host_config *cfg, sl_error *e)
+{
+    if (cfg->nset <= 0) return SL_OK;
+    h->overrides = calloc((size_t)cfg->nset, sizeof *h->overrides);
+    if (!h->overrides) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < cfg->nset; i++) {
+        sl_override *o = &h->overrides[i];
+        o->name = dupstr(cfg->set_names[i]);
+        o->value = dupstr(cfg->set_values[i]);
+        o->source = dupstr(cfg->set_sources && cfg->set_sources[i] ? cfg->set_sources[i] : "cli");
+        o->origin = dupstr(cfg->set_origins && cfg->set_origins[i] ? cfg->set_origins[i]
+                                                                     : "--set");
+        h->noverrides = i + 1;
+        if (!o->name || !o->value || !o->source || !o->origin)
+            return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    }
+    return SL_OK;
+}
+
+static sl_status set_paths(sl_host *h, const sl_host_config *cfg, sl_error *e)
+{
+    h->scenario = dupstr(cfg->scenario);
+    const char *slash = strrchr(cfg->scenario, '/');
+    if (slash == cfg->scenario) {
+        h->scenario_dir = dupstr("/");
+    } else if (slash) {
+        h->scenario_dir = malloc((size_t)(slash - cfg->scenario) + 1);
+        if (h->scenario_dir) {
+            memcpy(h->scenario_dir, cfg->scenario, (size_t)(slash - cfg->scenario));
+            h->scenario_dir[slash - cfg->scenario] = '\0';
+        }
+    } else {
+        h->scenario_dir = dupstr(".");
+    }
+    if (!h->scenario || !h->scenario_dir) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    if (cfg->out_dir) {
+        h->out_dir = dupstr(cfg->out_dir);
+        h->out_real = realpath(cfg->out_dir, NULL);
+        if (!h->out_dir || !h->out_real)
+            return sl_error_set(e, SL_ERR_IO, "%s: output directory: %s", cfg->out_dir,
+                                strerror(errno));
+    }
+    return SL_OK;
+}
+
+/* Seeds math.random with the run's seed, so scripts using it are reproducible. */
+static void seed_math_random(lua_State *L, uint64_t seed)
+{
+    lua_getglobal(L, "math");
+    lua_getfield(L, -1, "randomseed");
+    lua_pushinteger(L, (lua_Integer)seed);
+    lua_call(L, 1, 0);
+    lua_pop(L, 1);
+}
+
+static int open_all(lua_State *L)
+{
+    sl_host *h = lua_touserdata(L, 1);
+    luaL_openlibs(L);
+    seed_math_random(L, h->seed);
+    sl_api_world_register(L);
+    sl_api_space_register(L);
+    sl_api_open(L);
+    /* require() finds Lua files next to the scenario first */
+    lua_getglobal(L, "package");
+    lua_pushfstring(L, "%s/?.lua;", h->scenario_dir);
+    lua_getfield(L, -2, "path");
+    lua_concat(L, 2);
+    lua_setfield(L, -2, "path");
+    lua_pop(L, 1);
+    if (!h->unsafe) sl_sandbox_install(L, h);
+    return 0;
+}
+
+static sl_status check_overrides_used(sl_host *h, sl_error *e)
+{
+    const char *unused = sl_host_unused_override(h);
+    if (!unused) return SL_OK;
+    const sl_override *o = NULL;
+    for (int i = 0; i < h->noverrides; i++)
+        if (!h->overrides[i].used) { o = &h->overrides[i]; break; }
+    char list[600];
+    size_t len = 0;
+    list[0] = '\0';
+    for (int i = 0; i < h->nparams && len < sizeof list - 8; i++) {
+        int n = snprintf(list + len, sizeof list - len, "%s%s", i ? ", " : "", h->params[i].name);
+        if (n < 0 || (size_t)n >= sizeof list - len) { strcpy(list + sizeof list - 5, "..."); break; }
+        len += (size_t)n;
+    }
+    return sl_error_set(e, SL_ERR_RANGE, "%s: unknown parameter '%s' (scenario declares: %s)",
+                        o->origin, o->name, h->nparams ? list : "none");
+}
+
+sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e)
+{
+    sl_error_clear(e);
+    if (!cfg || !cfg->scenario) {
+        sl_error_set(e, SL_ERR_USAGE, "no scenario given");
+        return NULL;
+    }
+    if (cfg->threads < 1) {
+        sl_error_set(e, SL_ERR_RANGE, "threads must be at least 1 (got %d)", cfg->threads);
+        return NULL;
+    }
+    if (cfg->instr_budget < 0) {
+        sl_error_set(e, SL_ERR_RANGE, "the Lua instruction budget must be positive");
+        return NULL;
+    }
+    sl_host *h = calloc(1, sizeof *h);
+    if (!h) {
+        sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    h->seed = cfg->seed;
+    h->threads = cfg->threads;
+    h->unsafe = cfg->unsafe;
+    h->quiet = cfg->quiet;
+    h->log_fn = cfg->log_fn;
+    h->log_user = cfg->log_user;
+    h->budget = cfg->instr_budget > 0 ? cfg->instr_budget : SL_DEFAULT_BUDGET;
+    h->hook_period = h->budget < 10000 ? (int)h->budget : 10000;
+    h->default_steps = -1;
+    h->run_steps = -1;
+    if (set_paths(h, cfg, e) != SL_OK || copy_overrides(h, cfg, e) != SL_OK) goto fail;
+
+    struct stat st;
+    if (stat(cfg->scenario, &st) != 0) {
+        sl_error_set(e, SL_ERR_IO, "%s: cannot open scenario: %s", cfg->scenario, strerror(errno));
+        goto fail;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        sl_error_set(e, SL_ERR_IO, "%s: not a regular file", cfg->scenario);
+        goto fail;
+    }
+    h->w = sl_world_create(cfg->seed);
+    if (!h->w) {
+        sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        goto fail;
+    }
+    sl_world_set_threads(h->w, cfg->threads);
+    h->L = luaL_newstate();
+    if (!h->L) {
+        sl_error_set(e, SL_ERR_NOMEM, "cannot create the Lua state (out of memory)");
+        goto fail;
+    }
+    *(sl_host **)lua_getextraspace(h->L) = h;
+    lua_pushcfunction(h->L, open_all);
+    lua_pushlightuserdata(h->L, h);
+    if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {
+        sl_error_set(e, SL_ERR_LUA, "cannot open the Lua libraries: %s", lua_tostring(h->L, -1));
+        goto fail;
+    }
+    lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, h->hook_period);
+
+    /* text chunks only: a binary chunk could break the VM */
+    int rc = luaL_loadfilex(h->L, cfg->scenario, "t");
+    if (rc != LUA_OK) {
+        set_lua_error(e, lua_tostring(h->L, -1));
+        if (rc == LUA_ERRFILE) e->code = SL_ERR_IO;
+        goto fail;
+    }
+    if (call_protected(h, 0, 0, e) != SL_OK) goto fail;
+    sl_host_commit_pops(h);
+    if (check_overrides_used(h, e) != SL_OK) goto fail;
+    return h;
+fail:
+    sl_host_destroy(h);
+    return NULL;
+}
+
+void sl_host_destroy(sl_host *h)
+{
+    if (!h) return;
+    if (h->L) lua_close(h->L);
+    sl_world_destroy(h->w);
+    for (int i = 0; i < h->nparams; i++) {
+        free(h->params[i].name);
+        free(h->params[i].value);
+    }
+    free(h->params);
+    for (int i = 0; i < h->noverrides; i++) {
+        sl_override *o = &h->overrides[i];
+        free(o->name);
+        free(o->value);
+        free(o->source);
+        free(o->origin);
+    }
+    free(h->overrides);
+    for (int i = 0; i < h->nresults; i++) {
+        free(h->results[i].key);
+        free(h->results[i].str);
+    }
+    free(h->results);
+    free(h->traceback);
+    free(h->scenario);
+    free(h->scenario_dir);
+    free(h->out_dir);
+    free(h->out_real);
+    free(h);
+}
+
+sl_world *sl_host_world(sl_host *h) { return h->w; }
+lua_State *sl_host_lua(sl_host *h) { return h->L; }
+long long sl_host_default_steps(const sl_host *h) { return h->default_steps; }
+void sl_host_set_steps(sl_host *h, long long steps) { h->run_steps = steps; }
+const char *sl_host_traceback(const sl_host *h) { return h->traceback ? h->traceback : ""; }
+
+/* ---- callbacks ---- */
+
+sl_status sl_host_setup(sl_host *h, sl_error *e)
+{
+    sl_error_clear(e);
+    sl_status st;
+    if (push_callback(h, "setup", e, &st)) {
+        sl_api_push_world(h->L);
+        st = call_protected(h, 1, 0, e);
+        sl_host_commit_pops(h);
+    }
+    if (st != SL_OK) return st;
+    /* the initial state is row 0 even when the run takes no step */
+    sl_recorder *r = sl_world_recorder(h->w);
+    if (sl_world_step_count(h->w) == 0 && sl_recorder_nrows(r) == 0)
+        return sl_recorder_sample(r, h->w, 0, e);
+    return SL_OK;
+}
+
+/* The world's last system: calls step(world, t) with t the step being completed (1 = first). */
+static sl_status step_hook(sl_world *w, void *user, sl_error *e)
+{
+    sl_host *h = user;
+    sl_status st;
+    if (!push_callback(h, "step", e, &st)) return st;
+    sl_api_push_world(h->L);
+    lua_pushinteger(h->L, (lua_Integer)sl_world_step_count(w) + 1);
+    st = call_protected(h, 2, 1, e);
+    if (st != SL_OK) return st;
+    if (lua_type(h->L, -1) == LUA_TBOOLEAN && !lua_toboolean(h->L, -1)) h->stop = 1;
+    lua_pop(h->L, 1);
+    sl_host_commit_pops(h);
+    return SL_OK;
+}
+
+sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
+{
+    sl_error_clear(e);
+    if (!h->step_system_added) {
+        sl_system_def def = {.name = "lua.step", .pre = step_hook, .user = h};
+        if (sl_world_add_system(h->w, &def, e) < 0) return e ? e->code : SL_ERR_STATE;
+        h->step_system_added = 1;
+    }
+    sl_status st = sl_world_step(h->w, e);
+    if (stop) *stop = h->stop;
+    return st;
+}
+
+sl_status sl_host_finish(sl_host *h, sl_error *e)
+{
+    sl_error_clear(e);
+    sl_status st;
+    if (push_callback(h, "finish", e, &st)) {
+        sl_api_push_world(h->L);
+        st = call_protected(h, 1, 0, e);
+        sl_host_commit_pops(h);
+    }
+    return st;
+}
+
+/* ---- parameters ---- */
+
+sl_override *sl_host_find_override(sl_host *h, const char *name)
+{
+    sl_override *found = NULL;
+    for (int i = 0; i < h->noverrides; i++) {
+        if (strcmp(h->overrides[i].name, name) == 0) {
+            h->overrides[i].used = 1;
+            found = &h->overrides[i];
+        }
+    }
+    return found;
+}
+
+int sl_host_param_index(const sl_host *h, const char *name)
+{
+    for (int i = 0; i < h->nparams; i++)
+        if (strcmp(h->params[i].name, name) == 0) return i;
+    return -1;
+}
+
+int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
+                      char kind)
+{
+    if (h->nparams == h->cparams) {
+        int c = h->cparams ? 2 * h->cparams : 16;
+        sl_param_rec *p = realloc(h->params, (size_t)c * sizeof *p);
+        if (!p) return -1;
+        h->params = p;
+        h->cparams = c;
+    }
+    sl_param_rec *p = &h->params[h->nparams];
+    p->name = dupstr(name);
+    p->value = dupstr(value);
+    p->source = source;
+    p->kind = kind;
+    if (!p->name || !p->value) {
+        free(p->name);
+        free(p->value);
+        return -1;
+    }
+    return h->nparams++;
+}
+
+int sl_host_nparams(const sl_host *h) { return h->nparams; }
+
+void sl_host_param(const sl_host *h, int i, const char **name, const char **value,
+                   const char **source)
+{
+    if (name) *name = h->params[i].name;
+    if (value) *value = h->params[i].value;
+    if (source) *source = h->params[i].source;
+}
+
+char sl_host_param_kind(const sl_host *h, int i) { return h->params[i].kind; }
+
+const char *sl_host_unused_override(const sl_host *h)
+{
+    for (int i = 0; i < h->noverrides; i++)
+        if (!h->overrides[i].used) return h->overrides[i].name;
+    return NULL;
+}
+
+/* ---- results ---- */
+
+static const char *const reserved_keys[] = {
+    "scenario", "scenario_sha256", "params", "seed", "threads", "version", "start_time",
+    "wall_seconds", "steps", "steps_planned", "status", "error", NULL,
+};
+
+static sl_result_rec *result_slot(lua_State *L, const char *key)
+{
+    sl_host *h = sl_lua_host(L);
+    if (!key || !*key) luaL_error(L, "result key must be a non-empty string");
+    for (int i = 0; reserved_keys[i]; i++)
+        if (strcmp(key, reserved_keys[i]) == 0)
+            luaL_error(L, "result key '%s' is reserved for the manifest", key);
+    for (int i = 0; i < h->nresults; i++)
+        if (strcmp(h->results[i].key, key) == 0) return &h->results[i];
+    if (h->nresults == h->cresults) {
+        int c = h->cresults ? 2 * h->cresults : 16;
+        sl_result_rec *r = realloc(h->results, (size_t)c * sizeof *r);
+        if (!r) luaL_error(L, "out of memory");
+        h->results = r;
+        h->cresults = c;
+    }
+    char *k = dupstr(key);
+    if (!k) luaL_error(L, "out of memory");
+    sl_result_rec *r = &h->results[h->nresults++];
+    memset(r, 0, sizeof *r);
+    r->key = k;
+    return r;
+}
+
+void sl_lua_result_number(lua_State *L, const char *key, double v)
+{
+    sl_result_rec *r = result_slot(L, key);
+    free(r->str);
+    r->str = NULL;
+    r->is_number = 1;
+    r->num = v;
+}
+
+void sl_lua_result_string(lua_State *L, const char *key, const char *v)
+{
+    sl_result_rec *r = result_slot(L, key);
+    char *s = dupstr(v ? v : "");
+    if (!s) luaL_error(L, "out of memory");
+    free(r->str);
+    r->str = s;
+    r->is_number = 0;
+    r->num = 0;
+}
+
+int sl_host_nresults(const sl_host *h) { return h->nresults; }
+
+void sl_host_result(const sl_host *h, int i, const char **key, double *num, const char **str,
+                    int *is_number)
+{
+    const sl_result_rec *r = &h->results[i];
+    if (key) *key = r->key;
+    if (num) *num = r->num;
+    if (str) *str = r->str;
+    if (is_number) *is_number = r->is_number;
+}
+
+/* ---- paths for module bindings ---- */
+
+int sl_lua_sandboxed(lua_State *L) { return !sl_lua_host(L)->unsafe; }
+
+const char *sl_lua_output_path(lua_State *L, const char *name)
+{
+    sl_host *h = sl_lua_host(L);
+    if (!h->out_dir) luaL_error(L, "this run has no output directory (cannot write '%s')", name);
+    if (!name || !*name || name[0] == '/')
+        luaL_error(L, "output file name '%s' must be a relative path", name ? name : "");
+    for (const char *p = name; *p;) {
+        const char *q = strchr(p, '/');
+        size_t len = q ? (size_t)(q - p) : strlen(p);
+        if ((len == 2 && p[0] == '.' && p[1] == '.') || len == 0)
+            luaL_error(L, "output file name '%s' escapes the output directory", name);
+        p += len + (q ? 1 : 0);
+        if (q && !*p) luaL_error(L, "output file name '%s' names a directory", name);
+    }
+    int n = snprintf(h->out_buf, sizeof h->out_buf, "%s/%s", h->out_dir, name);
+    if (n < 0 || (size_t)n >= sizeof h->out_buf) luaL_error(L, "output path too long");
+    return h->out_buf;
+}
+
+const char *sl_lua_resolve_input(lua_State *L, const char *path)
+{
+    sl_host *h = sl_lua_host(L);
+    if (!path || !*path) return NULL;
+    if (access(path, R_OK) == 0 || path[0] == '/') {
+        if (access(path, R_OK) != 0) return NULL;
+        snprintf(h->in_buf, sizeof h->in_buf, "%s", path);
+        return h->in_buf;
+    }
+    int n = snprintf(h->in_buf, sizeof h->in_buf, "%s/%s", h->scenario_dir, path);
+    if (n < 0 || (size_t)n >= sizeof h->in_buf) return NULL;
+    return access(h->in_buf, R_OK) == 0 ? h->in_buf : NULL;
+}

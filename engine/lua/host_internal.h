@@ -1,0 +1,111 @@
+/* host_internal.h - state of the Lua scenario host shared by the files of engine/lua (private).
+ *
+ * host.c owns the sl_host (creation, the protected calls, the instruction budget, the accessors
+ * of lua_host.h); api.c builds the `swarmlab` table; api_world.c and api_space.c the userdata
+ * types; sandbox.c restricts the standard library.
+ */
+#ifndef SWARMLAB_LUA_HOST_INTERNAL_H
+#define SWARMLAB_LUA_HOST_INTERNAL_H
+
+#include <limits.h>
+#include <stdint.h>
+
+#include <lua.h>
+
+#include "swarmlab/lua_host.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+/* Metatable names (registry keys) of the userdata types. */
+#define SL_MT_WORLD "swarmlab.world"
+#define SL_MT_POP "swarmlab.pop"
+#define SL_MT_FIELD "swarmlab.field"
+#define SL_MT_GRAPH "swarmlab.graph"
+#define SL_MT_PLANE "swarmlab.plane"
+#define SL_MT_RECORD "swarmlab.record"
+#define SL_MT_RNG "swarmlab.rng"
+
+typedef struct sl_param_rec {
+    char *name;
+    char *value;         /* as text */
+    const char *source;  /* "default", "ini" or "cli" (static strings) */
+    char kind;           /* 'n', 's', 'b' */
+} sl_param_rec;
+
+typedef struct sl_override {
+    char *name, *value;
+    char *source;        /* "cli" or "ini" */
+    char *origin;        /* "--set", "run.ini:7" */
+    int used;
+} sl_override;
+
+typedef struct sl_result_rec {
+    char *key;
+    int is_number;
+    double num;
+    char *str;
+} sl_result_rec;
+
+struct sl_host {
+    lua_State *L;
+    sl_world *w;
+    char *scenario;      /* as given */
+    char *scenario_dir;  /* folder of the scenario ("." when none) */
+    char *out_dir;       /* as given, NULL when none */
+    char *out_real;      /* realpath of out_dir, NULL when none */
+    uint64_t seed;
+    int threads, unsafe, quiet;
+    void (*log_fn)(void *user, const char *line);
+    void *log_user;
+
+    long long budget;    /* instructions per callback */
+    long long used;      /* instructions counted in the current callback */
+    int hook_period;     /* count-hook period */
+
+    long long default_steps, run_steps;
+    int stop;
+    int step_system_added;
+
+    sl_param_rec *params;
+    int nparams, cparams;
+    sl_override *overrides;
+    int noverrides;
+    sl_result_rec *results;
+    int nresults, cresults;
+
+    char *traceback;
+    char out_buf[PATH_MAX];
+    char in_buf[PATH_MAX];
+};
+
+/* api.c: creates the `swarmlab` table (global and package.loaded) with the modules' functions. */
+void sl_api_open(lua_State *L);
+/* api_world.c: metatables of world, pop, record and rng userdata; the world userdata. */
+void sl_api_world_register(lua_State *L);
+void sl_api_push_world(lua_State *L);
+void sl_api_push_rng(lua_State *L, uint64_t seed, uint32_t stream, uint64_t id, uint64_t step);
+/* api_space.c: metatables of field, graph and plane userdata, and the world methods making them. */
+void sl_api_space_register(lua_State *L);
+int sl_api_world_field(lua_State *L);
+int sl_api_world_graph(lua_State *L);
+int sl_api_world_plane(lua_State *L);
+/* Pushes the cached userdata for a world-owned object (one per pointer), creating it with the
+ * metatable `mt` on first use. */
+void sl_api_push_object(lua_State *L, void *ptr, const char *mt);
+
+/* host.c helpers for the API. */
+sl_override *sl_host_find_override(sl_host *h, const char *name);
+int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
+                      char kind);
+int sl_host_param_index(const sl_host *h, const char *name);
+/* Commits deferred kills/spawns of every population (after a Lua callback). */
+void sl_host_commit_pops(sl_host *h);
+
+/* sandbox.c */
+void sl_sandbox_install(lua_State *L, sl_host *h);
+/* 1 when a file at `path` may be written (unsafe, or inside the output directory). */
+int sl_sandbox_may_write(const sl_host *h, const char *path);
+
+#endif
