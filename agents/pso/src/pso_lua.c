@@ -1,0 +1,661 @@
+/* pso_lua.c - Lua binding: swarmlab.pso{...} (run to completion) and swarmlab.pso_solver{...}
+ * (a stepping object that can drive a world population for the viewer).
+ *
+ * The C solver and everything it needs hang off a userdata with a __gc metamethod, so a Lua
+ * error raised anywhere (bad option, objective error) frees them. Lua objectives and Lua
+ * constraint functions are called serially under lua_pcall; built-in objectives (classic test
+ * functions, CEC-2017) are evaluated in parallel with OpenMP.
+ */
+#include <errno.h>
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swarmlab/lua_host.h"
+#include "swarmlab/pop.h"
+#include "swarmlab/pso.h"
+#include "swarmlab/pso_functions.h"
+#include "swarmlab/world.h"
+
+void sl_lua_open_pso(lua_State *L);
+
+#define PSO_MT "swarmlab.pso_solver"
+
+typedef struct lua_pso {
+    sl_pso *solver;
+    lua_State *L;
+    int fn_ref;                 /* Lua objective, or LUA_NOREF for a built-in */
+    int *con_refs;              /* ng inequality then nh equality functions */
+    int ng, nh;
+    const sl_testfn *tf;
+    sl_cec2017 *cec;
+    double *lower, *upper, *quantum;
+    double optimum;
+    long long lua_calls;
+    sl_pop *pop;                /* attached population (viewer), or NULL */
+    int col[4];                 /* x, y, value, z */
+    int self_ref;               /* keeps an attached solver alive */
+} lua_pso;
+
+/* ---- objective evaluation ---- */
+
+static sl_status eval_builtin(void *user, const double *x, int dim, double *f, double *g, double *h,
+                              sl_error *e)
+{
+    (void)g; (void)h; (void)e;
+    lua_pso *P = user;
+    *f = P->cec ? sl_cec2017_eval(P->cec, x) : P->tf->f(x, dim);
+    return SL_OK;
+}
+
+static void push_vector(lua_State *L, const double *x, int dim)
+{
+    lua_createtable(L, dim, 0);
+    for (int d = 0; d < dim; d++) {
+        lua_pushnumber(L, x[d]);
+        lua_rawseti(L, -2, d + 1);
+    }
+}
+
+/* Calls the function in registry slot ref with the vector x; stores its number in *out. */
+static sl_status call_number(lua_pso *P, int ref, const char *what, const double *x, int dim,
+                             double *out, sl_error *e)
+{
+    lua_State *L = P->L;
+    int top = lua_gettop(L);
+    if (!lua_checkstack(L, 4)) return sl_error_set(e, SL_ERR_LUA, "pso: Lua stack overflow");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+    push_vector(L, x, dim);
+    P->lua_calls++;
+    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
+        const char *msg = lua_tostring(L, -1);
+        sl_error_set(e, SL_ERR_LUA, "%s (in the pso %s)", msg ? msg : "(error object is not a string)",
+                     what);
+        lua_settop(L, top);
+        return SL_ERR_LUA;
+    }
+    if (!lua_isnumber(L, -1)) {
+        const char *tn = luaL_typename(L, -1);
+        lua_settop(L, top);
+        lua_Debug ar;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+        if (lua_getinfo(L, ">S", &ar) && ar.linedefined > 0)
+            return sl_error_set(e, SL_ERR_LUA, "%s:%d: the pso %s returned %s, not a number",
+                                ar.short_src, ar.linedefined, what, tn);
+        return sl_error_set(e, SL_ERR_LUA, "the pso %s returned %s, not a number", what, tn);
+    }
+    *out = lua_tonumber(L, -1);
+    lua_settop(L, top);
+    return SL_OK;
+}
+
+static sl_status eval_lua(void *user, const double *x, int dim, double *f, double *g, double *h,
+                          sl_error *e)
+{
+    lua_pso *P = user;
+    sl_status st;
+    if (P->fn_ref != LUA_NOREF) {
+        st = call_number(P, P->fn_ref, "objective", x, dim, f, e);
+        if (st != SL_OK) return st;
+    } else {
+        eval_builtin(user, x, dim, f, g, h, e);
+    }
+    for (int k = 0; k < P->ng; k++) {
+        st = call_number(P, P->con_refs[k], "constraint", x, dim, &g[k], e);
+        if (st != SL_OK) return st;
+    }
+    for (int k = 0; k < P->nh; k++) {
+        st = call_number(P, P->con_refs[P->ng + k], "equality constraint", x, dim, &h[k], e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
+}
+
+/* ---- userdata ---- */
+
+static int l_gc(lua_State *L)
+{
+    lua_pso *P = luaL_checkudata(L, 1, PSO_MT);
+    sl_pso_destroy(P->solver);
+    P->solver = NULL;
+    sl_cec2017_free(P->cec);
+    P->cec = NULL;
+    if (P->fn_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, P->fn_ref);
+    P->fn_ref = LUA_NOREF;
+    for (int k = 0; k < P->ng + P->nh && P->con_refs; k++)
+        luaL_unref(L, LUA_REGISTRYINDEX, P->con_refs[k]);
+    free(P->con_refs);
+    P->con_refs = NULL;
+    P->ng = P->nh = 0;
+    free(P->lower);
+    free(P->upper);
+    free(P->quantum);
+    P->lower = P->upper = P->quantum = NULL;
+    return 0;
+}
+
+static lua_pso *check_solver(lua_State *L, int idx)
+{
+    lua_pso *P = luaL_checkudata(L, idx, PSO_MT);
+    if (!P->solver) luaL_error(L, "pso solver already released");
+    return P;
+}
+
+/* ---- option parsing ---- */
+
+static double opt_number(lua_State *L, int t, const char *key, double def)
+{
+    double v = def;
+    lua_getfield(L, t, key);
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isnumber(L, -1))
+            luaL_error(L, "pso: '%s' must be a number, got %s", key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+        if (isnan(v)) luaL_error(L, "pso: '%s' is NaN", key);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static long long opt_integer(lua_State *L, int t, const char *key, long long def)
+{
+    double v = opt_number(L, t, key, (double)def);
+    if (v != floor(v) || fabs(v) > 9e15)
+        luaL_error(L, "pso: '%s' must be an integer, got %g", key, v);
+    return (long long)v;
+}
+
+static int opt_bool(lua_State *L, int t, const char *key, int def)
+{
+    lua_getfield(L, t, key);
+    int v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *opt_string(lua_State *L, int t, const char *key, const char *def)
+{
+    lua_getfield(L, t, key);
+    const char *v = def;
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            luaL_error(L, "pso: '%s' must be a string, got %s", key, luaL_typename(L, -1));
+        v = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);   /* the string stays alive: it is referenced by the options table */
+    return v;
+}
+
+/* A per-coordinate option: a number (same for all) or a table of dim numbers. */
+static int opt_vector(lua_State *L, int t, const char *key, int dim, double *out, double def)
+{
+    lua_getfield(L, t, key);
+    int given = !lua_isnil(L, -1);
+    if (!given) {
+        for (int d = 0; d < dim; d++) out[d] = def;
+    } else if (lua_isnumber(L, -1)) {
+        double v = lua_tonumber(L, -1);
+        for (int d = 0; d < dim; d++) out[d] = v;
+    } else if (lua_istable(L, -1)) {
+        if ((int)luaL_len(L, -1) != dim)
+            luaL_error(L, "pso: '%s' must have %d values (dim), has %d", key, dim,
+                       (int)luaL_len(L, -1));
+        for (int d = 0; d < dim; d++) {
+            lua_rawgeti(L, -1, d + 1);
+            if (!lua_isnumber(L, -1))
+                luaL_error(L, "pso: '%s'[%d] must be a number, got %s", key, d + 1,
+                           luaL_typename(L, -1));
+            out[d] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    } else {
+        luaL_error(L, "pso: '%s' must be a number or a table, got %s", key, luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    return given;
+}
+
+/* A list of functions from t[key] (a function alone counts as a list of one). */
+static int collect_functions(lua_State *L, int t, const char *key, int *refs, int max)
+{
+    int n = 0;
+    lua_getfield(L, t, key);
+    if (lua_isfunction(L, -1)) {
+        refs[n++] = luaL_ref(L, LUA_REGISTRYINDEX);
+        return n;
+    }
+    if (lua_istable(L, -1)) {
+        int len = (int)luaL_len(L, -1);
+        for (int k = 1; k <= len && n < max; k++) {
+            lua_rawgeti(L, -1, k);
+            if (!lua_isfunction(L, -1))
+                luaL_error(L, "pso: constraints.%s[%d] must be a function, got %s", key, k,
+                           luaL_typename(L, -1));
+            refs[n++] = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        luaL_error(L, "pso: constraints.%s must be a function or a list of functions", key);
+    }
+    lua_pop(L, 1);
+    return n;
+}
+
+static int count_functions(lua_State *L, int t, const char *key)
+{
+    lua_getfield(L, t, key);
+    int n = lua_isfunction(L, -1) ? 1 : lua_istable(L, -1) ? (int)luaL_len(L, -1) : 0;
+    lua_pop(L, 1);
+    return n;
+}
+
+/* Parses "cec5", "cec2017-f5", "cec2017_f5": returns 1..10, or 0 when the name is not CEC. */
+static int cec_number(const char *name)
+{
+    const char *p = NULL;
+    if (strncmp(name, "cec2017-f", 9) == 0 || strncmp(name, "cec2017_f", 9) == 0) p = name + 9;
+    else if (strncmp(name, "cec", 3) == 0) p = name + 3;
+    if (!p || !*p) return 0;
+    char *end = NULL;
+    long k = strtol(p, &end, 10);
+    if (*end != '\0' || k < 1) return -1;
+    return (int)k;
+}
+
+/* Builds a solver userdata from the options table at index t; leaves it on the stack. */
+static lua_pso *build(lua_State *L, int t)
+{
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_pso *P = lua_newuserdatauv(L, sizeof *P, 0);
+    memset(P, 0, sizeof *P);
+    P->fn_ref = LUA_NOREF;
+    P->self_ref = LUA_NOREF;
+    P->L = L;
+    luaL_setmetatable(L, PSO_MT);
+
+    /* objective */
+    int cec = 0;
+    lua_getfield(L, t, "objective");
+    if (lua_isfunction(L, -1)) {
+        P->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+    } else if (lua_type(L, -1) == LUA_TSTRING) {
+        const char *name = lua_tostring(L, -1);
+        cec = cec_number(name);
+        if (cec < 0 || cec > 10) luaL_error(L, "pso: unknown CEC-2017 function '%s' (cec1..cec10)", name);
+        if (!cec) {
+            P->tf = sl_testfn_find(name);
+            if (!P->tf)
+                luaL_error(L, "pso: unknown objective '%s' (sphere, rosenbrock, rastrigin, "
+                              "griewank, ackley, schwefel, cec1..cec10, or a function)", name);
+        }
+        lua_pop(L, 1);
+    } else {
+        luaL_error(L, "pso: 'objective' must be a function or a name, got %s", luaL_typename(L, -1));
+    }
+
+    long long dim = opt_integer(L, t, "dim", 0);
+    if (dim < 1 || dim > 100000) luaL_error(L, "pso: 'dim' must be in 1..100000 (got %lld)", dim);
+    int D = (int)dim;
+    const char *vname = opt_string(L, t, "variant", "spso2011");
+    int variant = sl_pso_variant_parse(vname);
+    if (variant < 0)
+        luaL_error(L, "pso: unknown variant '%s' (spso2011, inertia, ldw, constriction)", vname);
+    sl_pso_config c = sl_pso_defaults((sl_pso_variant)variant, D);
+
+    P->lower = malloc(sizeof(double) * D);
+    P->upper = malloc(sizeof(double) * D);
+    P->quantum = calloc((size_t)D, sizeof(double));
+    if (!P->lower || !P->upper || !P->quantum) luaL_error(L, "pso: out of memory");
+    double dlo = P->tf ? P->tf->lower : -100.0, dhi = P->tf ? P->tf->upper : 100.0;
+    int has_lo = opt_vector(L, t, "lower", D, P->lower, dlo);
+    int has_hi = opt_vector(L, t, "upper", D, P->upper, dhi);
+    if (P->fn_ref != LUA_NOREF && (!has_lo || !has_hi))
+        luaL_error(L, "pso: a Lua objective needs 'lower' and 'upper'");
+    opt_vector(L, t, "step", D, P->quantum, 0.0);
+    lua_getfield(L, t, "integer");
+    if (lua_isboolean(L, -1)) {
+        if (lua_toboolean(L, -1))
+            for (int d = 0; d < D; d++) P->quantum[d] = 1.0;
+    } else if (lua_istable(L, -1)) {
+        int len = (int)luaL_len(L, -1);
+        for (int k = 1; k <= len; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+            if (i < 1 || i > D)
+                luaL_error(L, "pso: integer[%d] must be a coordinate index in 1..%d", k, D);
+            P->quantum[i - 1] = 1.0;
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        luaL_error(L, "pso: 'integer' must be true or a list of coordinate indices");
+    }
+    lua_pop(L, 1);
+    c.lower = P->lower;
+    c.upper = P->upper;
+    c.quantum = P->quantum;
+
+    if (cec) {
+        const char *dir = opt_string(L, t, "cec_dir", NULL);
+        if (!dir) luaL_error(L, "pso: objective cec%d needs 'cec_dir' (the CEC-2017 input_data folder)",
+                             cec);
+        const char *res = sl_lua_resolve_input(L, dir);
+        sl_error e;
+        sl_error_clear(&e);
+        P->cec = sl_cec2017_load(res ? res : dir, cec, D, &e);
+        if (!P->cec) luaL_error(L, "pso: %s", e.msg);
+        c.optimum = sl_cec2017_optimum(P->cec);
+    } else if (P->tf) {
+        c.optimum = P->tf->optimum;
+    }
+    c.optimum = opt_number(L, t, "optimum", c.optimum);
+    P->optimum = c.optimum;
+
+    const char *topo = opt_string(L, t, "topology", "default");
+    int tp = sl_pso_topology_parse(topo);
+    if (tp < 0)
+        luaL_error(L, "pso: unknown topology '%s' (adaptive, global, ring, von_neumann)", topo);
+    c.topology = (sl_pso_topology)tp;
+    const char *bh = opt_string(L, t, "bounds", "default");
+    int bi = sl_pso_bounds_parse(bh);
+    if (bi < 0)
+        luaL_error(L, "pso: unknown bound handling '%s' (confine, clamp, reflect, random, damp)", bh);
+    c.bounds = (sl_pso_bounds)bi;
+    c.swarm = (int)opt_integer(L, t, "swarm", c.swarm);
+    c.informants = (int)opt_integer(L, t, "informants", c.informants);
+    c.ring_radius = (int)opt_integer(L, t, "ring_radius", c.ring_radius);
+    const char *links = opt_string(L, t, "links", "probability");
+    if (strcmp(links, "probability") == 0) c.links_k_draws = 0;
+    else if (strcmp(links, "k_draws") == 0) c.links_k_draws = 1;
+    else luaL_error(L, "pso: unknown links '%s' (probability, k_draws)", links);
+    const char *sphere = opt_string(L, t, "sphere", "radius");
+    if (strcmp(sphere, "radius") == 0) c.sphere_volume = 0;
+    else if (strcmp(sphere, "volume") == 0) c.sphere_volume = 1;
+    else luaL_error(L, "pso: unknown sphere '%s' (radius, volume)", sphere);
+    c.async = opt_bool(L, t, "async", 0);
+    c.permute = opt_bool(L, t, "permute", 0);
+    c.w = opt_number(L, t, "w", c.variant == SL_PSO_SPSO2011 ? c.w : c.w_start);
+    if (c.variant != SL_PSO_SPSO2011) c.w_start = c.w_end = c.w;
+    if (c.variant == SL_PSO_LDW) {
+        c.w_start = opt_number(L, t, "w_start", 0.9);
+        c.w_end = opt_number(L, t, "w_end", 0.4);
+    }
+    c.c = opt_number(L, t, "c", c.c);
+    c.c1 = opt_number(L, t, "c1", c.c1);
+    c.c2 = opt_number(L, t, "c2", c.c2);
+    c.chi = opt_number(L, t, "chi", c.chi);
+    c.vmax = opt_number(L, t, "vmax", c.vmax);
+    c.max_fes = opt_integer(L, t, "fes", c.max_fes);
+    c.target = opt_number(L, t, "target", c.target);
+    c.max_seconds = opt_number(L, t, "time", 0.0);
+    c.stagnation = (int)opt_integer(L, t, "stagnation", 0);
+    c.stagnation_tol = opt_number(L, t, "stagnation_tol", 0.0);
+    sl_world *w = sl_lua_world(L);
+    long long seed = opt_integer(L, t, "seed", w ? (long long)sl_world_seed(w) : 1);
+    c.seed = (uint64_t)seed;
+    c.threads = (int)opt_integer(L, t, "threads", w ? sl_world_threads(w) : 1);
+
+    /* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, penalty = } or {f, ...} */
+    lua_getfield(L, t, "constraints");
+    if (!lua_isnil(L, -1)) {
+        int ct = lua_gettop(L);
+        if (!lua_istable(L, ct)) luaL_error(L, "pso: 'constraints' must be a table");
+        int shorthand = luaL_len(L, ct) > 0;
+        int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
+        int nh = shorthand ? 0 : count_functions(L, ct, "h");
+        P->con_refs = malloc(sizeof(int) * (size_t)(ng + nh + 1));
+        if (!P->con_refs) luaL_error(L, "pso: out of memory");
+        if (shorthand) {
+            for (int k = 1; k <= ng; k++) {
+                lua_rawgeti(L, ct, k);
+                if (!lua_isfunction(L, -1))
+                    luaL_error(L, "pso: constraints[%d] must be a function, got %s", k,
+                               luaL_typename(L, -1));
+                P->con_refs[P->ng++] = luaL_ref(L, LUA_REGISTRYINDEX);
+            }
+        } else {
+            P->ng = collect_functions(L, ct, "g", P->con_refs, ng);
+            P->nh = collect_functions(L, ct, "h", P->con_refs + P->ng, nh);
+            const char *m = opt_string(L, ct, "method", "deb");
+            if (strcmp(m, "deb") == 0) c.cmethod = SL_PSO_DEB;
+            else if (strcmp(m, "penalty") == 0) c.cmethod = SL_PSO_PENALTY;
+            else luaL_error(L, "pso: unknown constraint method '%s' (deb, penalty)", m);
+            c.eq_tol = opt_number(L, ct, "tol", c.eq_tol);
+            c.penalty = opt_number(L, ct, "penalty", c.penalty);
+        }
+        c.ng = P->ng;
+        c.nh = P->nh;
+    }
+    lua_pop(L, 1);
+
+    int lua_side = P->fn_ref != LUA_NOREF || P->ng + P->nh > 0;
+    sl_pso_problem pb = {lua_side ? eval_lua : eval_builtin, P, !lua_side};
+    sl_error e;
+    sl_error_clear(&e);
+    P->solver = sl_pso_create(&c, &pb, &e);
+    if (!P->solver) luaL_error(L, "%s", e.msg);
+    return P;
+}
+
+/* ---- results ---- */
+
+static void push_result(lua_State *L, lua_pso *P)
+{
+    sl_pso *s = P->solver;
+    int D = sl_pso_dim(s);
+    lua_createtable(L, 0, 12);
+    push_vector(L, sl_pso_best_x(s), D);
+    lua_setfield(L, -2, "x");
+    lua_pushnumber(L, sl_pso_best_value(s));
+    lua_setfield(L, -2, "value");
+    lua_pushnumber(L, sl_pso_best_error(s));
+    lua_setfield(L, -2, "error");
+    lua_pushnumber(L, sl_pso_best_violation(s));
+    lua_setfield(L, -2, "violation");
+    lua_pushboolean(L, sl_pso_best_violation(s) == 0.0);
+    lua_setfield(L, -2, "feasible");
+    lua_pushinteger(L, sl_pso_fes(s));
+    lua_setfield(L, -2, "fes");
+    lua_pushinteger(L, sl_pso_iterations(s));
+    lua_setfield(L, -2, "iterations");
+    lua_pushinteger(L, sl_pso_nonfinite(s));
+    lua_setfield(L, -2, "nonfinite");
+    lua_pushinteger(L, sl_pso_target_fes(s));
+    lua_setfield(L, -2, "target_fes");
+    lua_pushstring(L, sl_pso_stop_reason(s));
+    lua_setfield(L, -2, "stop");
+    lua_pushinteger(L, P->lua_calls);
+    lua_setfield(L, -2, "lua_calls");
+    int n = 0;
+    const sl_pso_history_entry *h = sl_pso_history(s, &n);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, 0, 3);
+        lua_pushinteger(L, h[i].fes);
+        lua_setfield(L, -2, "fes");
+        lua_pushnumber(L, h[i].best_value);
+        lua_setfield(L, -2, "value");
+        lua_pushnumber(L, h[i].best_error);
+        lua_setfield(L, -2, "error");
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_setfield(L, -2, "history");
+}
+
+/* Writes fes,best_error,best_value rows to a file in the run's output directory (temporary name,
+ * renamed when complete). */
+static void write_convergence(lua_State *L, lua_pso *P, const char *name)
+{
+    char path[4096], tmp[4200];
+    snprintf(path, sizeof path, "%s", sl_lua_output_path(L, name));
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) luaL_error(L, "pso: cannot write %s: %s", path, strerror(errno));
+    int n = 0;
+    const sl_pso_history_entry *h = sl_pso_history(P->solver, &n);
+    fprintf(f, "fes,best_error,best_value\n");
+    for (int i = 0; i < n; i++)
+        fprintf(f, "%lld,%.17g,%.17g\n", h[i].fes, h[i].best_error, h[i].best_value);
+    int bad = ferror(f);
+    if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        luaL_error(L, "pso: cannot write %s", path);
+    }
+}
+
+static int raise_run_error(lua_State *L, const sl_error *e)
+{
+    /* the message already starts with the objective's "file:line:" when Lua raised it */
+    lua_pushstring(L, e->msg);
+    return lua_error(L);
+}
+
+/* swarmlab.pso{...}: runs to the end and returns the result table. */
+static int l_pso(lua_State *L)
+{
+    lua_pso *P = build(L, 1);
+    sl_error e;
+    sl_error_clear(&e);
+    if (sl_pso_run(P->solver, &e) != SL_OK) return raise_run_error(L, &e);
+    const char *conv = opt_string(L, 1, "convergence", NULL);
+    if (conv) write_convergence(L, P, conv);
+    push_result(L, P);
+    return 1;
+}
+
+/* swarmlab.pso_solver{...}: a solver object with step/run/result/positions/attach. */
+static int l_solver(lua_State *L)
+{
+    build(L, 1);
+    return 1;
+}
+
+static void update_pop(lua_pso *P)
+{
+    if (!P->pop) return;
+    sl_pso *s = P->solver;
+    int n = sl_pso_swarm_size(s), D = sl_pso_dim(s);
+    const double *x = sl_pso_positions(s), *f = sl_pso_values(s);
+    for (int i = 0; i < n && (size_t)i < sl_pop_count(P->pop); i++) {
+        sl_pop_set(P->pop, P->col[0], (size_t)i, x[(size_t)i * D]);
+        sl_pop_set(P->pop, P->col[1], (size_t)i, D > 1 ? x[(size_t)i * D + 1] : 0.0);
+        sl_pop_set(P->pop, P->col[2], (size_t)i, f[i]);
+        if (P->col[3] >= 0) sl_pop_set(P->pop, P->col[3], (size_t)i, x[(size_t)i * D + 2]);
+    }
+}
+
+static int l_step(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    int done = 0;
+    sl_error e;
+    sl_error_clear(&e);
+    if (sl_pso_step(P->solver, &done, &e) != SL_OK) return raise_run_error(L, &e);
+    update_pop(P);
+    lua_pushboolean(L, done);
+    return 1;
+}
+
+static int l_run(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    sl_error e;
+    sl_error_clear(&e);
+    if (sl_pso_run(P->solver, &e) != SL_OK) return raise_run_error(L, &e);
+    update_pop(P);
+    push_result(L, P);
+    return 1;
+}
+
+static int l_result(lua_State *L)
+{
+    push_result(L, check_solver(L, 1));
+    return 1;
+}
+
+static int l_positions(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    int n = sl_pso_swarm_size(P->solver), D = sl_pso_dim(P->solver);
+    const double *x = sl_pso_positions(P->solver);
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        push_vector(L, x + (size_t)i * D, D);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 1;
+}
+
+static int l_write_convergence(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    write_convergence(L, P, luaL_checkstring(L, 2));
+    return 0;
+}
+
+/* World system: one PSO iteration per world step, then the population mirrors the swarm. */
+static sl_status attached_step(sl_world *w, void *user, sl_error *e)
+{
+    (void)w;
+    lua_pso *P = user;
+    if (!P->solver) return SL_OK;
+    int done = 0;
+    sl_status st = sl_pso_step(P->solver, &done, e);
+    if (st == SL_OK) update_pop(P);
+    return st;
+}
+
+/* solver:attach(world, name): adds population `name` (columns x, y, value and z when dim >= 3)
+ * and a system that runs one iteration per world step. The swarm is also published to C code
+ * as sl_world_attached(world, "pso.<name>") -> sl_pso * (valid while the scenario runs). */
+static int l_attach(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    const char *name = luaL_optstring(L, 3, "particles");
+    if (P->pop) return luaL_error(L, "pso solver is already attached");
+    sl_world *w = sl_lua_world(L);
+    if (!w) return luaL_error(L, "pso: no world");
+    sl_error e;
+    sl_error_clear(&e);
+    sl_pop *pop = sl_world_add_pop(w, name, &e);
+    if (!pop) return luaL_error(L, "pso: %s", e.msg);
+    P->col[0] = sl_pop_add_column(pop, "x", SL_F64, &e);
+    P->col[1] = sl_pop_add_column(pop, "y", SL_F64, &e);
+    P->col[2] = sl_pop_add_column(pop, "value", SL_F64, &e);
+    P->col[3] = sl_pso_dim(P->solver) >= 3 ? sl_pop_add_column(pop, "z", SL_F64, &e) : -1;
+    if (P->col[0] < 0 || P->col[1] < 0 || P->col[2] < 0)
+        return luaL_error(L, "pso: %s", e.msg);
+    if (sl_pop_spawn(pop, (size_t)sl_pso_swarm_size(P->solver)) == (size_t)-1)
+        return luaL_error(L, "pso: out of memory");
+    char key[256];
+    snprintf(key, sizeof key, "pso.%s", name);
+    if (sl_world_attach(w, key, P->solver, NULL, &e) != SL_OK) return luaL_error(L, "pso: %s", e.msg);
+    sl_system_def def = {.name = "pso.step", .pre = attached_step, .user = P};
+    if (sl_world_add_system(w, &def, &e) < 0) return luaL_error(L, "pso: %s", e.msg);
+    P->pop = pop;
+    lua_pushvalue(L, 1);
+    P->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* the world's system uses it until the end */
+    sl_lua_push_pop(L, pop);
+    return 1;
+}
+
+void sl_lua_open_pso(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        {"step", l_step},         {"run", l_run},
+        {"result", l_result},     {"positions", l_positions},
+        {"attach", l_attach},     {"write_convergence", l_write_convergence},
+        {NULL, NULL}};
+    if (luaL_newmetatable(L, PSO_MT)) {
+        lua_pushcfunction(L, l_gc);
+        lua_setfield(L, -2, "__gc");
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_pso);
+    lua_setfield(L, -2, "pso");
+    lua_pushcfunction(L, l_solver);
+    lua_setfield(L, -2, "pso_solver");
+}
