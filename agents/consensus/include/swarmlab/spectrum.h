@@ -1,0 +1,39 @@
+/* spectrum.h - eigenvalues of small symmetric matrices, and the convergence rate of consensus.
+ *
+ * sl_sym_eigenvalues uses the cyclic Jacobi method (plane rotations until every off-diagonal
+ * entry is negligible): O(n^3) per sweep, fine up to a few hundred nodes. sl_power_norm estimates
+ * the largest eigenvalue modulus of a symmetric operator by power iteration on its square.
+ *
+ * The rate of x <- W x towards the average is the second-largest eigenvalue modulus (SLEM) of W:
+ * for symmetric doubly stochastic W it equals the spectral norm of W - (1/n) 1 1^T. On a graph with
+ * several components each component converges to its own average; the rate is the largest
+ * component SLEM, computed here block by block.
+ */
+#ifndef SWARMLAB_SPECTRUM_H
+#define SWARMLAB_SPECTRUM_H
+
+#include "swarmlab/error.h"
+#include "swarmlab/mixing.h"
+
+/* Eigenvalues of the symmetric n x n row-major matrix A (not modified), ascending, into eig[n].
+ * Fails (SL_ERR_RANGE) when A is not symmetric or not finite. */
+sl_status sl_sym_eigenvalues(int n, const double *A, double *eig, sl_error *e);
+
+/* Largest |eigenvalue| of a symmetric operator y = op(x) on R^n, by power iteration on op^2
+ * started from a fixed pseudo-random vector, until the estimate changes by less than tol
+ * (relative) or after max_iter products. */
+typedef void (*sl_linop_fn)(const double *x, double *y, void *user);
+double sl_power_norm(int n, sl_linop_fn op, void *user, double tol, int max_iter);
+
+/* Rate of consensus for symmetric W on the components given (comp[i] in 0..k-1):
+ * max over components of the component's SLEM. method: 0 Jacobi, 1 power iteration.
+ * A component of one node contributes 0. Returns SL_OK and *slem, or fills e. */
+sl_status sl_mix_slem(const sl_mix *m, const int *comp, int k, int method, double *slem, sl_error *e);
+
+/* Mean-square rate under independent symmetric link failures with probability q per edge and
+ * round (weights of a failed link move to the diagonals): sqrt of the largest eigenvalue of
+ * E[W_t^2] - (1/n) 1 1^T, connected graphs only (Jacobi). */
+sl_status sl_mix_failure_rate(const sl_mix *m, const sl_netgraph *g, double q, double *rate,
+                              sl_error *e);
+
+#endif

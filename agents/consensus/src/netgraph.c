@@ -1,0 +1,315 @@
+/* netgraph.c - builds simple undirected communication graphs in sorted compressed rows. */
+#include "swarmlab/netgraph.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "swarmlab/rng.h"
+
+typedef struct edge_buf {
+    int *u, *v;
+    size_t m, cap;
+} edge_buf;
+
+static int buf_push(edge_buf *b, int u, int v)
+{
+    if (b->m == b->cap) {
+        size_t cap = b->cap ? 2 * b->cap : 64;
+        int *nu = realloc(b->u, cap * sizeof *nu);
+        if (!nu) return -1;
+        b->u = nu;
+        int *nv = realloc(b->v, cap * sizeof *nv);
+        if (!nv) return -1;
+        b->v = nv;
+        b->cap = cap;
+    }
+    b->u[b->m] = u < v ? u : v;
+    b->v[b->m] = u < v ? v : u;
+    b->m++;
+    return 0;
+}
+
+static int cmp_edge(const void *a, const void *b)
+{
+    const int *x = a, *y = b;
+    if (x[0] != y[0]) return x[0] < y[0] ? -1 : 1;
+    if (x[1] != y[1]) return x[1] < y[1] ? -1 : 1;
+    return 0;
+}
+
+void sl_netgraph_free(sl_netgraph *g)
+{
+    if (!g) return;
+    free(g->eu);
+    free(g->ev);
+    free(g->row);
+    free(g->adj);
+    free(g->aedge);
+    free(g->px);
+    free(g->py);
+    free(g);
+}
+
+/* Builds the graph from a buffer of valid (u != v, in range) edges. Takes no ownership. */
+static sl_netgraph *build(int n, const int *u, const int *v, size_t m, sl_error *e)
+{
+    sl_netgraph *g = calloc(1, sizeof *g);
+    int *pairs = malloc((m ? m : 1) * 2 * sizeof *pairs);
+    if (!g || !pairs) goto nomem;
+    g->n = n;
+    for (size_t k = 0; k < m; k++) {
+        pairs[2 * k] = u[k] < v[k] ? u[k] : v[k];
+        pairs[2 * k + 1] = u[k] < v[k] ? v[k] : u[k];
+    }
+    qsort(pairs, m, 2 * sizeof *pairs, cmp_edge);
+    size_t w = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (w > 0 && pairs[2 * (w - 1)] == pairs[2 * k] && pairs[2 * (w - 1) + 1] == pairs[2 * k + 1])
+            continue;
+        pairs[2 * w] = pairs[2 * k];
+        pairs[2 * w + 1] = pairs[2 * k + 1];
+        w++;
+    }
+    g->m = w;
+    g->eu = malloc((w ? w : 1) * sizeof *g->eu);
+    g->ev = malloc((w ? w : 1) * sizeof *g->ev);
+    g->row = calloc((size_t)n + 1, sizeof *g->row);
+    g->adj = malloc((w ? 2 * w : 1) * sizeof *g->adj);
+    g->aedge = malloc((w ? 2 * w : 1) * sizeof *g->aedge);
+    g->px = calloc((size_t)n, sizeof *g->px);
+    g->py = calloc((size_t)n, sizeof *g->py);
+    uint32_t *fill = calloc((size_t)n, sizeof *fill);
+    if (!g->eu || !g->ev || !g->row || !g->adj || !g->aedge || !g->px || !g->py || !fill) {
+        free(fill);
+        goto nomem;
+    }
+    for (size_t k = 0; k < w; k++) {
+        g->eu[k] = pairs[2 * k];
+        g->ev[k] = pairs[2 * k + 1];
+        g->row[g->eu[k] + 1]++;
+        g->row[g->ev[k] + 1]++;
+    }
+    for (int i = 0; i < n; i++) g->row[i + 1] += g->row[i];
+    /* Edges are sorted by (u, v): a node's lower neighbours come from edges where it is v (in
+     * increasing u), its higher ones from edges where it is u (in increasing v). Two passes keep
+     * each adjacency sorted without another sort. */
+    for (size_t k = 0; k < w; k++) {
+        int a = g->ev[k];
+        g->adj[g->row[a] + fill[a]] = (uint32_t)g->eu[k];
+        g->aedge[g->row[a] + fill[a]] = (uint32_t)k;
+        fill[a]++;
+    }
+    for (size_t k = 0; k < w; k++) {
+        int a = g->eu[k];
+        g->adj[g->row[a] + fill[a]] = (uint32_t)g->ev[k];
+        g->aedge[g->row[a] + fill[a]] = (uint32_t)k;
+        fill[a]++;
+    }
+    free(fill);
+    free(pairs);
+    return g;
+nomem:
+    free(pairs);
+    sl_netgraph_free(g);
+    sl_error_set(e, SL_ERR_NOMEM, "netgraph: out of memory for %d nodes", n);
+    return NULL;
+}
+
+sl_netgraph *sl_netgraph_from_edges(int n, size_t m, const int *u, const int *v, sl_error *e)
+{
+    if (n < 1) {
+        sl_error_set(e, SL_ERR_RANGE, "graph: n must be >= 1, got %d", n);
+        return NULL;
+    }
+    for (size_t k = 0; k < m; k++) {
+        if (u[k] < 0 || u[k] >= n || v[k] < 0 || v[k] >= n) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: edge %zu (%d, %d) has a node outside 0..%d", k + 1,
+                         u[k], v[k], n - 1);
+            return NULL;
+        }
+        if (u[k] == v[k]) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: edge %zu is a self loop on node %d", k + 1, u[k]);
+            return NULL;
+        }
+    }
+    return build(n, u, v, m, e);
+}
+
+static int grid_rows(int n)
+{
+    int best = 1;
+    for (int r = 1; (long)r * r <= n; r++)
+        if (n % r == 0) best = r;
+    return best;
+}
+
+sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
+{
+    const char *kind = s->kind ? s->kind : "";
+    int n = s->n;
+    if (n < 1) {
+        sl_error_set(e, SL_ERR_RANGE, "graph: n must be >= 1, got %d", n);
+        return NULL;
+    }
+    if (n > 1000000) {
+        sl_error_set(e, SL_ERR_RANGE, "graph: n must be <= 1000000, got %d", n);
+        return NULL;
+    }
+    edge_buf b = {0};
+    int rows = 0;
+    double *px = calloc((size_t)n, sizeof *px), *py = calloc((size_t)n, sizeof *py);
+    if (!px || !py) goto nomem;
+    if (strcmp(kind, "ring") == 0) {
+        for (int i = 0; i + 1 < n; i++)
+            if (buf_push(&b, i, i + 1)) goto nomem;
+        if (n >= 3 && buf_push(&b, n - 1, 0)) goto nomem;
+        for (int i = 0; i < n; i++) {
+            double a = 2.0 * M_PI * i / n;
+            px[i] = 0.5 + 0.45 * cos(a);
+            py[i] = 0.5 + 0.45 * sin(a);
+        }
+    } else if (strcmp(kind, "path") == 0) {
+        for (int i = 0; i + 1 < n; i++)
+            if (buf_push(&b, i, i + 1)) goto nomem;
+        for (int i = 0; i < n; i++) {
+            px[i] = n > 1 ? 0.05 + 0.9 * i / (n - 1) : 0.5;
+            py[i] = 0.5;
+        }
+    } else if (strcmp(kind, "star") == 0) {
+        for (int i = 1; i < n; i++)
+            if (buf_push(&b, 0, i)) goto nomem;
+        px[0] = py[0] = 0.5;
+        for (int i = 1; i < n; i++) {
+            double a = 2.0 * M_PI * (i - 1) / (n - 1);
+            px[i] = 0.5 + 0.45 * cos(a);
+            py[i] = 0.5 + 0.45 * sin(a);
+        }
+    } else if (strcmp(kind, "complete") == 0) {
+        if (n > 20000) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: complete graph needs n <= 20000, got %d", n);
+            goto fail;
+        }
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++)
+                if (buf_push(&b, i, j)) goto nomem;
+        for (int i = 0; i < n; i++) {
+            double a = 2.0 * M_PI * i / n;
+            px[i] = 0.5 + 0.45 * cos(a);
+            py[i] = 0.5 + 0.45 * sin(a);
+        }
+    } else if (strcmp(kind, "grid") == 0) {
+        rows = s->rows;
+        if (rows < 0) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: grid rows must be >= 1, got %d", rows);
+            goto fail;
+        }
+        if (rows == 0) rows = grid_rows(n);
+        if (n % rows != 0) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: grid rows=%d does not divide n=%d", rows, n);
+            goto fail;
+        }
+        int cols = n / rows;
+        for (int r = 0; r < rows; r++)
+            for (int c = 0; c < cols; c++) {
+                int i = r * cols + c;
+                if (c + 1 < cols && buf_push(&b, i, i + 1)) goto nomem;
+                if (r + 1 < rows && buf_push(&b, i, i + cols)) goto nomem;
+                px[i] = (c + 0.5) / cols;
+                py[i] = (r + 0.5) / rows;
+            }
+    } else if (strcmp(kind, "rgg") == 0) {
+        double rad = s->radius;
+        if (!(rad > 0.0) || !isfinite(rad)) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: rgg radius must be a finite number > 0, got %g", rad);
+            goto fail;
+        }
+        for (int i = 0; i < n; i++) {
+            sl_rng r = sl_rng_make(s->seed, SL_NG_STREAM_PLACE, (uint64_t)i, 0);
+            px[i] = sl_rng_uniform(&r);
+            py[i] = sl_rng_uniform(&r);
+        }
+        double r2 = rad * rad;
+        for (int i = 0; i < n; i++)
+            for (int j = i + 1; j < n; j++) {
+                double dx = px[i] - px[j], dy = py[i] - py[j];
+                if (dx * dx + dy * dy <= r2 && buf_push(&b, i, j)) goto nomem;
+            }
+    } else {
+        sl_error_set(e, SL_ERR_RANGE,
+                     "graph: unknown graph '%s' (expected ring, path, star, complete, grid, rgg)", kind);
+        goto fail;
+    }
+    sl_netgraph *g = build(n, b.u, b.v, b.m, e);
+    if (g) {
+        memcpy(g->px, px, (size_t)n * sizeof *px);
+        memcpy(g->py, py, (size_t)n * sizeof *py);
+    }
+    free(b.u);
+    free(b.v);
+    free(px);
+    free(py);
+    return g;
+nomem:
+    sl_error_set(e, SL_ERR_NOMEM, "graph: out of memory building '%s' with n=%d", kind, n);
+fail:
+    free(b.u);
+    free(b.v);
+    free(px);
+    free(py);
+    return NULL;
+}
+
+int sl_netgraph_degree(const sl_netgraph *g, int u)
+{
+    return (int)(g->row[u + 1] - g->row[u]);
+}
+
+int sl_netgraph_max_degree(const sl_netgraph *g)
+{
+    int d = 0;
+    for (int i = 0; i < g->n; i++) {
+        int k = sl_netgraph_degree(g, i);
+        if (k > d) d = k;
+    }
+    return d;
+}
+
+int sl_netgraph_components(const sl_netgraph *g, int *comp)
+{
+    int n = g->n, k = 0;
+    int *stack = malloc((size_t)n * sizeof *stack);
+    if (!stack) return -1;
+    for (int i = 0; i < n; i++) comp[i] = -1;
+    for (int s = 0; s < n; s++) {
+        if (comp[s] >= 0) continue;
+        int top = 0;
+        stack[top++] = s;
+        comp[s] = k;
+        while (top > 0) {
+            int u = stack[--top];
+            for (uint32_t p = g->row[u]; p < g->row[u + 1]; p++) {
+                int v = (int)g->adj[p];
+                if (comp[v] < 0) {
+                    comp[v] = k;
+                    stack[top++] = v;
+                }
+            }
+        }
+        k++;
+    }
+    free(stack);
+    return k;
+}
+
+long sl_netgraph_edge(const sl_netgraph *g, int u, int v)
+{
+    if (u < 0 || v < 0 || u >= g->n || v >= g->n) return -1;
+    uint32_t lo = g->row[u], hi = g->row[u + 1];
+    while (lo < hi) {
+        uint32_t mid = lo + (hi - lo) / 2;
+        if (g->adj[mid] < (uint32_t)v) lo = mid + 1;
+        else hi = mid;
+    }
+    if (lo < g->row[u + 1] && g->adj[lo] == (uint32_t)v) return (long)g->aedge[lo];
+    return -1;
+}
