@@ -112,7 +112,7 @@ static const char *option_value(int argc, char **argv, int *i, const char *arg, 
                                 sl_error *e)
 {
     if (arg[namelen] == '=') return arg + namelen + 1;
-    if (*i + 1 >= argc) {
+    if (*i + 1 >= argc || strncmp(argv[*i + 1], "--", 2) == 0) {
         sl_error_set(e, SL_ERR_USAGE, "option '%.*s' needs a value", (int)namelen, arg);
         return NULL;
     }

@@ -101,7 +101,10 @@ static int parse_bool(const char *s, int *out)
 static int param_error(lua_State *L, const char *name, const char *text, const char *origin,
                        const char *why)
 {
-    if (origin) return luaL_error(L, "parameter '%s' = '%s' (from %s): %s", name, text, origin, why);
+    if (origin) {
+        sl_lua_host(L)->input_error = 1;
+        return luaL_error(L, "parameter '%s' = '%s' (from %s): %s", name, text, origin, why);
+    }
     return luaL_error(L, "parameter '%s': default %s: %s", name, text, why);
 }
 
@@ -128,28 +131,23 @@ static void check_choices(lua_State *L, const char *name, const char *text, cons
 {
     if (!o->choices_idx) return;
     lua_Integer n = luaL_len(L, o->choices_idx);
-    luaL_Buffer b;
     for (lua_Integer i = 1; i <= n; i++) {
         lua_geti(L, o->choices_idx, i);
         int eq = lua_compare(L, -1, -2, LUA_OPEQ);
         lua_pop(L, 1);
         if (eq) return;
     }
-    luaL_buffinit(L, &b);
-    luaL_addstring(&b, "not one of: ");
-    for (lua_Integer i = 1; i <= n; i++) {
+    char list[512] = "not one of: ";
+    size_t len = strlen(list);
+    for (lua_Integer i = 1; i <= n && len < sizeof list - 1; i++) {
         lua_geti(L, o->choices_idx, i);
-        luaL_tolstring(L, -1, NULL);
-        lua_remove(L, -2);
-        if (i > 1) {
-            lua_pushliteral(L, ", ");
-            lua_insert(L, -2);
-            luaL_addvalue(&b);
-        }
-        luaL_addvalue(&b);
+        const char *c = luaL_tolstring(L, -1, NULL);
+        int k = snprintf(list + len, sizeof list - len, "%s%s", i > 1 ? ", " : "", c);
+        lua_pop(L, 2);
+        if (k < 0) break;
+        len += (size_t)k;
     }
-    luaL_pushresult(&b);
-    param_error(L, name, text, origin, lua_tostring(L, -1));
+    param_error(L, name, text, origin, list);
 }
 
 static int l_param(lua_State *L)

@@ -55,9 +55,9 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
     if (h->used <= h->budget) return;
     lua_Debug d;
     if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
-        luaL_error(L, "%s:%d: instruction budget of %lld exceeded (runaway loop?)", d.short_src,
-                   d.currentline, h->budget);
-    luaL_error(L, "instruction budget of %lld exceeded (runaway loop?)", h->budget);
+        luaL_error(L, "%s:%d: instruction budget of %I exceeded (runaway loop?)", d.short_src,
+                   d.currentline, (lua_Integer)h->budget);
+    luaL_error(L, "instruction budget of %I exceeded (runaway loop?)", (lua_Integer)h->budget);
 }
 
 /* ---- protected calls ---- */
@@ -122,11 +122,19 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
     h->used = 0;
+    h->input_error = 0;
     int rc = lua_pcall(L, nargs, nres, base);
     lua_remove(L, base);
     if (rc != LUA_OK) {
         set_lua_error(e, lua_tostring(L, -1));
         lua_pop(L, 1);
+        if (h->input_error) {
+            /* a bad --set/INI value: bad input rather than a script bug */
+            free(h->traceback);
+            h->traceback = NULL;
+            if (e) e->code = SL_ERR_RANGE;
+            return SL_ERR_RANGE;
+        }
         return SL_ERR_LUA;
     }
     return SL_OK;

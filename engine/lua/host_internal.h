@@ -67,6 +67,7 @@ struct sl_host {
     long long default_steps, run_steps;
     int stop;
     int step_system_added;
+    int input_error;     /* the last error was a bad parameter value (bad input, no traceback) */
 
     sl_param_rec *params;
     int nparams, cparams;
