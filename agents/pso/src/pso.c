@@ -210,6 +210,7 @@ sl_pso *sl_pso_create(const sl_pso_config *cfg, const sl_pso_problem *pb, sl_err
     s->target_fes = -1;
     s->redraw = 1;
     s->reason = "running";
+    sl_pso_ziggurat_init(&s->zig);
     s->tol_now = s->cfg.eq_tol_start > s->cfg.eq_tol ? s->cfg.eq_tol_start : s->cfg.eq_tol;
     return s;
 nomem:

@@ -13,6 +13,12 @@ enum {
     SL_PSO_STREAM_ORDER = 0x50534f04u
 };
 
+/* Ziggurat tables for standard normal draws (pso_move.c). */
+typedef struct sl_pso_zig {
+    uint32_t kn[128];
+    double wn[128], fn[128];
+} sl_pso_zig;
+
 struct sl_pso {
     sl_pso_config cfg;          /* arrays point at the copies below */
     sl_pso_problem pb;
@@ -40,6 +46,7 @@ struct sl_pso {
     const char *reason;
     sl_pso_history_entry *hist;
     int nhist, caphist;
+    sl_pso_zig zig;
 };
 
 double sl_pso_eq_excess(const sl_pso *s, const double *h);
@@ -53,6 +60,7 @@ int sl_pso_informant(const sl_pso *s, int i);
 void sl_pso_order(sl_pso *s, int iter);
 
 /* pso_move.c */
+void sl_pso_ziggurat_init(sl_pso_zig *z);
 void sl_pso_init_particle(sl_pso *s, int i);
 void sl_pso_move(sl_pso *s, int i, int iter);
 double sl_pso_inertia_now(const sl_pso *s);

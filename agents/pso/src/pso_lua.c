@@ -7,6 +7,7 @@
  * functions, CEC-2017) are evaluated in parallel with OpenMP.
  */
 #include <errno.h>
+#include <stdarg.h>
 #include <lauxlib.h>
 #include <lua.h>
 #include <math.h>
@@ -23,6 +24,18 @@
 void sl_lua_open_pso(lua_State *L);
 
 #define PSO_MT "swarmlab.pso_solver"
+
+/* luaL_error with full printf formats (lua_pushfstring knows no %g or %lld). */
+static int pso_error(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int pso_error(lua_State *L, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", buf);
+}
 
 typedef struct lua_pso {
     sl_pso *solver;
@@ -140,7 +153,7 @@ static int l_gc(lua_State *L)
 static lua_pso *check_solver(lua_State *L, int idx)
 {
     lua_pso *P = luaL_checkudata(L, idx, PSO_MT);
-    if (!P->solver) luaL_error(L, "pso solver already released");
+    if (!P->solver) pso_error(L, "pso solver already released");
     return P;
 }
 
@@ -152,9 +165,9 @@ static double opt_number(lua_State *L, int t, const char *key, double def)
     lua_getfield(L, t, key);
     if (!lua_isnil(L, -1)) {
         if (!lua_isnumber(L, -1))
-            luaL_error(L, "pso: '%s' must be a number, got %s", key, luaL_typename(L, -1));
+            pso_error(L, "pso: '%s' must be a number, got %s", key, luaL_typename(L, -1));
         v = lua_tonumber(L, -1);
-        if (isnan(v)) luaL_error(L, "pso: '%s' is NaN", key);
+        if (isnan(v)) pso_error(L, "pso: '%s' is NaN", key);
     }
     lua_pop(L, 1);
     return v;
@@ -164,7 +177,7 @@ static long long opt_integer(lua_State *L, int t, const char *key, long long def
 {
     double v = opt_number(L, t, key, (double)def);
     if (v != floor(v) || fabs(v) > 9e15)
-        luaL_error(L, "pso: '%s' must be an integer, got %g", key, v);
+        pso_error(L, "pso: '%s' must be an integer, got %g", key, v);
     return (long long)v;
 }
 
@@ -182,7 +195,7 @@ static const char *opt_string(lua_State *L, int t, const char *key, const char *
     const char *v = def;
     if (!lua_isnil(L, -1)) {
         if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "pso: '%s' must be a string, got %s", key, luaL_typename(L, -1));
+            pso_error(L, "pso: '%s' must be a string, got %s", key, luaL_typename(L, -1));
         v = lua_tostring(L, -1);
     }
     lua_pop(L, 1);   /* the string stays alive: it is referenced by the options table */
@@ -201,18 +214,18 @@ static int opt_vector(lua_State *L, int t, const char *key, int dim, double *out
         for (int d = 0; d < dim; d++) out[d] = v;
     } else if (lua_istable(L, -1)) {
         if ((int)luaL_len(L, -1) != dim)
-            luaL_error(L, "pso: '%s' must have %d values (dim), has %d", key, dim,
+            pso_error(L, "pso: '%s' must have %d values (dim), has %d", key, dim,
                        (int)luaL_len(L, -1));
         for (int d = 0; d < dim; d++) {
             lua_rawgeti(L, -1, d + 1);
             if (!lua_isnumber(L, -1))
-                luaL_error(L, "pso: '%s'[%d] must be a number, got %s", key, d + 1,
+                pso_error(L, "pso: '%s'[%d] must be a number, got %s", key, d + 1,
                            luaL_typename(L, -1));
             out[d] = lua_tonumber(L, -1);
             lua_pop(L, 1);
         }
     } else {
-        luaL_error(L, "pso: '%s' must be a number or a table, got %s", key, luaL_typename(L, -1));
+        pso_error(L, "pso: '%s' must be a number or a table, got %s", key, luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     return given;
@@ -232,12 +245,12 @@ static int collect_functions(lua_State *L, int t, const char *key, int *refs, in
         for (int k = 1; k <= len && n < max; k++) {
             lua_rawgeti(L, -1, k);
             if (!lua_isfunction(L, -1))
-                luaL_error(L, "pso: constraints.%s[%d] must be a function, got %s", key, k,
+                pso_error(L, "pso: constraints.%s[%d] must be a function, got %s", key, k,
                            luaL_typename(L, -1));
             refs[n++] = luaL_ref(L, LUA_REGISTRYINDEX);
         }
     } else if (!lua_isnil(L, -1)) {
-        luaL_error(L, "pso: constraints.%s must be a function or a list of functions", key);
+        pso_error(L, "pso: constraints.%s must be a function or a list of functions", key);
     }
     lua_pop(L, 1);
     return n;
@@ -283,36 +296,36 @@ static lua_pso *build(lua_State *L, int t)
     } else if (lua_type(L, -1) == LUA_TSTRING) {
         const char *name = lua_tostring(L, -1);
         cec = cec_number(name);
-        if (cec < 0 || cec > 10) luaL_error(L, "pso: unknown CEC-2017 function '%s' (cec1..cec10)", name);
+        if (cec < 0 || cec > 10) pso_error(L, "pso: unknown CEC-2017 function '%s' (cec1..cec10)", name);
         if (!cec) {
             P->tf = sl_testfn_find(name);
             if (!P->tf)
-                luaL_error(L, "pso: unknown objective '%s' (sphere, rosenbrock, rastrigin, "
+                pso_error(L, "pso: unknown objective '%s' (sphere, rosenbrock, rastrigin, "
                               "griewank, ackley, schwefel, cec1..cec10, or a function)", name);
         }
         lua_pop(L, 1);
     } else {
-        luaL_error(L, "pso: 'objective' must be a function or a name, got %s", luaL_typename(L, -1));
+        pso_error(L, "pso: 'objective' must be a function or a name, got %s", luaL_typename(L, -1));
     }
 
     long long dim = opt_integer(L, t, "dim", 0);
-    if (dim < 1 || dim > 100000) luaL_error(L, "pso: 'dim' must be in 1..100000 (got %lld)", dim);
+    if (dim < 1 || dim > 100000) pso_error(L, "pso: 'dim' must be in 1..100000 (got %lld)", dim);
     int D = (int)dim;
     const char *vname = opt_string(L, t, "variant", "spso2011");
     int variant = sl_pso_variant_parse(vname);
     if (variant < 0)
-        luaL_error(L, "pso: unknown variant '%s' (spso2011, inertia, ldw, constriction)", vname);
+        pso_error(L, "pso: unknown variant '%s' (spso2011, inertia, ldw, constriction)", vname);
     sl_pso_config c = sl_pso_defaults((sl_pso_variant)variant, D);
 
     P->lower = malloc(sizeof(double) * D);
     P->upper = malloc(sizeof(double) * D);
     P->quantum = calloc((size_t)D, sizeof(double));
-    if (!P->lower || !P->upper || !P->quantum) luaL_error(L, "pso: out of memory");
+    if (!P->lower || !P->upper || !P->quantum) pso_error(L, "pso: out of memory");
     double dlo = P->tf ? P->tf->lower : -100.0, dhi = P->tf ? P->tf->upper : 100.0;
     int has_lo = opt_vector(L, t, "lower", D, P->lower, dlo);
     int has_hi = opt_vector(L, t, "upper", D, P->upper, dhi);
     if (P->fn_ref != LUA_NOREF && (!has_lo || !has_hi))
-        luaL_error(L, "pso: a Lua objective needs 'lower' and 'upper'");
+        pso_error(L, "pso: a Lua objective needs 'lower' and 'upper'");
     opt_vector(L, t, "step", D, P->quantum, 0.0);
     lua_getfield(L, t, "integer");
     if (lua_isboolean(L, -1)) {
@@ -324,12 +337,12 @@ static lua_pso *build(lua_State *L, int t)
             lua_rawgeti(L, -1, k);
             lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
             if (i < 1 || i > D)
-                luaL_error(L, "pso: integer[%d] must be a coordinate index in 1..%d", k, D);
+                pso_error(L, "pso: integer[%d] must be a coordinate index in 1..%d", k, D);
             P->quantum[i - 1] = 1.0;
             lua_pop(L, 1);
         }
     } else if (!lua_isnil(L, -1)) {
-        luaL_error(L, "pso: 'integer' must be true or a list of coordinate indices");
+        pso_error(L, "pso: 'integer' must be true or a list of coordinate indices");
     }
     lua_pop(L, 1);
     c.lower = P->lower;
@@ -338,13 +351,13 @@ static lua_pso *build(lua_State *L, int t)
 
     if (cec) {
         const char *dir = opt_string(L, t, "cec_dir", NULL);
-        if (!dir) luaL_error(L, "pso: objective cec%d needs 'cec_dir' (the CEC-2017 input_data folder)",
+        if (!dir) pso_error(L, "pso: objective cec%d needs 'cec_dir' (the CEC-2017 input_data folder)",
                              cec);
         const char *res = sl_lua_resolve_input(L, dir);
         sl_error e;
         sl_error_clear(&e);
         P->cec = sl_cec2017_load(res ? res : dir, cec, D, &e);
-        if (!P->cec) luaL_error(L, "pso: %s", e.msg);
+        if (!P->cec) pso_error(L, "pso: %s", e.msg);
         c.optimum = sl_cec2017_optimum(P->cec);
     } else if (P->tf) {
         c.optimum = P->tf->optimum;
@@ -355,12 +368,12 @@ static lua_pso *build(lua_State *L, int t)
     const char *topo = opt_string(L, t, "topology", "default");
     int tp = sl_pso_topology_parse(topo);
     if (tp < 0)
-        luaL_error(L, "pso: unknown topology '%s' (adaptive, global, ring, von_neumann)", topo);
+        pso_error(L, "pso: unknown topology '%s' (adaptive, global, ring, von_neumann)", topo);
     c.topology = (sl_pso_topology)tp;
     const char *bh = opt_string(L, t, "bounds", "default");
     int bi = sl_pso_bounds_parse(bh);
     if (bi < 0)
-        luaL_error(L, "pso: unknown bound handling '%s' (confine, clamp, reflect, random, damp)", bh);
+        pso_error(L, "pso: unknown bound handling '%s' (confine, clamp, reflect, random, damp)", bh);
     c.bounds = (sl_pso_bounds)bi;
     c.swarm = (int)opt_integer(L, t, "swarm", c.swarm);
     c.informants = (int)opt_integer(L, t, "informants", c.informants);
@@ -368,11 +381,11 @@ static lua_pso *build(lua_State *L, int t)
     const char *links = opt_string(L, t, "links", "probability");
     if (strcmp(links, "probability") == 0) c.links_k_draws = 0;
     else if (strcmp(links, "k_draws") == 0) c.links_k_draws = 1;
-    else luaL_error(L, "pso: unknown links '%s' (probability, k_draws)", links);
+    else pso_error(L, "pso: unknown links '%s' (probability, k_draws)", links);
     const char *sphere = opt_string(L, t, "sphere", "radius");
     if (strcmp(sphere, "radius") == 0) c.sphere_volume = 0;
     else if (strcmp(sphere, "volume") == 0) c.sphere_volume = 1;
-    else luaL_error(L, "pso: unknown sphere '%s' (radius, volume)", sphere);
+    else pso_error(L, "pso: unknown sphere '%s' (radius, volume)", sphere);
     c.async = opt_bool(L, t, "async", 0);
     c.permute = opt_bool(L, t, "permute", 0);
     c.w = opt_number(L, t, "w", c.variant == SL_PSO_SPSO2011 ? c.w : c.w_start);
@@ -400,17 +413,17 @@ static lua_pso *build(lua_State *L, int t)
     lua_getfield(L, t, "constraints");
     if (!lua_isnil(L, -1)) {
         int ct = lua_gettop(L);
-        if (!lua_istable(L, ct)) luaL_error(L, "pso: 'constraints' must be a table");
+        if (!lua_istable(L, ct)) pso_error(L, "pso: 'constraints' must be a table");
         int shorthand = luaL_len(L, ct) > 0;
         int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
         int nh = shorthand ? 0 : count_functions(L, ct, "h");
         P->con_refs = malloc(sizeof(int) * (size_t)(ng + nh + 1));
-        if (!P->con_refs) luaL_error(L, "pso: out of memory");
+        if (!P->con_refs) pso_error(L, "pso: out of memory");
         if (shorthand) {
             for (int k = 1; k <= ng; k++) {
                 lua_rawgeti(L, ct, k);
                 if (!lua_isfunction(L, -1))
-                    luaL_error(L, "pso: constraints[%d] must be a function, got %s", k,
+                    pso_error(L, "pso: constraints[%d] must be a function, got %s", k,
                                luaL_typename(L, -1));
                 P->con_refs[P->ng++] = luaL_ref(L, LUA_REGISTRYINDEX);
             }
@@ -420,7 +433,7 @@ static lua_pso *build(lua_State *L, int t)
             const char *m = opt_string(L, ct, "method", "deb");
             if (strcmp(m, "deb") == 0) c.cmethod = SL_PSO_DEB;
             else if (strcmp(m, "penalty") == 0) c.cmethod = SL_PSO_PENALTY;
-            else luaL_error(L, "pso: unknown constraint method '%s' (deb, penalty)", m);
+            else pso_error(L, "pso: unknown constraint method '%s' (deb, penalty)", m);
             c.eq_tol = opt_number(L, ct, "tol", c.eq_tol);
             c.penalty = opt_number(L, ct, "penalty", c.penalty);
         }
@@ -434,7 +447,7 @@ static lua_pso *build(lua_State *L, int t)
     sl_error e;
     sl_error_clear(&e);
     P->solver = sl_pso_create(&c, &pb, &e);
-    if (!P->solver) luaL_error(L, "%s", e.msg);
+    if (!P->solver) pso_error(L, "%s", e.msg);
     return P;
 }
 
@@ -491,7 +504,7 @@ static void write_convergence(lua_State *L, lua_pso *P, const char *name)
     snprintf(path, sizeof path, "%s", sl_lua_output_path(L, name));
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
     FILE *f = fopen(tmp, "w");
-    if (!f) luaL_error(L, "pso: cannot write %s: %s", path, strerror(errno));
+    if (!f) pso_error(L, "pso: cannot write %s: %s", path, strerror(errno));
     int n = 0;
     const sl_pso_history_entry *h = sl_pso_history(P->solver, &n);
     fprintf(f, "fes,best_error,best_value\n");
@@ -500,7 +513,7 @@ static void write_convergence(lua_State *L, lua_pso *P, const char *name)
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
         remove(tmp);
-        luaL_error(L, "pso: cannot write %s", path);
+        pso_error(L, "pso: cannot write %s", path);
     }
 }
 
@@ -568,6 +581,13 @@ static int l_run(lua_State *L)
     return 1;
 }
 
+static int l_done(lua_State *L)
+{
+    lua_pso *P = check_solver(L, 1);
+    lua_pushboolean(L, strcmp(sl_pso_stop_reason(P->solver), "running") != 0);
+    return 1;
+}
+
 static int l_result(lua_State *L)
 {
     push_result(L, check_solver(L, 1));
@@ -613,26 +633,26 @@ static int l_attach(lua_State *L)
 {
     lua_pso *P = check_solver(L, 1);
     const char *name = luaL_optstring(L, 3, "particles");
-    if (P->pop) return luaL_error(L, "pso solver is already attached");
+    if (P->pop) return pso_error(L, "pso solver is already attached");
     sl_world *w = sl_lua_world(L);
-    if (!w) return luaL_error(L, "pso: no world");
+    if (!w) return pso_error(L, "pso: no world");
     sl_error e;
     sl_error_clear(&e);
     sl_pop *pop = sl_world_add_pop(w, name, &e);
-    if (!pop) return luaL_error(L, "pso: %s", e.msg);
+    if (!pop) return pso_error(L, "pso: %s", e.msg);
     P->col[0] = sl_pop_add_column(pop, "x", SL_F64, &e);
     P->col[1] = sl_pop_add_column(pop, "y", SL_F64, &e);
     P->col[2] = sl_pop_add_column(pop, "value", SL_F64, &e);
     P->col[3] = sl_pso_dim(P->solver) >= 3 ? sl_pop_add_column(pop, "z", SL_F64, &e) : -1;
     if (P->col[0] < 0 || P->col[1] < 0 || P->col[2] < 0)
-        return luaL_error(L, "pso: %s", e.msg);
+        return pso_error(L, "pso: %s", e.msg);
     if (sl_pop_spawn(pop, (size_t)sl_pso_swarm_size(P->solver)) == (size_t)-1)
-        return luaL_error(L, "pso: out of memory");
+        return pso_error(L, "pso: out of memory");
     char key[256];
     snprintf(key, sizeof key, "pso.%s", name);
-    if (sl_world_attach(w, key, P->solver, NULL, &e) != SL_OK) return luaL_error(L, "pso: %s", e.msg);
+    if (sl_world_attach(w, key, P->solver, NULL, &e) != SL_OK) return pso_error(L, "pso: %s", e.msg);
     sl_system_def def = {.name = "pso.step", .pre = attached_step, .user = P};
-    if (sl_world_add_system(w, &def, &e) < 0) return luaL_error(L, "pso: %s", e.msg);
+    if (sl_world_add_system(w, &def, &e) < 0) return pso_error(L, "pso: %s", e.msg);
     P->pop = pop;
     lua_pushvalue(L, 1);
     P->self_ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* the world's system uses it until the end */
@@ -645,6 +665,7 @@ void sl_lua_open_pso(lua_State *L)
     static const luaL_Reg methods[] = {
         {"step", l_step},         {"run", l_run},
         {"result", l_result},     {"positions", l_positions},
+        {"done", l_done},
         {"attach", l_attach},     {"write_convergence", l_write_convergence},
         {NULL, NULL}};
     if (luaL_newmetatable(L, PSO_MT)) {

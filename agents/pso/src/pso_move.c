@@ -4,20 +4,93 @@
 #include <math.h>
 #include <string.h>
 
-static inline double u01_32(sl_rng *r) { return (double)sl_rng_u32(r) * 0x1.0p-32; }
+/* A buffered view of the counter-based generator for the hot path: the same sequence as an
+ * sl_rng made with the same key (sl_rng_block is the pure function behind both), with the
+ * buffer handling inlined. */
+typedef struct prng {
+    uint64_t seed, id, step;
+    uint32_t stream, draw;
+    uint32_t buf[4];
+    int left;
+} prng;
 
-/* Two standard normal values (Marsaglia's polar method). */
-static inline void normal_pair(sl_rng *r, double *a, double *b)
+static inline prng prng_make(uint64_t seed, uint32_t stream, uint64_t id, uint64_t step)
 {
-    double u, v, q;
-    do {
-        u = 2.0 * u01_32(r) - 1.0;
-        v = 2.0 * u01_32(r) - 1.0;
-        q = u * u + v * v;
-    } while (q >= 1.0 || q == 0.0);
-    double m = sqrt(-2.0 * log(q) / q);
-    *a = u * m;
-    *b = v * m;
+    prng r = {seed, id, step, stream, 0, {0, 0, 0, 0}, 0};
+    return r;
+}
+
+static inline uint32_t prng_u32(prng *r)
+{
+    if (r->left == 0) {
+        sl_rng_block(r->seed, r->stream, r->id, r->step, r->draw++, r->buf);
+        r->left = 4;
+    }
+    return r->buf[4 - r->left--];
+}
+
+static inline double u01_32(prng *r) { return (double)prng_u32(r) * 0x1.0p-32; }
+
+static inline double u01_53(prng *r)
+{
+    uint64_t hi = prng_u32(r);
+    uint64_t v = (hi << 32) | prng_u32(r);
+    return (double)(v >> 11) * 0x1.0p-53;
+}
+
+/* Standard normal by the ziggurat method (Marsaglia & Tsang, 128 layers). Each 32-bit word is
+ * split into independent fields: 7 bits choose the layer, 1 bit the sign and 24 bits the
+ * position, so the layer and the value are not correlated. */
+#define ZIG_M 16777216.0 /* 2^24 */
+
+void sl_pso_ziggurat_init(sl_pso_zig *z)
+{
+    double dn = 3.442619855899, tn = dn, vn = 9.91256303526217e-3;
+    double q = vn / exp(-0.5 * dn * dn);
+    z->kn[0] = (uint32_t)((dn / q) * ZIG_M);
+    z->kn[1] = 0;
+    z->wn[0] = q / ZIG_M;
+    z->wn[127] = dn / ZIG_M;
+    z->fn[0] = 1.0;
+    z->fn[127] = exp(-0.5 * dn * dn);
+    for (int i = 126; i >= 1; i--) {
+        dn = sqrt(-2.0 * log(vn / dn + exp(-0.5 * dn * dn)));
+        z->kn[i + 1] = (uint32_t)((dn / tn) * ZIG_M);
+        tn = dn;
+        z->fn[i] = exp(-0.5 * dn * dn);
+        z->wn[i] = dn / ZIG_M;
+    }
+}
+
+static double zig_slow(const sl_pso_zig *z, prng *r, uint32_t u)
+{
+    const double tail = 3.442619855899;
+    for (;;) {
+        int iz = (int)(u & 127u);
+        double sign = (u & 128u) ? -1.0 : 1.0;
+        uint32_t m = u >> 8;
+        if (m < z->kn[iz]) return sign * (double)m * z->wn[iz];
+        if (iz == 0) {
+            double x, y;
+            do {
+                x = -log(1.0 - u01_53(r)) / tail;
+                y = -log(1.0 - u01_53(r));
+            } while (y + y < x * x);
+            return sign * (tail + x);
+        }
+        double x = (double)m * z->wn[iz];
+        if (z->fn[iz] + u01_53(r) * (z->fn[iz - 1] - z->fn[iz]) < exp(-0.5 * x * x))
+            return sign * x;
+        u = prng_u32(r);
+    }
+}
+
+static inline double zig_normal(const sl_pso_zig *z, prng *r)
+{
+    uint32_t u = prng_u32(r);
+    uint32_t iz = u & 127u, m = u >> 8;
+    if (m < z->kn[iz]) return ((u & 128u) ? -(double)m : (double)m) * z->wn[iz];
+    return zig_slow(z, r, u);
 }
 
 static inline double quantise(const sl_pso *s, int d, double x)
@@ -61,7 +134,7 @@ void sl_pso_init_particle(sl_pso *s, int i)
 }
 
 /* Keeps coordinate d inside [lo, hi] after a move from `old`. */
-static inline void handle_bound(sl_pso *s, sl_rng *r, int d, double old, double *x, double *v)
+static inline void handle_bound(sl_pso *s, prng *r, int d, double old, double *x, double *v)
 {
     double lo = s->lower[d], hi = s->upper[d], y = *x;
     if (y >= lo && y <= hi) return;
@@ -78,12 +151,12 @@ static inline void handle_bound(sl_pso *s, sl_rng *r, int d, double old, double 
         break;
     }
     case SL_PSO_BOUNDS_RANDOM:
-        y = sl_rng_range(r, lo, hi);
+        y = lo + (hi - lo) * u01_53(r);
         *v = 0.0;
         break;
     case SL_PSO_BOUNDS_DAMP:
         y = y < lo ? lo : hi;
-        *v = -sl_rng_uniform_pos(r) * *v;
+        *v = -(1.0 - u01_53(r)) * *v;   /* factor in (0, 1] */
         break;
     case SL_PSO_BOUNDS_CONFINE:
     default:
@@ -95,7 +168,7 @@ static inline void handle_bound(sl_pso *s, sl_rng *r, int d, double old, double 
     *x = y;
 }
 
-static void move_spso(sl_pso *s, sl_rng *r, int i)
+static void move_spso(sl_pso *s, prng *r, int i)
 {
     int D = s->D, l = s->inf[i];
     double *x = s->x + (size_t)i * D, *v = s->v + (size_t)i * D, *old = s->xprev + (size_t)i * D;
@@ -105,26 +178,23 @@ static void move_spso(sl_pso *s, sl_rng *r, int i)
     memcpy(old, x, sizeof(double) * D);
     /* Centre of gravity G of x, x + c(p - x) and (when l != i) x + c(l - x); gx = G - x. */
     if (l != i) {
+        double c3 = c / 3.0;
         for (int d = 0; d < D; d++) {
-            gx[d] = c * ((p[d] - old[d]) + (pl[d] - old[d])) / 3.0;
+            gx[d] = c3 * ((p[d] - old[d]) + (pl[d] - old[d]));
             rad2 += gx[d] * gx[d];
         }
     } else {
+        double c2 = c / 2.0;
         for (int d = 0; d < D; d++) {
-            gx[d] = c * (p[d] - old[d]) / 2.0;
+            gx[d] = c2 * (p[d] - old[d]);
             rad2 += gx[d] * gx[d];
         }
     }
     /* Random direction (normalised Gaussian vector), written into x as scratch. */
-    for (int d = 0; d < D; d += 2) {
-        double a, b;
-        normal_pair(r, &a, &b);
+    for (int d = 0; d < D; d++) {
+        double a = zig_normal(&s->zig, r);
         x[d] = a;
         len2 += a * a;
-        if (d + 1 < D) {
-            x[d + 1] = b;
-            len2 += b * b;
-        }
     }
     double u = u01_32(r);
     if (s->cfg.sphere_volume) u = pow(u, 1.0 / D);
@@ -135,7 +205,7 @@ static void move_spso(sl_pso *s, sl_rng *r, int i)
     }
 }
 
-static void move_classic(sl_pso *s, sl_rng *r, int i)
+static void move_classic(sl_pso *s, prng *r, int i)
 {
     int D = s->D, l = s->inf[i];
     double *x = s->x + (size_t)i * D, *v = s->v + (size_t)i * D, *old = s->xprev + (size_t)i * D;
@@ -160,7 +230,7 @@ static void move_classic(sl_pso *s, sl_rng *r, int i)
 
 void sl_pso_move(sl_pso *s, int i, int iter)
 {
-    sl_rng r = sl_rng_make(s->cfg.seed, SL_PSO_STREAM_MOVE, (uint64_t)i, (uint64_t)iter);
+    prng r = prng_make(s->cfg.seed, SL_PSO_STREAM_MOVE, (uint64_t)i, (uint64_t)iter);
     if (s->cfg.variant == SL_PSO_SPSO2011) move_spso(s, &r, i);
     else move_classic(s, &r, i);
     int D = s->D;

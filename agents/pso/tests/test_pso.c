@@ -680,16 +680,46 @@ START_TEST(test_lua_objective_error)
                   "output: %s", out);
 
     const char *ok = "local sl = swarmlab\n"
+                     "sl.steps(0)\n"
                      "local r = sl.pso{dim = 2, lower = {-1, -2}, upper = {1, 2}, fes = 2000,\n"
                      "  objective = function(x) return (x[1]-0.3)^2 + (x[2]+0.2)^2 end}\n"
                      "assert(r.fes == 2000, 'fes ' .. r.fes)\n"
                      "assert(r.value < 1e-6, 'value ' .. r.value)\n"
                      "assert(math.abs(r.x[1] - 0.3) < 1e-3)\n"
                      "assert(#r.history > 10)\n"
-                     "local bad = pcall(sl.pso, {dim = 0, objective = 'sphere'})\n"
-                     "assert(not bad)\n";
+                     "local bad, msg = pcall(sl.pso, {dim = 0, objective = 'sphere'})\n"
+                     "assert(not bad and msg:find('dim'), msg)\n"
+                     "bad, msg = pcall(sl.pso, {dim = 2, objective = 'sphere', lower = 1, upper = -1})\n"
+                     "assert(not bad and msg:find('lower bound'), msg)\n"
+                     "bad, msg = pcall(sl.pso, {dim = 2, objective = 'sphere', swarm = 0})\n"
+                     "assert(not bad and msg:find('swarm'), msg)\n"
+                     "bad, msg = pcall(sl.pso, {dim = 2, objective = 'nosuch'})\n"
+                     "assert(not bad and msg:find('unknown objective'), msg)\n"
+                     "-- NaN values are counted and never chosen\n"
+                     "r = sl.pso{dim = 1, lower = -1, upper = 1, fes = 500,\n"
+                     "  objective = function(x) if x[1] > 0 then return 0/0 end return x[1]^2 end}\n"
+                     "assert(r.nonfinite > 0 and r.value == r.value and r.x[1] <= 0)\n"
+                     "-- Lua constraints and integers\n"
+                     "r = sl.pso{dim = 2, lower = -10, upper = 10, fes = 4000, integer = {1},\n"
+                     "  objective = function(x) return x[1]^2 + x[2]^2 end,\n"
+                     "  constraints = {function(x) return 2.5 - x[1] - x[2] end}}\n"
+                     "assert(r.feasible and r.x[1] == math.floor(r.x[1]), r.x[1])\n"
+                     "assert(math.abs(r.value - 3.25) < 1e-3, r.value)\n"
+                     "-- a stepping solver\n"
+                     "local s = sl.pso_solver{objective = 'sphere', dim = 3, fes = 400}\n"
+                     "local n = 0\n"
+                     "while not s:step() do n = n + 1 end\n"
+                     "assert(s:done() and #s:positions() == 40 and s:result().fes == 400)\n";
     rc = run_cli(ok, "pso_ok.lua", out, sizeof out);
     ck_assert_msg(rc == 0, "exit %d, output: %s", rc, out);
+
+    const char *nonum = "local sl = swarmlab\n"
+                        "local r = sl.pso{dim = 1, lower = -1, upper = 1,\n"
+                        "  objective = function(x)\n"
+                        "    return nil end}\n";
+    rc = run_cli(nonum, "pso_nil.lua", out, sizeof out);
+    ck_assert_msg(rc == 2 && strstr(out, "pso_nil.lua:3: the pso objective returned nil"),
+                  "exit %d, output: %s", rc, out);
 }
 END_TEST
 
