@@ -1,0 +1,114 @@
+/* font.c - cached ASCII glyph masks from SDL2_ttf (see font.h). */
+#include "font.h"
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define FIRST 32
+#define LAST 126
+#define NGLYPH (LAST - FIRST + 1)
+
+typedef struct glyph {
+    uint8_t *mask;   /* w x h coverage */
+    int w, h;
+    int advance;
+} glyph;
+
+struct sl_font {
+    int height;
+    glyph g[NGLYPH];
+};
+
+static int load_glyph(TTF_Font *tf, int ch, glyph *out)
+{
+    SDL_Color white = { 255, 255, 255, 255 };
+    int minx, maxx, miny, maxy, adv;
+    if (TTF_GlyphMetrics(tf, (Uint16)ch, &minx, &maxx, &miny, &maxy, &adv) != 0) return -1;
+    out->advance = adv;
+    if (ch == ' ') return 0;
+    SDL_Surface *s = TTF_RenderGlyph_Blended(tf, (Uint16)ch, white);
+    if (!s) return -1;
+    SDL_Surface *a = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(s);
+    if (!a) return -1;
+    out->w = a->w;
+    out->h = a->h;
+    out->mask = malloc((size_t)a->w * (size_t)a->h);
+    if (!out->mask) { SDL_FreeSurface(a); return -1; }
+    if (SDL_MUSTLOCK(a)) SDL_LockSurface(a);
+    for (int y = 0; y < a->h; y++) {
+        const uint32_t *row = (const uint32_t *)((const uint8_t *)a->pixels + (size_t)y * a->pitch);
+        for (int x = 0; x < a->w; x++) out->mask[(size_t)y * a->w + x] = (uint8_t)(row[x] >> 24);
+    }
+    if (SDL_MUSTLOCK(a)) SDL_UnlockSurface(a);
+    SDL_FreeSurface(a);
+    return 0;
+}
+
+sl_font *sl_font_open(const char *path, int px, char *msg, size_t msglen)
+{
+    TTF_Font *tf = TTF_OpenFont(path, px);
+    if (!tf) {
+        snprintf(msg, msglen, "%s: cannot open font: %s", path, TTF_GetError());
+        return NULL;
+    }
+    sl_font *f = calloc(1, sizeof *f);
+    if (!f) { TTF_CloseFont(tf); snprintf(msg, msglen, "out of memory"); return NULL; }
+    f->height = TTF_FontHeight(tf);
+    for (int ch = FIRST; ch <= LAST; ch++) {
+        if (load_glyph(tf, ch, &f->g[ch - FIRST]) != 0) {
+            snprintf(msg, msglen, "%s: cannot render glyph %d: %s", path, ch, TTF_GetError());
+            TTF_CloseFont(tf);
+            sl_font_close(f);
+            return NULL;
+        }
+    }
+    TTF_CloseFont(tf);
+    return f;
+}
+
+void sl_font_close(sl_font *f)
+{
+    if (!f) return;
+    for (int i = 0; i < NGLYPH; i++) free(f->g[i].mask);
+    free(f);
+}
+
+int sl_font_height(const sl_font *f)
+{
+    return f ? f->height : 0;
+}
+
+static const glyph *glyph_of(const sl_font *f, unsigned char ch)
+{
+    if (ch < FIRST || ch > LAST) ch = '?';
+    return &f->g[ch - FIRST];
+}
+
+int sl_font_width(const sl_font *f, const char *s)
+{
+    if (!f || !s) return 0;
+    int w = 0;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x80 && (ch & 0xc0) == 0x80) continue;   /* UTF-8 continuation: one '?' */
+        w += glyph_of(f, ch)->advance;
+    }
+    return w;
+}
+
+int sl_font_draw(const sl_font *f, sl_canvas *c, int x, int y, const char *s, uint32_t rgba)
+{
+    if (!f || !s) return 0;
+    int x0 = x;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch >= 0x80 && (ch & 0xc0) == 0x80) continue;
+        const glyph *g = glyph_of(f, ch);
+        if (g->mask) sl_canvas_mask(c, x, y, g->mask, g->w, g->h, rgba);
+        x += g->advance;
+    }
+    return x - x0;
+}

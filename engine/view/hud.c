@@ -1,0 +1,337 @@
+/* hud.c - what is drawn over the world: status, metrics, legend, chart, inspected agent,
+ * parameter sliders, help overlay and the transient message line. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "swarmlab/recorder.h"
+#include "view_impl.h"
+
+#define PANEL_BG 0x0d1117dcu
+#define PANEL_EDGE 0x3a4250ffu
+#define TEXT 0xe6edf3ffu
+#define DIM 0x8b949effu
+#define ACCENT 0x58a6ffffu
+#define PAD 8
+#define CHART_ROWS 1000
+
+static const sl_rgba SERIES[] = { 0x58a6ffff, 0xf9c74fff, 0xff7b72ff, 0x7ee787ff };
+
+static void panel(sl_canvas *c, int x, int y, int w, int h)
+{
+    sl_canvas_fill_rect(c, x, y, w, h, PANEL_BG);
+    sl_canvas_rect(c, x, y, w, h, PANEL_EDGE);
+}
+
+static void fmt_num(char *buf, size_t n, double v)
+{
+    if (isnan(v)) snprintf(buf, n, "-");
+    else if (v != 0 && (fabs(v) >= 1e6 || fabs(v) < 1e-3)) snprintf(buf, n, "%.4g", v);
+    else if (v == floor(v) && fabs(v) < 1e15) snprintf(buf, n, "%.0f", v);
+    else snprintf(buf, n, "%.4f", v);
+}
+
+/* Status, metrics and legend in one column on the left; returns its bottom. */
+static int draw_status(sl_view *v, int x, int y)
+{
+    sl_canvas *c = &v->canvas;
+    sl_font *f = v->font, *fs = v->font_small;
+    int lh = sl_font_height(f) + 2, lhs = sl_font_height(fs) + 2;
+    char line[256], num[64];
+    sl_recorder *rec = v->world ? sl_world_recorder(v->world) : NULL;
+    int nm = rec ? sl_recorder_nmetrics(rec) : 0;
+    int shown = nm > 10 ? 10 : nm;
+    int w = 300;
+    int h = PAD + sl_font_height(v->font_big) + 4 + lh * 2 + (shown ? lhs * (shown + 1) + 4 : 0) +
+            lhs * (v->nlayers + 1) + 8 + (v->color_label[0] ? lhs + 14 : 0) + PAD;
+    panel(c, x, y, w, h);
+    int cy = y + PAD;
+    sl_font_draw(v->font_big, c, x + PAD, cy, v->title, TEXT);
+    cy += sl_font_height(v->font_big) + 4;
+    unsigned long long step = v->world ? (unsigned long long)sl_world_step_count(v->world) : 0;
+    if (v->show_timing)
+        snprintf(line, sizeof line, "step %llu   %.0f steps/s   %.0f frames/s", step, v->sps,
+                 v->fps);
+    else
+        snprintf(line, sizeof line, "step %llu", step);
+    sl_font_draw(f, c, x + PAD, cy, line, TEXT);
+    cy += lh;
+    if (v->finished) snprintf(line, sizeof line, "finished");
+    else if (v->st.paused) snprintf(line, sizeof line, "paused   (space: run)");
+    else snprintf(line, sizeof line, "running   %d step%s/frame", v->st.steps_per_frame,
+                  v->st.steps_per_frame == 1 ? "" : "s");
+    sl_font_draw(f, c, x + PAD, cy, line, v->st.paused || v->finished ? 0xf9c74fffu : 0x7ee787ffu);
+    cy += lh;
+    if (shown) {
+        sl_font_draw(fs, c, x + PAD, cy, "metrics", DIM);
+        cy += lhs;
+        for (int m = 0; m < shown; m++) {
+            fmt_num(num, sizeof num, sl_recorder_last(rec, m));
+            sl_font_draw(fs, c, x + PAD + 4, cy, sl_recorder_name(rec, m), TEXT);
+            sl_font_draw(fs, c, x + w - PAD - sl_font_width(fs, num), cy, num, TEXT);
+            cy += lhs;
+        }
+        cy += 4;
+    }
+    sl_font_draw(fs, c, x + PAD, cy, "layers (number keys toggle)", DIM);
+    cy += lhs;
+    for (int i = 0; i < v->nlayers; i++) {
+        vl_layer *l = &v->layers[i];
+        sl_rgba tc = l->visible ? TEXT : 0x6e7681ffu;
+        snprintf(line, sizeof line, "%d", i + 1);
+        sl_font_draw(fs, c, x + PAD + 4, cy, i < 9 ? line : " ", DIM);
+        int sw = sl_font_height(fs) - 6;
+        if (l->visible) sl_canvas_fill_rect(c, x + PAD + 20, cy + 3, sw, sw, l->swatch);
+        else sl_canvas_rect(c, x + PAD + 20, cy + 3, sw, sw, l->swatch);
+        if (l->count && l->kind == VL_POP)
+            snprintf(line, sizeof line, "%s  (%zu agents)", l->name, l->count);
+        else
+            snprintf(line, sizeof line, "%s%s", l->name, l->visible ? "" : "  (hidden)");
+        sl_font_draw(fs, c, x + PAD + 26 + sw, cy, line, tc);
+        cy += lhs;
+    }
+    if (v->color_label[0]) {
+        cy += 4;
+        snprintf(line, sizeof line, "colour: %s", v->color_label);
+        sl_font_draw(fs, c, x + PAD, cy, line, DIM);
+        cy += lhs;
+        int bw = 150;
+        for (int i = 0; i < bw; i++)
+            sl_canvas_fill_rect(c, x + PAD + 40 + i, cy, 1, 10, vl_viridis(i / (double)(bw - 1)));
+        fmt_num(num, sizeof num, v->color_lo);
+        sl_font_draw(fs, c, x + PAD + 36 - sl_font_width(fs, num), cy - 3, num, TEXT);
+        fmt_num(num, sizeof num, v->color_hi);
+        sl_font_draw(fs, c, x + PAD + 44 + bw, cy - 3, num, TEXT);
+        cy += 14;
+    }
+    return y + h;
+}
+
+static void draw_chart(sl_view *v)
+{
+    sl_recorder *rec = v->world ? sl_world_recorder(v->world) : NULL;
+    if (!rec) return;
+    int nm = sl_recorder_nmetrics(rec);
+    size_t nr = sl_recorder_nrows(rec);
+    if (nm == 0 || nr == 0) return;
+    sl_canvas *c = &v->canvas;
+    sl_font *fs = v->font_small;
+    int lhs = sl_font_height(fs) + 2;
+    int ns = nm < 3 ? nm : 3;
+    int w = 400, h = 120 + lhs * ns + 2 * PAD;
+    if (c->w < w + 340 || c->h < h + 40) return;   /* too small a window: no chart */
+    int x = c->w - w - 10, y = c->h - h - 10;
+    panel(c, x, y, w, h);
+    size_t r0 = nr > CHART_ROWS ? nr - CHART_ROWS : 0;
+    int px0 = x + PAD, pw = w - 2 * PAD, py0 = y + PAD, ph = 110;
+    sl_canvas_rect(c, px0, py0, pw, ph, 0x30363dffu);
+    char line[200], a[48], b[48], cur[48];
+    for (int s = 0; s < ns; s++) {
+        int m = (v->chart_first + s) % nm;
+        double lo = INFINITY, hi = -INFINITY;
+        for (size_t r = r0; r < nr; r++) {
+            double val = sl_recorder_value(rec, r, m);
+            if (!isfinite(val)) continue;
+            if (val < lo) lo = val;
+            if (val > hi) hi = val;
+        }
+        sl_rgba col = SERIES[s];
+        if (lo <= hi) {
+            double span = hi > lo ? hi - lo : 1;
+            double px = NAN, py = NAN;
+            size_t nrow = nr - r0;
+            for (size_t r = r0; r < nr; r++) {
+                double val = sl_recorder_value(rec, r, m);
+                double qx = px0 + 1 + (nrow > 1 ? (double)(r - r0) / (double)(nrow - 1) : 0.5) *
+                                          (pw - 3);
+                double qy = py0 + ph - 2 - (hi > lo ? (val - lo) / span : 0.5) * (ph - 4);
+                if (!isfinite(val)) { px = NAN; continue; }
+                if (!isnan(px)) sl_canvas_line(c, px, py, qx, qy, 1.6, col);
+                else sl_canvas_dot(c, qx, qy, 2, col);
+                px = qx;
+                py = qy;
+            }
+        }
+        int ly = py0 + ph + 4 + s * lhs;
+        sl_canvas_fill_rect(c, px0, ly + lhs / 2 - 1, 14, 3, col);
+        fmt_num(a, sizeof a, lo <= hi ? lo : NAN);
+        fmt_num(b, sizeof b, lo <= hi ? hi : NAN);
+        fmt_num(cur, sizeof cur, sl_recorder_last(rec, m));
+        snprintf(line, sizeof line, "%s = %s   [%s .. %s]", sl_recorder_name(rec, m), cur, a, b);
+        sl_font_draw(fs, c, px0 + 20, ly, line, TEXT);
+    }
+    snprintf(line, sizeof line, "steps %llu-%llu  (G: next)",
+             (unsigned long long)sl_recorder_row_step(rec, r0),
+             (unsigned long long)sl_recorder_row_step(rec, nr - 1));
+    sl_font_draw(fs, c, px0 + pw - sl_font_width(fs, line) - 4, py0 + 3, line, DIM);
+}
+
+/* ---- sliders (top right) ---- */
+#define SL_W 280
+#define SL_ROW 40
+
+static void slider_geom(const sl_view *v, int i, int *x, int *y, int *w)
+{
+    int top = 10 + PAD + sl_font_height(v->font_small) + 4;
+    *x = v->canvas.w - SL_W - 10 + PAD;
+    *w = SL_W - 2 * PAD;
+    *y = top + i * SL_ROW + sl_font_height(v->font_small) + 8;   /* the track's centre line */
+}
+
+static int sliders_bottom(const sl_view *v)
+{
+    if (v->nparams == 0) return 0;
+    return 10 + PAD + sl_font_height(v->font_small) + 4 + v->nparams * SL_ROW + PAD;
+}
+
+double vh_slider_value_at(sl_view *v, int i, int mx)
+{
+    int x, y, w;
+    slider_geom(v, i, &x, &y, &w);
+    double t = (mx - x) / (double)w;
+    if (t < 0) t = 0;
+    if (t > 1) t = 1;
+    const sl_view_param *p = &v->params[i];
+    double val = p->min + t * (p->max - p->min);
+    if (p->integer) val = round(val);
+    return val;
+}
+
+int vh_slider_hit(sl_view *v, int mx, int my, double *value)
+{
+    for (int i = 0; i < v->nparams; i++) {
+        int x, y, w;
+        slider_geom(v, i, &x, &y, &w);
+        if (mx >= x - 6 && mx <= x + w + 6 && my >= y - 9 && my <= y + 9) {
+            *value = vh_slider_value_at(v, i, mx);
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void draw_sliders(sl_view *v)
+{
+    if (v->nparams == 0) return;
+    sl_canvas *c = &v->canvas;
+    sl_font *fs = v->font_small;
+    int px = v->canvas.w - SL_W - 10;
+    panel(c, px, 10, SL_W, sliders_bottom(v) - 10);
+    sl_font_draw(fs, c, px + PAD, 10 + PAD, "parameters (drag; applies with a restart)", DIM);
+    char line[160], num[48];
+    for (int i = 0; i < v->nparams; i++) {
+        const sl_view_param *p = &v->params[i];
+        int x, y, w;
+        slider_geom(v, i, &x, &y, &w);
+        double val = (v->slider_active == i || v->param_pending == i) ? v->param_pending_value
+                                                                        : p->value;
+        fmt_num(num, sizeof num, val);
+        snprintf(line, sizeof line, "%s = %s", p->name, num);
+        sl_font_draw(fs, c, x, y - sl_font_height(fs) - 6, line, TEXT);
+        sl_canvas_fill_rect(c, x, y - 2, w, 4, 0x30363dffu);
+        double t = p->max > p->min ? (val - p->min) / (p->max - p->min) : 0;
+        if (t < 0) t = 0;
+        if (t > 1) t = 1;
+        sl_canvas_fill_rect(c, x, y - 2, (int)(t * w), 4, ACCENT);
+        sl_canvas_circle(c, x + t * w, y, 6, v->slider_active == i ? 0xffffffffu : ACCENT, 1);
+    }
+}
+
+static void draw_inspect(sl_view *v)
+{
+    if (!v->st.inspect_pop[0] || !v->world) return;
+    sl_canvas *c = &v->canvas;
+    sl_font *fs = v->font_small;
+    int lhs = sl_font_height(fs) + 2;
+    sl_pop *p = sl_world_pop(v->world, v->st.inspect_pop);
+    long slot = p ? sl_pop_slot(p, (sl_id)v->st.inspect_id) : -1;
+    int nc = p ? sl_pop_ncolumns(p) : 0;
+    if (nc > 30) nc = 30;
+    int w = 280, h = 2 * PAD + lhs * (2 + (slot >= 0 ? nc : 1));
+    int x = c->w - w - 10, y = 10 + (v->nparams ? sliders_bottom(v) : 0);
+    panel(c, x, y, w, h);
+    char line[200], num[48];
+    snprintf(line, sizeof line, "%s  agent %u", v->st.inspect_pop,
+             sl_id_index((sl_id)v->st.inspect_id));
+    sl_font_draw(fs, c, x + PAD, y + PAD, line, ACCENT);
+    snprintf(line, sizeof line, "slot %ld   id %llu   (Esc: close)", slot,
+             (unsigned long long)v->st.inspect_id);
+    sl_font_draw(fs, c, x + PAD, y + PAD + lhs, line, DIM);
+    if (slot < 0) {
+        sl_font_draw(fs, c, x + PAD, y + PAD + 2 * lhs, "this agent no longer exists", TEXT);
+        return;
+    }
+    for (int k = 0; k < nc; k++) {
+        int cy = y + PAD + (2 + k) * lhs;
+        fmt_num(num, sizeof num, sl_pop_get(p, k, (size_t)slot));
+        snprintf(line, sizeof line, "%s (%s)", sl_pop_column_name(p, k),
+                 sl_type_name(sl_pop_column_type(p, k)));
+        sl_font_draw(fs, c, x + PAD + 4, cy, line, TEXT);
+        sl_font_draw(fs, c, x + w - PAD - sl_font_width(fs, num), cy, num, TEXT);
+    }
+    /* ring around the agent */
+    int cx = sl_pop_column(p, "x"), cyc = sl_pop_column(p, "y");
+    if (cx >= 0 && cyc >= 0) {
+        double sx, sy;
+        sl_view_world_to_screen(v, sl_pop_get(p, cx, (size_t)slot), sl_pop_get(p, cyc, (size_t)slot),
+                                &sx, &sy);
+        sl_canvas_circle(c, sx, sy, 11, 0xffffffffu, 0);
+        sl_canvas_circle(c, sx, sy, 12, 0x000000a0u, 0);
+    }
+}
+
+static const char *HELP[][2] = {
+    { "space", "run / pause" },
+    { "right arrow", "one step (while paused)" },
+    { "+  /  -", "twice / half as many steps per frame" },
+    { "mouse wheel", "zoom at the cursor" },
+    { "drag", "pan" },
+    { "F", "fit the whole world" },
+    { "click", "inspect an agent (all its columns)" },
+    { "C", "colour a population by its next column" },
+    { "G", "chart the next metrics" },
+    { "1 .. 9", "show / hide a layer" },
+    { "R", "restart with the same seed" },
+    { "S", "screenshot (PNG)" },
+    { "H", "this help" },
+    { "Esc", "close help / inspection" },
+    { "Q", "quit" },
+};
+
+static void draw_help(sl_view *v)
+{
+    sl_canvas *c = &v->canvas;
+    sl_font *f = v->font;
+    int n = (int)(sizeof HELP / sizeof HELP[0]);
+    int lh = sl_font_height(f) + 4;
+    int w = 460, h = 2 * PAD + sl_font_height(v->font_big) + 10 + n * lh + PAD;
+    int x = (c->w - w) / 2, y = (c->h - h) / 2;
+    sl_canvas_fill_rect(c, 0, 0, c->w, c->h, 0x00000070u);
+    sl_canvas_fill_rect(c, x, y, w, h, 0x0d1117f0u);
+    sl_canvas_rect(c, x, y, w, h, ACCENT);
+    sl_font_draw(v->font_big, c, x + 2 * PAD, y + PAD, "Keys and mouse", TEXT);
+    for (int i = 0; i < n; i++) {
+        int cy = y + PAD + sl_font_height(v->font_big) + 10 + i * lh;
+        sl_font_draw(f, c, x + 2 * PAD, cy, HELP[i][0], ACCENT);
+        sl_font_draw(f, c, x + 2 * PAD + 130, cy, HELP[i][1], TEXT);
+    }
+}
+
+void vh_draw(sl_view *v)
+{
+    sl_canvas *c = &v->canvas;
+    draw_status(v, 10, 10);
+    draw_sliders(v);
+    draw_inspect(v);
+    draw_chart(v);
+    if (v->window_mode)
+        sl_font_draw(v->font_small, c, 10, c->h - sl_font_height(v->font_small) - 6,
+                     "H: help", DIM);
+    if (v->message[0] && (!v->window_mode || SDL_TICKS_PASSED(v->message_until, SDL_GetTicks()) == 0)) {
+        int tw = sl_font_width(v->font, v->message);
+        int x = (c->w - tw) / 2, y = c->h - sl_font_height(v->font) - 16;
+        sl_canvas_fill_rect(c, x - PAD, y - 4, tw + 2 * PAD, sl_font_height(v->font) + 8, PANEL_BG);
+        sl_font_draw(v->font, c, x, y, v->message, TEXT);
+    }
+    if (v->st.help) draw_help(v);
+}

@@ -1,0 +1,513 @@
+/* view.c - the viewer object: window or headless canvas, camera, frame rendering, PNG output
+ * and input handling (see swarmlab/view.h). */
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <SDL_image.h>
+#include <SDL_ttf.h>
+
+#include "view_impl.h"
+
+#ifndef SWARMLAB_ASSET_DIR
+#define SWARMLAB_ASSET_DIR "assets"
+#endif
+#define FONT_FILE "fonts/DejaVuSans.ttf"
+#define BACKGROUND 0x0b0e13ffu
+#define PLANE_BG 0x131922ffu
+#define PLANE_EDGE 0x2d3642ffu
+#define HUD_LEFT 320          /* the world is framed to the right of the status panel */
+
+void sl_view_message(sl_view *v, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(v->message, sizeof v->message, fmt, ap);
+    va_end(ap);
+    v->message_until = SDL_GetTicks() + 2500;
+}
+
+static int file_exists(const char *p)
+{
+    return p && access(p, R_OK) == 0;
+}
+
+static const char *find_font(const sl_view_config *cfg, char *buf, size_t n)
+{
+    if (cfg->font) return cfg->font;
+    const char *src = getenv("SWARMLAB_SOURCE_DIR");
+    if (src) {
+        snprintf(buf, n, "%s/assets/" FONT_FILE, src);
+        if (file_exists(buf)) return buf;
+    }
+    snprintf(buf, n, "%s/" FONT_FILE, SWARMLAB_ASSET_DIR);
+    if (file_exists(buf)) return buf;
+    snprintf(buf, n, "assets/" FONT_FILE);
+    if (file_exists(buf)) return buf;
+    snprintf(buf, n, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+    if (file_exists(buf)) return buf;
+    snprintf(buf, n, "%s/" FONT_FILE, SWARMLAB_ASSET_DIR);
+    return buf;   /* reported as missing by the caller */
+}
+
+static void area_origin(const sl_view *v, double *ox, double *oy)
+{
+    int left = v->canvas.w >= 900 ? HUD_LEFT : 0;
+    *ox = 0.5 * (left + v->canvas.w);
+    *oy = 0.5 * v->canvas.h;
+}
+
+void sl_view_world_to_screen(const sl_view *v, double wx, double wy, double *sx, double *sy)
+{
+    double ox, oy;
+    area_origin(v, &ox, &oy);
+    *sx = (wx - v->st.center_x) * v->scale + ox;
+    *sy = (wy - v->st.center_y) * v->scale + oy;
+}
+
+void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx, double *wy)
+{
+    double ox, oy;
+    area_origin(v, &ox, &oy);
+    *wx = (sx - ox) / v->scale + v->st.center_x;
+    *wy = (sy - oy) / v->scale + v->st.center_y;
+}
+
+static void compute_fit(sl_view *v)
+{
+    vl_world_bounds(v, v->bounds);
+    int left = v->canvas.w >= 900 ? HUD_LEFT : 0;
+    double aw = v->canvas.w - left - 40, ah = v->canvas.h - 40;
+    if (aw < 10) aw = 10;
+    if (ah < 10) ah = 10;
+    double bw = v->bounds[2] - v->bounds[0], bh = v->bounds[3] - v->bounds[1];
+    v->fit_scale = fmin(aw / bw, ah / bh);
+    if (!(v->fit_scale > 0) || !isfinite(v->fit_scale)) v->fit_scale = 1;
+}
+
+void sl_view_fit(sl_view *v)
+{
+    vl_refresh(v);
+    compute_fit(v);
+    v->st.center_x = 0.5 * (v->bounds[0] + v->bounds[2]);
+    v->st.center_y = 0.5 * (v->bounds[1] + v->bounds[3]);
+    v->st.zoom = 1;
+    v->scale = v->fit_scale;
+    v->camera_set = 1;
+}
+
+static sl_status make_texture(sl_view *v, sl_error *e)
+{
+    if (v->tex) SDL_DestroyTexture(v->tex);
+    v->tex = SDL_CreateTexture(v->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
+                               v->canvas.w, v->canvas.h);
+    if (!v->tex) return sl_error_set(e, SL_ERR_STATE, "view: cannot create a texture: %s",
+                                     SDL_GetError());
+    v->tex_w = v->canvas.w;
+    v->tex_h = v->canvas.h;
+    return SL_OK;
+}
+
+static sl_status resize(sl_view *v, int w, int h, sl_error *e)
+{
+    if (w < 64) w = 64;
+    if (h < 64) h = 64;
+    if (w == v->canvas.w && h == v->canvas.h) return SL_OK;
+    sl_canvas nc;
+    if (sl_canvas_init(&nc, w, h) != 0) return sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
+    sl_canvas_free(&v->canvas);
+    v->canvas = nc;
+    if (v->camera_set) {
+        compute_fit(v);
+        v->scale = v->fit_scale * v->st.zoom;
+    }
+    if (v->ren) return make_texture(v, e);
+    return SL_OK;
+}
+
+sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
+{
+    sl_view_config cfg = { 0 };
+    if (cfg_in) cfg = *cfg_in;
+    if (cfg.width <= 0) cfg.width = 1280;
+    if (cfg.height <= 0) cfg.height = 720;
+    if (cfg.width > 16384 || cfg.height > 16384) {
+        sl_error_set(e, SL_ERR_RANGE, "view: size %dx%d is too large (at most 16384x16384)",
+                     cfg.width, cfg.height);
+        return NULL;
+    }
+    sl_view *v = calloc(1, sizeof *v);
+    if (!v) { sl_error_set(e, SL_ERR_NOMEM, "view: out of memory"); return NULL; }
+    v->world = w;
+    v->window_mode = cfg.window;
+    v->show_timing = cfg.window;
+    v->no_hud = cfg.no_hud;
+    v->slider_active = -1;
+    v->param_pending = -1;
+    v->st.steps_per_frame = 1;
+    v->st.zoom = 1;
+    snprintf(v->title, sizeof v->title, "%s", cfg.title ? cfg.title : "swarmlab");
+    snprintf(v->screenshot_dir, sizeof v->screenshot_dir, ".");
+    if (sl_canvas_init(&v->canvas, cfg.width, cfg.height) != 0) {
+        sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
+        sl_view_destroy(v);
+        return NULL;
+    }
+    if (cfg.window) {
+        if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
+            sl_error_set(e, SL_ERR_STATE,
+                         "cannot open a window: no display available (%s); "
+                         "use 'swarmlab run --frames DIR' for images without a display",
+                         SDL_GetError());
+            sl_view_destroy(v);
+            return NULL;
+        }
+        v->sdl_video = 1;
+        Uint32 flags = SDL_WINDOW_RESIZABLE | (cfg.hidden ? SDL_WINDOW_HIDDEN : SDL_WINDOW_SHOWN);
+        v->win = SDL_CreateWindow(v->title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
+                                  cfg.width, cfg.height, flags);
+        if (!v->win) {
+            sl_error_set(e, SL_ERR_STATE, "cannot open a window: %s", SDL_GetError());
+            sl_view_destroy(v);
+            return NULL;
+        }
+        v->ren = SDL_CreateRenderer(v->win, -1, 0);
+        if (!v->ren) v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
+        if (!v->ren) {
+            sl_error_set(e, SL_ERR_STATE, "cannot create a renderer: %s", SDL_GetError());
+            sl_view_destroy(v);
+            return NULL;
+        }
+        if (make_texture(v, e) != SL_OK) { sl_view_destroy(v); return NULL; }
+    }
+    if (TTF_Init() != 0) {
+        sl_error_set(e, SL_ERR_STATE, "view: cannot initialise fonts: %s", TTF_GetError());
+        sl_view_destroy(v);
+        return NULL;
+    }
+    v->sdl_ttf = 1;
+    char buf[1024], msg[600];
+    const char *fp = find_font(&cfg, buf, sizeof buf);
+    v->font = sl_font_open(fp, 15, msg, sizeof msg);
+    if (v->font) v->font_small = sl_font_open(fp, 13, msg, sizeof msg);
+    if (v->font_small) v->font_big = sl_font_open(fp, 18, msg, sizeof msg);
+    if (!v->font_big) {
+        sl_error_set(e, SL_ERR_IO, "%s", msg);
+        sl_view_destroy(v);
+        return NULL;
+    }
+    return v;
+}
+
+void sl_view_destroy(sl_view *v)
+{
+    if (!v) return;
+    sl_font_close(v->font);
+    sl_font_close(v->font_small);
+    sl_font_close(v->font_big);
+    if (v->sdl_ttf) TTF_Quit();
+    if (v->tex) SDL_DestroyTexture(v->tex);
+    if (v->ren) SDL_DestroyRenderer(v->ren);
+    if (v->win) SDL_DestroyWindow(v->win);
+    if (v->sdl_video) SDL_QuitSubSystem(SDL_INIT_VIDEO);
+    sl_canvas_free(&v->canvas);
+    free(v);
+}
+
+void sl_view_set_world(sl_view *v, sl_world *w)
+{
+    v->world = w;
+    if (!v->camera_set) return;
+    /* keep the camera unless the new world has other bounds */
+    double old[4];
+    memcpy(old, v->bounds, sizeof old);
+    compute_fit(v);
+    if (memcmp(old, v->bounds, sizeof old) != 0) v->camera_set = 0;
+}
+
+void sl_view_set_lua(sl_view *v, lua_State *L)
+{
+    v->L = L;
+}
+
+void sl_view_set_screenshot_dir(sl_view *v, const char *dir)
+{
+    snprintf(v->screenshot_dir, sizeof v->screenshot_dir, "%s", dir ? dir : ".");
+}
+
+sl_view_state *sl_view_state_of(sl_view *v)
+{
+    return &v->st;
+}
+
+void sl_view_size(const sl_view *v, int *w, int *h)
+{
+    *w = v->canvas.w;
+    *h = v->canvas.h;
+}
+
+int sl_view_nlayers(const sl_view *v) { return v->nlayers; }
+const char *sl_view_layer_name(const sl_view *v, int i)
+{
+    return i >= 0 && i < v->nlayers ? v->layers[i].name : NULL;
+}
+int sl_view_layer_visible(const sl_view *v, int i)
+{
+    return i >= 0 && i < v->nlayers ? v->layers[i].visible : 0;
+}
+
+void sl_view_set_layer_visible(sl_view *v, const char *name, int visible)
+{
+    int at = -1;
+    for (int i = 0; i < v->nhidden; i++)
+        if (strcmp(v->hidden[i], name) == 0) at = i;
+    if (visible && at >= 0) {
+        memmove(&v->hidden[at], &v->hidden[at + 1], (size_t)(v->nhidden - at - 1) * VL_NAME);
+        v->nhidden--;
+    } else if (!visible && at < 0 && v->nhidden < VL_MAX) {
+        snprintf(v->hidden[v->nhidden++], VL_NAME, "%s", name);
+    }
+    for (int i = 0; i < v->nlayers; i++)
+        if (strcmp(v->layers[i].name, name) == 0) v->layers[i].visible = visible;
+}
+
+void sl_view_rates(const sl_view *v, double *fps, double *sps, long *frames, long long *steps)
+{
+    if (fps) *fps = v->fps;
+    if (sps) *sps = v->sps;
+    if (frames) *frames = v->frames;
+    if (steps) *steps = v->steps;
+}
+
+uint32_t sl_view_pixel(const sl_view *v, int x, int y)
+{
+    if (x < 0 || y < 0 || x >= v->canvas.w || y >= v->canvas.h) return 0;
+    return v->canvas.px[(size_t)y * v->canvas.w + x] & 0xffffffu;
+}
+
+sl_status sl_view_render(sl_view *v, sl_error *e)
+{
+    vl_refresh(v);
+    if (!v->camera_set) sl_view_fit(v);
+    else v->scale = v->fit_scale * v->st.zoom;
+    sl_canvas *c = &v->canvas;
+    sl_canvas_clear(c, BACKGROUND);
+    sl_draw d;
+    vd_init(v, &d);
+    if (v->world) {
+        const sl_plane *pl = sl_world_plane(v->world);
+        if (pl && pl->width > 0 && pl->height > 0) {
+            double x0, y0, x1, y1;
+            sl_view_world_to_screen(v, 0, 0, &x0, &y0);
+            sl_view_world_to_screen(v, pl->width, pl->height, &x1, &y1);
+            if (fabs(x0) < 1e7 && fabs(y0) < 1e7 && fabs(x1) < 1e7 && fabs(y1) < 1e7) {
+                int ix = (int)lround(x0), iy = (int)lround(y0);
+                int iw = (int)lround(x1) - ix, ih = (int)lround(y1) - iy;
+                sl_canvas_fill_rect(c, ix, iy, iw, ih, PLANE_BG);
+                sl_canvas_rect(c, ix - 1, iy - 1, iw + 2, ih + 2, PLANE_EDGE);
+            }
+        }
+        vl_draw_world(v, &d);
+        for (int i = 0; i < v->nlayers; i++) {
+            if (v->layers[i].kind != VL_LUA || !v->layers[i].visible) continue;
+            if (vlua_call_draw(v->L, &d, e) != SL_OK) return e ? e->code : SL_ERR_LUA;
+        }
+    }
+    if (!v->no_hud) vh_draw(v);
+    v->frames++;
+    if (v->ren) {
+        if (v->tex_w != c->w || v->tex_h != c->h) {
+            sl_status s = make_texture(v, e);
+            if (s != SL_OK) return s;
+        }
+        SDL_UpdateTexture(v->tex, NULL, c->px, c->w * 4);
+        SDL_RenderClear(v->ren);
+        SDL_RenderCopy(v->ren, v->tex, NULL, NULL);
+        SDL_RenderPresent(v->ren);
+    }
+    return SL_OK;
+}
+
+sl_status sl_view_save_png(sl_view *v, const char *path, sl_error *e)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormatFrom(v->canvas.px, v->canvas.w, v->canvas.h,
+                                                        32, v->canvas.w * 4,
+                                                        SDL_PIXELFORMAT_ARGB8888);
+    if (!s) return sl_error_set(e, SL_ERR_NOMEM, "%s: %s", path, SDL_GetError());
+    size_t n = strlen(path) + 8;
+    char *tmp = malloc(n);
+    if (!tmp) { SDL_FreeSurface(s); return sl_error_set(e, SL_ERR_NOMEM, "out of memory"); }
+    snprintf(tmp, n, "%s.part", path);
+    int rc = IMG_SavePNG(s, tmp);
+    SDL_FreeSurface(s);
+    if (rc != 0) {
+        sl_error_set(e, SL_ERR_IO, "%s: cannot write PNG: %s", path, IMG_GetError());
+        remove(tmp);
+        free(tmp);
+        return SL_ERR_IO;
+    }
+    if (rename(tmp, path) != 0) {
+        sl_error_set(e, SL_ERR_IO, "%s: %s", path, strerror(errno));
+        remove(tmp);
+        free(tmp);
+        return SL_ERR_IO;
+    }
+    free(tmp);
+    return SL_OK;
+}
+
+static void screenshot(sl_view *v)
+{
+    char path[sizeof v->st.screenshot];
+    unsigned long long step = v->world ? (unsigned long long)sl_world_step_count(v->world) : 0;
+    for (int k = 0; k < 1000; k++) {
+        snprintf(path, sizeof path, "%s/swarmlab-step%06llu%s%.0d.png", v->screenshot_dir, step,
+                 k ? "-" : "", k);
+        if (access(path, F_OK) != 0) break;
+    }
+    sl_error e;
+    sl_error_clear(&e);
+    if (sl_view_save_png(v, path, &e) == SL_OK) {
+        snprintf(v->st.screenshot, sizeof v->st.screenshot, "%s", path);
+        sl_view_message(v, "screenshot: %s", path);
+    } else {
+        sl_view_message(v, "%s", e.msg);
+    }
+}
+
+static void zoom_at(sl_view *v, double sx, double sy, double factor)
+{
+    double wx, wy;
+    if (!v->camera_set) sl_view_fit(v);
+    sl_view_screen_to_world(v, sx, sy, &wx, &wy);
+    double z = v->st.zoom * factor;
+    if (z < 0.05) z = 0.05;
+    if (z > 5000) z = 5000;
+    v->st.zoom = z;
+    v->scale = v->fit_scale * z;
+    /* keep (wx, wy) under the cursor */
+    double ox, oy;
+    area_origin(v, &ox, &oy);
+    v->st.center_x = wx - (sx - ox) / v->scale;
+    v->st.center_y = wy - (sy - oy) / v->scale;
+}
+
+static void toggle_layer(sl_view *v, int i)
+{
+    if (i < 0 || i >= v->nlayers) return;
+    sl_view_set_layer_visible(v, v->layers[i].name, !v->layers[i].visible);
+    sl_view_message(v, "%s %s", v->layers[i].name, v->layers[i].visible ? "shown" : "hidden");
+}
+
+static int handle_key(sl_view *v, SDL_Keycode k)
+{
+    sl_view_state *st = &v->st;
+    switch (k) {
+    case SDLK_SPACE: st->paused = !st->paused; return 1;
+    case SDLK_RIGHT: st->paused = 1; st->step_once++; return 1;
+    case SDLK_PLUS: case SDLK_KP_PLUS: case SDLK_EQUALS:
+        if (st->steps_per_frame < 4096) st->steps_per_frame *= 2;
+        return 1;
+    case SDLK_MINUS: case SDLK_KP_MINUS:
+        if (st->steps_per_frame > 1) st->steps_per_frame /= 2;
+        return 1;
+    case SDLK_r: st->restart = 1; return 1;
+    case SDLK_s: screenshot(v); return 1;
+    case SDLK_h: st->help = !st->help; return 1;
+    case SDLK_f: sl_view_fit(v); return 1;
+    case SDLK_c: vl_cycle_color(v); return 1;
+    case SDLK_g: v->chart_first++; return 1;
+    case SDLK_q: st->quit = 1; return 1;
+    case SDLK_ESCAPE:
+        if (st->help) st->help = 0;
+        else st->inspect_pop[0] = '\0';
+        return 1;
+    default:
+        if (k >= SDLK_1 && k <= SDLK_9) { toggle_layer(v, (int)(k - SDLK_1)); return 1; }
+        if (k >= SDLK_KP_1 && k <= SDLK_KP_9) { toggle_layer(v, (int)(k - SDLK_KP_1)); return 1; }
+        return 0;
+    }
+}
+
+int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
+{
+    sl_view_state *st = &v->st;
+    switch (ev->type) {
+    case SDL_QUIT:
+        st->quit = 1;
+        return 1;
+    case SDL_WINDOWEVENT:
+        if (ev->window.event == SDL_WINDOWEVENT_CLOSE) st->quit = 1;
+        else if (ev->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
+                 ev->window.event == SDL_WINDOWEVENT_RESIZED)
+            resize(v, ev->window.data1, ev->window.data2, NULL);
+        return 1;
+    case SDL_KEYDOWN:
+        return handle_key(v, ev->key.keysym.sym);
+    case SDL_MOUSEWHEEL: {
+        double f = pow(1.2, ev->wheel.preciseY != 0 ? ev->wheel.preciseY : ev->wheel.y);
+        zoom_at(v, ev->wheel.mouseX, ev->wheel.mouseY, f);
+        return 1;
+    }
+    case SDL_MOUSEBUTTONDOWN:
+        if (ev->button.button != SDL_BUTTON_LEFT) return 0;
+        {
+            double val;
+            int s = vh_slider_hit(v, ev->button.x, ev->button.y, &val);
+            if (s >= 0) {
+                v->slider_active = s;
+                v->param_pending_value = val;
+                return 1;
+            }
+        }
+        v->mouse_down = 1;
+        v->dragged = 0;
+        v->mouse_x0 = ev->button.x;
+        v->mouse_y0 = ev->button.y;
+        v->drag_cx = st->center_x;
+        v->drag_cy = st->center_y;
+        return 0;
+    case SDL_MOUSEMOTION:
+        if (v->slider_active >= 0) {
+            v->param_pending_value = vh_slider_value_at(v, v->slider_active, ev->motion.x);
+            return 1;
+        }
+        if (!v->mouse_down) return 0;
+        {
+            int dx = ev->motion.x - v->mouse_x0, dy = ev->motion.y - v->mouse_y0;
+            if (!v->dragged && dx * dx + dy * dy <= 9) return 0;
+            v->dragged = 1;
+            if (!v->camera_set) sl_view_fit(v);
+            st->center_x = v->drag_cx - dx / v->scale;
+            st->center_y = v->drag_cy - dy / v->scale;
+        }
+        return 1;
+    case SDL_MOUSEBUTTONUP:
+        if (ev->button.button != SDL_BUTTON_LEFT) return 0;
+        if (v->slider_active >= 0) {
+            v->param_pending = v->slider_active;
+            v->slider_active = -1;
+            return 1;
+        }
+        if (!v->mouse_down) return 0;
+        v->mouse_down = 0;
+        if (!v->dragged) {
+            uint64_t id = 0;
+            char pop[sizeof st->inspect_pop];
+            if (vl_pick(v, ev->button.x, ev->button.y, pop, sizeof pop, &id)) {
+                snprintf(st->inspect_pop, sizeof st->inspect_pop, "%s", pop);
+                st->inspect_id = id;
+            } else {
+                st->inspect_pop[0] = '\0';
+                st->inspect_id = 0;
+            }
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
