@@ -25,6 +25,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"run", sl_cmd_run, sl_cmd_run_usage, "run a scenario headless, results in DIR"},
+    {"sweep", sl_cmd_sweep, sl_cmd_sweep_usage, "parameter grid x replicates, resumable (runs.csv)"},
     /* more subcommands here */
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -1,0 +1,1095 @@
+/* cmd_sweep.c - `swarmlab sweep`: a grid of parameter points x replicates, each run a child
+ * process, journaled in DIR/runs.csv so that a killed sweep resumes where it stopped.
+ *
+ * Flow: parse options (and an experiment INI) -> sl_sweep_prepare (output dir + lock,
+ * DIR/sweep.json identifying the experiment, dry runs of the scenario with --steps 0 that check
+ * every grid value and give the columns, journal recovery) -> run the pending runs, up to --jobs
+ * at once (or over MPI ranks) -> sl_sweep_conclude (DIR/summary.csv).
+ *
+ * Resume rule: a row of runs.csv stands when it is complete and the run's manifest.json confirms
+ * its status (ok or error); rows of crashed runs stand as written. Every other run is redone from
+ * scratch, its directory wiped first. The journal is rewritten with exactly the standing rows
+ * (atomically), so a torn last line or a row whose run directory was lost never survives, and no
+ * run can get two rows.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "progress.h"
+#include "sha256.h"
+#include "sweep.h"
+#include "sweep_csv.h"
+#include "sweep_ini.h"
+#include "sweep_journal.h"
+#include "sweep_stats.h"
+
+int sl_sweep_add_fixed(sl_sweep *s, const char *name, const char *value); /* sweep_ini.c */
+
+static volatile sig_atomic_t g_interrupted; /* set by the signal handler only */
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    g_interrupted = 1;
+}
+
+int sl_sweep_interrupted(void) { return g_interrupted != 0; }
+
+void sl_cmd_sweep_usage(FILE *f)
+{
+    fputs("usage: swarmlab sweep SCENARIO.lua --grid NAME=SPEC ... --out DIR [options]\n"
+          "       swarmlab sweep EXPERIMENT.ini [options]\n"
+          "\n"
+          "Runs a scenario for every point of a parameter grid, several replicates each, and\n"
+          "writes DIR/runs.csv (one row per run, appended as runs finish), DIR/runs/<id>/\n"
+          "(each run's metrics.csv and manifest.json) and DIR/summary.csv (mean and 95% CI per\n"
+          "grid point). Re-running the same command resumes an interrupted sweep.\n"
+          "\n"
+          "options:\n"
+          "  --grid NAME=V1,V2,...      sweep a parameter over listed values (repeatable)\n"
+          "  --grid NAME=START:STOP:STEP   ... or over a range (STOP included)\n"
+          "  --replicates R             runs per grid point, >= 1 (default 1)\n"
+          "  --jobs J                   runs at the same time (default 1)\n"
+          "  --threads T                threads per run (default: cores / jobs)\n"
+          "  --base-seed S              run i gets seed mix(S, i) (default 1)\n"
+          "  --steps N                  steps per run (default: the scenario's)\n"
+          "  --set NAME=VALUE           a parameter fixed for every run (repeatable)\n"
+          "  --out DIR                  output directory (required, or `out` in the INI file)\n"
+          "  --stop-on-error            start no new run after a failed one\n"
+          "  --quiet                    no progress line\n"
+          "  --unsafe                   lift the Lua sandbox in the runs\n"
+          "  --help                     this text\n"
+          "\n"
+          "Under mpirun (builds with -DSWARMLAB_MPI=ON), rank 0 hands runs to the other ranks.\n"
+          "Exit status: 0 all runs ok, 1 some runs failed (recorded in runs.csv), 2 bad input,\n"
+          "130 interrupted (re-run to resume).\n",
+          f);
+}
+
+/* ---- options ---- */
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name, sl_error *e)
+{
+    const char *a = argv[*i];
+    size_t n = strlen(name);
+    if (a[n] == '=') return a + n + 1;
+    if (*i + 1 >= argc) {
+        sl_error_set(e, SL_ERR_USAGE, "option '%s' needs a value", name);
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+static int opt_is(const char *a, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '=');
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+typedef struct cli_opts {
+    const char *positional;
+    sl_sweep_grid grid;
+    int nset;
+    const char **set_names, **set_values;
+    int has_replicates, has_jobs, has_seed, has_steps, has_threads;
+    long long replicates, steps;
+    int jobs, threads;
+    uint64_t seed;
+    const char *out;
+    int stop_on_error, quiet, unsafe;
+} cli_opts;
+
+static void cli_opts_free(cli_opts *o)
+{
+    sl_sweep_grid_free(&o->grid);
+    for (int i = 0; i < o->nset; i++) free((char *)o->set_names[i]);
+    free(o->set_names);
+    free(o->set_values);
+}
+
+/* Returns 0, 1 after --help, -1 with e filled. */
+static int parse_args(cli_opts *o, int argc, char **argv, sl_error *e)
+{
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v;
+        long long ll;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sl_cmd_sweep_usage(stdout);
+            return 1;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o->quiet = 1;
+        } else if (strcmp(a, "--unsafe") == 0) {
+            o->unsafe = 1;
+        } else if (strcmp(a, "--stop-on-error") == 0) {
+            o->stop_on_error = 1;
+        } else if (opt_is(a, "--grid")) {
+            if (!(v = opt_value(argc, argv, &i, "--grid", e))) return -1;
+            if (sl_sweep_grid_add(&o->grid, v, "--grid", e) != SL_OK) return -1;
+        } else if (opt_is(a, "--replicates")) {
+            if (!(v = opt_value(argc, argv, &i, "--replicates", e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1 || ll > SL_SWEEP_MAX_POINTS) {
+                sl_error_set(e, SL_ERR_USAGE, "--replicates: expected an integer in 1..%d, got '%s'",
+                             SL_SWEEP_MAX_POINTS, v);
+                return -1;
+            }
+            o->replicates = ll;
+            o->has_replicates = 1;
+        } else if (opt_is(a, "--jobs") || opt_is(a, "-j")) {
+            if (!(v = opt_value(argc, argv, &i, a[1] == 'j' ? "-j" : "--jobs", e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1 || ll > 1024) {
+                sl_error_set(e, SL_ERR_USAGE, "--jobs: expected an integer in 1..1024, got '%s'", v);
+                return -1;
+            }
+            o->jobs = (int)ll;
+            o->has_jobs = 1;
+        } else if (opt_is(a, "--threads")) {
+            if (!(v = opt_value(argc, argv, &i, "--threads", e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1 || ll > 1024) {
+                sl_error_set(e, SL_ERR_USAGE, "--threads: expected an integer in 1..1024, got '%s'", v);
+                return -1;
+            }
+            o->threads = (int)ll;
+            o->has_threads = 1;
+        } else if (opt_is(a, "--steps")) {
+            if (!(v = opt_value(argc, argv, &i, "--steps", e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 0) {
+                sl_error_set(e, SL_ERR_USAGE, "--steps: expected an integer >= 0, got '%s'", v);
+                return -1;
+            }
+            o->steps = ll;
+            o->has_steps = 1;
+        } else if (opt_is(a, "--base-seed") || opt_is(a, "--seed")) {
+            const char *name = opt_is(a, "--seed") ? "--seed" : "--base-seed";
+            if (!(v = opt_value(argc, argv, &i, name, e))) return -1;
+            if (sl_parse_u64(v, &o->seed) != 0) {
+                sl_error_set(e, SL_ERR_USAGE, "%s: expected an unsigned 64-bit integer, got '%s'",
+                             name, v);
+                return -1;
+            }
+            o->has_seed = 1;
+        } else if (opt_is(a, "--out")) {
+            if (!(v = opt_value(argc, argv, &i, "--out", e))) return -1;
+            if (!*v) {
+                sl_error_set(e, SL_ERR_USAGE, "--out: empty directory name");
+                return -1;
+            }
+            o->out = v;
+        } else if (opt_is(a, "--set")) {
+            if (!(v = opt_value(argc, argv, &i, "--set", e))) return -1;
+            const char *eq = strchr(v, '=');
+            if (!eq || eq == v) {
+                sl_error_set(e, SL_ERR_USAGE, "--set: expected NAME=VALUE, got '%s'", v);
+                return -1;
+            }
+            const char **nn = realloc(o->set_names, (size_t)(o->nset + 1) * sizeof *nn);
+            if (nn) o->set_names = nn;
+            const char **nv = realloc(o->set_values, (size_t)(o->nset + 1) * sizeof *nv);
+            if (nv) o->set_values = nv;
+            char *name = nn && nv ? strndup(v, (size_t)(eq - v)) : NULL;
+            if (!name) {
+                sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+                return -1;
+            }
+            o->set_names[o->nset] = name;
+            o->set_values[o->nset++] = eq + 1;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            sl_error_set(e, SL_ERR_USAGE, "unknown option '%s' (see 'swarmlab sweep --help')", a);
+            return -1;
+        } else if (!o->positional) {
+            o->positional = a;
+        } else {
+            sl_error_set(e, SL_ERR_USAGE, "unexpected argument '%s' (one scenario or experiment file)", a);
+            return -1;
+        }
+    }
+    if (!o->positional) {
+        sl_error_set(e, SL_ERR_USAGE, "no scenario given (usage: swarmlab sweep SCENARIO.lua --grid "
+                                      "NAME=SPEC --out DIR; see --help)");
+        return -1;
+    }
+    return 0;
+}
+
+/* Builds the experiment from the INI file (if any) and the command line. */
+static int build_sweep(sl_sweep *s, cli_opts *o, sl_error *e)
+{
+    memset(s, 0, sizeof *s);
+    sl_sweep_grid_init(&s->grid);
+    s->replicates = 1;
+    s->jobs = 1;
+    s->base_seed = 1;
+    s->steps = -1;
+    sl_sweep_ini got = {0};
+    if (ends_with(o->positional, ".ini")) {
+        if (sl_sweep_ini_load(s, &got, o->positional, e) != SL_OK) return -1;
+    } else if (!(s->scenario = strdup(o->positional))) {
+        sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        return -1;
+    }
+    /* command-line axes replace the file's axes of the same name */
+    for (int a = 0; a < o->grid.naxes; a++) {
+        int k = sl_sweep_grid_find(&s->grid, o->grid.axes[a].name);
+        if (k >= 0) {
+            sl_grid_axis tmp = s->grid.axes[k];
+            s->grid.axes[k] = o->grid.axes[a];
+            o->grid.axes[a] = tmp;
+        } else {
+            sl_grid_axis *na = realloc(s->grid.axes, (size_t)(s->grid.naxes + 1) * sizeof *na);
+            if (!na) {
+                sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+                return -1;
+            }
+            s->grid.axes = na;
+            s->grid.axes[s->grid.naxes++] = o->grid.axes[a];
+            memset(&o->grid.axes[a], 0, sizeof o->grid.axes[a]);
+        }
+    }
+    for (int i = 0; i < o->nset; i++) {
+        if (sl_sweep_grid_find(&s->grid, o->set_names[i]) >= 0) {
+            sl_error_set(e, SL_ERR_USAGE, "--set %s: the parameter is also swept (--grid)",
+                         o->set_names[i]);
+            return -1;
+        }
+        if (sl_sweep_add_fixed(s, o->set_names[i], o->set_values[i]) != 0) {
+            sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+    }
+    for (int i = 0; i < s->nfixed; i++)
+        if (sl_sweep_grid_find(&s->grid, s->fixed_names[i]) >= 0) {
+            sl_error_set(e, SL_ERR_USAGE, "parameter '%s' is both fixed ([set]) and swept ([grid])",
+                         s->fixed_names[i]);
+            return -1;
+        }
+    if (o->has_replicates) s->replicates = o->replicates;
+    if (o->has_jobs) s->jobs = o->jobs;
+    if (o->has_seed) s->base_seed = o->seed;
+    if (o->has_steps) s->steps = o->steps;
+    if (o->has_threads) s->threads = o->threads;
+    s->stop_on_error |= o->stop_on_error;
+    s->quiet = o->quiet;
+    s->unsafe = o->unsafe;
+    if (o->out) {
+        free(s->out);
+        if (!(s->out = strdup(o->out))) {
+            sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+            return -1;
+        }
+    }
+    if (!s->out) {
+        sl_error_set(e, SL_ERR_USAGE, "no output directory (--out DIR)");
+        return -1;
+    }
+    size_t len = strlen(s->out);
+    while (len > 1 && s->out[len - 1] == '/') s->out[--len] = '\0';
+    s->npoints = sl_sweep_grid_points(&s->grid);
+    if (s->npoints > SL_SWEEP_MAX_POINTS ||
+        (size_t)s->replicates > SL_SWEEP_MAX_POINTS / s->npoints) {
+        sl_error_set(e, SL_ERR_RANGE, "the sweep has more than %d runs", SL_SWEEP_MAX_POINTS);
+        return -1;
+    }
+    s->nruns = s->npoints * (size_t)s->replicates;
+    s->id_width = 4;
+    for (size_t k = 10000; k <= s->nruns - 1 && s->id_width < 12; k *= 10) s->id_width++;
+    ssize_t n = readlink("/proc/self/exe", s->exe, sizeof s->exe - 1);
+    if (n <= 0) {
+        sl_error_set(e, SL_ERR_IO, "cannot find the swarmlab executable: %s", strerror(errno));
+        return -1;
+    }
+    s->exe[n] = '\0';
+    struct stat st;
+    if (stat(s->scenario, &st) != 0 || !S_ISREG(st.st_mode)) {
+        sl_error_set(e, SL_ERR_IO, "%s: cannot open scenario: %s", s->scenario,
+                     errno ? strerror(errno) : "not a regular file");
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- output directory, lock and the experiment's identity ---- */
+
+static int mkdir_p(const char *path)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp) return -1;
+    for (char *p = tmp + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(tmp, 0777) != 0 && errno != EEXIST) return -1;
+        *p = '/';
+    }
+    return mkdir(tmp, 0777) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+static void json_str(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
+        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", (unsigned char)*s);
+        else fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+/* DIR/sweep.json: what this sweep is. A resumed sweep must be the same experiment. */
+static char *experiment_text(const sl_sweep *s)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    char sha[65] = "";
+    if (sl_sha256_file(s->scenario, sha) != 0) sha[0] = '\0';
+    fputs("{\n  \"scenario\": ", f);
+    json_str(f, s->scenario);
+    fputs(",\n  \"scenario_sha256\": ", f);
+    json_str(f, sha);
+    fprintf(f, ",\n  \"replicates\": %lld,\n  \"base_seed\": %llu,\n  \"steps\": %lld,\n  \"runs\": %zu",
+            s->replicates, (unsigned long long)s->base_seed, s->steps, s->nruns);
+    fputs(",\n  \"grid\": {", f);
+    for (int a = 0; a < s->grid.naxes; a++) {
+        fputs(a ? ",\n    " : "\n    ", f);
+        json_str(f, s->grid.axes[a].name);
+        fputs(": [", f);
+        for (int v = 0; v < s->grid.axes[a].nvalues; v++) {
+            if (v) fputs(", ", f);
+            json_str(f, s->grid.axes[a].values[v]);
+        }
+        fputc(']', f);
+    }
+    fputs(s->grid.naxes ? "\n  }" : "}", f);
+    fputs(",\n  \"set\": {", f);
+    for (int i = 0; i < s->nfixed; i++) {
+        fputs(i ? ",\n    " : "\n    ", f);
+        json_str(f, s->fixed_names[i]);
+        fputs(": ", f);
+        json_str(f, s->fixed_values[i]);
+    }
+    fputs(s->nfixed ? "\n  }\n}\n" : "}\n}\n", f);
+    fclose(f);
+    return buf;
+}
+
+/* A directory that already holds runs must belong to the same experiment (write = 0 checks;
+ * write = 1, after the checks passed, records the experiment). */
+static int check_experiment(const sl_sweep *s, int write)
+{
+    char path[4200], runs[4200];
+    snprintf(path, sizeof path, "%s/sweep.json", s->out);
+    snprintf(runs, sizeof runs, "%s/runs.csv", s->out);
+    char *want = experiment_text(s);
+    if (!want) {
+        fprintf(stderr, "swarmlab sweep: out of memory\n");
+        return 2;
+    }
+    size_t len;
+    char *have = sl_read_file(path, &len);
+    int rc = 0;
+    sl_error e;
+    if (have && strcmp(have, want) != 0 && access(runs, F_OK) == 0) {
+        fprintf(stderr, "swarmlab sweep: %s describes a different sweep (scenario, its contents, "
+                        "grid, replicates, base seed or steps changed); use another --out\n", path);
+        rc = 2;
+    } else if (write && (!have || strcmp(have, want) != 0) &&
+               sl_write_file_atomic(path, want, strlen(want), &e) != SL_OK) {
+        fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
+        rc = 2;
+    }
+    free(have);
+    free(want);
+    return rc;
+}
+
+/* ---- checking the grid against the scenario ---- */
+
+typedef struct check_job {
+    size_t point;      /* a grid point to try */
+    int axis, value;   /* the value it checks (-1: the first point) */
+    pid_t pid;
+    char dir[4300];
+} check_job;
+
+static int run_checks(sl_sweep *s, char *first_dir, size_t dirn)
+{
+    int naxes = s->grid.naxes, n = 1;
+    for (int a = 0; a < naxes; a++) n += s->grid.axes[a].nvalues - 1;
+    check_job *jobs = calloc((size_t)n, sizeof *jobs);
+    if (!jobs) {
+        fprintf(stderr, "swarmlab sweep: out of memory\n");
+        return 2;
+    }
+    jobs[0].axis = -1;
+    int k = 1;
+    for (int a = 0; a < naxes; a++) {
+        size_t stride = 1;
+        for (int b = a + 1; b < naxes; b++) stride *= (size_t)s->grid.axes[b].nvalues;
+        for (int v = 1; v < s->grid.axes[a].nvalues; v++, k++) {
+            jobs[k].point = (size_t)v * stride;
+            jobs[k].axis = a;
+            jobs[k].value = v;
+        }
+    }
+    char base[4200];
+    snprintf(base, sizeof base, "%s/.check", s->out);
+    sl_remove_tree(base);
+    if (mkdir(base, 0755) != 0) {
+        fprintf(stderr, "swarmlab sweep: cannot create %s: %s\n", base, strerror(errno));
+        free(jobs);
+        return 2;
+    }
+    int rc = 0, next = 0, running = 0;
+    while ((next < n && rc == 0) || running > 0) {
+        while (rc == 0 && next < n && running < s->jobs) {
+            check_job *j = &jobs[next];
+            snprintf(j->dir, sizeof j->dir, "%s/%d", base, next);
+            char errp[4400];
+            snprintf(errp, sizeof errp, "%s.log", j->dir);
+            char **argv = sl_sweep_argv(s, j->point, s->base_seed, j->dir, 0);
+            sl_error e;
+            j->pid = argv ? sl_sweep_spawn(s, argv, errp, &e) : -1;
+            sl_sweep_argv_free(argv);
+            if (j->pid < 0) {
+                fprintf(stderr, "swarmlab sweep: %s\n", argv ? e.msg : "out of memory");
+                rc = 2;
+                break;
+            }
+            next++;
+            running++;
+        }
+        if (running == 0) break;
+        int ws;
+        pid_t pid = waitpid(-1, &ws, 0);
+        if (pid < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        for (int i = 0; i < next; i++) {
+            if (jobs[i].pid != pid) continue;
+            jobs[i].pid = 0;
+            running--;
+            if (rc == 0 && !(WIFEXITED(ws) && WEXITSTATUS(ws) == 0)) {
+                char errp[4400], line[1024] = "";
+                snprintf(errp, sizeof errp, "%s.log", jobs[i].dir);
+                size_t len;
+                char *t = sl_read_file(errp, &len);
+                if (t) { /* last non-empty line */
+                    while (len && (t[len - 1] == '\n' || t[len - 1] == ' ')) t[--len] = '\0';
+                    char *b = strrchr(t, '\n');
+                    snprintf(line, sizeof line, "%s", b ? b + 1 : t);
+                    free(t);
+                }
+                const char *msg = strncmp(line, "swarmlab: error: ", 17) == 0 ? line + 17 : line;
+                if (!*msg) msg = WIFSIGNALED(ws) ? strsignal(WTERMSIG(ws)) : "the run failed";
+                if (jobs[i].axis < 0) {
+                    char sets[1024] = "";
+                    for (int a = 0; a < naxes; a++)
+                        snprintf(sets + strlen(sets), sizeof sets - strlen(sets), " %s=%s",
+                                 s->grid.axes[a].name, s->grid.axes[a].values[0]);
+                    fprintf(stderr, "swarmlab sweep: the scenario fails at the first grid point%s: %s\n",
+                            sets, msg);
+                } else {
+                    const sl_grid_axis *ax = &s->grid.axes[jobs[i].axis];
+                    fprintf(stderr, "swarmlab sweep: --grid %s: the scenario rejects %s=%s: %s\n",
+                            ax->name, ax->name, ax->values[jobs[i].value], msg);
+                }
+                rc = 2;
+            }
+        }
+    }
+    if (rc == 0) snprintf(first_dir, dirn, "%s", jobs[0].dir);
+    free(jobs);
+    return rc;
+}
+
+static int strv_push(char ***v, int *n, const char *s)
+{
+    char **nv = realloc(*v, (size_t)(*n + 1) * sizeof *nv);
+    if (!nv) return -1;
+    *v = nv;
+    if (!(nv[*n] = strdup(s))) return -1;
+    (*n)++;
+    return 0;
+}
+
+static int has_col(char **cols, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(cols[i], name) == 0) return 1;
+    return 0;
+}
+
+/* A unique column name: name, else name + suffix, else name + suffix + _2, _3... */
+static int push_unique(char ***cols, int *n, const char *name, const char *suffix)
+{
+    char buf[600];
+    snprintf(buf, sizeof buf, "%s", name);
+    if (has_col(*cols, *n, buf)) snprintf(buf, sizeof buf, "%s%s", name, suffix);
+    for (int k = 2; has_col(*cols, *n, buf); k++)
+        snprintf(buf, sizeof buf, "%s%s_%d", name, suffix, k);
+    return strv_push(cols, n, buf);
+}
+
+int sl_sweep_build_columns(sl_sweep *s)
+{
+    int bad = 0;
+    static const char *const fixed1[] = {"run", "point", "replicate"};
+    static const char *const fixed2[] = {"seed", "status", "error", "wall_seconds", "steps"};
+    for (int i = 0; i < 3; i++) bad |= strv_push(&s->cols, &s->ncols, fixed1[i]);
+    for (int i = 0; i < s->nparams; i++) {
+        const char *p = s->params[i];
+        int clash = 0;
+        for (int k = 0; k < 5; k++) clash |= strcmp(p, fixed2[k]) == 0;
+        for (int k = 0; k < 3; k++) clash |= strcmp(p, fixed1[k]) == 0;
+        char buf[600];
+        snprintf(buf, sizeof buf, "%s%s", clash ? "param_" : "", p);
+        bad |= push_unique(&s->cols, &s->ncols, buf, "_param");
+    }
+    for (int i = 0; i < 5; i++) {
+        if (i == 0) s->col_seed = s->ncols;
+        bad |= strv_push(&s->cols, &s->ncols, fixed2[i]);
+    }
+    s->col_status = s->col_seed + 1;
+    s->col_error = s->col_seed + 2;
+    s->col_wall = s->col_seed + 3;
+    s->col_steps = s->col_seed + 4;
+    for (int i = 0; i < s->nmetrics; i++) bad |= push_unique(&s->cols, &s->ncols, s->metrics[i], "_final");
+    for (int i = 0; i < s->nresults; i++) bad |= push_unique(&s->cols, &s->ncols, s->results[i], "_result");
+    return bad ? -1 : 0;
+}
+
+/* Columns from the dry run of the first grid point: parameters (swept first), metrics, results. */
+static int columns_from_check(sl_sweep *s, const char *dir)
+{
+    char path[4400];
+    sl_kvlist man = {0}, last = {0};
+    sl_error e;
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    if (sl_json_read_flat(path, &man, &e) != SL_OK) {
+        fprintf(stderr, "swarmlab sweep: dry run: %s\n", e.msg);
+        return 2;
+    }
+    int bad = 0;
+    for (int a = 0; a < s->grid.naxes; a++) bad |= strv_push(&s->params, &s->nparams, s->grid.axes[a].name);
+    for (int i = 0; i < man.n; i++) {
+        const char *k = man.kv[i].key;
+        size_t n = strlen(k);
+        if (strncmp(k, "params.", 7) != 0 || n < 13 || strcmp(k + n - 6, ".value") != 0) continue;
+        char name[512];
+        snprintf(name, sizeof name, "%.*s", (int)(n - 13), k + 7);
+        if (sl_sweep_grid_find(&s->grid, name) < 0) bad |= strv_push(&s->params, &s->nparams, name);
+    }
+    snprintf(path, sizeof path, "%s/metrics.csv", dir);
+    size_t len;
+    char *text = sl_read_file(path, &len);
+    if (text) {
+        char *nl = strchr(text, '\n');
+        sl_csv_row head = {0};
+        if (sl_csv_split(text, nl ? (size_t)(nl - text) : len, &head) == SL_OK)
+            for (int i = 1; i < head.n; i++) bad |= strv_push(&s->metrics, &s->nmetrics, head.f[i]);
+        sl_csv_row_free(&head);
+        free(text);
+    }
+    char **res = NULL;
+    int nres = sl_sweep_manifest_results(&man, &res);
+    for (int i = 0; i < nres; i++) {
+        if (res[i]) bad |= strv_push(&s->results, &s->nresults, res[i]);
+        free(res[i]);
+    }
+    free(res);
+    sl_kvlist_free(&man);
+    sl_kvlist_free(&last);
+    if (nres < 0 || bad || sl_sweep_build_columns(s) != 0) {
+        fprintf(stderr, "swarmlab sweep: out of memory\n");
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- journal and resume ---- */
+
+static int row_push(sl_sweep_state *st, sl_csv_row r)
+{
+    if (st->nrows == st->caprows) {
+        size_t nc = st->caprows ? st->caprows * 2 : 64;
+        sl_csv_row *nr = realloc(st->rows, nc * sizeof *nr);
+        if (!nr) return -1;
+        st->rows = nr;
+        st->caprows = nc;
+    }
+    st->rows[st->nrows++] = r;
+    return 0;
+}
+
+static int recover_journal(sl_sweep_state *st)
+{
+    sl_sweep *s = st->s;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs.csv", s->out);
+    sl_csv_row *rows;
+    size_t nrows, dropped;
+    sl_error e;
+    if (sl_journal_load(path, (const char *const *)s->cols, s->ncols, &rows, &nrows, &dropped,
+                        &e) != SL_OK) {
+        fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
+        return 2;
+    }
+    unsigned char *keep = calloc(nrows ? nrows : 1, 1);
+    unsigned char *have = calloc(s->nruns, 1);
+    if (!keep || !have) {
+        free(keep);
+        free(have);
+        sl_journal_rows_free(rows, nrows);
+        fprintf(stderr, "swarmlab sweep: out of memory\n");
+        return 2;
+    }
+    size_t redo = 0;
+    for (size_t i = 0; i < nrows; i++) {
+        const sl_csv_row *r = &rows[i];
+        long long run;
+        char id[32], seed[32], dir[4300];
+        if (sl_parse_ll(r->f[0], &run) != 0 || run < 0 || (size_t)run >= s->nruns) continue;
+        sl_sweep_run_id(s, (size_t)run, id, sizeof id);
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)sl_sweep_seed(s, (size_t)run));
+        if (strcmp(id, r->f[0]) != 0 || strcmp(seed, r->f[s->col_seed]) != 0 || have[run]) continue;
+        const char *status = r->f[s->col_status];
+        int ok = strcmp(status, "crashed") == 0;
+        if (!ok) {
+            sl_kvlist man = {0};
+            snprintf(dir, sizeof dir, "%s/runs/%s/manifest.json", s->out, id);
+            if (access(dir, F_OK) == 0 && sl_json_read_flat(dir, &man, &e) == SL_OK) {
+                const char *ms = sl_kvlist_get(&man, "status");
+                ok = ms && strcmp(ms, status) == 0;
+            }
+            sl_kvlist_free(&man);
+        }
+        if (ok) {
+            keep[i] = 1;
+            have[run] = 1;
+        } else {
+            redo++;
+        }
+    }
+    sl_journal *j = calloc(1, sizeof *j);
+    int rc = 0;
+    if (!j || sl_journal_open(j, path, (const char *const *)s->cols, s->ncols, rows, nrows, keep,
+                              &e) != SL_OK) {
+        fprintf(stderr, "swarmlab sweep: %s\n", j ? e.msg : "out of memory");
+        free(j);
+        rc = 2;
+    } else {
+        st->journal = j;
+        st->journal_open = 1;
+    }
+    for (size_t i = 0; i < nrows; i++) {
+        if (rc == 0 && keep[i]) {
+            if (strcmp(rows[i].f[s->col_status], "ok") != 0) st->failed_before++;
+            if (row_push(st, rows[i]) == 0) continue;
+            rc = 2;
+        }
+        sl_csv_row_free(&rows[i]);
+    }
+    free(rows);
+    st->done_before = st->nrows;
+    st->pending = malloc((s->nruns ? s->nruns : 1) * sizeof *st->pending);
+    if (!st->pending) rc = 2;
+    for (size_t r = 0; rc == 0 && r < s->nruns; r++)
+        if (!have[r]) st->pending[st->npending++] = r;
+    if (rc == 0 && (st->done_before || dropped || redo) && !s->quiet)
+        fprintf(stderr, "swarmlab sweep: resuming: %zu of %zu runs done%s%s\n", st->done_before,
+                s->nruns, dropped ? ", a torn or malformed journal line dropped" : "",
+                redo ? ", unconfirmed rows dropped (those runs are redone)" : "");
+    free(keep);
+    free(have);
+    return rc;
+}
+
+int sl_sweep_prepare(sl_sweep_state *st, sl_sweep *s)
+{
+    memset(st, 0, sizeof *st);
+    st->s = s;
+    st->lock_fd = -1;
+    st->t0 = sl_monotonic_seconds();
+    st->tty = isatty(2);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/runs", s->out);
+    if (mkdir_p(path) != 0) {
+        fprintf(stderr, "swarmlab sweep: cannot create %s: %s\n", path, strerror(errno));
+        return 2;
+    }
+    snprintf(path, sizeof path, "%s/.lock", s->out);
+    st->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (st->lock_fd < 0 || flock(st->lock_fd, LOCK_EX | LOCK_NB) != 0) {
+        fprintf(stderr, "swarmlab sweep: %s: %s\n", s->out,
+                st->lock_fd < 0 ? strerror(errno) : "another sweep is running in this directory");
+        return 2;
+    }
+    int rc = check_experiment(s, 0);
+    char first[4300];
+    if (rc == 0) rc = run_checks(s, first, sizeof first);
+    if (rc == 0) rc = columns_from_check(s, first);
+    snprintf(path, sizeof path, "%s/.check", s->out);
+    sl_remove_tree(path);
+    if (rc == 0) rc = check_experiment(s, 1);
+    if (rc == 0) rc = recover_journal(st);
+    return rc;
+}
+
+/* ---- progress ---- */
+
+static void progress(sl_sweep_state *st, int final)
+{
+    const sl_sweep *s = st->s;
+    if (s->quiet) return;
+    double now = sl_monotonic_seconds();
+    size_t total = s->nruns, done = st->done_before + st->done;
+    size_t failed = st->failed_before + st->failed;
+    double el = now - st->t0;
+    char eta[32] = "--";
+    if (st->done > 0 && done < total) {
+        double left = el / (double)st->done * (double)(total - done);
+        snprintf(eta, sizeof eta, "%d:%02d:%02d", (int)(left / 3600), (int)fmod(left / 60, 60),
+                 (int)fmod(left, 60));
+    } else if (done >= total) {
+        snprintf(eta, sizeof eta, "0:00:00");
+    }
+    if (st->tty) {
+        if (!final && now - st->last_print < 0.2) return;
+        int w = 30, fill = total ? (int)((double)w * (double)done / (double)total) : w;
+        char bar[64];
+        for (int i = 0; i < w; i++) bar[i] = i < fill ? '#' : '.';
+        bar[w] = '\0';
+        fprintf(stderr, "\r[%s] %zu/%zu runs, %zu failed, ETA %s ", bar, done, total, failed, eta);
+        if (final) fputc('\n', stderr);
+        st->drawn = !final;
+    } else {
+        int decile = total ? (int)(10 * done / total) : 10;
+        if (!final && decile == st->last_decile && now - st->last_print < 10.0) return;
+        if (final && st->last_print > 0 && done == st->last_done) return;
+        st->last_done = done;
+        st->last_decile = decile;
+        fprintf(stderr, "sweep: %zu/%zu runs, %zu failed, ETA %s\n", done, total, failed, eta);
+    }
+    fflush(stderr);
+    st->last_print = now;
+}
+
+int sl_sweep_record(sl_sweep_state *st, size_t run, char **row)
+{
+    sl_sweep *s = st->s;
+    sl_error e;
+    int rc = 0;
+    if (sl_journal_append(st->journal, (const char *const *)row, &e) != SL_OK) {
+        fprintf(stderr, "%sswarmlab sweep: %s\n", st->drawn ? "\n" : "", e.msg);
+        rc = 2;
+    }
+    int failed = strcmp(row[s->col_status], "ok") != 0;
+    if (failed) {
+        st->failed++;
+        if (s->stop_on_error) st->stopping = 1;
+        if (!s->quiet) {
+            fprintf(stderr, "%sswarmlab sweep: run %s %s: %s\n", st->drawn ? "\n" : "", row[0],
+                    row[s->col_status], row[s->col_error]);
+            st->drawn = 0;
+        }
+    }
+    (void)run;
+    sl_csv_row r = {s->ncols, row};
+    if (row_push(st, r) != 0) {
+        sl_sweep_row_free(s, row);
+        rc = 2;
+    }
+    st->done++;
+    progress(st, 0);
+    return rc;
+}
+
+/* ---- summary ---- */
+
+static int cmp_point(const void *a, const void *b)
+{
+    const size_t *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : x[1] < y[1] ? -1 : x[1] > y[1];
+}
+
+static int is_number(const char *s, double *v)
+{
+    if (!*s) return 0;
+    char *end;
+    *v = strtod(s, &end);
+    return *end == '\0';
+}
+
+static int write_summary(sl_sweep_state *st)
+{
+    sl_sweep *s = st->s;
+    int first_val = s->col_steps + 1;
+    /* (point, row index) pairs sorted by point */
+    size_t *order = malloc((st->nrows ? st->nrows : 1) * 2 * sizeof *order);
+    double *vals = malloc((st->nrows ? st->nrows : 1) * sizeof *vals);
+    char *buf = NULL;
+    size_t blen = 0;
+    FILE *f = open_memstream(&buf, &blen);
+    if (!order || !vals || !f) {
+        free(order);
+        free(vals);
+        if (f) fclose(f);
+        free(buf);
+        return -1;
+    }
+    for (size_t i = 0; i < st->nrows; i++) {
+        long long p = 0;
+        sl_parse_ll(st->rows[i].f[1], &p);
+        order[2 * i] = (size_t)p;
+        order[2 * i + 1] = i;
+    }
+    qsort(order, st->nrows, 2 * sizeof *order, cmp_point);
+    /* header */
+    int nh = 0;
+    const char **head = calloc((size_t)(4 + s->grid.naxes + 2 * (s->ncols - first_val)), sizeof *head);
+    char **owned = calloc((size_t)(2 * (s->ncols - first_val) + 1), sizeof *owned);
+    int nowned = 0;
+    head[nh++] = "point";
+    for (int a = 0; a < s->grid.naxes; a++) head[nh++] = s->cols[3 + a];
+    head[nh++] = "runs";
+    head[nh++] = "ok";
+    head[nh++] = "failed";
+    for (int c = first_val; c < s->ncols; c++)
+        for (int k = 0; k < 2; k++) {
+            char *h = malloc(strlen(s->cols[c]) + 8);
+            if (h) sprintf(h, "%s_%s", s->cols[c], k ? "ci95" : "mean");
+            owned[nowned++] = h;
+            head[nh++] = h ? h : "?";
+        }
+    char *line = sl_csv_format(head, nh);
+    if (line) fputs(line, f);
+    free(line);
+    const char **out = calloc((size_t)nh, sizeof *out);
+    char **cells = calloc((size_t)nh, sizeof *cells);
+    for (size_t b = 0; b < st->nrows;) {
+        size_t e = b;
+        while (e < st->nrows && order[2 * e] == order[2 * b]) e++;
+        const sl_csv_row *r0 = &st->rows[order[2 * b + 1]];
+        int k = 0;
+        size_t nok = 0;
+        for (size_t i = b; i < e; i++)
+            nok += strcmp(st->rows[order[2 * i + 1]].f[s->col_status], "ok") == 0;
+        char tmp[64];
+        cells[k] = strdup(r0->f[1]);
+        out[k] = cells[k];
+        k++;
+        for (int a = 0; a < s->grid.naxes; a++, k++) out[k] = r0->f[3 + a];
+        snprintf(tmp, sizeof tmp, "%zu", e - b);
+        cells[k] = strdup(tmp);
+        out[k] = cells[k];
+        k++;
+        snprintf(tmp, sizeof tmp, "%zu", nok);
+        cells[k] = strdup(tmp);
+        out[k] = cells[k];
+        k++;
+        snprintf(tmp, sizeof tmp, "%zu", e - b - nok);
+        cells[k] = strdup(tmp);
+        out[k] = cells[k];
+        k++;
+        for (int c = first_val; c < s->ncols; c++) {
+            int n = 0;
+            for (size_t i = b; i < e; i++) {
+                const sl_csv_row *r = &st->rows[order[2 * i + 1]];
+                double v;
+                if (strcmp(r->f[s->col_status], "ok") == 0 && is_number(r->f[c], &v) && isfinite(v))
+                    vals[n++] = v;
+            }
+            double mean, sd, half;
+            sl_mean_ci95(vals, n, &mean, &sd, &half);
+            for (int q = 0; q < 2; q++, k++) {
+                double v = q ? half : mean;
+                if (isfinite(v)) snprintf(tmp, sizeof tmp, "%.10g", v);
+                else tmp[0] = '\0';
+                cells[k] = strdup(tmp);
+                out[k] = cells[k];
+            }
+        }
+        for (int i = 0; i < nh; i++)
+            if (!out[i]) out[i] = "";
+        line = sl_csv_format(out, nh);
+        if (line) fputs(line, f);
+        free(line);
+        for (int i = 0; i < nh; i++) {
+            free(cells[i]);
+            cells[i] = NULL;
+            out[i] = NULL;
+        }
+        b = e;
+    }
+    fclose(f);
+    char path[4200];
+    snprintf(path, sizeof path, "%s/summary.csv", s->out);
+    sl_error err;
+    int rc = sl_write_file_atomic(path, buf, blen, &err) == SL_OK ? 0 : -1;
+    if (rc != 0) fprintf(stderr, "swarmlab sweep: %s\n", err.msg);
+    for (int i = 0; i < nowned; i++) free(owned[i]);
+    free(owned);
+    free(head);
+    free(out);
+    free(cells);
+    free(buf);
+    free(order);
+    free(vals);
+    return rc;
+}
+
+int sl_sweep_conclude(sl_sweep_state *st)
+{
+    sl_sweep *s = st->s;
+    progress(st, 1);
+    size_t done = st->nrows, failed = st->failed + st->failed_before;
+    int rc = write_summary(st) == 0 ? 0 : 2;
+    if (!s->quiet || rc != 0 || done < s->nruns)
+        printf("sweep: %zu of %zu runs done (%zu ok, %zu failed); %s/runs.csv, %s/summary.csv\n",
+               done, s->nruns, done - failed, failed, s->out, s->out);
+    fflush(stdout);
+    if (rc) return rc;
+    if (done < s->nruns && st->stopping)
+        fprintf(stderr, "swarmlab sweep: stopped after a failed run (--stop-on-error); re-run to "
+                        "continue\n");
+    return failed || done < s->nruns ? 1 : 0;
+}
+
+void sl_sweep_state_free(sl_sweep_state *st)
+{
+    if (st->journal_open) sl_journal_close(st->journal);
+    free(st->journal);
+    for (size_t i = 0; i < st->nrows; i++) sl_csv_row_free(&st->rows[i]);
+    free(st->rows);
+    free(st->pending);
+    if (st->lock_fd >= 0) close(st->lock_fd);
+    memset(st, 0, sizeof *st);
+}
+
+/* ---- local execution: up to --jobs child processes ---- */
+
+typedef struct slot {
+    pid_t pid;
+    size_t run;
+    double t0;
+} slot;
+
+static int run_local(sl_sweep_state *st)
+{
+    sl_sweep *s = st->s;
+    slot *slots = calloc((size_t)s->jobs, sizeof *slots);
+    if (!slots) return 2;
+    size_t next = 0;
+    int running = 0, rc = 0;
+    progress(st, 0);
+    while (rc == 0) {
+        while (!g_interrupted && !st->stopping && running < s->jobs && next < st->npending) {
+            int k = 0;
+            while (slots[k].pid) k++;
+            sl_error e;
+            size_t run = st->pending[next];
+            pid_t pid = sl_sweep_start_run(s, run, &e);
+            if (pid < 0) {
+                fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
+                rc = 2;
+                break;
+            }
+            slots[k].pid = pid;
+            slots[k].run = run;
+            slots[k].t0 = sl_monotonic_seconds();
+            running++;
+            next++;
+        }
+        if (running == 0 || g_interrupted || rc) break;
+        int ws;
+        pid_t pid = waitpid(-1, &ws, WNOHANG);
+        if (pid == 0 || (pid < 0 && errno == EINTR)) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            progress(st, 0);
+            continue;
+        }
+        if (pid < 0) break;
+        if (g_interrupted) break; /* a run that ends in the interrupt is not recorded */
+        for (int k = 0; k < s->jobs; k++) {
+            if (slots[k].pid != pid) continue;
+            double wall = sl_monotonic_seconds() - slots[k].t0;
+            char **row = sl_sweep_finish_run(s, slots[k].run, ws, wall);
+            slots[k].pid = 0;
+            running--;
+            if (!row) {
+                rc = 2;
+                break;
+            }
+            rc = sl_sweep_record(st, slots[k].run, row);
+        }
+    }
+    /* interrupted or failing: stop the runs still going (they are redone on resume) */
+    for (int k = 0; k < s->jobs; k++)
+        if (slots[k].pid > 0) {
+            kill(slots[k].pid, SIGTERM);
+            waitpid(slots[k].pid, NULL, 0);
+        }
+    free(slots);
+    if (g_interrupted) {
+        if (st->drawn) fputc('\n', stderr);
+        fprintf(stderr, "swarmlab sweep: interrupted after %zu of %zu runs; run the same command "
+                        "again to resume\n", st->done_before + st->done, s->nruns);
+        return 130;
+    }
+    return rc;
+}
+
+int sl_cmd_sweep(int argc, char **argv)
+{
+    cli_opts o;
+    memset(&o, 0, sizeof o);
+    sl_sweep_grid_init(&o.grid);
+    sl_error e;
+    sl_error_clear(&e);
+    int rc = parse_args(&o, argc, argv, &e);
+    sl_sweep s;
+    memset(&s, 0, sizeof s);
+    if (rc == 0 && build_sweep(&s, &o, &e) != 0) rc = -1;
+    cli_opts_free(&o);
+    if (rc != 0) {
+        if (rc < 0) fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
+        sl_sweep_free(&s);
+        return rc < 0 ? 2 : 0;
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    if (sl_sweep_mpi_launched()) {
+        rc = sl_sweep_mpi_main(&s, argc, argv);
+    } else {
+        sl_sweep_state st;
+        rc = sl_sweep_prepare(&st, &s);
+        if (rc == 0) rc = run_local(&st);
+        if (rc == 0) rc = sl_sweep_conclude(&st);
+        sl_sweep_state_free(&st);
+    }
+    sl_sweep_free(&s);
+    return rc;
+}

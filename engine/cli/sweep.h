@@ -1,0 +1,122 @@
+/* sweep.h - the experiment a `swarmlab sweep` runs, shared by the command, the run executor and
+ * the MPI distribution.
+ *
+ * A sweep is a grid of parameter points times a number of replicates. Run i (0-based) is point
+ * i / replicates, replicate i % replicates, and gets the seed sl_seed_mix(base_seed, i): a
+ * function of the base seed and the run index only, never of the worker, job or rank that runs
+ * it. Each run is a child process `swarmlab run SCENARIO --out DIR/runs/<id> --seed S --set ...`,
+ * so a run that crashes is recorded and the sweep goes on.
+ *
+ * Ownership: sl_sweep_free() releases everything the struct points to.
+ */
+#ifndef SWARMLAB_SWEEP_H
+#define SWARMLAB_SWEEP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "swarmlab/error.h"
+#include "swarmlab/rng.h"
+#include "sweep_csv.h"
+#include "sweep_grid.h"
+
+typedef struct sl_sweep {
+    /* the experiment */
+    char *scenario;
+    char *out;
+    sl_sweep_grid grid;
+    int nfixed;                 /* --set / [set]: the same for every run */
+    char **fixed_names, **fixed_values;
+    long long replicates;       /* >= 1 */
+    int jobs;                   /* concurrent runs in this process (>= 1) */
+    uint64_t base_seed;
+    long long steps;            /* -1: the scenario's default */
+    int threads;                /* threads per run; 0: cores / jobs */
+    int stop_on_error, quiet, unsafe;
+    /* derived */
+    size_t npoints, nruns;
+    int id_width;
+    char exe[4096];             /* this executable, to start runs */
+    /* runs.csv columns: run, point, replicate, params..., seed, status, error, wall_seconds,
+     * steps, metrics..., results... */
+    int ncols;
+    char **cols;
+    int nparams;                /* swept parameters first, then the scenario's others */
+    char **params;
+    int nmetrics;               /* last row of metrics.csv */
+    char **metrics;
+    int nresults;               /* swarmlab.result() keys of manifest.json */
+    char **results;
+    int col_seed, col_status, col_error, col_wall, col_steps;
+} sl_sweep;
+
+void sl_sweep_free(sl_sweep *s);
+
+/* Run id ("0007"), the run's directory and the planned value of a swept parameter. */
+void sl_sweep_run_id(const sl_sweep *s, size_t run, char *buf, size_t n);
+uint64_t sl_sweep_seed(const sl_sweep *s, size_t run);
+
+/* Builds the argument vector of `swarmlab run` for run `run` with output dir `dir`, `steps`
+ * (-1: the sweep's) and the parameter values of point `point`. Free with sl_sweep_argv_free. */
+char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char *dir,
+                     long long steps);
+void sl_sweep_argv_free(char **argv);
+
+/* Starts a child process running argv with stderr to stderr_path and stdout to /dev/null.
+ * The child dies with its parent (so a killed sweep leaves no orphan writing to DIR). */
+pid_t sl_sweep_spawn(const sl_sweep *s, char **argv, const char *stderr_path, sl_error *e);
+
+/* Prepares DIR/runs/<id> (removing leftovers of an unfinished attempt) and starts run `run`. */
+pid_t sl_sweep_start_run(const sl_sweep *s, size_t run, sl_error *e);
+
+/* The runs.csv row of a finished run: ncols malloc'ed strings (free with sl_sweep_row_free).
+ * wstatus is the child's wait status; wall its wall-clock seconds. */
+char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall);
+void sl_sweep_row_free(const sl_sweep *s, char **row);
+
+/* The swarmlab.result() keys of a flattened manifest, in file order (malloc'ed array of
+ * malloc'ed strings); returns their number or -1. */
+int sl_sweep_manifest_results(const sl_kvlist *m, char ***out);
+
+/* Removes a directory tree (no error when absent). */
+int sl_remove_tree(const char *path);
+
+/* ---- the sweep's bookkeeping (cmd_sweep.c), shared with the MPI driver ---- */
+typedef struct sl_sweep_state {
+    sl_sweep *s;
+    int journal_open;
+    void *journal;              /* sl_journal */
+    sl_csv_row *rows;           /* every row of runs.csv (kept from before + new) */
+    size_t nrows, caprows;
+    size_t *pending;            /* runs still to do, in index order */
+    size_t npending;
+    size_t done_before, done, failed, failed_before;
+    int stopping;               /* --stop-on-error hit: start nothing new */
+    double t0, last_print;
+    int tty, drawn, last_decile;
+    size_t last_done;
+    int lock_fd;
+} sl_sweep_state;
+
+/* Everything before the first run: output dir and lock, experiment file, dry runs that check
+ * the grid against the scenario and give the columns, journal recovery, the list of pending
+ * runs. Returns 0, or the exit status after printing one error line. */
+int sl_sweep_prepare(sl_sweep_state *st, sl_sweep *s);
+/* Columns of runs.csv from s->params/metrics/results (fills s->cols). */
+int sl_sweep_build_columns(sl_sweep *s);
+/* Appends a finished run's row (takes ownership of row) and updates the progress line.
+ * Returns 0, or 2 when the journal cannot be written. */
+int sl_sweep_record(sl_sweep_state *st, size_t run, char **row);
+/* summary.csv, final message; returns the exit status (0 all ok, 1 some failed). */
+int sl_sweep_conclude(sl_sweep_state *st);
+void sl_sweep_state_free(sl_sweep_state *st);
+/* Set by SIGINT/SIGTERM while a sweep runs. */
+int sl_sweep_interrupted(void);
+
+/* MPI: whether this process was started by mpirun with more than one rank (only in builds with
+ * SWARMLAB_MPI). sl_sweep_mpi_main runs the whole sweep over the ranks. */
+int sl_sweep_mpi_launched(void);
+int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv);
+
+#endif
