@@ -1,0 +1,745 @@
+/* colony.c - the ant colony: parameters, construction, local search, pheromone update, stopping. */
+#include "swarmlab/aco.h"
+#include "aco_view.h"
+
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct ant {
+    int *seq;
+    int len;
+    long long cost;
+} ant;
+
+typedef struct scratch {          /* one per thread; never influences results */
+    char *visited;
+    double *w;
+    sl_tsp_ls *tls;
+    sl_cvrp_ls *cls;
+    sl_routes routes;
+} scratch;
+
+struct sl_aco_colony {
+    const sl_instance *in;
+    sl_aco_params p;
+    int n, cvrp, k, kls;          /* k: construction list length, kls: local search */
+    int *cand;                    /* n * kmax nearest neighbours */
+    int kmax;
+    double *tau;                  /* n * n */
+    double *heur_nn, *total_nn;   /* n * k: eta^beta (times savings^gamma), tau^alpha * that */
+    double tau0, tau_min, tau_max;
+    ant *ants;
+    int *order;                   /* ants sorted by cost */
+    scratch *scr;
+    int nthreads;
+    int *best_seq, best_len;
+    long long best_cost, restart_best_cost;
+    int *restart_seq, restart_len;
+    long long iter, restart_iter, restart_found_iter, found_iter;
+    int u_gb;
+    double t_start_wall, t_start_cpu, time_best, cpu_best;
+    sl_aco_record *hist;
+    int nhist, cap_hist;
+    int trivial, done;
+};
+
+/* ---- clocks ---- */
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double cpu_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* ---- parameters ---- */
+
+void sl_aco_params_init(sl_aco_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->variant = SL_ACO_MMAS;
+    p->ants = -1;
+    p->alpha = p->beta = p->rho = p->q0 = p->xi = p->pbest = p->gamma = -1.0;
+    p->ranks = -1;
+    p->nn_ants = p->nn_ls = -1;
+    p->ls = SL_LS_NONE;
+    p->ls_ants = 0;
+    p->iterations = 0;
+    p->wall_time = p->cpu_time = 0.0;
+    p->target = -1;
+    p->threads = 1;
+    p->seed = 1;
+}
+
+int sl_aco_variant_parse(const char *s)
+{
+    static const char *names[] = {"as", "acs", "mmas", "ras"};
+    for (int i = 0; i < 4; i++)
+        if (strcmp(s, names[i]) == 0) return i;
+    return -1;
+}
+
+const char *sl_aco_variant_name(sl_aco_variant v)
+{
+    static const char *names[] = {"as", "acs", "mmas", "ras"};
+    return (unsigned)v < 4 ? names[v] : "?";
+}
+
+/* Published defaults (Dorigo & Stuetzle 2004; with local search as in ACOTSP 1.03). */
+static void fill_defaults(sl_aco_params *p, int n)
+{
+    int ls = p->ls != SL_LS_NONE;
+    int m;
+    double rho;
+    switch (p->variant) {
+    case SL_ACO_ACS: m = 10; rho = 0.1; break;
+    case SL_ACO_MMAS: m = ls ? 25 : n; rho = ls ? 0.2 : 0.02; break;
+    case SL_ACO_RAS: m = ls ? 25 : n; rho = 0.1; break;
+    default: m = ls ? 25 : n; rho = 0.5; break;
+    }
+    if (p->ants <= 0) p->ants = m;
+    if (p->rho < 0) p->rho = rho;
+    if (p->alpha < 0) p->alpha = 1.0;
+    if (p->beta < 0) p->beta = 2.0;
+    if (p->q0 < 0) p->q0 = p->variant == SL_ACO_ACS ? (ls ? 0.98 : 0.9) : 0.0;
+    if (p->xi < 0) p->xi = 0.1;
+    if (p->ranks <= 0) p->ranks = 6;
+    if (p->pbest < 0) p->pbest = 0.05;
+    if (p->gamma < 0) p->gamma = 1.0;
+    if (p->nn_ants <= 0) p->nn_ants = 20;
+    if (p->nn_ls <= 0) p->nn_ls = 20;
+    if (p->threads < 1) p->threads = 1;
+}
+
+static sl_status check_params(const sl_aco_params *p, sl_error *e)
+{
+#define BAD(cond, ...) if (cond) return sl_error_set(e, SL_ERR_RANGE, __VA_ARGS__)
+    BAD((unsigned)p->variant > SL_ACO_RAS, "variant must be as, acs, mmas or ras");
+    BAD(p->ants < 1 || p->ants > 100000, "ants must be in 1..100000 (got %d)", p->ants);
+    BAD(!(p->alpha >= 0 && p->alpha <= 20), "alpha must be in [0, 20] (got %g)", p->alpha);
+    BAD(!(p->beta >= 0 && p->beta <= 20), "beta must be in [0, 20] (got %g)", p->beta);
+    BAD(!(p->rho > 0 && p->rho <= 1), "rho must be in (0, 1] (got %g)", p->rho);
+    BAD(!(p->q0 >= 0 && p->q0 <= 1), "q0 must be in [0, 1] (got %g)", p->q0);
+    BAD(!(p->xi > 0 && p->xi <= 1), "xi must be in (0, 1] (got %g)", p->xi);
+    BAD(!(p->pbest > 0 && p->pbest < 1), "pbest must be in (0, 1) (got %g)", p->pbest);
+    BAD(!(p->gamma >= 0 && p->gamma <= 20), "gamma must be in [0, 20] (got %g)", p->gamma);
+    BAD(p->ranks < 2 || p->ranks > 1000, "ranks must be in 2..1000 (got %d)", p->ranks);
+    BAD((unsigned)p->ls > SL_LS_3OPT, "unknown local search");
+    BAD(p->ls_ants < 0, "ls_ants must be >= 0");
+    BAD(p->iterations < 0, "iterations must be >= 0");
+    BAD(!(p->wall_time >= 0) || !isfinite(p->wall_time), "time must be a number >= 0");
+    BAD(!(p->cpu_time >= 0) || !isfinite(p->cpu_time), "cpu_time must be a number >= 0");
+    BAD(p->threads > 1024, "threads must be in 1..1024");
+    BAD(p->iterations == 0 && p->wall_time == 0 && p->cpu_time == 0,
+        "no stopping criterion: set iterations, time or cpu_time");
+#undef BAD
+    return SL_OK;
+}
+
+/* ---- helpers ---- */
+
+static inline double powx(double x, double e)
+{
+    if (e == 1.0) return x;
+    if (e == 2.0) return x * x;
+    if (e == 0.0) return 1.0;
+    return pow(x, e);
+}
+
+static double heuristic(const sl_aco_colony *c, int i, int j)
+{
+    const sl_instance *in = c->in;
+    double h = powx(1.0 / ((double)sl_dist(in, i, j) + 0.1), c->p.beta);
+    if (c->cvrp && i != in->depot && j != in->depot) {
+        double s = (double)sl_dist(in, i, in->depot) + sl_dist(in, in->depot, j) - sl_dist(in, i, j);
+        if (s < 0) s = 0;
+        h *= powx(1.0 + s, c->p.gamma);
+    }
+    return h;
+}
+
+static inline double *tau_at(sl_aco_colony *c, int i, int j)
+{
+    return &c->tau[(size_t)i * (size_t)c->n + (size_t)j];
+}
+
+static void deposit(sl_aco_colony *c, const int *seq, int len, double amount)
+{
+    for (int i = 0; i < len; i++) {
+        int a = seq[i], b = seq[i + 1 == len ? 0 : i + 1];
+        if (a == b) continue;
+        *tau_at(c, a, b) += amount;
+        *tau_at(c, b, a) = *tau_at(c, a, b);
+    }
+}
+
+static void compute_total(sl_aco_colony *c)
+{
+    int n = c->n, k = c->k, kmax = c->kmax;
+    #pragma omp parallel for num_threads(c->nthreads) schedule(static)
+    for (int i = 0; i < n; i++)
+        for (int q = 0; q < k; q++) {
+            int j = c->cand[(size_t)i * kmax + q];
+            c->total_nn[(size_t)i * k + q] = powx(*tau_at(c, i, j), c->p.alpha) *
+                                             c->heur_nn[(size_t)i * k + q];
+        }
+}
+
+/* Nearest-neighbour solution (greedy, capacity-aware for the CVRP) from node 0 / the depot. */
+static long long greedy_cost(sl_aco_colony *c, int *seq, int *len)
+{
+    const sl_instance *in = c->in;
+    int n = c->n;
+    char *vis = c->scr[0].visited;
+    memset(vis, 0, (size_t)n);
+    int cur = c->cvrp ? in->depot : 0, m = 0, left = n - 1;
+    long long load = 0;
+    vis[cur] = 1;
+    seq[m++] = cur;
+    while (left > 0) {
+        int best = -1;
+        for (int j = 0; j < n; j++) {
+            if (vis[j]) continue;
+            if (c->cvrp && load + in->demand[j] > in->capacity) continue;
+            if (best < 0 || sl_dist(in, cur, j) < sl_dist(in, cur, best)) best = j;
+        }
+        if (best < 0) { cur = in->depot; load = 0; seq[m++] = cur; continue; }
+        vis[best] = 1;
+        seq[m++] = best;
+        cur = best;
+        if (c->cvrp) load += in->demand[best];
+        left--;
+    }
+    *len = m;
+    long long s = 0;
+    for (int i = 0; i < m; i++) s += sl_dist(in, seq[i], seq[(i + 1) % m]);
+    return s;
+}
+
+static void trivial_solution(sl_aco_colony *c)
+{
+    /* n <= 3 (TSP): every tour is optimal. CVRP without customers: cost 0. */
+    int m = 0;
+    if (c->cvrp) {
+        c->best_seq[m++] = c->in->depot;
+        for (int i = 0; i < c->n; i++)
+            if (i != c->in->depot) { c->best_seq[m++] = i; c->best_seq[m++] = c->in->depot; }
+        if (m > 1) m--;
+    } else {
+        for (int i = 0; i < c->n; i++) c->best_seq[m++] = i;
+    }
+    c->best_len = m;
+    long long s = 0;
+    for (int i = 0; i < m; i++) s += sl_dist(c->in, c->best_seq[i], c->best_seq[(i + 1) % m]);
+    c->best_cost = s;
+}
+
+/* ---- lifecycle ---- */
+
+void sl_aco_destroy(sl_aco_colony *c)
+{
+    if (!c) return;
+    if (c->ants)
+        for (int a = 0; a < c->p.ants; a++) free(c->ants[a].seq);
+    free(c->ants);
+    if (c->scr)
+        for (int t = 0; t < c->nthreads; t++) {
+            free(c->scr[t].visited);
+            free(c->scr[t].w);
+            sl_tsp_ls_destroy(c->scr[t].tls);
+            sl_cvrp_ls_destroy(c->scr[t].cls);
+            sl_routes_free(&c->scr[t].routes);
+        }
+    free(c->scr);
+    free(c->order);
+    free(c->cand);
+    free(c->tau);
+    free(c->heur_nn);
+    free(c->total_nn);
+    free(c->best_seq);
+    free(c->restart_seq);
+    free(c->hist);
+    free(c);
+}
+
+sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params, sl_error *e)
+{
+    sl_aco_params p = *params;
+    fill_defaults(&p, in->n);
+    if (check_params(&p, e) != SL_OK) return NULL;
+    if (in->n > SL_ACO_MAX_NODES) {
+        sl_error_set(e, SL_ERR_RANGE, "%s: %d nodes exceed the colony limit of %d (dense "
+                     "pheromone matrix)", in->name, in->n, SL_ACO_MAX_NODES);
+        return NULL;
+    }
+    sl_aco_colony *c = calloc(1, sizeof *c);
+    if (!c) { sl_error_set(e, SL_ERR_NOMEM, "out of memory"); return NULL; }
+    c->in = in;
+    c->p = p;
+    c->n = in->n;
+    c->cvrp = in->problem == SL_PROB_CVRP;
+    c->nthreads = p.threads;
+    c->t_start_wall = wall_now();
+    c->t_start_cpu = cpu_now();
+    int n = c->n, seqcap = c->cvrp ? 2 * n + 1 : n;
+    c->best_seq = malloc((size_t)seqcap * sizeof(int));
+    c->restart_seq = malloc((size_t)seqcap * sizeof(int));
+    c->scr = calloc((size_t)c->nthreads, sizeof *c->scr);
+    if (!c->best_seq || !c->restart_seq || !c->scr) goto oom;
+    c->trivial = c->cvrp ? n <= 2 : n <= 3;
+    if (c->trivial) {
+        trivial_solution(c);
+        c->done = 1;
+        return c;
+    }
+    c->k = p.nn_ants < n - 1 ? p.nn_ants : n - 1;
+    c->kls = p.nn_ls < n - 1 ? p.nn_ls : n - 1;
+    c->kmax = c->k > c->kls ? c->k : c->kls;
+    c->cand = sl_candidates_build(in, c->kmax, c->nthreads);
+    c->tau = malloc((size_t)n * (size_t)n * sizeof *c->tau);
+    c->heur_nn = malloc((size_t)n * (size_t)c->k * sizeof *c->heur_nn);
+    c->total_nn = malloc((size_t)n * (size_t)c->k * sizeof *c->total_nn);
+    c->ants = calloc((size_t)p.ants, sizeof *c->ants);
+    c->order = malloc((size_t)p.ants * sizeof *c->order);
+    if (!c->cand || !c->tau || !c->heur_nn || !c->total_nn || !c->ants || !c->order) goto oom;
+    for (int a = 0; a < p.ants; a++)
+        if (!(c->ants[a].seq = malloc((size_t)seqcap * sizeof(int)))) goto oom;
+    for (int t = 0; t < c->nthreads; t++) {
+        scratch *s = &c->scr[t];
+        s->visited = malloc((size_t)n);
+        s->w = malloc((size_t)c->k * sizeof *s->w);
+        sl_routes_init(&s->routes);
+        if (!s->visited || !s->w) goto oom;
+        if (p.ls != SL_LS_NONE) {
+            if (c->cvrp) s->cls = sl_cvrp_ls_create(in, c->cand, c->kmax);
+            else s->tls = sl_tsp_ls_create(in, c->cand, c->kmax);
+            if (!s->cls && !s->tls) goto oom;
+        }
+    }
+    for (int i = 0; i < n; i++)
+        for (int q = 0; q < c->k; q++)
+            c->heur_nn[(size_t)i * c->k + q] = heuristic(c, i, c->cand[(size_t)i * c->kmax + q]);
+    /* initial trail from the greedy solution's cost */
+    long long cnn = greedy_cost(c, c->best_seq, &c->best_len);
+    if (cnn <= 0) cnn = 1;
+    c->best_cost = cnn;    /* the greedy solution is the first best-so-far */
+    c->time_best = 0.0;
+    double m = p.ants;
+    switch (p.variant) {
+    case SL_ACO_AS: c->tau0 = m / (double)cnn; break;
+    case SL_ACO_ACS: c->tau0 = 1.0 / ((double)n * (double)cnn); break;
+    case SL_ACO_RAS: c->tau0 = 0.5 * p.ranks * (p.ranks - 1) / (p.rho * (double)cnn); break;
+    case SL_ACO_MMAS: c->tau0 = 1.0 / (p.rho * (double)cnn); break;
+    }
+    c->tau_max = c->tau0;
+    c->tau_min = 0.0;
+    for (size_t i = 0; i < (size_t)n * (size_t)n; i++) c->tau[i] = c->tau0;
+    c->restart_best_cost = -1;
+    c->u_gb = 25;
+    compute_total(c);
+    return c;
+oom:
+    sl_aco_destroy(c);
+    sl_error_set(e, SL_ERR_NOMEM, "out of memory building the colony for %s", in->name);
+    return NULL;
+}
+
+/* ---- construction ---- */
+
+/* Chooses the next node from `cur`; returns -1 when no feasible node is left (CVRP: go home). */
+static int choose_next(sl_aco_colony *c, scratch *s, sl_rng *r, int cur, long long load)
+{
+    const sl_instance *in = c->in;
+    const int *cl = c->cand + (size_t)cur * c->kmax;
+    const double *tot = c->total_nn + (size_t)cur * c->k;
+    int k = c->k;
+    double sum = 0.0;
+    int best_q = -1;
+    for (int q = 0; q < k; q++) {
+        int j = cl[q];
+        double w = 0.0;
+        if (!s->visited[j] && !(c->cvrp && load + in->demand[j] > in->capacity)) {
+            w = tot[q];
+            if (best_q < 0 || w > s->w[best_q]) best_q = q;
+        }
+        s->w[q] = w;
+        sum += w;
+    }
+    double q0draw = c->p.q0 > 0 ? sl_rng_uniform(r) : 1.0;
+    if (best_q >= 0 && q0draw < c->p.q0) return cl[best_q];
+    if (sum > 0.0) {
+        double u = sl_rng_uniform(r) * sum, acc = 0.0;
+        int last = -1;
+        for (int q = 0; q < k; q++) {
+            if (s->w[q] <= 0) continue;
+            last = q;
+            acc += s->w[q];
+            if (u < acc) return cl[q];
+        }
+        return cl[last];
+    }
+    if (best_q >= 0) return cl[best_q]; /* feasible candidates, all with zero weight */
+    /* every candidate is used or infeasible: the best of all remaining nodes */
+    int best = -1;
+    double bw = -1.0;
+    for (int j = 0; j < c->n; j++) {
+        if (s->visited[j] || (c->cvrp && load + in->demand[j] > in->capacity)) continue;
+        double w = powx(*tau_at(c, cur, j), c->p.alpha) * heuristic(c, cur, j);
+        if (w > bw) { bw = w; best = j; }
+    }
+    return best;
+}
+
+static void construct(sl_aco_colony *c, scratch *s, int a)
+{
+    const sl_instance *in = c->in;
+    ant *an = &c->ants[a];
+    sl_rng r = sl_rng_make(c->p.seed, SL_ACO_STREAM, (uint64_t)a, (uint64_t)c->iter);
+    int n = c->n, m = 0;
+    memset(s->visited, 0, (size_t)n);
+    if (c->cvrp) {
+        int dep = in->depot, cur = dep, left = n - 1;
+        long long load = 0;
+        s->visited[dep] = 1;
+        an->seq[m++] = dep;
+        while (left > 0) {
+            int nx = choose_next(c, s, &r, cur, load);
+            if (nx < 0 || nx == dep) {
+                cur = dep;
+                load = 0;
+                an->seq[m++] = dep;
+                continue;
+            }
+            s->visited[nx] = 1;
+            an->seq[m++] = nx;
+            load += in->demand[nx];
+            cur = nx;
+            left--;
+        }
+    } else {
+        int cur = (int)sl_rng_below(&r, (uint32_t)n);
+        s->visited[cur] = 1;
+        an->seq[m++] = cur;
+        for (int step = 1; step < n; step++) {
+            int nx = choose_next(c, s, &r, cur, 0);
+            s->visited[nx] = 1;
+            an->seq[m++] = nx;
+            cur = nx;
+        }
+    }
+    an->len = m;
+}
+
+static long long seq_cost(const sl_aco_colony *c, const int *seq, int len)
+{
+    long long s = 0;
+    for (int i = 0; i < len; i++) s += sl_dist(c->in, seq[i], seq[i + 1 == len ? 0 : i + 1]);
+    return s;
+}
+
+static void improve(sl_aco_colony *c, scratch *s, ant *an)
+{
+    if (!c->cvrp) {
+        sl_tsp_ls_run(s->tls, c->p.ls, an->seq, 0);
+        return;
+    }
+    if (sl_routes_from_sequence(&s->routes, c->in, an->seq, an->len) != SL_OK) return;
+    sl_cvrp_ls_run(s->cls, &s->routes, 0);
+    int m = 0, dep = c->in->depot;
+    for (int rr = 0; rr < s->routes.nroutes; rr++) {
+        an->seq[m++] = dep;
+        for (int i = s->routes.start[rr]; i < s->routes.start[rr + 1]; i++)
+            an->seq[m++] = s->routes.nodes[i];
+    }
+    an->len = m;
+}
+
+static int by_cost(const void *x, const void *y, void *ctx)
+{
+    const ant *ants = ctx;
+    int a = *(const int *)x, b = *(const int *)y;
+    if (ants[a].cost != ants[b].cost) return ants[a].cost < ants[b].cost ? -1 : 1;
+    return a - b;
+}
+
+/* Insertion sort by (cost, index): deterministic and fine for colony sizes. */
+static void sort_ants(sl_aco_colony *c)
+{
+    int m = c->p.ants;
+    for (int i = 0; i < m; i++) c->order[i] = i;
+    for (int i = 1; i < m; i++) {
+        int x = c->order[i], j = i - 1;
+        while (j >= 0 && by_cost(&c->order[j], &x, c->ants) > 0) {
+            c->order[j + 1] = c->order[j];
+            j--;
+        }
+        c->order[j + 1] = x;
+    }
+}
+
+/* ---- pheromone update ---- */
+
+static void evaporate(sl_aco_colony *c, double keep)
+{
+    size_t nn = (size_t)c->n * (size_t)c->n;
+    #pragma omp parallel for num_threads(c->nthreads) schedule(static)
+    for (long long i = 0; i < (long long)nn; i++) c->tau[i] *= keep;
+}
+
+static void clamp_trails(sl_aco_colony *c)
+{
+    size_t nn = (size_t)c->n * (size_t)c->n;
+    double lo = c->tau_min, hi = c->tau_max;
+    #pragma omp parallel for num_threads(c->nthreads) schedule(static)
+    for (long long i = 0; i < (long long)nn; i++) {
+        double v = c->tau[i];
+        c->tau[i] = v < lo ? lo : (v > hi ? hi : v);
+    }
+}
+
+static void mmas_limits(sl_aco_colony *c)
+{
+    c->tau_max = 1.0 / (c->p.rho * (double)c->best_cost);
+    if (c->p.ls != SL_LS_NONE) {
+        c->tau_min = c->tau_max / (2.0 * c->n);
+    } else {
+        double pr = pow(c->p.pbest, 1.0 / c->n), avg = c->n / 2.0;
+        c->tau_min = c->tau_max * (1.0 - pr) / ((avg - 1.0) * pr);
+        if (c->tau_min > c->tau_max) c->tau_min = c->tau_max;
+    }
+}
+
+static double branching_factor(const sl_aco_colony *c)
+{
+    const double lambda = 0.05;
+    double total = 0.0;
+    for (int i = 0; i < c->n; i++) {
+        const int *cl = c->cand + (size_t)i * c->kmax;
+        double lo = 1e300, hi = -1e300;
+        for (int q = 0; q < c->k; q++) {
+            double v = c->tau[(size_t)i * c->n + cl[q]];
+            if (v < lo) lo = v;
+            if (v > hi) hi = v;
+        }
+        double cut = lo + lambda * (hi - lo);
+        for (int q = 0; q < c->k; q++)
+            if (c->tau[(size_t)i * c->n + cl[q]] >= cut) total += 1.0;
+    }
+    return total / (2.0 * c->n);
+}
+
+static void update_pheromone(sl_aco_colony *c, const ant *ib)
+{
+    sl_aco_params *p = &c->p;
+    switch (p->variant) {
+    case SL_ACO_AS:
+        evaporate(c, 1.0 - p->rho);
+        for (int a = 0; a < p->ants; a++)
+            deposit(c, c->ants[a].seq, c->ants[a].len, 1.0 / (double)c->ants[a].cost);
+        break;
+    case SL_ACO_RAS: {
+        evaporate(c, 1.0 - p->rho);
+        int w = p->ranks;
+        for (int r = 0; r < w - 1 && r < p->ants; r++) {
+            const ant *an = &c->ants[c->order[r]];
+            deposit(c, an->seq, an->len, (double)(w - 1 - r) / (double)an->cost);
+        }
+        deposit(c, c->best_seq, c->best_len, (double)w / (double)c->best_cost);
+        break;
+    }
+    case SL_ACO_ACS: {
+        /* local update, ant by ant in order, then the global update on the best-so-far */
+        double xi = p->xi;
+        for (int a = 0; a < p->ants; a++) {
+            const ant *an = &c->ants[a];
+            for (int i = 0; i < an->len; i++) {
+                int u = an->seq[i], v = an->seq[i + 1 == an->len ? 0 : i + 1];
+                if (u == v) continue;
+                double t = (1.0 - xi) * *tau_at(c, u, v) + xi * c->tau0;
+                *tau_at(c, u, v) = t;
+                *tau_at(c, v, u) = t;
+            }
+        }
+        double add = p->rho / (double)c->best_cost;
+        for (int i = 0; i < c->best_len; i++) {
+            int u = c->best_seq[i], v = c->best_seq[i + 1 == c->best_len ? 0 : i + 1];
+            if (u == v) continue;
+            double t = (1.0 - p->rho) * *tau_at(c, u, v) + add;
+            *tau_at(c, u, v) = t;
+            *tau_at(c, v, u) = t;
+        }
+        break;
+    }
+    case SL_ACO_MMAS: {
+        evaporate(c, 1.0 - p->rho);
+        long long it = c->iter + 1;
+        if (it % c->u_gb) {
+            deposit(c, ib->seq, ib->len, 1.0 / (double)ib->cost);
+        } else if (c->u_gb == 1 && it - c->restart_found_iter > 50) {
+            deposit(c, c->best_seq, c->best_len, 1.0 / (double)c->best_cost);
+        } else {
+            deposit(c, c->restart_seq, c->restart_len, 1.0 / (double)c->restart_best_cost);
+        }
+        if (p->ls != SL_LS_NONE) {
+            long long since = it - c->restart_iter;
+            c->u_gb = since < 25 ? 25 : since < 75 ? 5 : since < 125 ? 3 : since < 250 ? 2 : 1;
+        } else {
+            c->u_gb = 25;
+        }
+        clamp_trails(c);
+        break;
+    }
+    }
+}
+
+/* ---- iteration ---- */
+
+static void record(sl_aco_colony *c, long long ib_cost, double bf)
+{
+    if (c->nhist == c->cap_hist) {
+        int nc = c->cap_hist ? c->cap_hist * 2 : 256;
+        sl_aco_record *nh = realloc(c->hist, (size_t)nc * sizeof *nh);
+        if (!nh) return; /* the record is best effort; the search goes on */
+        c->hist = nh;
+        c->cap_hist = nc;
+    }
+    sl_aco_record *r = &c->hist[c->nhist++];
+    r->iteration = c->iter;
+    r->seconds = wall_now() - c->t_start_wall;
+    r->best = c->best_cost;
+    r->iter_best = ib_cost;
+    r->branching = bf;
+}
+
+static void check_done(sl_aco_colony *c)
+{
+    const sl_aco_params *p = &c->p;
+    if (p->iterations > 0 && c->iter >= p->iterations) c->done = 1;
+    if (p->target >= 0 && c->best_cost <= p->target) c->done = 1;
+    if (p->wall_time > 0 && wall_now() - c->t_start_wall >= p->wall_time) c->done = 1;
+    if (p->cpu_time > 0 && cpu_now() - c->t_start_cpu >= p->cpu_time) c->done = 1;
+}
+
+void sl_aco_step(sl_aco_colony *c)
+{
+    if (c->trivial) return;
+    int m = c->p.ants;
+    int ls_all = c->p.ls != SL_LS_NONE && (c->p.ls_ants <= 0 || c->p.ls_ants >= m);
+    #pragma omp parallel for num_threads(c->nthreads) schedule(dynamic, 1)
+    for (int a = 0; a < m; a++) {
+        scratch *s = &c->scr[omp_get_thread_num()];
+        construct(c, s, a);
+        if (ls_all) improve(c, s, &c->ants[a]);
+        c->ants[a].cost = seq_cost(c, c->ants[a].seq, c->ants[a].len);
+    }
+    if (c->p.ls != SL_LS_NONE && !ls_all) { /* only the best ls_ants ants */
+        sort_ants(c);
+        int lm = c->p.ls_ants;
+        #pragma omp parallel for num_threads(c->nthreads) schedule(dynamic, 1)
+        for (int r = 0; r < lm; r++) {
+            ant *an = &c->ants[c->order[r]];
+            improve(c, &c->scr[omp_get_thread_num()], an);
+            an->cost = seq_cost(c, an->seq, an->len);
+        }
+    }
+    sort_ants(c);
+    const ant *ib = &c->ants[c->order[0]];
+    if (ib->cost < c->best_cost) {
+        c->best_cost = ib->cost;
+        c->best_len = ib->len;
+        memcpy(c->best_seq, ib->seq, (size_t)ib->len * sizeof(int));
+        c->found_iter = c->iter + 1;
+        c->time_best = wall_now() - c->t_start_wall;
+        c->cpu_best = cpu_now() - c->t_start_cpu;
+        if (c->p.variant == SL_ACO_MMAS) mmas_limits(c);
+    }
+    if (c->restart_best_cost < 0 || ib->cost < c->restart_best_cost) {
+        c->restart_best_cost = ib->cost;
+        c->restart_len = ib->len;
+        memcpy(c->restart_seq, ib->seq, (size_t)ib->len * sizeof(int));
+        c->restart_found_iter = c->iter + 1;
+    }
+    if (c->iter == 0 && c->p.variant == SL_ACO_MMAS) mmas_limits(c);
+    update_pheromone(c, ib);
+    c->iter++;
+    double bf = branching_factor(c);
+    if (c->p.variant == SL_ACO_MMAS && c->iter % 100 == 0 && bf < 1.00001 &&
+        c->iter - c->restart_found_iter > 250) {
+        /* stagnation: re-initialise the trails to the upper limit */
+        for (size_t i = 0; i < (size_t)c->n * (size_t)c->n; i++) c->tau[i] = c->tau_max;
+        c->restart_best_cost = -1;
+        c->restart_iter = c->iter;
+        c->u_gb = 25;
+    }
+    compute_total(c);
+    record(c, ib->cost, bf);
+    check_done(c);
+}
+
+int sl_aco_done(const sl_aco_colony *c) { return c->done; }
+
+void sl_aco_run(sl_aco_colony *c)
+{
+    while (!c->done) sl_aco_step(c);
+}
+
+/* ---- accessors ---- */
+
+const sl_aco_params *sl_aco_params_used(const sl_aco_colony *c) { return &c->p; }
+const sl_instance *sl_aco_instance(const sl_aco_colony *c) { return c->in; }
+long long sl_aco_iterations(const sl_aco_colony *c) { return c->iter; }
+double sl_aco_seconds(const sl_aco_colony *c) { return wall_now() - c->t_start_wall; }
+double sl_aco_time_to_best(const sl_aco_colony *c) { return c->time_best; }
+double sl_aco_cpu_time_to_best(const sl_aco_colony *c) { return c->cpu_best; }
+long long sl_aco_best_cost(const sl_aco_colony *c) { return c->best_cost; }
+
+const int *sl_aco_best_sequence(const sl_aco_colony *c, int *len)
+{
+    if (len) *len = c->best_len;
+    return c->best_seq;
+}
+
+sl_status sl_aco_best_routes(const sl_aco_colony *c, sl_routes *r)
+{
+    return sl_routes_from_sequence(r, c->in, c->best_seq, c->best_len);
+}
+
+const double *sl_aco_pheromone(const sl_aco_colony *c) { return c->tau; }
+
+const sl_aco_record *sl_aco_history(const sl_aco_colony *c, int *count)
+{
+    if (count) *count = c->nhist;
+    return c->hist;
+}
+
+sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_error *e)
+{
+    char tmp[4096];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot write", path);
+    fprintf(f, "iteration,seconds,best,iteration_best,branching\n");
+    for (int i = 0; i < c->nhist; i++) {
+        const sl_aco_record *r = &c->hist[i];
+        fprintf(f, "%lld,%.6f,%lld,%lld,%.5f\n", r->iteration, r->seconds, r->best, r->iter_best,
+                r->branching);
+    }
+    int bad = ferror(f);
+    if (fclose(f) != 0) bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        remove(tmp);
+        return sl_error_set(e, SL_ERR_IO, "%s: write failed", path);
+    }
+    return SL_OK;
+}

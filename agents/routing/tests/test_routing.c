@@ -1,0 +1,519 @@
+/* test_routing.c - instance readers, distance conventions, solution files, candidate lists and
+ * local search of the routing model. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "swarmlab/rng.h"
+#include "swarmlab/routing.h"
+
+static char tmpdir[256];
+
+static void setup_tmp(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sl_routing_test_XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+static void teardown_tmp(void)
+{
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const char *write_file(const char *name, const char *text)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static sl_instance *load_text(const char *name, const char *text, sl_error *e)
+{
+    return sl_instance_load(write_file(name, text), e);
+}
+
+/* ---- distances on hand-computed pairs ---- */
+
+START_TEST(test_dist_euc_ceil)
+{
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_EUC_2D, 0, 0, 3, 4), 5);
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_EUC_2D, 0, 0, 1, 1), 1);   /* 1.414 -> 1 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_EUC_2D, 0, 0, 2, 3), 4);   /* 3.606 -> 4 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_EUC_2D, 0, 0, 1.5, 2), 3); /* 2.5 -> 3 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_CEIL_2D, 0, 0, 1, 1), 2);
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_CEIL_2D, 0, 0, 3, 4), 5);
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_CEIL_2D, 0, 0, 0.1, 0), 1);
+}
+END_TEST
+
+START_TEST(test_dist_att)
+{
+    /* r = sqrt(100/10) = 3.162, nint 3 < r -> 4 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_ATT, 0, 0, 10, 0), 4);
+    /* r = sqrt(2500/10) = 15.81, nint 16 >= r -> 16 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_ATT, 0, 0, 30, 40), 16);
+    /* att48 nodes 1 and 2: r = sqrt(2234125) = 1494.70 -> 1495 */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_ATT, 6734, 1453, 2233, 10), 1495);
+}
+END_TEST
+
+START_TEST(test_dist_geo)
+{
+    /* DDD.MM coordinates: 38.24 is 38 degrees 24 minutes. Values worked out with the TSPLIB
+     * formula (pi = 3.141592, radius 6378.388, truncation to int after adding 1). */
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_GEO, 38.24, 20.42, 39.57, 26.15), 509);
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_GEO, 38.24, 20.42, 36.26, 23.12), 312);
+    ck_assert_int_eq(sl_tsplib_dist(SL_EW_GEO, -33.52, 151.13, 51.30, -0.07), 17014);
+}
+END_TEST
+
+START_TEST(test_explicit_formats)
+{
+    sl_error e;
+    /* the same 4-node symmetric matrix in three formats */
+    static const int m[4][4] = {{0, 3, 5, 7}, {3, 0, 4, 6}, {5, 4, 0, 2}, {7, 6, 2, 0}};
+    const char *full = "NAME: f\nTYPE: TSP\nDIMENSION: 4\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
+                       "EDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n"
+                       "0 3 5 7\n3 0 4 6\n5 4 0 2\n7 6 2 0\nEOF\n";
+    const char *upper = "NAME: u\nTYPE: TSP\nDIMENSION: 4\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
+                        "EDGE_WEIGHT_FORMAT: UPPER_ROW\nEDGE_WEIGHT_SECTION\n3 5 7\n4 6\n2\nEOF\n";
+    const char *lower = "NAME: l\nTYPE: TSP\nDIMENSION: 4\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
+                        "EDGE_WEIGHT_FORMAT: LOWER_DIAG_ROW\nEDGE_WEIGHT_SECTION\n"
+                        "0\n3 0\n5 4 0\n7 6 2 0\nEOF\n";
+    const char *texts[3] = {full, upper, lower};
+    for (int f = 0; f < 3; f++) {
+        sl_instance *in = load_text("m.tsp", texts[f], &e);
+        ck_assert_msg(in != NULL, "%s", e.msg);
+        ck_assert_int_eq(in->n, 4);
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) ck_assert_int_eq(sl_dist(in, i, j), m[i][j]);
+        sl_instance_free(in);
+    }
+}
+END_TEST
+
+START_TEST(test_load_coords_and_cvrp)
+{
+    sl_error e;
+    sl_instance *in = load_text("a.tsp",
+                                "NAME : tiny\nCOMMENT : x\nTYPE : TSP\nDIMENSION : 3\n"
+                                "EDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n"
+                                "1 0 0\n2 3 4\n3 6 8\nEOF\n", &e);
+    ck_assert_msg(in != NULL, "%s", e.msg);
+    ck_assert_str_eq(in->name, "tiny");
+    ck_assert_int_eq(sl_dist(in, 0, 2), 10);
+    ck_assert_int_eq(sl_dist(in, 1, 2), 5);
+    sl_instance_free(in);
+    in = load_text("a.vrp",
+                   "NAME : v\nTYPE : CVRP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D \n"
+                   "CAPACITY : 10\nNODE_COORD_SECTION \n 1 0 0\n 2 3 4\n 3 -3 4\n 4 0 5\n"
+                   "DEMAND_SECTION \n1 0 \n2 4\n3 5\n4 6\nDEPOT_SECTION \n 1 \n -1 \nEOF \n", &e);
+    ck_assert_msg(in != NULL, "%s", e.msg);
+    ck_assert_int_eq(in->problem, SL_PROB_CVRP);
+    ck_assert_int_eq(in->capacity, 10);
+    ck_assert_int_eq(in->depot, 0);
+    ck_assert_int_eq(in->demand[3], 6);
+    sl_instance_free(in);
+}
+END_TEST
+
+/* ---- bad input: one-line message with file and line ---- */
+
+static void expect_error(const char *name, const char *text, const char *needle, int line)
+{
+    sl_error e;
+    sl_error_clear(&e);
+    const char *path = write_file(name, text);
+    sl_instance *in = sl_instance_load(path, &e);
+    ck_assert_msg(in == NULL, "%s: loaded although invalid", name);
+    ck_assert_int_ne(e.code, SL_OK);
+    ck_assert_msg(strstr(e.msg, needle) != NULL, "'%s' lacks '%s'", e.msg, needle);
+    ck_assert_msg(strchr(e.msg, '\n') == NULL, "message has several lines: %s", e.msg);
+    char where[600];
+    snprintf(where, sizeof where, "%s:%d:", path, line);
+    ck_assert_msg(strncmp(e.msg, where, strlen(where)) == 0, "'%s' does not start with '%s'", e.msg,
+                  where);
+}
+
+START_TEST(test_bad_inputs)
+{
+    expect_error("nodim.tsp", "NAME: x\nTYPE: TSP\nEDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n"
+                              "1 0 0\n2 1 1\nEOF\n", "DIMENSION", 4);
+    expect_error("few.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 4\nEDGE_WEIGHT_TYPE: EUC_2D\n"
+                            "NODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\nEOF\n", "found 3", 9);
+    expect_error("ew.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: MAN_3D\n"
+                           "NODE_COORD_SECTION\n1 0 0\n2 1 1\nEOF\n", "MAN_3D", 4);
+    expect_error("nan.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: EUC_2D\n"
+                            "NODE_COORD_SECTION\n1 0 0\n2 1 abc\nEOF\n", "abc", 7);
+    expect_error("dem.vrp", "NAME: v\nTYPE: CVRP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\n"
+                            "CAPACITY: 10\nNODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\nDEMAND_SECTION\n"
+                            "1 0\n2 11\n3 1\nDEPOT_SECTION\n1\n-1\nEOF\n", "exceeds the capacity",
+                 12);
+    expect_error("nodepot.vrp", "NAME: v\nTYPE: CVRP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\n"
+                                "CAPACITY: 10\nNODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\n"
+                                "DEMAND_SECTION\n1 0\n2 1\n3 1\nEOF\n", "DEPOT_SECTION", 14);
+    expect_error("dim0.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 0\n", "DIMENSION", 3);
+    expect_error("word.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EUC_2D\n"
+                             "NODE_COORD_SECTION\n1 0 0\n2 1 1\n3 2 2\nFOO: 3\nEOF\n", "FOO", 9);
+    expect_error("ew2.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
+                            "EDGE_WEIGHT_FORMAT: UPPER_ROW\nEDGE_WEIGHT_SECTION\n1 2\nEOF\n",
+                 "EOF", 8);
+    sl_error e;
+    ck_assert_ptr_null(sl_instance_load("/nonexistent/x.tsp", &e));
+    ck_assert_int_eq(e.code, SL_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/x.tsp"));
+}
+END_TEST
+
+START_TEST(test_tiny_instances)
+{
+    sl_error e;
+    for (int n = 1; n <= 3; n++) {
+        char text[400];
+        int k = snprintf(text, sizeof text, "NAME: t\nTYPE: TSP\nDIMENSION: %d\n"
+                                            "EDGE_WEIGHT_TYPE: EUC_2D\nNODE_COORD_SECTION\n", n);
+        for (int i = 0; i < n; i++) k += snprintf(text + k, sizeof text - k, "%d %d 0\n", i + 1, i);
+        snprintf(text + k, sizeof text - k, "EOF\n");
+        sl_instance *in = load_text("t.tsp", text, &e);
+        ck_assert_msg(in != NULL, "%s", e.msg);
+        int t[3] = {0, 1, 2};
+        ck_assert_int_eq(sl_tour_length(in, t), n == 1 ? 0 : 2 * (n - 1));
+        sl_instance_free(in);
+    }
+}
+END_TEST
+
+/* ---- random instances ---- */
+
+static sl_instance *random_instance(int n, uint64_t seed)
+{
+    double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+    for (int i = 0; i < n; i++) {
+        sl_rng r = sl_rng_make(seed, 1, (uint64_t)i, 0);
+        x[i] = sl_rng_range(&r, 0, 1000);
+        y[i] = sl_rng_range(&r, 0, 1000);
+    }
+    sl_instance *in = sl_instance_from_coords("rand", n, x, y, SL_EW_EUC_2D);
+    free(x);
+    free(y);
+    return in;
+}
+
+static void random_tour(int *t, int n, uint64_t seed)
+{
+    for (int i = 0; i < n; i++) t[i] = i;
+    sl_rng r = sl_rng_make(seed, 2, 0, 0);
+    for (int i = n - 1; i > 0; i--) {
+        int j = (int)sl_rng_below(&r, (uint32_t)i + 1), s = t[i];
+        t[i] = t[j];
+        t[j] = s;
+    }
+}
+
+START_TEST(test_candidates)
+{
+    sl_instance *in = random_instance(200, 5);
+    int k = 10;
+    int *c1 = sl_candidates_build(in, k, 1), *c2 = sl_candidates_build(in, k, 2);
+    ck_assert_int_eq(memcmp(c1, c2, 200 * (size_t)k * sizeof(int)), 0);
+    for (int i = 0; i < 200; i++) {
+        int *row = c1 + i * k;
+        for (int q = 0; q < k; q++) {
+            ck_assert_int_ne(row[q], i);
+            if (q) ck_assert_int_le(sl_dist(in, i, row[q - 1]), sl_dist(in, i, row[q]));
+        }
+        /* nothing outside the list is closer than its last entry */
+        for (int j = 0; j < 200; j++) {
+            int inlist = j == i;
+            for (int q = 0; q < k; q++) inlist |= row[q] == j;
+            if (!inlist) ck_assert_int_ge(sl_dist(in, i, j), sl_dist(in, i, row[k - 1]));
+        }
+    }
+    free(c1);
+    free(c2);
+    sl_instance_free(in);
+}
+END_TEST
+
+START_TEST(test_tsp_ls_moves_valid)
+{
+    /* every move is checked (permutation, exact gain); the final tour never got longer */
+    for (int rep = 0; rep < 6; rep++) {
+        int n = 30 + 37 * rep, k = 8;
+        sl_instance *in = random_instance(n, 100 + (uint64_t)rep);
+        int *cand = sl_candidates_build(in, k, 1);
+        sl_tsp_ls *ls = sl_tsp_ls_create(in, cand, k);
+        int *t = malloc((size_t)n * sizeof *t);
+        for (int kind = SL_LS_2OPT; kind <= SL_LS_3OPT; kind++) {
+            random_tour(t, n, (uint64_t)rep);
+            long long before = sl_tour_length(in, t);
+            long long g = sl_tsp_ls_run(ls, (sl_ls_kind)kind, t, 1);
+            ck_assert_msg(g >= 0, "check failed for %s on n=%d", sl_ls_kind_name(kind), n);
+            ck_assert(sl_tour_valid(n, t));
+            ck_assert_int_eq(sl_tour_length(in, t), before - g);
+            ck_assert_int_gt(sl_tsp_ls_moves(ls), 0);
+            /* don't-look bits are a heuristic: a re-run may still find moves, but it never
+             * lengthens the tour and reaches a fixed point */
+            long long again;
+            int runs = 0;
+            do {
+                long long l0 = sl_tour_length(in, t);
+                again = sl_tsp_ls_run(ls, (sl_ls_kind)kind, t, 1);
+                ck_assert_int_ge(again, 0);
+                ck_assert_int_eq(sl_tour_length(in, t), l0 - again);
+            } while (again > 0 && ++runs < 50);
+            ck_assert_int_eq(again, 0);
+        }
+        free(t);
+        sl_tsp_ls_destroy(ls);
+        free(cand);
+        sl_instance_free(in);
+    }
+}
+END_TEST
+
+START_TEST(test_tsp_ls_3opt_beats_2opt_on_average)
+{
+    int n = 300, k = 10;
+    sl_instance *in = random_instance(n, 77);
+    int *cand = sl_candidates_build(in, k, 1);
+    sl_tsp_ls *ls = sl_tsp_ls_create(in, cand, k);
+    int *t = malloc((size_t)n * sizeof *t);
+    long long sum2 = 0, sum3 = 0;
+    for (int rep = 0; rep < 5; rep++) {
+        random_tour(t, n, 50 + (uint64_t)rep);
+        sl_tsp_ls_run(ls, SL_LS_2OPT, t, 0);
+        sum2 += sl_tour_length(in, t);
+        random_tour(t, n, 50 + (uint64_t)rep);
+        sl_tsp_ls_run(ls, SL_LS_3OPT, t, 0);
+        sum3 += sl_tour_length(in, t);
+    }
+    ck_assert_int_lt(sum3, sum2);
+    free(t);
+    sl_tsp_ls_destroy(ls);
+    free(cand);
+    sl_instance_free(in);
+}
+END_TEST
+
+START_TEST(test_large_without_matrix)
+{
+    /* 10 000 nodes: no distance matrix, candidate lists only */
+    int n = 10000, k = 6;
+    sl_instance *in = random_instance(n, 9);
+    ck_assert_ptr_null(in->dist);
+    int *cand = sl_candidates_build(in, k, 2);
+    ck_assert_ptr_nonnull(cand);
+    sl_tsp_ls *ls = sl_tsp_ls_create(in, cand, k);
+    /* start from a strip tour (sorted in bands), so the search is short */
+    int *t = malloc((size_t)n * sizeof *t);
+    int m = 0, bands = 50;
+    for (int b = 0; b < bands; b++) {
+        int start = m;
+        for (int i = 0; i < n; i++)
+            if ((int)(in->y[i] / (1000.0 / bands)) == b) t[m++] = i;
+        for (int i = start + 1; i < m; i++) { /* insertion sort by x, alternating direction */
+            int v = t[i], j = i - 1;
+            while (j >= start && ((b & 1) ? in->x[t[j]] < in->x[v] : in->x[t[j]] > in->x[v])) {
+                t[j + 1] = t[j];
+                j--;
+            }
+            t[j + 1] = v;
+        }
+    }
+    ck_assert_int_eq(m, n);
+    long long before = sl_tour_length(in, t);
+    long long g = sl_tsp_ls_run(ls, SL_LS_OROPT, t, 0);
+    ck_assert_int_gt(g, 0);
+    ck_assert(sl_tour_valid(n, t));
+    ck_assert_int_eq(sl_tour_length(in, t), before - g);
+    free(t);
+    sl_tsp_ls_destroy(ls);
+    free(cand);
+    sl_instance_free(in);
+}
+END_TEST
+
+static sl_instance *random_cvrp(int n, uint64_t seed, int cap)
+{
+    sl_instance *in = random_instance(n, seed);
+    int *d = malloc((size_t)n * sizeof *d);
+    for (int i = 0; i < n; i++) {
+        sl_rng r = sl_rng_make(seed, 3, (uint64_t)i, 0);
+        d[i] = 1 + (int)sl_rng_below(&r, 30);
+    }
+    sl_error e;
+    ck_assert_int_eq(sl_instance_make_cvrp(in, cap, d, 0, &e), SL_OK);
+    free(d);
+    return in;
+}
+
+static void sweep_routes(const sl_instance *in, sl_routes *r, uint64_t seed)
+{
+    int n = in->n, *order = malloc((size_t)n * sizeof *order), m = 0;
+    random_tour(order, n, seed);
+    int *buf = malloc((size_t)n * sizeof *buf), bl = 0, load = 0;
+    sl_routes_clear(r);
+    for (int i = 0; i < n; i++) {
+        int c = order[i];
+        if (c == in->depot) continue;
+        if (load + in->demand[c] > in->capacity) {
+            sl_routes_add(r, buf, bl);
+            bl = 0;
+            load = 0;
+        }
+        buf[bl++] = c;
+        load += in->demand[c];
+        m++;
+    }
+    if (bl) sl_routes_add(r, buf, bl);
+    free(buf);
+    free(order);
+}
+
+START_TEST(test_cvrp_ls_moves_valid)
+{
+    for (int rep = 0; rep < 6; rep++) {
+        int n = 20 + 25 * rep, k = 10;
+        sl_instance *in = random_cvrp(n, 40 + (uint64_t)rep, 60 + 20 * (rep % 3));
+        int *cand = sl_candidates_build(in, k, 1);
+        sl_cvrp_ls *ls = sl_cvrp_ls_create(in, cand, k);
+        sl_routes r;
+        sl_routes_init(&r);
+        sweep_routes(in, &r, (uint64_t)rep);
+        sl_error e;
+        ck_assert_int_eq(sl_routes_check(in, &r, &e), SL_OK);
+        long long before = sl_routes_cost(in, &r);
+        long long g = sl_cvrp_ls_run(ls, &r, 1);
+        ck_assert_msg(g > 0, "check failed or no improvement (g=%lld) n=%d", g, n);
+        ck_assert_msg(sl_routes_check(in, &r, &e) == SL_OK, "%s", e.msg);
+        ck_assert_int_eq(sl_routes_cost(in, &r), before - g);
+        ck_assert_int_eq(sl_cvrp_ls_run(ls, &r, 1), 0);
+        /* cheapest insertion keeps feasibility */
+        sl_routes_free(&r);
+        sl_cvrp_ls_destroy(ls);
+        free(cand);
+        sl_instance_free(in);
+    }
+}
+END_TEST
+
+/* ---- solution files ---- */
+
+START_TEST(test_tour_roundtrip)
+{
+    int n = 40;
+    sl_instance *in = random_instance(n, 3);
+    int t[40], u[40];
+    random_tour(t, n, 4);
+    sl_error e;
+    char path[512];
+    snprintf(path, sizeof path, "%s/x.tour", tmpdir);
+    ck_assert_int_eq(sl_tour_write(path, in, t, &e), SL_OK);
+    long long len = 0;
+    ck_assert_msg(sl_tour_read(path, in, u, &len, &e) == SL_OK, "%s", e.msg);
+    ck_assert_int_eq(memcmp(t, u, sizeof t), 0);
+    ck_assert_int_eq(len, sl_tour_length(in, t));
+    /* a repeated node is an error naming the line */
+    const char *bad = write_file("bad.tour", "NAME: b\nTYPE: TOUR\nDIMENSION: 3\nTOUR_SECTION\n"
+                                             "1\n2\n2\n-1\nEOF\n");
+    sl_instance *in3 = random_instance(3, 1);
+    int v[3];
+    ck_assert_int_ne(sl_tour_read(bad, in3, v, &len, &e), SL_OK);
+    ck_assert_ptr_nonnull(strstr(e.msg, "bad.tour:7:"));
+    sl_instance_free(in3);
+    sl_instance_free(in);
+}
+END_TEST
+
+START_TEST(test_routes_roundtrip)
+{
+    sl_instance *in = random_cvrp(30, 8, 80);
+    sl_routes r, s;
+    sl_routes_init(&r);
+    sl_routes_init(&s);
+    sweep_routes(in, &r, 2);
+    sl_error e;
+    char path[512];
+    snprintf(path, sizeof path, "%s/x.sol", tmpdir);
+    ck_assert_int_eq(sl_routes_write(path, in, &r, &e), SL_OK);
+    long long cost = 0;
+    ck_assert_msg(sl_routes_read(path, in, &s, &cost, &e) == SL_OK, "%s", e.msg);
+    ck_assert_int_eq(cost, sl_routes_cost(in, &r));
+    ck_assert_int_eq(s.nroutes, r.nroutes);
+    ck_assert_int_eq(memcmp(s.nodes, r.nodes, (size_t)r.start[r.nroutes] * sizeof(int)), 0);
+    /* wrong stated cost, missing customer, overloaded route */
+    const char *bad1 = write_file("c.sol", "Route #1: 1 2\nCost 1\n");
+    ck_assert_int_ne(sl_routes_read(bad1, in, &s, &cost, &e), SL_OK);
+    const char *bad2 = write_file("d.sol", "Route #1: 1 2 x\n");
+    ck_assert_int_ne(sl_routes_read(bad2, in, &s, &cost, &e), SL_OK);
+    ck_assert_ptr_nonnull(strstr(e.msg, "d.sol:1:"));
+    char text[2000];
+    int k = snprintf(text, sizeof text, "Route #1:");
+    for (int i = 1; i < 30; i++) k += snprintf(text + k, sizeof text - k, " %d", i);
+    snprintf(text + k, sizeof text - k, "\n");
+    const char *bad3 = write_file("e.sol", text);
+    ck_assert_int_ne(sl_routes_read(bad3, in, &s, &cost, &e), SL_OK);
+    ck_assert_ptr_nonnull(strstr(e.msg, "exceeds capacity"));
+    sl_routes_free(&r);
+    sl_routes_free(&s);
+    sl_instance_free(in);
+}
+END_TEST
+
+START_TEST(test_shipped_instances)
+{
+    const char *src = getenv("SWARMLAB_SOURCE_DIR");
+    char path[1024];
+    const char *names[] = {"rand12.tsp", "rand60.tsp", "att8.tsp", "geo6.tsp", "small16.vrp"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(path, sizeof path, "%s/assets/instances/%s", src ? src : ".", names[i]);
+        sl_error e;
+        sl_instance *in = sl_instance_load(path, &e);
+        ck_assert_msg(in != NULL, "%s", e.msg);
+        sl_instance_free(in);
+    }
+}
+END_TEST
+
+static Suite *routing_suite(void)
+{
+    Suite *s = suite_create("routing");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_dist_euc_ceil);
+    tcase_add_test(tc, test_dist_att);
+    tcase_add_test(tc, test_dist_geo);
+    tcase_add_test(tc, test_explicit_formats);
+    tcase_add_test(tc, test_load_coords_and_cvrp);
+    tcase_add_test(tc, test_bad_inputs);
+    tcase_add_test(tc, test_tiny_instances);
+    tcase_add_test(tc, test_candidates);
+    tcase_add_test(tc, test_tsp_ls_moves_valid);
+    tcase_add_test(tc, test_tsp_ls_3opt_beats_2opt_on_average);
+    tcase_add_test(tc, test_large_without_matrix);
+    tcase_add_test(tc, test_cvrp_ls_moves_valid);
+    tcase_add_test(tc, test_tour_roundtrip);
+    tcase_add_test(tc, test_routes_roundtrip);
+    tcase_add_test(tc, test_shipped_instances);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(routing_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
