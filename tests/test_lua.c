@@ -242,6 +242,21 @@ START_TEST(run_settings)
 }
 END_TEST
 
+START_TEST(steps_from_parameter)
+{
+    sl_host *h = host_ok("local x = 1\n");
+    ck_assert_int_eq(sl_host_default_steps(h), -1);
+    sl_host_destroy(h);
+    const char *set = "steps=9";
+    sl_error e;
+    h = host_with("swarmlab.param('steps', 5, 'steps', {min = 0, integer = true})\n", 0, 0, 1, &set,
+                  0, &e);
+    ck_assert_msg(h != NULL, "%s", e.msg);
+    ck_assert_int_eq(sl_host_default_steps(h), 9);
+    sl_host_destroy(h);
+}
+END_TEST
+
 START_TEST(results_reserved_keys)
 {
     const char *msg = load_error("\n\nswarmlab.result('seed', 1)\n", 0, 0, 0, NULL);
@@ -564,6 +579,7 @@ static Suite *lua_suite(void)
     tcase_add_test(t, params_unknown_override);
     tcase_add_test(t, params_bad_declarations);
     tcase_add_test(t, run_settings);
+    tcase_add_test(t, steps_from_parameter);
     tcase_add_test(t, results_reserved_keys);
     tcase_add_test(t, error_lines);
     tcase_add_test(t, error_in_callbacks);

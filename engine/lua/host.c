@@ -366,7 +366,18 @@ void sl_host_destroy(sl_host *h)
 
 sl_world *sl_host_world(sl_host *h) { return h->w; }
 lua_State *sl_host_lua(sl_host *h) { return h->L; }
-long long sl_host_default_steps(const sl_host *h) { return h->default_steps; }
+long long sl_host_default_steps(const sl_host *h)
+{
+    if (h->default_steps >= 0) return h->default_steps;
+    /* a scenario may declare its step count as a parameter named "steps" */
+    int i = sl_host_param_index(h, "steps");
+    if (i >= 0 && h->params[i].kind == 'n') {
+        char *end;
+        long long n = strtoll(h->params[i].value, &end, 10);
+        if (*end == '\0' && n >= 0) return n;
+    }
+    return -1;
+}
 void sl_host_set_steps(sl_host *h, long long steps) { h->run_steps = steps; }
 const char *sl_host_traceback(const sl_host *h) { return h->traceback ? h->traceback : ""; }
 
@@ -466,6 +477,9 @@ int sl_host_add_param(sl_host *h, const char *name, const char *value, const cha
     p->value = dupstr(value);
     p->source = source;
     p->kind = kind;
+    p->tunable = 0;
+    p->min = p->max = 0;
+    p->integer = 0;
     if (!p->name || !p->value) {
         free(p->name);
         free(p->value);
@@ -591,4 +605,29 @@ const char *sl_lua_resolve_input(lua_State *L, const char *path)
     int n = snprintf(h->in_buf, sizeof h->in_buf, "%s/%s", h->scenario_dir, path);
     if (n < 0 || (size_t)n >= sizeof h->in_buf) return NULL;
     return access(h->in_buf, R_OK) == 0 ? h->in_buf : NULL;
+}
+
+/* ---- for the viewer ---- */
+
+void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer)
+{
+    h->params[i].tunable = 1;
+    h->params[i].min = min;
+    h->params[i].max = max;
+    h->params[i].integer = integer;
+}
+
+int sl_host_param_tunable(const sl_host *h, int i, double *min, double *max, int *integer)
+{
+    if (i < 0 || i >= h->nparams || !h->params[i].tunable) return 0;
+    *min = h->params[i].min;
+    *max = h->params[i].max;
+    *integer = h->params[i].integer;
+    return 1;
+}
+
+sl_status sl_host_call(sl_host *h, int nargs, int nres, sl_error *e)
+{
+    sl_error_clear(e);
+    return call_protected(h, nargs, nres, e);
 }
