@@ -32,6 +32,9 @@ typedef struct sl_param_rec {
     char *value;         /* as text */
     const char *source;  /* "default", "ini" or "cli" (static strings) */
     char kind;           /* 'n', 's', 'b' */
+    int tunable;         /* declared with {tunable = true}: min/max give the slider's range */
+    double min, max;
+    int integer;
 } sl_param_rec;
 
 typedef struct sl_override {
@@ -101,6 +104,8 @@ sl_override *sl_host_find_override(sl_host *h, const char *name);
 int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
                       char kind);
 int sl_host_param_index(const sl_host *h, const char *name);
+/* Marks parameter i tunable with its range (swarmlab.param option tunable = true). */
+void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer);
 /* Commits deferred kills/spawns of every population (after a Lua callback). */
 void sl_host_commit_pops(sl_host *h);
 

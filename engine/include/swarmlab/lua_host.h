@@ -67,6 +67,13 @@ void sl_host_param(const sl_host *h, int i, const char **name, const char **valu
                    const char **source);
 /* Kind of parameter i: 'n' number, 's' string, 'b' boolean (for typed JSON). */
 char sl_host_param_kind(const sl_host *h, int i);
+/* Parameter i declared with {tunable = true, min = , max = } (a slider in the viewer): returns 1
+ * and its range, or 0. */
+int sl_host_param_tunable(const sl_host *h, int i, double *min, double *max, int *integer);
+/* Calls the function below nargs arguments on the host's Lua stack like the host's own callbacks
+ * (message handler, traceback, a fresh instruction budget), leaving nres results. On error it
+ * fills e with "scenario.lua:LINE: message" and pops the error. For the viewer's draw(d). */
+sl_status sl_host_call(sl_host *h, int nargs, int nres, sl_error *e);
 /* Overrides that no swarmlab.param() declared (reported as an error after load). */
 const char *sl_host_unused_override(const sl_host *h);
 
