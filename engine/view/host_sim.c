@@ -10,12 +10,6 @@
 
 #define MAX_SET 256
 
-/* Range of parameter i when the scenario declared it tunable; 0 otherwise. */
-static int host_tunable(sl_host *h, int i, double *lo, double *hi, int *integer)
-{
-    (void)h; (void)i; (void)lo; (void)hi; (void)integer;
-    return 0;
-}
 
 struct sl_view_host_sim {
     sl_host *h;
@@ -170,7 +164,7 @@ static int cb_param(void *u, int i, sl_view_param *out)
     sl_view_host_sim *s = u;
     double lo, hi;
     int integer;
-    if (!host_tunable(s->h, i, &lo, &hi, &integer)) return 0;
+    if (!sl_host_param_tunable(s->h, i, &lo, &hi, &integer)) return 0;
     const char *name, *value, *source;
     sl_host_param(s->h, i, &name, &value, &source);
     out->name = name;

@@ -199,12 +199,20 @@ sl_status vlua_call_draw(lua_State *L, sl_draw *d, sl_error *e)
     luaL_setmetatable(L, MT_DRAW);
     lua_pushvalue(L, -1);
     int ref = luaL_ref(L, LUA_REGISTRYINDEX);   /* to invalidate it after the call */
-    int rc = lua_pcall(L, 1, 0, top + 1);
-    if (rc != LUA_OK) {
-        sl_error_set(e, SL_ERR_LUA, "%s", lua_tostring(L, -1));
-        if (e)
-            for (char *p = e->msg; *p; p++)
-                if (*p == '\n' || *p == '\t') *p = ' ';
+    /* A host's state: call like the host's own callbacks (fresh instruction budget). A bare
+     * state (its extra space holds NULL) gets a plain protected call. */
+    sl_host *h = sl_lua_host(L);
+    int rc;
+    if (h) {
+        rc = sl_host_call(h, 1, 0, e) == SL_OK ? LUA_OK : LUA_ERRRUN;
+    } else {
+        rc = lua_pcall(L, 1, 0, top + 1);
+        if (rc != LUA_OK) {
+            sl_error_set(e, SL_ERR_LUA, "%s", lua_tostring(L, -1));
+            if (e)
+                for (char *p = e->msg; *p; p++)
+                    if (*p == '\n' || *p == '\t') *p = ' ';
+        }
     }
     lua_settop(L, top);
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);

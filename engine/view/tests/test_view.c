@@ -18,6 +18,7 @@
 
 #include "swarmlab/field.h"
 #include "swarmlab/graph.h"
+#include "swarmlab/lua_host.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/view.h"
 
@@ -471,6 +472,7 @@ START_TEST(lua_draw_callback)
     sl_world *w = sl_world_create(1);
     sl_world_set_plane(w, (sl_plane){ 100, 100, 0 });
     lua_State *L = luaL_newstate();
+    *(void **)lua_getextraspace(L) = NULL;   /* not a host's state */
     luaL_openlibs(L);
     const char *src =
         "function draw(d)\n"
@@ -510,6 +512,89 @@ START_TEST(lua_draw_callback)
     sl_view_destroy(v);
     lua_close(L);
     sl_world_destroy(w);
+}
+END_TEST
+
+
+static void write_file(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+START_TEST(lua_scenario_sim)
+{
+    make_tmp();
+    char scen[400];
+    snprintf(scen, sizeof scen, "%s/scen.lua", tmpdir);
+    write_file(scen,
+               "local n = swarmlab.param('n', 5, 'agents', {min = 1, max = 50, integer = true,\n"
+               "                         tunable = true})\n"
+               "local speed = swarmlab.param('speed', 1.5, 'speed', {min = 0, max = 3})\n"
+               "swarmlab.steps(10)\n"
+               "local pop\n"
+               "function setup(world)\n"
+               "  world:plane{width = 100, height = 100}\n"
+               "  pop = world:population{name = 'a', n = n, columns = {x = 'f64', y = 'f64'}}\n"
+               "  for i = 1, n do pop:set('x', i, 10 * i) pop:set('y', i, 50) end\n"
+               "end\n"
+               "function step(world, t) pop:set('x', 1, pop:get('x', 1) + speed) end\n"
+               "function draw(d)\n"
+               "  d:circle(50, 90, 3, '#ff00ff', true)\n"
+               "  if pop:get('x', 1) > 14 then error('too far') end\n"
+               "end\n");
+    sl_host_config cfg = { .scenario = scen, .seed = 3, .threads = 1, .quiet = 1 };
+    sl_error e;
+    sl_view_host_sim *hs = sl_view_host_sim_create(&cfg, -1, &e);
+    ck_assert_msg(hs != NULL, "%s", e.msg);
+    ck_assert_int_eq(sl_view_host_sim_steps(hs), 10);
+    sl_view_sim sim;
+    sl_view_host_sim_bind(hs, &sim);
+    /* only the tunable parameter becomes a slider */
+    int n = sim.nparams(sim.user), tun = 0;
+    sl_view_param p;
+    for (int i = 0; i < n; i++)
+        if (sim.param(sim.user, i, &p)) {
+            tun++;
+            ck_assert_str_eq(p.name, "n");
+            ck_assert(p.value == 5 && p.min == 1 && p.max == 50 && p.integer);
+        }
+    ck_assert_int_eq(tun, 1);
+    sl_world *w = sim.world(sim.user);
+    ck_assert_uint_eq(sl_pop_count(sl_world_pop(w, "a")), 5);
+    /* draw() runs through the host */
+    sl_view *v = headless(w, 400, 300, 0);
+    sl_view_set_lua(v, sim.lua(sim.user));
+    ck_assert_msg(sl_view_render(v, &e) == SL_OK, "%s", e.msg);
+    ck_assert_uint_eq(px_at_world(v, 50, 90), 0xff00ffu);
+    /* a slider change restarts with the new value and the same seed */
+    ck_assert_int_eq(sim.set_param(sim.user, "n", 8, &e), SL_OK);
+    w = sim.world(sim.user);
+    ck_assert_uint_eq(sl_pop_count(sl_world_pop(w, "a")), 8);
+    ck_assert_uint_eq(sl_world_seed(w), 3);
+    /* steps, then a draw error names the scenario line */
+    int stop = 0;
+    for (int i = 0; i < 4; i++) ck_assert_int_eq(sim.step(sim.user, &stop, &e), SL_OK);
+    ck_assert_uint_eq(sl_world_step_count(w), 4);
+    sl_view_set_world(v, w);
+    sl_view_set_lua(v, sim.lua(sim.user));
+    ck_assert_int_eq(sl_view_render(v, &e), SL_ERR_LUA);
+    ck_assert_msg(strstr(e.msg, "scen.lua:14:") && strstr(e.msg, "too far"), "%s", e.msg);
+    /* restart: back to step 0, same size */
+    ck_assert_int_eq(sim.restart(sim.user, &e), SL_OK);
+    w = sim.world(sim.user);
+    ck_assert_uint_eq(sl_world_step_count(w), 0);
+    ck_assert_uint_eq(sl_pop_count(sl_world_pop(w, "a")), 8);
+    ck_assert_int_eq(sim.finish(sim.user, &e), SL_OK);
+    sl_view_destroy(v);
+    sl_view_host_sim_destroy(hs);
+    /* a broken scenario fails to load with its line */
+    write_file(scen, "swarmlab.steps(1)\nlocal x = nil + 1\n");
+    ck_assert_ptr_null(sl_view_host_sim_create(&cfg, -1, &e));
+    ck_assert_msg(strstr(e.msg, "scen.lua:2:") != NULL, "%s", e.msg);
+    rm_tmp();
 }
 END_TEST
 
@@ -604,6 +689,7 @@ static Suite *suite(void)
     tcase_add_test(t, events_change_state);
     tcase_add_test(t, run_loop_pause_step_restart);
     tcase_add_test(t, lua_draw_callback);
+    tcase_add_test(t, lua_scenario_sim);
     tcase_add_test(t, headless_frames);
     tcase_add_test(t, parse_size);
     tcase_add_test(t, no_display_fails_cleanly);
