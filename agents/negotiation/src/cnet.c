@@ -11,6 +11,7 @@ typedef struct bidder_rec {
     char answer;    /* 'p', 'r', 'l' or 0 */
     char decided;   /* 'a' accepted, 'j' rejected, 0 */
     double bid;
+    double aux;
 } bidder_rec;
 
 struct sl_cnet {
@@ -156,7 +157,7 @@ static void anomaly(sl_cnet *cn, uint64_t step, const sl_msg *m, const char *why
 }
 
 static sl_status send(sl_cnet *cn, uint64_t step, uint32_t perf, const sl_cn_conv *c,
-                      sl_cn_agent from, sl_cn_agent to, double value)
+                      sl_cn_agent from, sl_cn_agent to, double value, double aux)
 {
     sl_msg m = sl_msg_to_agent(perf, from.pop, from.id, to.pop, to.id, c->id);
     if (perf == SL_CN_CFP) {
@@ -165,8 +166,9 @@ static sl_status send(sl_cnet *cn, uint64_t step, uint32_t perf, const sl_cn_con
         m.nb = 8;
         memcpy(m.b, &c->task.item, 8);
     } else if (!isnan(value)) {
-        m.nd = 1;
+        m.nd = 2;
         m.d[0] = value;
+        m.d[1] = aux;
     }
     sl_status s = sl_bus_send(cn->bus, 0, &m);
     if (s != SL_OK)
@@ -223,13 +225,14 @@ uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const
         b->answer = 0;
         b->decided = 0;
         b->bid = NAN;
+        b->aux = NAN;
     }
     cn->nbid += (size_t)nbidders;
     cn->nconv++;
     cn->active[cn->nactive++] = c->id;
     cn->counts.open++;
     for (int i = 0; i < nbidders; i++) {
-        if (send(cn, step, SL_CN_CFP, c, manager, bidders[i], NAN) != SL_OK) {
+        if (send(cn, step, SL_CN_CFP, c, manager, bidders[i], NAN, NAN) != SL_OK) {
             sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
             return 0;
         }
@@ -256,6 +259,11 @@ sl_cn_agent sl_cnet_bidder(const sl_cnet *cn, const sl_cn_conv *c, int i, char *
     if (bid)
         *bid = b->bid;
     return b->a;
+}
+
+double sl_cnet_bidder_aux(const sl_cnet *cn, const sl_cn_conv *c, int i)
+{
+    return cn->bidders[c->first_bidder + (size_t)i].aux;
 }
 
 sl_cnet_counts sl_cnet_counts_get(const sl_cnet *cn)
@@ -319,8 +327,8 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
     sl_cn_agent me = b->a;
     if (m->type == SL_CN_CFP) {
         int propose = 0;
-        double cost = NAN;
-        sl_status s = cn->def.bid(cn->def.user, c, me, &propose, &cost, e);
+        double cost = NAN, aux = 0.0;
+        sl_status s = cn->def.bid(cn->def.user, c, me, &propose, &cost, &aux, e);
         if (s != SL_OK)
             return s;
         if (propose && !isfinite(cost))
@@ -329,7 +337,7 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
                                 "(a bid must be a finite number)",
                                 me.pop, sl_id_index(me.id) + 1u, (unsigned long long)c->id, cost);
         return send(cn, step, propose ? SL_CN_PROPOSE : SL_CN_REFUSE, c, me, c->manager,
-                    propose ? cost : NAN);
+                    propose ? cost : NAN, aux);
     }
     if (m->type == SL_CN_REJECT) {
         if (b->answer != 'p' && b->answer != 'l')
@@ -347,7 +355,7 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
         if (s != SL_OK)
             return s;
     }
-    return send(cn, step, ok ? SL_CN_INFORM_DONE : SL_CN_FAILURE, c, me, c->manager, NAN);
+    return send(cn, step, ok ? SL_CN_INFORM_DONE : SL_CN_FAILURE, c, me, c->manager, NAN, NAN);
 }
 
 static sl_status on_manager_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_error *e)
@@ -373,14 +381,16 @@ static sl_status on_manager_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_
             c->nlate++;
             cn->counts.late++;
             if (m->type == SL_CN_PROPOSE) {
+                b->bid = m->nd >= 1 ? m->d[0] : NAN; /* kept for the record, never considered */
                 b->decided = 'j';
-                return send(cn, step, SL_CN_REJECT, c, c->manager, b->a, NAN);
+                return send(cn, step, SL_CN_REJECT, c, c->manager, b->a, NAN, NAN);
             }
             return SL_OK;
         }
         if (m->type == SL_CN_PROPOSE) {
             b->answer = 'p';
             b->bid = m->nd >= 1 ? m->d[0] : NAN;
+            b->aux = m->nd >= 2 ? m->d[1] : NAN;
             c->nproposals++;
         } else {
             b->answer = 'r';
@@ -406,8 +416,28 @@ static sl_status decide(sl_cnet *cn, sl_cn_conv *c, uint64_t step, sl_error *e)
                                                                   (size_t)best].bid))
             best = i;
     }
-    if (best < 0)
+    if (best >= 0 && cn->def.choose) {
+        sl_status s = cn->def.choose(cn->def.user, c, &best, e);
+        if (s != SL_OK)
+            return s;
+        if (best >= c->nbidders || (best >= 0 && cn->bidders[c->first_bidder + (size_t)best]
+                                                         .answer != 'p'))
+            return sl_error_set(e, SL_ERR_RANGE, "contract net: award rule chose bidder %d, "
+                                "which made no proposal in conversation %llu", best,
+                                (unsigned long long)c->id);
+    }
+    if (best < 0) {
+        for (int i = 0; i < c->nbidders; i++) { /* nothing acceptable: reject every proposal */
+            bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
+            if (b->answer != 'p')
+                continue;
+            b->decided = 'j';
+            sl_status s = send(cn, step, SL_CN_REJECT, c, c->manager, b->a, NAN, NAN);
+            if (s != SL_OK)
+                return sl_error_set(e, s, "contract net: out of memory");
+        }
         return close_conv(cn, c, SL_CONV_NO_BIDS, step, e);
+    }
     c->winner = best;
     c->best = cn->bidders[c->first_bidder + (size_t)best].bid;
     c->state = SL_CONV_AWARDED;
@@ -420,7 +450,7 @@ static sl_status decide(sl_cnet *cn, sl_cn_conv *c, uint64_t step, sl_error *e)
             continue;
         b->decided = i == best ? 'a' : 'j';
         sl_status s = send(cn, step, i == best ? SL_CN_ACCEPT : SL_CN_REJECT, c, c->manager, b->a,
-                           i == best ? c->best : NAN);
+                           i == best ? c->best : NAN, NAN);
         if (s != SL_OK)
             return sl_error_set(e, s, "contract net: out of memory");
     }

@@ -22,8 +22,9 @@ typedef struct fixture {
 } fixture;
 
 static sl_status bid_cb(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose, double *cost,
-                        sl_error *e)
+                        double *aux, sl_error *e)
 {
+    *aux = (double)b.id * 10.0;
     (void)c;
     (void)e;
     fixture *f = user;
@@ -57,7 +58,7 @@ static sl_status close_cb(void *user, const sl_cn_conv *c, sl_error *e)
 
 static sl_cnet *make(sl_bus *bus, fixture *f)
 {
-    sl_cnet_def def = {bid_cb, exec_cb, close_cb, f, 2, 4};
+    sl_cnet_def def = {bid_cb, exec_cb, close_cb, f, 2, 4, NULL};
     sl_error e;
     sl_cnet *cn = sl_cnet_create(bus, &def, &e);
     ck_assert_ptr_nonnull(cn);
@@ -260,8 +261,9 @@ START_TEST(test_cn_out_of_sequence)
 END_TEST
 
 static sl_status nan_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
-                         double *cost, sl_error *e)
+                         double *cost, double *aux, sl_error *e)
 {
+    (void)aux;
     (void)user;
     (void)c;
     (void)b;
@@ -274,7 +276,7 @@ static sl_status nan_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pr
 START_TEST(test_cn_nan_bid_is_an_error)
 {
     sl_bus *bus = sl_bus_create();
-    sl_cnet_def def = {nan_bid, NULL, NULL, NULL, 2, 4};
+    sl_cnet_def def = {nan_bid, NULL, NULL, NULL, 2, 4, NULL};
     sl_error e;
     sl_cnet *cn = sl_cnet_create(bus, &def, &e);
     announce3(cn, 0, 1);
@@ -282,6 +284,56 @@ START_TEST(test_cn_nan_bid_is_an_error)
     ck_assert_int_eq(sl_cnet_step(cn, 1, &e), SL_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(e.msg, "nan"));
     sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+/* Award rule: the proposal with the largest auxiliary number (bidder id x 10), or none. */
+static int choose_none;
+static sl_cnet *choose_cn;
+static sl_status choose_cb(void *user, const sl_cn_conv *c, int *winner, sl_error *e)
+{
+    (void)user;
+    (void)e;
+    *winner = -1;
+    if (choose_none)
+        return SL_OK;
+    double best = -1;
+    for (int i = 0; i < c->nbidders; i++) {
+        char ans;
+        sl_cnet_bidder(choose_cn, c, i, &ans, NULL);
+        double aux = sl_cnet_bidder_aux(choose_cn, c, i);
+        if (ans == 'p' && aux > best) {
+            best = aux;
+            *winner = i;
+        }
+    }
+    return SL_OK;
+}
+
+START_TEST(test_cn_award_rule)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, 5, 3, 7}};
+    sl_cnet_def def = {bid_cb, exec_cb, close_cb, &f, 2, 4, choose_cb};
+    sl_error e;
+    choose_cn = sl_cnet_create(bus, &def, &e);
+    choose_none = 0;
+    uint64_t a = announce3(choose_cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(choose_cn, bus, 1, 5);
+    const sl_cn_conv *c = sl_cnet_conv(choose_cn, a);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_int_eq(c->winner, 2); /* aux 30 beats the cheaper bids */
+    ck_assert(sl_cnet_bidder_aux(choose_cn, c, 0) == 10.0);
+    choose_none = 1;
+    uint64_t b = announce3(choose_cn, 5, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 5), SL_OK);
+    run(choose_cn, bus, 6, 10);
+    c = sl_cnet_conv(choose_cn, b);
+    ck_assert_int_eq(c->state, SL_CONV_NO_BIDS);
+    ck_assert_uint_eq(sl_cnet_counts_get(choose_cn).anomalies, 0); /* rejects were expected */
+    sl_cnet_destroy(choose_cn);
     sl_bus_destroy(bus);
 }
 END_TEST
@@ -523,6 +575,7 @@ int main(void)
     tcase_add_test(tc, test_cn_timeout_when_accept_lost);
     tcase_add_test(tc, test_cn_out_of_sequence);
     tcase_add_test(tc, test_cn_nan_bid_is_an_error);
+    tcase_add_test(tc, test_cn_award_rule);
     tcase_add_test(tc, test_cn_lossy_all_terminal_and_trace);
     suite_add_tcase(s, tc);
     TCase *ta = tcase_create("auctions");

@@ -82,9 +82,15 @@ typedef struct sl_cn_conv {
 } sl_cn_conv;
 
 /* Bid callback, called when `bidder` receives a cfp: set *propose = 1 and *cost (finite), or
- * *propose = 0 to refuse. Return SL_OK, or an error with e filled (aborts the step). */
+ * *propose = 0 to refuse. *aux (0 on entry) is one more number carried by the proposal, e.g.
+ * the spare capacity the bidder offers. Return SL_OK, or an error with e filled (aborts the
+ * step). */
 typedef sl_status (*sl_cn_bid_fn)(void *user, const sl_cn_conv *c, sl_cn_agent bidder,
-                                  int *propose, double *cost, sl_error *e);
+                                  int *propose, double *cost, double *aux, sl_error *e);
+/* Optional award rule, called at the decision with at least one proposal: set *winner to a
+ * bidder index that proposed, or -1 to accept none (the conversation ends as no-bids). Default:
+ * the lowest cost, ties to the lower bidder index. */
+typedef sl_status (*sl_cn_choose_fn)(void *user, const sl_cn_conv *c, int *winner, sl_error *e);
 /* Called when the winner receives accept-proposal: set *ok = 1 (inform-done) or 0 (failure). */
 typedef sl_status (*sl_cn_exec_fn)(void *user, const sl_cn_conv *c, sl_cn_agent winner, int *ok,
                                    sl_error *e);
@@ -98,6 +104,7 @@ typedef struct sl_cnet_def {
     void *user;
     uint32_t deadline;      /* steps after the cfp during which proposals count (>= 2; default 2) */
     uint32_t result_timeout;/* steps after the award to wait for the result (default 4) */
+    sl_cn_choose_fn choose; /* optional award rule */
 } sl_cnet_def;
 
 typedef struct sl_cnet sl_cnet;
@@ -126,9 +133,12 @@ sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e);
 
 const sl_cn_conv *sl_cnet_conv(const sl_cnet *cn, uint64_t id); /* NULL when unknown */
 size_t sl_cnet_nconv(const sl_cnet *cn);
-/* Bidder i of a conversation, its answer ('p' propose, 'r' refuse, 'l' late, 0 none) and bid. */
+/* Bidder i of a conversation, its answer ('p' propose, 'r' refuse, 'l' late, 0 none) and bid
+ * (NaN for refusals and late refusals). */
 sl_cn_agent sl_cnet_bidder(const sl_cnet *cn, const sl_cn_conv *c, int i, char *answer,
                            double *bid);
+/* The auxiliary number of bidder i's proposal (NaN when none). */
+double sl_cnet_bidder_aux(const sl_cnet *cn, const sl_cn_conv *c, int i);
 
 typedef struct sl_cnet_counts {
     uint64_t open, awarded, done, failed, no_bids, timeout, aborted;
