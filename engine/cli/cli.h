@@ -32,6 +32,8 @@ typedef struct sl_run_opts {
     int nset;                /* --set name=value, in command-line order (owned copies) */
     char **set_names, **set_values;
     /* Options added by other subcommands (viewer, checkpoints) go here; see cmd_run.c. */
+    long long checkpoint_every; /* > 0: write DIR/checkpoint.bin every N steps */
+    const char *resume;         /* checkpoint file to continue from, or NULL */
 } sl_run_opts;
 
 typedef struct sl_run_report {

@@ -30,6 +30,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/world.h"
@@ -100,6 +101,9 @@ void sl_cmd_run_usage(FILE *f)
           "  --quiet            no progress or log lines\n"
           "  --unsafe           lift the Lua sandbox (shell, writes anywhere, binary chunks)\n"
           "  --lua-budget N     Lua instructions allowed per callback (default 2000000000)\n"
+          "  --checkpoint-every N   write DIR/checkpoint.bin every N steps\n"
+          "  --resume FILE      continue from a checkpoint (--steps is the total; a --seed\n"
+          "                     other than the checkpoint's branches the run)\n"
           "  --help             this text\n"
           "\n"
           "Precedence: command line, then the INI file, then the scenario's defaults.\n"
@@ -181,6 +185,16 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
                 return -1;
             }
             o->lua_budget = ll;
+        } else if (opt_is(a, "--checkpoint-every", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_ll(v, &ll) != 0 || ll < 1) {
+                sl_error_set(e, SL_ERR_USAGE, "--checkpoint-every: expected an integer >= 1, got '%s'", v);
+                return -1;
+            }
+            o->checkpoint_every = ll;
+        } else if (opt_is(a, "--resume", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            o->resume = v;
         } else if (opt_is(a, "--set", &n)) {
             if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
             const char *eq = strchr(v, '=');
@@ -237,6 +251,8 @@ typedef struct run_ctx {
     sl_host *host;
     int csv_open;
     sl_progress prog;
+    sl_checkpoint_info ckpt;   /* the checkpoint resumed from (o->resume) */
+    char ckpt_path[SL_CLI_PATH_MAX + 32];
     /* overrides handed to the host: INI entries first, then --set */
     int nover;
     const char **over_names, **over_values, **over_sources, **over_origins;
@@ -254,6 +270,11 @@ static sl_status resolve_settings(run_ctx *c)
     const sl_run_opts *o = c->o;
     if (o->config && sl_run_config_load(&c->ini, o->config, &c->err) != SL_OK) return c->err.code;
     c->seed = o->has_seed ? o->seed : c->ini.has_seed ? c->ini.seed : 1;
+    /* a resumed run keeps the checkpoint's seed unless one is given (branching) */
+    if (o->resume) {
+        if (sl_checkpoint_peek(o->resume, &c->ckpt, &c->err) != SL_OK) return c->err.code;
+        if (!o->has_seed) c->seed = c->ckpt.seed;
+    }
     c->threads = o->threads > 0 ? o->threads : c->ini.has_threads ? c->ini.threads
                                                                     : omp_get_max_threads();
     if (c->threads < 1) c->threads = 1;
@@ -344,6 +365,7 @@ static sl_status prepare_output(run_ctx *c)
                             c->out_dir, strerror(errno));
     snprintf(c->metrics_path, sizeof c->metrics_path, "%s/metrics.csv", c->out_dir);
     snprintf(c->manifest_path, sizeof c->manifest_path, "%s/manifest.json", c->out_dir);
+    snprintf(c->ckpt_path, sizeof c->ckpt_path, "%s/checkpoint.bin", c->out_dir);
     /* a previous run's results must not pass for this run's */
     if ((remove(c->manifest_path) != 0 && errno != ENOENT) ||
         (remove(c->metrics_path) != 0 && errno != ENOENT))
@@ -381,6 +403,19 @@ static sl_status load_scenario(run_ctx *c)
     return SL_OK;
 }
 
+/* --resume: setup() has rebuilt the world's layout; now its state comes from the file. */
+static sl_status restore_checkpoint(run_ctx *c)
+{
+    if (!c->o->resume) return SL_OK;
+    if (c->steps >= 0 && (long long)c->ckpt.step > c->steps)
+        return sl_error_set(&c->err, SL_ERR_RANGE, "%s: checkpoint is at step %llu, beyond the "
+                            "run's %lld steps", c->o->resume, (unsigned long long)c->ckpt.step,
+                            c->steps);
+    sl_status st = sl_checkpoint_restore(sl_host_world(c->host), c->o->resume, &c->ckpt, &c->err);
+    if (st == SL_OK) c->steps_done = (long long)c->ckpt.step;
+    return st;
+}
+
 static sl_status open_metrics(run_ctx *c)
 {
     sl_status st = sl_recorder_open_csv(sl_world_recorder(sl_host_world(c->host)),
@@ -394,13 +429,15 @@ static sl_status open_metrics(run_ctx *c)
 static sl_status after_step(run_ctx *c)
 {
     sl_progress_update(&c->prog, c->steps_done);
+    if (c->o->checkpoint_every > 0 && c->steps_done % c->o->checkpoint_every == 0)
+        return sl_checkpoint_save(sl_host_world(c->host), c->ckpt_path, c->o->scenario, &c->err);
     return SL_OK;
 }
 
 static sl_status step_loop(run_ctx *c)
 {
     sl_progress_start(&c->prog, stderr, c->steps, c->quiet);
-    for (long long t = 0; t < c->steps; t++) {
+    for (long long t = c->steps_done; t < c->steps; t++) {
         int stop = 0;
         sl_status st = sl_host_step(c->host, &stop, &c->err);
         if (st != SL_OK) return st;
@@ -482,6 +519,7 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
     if (st == SL_OK) st = prepare_output(&c);
     if (st == SL_OK) st = load_scenario(&c);
     if (st == SL_OK) st = sl_host_setup(c.host, &c.err);
+    if (st == SL_OK) st = restore_checkpoint(&c);
     if (st == SL_OK) st = open_metrics(&c);
     if (st == SL_OK) st = step_loop(&c);
     if (st == SL_OK) st = complete(&c);
