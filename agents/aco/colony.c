@@ -45,6 +45,13 @@ struct sl_aco_colony {
     sl_aco_record *hist;
     int nhist, cap_hist;
     int trivial, done;
+    /* ACS: the ants walk in lock-step (see construct_acs) */
+    char *acs_visited;           /* ants * n */
+    sl_rng *acs_rng;
+    int *acs_cur;
+    long long *acs_load;
+    int *acs_left;
+    char *acs_moved;
 };
 
 /* ---- clocks ---- */
@@ -270,6 +277,12 @@ void sl_aco_destroy(sl_aco_colony *c)
     free(c->best_seq);
     free(c->restart_seq);
     free(c->hist);
+    free(c->acs_visited);
+    free(c->acs_rng);
+    free(c->acs_cur);
+    free(c->acs_load);
+    free(c->acs_left);
+    free(c->acs_moved);
     free(c);
 }
 
@@ -315,6 +328,17 @@ sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params,
     if (!c->cand || !c->tau || !c->heur_nn || !c->total_nn || !c->ants || !c->order) goto oom;
     for (int a = 0; a < p.ants; a++)
         if (!(c->ants[a].seq = malloc((size_t)seqcap * sizeof(int)))) goto oom;
+    if (p.variant == SL_ACO_ACS) {
+        c->acs_visited = malloc((size_t)p.ants * (size_t)n);
+        c->acs_rng = malloc((size_t)p.ants * sizeof *c->acs_rng);
+        c->acs_cur = malloc((size_t)p.ants * sizeof *c->acs_cur);
+        c->acs_load = malloc((size_t)p.ants * sizeof *c->acs_load);
+        c->acs_left = malloc((size_t)p.ants * sizeof *c->acs_left);
+        c->acs_moved = malloc((size_t)p.ants);
+        if (!c->acs_visited || !c->acs_rng || !c->acs_cur || !c->acs_load || !c->acs_left ||
+            !c->acs_moved)
+            goto oom;
+    }
     for (int t = 0; t < c->nthreads; t++) {
         scratch *s = &c->scr[t];
         s->visited = malloc((size_t)n);
@@ -441,6 +465,81 @@ static void construct(sl_aco_colony *c, scratch *s, int a)
     an->len = m;
 }
 
+/* ACS local update on edge (u, v), keeping the candidate-list products in step. */
+static void acs_local_update(sl_aco_colony *c, int u, int v)
+{
+    if (u == v) return;
+    double t = (1.0 - c->p.xi) * *tau_at(c, u, v) + c->p.xi * c->tau0;
+    *tau_at(c, u, v) = t;
+    *tau_at(c, v, u) = t;
+    for (int side = 0; side < 2; side++) {
+        int a = side ? v : u, b = side ? u : v;
+        const int *cl = c->cand + (size_t)a * c->kmax;
+        for (int q = 0; q < c->k; q++)
+            if (cl[q] == b) {
+                c->total_nn[(size_t)a * c->k + q] = powx(t, c->p.alpha) *
+                                                    c->heur_nn[(size_t)a * c->k + q];
+                break;
+            }
+    }
+}
+
+/* ACS construction: all ants move one step, then the local updates of that step are applied in
+ * ant order, as in the original ACS where ants move in parallel. Each ant keeps its own random
+ * stream (seed, ant, iteration); serial, since the steps are too short to share out. */
+static void construct_acs(sl_aco_colony *c)
+{
+    const sl_instance *in = c->in;
+    int n = c->n, m = c->p.ants, dep = in->depot;
+    scratch view = c->scr[0];
+    for (int a = 0; a < m; a++) {
+        ant *an = &c->ants[a];
+        char *vis = c->acs_visited + (size_t)a * n;
+        memset(vis, 0, (size_t)n);
+        c->acs_rng[a] = sl_rng_make(c->p.seed, SL_ACO_STREAM, (uint64_t)a, (uint64_t)c->iter);
+        int start = c->cvrp ? dep : (int)sl_rng_below(&c->acs_rng[a], (uint32_t)n);
+        vis[start] = 1;
+        an->seq[0] = start;
+        an->len = 1;
+        c->acs_cur[a] = start;
+        c->acs_load[a] = 0;
+        c->acs_left[a] = n - 1;
+    }
+    for (int active = 1; active;) {
+        active = 0;
+        for (int a = 0; a < m; a++) {
+            c->acs_moved[a] = 0;
+            if (c->acs_left[a] == 0) continue;
+            c->acs_moved[a] = 1;
+            ant *an = &c->ants[a];
+            view.visited = c->acs_visited + (size_t)a * n;
+            int cur = c->acs_cur[a];
+            int nx = choose_next(c, &view, &c->acs_rng[a], cur, c->acs_load[a]);
+            if (c->cvrp && (nx < 0 || nx == dep)) {
+                nx = dep;
+                c->acs_load[a] = 0;
+            } else {
+                view.visited[nx] = 1;
+                c->acs_left[a]--;
+                if (c->cvrp) c->acs_load[a] += in->demand[nx];
+            }
+            an->seq[an->len++] = nx;
+            c->acs_cur[a] = nx;
+            active = 1;
+        }
+        for (int a = 0; a < m; a++) { /* this step's edges, in ant order */
+            const ant *an = &c->ants[a];
+            if (c->acs_moved[a])
+                acs_local_update(c, an->seq[an->len - 2], an->seq[an->len - 1]);
+        }
+        if (!active) break;
+    }
+    for (int a = 0; a < m; a++) { /* closing edges */
+        const ant *an = &c->ants[a];
+        acs_local_update(c, an->seq[an->len - 1], an->seq[0]);
+    }
+}
+
 static long long seq_cost(const sl_aco_colony *c, const int *seq, int len)
 {
     long long s = 0;
@@ -559,18 +658,7 @@ static void update_pheromone(sl_aco_colony *c, const ant *ib)
         break;
     }
     case SL_ACO_ACS: {
-        /* local update, ant by ant in order, then the global update on the best-so-far */
-        double xi = p->xi;
-        for (int a = 0; a < p->ants; a++) {
-            const ant *an = &c->ants[a];
-            for (int i = 0; i < an->len; i++) {
-                int u = an->seq[i], v = an->seq[i + 1 == an->len ? 0 : i + 1];
-                if (u == v) continue;
-                double t = (1.0 - xi) * *tau_at(c, u, v) + xi * c->tau0;
-                *tau_at(c, u, v) = t;
-                *tau_at(c, v, u) = t;
-            }
-        }
+        /* the local updates happened during construction; global update on the best-so-far */
         double add = p->rho / (double)c->best_cost;
         for (int i = 0; i < c->best_len; i++) {
             int u = c->best_seq[i], v = c->best_seq[i + 1 == c->best_len ? 0 : i + 1];
@@ -636,10 +724,12 @@ void sl_aco_step(sl_aco_colony *c)
     if (c->trivial) return;
     int m = c->p.ants;
     int ls_all = c->p.ls != SL_LS_NONE && (c->p.ls_ants <= 0 || c->p.ls_ants >= m);
+    int acs = c->p.variant == SL_ACO_ACS;
+    if (acs) construct_acs(c);
     #pragma omp parallel for num_threads(c->nthreads) schedule(dynamic, 1)
     for (int a = 0; a < m; a++) {
         scratch *s = &c->scr[omp_get_thread_num()];
-        construct(c, s, a);
+        if (!acs) construct(c, s, a);
         if (ls_all) improve(c, s, &c->ants[a]);
         c->ants[a].cost = seq_cost(c, c->ants[a].seq, c->ants[a].len);
     }

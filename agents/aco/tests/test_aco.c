@@ -181,9 +181,11 @@ static void run_signature(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls
     memcpy(seq, s, (size_t)*len * sizeof(int));
     int nh;
     const sl_aco_record *h = sl_aco_history(c, &nh);
-    long long sum = 0;
-    for (int i = 0; i < nh; i++) sum = sum * 31 + h[i].iter_best + (long long)(h[i].branching * 1e6);
-    *hist_sum = sum;
+    unsigned long long sum = 0;
+    for (int i = 0; i < nh; i++)
+        sum = sum * 31u + (unsigned long long)h[i].iter_best +
+              (unsigned long long)(h[i].branching * 1e6);
+    *hist_sum = (long long)(sum >> 1);
     /* the pheromone matrix too */
     const double *tau = sl_aco_pheromone(c);
     unsigned long long hsh = 1469598103934665603ULL;
@@ -192,7 +194,7 @@ static void run_signature(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls
         memcpy(&b, &tau[i], sizeof b);
         hsh = (hsh ^ b) * 1099511628211ULL;
     }
-    *hist_sum ^= (long long)hsh;
+    *hist_sum ^= (long long)(hsh >> 1);
     sl_aco_destroy(c);
 }
 
