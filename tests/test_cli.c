@@ -295,6 +295,11 @@ START_TEST(manifest_contents)
     char *out = read_text(path_in(dir, "stdout.txt"));
     ck_assert(contains(out, "results in "));
     free(out);
+    /* stderr is not a terminal here: plain progress lines with rate and ETA */
+    char *err = read_text(path_in(dir, "stderr.txt"));
+    ck_assert_msg(contains(err, "step 3/6 (50%)") && contains(err, "steps/s  ETA"), "%s", err);
+    ck_assert(!contains(err, "\r"));
+    free(err);
 }
 END_TEST
 
