@@ -34,6 +34,11 @@ typedef struct sl_run_opts {
     /* Options added by other subcommands (viewer, checkpoints) go here; see cmd_run.c. */
     long long checkpoint_every; /* > 0: write DIR/checkpoint.bin every N steps */
     const char *resume;         /* checkpoint file to continue from, or NULL */
+    /* viewer (cmd_view.c): --view, --frames DIR, --frame-every N, --size WxH */
+    int view;
+    const char *frames_dir;
+    long long frame_every;      /* 0: every step */
+    int frame_w, frame_h;       /* 0: 1280x720 */
 } sl_run_opts;
 
 typedef struct sl_run_report {

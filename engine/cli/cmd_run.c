@@ -36,6 +36,7 @@
 #include "swarmlab/world.h"
 
 #include "args.h"
+#include "cmd_view.h"
 #include "manifest.h"
 #include "progress.h"
 #include "run_config.h"
@@ -104,6 +105,10 @@ void sl_cmd_run_usage(FILE *f)
           "  --checkpoint-every N   write DIR/checkpoint.bin every N steps\n"
           "  --resume FILE      continue from a checkpoint (--steps is the total; a --seed\n"
           "                     other than the checkpoint's branches the run)\n"
+          "  --view             watch the run in a window (stays open at the end)\n"
+          "  --frames DIR       write PNG frames DIR/frame_<step>.png and DIR/final.png\n"
+          "  --frame-every N    a frame every N steps (default 1)\n"
+          "  --size WxH         window / frame size (default 1280x720)\n"
           "  --help             this text\n"
           "\n"
           "Precedence: command line, then the INI file, then the scenario's defaults.\n"
@@ -137,6 +142,7 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
         const char *a = argv[i], *v;
         size_t n;
         long long ll;
+        int vr;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             sl_cmd_run_usage(stdout);
             return 1;
@@ -213,6 +219,8 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
                 sl_error_set(e, SL_ERR_NOMEM, "out of memory");
                 return -1;
             }
+        } else if ((vr = sl_run_viewer_parse(o, argc, argv, &i, e)) != 0) {
+            if (vr < 0) return -1;       /* viewer options: cmd_view.c */
         } else if (a[0] == '-' && a[1] != '\0') {
             sl_error_set(e, SL_ERR_USAGE, "unknown option '%s' (see 'swarmlab run --help')", a);
             return -1;
@@ -249,6 +257,7 @@ typedef struct run_ctx {
     char start_time[32];
     double t0;
     sl_host *host;
+    sl_run_viewer *viewer;   /* window and/or PNG frames (NULL without --view/--frames) */
     int csv_open;
     sl_progress prog;
     sl_checkpoint_info ckpt;   /* the checkpoint resumed from (o->resume) */
@@ -431,12 +440,27 @@ static sl_status after_step(run_ctx *c)
     sl_progress_update(&c->prog, c->steps_done);
     if (c->o->checkpoint_every > 0 && c->steps_done % c->o->checkpoint_every == 0)
         return sl_checkpoint_save(sl_host_world(c->host), c->ckpt_path, c->o->scenario, &c->err);
-    return SL_OK;
+    return sl_run_viewer_after_step(c->viewer, c->host, &c->err);
+}
+
+/* One step of the window loop (--view): the same as an iteration of step_loop. */
+static sl_status window_step(void *user, int *stop, sl_error *e)
+{
+    run_ctx *c = user;
+    sl_status st = sl_host_step(c->host, stop, e);
+    if (st != SL_OK) return st;
+    c->steps_done++;
+    st = after_step(c);
+    if (st != SL_OK && e != &c->err) *e = c->err;
+    return st;
 }
 
 static sl_status step_loop(run_ctx *c)
 {
     sl_progress_start(&c->prog, stderr, c->steps, c->quiet);
+    if (sl_run_viewer_has_window(c->viewer))
+        return sl_run_viewer_loop(c->viewer, c->host, c->steps - c->steps_done, window_step, c,
+                                  &c->err);
     for (long long t = c->steps_done; t < c->steps; t++) {
         int stop = 0;
         sl_status st = sl_host_step(c->host, &stop, &c->err);
@@ -468,6 +492,7 @@ static sl_status complete(run_ctx *c)
 {
     sl_status st = sl_host_finish(c->host, &c->err);
     if (st != SL_OK) return st;
+    if ((st = sl_run_viewer_final(c->viewer, c->host, &c->err)) != SL_OK) return st;
     st = sl_recorder_close_csv(sl_world_recorder(sl_host_world(c->host)), 1, &c->err);
     c->csv_open = 0;
     if (st != SL_OK) return st;
@@ -495,6 +520,8 @@ static void fail(run_ctx *c)
 
 static void run_cleanup(run_ctx *c)
 {
+    sl_run_viewer_close(c->viewer);
+    c->viewer = NULL;
     sl_host_destroy(c->host);
     c->host = NULL;
     sl_run_config_free(&c->ini);
@@ -521,6 +548,7 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
     if (st == SL_OK) st = sl_host_setup(c.host, &c.err);
     if (st == SL_OK) st = restore_checkpoint(&c);
     if (st == SL_OK) st = open_metrics(&c);
+    if (st == SL_OK) st = sl_run_viewer_open(&c.viewer, o, c.host, &c.err);
     if (st == SL_OK) st = step_loop(&c);
     if (st == SL_OK) st = complete(&c);
     int ok = st == SL_OK;

@@ -11,6 +11,7 @@
 #include <lua.h>
 
 #include "cli.h"
+#include "cmd_view.h"
 
 #ifndef SWARMLAB_VERSION
 #define SWARMLAB_VERSION "0"
@@ -26,6 +27,7 @@ typedef struct command {
 static const command commands[] = {
     {"run", sl_cmd_run, sl_cmd_run_usage, "run a scenario headless, results in DIR"},
     {"sweep", sl_cmd_sweep, sl_cmd_sweep_usage, "parameter grid x replicates, resumable (runs.csv)"},
+    {"view", sl_cmd_view, sl_cmd_view_usage, "watch a scenario in a window (SDL2 viewer)"},
     /* more subcommands here */
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

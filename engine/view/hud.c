@@ -42,7 +42,7 @@ static int draw_status(sl_view *v, int x, int y)
     int nm = rec ? sl_recorder_nmetrics(rec) : 0;
     int shown = nm > 10 ? 10 : nm;
     int w = 300;
-    int h = PAD + sl_font_height(v->font_big) + 4 + lh * 2 + (shown ? lhs * (shown + 1) + 4 : 0) +
+    int h = PAD + sl_font_height(v->font_big) + 4 + lh * (v->window_mode ? 2 : 1) + (shown ? lhs * (shown + 1) + 4 : 0) +
             lhs * (v->nlayers + 1) + 8 + (v->color_label[0] ? lhs + 14 : 0) + PAD;
     panel(c, x, y, w, h);
     int cy = y + PAD;
@@ -56,12 +56,15 @@ static int draw_status(sl_view *v, int x, int y)
         snprintf(line, sizeof line, "step %llu", step);
     sl_font_draw(f, c, x + PAD, cy, line, TEXT);
     cy += lh;
-    if (v->finished) snprintf(line, sizeof line, "finished");
-    else if (v->st.paused) snprintf(line, sizeof line, "paused   (space: run)");
-    else snprintf(line, sizeof line, "running   %d step%s/frame", v->st.steps_per_frame,
-                  v->st.steps_per_frame == 1 ? "" : "s");
-    sl_font_draw(f, c, x + PAD, cy, line, v->st.paused || v->finished ? 0xf9c74fffu : 0x7ee787ffu);
-    cy += lh;
+    if (v->window_mode) {
+        if (v->finished) snprintf(line, sizeof line, "finished   (R: restart)");
+        else if (v->st.paused) snprintf(line, sizeof line, "paused   (space: run)");
+        else snprintf(line, sizeof line, "running   %d step%s/frame", v->st.steps_per_frame,
+                      v->st.steps_per_frame == 1 ? "" : "s");
+        sl_font_draw(f, c, x + PAD, cy, line,
+                     v->st.paused || v->finished ? 0xf9c74fffu : 0x7ee787ffu);
+        cy += lh;
+    }
     if (shown) {
         sl_font_draw(fs, c, x + PAD, cy, "metrics", DIM);
         cy += lhs;
@@ -199,6 +202,7 @@ double vh_slider_value_at(sl_view *v, int i, int mx)
 
 int vh_slider_hit(sl_view *v, int mx, int my, double *value)
 {
+    if (v->st.hud_hidden || v->no_hud) return -1;
     for (int i = 0; i < v->nparams; i++) {
         int x, y, w;
         slider_geom(v, i, &x, &y, &w);
@@ -293,6 +297,7 @@ static const char *HELP[][2] = {
     { "1 .. 9", "show / hide a layer" },
     { "R", "restart with the same seed" },
     { "S", "screenshot (PNG)" },
+    { "Tab", "hide / show the panels" },
     { "H", "this help" },
     { "Esc", "close help / inspection" },
     { "Q", "quit" },
@@ -320,10 +325,12 @@ static void draw_help(sl_view *v)
 void vh_draw(sl_view *v)
 {
     sl_canvas *c = &v->canvas;
-    draw_status(v, 10, 10);
-    draw_sliders(v);
+    if (!v->st.hud_hidden) {
+        draw_status(v, 10, 10);
+        draw_sliders(v);
+        draw_chart(v);
+    }
     draw_inspect(v);
-    draw_chart(v);
     if (v->window_mode)
         sl_font_draw(v->font_small, c, 10, c->h - sl_font_height(v->font_small) - 6,
                      "H: help", DIM);

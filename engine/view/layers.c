@@ -282,7 +282,7 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
     double span = hi > lo ? hi - lo : 1;
     int tri = (has_v || has_h) && n <= TRIANGLE_MAX_AGENTS;
     int size = n <= 2000 ? 5 : (n <= 20000 ? 3 : 2);
-    double len = fmin(18.0, fmax(7.0, 8.0 * sqrt(v->st.zoom)));
+    double len = fmin(20.0, fmax(9.0, 9.0 * sqrt(v->st.zoom)));
     sl_canvas *cv = &v->canvas;
     double W2, H2, s = v->scale;
     double cxw = v->st.center_x, cyw = v->st.center_y;

@@ -418,6 +418,7 @@ static int handle_key(sl_view *v, SDL_Keycode k)
     case SDLK_r: st->restart = 1; return 1;
     case SDLK_s: screenshot(v); return 1;
     case SDLK_h: st->help = !st->help; return 1;
+    case SDLK_TAB: st->hud_hidden = !st->hud_hidden; return 1;
     case SDLK_f: sl_view_fit(v); return 1;
     case SDLK_c: vl_cycle_color(v); return 1;
     case SDLK_g: v->chart_first++; return 1;

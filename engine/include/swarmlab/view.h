@@ -153,6 +153,7 @@ typedef struct sl_view_state {
     int restart;           /* R: rebuild the scenario with the same seed */
     int quit;              /* window closed, Escape or Q */
     int help;              /* H */
+    int hud_hidden;        /* Tab: panels (status, legend, chart, sliders) hidden */
     double zoom;           /* 1 = whole world fits; wheel changes it */
     double center_x, center_y; /* world point at the centre of the canvas (drag pans) */
     char inspect_pop[64];  /* click: population of the inspected agent ("" = none) */

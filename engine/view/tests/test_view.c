@@ -598,6 +598,107 @@ START_TEST(lua_scenario_sim)
 }
 END_TEST
 
+
+/* ---- the command line ---- */
+static int run_cmd(const char *cmd, char *err, size_t errlen)
+{
+    char full[2048];
+    snprintf(full, sizeof full, "%s 2>%s/stderr.txt >/dev/null", cmd, tmpdir);
+    int rc = system(full);
+    snprintf(full, sizeof full, "%s/stderr.txt", tmpdir);
+    FILE *f = fopen(full, "r");
+    err[0] = '\0';
+    if (f) {
+        size_t n = fread(err, 1, errlen - 1, f);
+        err[n] = '\0';
+        fclose(f);
+    }
+    return WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;
+}
+
+static int count_lines(const char *s)
+{
+    int n = 0;
+    for (; *s; s++) n += *s == '\n';
+    return n;
+}
+
+START_TEST(cli_view_and_frames)
+{
+    const char *exe = getenv("SWARMLAB_EXE");
+    if (!exe || access(exe, X_OK) != 0) {
+        printf("SKIP cli_view_and_frames: SWARMLAB_EXE not set or not built\n");
+        return;
+    }
+    make_tmp();
+    char scen[400], cmd[1600], err[4096];
+    snprintf(scen, sizeof scen, "%s/dots.lua", tmpdir);
+    write_file(scen,
+               "local n = swarmlab.param('n', 20, 'agents', {min = 1, max = 100, integer = true,\n"
+               "                         tunable = true})\n"
+               "swarmlab.steps(6)\n"
+               "local pop\n"
+               "function setup(world)\n"
+               "  world:plane{width = 50, height = 50}\n"
+               "  pop = world:population{name = 'dots', n = n, columns = {x = 'f64', y = 'f64'}}\n"
+               "  for i = 1, n do pop:set('x', i, 2 * i) pop:set('y', i, 25) end\n"
+               "  world:record{name = 'mean_x', pop = pop, column = 'x', reduce = 'mean'}\n"
+               "end\n"
+               "function step(world, t) pop:set('y', 1, 25 + t) end\n"
+               "function draw(d) d:circle(25, 40, 2, 'red', true) end\n");
+    /* no display: one line, exit 2 */
+    snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=x11 '%s' view '%s'",
+             exe, scen);
+    ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
+    ck_assert_msg(strstr(err, "no display") != NULL, "%s", err);
+    ck_assert_int_eq(count_lines(err), 1);
+    /* offscreen driver: a few frames, then exit 0 */
+    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=offscreen '%s' view '%s' --max-frames 4 --size 320x200",
+             exe, scen);
+    ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    /* bad options */
+    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=offscreen '%s' view '%s' --size 12", exe, scen);
+    ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--size"));
+    snprintf(cmd, sizeof cmd, "'%s' run '%s' --frame-every 0 --frames x", exe, scen);
+    ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
+    ck_assert_ptr_nonnull(strstr(err, "--frame-every"));
+    /* headless frames from `run`, no display needed */
+    snprintf(cmd, sizeof cmd,
+             "env -u DISPLAY SDL_VIDEODRIVER=x11 '%s' run '%s' --out '%s/out' --frames '%s/fr' "
+             "--frame-every 3 --size 300x200 --quiet", exe, scen, tmpdir, tmpdir);
+    ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    const char *want[] = { "frame_000000.png", "frame_000003.png", "frame_000006.png", "final.png" };
+    for (int i = 0; i < 4; i++) {
+        char p[600];
+        snprintf(p, sizeof p, "%s/fr/%s", tmpdir, want[i]);
+        SDL_Surface *s = IMG_Load(p);
+        ck_assert_msg(s != NULL, "%s: %s", p, IMG_GetError());
+        ck_assert_int_eq(s->w, 300);
+        ck_assert_int_eq(s->h, 200);
+        SDL_FreeSurface(s);
+    }
+    char p[600];
+    snprintf(p, sizeof p, "%s/out/manifest.json", tmpdir);
+    ck_assert_int_eq(access(p, F_OK), 0);
+    /* a run watched in a window (offscreen): SDL turns SIGTERM into a window close; the run
+     * then completes and writes its results */
+    snprintf(cmd, sizeof cmd,
+             "SDL_VIDEODRIVER=offscreen '%s' run '%s' --view --out '%s/out2' --size 320x200 --quiet "
+             "& pid=$!; sleep 2; kill -TERM $pid; wait $pid", exe, scen, tmpdir);
+    ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    snprintf(p, sizeof p, "%s/out2/manifest.json", tmpdir);
+    FILE *mf = fopen(p, "r");
+    ck_assert_ptr_nonnull(mf);
+    char man[8192];
+    size_t mn = fread(man, 1, sizeof man - 1, mf);
+    man[mn] = '\0';
+    fclose(mf);
+    ck_assert_msg(strstr(man, "\"ok\"") != NULL, "%s", man);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(headless_frames)
 {
     double xy[] = { 20, 20, 60, 70 };
@@ -691,6 +792,7 @@ static Suite *suite(void)
     tcase_add_test(t, lua_draw_callback);
     tcase_add_test(t, lua_scenario_sim);
     tcase_add_test(t, headless_frames);
+    tcase_add_test(t, cli_view_and_frames);
     tcase_add_test(t, parse_size);
     tcase_add_test(t, no_display_fails_cleanly);
     suite_add_tcase(s, t);
