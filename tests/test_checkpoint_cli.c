@@ -46,7 +46,7 @@ static int sh(char *err, size_t errn, const char *fmt, ...)
 
 static char *slurp(const char *dir, const char *name, size_t *len)
 {
-    char path[600];
+    char path[1200];
     snprintf(path, sizeof path, "%s/%s/%s", g_tmp, dir, name);
     FILE *f = fopen(path, "rb");
     if (!f) return NULL;
@@ -136,7 +136,7 @@ START_TEST(branching_and_bad_files)
     free(x);
     free(y);
     /* truncated, corrupt, foreign, other scenario */
-    char path[600];
+    char path[1200];
     snprintf(path, sizeof path, "%s/burn/checkpoint.bin", g_tmp);
     size_t n;
     char *bytes = slurp("burn", "checkpoint.bin", &n);

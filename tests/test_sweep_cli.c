@@ -72,7 +72,7 @@ static int cmp_str(const void *a, const void *b)
 /* runs.csv with the wall_seconds column blanked and the data rows sorted (the header first). */
 static char *canonical(const char *dir, int *nrows)
 {
-    char path[512];
+    char path[1200];
     snprintf(path, sizeof path, "%s/runs.csv", dir);
     char *t = slurp(path);
     ck_assert_msg(t != NULL, "%s missing", path);
@@ -120,7 +120,7 @@ static char *canonical(const char *dir, int *nrows)
 
 static int count_rows(const char *dir)
 {
-    char path[512];
+    char path[1200];
     snprintf(path, sizeof path, "%s/runs.csv", dir);
     char *t = slurp(path);
     if (!t) return -1;
@@ -157,7 +157,7 @@ START_TEST(determinism_across_jobs)
                                      "error,wall_seconds,steps,mean_x,spread,walkers\n"));
     ck_assert_ptr_nonnull(strstr(c1, "0017,5,2,30,1.5,-1,0,"));
     /* the summary: 6 points, 3 ok runs each */
-    char path[600];
+    char path[1200];
     snprintf(path, sizeof path, "%s/summary.csv", d1);
     char *sum = slurp(path);
     ck_assert_ptr_nonnull(sum);
@@ -175,7 +175,7 @@ END_TEST
 START_TEST(failed_runs_are_recorded)
 {
     setup_env();
-    char err[4096], d[512], path[600];
+    char err[4096], d[512], path[1200];
     snprintf(d, sizeof d, "%s/fail", g_tmp);
     int rc = sh(err, sizeof err,
                 "%s sweep %s --grid sigma=0.5,2 --set fail_above=1 --replicates 2 --jobs 2 --out %s",
@@ -217,7 +217,7 @@ START_TEST(bad_grid_specs_are_rejected)
                                          "empty list", "rejects n=0", "step must not be 0",
                                          "empty value", "also swept"};
     for (size_t i = 0; i < sizeof specs / sizeof specs[0]; i++) {
-        char err[4096], d[512], path[600];
+        char err[4096], d[512], path[1200];
         snprintf(d, sizeof d, "%s/bad%zu", g_tmp, i);
         int rc = sh(err, sizeof err, "%s sweep %s %s --out %s", g_exe, g_scen, specs[i], d);
         ck_assert_msg(rc == 2, "%s: exit %d", specs[i], rc);
@@ -235,7 +235,7 @@ END_TEST
 START_TEST(resume_after_kill)
 {
     setup_env();
-    char err[4096], ref[512], d[512], path[600];
+    char err[4096], ref[512], d[512], path[1200];
     snprintf(ref, sizeof ref, "%s/ref", g_tmp);
     snprintf(d, sizeof d, "%s/killed", g_tmp);
     const char *grid = "--grid sigma=0.5,1 --grid n=20,40 --replicates 3 --set work=400000";

@@ -48,7 +48,7 @@ static int cmp_str(const void *a, const void *b)
  * it that could hold a comma), data rows sorted. */
 static char *canonical(const char *name, int *nrows)
 {
-    char path[600];
+    char path[1200];
     snprintf(path, sizeof path, "%s/%s/runs.csv", g_tmp, name);
     FILE *f = fopen(path, "rb");
     ck_assert_msg(f != NULL, "%s missing", path);
