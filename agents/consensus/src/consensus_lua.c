@@ -1,0 +1,591 @@
+/* consensus_lua.c - Lua bindings: swarmlab.consensus{...}, swarmlab.fedavg{...}, swarmlab.dgd{...}.
+ *
+ * Each constructor checks its options (unknown keys are errors), builds the C object, attaches it
+ * to the scenario's world (which owns it from then on) and returns a small handle whose methods
+ * look the object up in the world by population name. Scratch arrays taken from Lua tables live
+ * in Lua userdata, so a Lua error raised while parsing leaks nothing.
+ */
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swarmlab/consensus.h"
+#include "swarmlab/dgd.h"
+#include "swarmlab/fedavg.h"
+#include "swarmlab/logreg.h"
+#include "swarmlab/lua_host.h"
+#include "swarmlab/mixing.h"
+#include "swarmlab/netgraph.h"
+#include "swarmlab/rng.h"
+
+void sl_lua_open_consensus(lua_State *L);
+
+#define CONS_MT "swarmlab.consensus"
+#define FED_MT "swarmlab.fedavg"
+#define DGD_MT "swarmlab.dgd"
+
+static int lerr(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int lerr(lua_State *L, const char *fmt, ...)
+{
+    char buf[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", buf);
+}
+
+/* Raises an error for any key of table t that is not in the NULL-terminated list. */
+static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) lerr(L, "%s: option keys must be names", what);
+        const char *k = lua_tostring(L, -1);
+        int ok = 0;
+        for (int i = 0; keys[i]; i++)
+            if (strcmp(keys[i], k) == 0) ok = 1;
+        if (!ok) lerr(L, "%s: unknown option '%s'", what, k);
+    }
+}
+
+static double opt_num(lua_State *L, int t, const char *what, const char *key, double def)
+{
+    lua_getfield(L, t, key);
+    double v = def;
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isnumber(L, -1))
+            lerr(L, "%s: '%s' must be a number, got %s", what, key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static int opt_int(lua_State *L, int t, const char *what, const char *key, int def, int lo, int hi)
+{
+    double v = opt_num(L, t, what, key, def);
+    if (v != floor(v) || v < lo || v > hi)
+        lerr(L, "%s: '%s' must be an integer in %d..%d, got %g", what, key, lo, hi, v);
+    return (int)v;
+}
+
+static int opt_bool(lua_State *L, int t, const char *what, const char *key, int def)
+{
+    lua_getfield(L, t, key);
+    int v = def;
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isboolean(L, -1))
+            lerr(L, "%s: '%s' must be true or false, got %s", what, key, luaL_typename(L, -1));
+        v = lua_toboolean(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+/* The string stays valid while the options table is on the stack. */
+static const char *opt_str(lua_State *L, int t, const char *what, const char *key, const char *def)
+{
+    lua_getfield(L, t, key);
+    const char *v = def;
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            lerr(L, "%s: '%s' must be a string, got %s", what, key, luaL_typename(L, -1));
+        v = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static uint64_t opt_seed(lua_State *L, int t, const char *what)
+{
+    double s = opt_num(L, t, what, "seed", (double)sl_world_seed(sl_lua_world(L)));
+    if (s < 0 || s != floor(s) || s > 9007199254740992.0)
+        lerr(L, "%s: 'seed' must be a non-negative integer, got %g", what, s);
+    return (uint64_t)s;
+}
+
+/* Pushes a handle {name} with metatable mt. */
+static void push_handle(lua_State *L, const char *mt, const char *name)
+{
+    char *h = lua_newuserdatauv(L, 64, 0);
+    snprintf(h, 64, "%s", name);
+    luaL_setmetatable(L, mt);
+}
+
+/* ---- consensus ---- */
+
+static sl_consensus *check_cons(lua_State *L)
+{
+    const char *name = luaL_checkudata(L, 1, CONS_MT);
+    sl_consensus *c = sl_consensus_of(sl_lua_world(L), name);
+    if (!c) lerr(L, "consensus '%s' no longer exists", name);
+    return c;
+}
+
+static sl_mix *make_weights(lua_State *L, sl_netgraph *g, const char *kind, double eps,
+                            const double *dense, sl_error *e)
+{
+    (void)L;
+    if (dense) return sl_mix_from_dense(g, dense, e);
+    if (strcmp(kind, "metropolis") == 0) return sl_mix_metropolis(g, e);
+    if (strcmp(kind, "laplacian") == 0) return sl_mix_laplacian(g, eps, e);
+    sl_error_set(e, SL_ERR_RANGE, "weights: unknown weights '%s' (expected metropolis, laplacian "
+                                  "or a table of rows)", kind);
+    return NULL;
+}
+
+static int l_consensus(lua_State *L)
+{
+    static const char *const keys[] = {"graph", "n", "rows", "radius", "seed", "weights", "eps",
+                                       "tol", "link_fail", "msg_loss", "switching", "topologies",
+                                       "period", "x0", "pop", NULL};
+    const char *W = "consensus";
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_keys(L, 1, W, keys);
+    sl_netgraph_spec spec;
+    spec.kind = opt_str(L, 1, W, "graph", "ring");
+    spec.n = opt_int(L, 1, W, "n", 10, -2147483647, 2147483647);
+    spec.rows = opt_int(L, 1, W, "rows", 0, -2147483647, 2147483647);
+    spec.radius = opt_num(L, 1, W, "radius", 0.3);
+    spec.seed = opt_seed(L, 1, W);
+    double eps = opt_num(L, 1, W, "eps", 0.0);
+    sl_consensus_opts o = {0};
+    o.tol = opt_num(L, 1, W, "tol", 1e-6);
+    o.link_fail = opt_num(L, 1, W, "link_fail", 0.0);
+    o.period = opt_int(L, 1, W, "period", 1, 1, 1000000);
+    o.seed = spec.seed;
+    o.threads = sl_world_threads(sl_lua_world(L));
+    double msg_loss = opt_num(L, 1, W, "msg_loss", 0.0);
+    const char *sw = opt_str(L, 1, W, "switching", "none");
+    int ntopo = opt_int(L, 1, W, "topologies", 2, 1, 64);
+    const char *pop = opt_str(L, 1, W, "pop", "nodes");
+    if (strcmp(sw, "none") == 0) ntopo = 1;
+    else if (strcmp(sw, "split") != 0 && strcmp(sw, "rgg") != 0)
+        lerr(L, "consensus: unknown switching '%s' (expected none, split, rgg)", sw);
+    if (spec.n < 1) lerr(L, "graph: n must be >= 1, got %d", spec.n);
+    if (spec.n > 1000000) lerr(L, "graph: n must be <= 1000000, got %d", spec.n);
+    int n = spec.n;
+    /* weights: a name or a dense table */
+    const char *wkind = "metropolis";
+    double *dense = NULL;
+    lua_getfield(L, 1, "weights");
+    if (lua_type(L, -1) == LUA_TSTRING) {
+        wkind = lua_tostring(L, -1);
+        lua_pop(L, 1);
+    } else if (lua_istable(L, -1)) {
+        if (ntopo != 1) lerr(L, "consensus: a weight table needs switching = 'none'");
+        if (n > 2000) lerr(L, "consensus: a weight table needs n <= 2000");
+        int wt = lua_gettop(L);
+        dense = lua_newuserdatauv(L, (size_t)n * n * sizeof *dense, 0);
+        if ((int)luaL_len(L, wt) != n) lerr(L, "weights: expected %d rows, got %d", n, (int)luaL_len(L, wt));
+        for (int i = 0; i < n; i++) {
+            lua_geti(L, wt, i + 1);
+            if (!lua_istable(L, -1)) lerr(L, "weights: row %d is not a table", i + 1);
+            if ((int)luaL_len(L, -1) != n)
+                lerr(L, "weights: row %d has %d entries, expected %d", i + 1, (int)luaL_len(L, -1), n);
+            for (int j = 0; j < n; j++) {
+                lua_geti(L, -1, j + 1);
+                if (!lua_isnumber(L, -1)) lerr(L, "weights: entry (%d, %d) is not a number", i + 1, j + 1);
+                dense[(size_t)i * n + j] = lua_tonumber(L, -1);
+                lua_pop(L, 1);
+            }
+            lua_pop(L, 1);
+        }
+        /* keep the userdata on the stack until the end; remove the table below it */
+        lua_remove(L, wt);
+    } else if (lua_isnil(L, -1)) {
+        lua_pop(L, 1);
+    } else {
+        lerr(L, "consensus: 'weights' must be a name or a table of rows, got %s", luaL_typename(L, -1));
+    }
+    /* initial values */
+    double *x0 = lua_newuserdatauv(L, (size_t)n * sizeof *x0, 0);
+    lua_getfield(L, 1, "x0");
+    if (lua_istable(L, -1)) {
+        if ((int)luaL_len(L, -1) != n) lerr(L, "consensus: x0 has %d values, expected %d", (int)luaL_len(L, -1), n);
+        for (int i = 0; i < n; i++) {
+            lua_geti(L, -1, i + 1);
+            if (!lua_isnumber(L, -1)) lerr(L, "consensus: x0[%d] is not a number", i + 1);
+            x0[i] = lua_tonumber(L, -1);
+            lua_pop(L, 1);
+        }
+    } else if (lua_isnil(L, -1)) {
+        for (int i = 0; i < n; i++) x0[i] = i;
+    } else {
+        lerr(L, "consensus: 'x0' must be a table of numbers, got %s", luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+    sl_world *w = sl_lua_world(L);
+    if (sl_consensus_of(w, pop)) lerr(L, "consensus: population '%s' already exists", pop);
+    /* build: every failure frees what it made before raising */
+    sl_error e;
+    sl_error_clear(&e);
+    sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
+    if (!c) lerr(L, "%s", e.msg);
+    sl_netgraph *base = sl_netgraph_make(&spec, &e);
+    if (!base) {
+        sl_consensus_free(c);
+        lerr(L, "%s", e.msg);
+    }
+    sl_status st = SL_OK;
+    if (strcmp(sw, "split") == 0) {
+        /* topology t gets the base graph's edges whose number is t mod T */
+        int *u = malloc((base->m ? base->m : 1) * sizeof *u), *v = malloc((base->m ? base->m : 1) * sizeof *v);
+        if (!u || !v) st = sl_error_set(&e, SL_ERR_NOMEM, "consensus: out of memory");
+        for (int t = 0; t < ntopo && st == SL_OK; t++) {
+            size_t m = 0;
+            for (size_t k = (size_t)t; k < base->m; k += (size_t)ntopo, m++) {
+                u[m] = base->eu[k];
+                v[m] = base->ev[k];
+            }
+            sl_netgraph *g = sl_netgraph_from_edges(n, m, u, v, &e);
+            sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
+            if (!g || !M) {
+                sl_netgraph_free(g);
+                st = e.code ? e.code : SL_ERR_RANGE;
+                break;
+            }
+            st = sl_consensus_add_topology(c, g, M, &e);
+        }
+        free(u);
+        free(v);
+        sl_netgraph_free(base);
+    } else if (strcmp(sw, "rgg") == 0) {
+        sl_netgraph_free(base);
+        for (int t = 0; t < ntopo && st == SL_OK; t++) {
+            sl_netgraph_spec s2 = spec;
+            s2.kind = "rgg";
+            s2.seed = sl_seed_mix(spec.seed, (uint64_t)t);
+            sl_netgraph *g = sl_netgraph_make(&s2, &e);
+            sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
+            if (!g || !M) {
+                sl_netgraph_free(g);
+                st = e.code ? e.code : SL_ERR_RANGE;
+                break;
+            }
+            st = sl_consensus_add_topology(c, g, M, &e);
+        }
+    } else {
+        sl_mix *M = make_weights(L, base, wkind, eps, dense, &e);
+        if (!M) {
+            sl_netgraph_free(base);
+            st = e.code ? e.code : SL_ERR_RANGE;
+        } else {
+            st = sl_consensus_add_topology(c, base, M, &e);
+        }
+    }
+    if (st != SL_OK) {
+        sl_consensus_free(c);
+        lerr(L, "%s", e.msg);
+    }
+    if (sl_consensus_attach(c, w, pop, msg_loss, &e) != SL_OK) lerr(L, "%s", e.msg);
+    push_handle(L, CONS_MT, pop);
+    return 1;
+}
+
+static int c_done(lua_State *L) { lua_pushboolean(L, sl_consensus_done(check_cons(L))); return 1; }
+static int c_iterations(lua_State *L) { lua_pushinteger(L, sl_consensus_iterations(check_cons(L))); return 1; }
+static int c_disagreement(lua_State *L) { lua_pushnumber(L, sl_consensus_disagreement(check_cons(L))); return 1; }
+static int c_initial_disagreement(lua_State *L)
+{
+    lua_pushnumber(L, sl_consensus_initial_disagreement(check_cons(L)));
+    return 1;
+}
+static int c_mean(lua_State *L) { lua_pushnumber(L, sl_consensus_mean(check_cons(L))); return 1; }
+static int c_initial_mean(lua_State *L) { lua_pushnumber(L, sl_consensus_initial_mean(check_cons(L))); return 1; }
+static int c_components(lua_State *L) { lua_pushinteger(L, sl_consensus_ncomponents(check_cons(L))); return 1; }
+static int c_empirical(lua_State *L) { lua_pushnumber(L, sl_consensus_empirical_rate(check_cons(L))); return 1; }
+static int c_theory(lua_State *L)
+{
+    double r;
+    const char *kind = NULL;
+    sl_error e;
+    if (sl_consensus_theory_rate(check_cons(L), &r, &kind, &e) != SL_OK) {
+        lua_pushnil(L);
+        lua_pushstring(L, e.msg);
+        return 2;
+    }
+    lua_pushnumber(L, r);
+    lua_pushstring(L, kind);
+    return 2;
+}
+static int c_value(lua_State *L)
+{
+    sl_consensus *c = check_cons(L);
+    lua_Integer i = luaL_checkinteger(L, 2);
+    if (i < 1 || i > sl_consensus_n(c)) lerr(L, "consensus: node %lld outside 1..%d", (long long)i, sl_consensus_n(c));
+    lua_pushnumber(L, sl_consensus_x(c)[i - 1]);
+    return 1;
+}
+static int c_traffic(lua_State *L)
+{
+    uint64_t s, d, l, b;
+    sl_consensus_traffic(check_cons(L), &s, &d, &l, &b);
+    lua_createtable(L, 0, 4);
+    lua_pushnumber(L, (double)s);
+    lua_setfield(L, -2, "messages");
+    lua_pushnumber(L, (double)d);
+    lua_setfield(L, -2, "delivered");
+    lua_pushnumber(L, (double)l);
+    lua_setfield(L, -2, "lost");
+    lua_pushnumber(L, (double)b);
+    lua_setfield(L, -2, "bytes");
+    return 1;
+}
+
+/* ---- shared data options of fedavg and dgd ---- */
+
+typedef struct data_opts {
+    int samples, features, test, parties, iid, min_size;
+    double skew;
+    uint64_t seed;
+} data_opts;
+
+static void read_data_opts(lua_State *L, const char *W, const char *parties_key, data_opts *d)
+{
+    d->samples = opt_int(L, 1, W, "samples", 5000, 1, 10000000);
+    d->features = opt_int(L, 1, W, "features", 10, 1, 500);
+    d->test = opt_int(L, 1, W, "test", 2000, 1, 10000000);
+    d->parties = opt_int(L, 1, W, parties_key, 20, 1, 1000000);
+    d->iid = opt_bool(L, 1, W, "iid", 1);
+    d->min_size = opt_int(L, 1, W, "min_size", 10, 1, 10000000);
+    d->skew = opt_num(L, 1, W, "skew", 1.0);
+    d->seed = opt_seed(L, 1, W);
+}
+
+/* Builds the data; raises on error (nothing left allocated). */
+static void build_data(lua_State *L, const data_opts *d, sl_lr_data **tr, sl_lr_data **te,
+                       sl_lr_split **sp)
+{
+    sl_error e;
+    *tr = sl_lr_generate(d->samples, d->features, d->seed, SL_LR_STREAM_TRAIN, &e);
+    if (!*tr) lerr(L, "%s", e.msg);
+    *te = sl_lr_generate(d->test, d->features, d->seed, SL_LR_STREAM_TEST, &e);
+    if (!*te) {
+        sl_lr_free(*tr);
+        lerr(L, "%s", e.msg);
+    }
+    *sp = sl_lr_partition(*tr, d->parties, d->iid, d->skew, d->min_size, d->seed, &e);
+    if (!*sp) {
+        sl_lr_free(*tr);
+        sl_lr_free(*te);
+        lerr(L, "%s", e.msg);
+    }
+}
+
+/* ---- fedavg ---- */
+
+static sl_fedavg *check_fed(lua_State *L)
+{
+    const char *name = luaL_checkudata(L, 1, FED_MT);
+    sl_fedavg *f = sl_fedavg_of(sl_lua_world(L), name);
+    if (!f) lerr(L, "fedavg '%s' no longer exists", name);
+    return f;
+}
+
+static int l_fedavg(lua_State *L)
+{
+    static const char *const keys[] = {"samples", "features", "test", "clients", "iid", "min_size",
+                                       "skew", "seed", "frac", "epochs", "batch", "lr", "l2",
+                                       "dropout", "weighting", "loss", "server", "pop", NULL};
+    const char *W = "fedavg";
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_keys(L, 1, W, keys);
+    data_opts d;
+    read_data_opts(L, W, "clients", &d);
+    sl_fedavg_opts o = {0};
+    o.frac = opt_num(L, 1, W, "frac", 0.1);
+    o.epochs = opt_int(L, 1, W, "epochs", 5, 1, 100000);
+    o.batch = opt_int(L, 1, W, "batch", 10, 0, 10000000);
+    o.lr = opt_num(L, 1, W, "lr", 0.05);
+    o.l2 = opt_num(L, 1, W, "l2", 0.0);
+    o.dropout = opt_num(L, 1, W, "dropout", 0.0);
+    o.seed = d.seed;
+    o.threads = sl_world_threads(sl_lua_world(L));
+    const char *wt = opt_str(L, 1, W, "weighting", "size");
+    if (strcmp(wt, "size") == 0) o.uniform = 0;
+    else if (strcmp(wt, "uniform") == 0) o.uniform = 1;
+    else lerr(L, "fedavg: unknown weighting '%s' (expected size or uniform)", wt);
+    double loss = opt_num(L, 1, W, "loss", 0.0);
+    const char *server = opt_str(L, 1, W, "server", "server");
+    const char *pop = opt_str(L, 1, W, "pop", "clients");
+    sl_world *w = sl_lua_world(L);
+    if (sl_fedavg_of(w, pop)) lerr(L, "fedavg: population '%s' already exists", pop);
+    sl_lr_data *tr, *te;
+    sl_lr_split *sp;
+    build_data(L, &d, &tr, &te, &sp);
+    sl_error e;
+    sl_fedavg *f = sl_fedavg_create(tr, sp, te, &o, &e);
+    if (!f) lerr(L, "%s", e.msg);
+    if (sl_fedavg_attach(f, w, server, pop, loss, &e) != SL_OK) lerr(L, "%s", e.msg);
+    push_handle(L, FED_MT, pop);
+    return 1;
+}
+
+static int f_rounds(lua_State *L) { lua_pushinteger(L, sl_fedavg_rounds(check_fed(L))); return 1; }
+static int f_info(lua_State *L)
+{
+    const sl_fedavg_round *r = sl_fedavg_last(check_fed(L));
+    lua_createtable(L, 0, 9);
+    lua_pushinteger(L, r->round);
+    lua_setfield(L, -2, "round");
+    lua_pushinteger(L, r->selected);
+    lua_setfield(L, -2, "selected");
+    lua_pushinteger(L, r->arrived);
+    lua_setfield(L, -2, "arrived");
+    lua_pushnumber(L, r->train_loss);
+    lua_setfield(L, -2, "train_loss");
+    lua_pushnumber(L, r->test_loss);
+    lua_setfield(L, -2, "test_loss");
+    lua_pushnumber(L, r->test_acc);
+    lua_setfield(L, -2, "test_accuracy");
+    lua_pushnumber(L, (double)r->messages);
+    lua_setfield(L, -2, "messages");
+    lua_pushnumber(L, (double)r->bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushnumber(L, (double)r->lost);
+    lua_setfield(L, -2, "lost");
+    return 1;
+}
+/* Max |w - w_gd| where w_gd is centralised gradient descent run for as many rounds from zero. */
+static int f_gd_diff(lua_State *L)
+{
+    sl_fedavg *f = check_fed(L);
+    int dim = sl_fedavg_dim(f);
+    double *w = lua_newuserdatauv(L, (size_t)dim * sizeof *w, 0);
+    for (int j = 0; j < dim; j++) w[j] = 0.0;
+    for (long r = 0; r < sl_fedavg_rounds(f); r++) sl_fedavg_gd_step(f, w);
+    double d = 0.0;
+    for (int j = 0; j < dim; j++) d = fmax(d, fabs(w[j] - sl_fedavg_model(f)[j]));
+    lua_pushnumber(L, d);
+    return 1;
+}
+static int f_sizes(lua_State *L)
+{
+    const sl_lr_split *s = sl_fedavg_split(check_fed(L));
+    lua_createtable(L, s->K, 0);
+    for (int k = 0; k < s->K; k++) {
+        lua_pushinteger(L, sl_lr_split_size(s, k));
+        lua_rawseti(L, -2, k + 1);
+    }
+    return 1;
+}
+
+/* ---- dgd ---- */
+
+static sl_dgd *check_dgd(lua_State *L)
+{
+    const char *name = luaL_checkudata(L, 1, DGD_MT);
+    sl_dgd *d = sl_dgd_of(sl_lua_world(L), name);
+    if (!d) lerr(L, "dgd '%s' no longer exists", name);
+    return d;
+}
+
+static int l_dgd(lua_State *L)
+{
+    static const char *const keys[] = {"samples", "features", "test", "workers", "iid", "min_size",
+                                       "skew", "seed", "mode", "staleness", "lr", "l2", "delay",
+                                       "jitter", "slow", "slow_delay", "loss", "timeout",
+                                       "coordinator", "pop", NULL};
+    const char *W = "dgd";
+    luaL_checktype(L, 1, LUA_TTABLE);
+    check_keys(L, 1, W, keys);
+    data_opts d;
+    read_data_opts(L, W, "workers", &d);
+    sl_dgd_opts o = {0};
+    const char *mode = opt_str(L, 1, W, "mode", "sync");
+    if (strcmp(mode, "sync") == 0) o.async = 0;
+    else if (strcmp(mode, "async") == 0) o.async = 1;
+    else lerr(L, "dgd: unknown mode '%s' (expected sync or async)", mode);
+    o.staleness = opt_int(L, 1, W, "staleness", 2, -2147483647, 2147483647);
+    o.lr = opt_num(L, 1, W, "lr", 0.5);
+    o.l2 = opt_num(L, 1, W, "l2", 0.0);
+    o.delay = opt_int(L, 1, W, "delay", 0, -2147483647, 1000000);
+    o.jitter = opt_int(L, 1, W, "jitter", 0, -2147483647, 1000000);
+    o.slow = opt_int(L, 1, W, "slow", 0, -2147483647, 2147483647);
+    o.slow_delay = opt_int(L, 1, W, "slow_delay", 0, -2147483647, 1000000);
+    o.loss = opt_num(L, 1, W, "loss", 0.0);
+    o.timeout = opt_int(L, 1, W, "timeout", 0, -2147483647, 1000000);
+    o.seed = d.seed;
+    const char *coord = opt_str(L, 1, W, "coordinator", "coordinator");
+    const char *pop = opt_str(L, 1, W, "pop", "workers");
+    sl_world *w = sl_lua_world(L);
+    if (sl_dgd_of(w, pop)) lerr(L, "dgd: population '%s' already exists", pop);
+    sl_lr_data *tr, *te;
+    sl_lr_split *sp;
+    build_data(L, &d, &tr, &te, &sp);
+    sl_error e;
+    sl_dgd *g = sl_dgd_create(tr, sp, te, &o, &e);
+    if (!g) lerr(L, "%s", e.msg);
+    if (sl_dgd_attach(g, w, coord, pop, &e) != SL_OK) lerr(L, "%s", e.msg);
+    push_handle(L, DGD_MT, pop);
+    return 1;
+}
+
+static int d_info(lua_State *L)
+{
+    const sl_dgd_stats *s = sl_dgd_stats_get(check_dgd(L));
+    lua_createtable(L, 0, 12);
+    lua_pushinteger(L, s->version);
+    lua_setfield(L, -2, "version");
+    lua_pushinteger(L, s->min_clock);
+    lua_setfield(L, -2, "min_clock");
+    lua_pushnumber(L, s->train_loss);
+    lua_setfield(L, -2, "train_loss");
+    lua_pushnumber(L, s->test_loss);
+    lua_setfield(L, -2, "test_loss");
+    lua_pushnumber(L, s->test_acc);
+    lua_setfield(L, -2, "test_accuracy");
+    lua_pushnumber(L, s->mean_staleness);
+    lua_setfield(L, -2, "mean_staleness");
+    lua_pushinteger(L, s->max_staleness);
+    lua_setfield(L, -2, "max_staleness");
+    lua_pushinteger(L, s->waiting);
+    lua_setfield(L, -2, "waiting");
+    lua_pushnumber(L, (double)s->messages);
+    lua_setfield(L, -2, "messages");
+    lua_pushnumber(L, (double)s->bytes);
+    lua_setfield(L, -2, "bytes");
+    lua_pushnumber(L, (double)s->lost);
+    lua_setfield(L, -2, "lost");
+    return 1;
+}
+
+static void make_mt(lua_State *L, const char *name, const luaL_Reg *methods)
+{
+    luaL_newmetatable(L, name);
+    lua_newtable(L);
+    luaL_setfuncs(L, methods, 0);
+    lua_setfield(L, -2, "__index");
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "__name");
+    lua_pop(L, 1);
+}
+
+void sl_lua_open_consensus(lua_State *L)
+{
+    static const luaL_Reg cm[] = {
+        {"done", c_done}, {"iterations", c_iterations}, {"disagreement", c_disagreement},
+        {"initial_disagreement", c_initial_disagreement}, {"mean", c_mean},
+        {"initial_mean", c_initial_mean}, {"components", c_components},
+        {"empirical_rate", c_empirical}, {"theory_rate", c_theory}, {"value", c_value},
+        {"traffic", c_traffic}, {NULL, NULL}};
+    static const luaL_Reg fm[] = {{"rounds", f_rounds}, {"info", f_info}, {"gd_diff", f_gd_diff},
+                                  {"sizes", f_sizes}, {NULL, NULL}};
+    static const luaL_Reg dm[] = {{"info", d_info}, {NULL, NULL}};
+    make_mt(L, CONS_MT, cm);
+    make_mt(L, FED_MT, fm);
+    make_mt(L, DGD_MT, dm);
+    lua_pushcfunction(L, l_consensus);
+    lua_setfield(L, -2, "consensus");
+    lua_pushcfunction(L, l_fedavg);
+    lua_setfield(L, -2, "fedavg");
+    lua_pushcfunction(L, l_dgd);
+    lua_setfield(L, -2, "dgd");
+}
