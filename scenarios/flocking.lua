@@ -35,16 +35,20 @@ function setup(world)
   world:record{name = "mean_vx", pop = birds, column = "vx", reduce = "mean"}
   world:record{name = "mean_vy", pop = birds, column = "vy", reduce = "mean"}
   world:record{name = "polarisation", reduce = "value"}
-  sl.record("polarisation", 0)
+  sl.record("polarisation", polarisation())
+end
+
+-- length of the mean heading (headings are unit vectors)
+function polarisation()
+  local mx, my = birds:reduce("vx", "mean"), birds:reduce("vy", "mean")
+  return math.sqrt(mx * mx + my * my)
 end
 
 function step(world, t)
-  local mx, my = birds:reduce("vx", "mean"), birds:reduce("vy", "mean")
-  sl.record("polarisation", math.sqrt(mx * mx + my * my))
+  sl.record("polarisation", polarisation())
 end
 
 function finish(world)
-  local mx, my = birds:reduce("vx", "mean"), birds:reduce("vy", "mean")
-  sl.result("polarisation", math.sqrt(mx * mx + my * my))
+  sl.result("polarisation", polarisation())
   sl.result("side", side)
 end
