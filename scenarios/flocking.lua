@@ -24,6 +24,12 @@ sl.steps(100)
 local side = math.sqrt(n / density)
 local birds
 
+-- length of the mean heading (headings are unit vectors)
+local function polarisation()
+  local mx, my = birds:reduce("vx", "mean"), birds:reduce("vy", "mean")
+  return math.sqrt(mx * mx + my * my)
+end
+
 function setup(world)
   world:plane{width = side, height = side, toroidal = true}
   birds = world:population{name = "birds"}
@@ -36,12 +42,6 @@ function setup(world)
   world:record{name = "mean_vy", pop = birds, column = "vy", reduce = "mean"}
   world:record{name = "polarisation", reduce = "value"}
   sl.record("polarisation", polarisation())
-end
-
--- length of the mean heading (headings are unit vectors)
-function polarisation()
-  local mx, my = birds:reduce("vx", "mean"), birds:reduce("vy", "mean")
-  return math.sqrt(mx * mx + my * my)
 end
 
 function step(world, t)
