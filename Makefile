@@ -2,7 +2,7 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-SCENARIO ?= scenarios/flocking.lua
+SCENARIO ?= scenarios/supply_chain.lua
 OUT ?= results/default
 
 .PHONY: all deps configure build run test bench clean

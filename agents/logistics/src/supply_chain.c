@@ -390,6 +390,12 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
             return NULL;
         }
     }
+    /* Initial state (the row of step 0): no demand yet, so no fill rate. */
+    double wh0 = def->wh_stock0 * sc->P, st0 = def->store_stock0 * (double)sp;
+    double init[9] = {NAN, 0.0, def->h_store * st0 + def->h_wh * wh0, 0.0, 0.0, 0.0, 0.0, 0.0,
+                      wh0};
+    for (int m = 0; m < 9; m++)
+        sl_recorder_set(rec, sc->metric[m], init[m]);
     char attach[256];
     snprintf(attach, sizeof attach, "supply_chain:%s", sc->name);
     if (sl_world_attach(w, attach, sc, sc_free, e) != SL_OK) {
