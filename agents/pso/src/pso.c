@@ -323,7 +323,7 @@ static sl_status push_history(sl_pso *s, sl_error *e)
 }
 
 /* Serial bookkeeping after particle i was evaluated: FE count, non-finite count, target,
- * personal and global best. Returns 1 when the global best improved. */
+ * personal and global best. Returns 1 when particle i became the global best. */
 int sl_pso_record(sl_pso *s, int i, int first)
 {
     s->fes++;
@@ -441,10 +441,10 @@ static sl_status iterate_sync(sl_pso *s, sl_error *e)
     s->w_now = sl_pso_inertia_now(s);
     eval_range(s, n, iter);
     sl_status st = collect_errors(s, n, NULL, e);
-    int improved = 0;
-    for (int i = 0; i < n; i++) improved |= sl_pso_record(s, i, 0);
+    for (int i = 0; i < n; i++) sl_pso_record(s, i, 0);
     if (st != SL_OK) return st;
-    s->redraw = !improved;
+    /* as SPSO-2011: re-draw the links after an iteration without improvement of the best */
+    s->redraw = !sl_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
     s->iter++;
     sl_status hs = push_history(s, e);
     if (hs != SL_OK) return hs;
@@ -459,7 +459,6 @@ static sl_status iterate_async(sl_pso *s, sl_error *e)
     double f0 = s->fp[s->gbest], v0 = s->vp[s->gbest];
     sl_pso_topology_update(s, iter);
     sl_pso_order(s, iter);
-    int improved = 0;
     for (int k = 0; k < s->active && s->fes < s->cfg.max_fes; k++) {
         int i = s->order[k];
         s->inf[i] = sl_pso_informant(s, i);
@@ -467,9 +466,9 @@ static sl_status iterate_async(sl_pso *s, sl_error *e)
         sl_pso_move(s, i, iter);
         sl_pso_eval_particle(s, i);
         if (s->status[i] != SL_OK) return collect_errors(s, 1, &i, e);
-        improved |= sl_pso_record(s, i, 0);
+        sl_pso_record(s, i, 0);
     }
-    s->redraw = !improved;
+    s->redraw = !sl_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
     s->iter++;
     sl_status hs = push_history(s, e);
     if (hs != SL_OK) return hs;
@@ -567,4 +566,22 @@ const char *sl_pso_variant_name(sl_pso_variant v)
     case SL_PSO_CONSTRICTION: return "constriction";
     }
     return "?";
+}
+
+int sl_pso_offer(sl_pso *s, const double *x, double f)
+{
+    if (!s->initialised || s->fes == 0 || s->cfg.ng > 0 || s->cfg.nh > 0 || !(f == f)) return -1;
+    int D = s->D;
+    for (int d = 0; d < D; d++)
+        if (!(x[d] >= s->lower[d] && x[d] <= s->upper[d])) return -1;
+    int w = 0;
+    for (int i = 1; i < s->active; i++)
+        if (sl_pso_better(s, s->fp[w], s->vp[w], s->fp[i], s->vp[i])) w = i;
+    if (!sl_pso_better(s, f, 0.0, s->fp[w], s->vp[w])) return 0;
+    memcpy(s->p + (size_t)w * D, x, sizeof(double) * D);
+    s->fp[w] = f;
+    s->vp[w] = 0.0;
+    s->gvp[w] = 0.0;
+    if (sl_pso_better(s, f, 0.0, s->fp[s->gbest], s->vp[s->gbest])) s->gbest = w;
+    return 1;
 }

@@ -3,7 +3,8 @@
  *
  * usage: pso_bench --func NAME [--dim D] [--runs R] [--fes N] [--variant V] [--topology T]
  *                  [--threads T] [--seed S] [--async] [--permute] [--k-draws] [--volume]
- *                  [--cec-dir DIR] [--header]
+ *                  [--repeat K] [--cec-dir DIR] [--header]
+ * --repeat K evaluates the objective K times per evaluation (to emulate an expensive one).
  * NAME is a classic function (sphere, rosenbrock, rastrigin, griewank, ackley, schwefel) or
  * cec1..cec10. --fes defaults to 10000 * D. Exit status 2 on bad usage.
  */
@@ -19,6 +20,7 @@
 typedef struct bench_fn {
     const sl_testfn *tf;
     sl_cec2017 *cec;
+    int repeat;   /* evaluate this many times (emulates an expensive objective) */
 } bench_fn;
 
 static sl_status eval(void *user, const double *x, int dim, double *f, double *g, double *h,
@@ -26,7 +28,12 @@ static sl_status eval(void *user, const double *x, int dim, double *f, double *g
 {
     (void)g; (void)h; (void)e;
     bench_fn *b = user;
-    *f = b->cec ? sl_cec2017_eval(b->cec, x) : b->tf->f(x, dim);
+    double v = 0.0;
+    for (int k = 0; k < b->repeat; k++) {
+        double t = b->cec ? sl_cec2017_eval(b->cec, x) : b->tf->f(x, dim);
+        v = k == 0 ? t : (t < v ? t : v);   /* the same value, but not optimised away */
+    }
+    *f = v;
     return SL_OK;
 }
 
@@ -52,6 +59,7 @@ static int usage(const char *msg)
 int main(int argc, char **argv)
 {
     const char *func = NULL, *variant = "spso2011", *topology = "default", *cec_dir = NULL;
+    int repeat = 1;
     int dim = 30, runs = 25, threads = 1, async = 0, header = 0, kdraws = 0, volume = 0, permute = 0;
     long long fes = 0;
     unsigned long long seed = 1;
@@ -66,6 +74,7 @@ int main(int argc, char **argv)
         if (!v) return usage("option needs a value");
         i++;
         if (strcmp(a, "--func") == 0) func = v;
+        else if (strcmp(a, "--repeat") == 0) repeat = atoi(v);
         else if (strcmp(a, "--dim") == 0) dim = atoi(v);
         else if (strcmp(a, "--runs") == 0) runs = atoi(v);
         else if (strcmp(a, "--fes") == 0) fes = atoll(v);
@@ -77,10 +86,11 @@ int main(int argc, char **argv)
         else return usage("unknown option");
     }
     if (!func) return usage("--func is required");
-    if (dim < 1 || runs < 1 || threads < 1) return usage("dim, runs and threads must be >= 1");
+    if (dim < 1 || runs < 1 || threads < 1 || repeat < 1)
+        return usage("dim, runs, threads and repeat must be >= 1");
     int var = sl_pso_variant_parse(variant), topo = sl_pso_topology_parse(topology);
     if (var < 0 || topo < 0) return usage("unknown variant or topology");
-    bench_fn b = {NULL, NULL};
+    bench_fn b = {NULL, NULL, repeat};
     double lo = -100.0, hi = 100.0, opt = 0.0;
     if (strncmp(func, "cec", 3) == 0) {
         if (!cec_dir) return usage("cec functions need --cec-dir");

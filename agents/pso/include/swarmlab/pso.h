@@ -117,6 +117,13 @@ typedef struct sl_pso_problem {
 
 typedef struct sl_pso sl_pso;
 
+/* Island models: offers a point found by another swarm on the same problem, with its objective
+ * value f (unconstrained problems only). When it beats the worst personal best it replaces it
+ * (and becomes the global best when it beats that too); current positions and velocities are
+ * untouched. Returns 1 when adopted, 0 when not, -1 when the swarm is not initialised, the
+ * problem has constraints or a coordinate is outside the bounds. */
+int sl_pso_offer(sl_pso *s, const double *x, double f);
+
 /* Defaults for a variant (coefficients, swarm 40, K 3, max_fes 10000 * dim, target -1). */
 sl_pso_config sl_pso_defaults(sl_pso_variant variant, int dim);
 
