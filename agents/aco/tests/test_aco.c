@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../aco_view.h"
 #include "swarmlab/aco.h"
 #include "swarmlab/rng.h"
 
@@ -362,6 +363,31 @@ START_TEST(test_rand12_optimum)
 }
 END_TEST
 
+START_TEST(test_world_view)
+{
+    sl_world *w = sl_world_create(5);
+    ck_assert_ptr_null(sl_aco_world_colony(w));
+    sl_instance *in = random_instance(30, 2);
+    sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
+    sl_error e;
+    ck_assert_int_eq(aco_world_adopt(w, c, in, &e), SL_OK);
+    ck_assert_ptr_eq(sl_aco_world_colony(w), c);
+    sl_aco_step(c);
+    const double *tau = sl_aco_pheromone(sl_aco_world_colony(w));
+    ck_assert_ptr_nonnull(tau);
+    int len;
+    const int *t = sl_aco_best_sequence(c, &len);
+    ck_assert_int_eq(len, 30);
+    /* an edge of the best tour carries at least as much pheromone as the lower trail limit */
+    ck_assert(tau[t[0] * 30 + t[1]] > 0.0);
+    sl_instance *in2 = random_instance(20, 3);
+    sl_aco_colony *c2 = make(in2, SL_ACO_ACS, SL_LS_NONE, 5, 1, 1);
+    ck_assert_int_eq(aco_world_adopt(w, c2, in2, &e), SL_OK);
+    ck_assert_ptr_eq(sl_aco_world_colony(w), c2);
+    sl_world_destroy(w); /* frees both colonies and instances */
+}
+END_TEST
+
 /* ---- command line (skipped when the swarmlab binary is not built) ---- */
 
 static int run_cmd(const char *cmd, char *out, size_t cap)
@@ -415,6 +441,16 @@ START_TEST(test_cli_scenarios)
     char needle[1100];
     snprintf(needle, sizeof needle, "bad.tsp:7:");
     ck_assert_msg(strstr(out, needle) != NULL, "no file:line in: %s", out);
+    /* a bad option in a scenario: exit 2, the scenario line and the option named */
+    snprintf(path, sizeof path, "%s/bad.lua", dir);
+    f = fopen(path, "w");
+    fputs("local sl = swarmlab\nsl.steps(0)\nfunction setup(world)\n"
+          "  sl.aco{instance = 'assets/instances/rand12.tsp', iterations = 5, rho = 2}\nend\n", f);
+    fclose(f);
+    snprintf(cmd, sizeof cmd, "'%s' run %s --out %s/c 2>&1", exe, path, dir);
+    rc = run_cmd(cmd, out, sizeof out);
+    ck_assert_int_eq(rc, 2);
+    ck_assert_msg(strstr(out, "bad.lua:4:") && strstr(out, "rho"), "unexpected: %s", out);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
 }
@@ -434,6 +470,7 @@ static Suite *aco_suite(void)
     tcase_add_test(tc, test_param_errors);
     tcase_add_test(tc, test_trivial_instances);
     tcase_add_test(tc, test_rand12_optimum);
+    tcase_add_test(tc, test_world_view);
     tcase_add_test(tc, test_cli_scenarios);
     suite_add_tcase(s, tc);
     return s;
