@@ -263,21 +263,35 @@ static lua_cnet *check_cnet(lua_State *L)
     return ((cnet_box *)luaL_checkudata(L, 1, MT_CNET))->lc;
 }
 
-static sl_cn_agent read_agent(lua_State *L, int idx, const char *what)
+/* An agent is {pop = number, id = number} or {pop = population, slot = number} (1-based). */
+static int read_agent(lua_State *L, lua_cnet *lc, int idx, sl_cn_agent *a)
 {
     idx = lua_absindex(L, idx);
     if (!lua_istable(L, idx))
-        luaL_error(L, "contract_net: %s must be a table {pop = number, id = number}", what);
-    sl_cn_agent a;
+        return 0;
     lua_getfield(L, idx, "pop");
+    int ok = 0;
+    if (lua_type(L, -1) == LUA_TUSERDATA) {
+        sl_pop *p = sl_lua_check_pop(L, lua_gettop(L));
+        lua_getfield(L, idx, "slot");
+        lua_Integer slot = lua_tointegerx(L, -1, &ok);
+        if (!ok || slot < 1 || (size_t)slot > sl_pop_count(p)) {
+            lua_pop(L, 2);
+            return 0;
+        }
+        a->pop = pop_number(lc->world, p);
+        a->id = sl_pop_id(p, (size_t)(slot - 1));
+        lua_pop(L, 2);
+        return 1;
+    }
+    a->pop = (int)lua_tointegerx(L, -1, &ok);
+    lua_pop(L, 1);
+    if (!ok)
+        return 0;
     lua_getfield(L, idx, "id");
-    int ok1 = 0, ok2 = 0;
-    a.pop = (int)lua_tointegerx(L, -2, &ok1);
-    a.id = (sl_id)lua_tointegerx(L, -1, &ok2);
-    lua_pop(L, 2);
-    if (!ok1 || !ok2)
-        luaL_error(L, "contract_net: %s needs integer fields pop and id", what);
-    return a;
+    a->id = (sl_id)lua_tointegerx(L, -1, &ok);
+    lua_pop(L, 1);
+    return ok;
 }
 
 static int l_announce(lua_State *L)
@@ -285,7 +299,10 @@ static int l_announce(lua_State *L)
     lua_cnet *lc = check_cnet(L);
     luaL_checktype(L, 2, LUA_TTABLE);
     lua_getfield(L, 2, "manager");
-    sl_cn_agent mgr = read_agent(L, -1, "manager");
+    sl_cn_agent mgr;
+    if (!read_agent(L, lc, -1, &mgr))
+        return luaL_error(L, "contract_net: manager must be {pop = number, id = number} or "
+                          "{pop = population, slot = number}");
     lua_pop(L, 1);
     sl_cn_task task;
     memset(&task, 0, sizeof task);
@@ -323,19 +340,12 @@ static int l_announce(lua_State *L)
             return luaL_error(L, "contract_net: out of memory");
         for (int i = 0; i < n; i++) {
             lua_rawgeti(L, -1, i + 1);
-            if (!lua_istable(L, -1)) {
+            int ok = read_agent(L, lc, -1, &bid[i]);
+            lua_pop(L, 1);
+            if (!ok) {
                 free(bid);
-                return luaL_error(L, "contract_net: bidder %d must be {pop =, id =}", i + 1);
-            }
-            lua_getfield(L, -1, "pop");
-            lua_getfield(L, -2, "id");
-            int ok1 = 0, ok2 = 0;
-            bid[i].pop = (int)lua_tointegerx(L, -2, &ok1);
-            bid[i].id = (sl_id)lua_tointegerx(L, -1, &ok2);
-            lua_pop(L, 3);
-            if (!ok1 || !ok2) {
-                free(bid);
-                return luaL_error(L, "contract_net: bidder %d needs integer pop and id", i + 1);
+                return luaL_error(L, "contract_net: bidder %d must be {pop = number, id = "
+                                  "number} or {pop = population, slot = number}", i + 1);
             }
         }
     } else {
