@@ -833,3 +833,41 @@ sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_
     }
     return SL_OK;
 }
+
+int sl_aco_offer(sl_aco_colony *c, const int *seq, int len)
+{
+    int n = c->n, cap = c->cvrp ? 2 * n + 1 : n;
+    if (c->trivial || !seq || len < 1 || len > cap) return -1;
+    char *seen = calloc((size_t)n, 1);
+    if (!seen) return -1;
+    int bad = 0, visits = 0;
+    for (int i = 0; i < len && !bad; i++) {
+        int v = seq[i];
+        if (v < 0 || v >= n) bad = 1;
+        else if (c->cvrp && v == c->in->depot) continue;
+        else if (seen[v]) bad = 1;
+        else {
+            seen[v] = 1;
+            visits++;
+        }
+    }
+    free(seen);
+    if (bad || visits != (c->cvrp ? n - 1 : n)) return -1;
+    if (c->cvrp) {
+        sl_routes r;
+        sl_routes_init(&r);
+        int ok = sl_routes_from_sequence(&r, c->in, seq, len) == SL_OK;
+        sl_routes_free(&r);
+        if (!ok) return -1;
+    }
+    long long cost = seq_cost(c, seq, len);
+    if (cost >= c->best_cost) return 0;
+    c->best_cost = cost;
+    c->best_len = len;
+    memcpy(c->best_seq, seq, (size_t)len * sizeof(int));
+    c->found_iter = c->iter;
+    c->time_best = wall_now() - c->t_start_wall;
+    c->cpu_best = cpu_now() - c->t_start_cpu;
+    if (c->p.variant == SL_ACO_MMAS && c->iter > 0) mmas_limits(c);
+    return 1;
+}

@@ -103,6 +103,12 @@ const sl_aco_record *sl_aco_history(const sl_aco_colony *c, int *count);
 /* Writes the convergence record as CSV (iteration,seconds,best,iteration_best,branching). */
 sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_error *e);
 
+/* Island models: offers a solution found by another colony on the same instance (a closed node
+ * sequence as sl_aco_best_sequence returns it). When it is valid and cheaper than this colony's
+ * best-so-far it becomes the best-so-far (which the RAS, ACS and MMAS updates deposit on; MMAS
+ * trail limits follow). Returns 1 when adopted, 0 when not better, -1 when malformed. */
+int sl_aco_offer(sl_aco_colony *c, const int *seq, int len);
+
 /* ---- viewer access ----
  * The Lua binding attaches the colony a scenario runs to its world under SL_ACO_WORLD_KEY
  * (swarmlab.aco and swarmlab.aco_colony). A viewer or another module reads it with
