@@ -9,9 +9,9 @@
  * ls_ants, time (wall seconds), cpu_time, iterations, target, threads (default: the world's),
  * seed (default: the world's seed). Unknown options are an error.
  *
- * The colony and its instance are handed to the world (aco_world_adopt), which frees them when
- * it is destroyed; the Lua handle only borrows them. The newest colony is the one
- * sl_aco_world_colony returns, so a viewer draws its pheromone and best tour.
+ * The Lua handle owns the colony and its instance (freed by __gc, also after a Lua error). The
+ * newest colony is the one sl_aco_world_colony returns, so a viewer draws its pheromone and best
+ * tour for as long as the scenario keeps the handle.
  */
 #include <lauxlib.h>
 #include <lua.h>
@@ -31,7 +31,7 @@ void sl_lua_open_aco(lua_State *L);
 typedef struct lua_colony {
     sl_aco_colony *c;
     sl_instance *in;
-    int owned;      /* 1 when the handle (not a world) must free them */
+    aco_view *view;     /* the world's viewer link, or NULL */
 } lua_colony;
 
 static const char *const known_opts[] = {
@@ -149,12 +149,11 @@ static lua_colony *make_colony(lua_State *L)
     sl_error e;
     sl_error_clear(&e);
     h->in = sl_instance_load(path, &e);
-    h->owned = 1;
     if (!h->in) luaL_error(L, "aco: %s", e.msg);
     h->c = sl_aco_create(h->in, &p, &e);
     if (!h->c) luaL_error(L, "aco: %s", e.msg); /* __gc frees the instance */
     sl_world *w = sl_lua_world(L);
-    if (w && aco_world_adopt(w, h->c, h->in, &e) == SL_OK) h->owned = 0;
+    if (w && (h->view = aco_view_acquire(w, &e)) != NULL) h->view->current = h->c;
     return h;
 }
 
@@ -168,10 +167,10 @@ static lua_colony *check_colony(lua_State *L)
 static int colony_gc(lua_State *L)
 {
     lua_colony *h = luaL_checkudata(L, 1, ACO_MT);
-    if (h->owned) {
-        sl_aco_destroy(h->c);
-        sl_instance_free(h->in);
-    }
+    aco_view_release(h->view, h->c);
+    sl_aco_destroy(h->c);
+    sl_instance_free(h->in);
+    h->view = NULL;
     h->c = NULL;
     h->in = NULL;
     return 0;

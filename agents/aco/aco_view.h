@@ -1,23 +1,23 @@
-/* aco_view.h - (private) the list of colonies a world owns, behind sl_aco_world_colony. */
+/* aco_view.h - (private) the link between a world and the colony a viewer should draw.
+ *
+ * A small reference-counted record: the world holds one reference (attached under
+ * SL_ACO_WORLD_KEY) and every Lua colony handle holds one. The handle owns its colony; the record
+ * only points at the newest one, and the pointer is cleared when that colony is freed. Either
+ * side may go first. */
 #ifndef SWARMLAB_ACO_VIEW_H
 #define SWARMLAB_ACO_VIEW_H
 
 #include "swarmlab/aco.h"
 
-typedef struct aco_owned {
-    sl_aco_colony *colony;
-    sl_instance *instance;
-} aco_owned;
+typedef struct aco_view {
+    int refs;
+    sl_aco_colony *current;
+} aco_view;
 
-/* Attached to a world under SL_ACO_WORLD_KEY; freed with the world. */
-typedef struct aco_world_list {
-    aco_owned *items;
-    int n, cap;
-    sl_aco_colony *current;   /* the colony a viewer should draw */
-} aco_world_list;
-
-/* Hands colony and instance to the world (created on first use) and makes the colony current.
- * On failure nothing is transferred and e is filled. */
-sl_status aco_world_adopt(sl_world *w, sl_aco_colony *c, sl_instance *in, sl_error *e);
+/* The world's record (created and attached on first use) with one more reference for the
+ * caller; NULL with e filled on failure. */
+aco_view *aco_view_acquire(sl_world *w, sl_error *e);
+/* Drops the caller's reference; clears `current` first when it is c (c may be NULL). */
+void aco_view_release(aco_view *v, const sl_aco_colony *c);
 
 #endif

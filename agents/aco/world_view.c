@@ -1,44 +1,43 @@
-/* world_view.c - colonies owned by a world, for viewers and other modules. */
+/* world_view.c - which colony of a world a viewer draws (see aco_view.h). */
 #include "aco_view.h"
 
 #include <stdlib.h>
 
-static void list_free(void *p)
+void aco_view_release(aco_view *v, const sl_aco_colony *c)
 {
-    aco_world_list *l = p;
-    for (int i = 0; i < l->n; i++) {
-        sl_aco_destroy(l->items[i].colony);
-        sl_instance_free(l->items[i].instance);
-    }
-    free(l->items);
-    free(l);
+    if (!v) return;
+    if (c && v->current == c) v->current = NULL;
+    if (--v->refs == 0) free(v);
 }
 
-sl_status aco_world_adopt(sl_world *w, sl_aco_colony *c, sl_instance *in, sl_error *e)
+static void world_drops(void *p)
 {
-    aco_world_list *l = sl_world_attached(w, SL_ACO_WORLD_KEY);
-    if (!l) {
-        l = calloc(1, sizeof *l);
-        if (!l) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
-        sl_status st = sl_world_attach(w, SL_ACO_WORLD_KEY, l, list_free, e);
-        if (st != SL_OK) { free(l); return st; }
+    aco_view *v = p;
+    v->current = NULL;
+    aco_view_release(v, NULL);
+}
+
+aco_view *aco_view_acquire(sl_world *w, sl_error *e)
+{
+    aco_view *v = sl_world_attached(w, SL_ACO_WORLD_KEY);
+    if (!v) {
+        v = calloc(1, sizeof *v);
+        if (!v) {
+            sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+            return NULL;
+        }
+        v->refs = 1; /* the world's */
+        if (sl_world_attach(w, SL_ACO_WORLD_KEY, v, world_drops, e) != SL_OK) {
+            free(v);
+            return NULL;
+        }
     }
-    if (l->n == l->cap) {
-        int nc = l->cap ? 2 * l->cap : 4;
-        aco_owned *ni = realloc(l->items, (size_t)nc * sizeof *ni);
-        if (!ni) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
-        l->items = ni;
-        l->cap = nc;
-    }
-    l->items[l->n].colony = c;
-    l->items[l->n].instance = in;
-    l->n++;
-    l->current = c;
-    return SL_OK;
+    v->refs++;
+    return v;
 }
 
 sl_aco_colony *sl_aco_world_colony(const sl_world *w)
 {
-    const aco_world_list *l = sl_world_attached(w, SL_ACO_WORLD_KEY);
-    return l ? l->current : NULL;
+    const aco_view *v = sl_world_attached(w, SL_ACO_WORLD_KEY);
+    return v ? v->current : NULL;
 }

@@ -365,26 +365,34 @@ END_TEST
 
 START_TEST(test_world_view)
 {
-    sl_world *w = sl_world_create(5);
-    ck_assert_ptr_null(sl_aco_world_colony(w));
-    sl_instance *in = random_instance(30, 2);
-    sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
-    sl_error e;
-    ck_assert_int_eq(aco_world_adopt(w, c, in, &e), SL_OK);
-    ck_assert_ptr_eq(sl_aco_world_colony(w), c);
-    sl_aco_step(c);
-    const double *tau = sl_aco_pheromone(sl_aco_world_colony(w));
-    ck_assert_ptr_nonnull(tau);
-    int len;
-    const int *t = sl_aco_best_sequence(c, &len);
-    ck_assert_int_eq(len, 30);
-    /* an edge of the best tour carries at least as much pheromone as the lower trail limit */
-    ck_assert(tau[t[0] * 30 + t[1]] > 0.0);
-    sl_instance *in2 = random_instance(20, 3);
-    sl_aco_colony *c2 = make(in2, SL_ACO_ACS, SL_LS_NONE, 5, 1, 1);
-    ck_assert_int_eq(aco_world_adopt(w, c2, in2, &e), SL_OK);
-    ck_assert_ptr_eq(sl_aco_world_colony(w), c2);
-    sl_world_destroy(w); /* frees both colonies and instances */
+    for (int order = 0; order < 2; order++) {
+        sl_world *w = sl_world_create(5);
+        ck_assert_ptr_null(sl_aco_world_colony(w));
+        sl_instance *in = random_instance(30, 2);
+        sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
+        sl_error e;
+        aco_view *v = aco_view_acquire(w, &e);
+        ck_assert_ptr_nonnull(v);
+        v->current = c;
+        ck_assert_ptr_eq(sl_aco_world_colony(w), c);
+        sl_aco_step(c);
+        const double *tau = sl_aco_pheromone(sl_aco_world_colony(w));
+        ck_assert_ptr_nonnull(tau);
+        int len;
+        const int *t = sl_aco_best_sequence(c, &len);
+        ck_assert_int_eq(len, 30);
+        ck_assert(tau[t[0] * 30 + t[1]] > 0.0);
+        if (order == 0) { /* the colony goes first, then the world */
+            aco_view_release(v, c);
+            ck_assert_ptr_null(sl_aco_world_colony(w));
+            sl_world_destroy(w);
+        } else {          /* the world goes first */
+            sl_world_destroy(w);
+            aco_view_release(v, c);
+        }
+        sl_aco_destroy(c);
+        sl_instance_free(in);
+    }
 }
 END_TEST
 
