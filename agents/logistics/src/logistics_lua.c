@@ -409,7 +409,13 @@ static int l_supply_chain(lua_State *L)
     }
     lua_getfield(L, t, "roads");
     if (!lua_isnil(L, -1)) {
-        d.roads = sl_lua_check_graph(L, lua_gettop(L));
+        sl_graph *g = sl_lua_check_graph(L, lua_gettop(L));
+        if (!g->finalized) {
+            sl_error ge;
+            if (sl_graph_finalize(g, &ge) != SL_OK)
+                return luaL_error(L, "supply_chain: roads: %s", ge.msg);
+        }
+        d.roads = g;
         double *nodes = number_list(L, t, "nodes", d.nstores);
         if (!nodes)
             return luaL_error(L, "supply_chain: 'roads' needs 'nodes' (a road node per store)");
@@ -418,6 +424,7 @@ static int l_supply_chain(lua_State *L)
             ni[i] = (int)nodes[i] - 1; /* 1-based in Lua */
         d.store_node = ni;
         d.wh_node = int_field(L, t, "warehouse_node", 1) - 1;
+        d.node_base = 1;
     }
 
     lua_getfield(L, t, "bid");

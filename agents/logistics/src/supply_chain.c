@@ -139,8 +139,8 @@ static sl_status build_distances(sl_sc *sc, sl_error *e)
     for (int i = 0; i < N && st == SL_OK; i++) {
         if (node[i] < 0 || node[i] >= g->n) {
             st = sl_error_set(e, SL_ERR_RANGE, "%s: %s %d is on node %d, outside the road graph "
-                              "(0..%d)", sc->name, i ? "store" : "warehouse", i, node[i],
-                              g->n - 1);
+                              "(%d..%d)", sc->name, i ? "store" : "warehouse", i,
+                              node[i] + d->node_base, d->node_base, g->n - 1 + d->node_base);
             break;
         }
         sc->nx[i] = g->x ? g->x[node[i]] : 0.0;
@@ -152,7 +152,8 @@ static sl_status build_distances(sl_sc *sc, sl_error *e)
                 int bad = i == 0 ? j : i;
                 st = sl_error_set(e, SL_ERR_RANGE, "%s: store %d (road node %d) cannot be "
                                   "reached %s the warehouse (road node %d)", sc->name, bad,
-                                  node[bad], i == 0 ? "from" : "to", node[0]);
+                                  node[bad] + d->node_base, i == 0 ? "from" : "to",
+                                  node[0] + d->node_base);
             }
             sc->D[(size_t)i * (size_t)N + (size_t)j] = v;
         }

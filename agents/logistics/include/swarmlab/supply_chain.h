@@ -71,6 +71,7 @@ typedef struct sl_sc_def {
     const sl_graph *roads;     /* optional road graph (finalized); then nodes are used */
     const int *store_node;     /* with roads: node of each store (copied) */
     int wh_node;
+    int node_base;             /* added to node numbers in error messages (Lua: 1) */
     double wh_stock0;          /* initial warehouse stock per product */
     sl_policy wh_policy;       /* warehouse replenishment (per product) */
     int supplier_lead;         /* steps from supplier order to arrival (>= 1) */

@@ -1,0 +1,323 @@
+/* test_logistics_cli.c - the logistics and negotiation scenarios run through the swarmlab CLI
+ * ($SWARMLAB_EXE) as a subprocess: the $204.00 beer game, thread-count determinism of the supply
+ * chain scenario, and bad input (Lua callbacks that error or return NaN, negative demand or
+ * capacity, an unreachable store) reported with the scenario line and exit status 2. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static char tmpdir[256];
+static char out_text[65536];
+
+static const char *exe(void)
+{
+    const char *e = getenv("SWARMLAB_EXE");
+    ck_assert_msg(e && access(e, X_OK) == 0, "SWARMLAB_EXE not set or not executable");
+    return e;
+}
+
+static void make_tmpdir(void)
+{
+    if (tmpdir[0])
+        return;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/sl_logistics_cliXXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+}
+
+/* Runs `swarmlab run ARGS` with stderr and stdout captured into out_text; returns the status. */
+static int run(const char *args)
+{
+    make_tmpdir();
+    char cmd[4096], log[512];
+    snprintf(log, sizeof log, "%s/out.txt", tmpdir);
+    snprintf(cmd, sizeof cmd, "OMP_WAIT_POLICY=passive %s run %s --quiet > %s 2>&1", exe(), args,
+             log);
+    int st = system(cmd);
+    FILE *f = fopen(log, "r");
+    out_text[0] = 0;
+    if (f) {
+        size_t n = fread(out_text, 1, sizeof out_text - 1, f);
+        out_text[n] = 0;
+        fclose(f);
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    rewind(f);
+    char *b = calloc((size_t)n + 1, 1);
+    if (fread(b, 1, (size_t)n, f) != (size_t)n) {
+        free(b);
+        b = NULL;
+    }
+    fclose(f);
+    return b;
+}
+
+static const char *write_scenario(const char *name, const char *text)
+{
+    make_tmpdir();
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+static double manifest_number(const char *dir, const char *key)
+{
+    char path[512], pat[128];
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    char *m = slurp(path);
+    ck_assert_msg(m != NULL, "no %s", path);
+    snprintf(pat, sizeof pat, "\"%s\": ", key);
+    char *p = strstr(m, pat);
+    ck_assert_msg(p != NULL, "%s not in %s", key, path);
+    double v = strtod(p + strlen(pat), NULL);
+    free(m);
+    return v;
+}
+
+START_TEST(test_beer_game_204)
+{
+    char args[1024];
+    make_tmpdir();
+    snprintf(args, sizeof args, "scenarios/beer_game.lua --out %s/beer", tmpdir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/beer", tmpdir);
+    ck_assert(manifest_number(dir, "total_cost") == 204.0);
+    ck_assert(manifest_number(dir, "retailer_cost") == 46.0);
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%s/beer_orders.csv", dir);
+    char *c = slurp(csv);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_ptr_nonnull(strstr(c, "\n5,8,12,"));  /* week 5: demand 8, retailer orders 12 */
+    free(c);
+    /* Anchoring and adjustment: more expensive, and the factory's orders swing the most. */
+    snprintf(args, sizeof args, "scenarios/beer_game.lua --set policy=sterman --out %s/beer2",
+             tmpdir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    snprintf(dir, sizeof dir, "%s/beer2", tmpdir);
+    ck_assert(manifest_number(dir, "total_cost") > 204.0);
+    ck_assert(manifest_number(dir, "factory_bullwhip") > manifest_number(dir, "retailer_bullwhip"));
+}
+END_TEST
+
+START_TEST(test_beer_policy_errors)
+{
+    const char *p = write_scenario("beer_nan.lua",
+        "local sl = swarmlab\n"
+        "sl.steps(0)\n"
+        "function setup(world)\n"
+        "  sl.beer_game{policy = function(v)\n"
+        "    if v.week == 9 then return 0/0 end\n"
+        "    return 4\n"
+        "  end}\n"
+        "end\n");
+    char args[1024];
+    snprintf(args, sizeof args, "%s --out %s/bn", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "beer_nan.lua:4: beer game policy returned nan") != NULL,
+                  "%s", out_text);
+    ck_assert_ptr_nonnull(strstr(out_text, "week 9"));
+    p = write_scenario("beer_err.lua",
+        "local sl = swarmlab\n"
+        "sl.steps(0)\n"
+        "function setup(world)\n"
+        "  sl.beer_game{policy = function(v)\n"
+        "    return v.nothing.here\n"
+        "  end}\n"
+        "end\n");
+    snprintf(args, sizeof args, "%s --out %s/be", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "beer_err.lua:5:") != NULL, "%s", out_text);
+}
+END_TEST
+
+START_TEST(test_supply_chain_threads)
+{
+    char args[1024], a[512], b[512];
+    make_tmpdir();
+    for (int t = 1; t <= 4; t += 3) {
+        snprintf(args, sizeof args,
+                 "scenarios/supply_chain.lua --steps 150 --seed 9 --threads %d --set loss=0.05 "
+                 "--out %s/sc%d", t, tmpdir, t);
+        ck_assert_msg(run(args) == 0, "%s", out_text);
+    }
+    snprintf(a, sizeof a, "%s/sc1/metrics.csv", tmpdir);
+    snprintf(b, sizeof b, "%s/sc4/metrics.csv", tmpdir);
+    char *ma = slurp(a), *mb = slurp(b);
+    ck_assert_ptr_nonnull(ma);
+    ck_assert_ptr_nonnull(mb);
+    ck_assert_str_eq(ma, mb);
+    ck_assert_ptr_nonnull(strstr(ma, "cn_messages"));
+    free(ma);
+    free(mb);
+    snprintf(a, sizeof a, "%s/sc1/cn_messages.csv", tmpdir);
+    snprintf(b, sizeof b, "%s/sc4/cn_messages.csv", tmpdir);
+    ma = slurp(a);
+    mb = slurp(b);
+    ck_assert_ptr_nonnull(ma);
+    ck_assert_str_eq(ma, mb);
+    ck_assert_ptr_nonnull(strstr(ma, ",accept-proposal,"));
+    free(ma);
+    free(mb);
+    snprintf(a, sizeof a, "%s/sc1", tmpdir);
+    double f1 = manifest_number(a, "cn_fill_rate"), f2 = manifest_number(a, "central_fill_rate");
+    ck_assert(f1 > 0 && f1 <= 1 && f2 > 0 && f2 <= 1);
+    ck_assert(manifest_number(a, "cn_messages") > manifest_number(a, "central_messages"));
+}
+END_TEST
+
+static const char *sc_head =
+    "local sl = swarmlab\n"
+    "sl.steps(40)\n";
+
+START_TEST(test_supply_chain_bad_bids)
+{
+    char text[2048], args[1024];
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  sl.supply_chain(world, {name = 'cn', stores = 8, demand = {mean = 3},\n"
+             "    bid = function(b)\n"
+             "      return b.marginal * (0/0)\n"
+             "    end})\n"
+             "end\n", sc_head);
+    const char *p = write_scenario("sc_nan.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/sn", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "sc_nan.lua:5: supply chain 'cn': bid function returned nan")
+                  != NULL, "%s", out_text);
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  sl.supply_chain(world, {name = 'cn', stores = 8, demand = {mean = 3},\n"
+             "    bid = function(b)\n"
+             "      error('no trucks today')\n"
+             "    end})\n"
+             "end\n", sc_head);
+    p = write_scenario("sc_err.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/se", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "sc_err.lua:6: no trucks today") != NULL, "%s", out_text);
+    /* The contract net binding: a bid of nan names the bid function's line. */
+    snprintf(text, sizeof text, "%s"
+             "local cn\n"
+             "function setup(world)\n"
+             "  local m = world:population{name = 'm'}\n"
+             "  m:spawn(3)\n"
+             "  cn = sl.contract_net{bid = function(conv, b)\n"
+             "    return 0/0 end}\n"
+             "  cn:announce{manager = {pop = m, slot = 1}, bidders = m}\n"
+             "end\n", sc_head);
+    p = write_scenario("cn_nan.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/cnn", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "cn_nan.lua:7: contract net bid function returned nan") != NULL,
+                  "%s", out_text);
+}
+END_TEST
+
+START_TEST(test_supply_chain_bad_input)
+{
+    char text[2048], args[1024];
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  sl.supply_chain(world, {name = 'x', stores = 8,\n"
+             "                          demand = {kind = 'poisson', mean = -2}})\n"
+             "end\n", sc_head);
+    const char *p = write_scenario("neg_demand.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/nd", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "neg_demand.lua:4: x: demand: mean -2") != NULL, "%s",
+                  out_text);
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  sl.supply_chain(world, {name = 'x', stores = 8, capacity = -10})\n"
+             "end\n", sc_head);
+    p = write_scenario("neg_cap.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/nc", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "neg_cap.lua:4: x: vehicle capacity -10 must be > 0") != NULL,
+                  "%s", out_text);
+    /* Road graph 1-2-3 and an isolated node 4 holding store 2. */
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  local g = world:graph{name = 'roads', nodes = 4}\n"
+             "  g:add_edge(1, 2, 5)\n"
+             "  g:add_edge(2, 3, 5)\n"
+             "  sl.supply_chain(world, {name = 'r', stores = 3, roads = g,\n"
+             "                          nodes = {2, 4, 3}, warehouse_node = 1})\n"
+             "end\n", sc_head);
+    p = write_scenario("unreachable.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/ur", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "unreachable.lua:7: r: store 2 (road node 4) cannot be reached")
+                  != NULL, "%s", out_text);
+    /* A CSV demand file with a negative value: named with its line. */
+    char csv[512];
+    snprintf(csv, sizeof csv, "%s/demand.csv", tmpdir);
+    FILE *f = fopen(csv, "w");
+    fputs("d\n2\n1\n-1\n", f);
+    fclose(f);
+    snprintf(text, sizeof text, "%s"
+             "function setup(world)\n"
+             "  sl.supply_chain(world, {name = 'x', stores = 8,\n"
+             "                          demand = {kind = 'csv', file = '%s'}})\n"
+             "end\n", sc_head, csv);
+    p = write_scenario("csv_demand.lua", text);
+    snprintf(args, sizeof args, "%s --out %s/cd", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "demand.csv:4: negative or invalid demand -1") != NULL, "%s",
+                  out_text);
+}
+END_TEST
+
+START_TEST(test_maintenance_runs)
+{
+    char args[1024], dir[512];
+    make_tmpdir();
+    snprintf(dir, sizeof dir, "%s/mt", tmpdir);
+    snprintf(args, sizeof args, "scenarios/maintenance.lua --out %s", dir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    ck_assert(manifest_number(dir, "alerts") > 0);
+    ck_assert(manifest_number(dir, "jobs_renegotiated") > 0);
+    ck_assert(manifest_number(dir, "cn_anomalies") == 0);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("logistics_cli");
+    TCase *tc = tcase_create("scenarios");
+    tcase_set_timeout(tc, 300);
+    tcase_add_test(tc, test_beer_game_204);
+    tcase_add_test(tc, test_beer_policy_errors);
+    tcase_add_test(tc, test_supply_chain_threads);
+    tcase_add_test(tc, test_supply_chain_bad_bids);
+    tcase_add_test(tc, test_supply_chain_bad_input);
+    tcase_add_test(tc, test_maintenance_runs);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    if (tmpdir[0]) {
+        char cmd[600];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", tmpdir);
+    }
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
