@@ -368,6 +368,12 @@ static sl_status parse_weights(lexer *lx, parse_state *ps)
         }
     }
     for (size_t i = 0; i < n; i++) in->dist[i * n + i] = 0;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++)
+            if (in->dist[i * n + j] != in->dist[j * n + i])
+                return lex_err(lx, SL_ERR_PARSE, "FULL_MATRIX is not symmetric (entries %zu,%zu "
+                               "and %zu,%zu differ); asymmetric problems are not supported",
+                               i + 1, j + 1, j + 1, i + 1);
     ps->have_weights = 1;
     return SL_OK;
 }

@@ -166,6 +166,9 @@ START_TEST(test_bad_inputs)
     expect_error("ew2.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 3\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
                             "EDGE_WEIGHT_FORMAT: UPPER_ROW\nEDGE_WEIGHT_SECTION\n1 2\nEOF\n",
                  "EOF", 8);
+    expect_error("asym.tsp", "NAME: x\nTYPE: TSP\nDIMENSION: 2\nEDGE_WEIGHT_TYPE: EXPLICIT\n"
+                             "EDGE_WEIGHT_FORMAT: FULL_MATRIX\nEDGE_WEIGHT_SECTION\n0 1\n2 0\nEOF\n",
+                 "not symmetric", 8);
     sl_error e;
     ck_assert_ptr_null(sl_instance_load("/nonexistent/x.tsp", &e));
     ck_assert_int_eq(e.code, SL_ERR_IO);
