@@ -31,6 +31,8 @@ struct sl_dgd {
     /* coordinator */
     long *clock;             /* K: gradients applied from each worker */
     long *job_version;       /* K: version of the model the worker is working on */
+    uint64_t *job_id;        /* K: conversation of the worker's current job (unique per send) */
+    uint64_t next_job;
     uint64_t *job_step;      /* K: step the worker's model was sent */
     uint8_t *waiting;        /* K: async, held back by the staleness bound */
     uint8_t *have;           /* K: sync, gradient of the current version arrived */
@@ -42,7 +44,7 @@ struct sl_dgd {
     /* workers */
     double *win;             /* K x dim: models received */
     double *gpend;           /* K x dim: computed gradients waiting for their send step */
-    long *pend_version;      /* K: -1 when nothing pending */
+    long *pend_version;      /* K: job (conversation) of the pending gradient, -1 when none */
     uint64_t *pend_due;
     uint64_t *jobs;          /* K: jobs started (key of the delay draw) */
     vecbuf *cbuf;
@@ -67,6 +69,7 @@ void sl_dgd_free(sl_dgd *d)
     free(d->w);
     free(d->clock);
     free(d->job_version);
+    free(d->job_id);
     free(d->job_step);
     free(d->waiting);
     free(d->have);
@@ -131,6 +134,7 @@ sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
     d->w = calloc(D, sizeof *d->w);
     d->clock = calloc(K, sizeof *d->clock);
     d->job_version = calloc(K, sizeof *d->job_version);
+    d->job_id = calloc(K, sizeof *d->job_id);
     d->job_step = calloc(K, sizeof *d->job_step);
     d->waiting = calloc(K, 1);
     d->have = calloc(K, 1);
@@ -142,7 +146,7 @@ sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
     d->pend_due = calloc(K, sizeof *d->pend_due);
     d->jobs = calloc(K, sizeof *d->jobs);
     d->cbuf = calloc(K, sizeof *d->cbuf);
-    if (!d->w || !d->clock || !d->job_version || !d->job_step || !d->waiting || !d->have ||
+    if (!d->w || !d->clock || !d->job_version || !d->job_id || !d->job_step || !d->waiting || !d->have ||
         !d->gsrv || !d->sbuf || !d->win || !d->gpend || !d->pend_version || !d->pend_due ||
         !d->jobs || !d->cbuf) {
         sl_dgd_free(d);
@@ -211,8 +215,12 @@ static void worker_chunk(sl_ctx *ctx)
 
 static void send_model(sl_dgd *d, sl_bus *bus, int k, uint64_t step, uint64_t *sent, uint64_t *bytes)
 {
+    /* every send is a new job with its own conversation, so a resent model is never mistaken
+     * for one the worker already answered */
+    uint64_t job = ++d->next_job;
     *sent += (uint64_t)vec_send(bus, 0, SL_DGD_MSG_MODEL, d->cpi, d->coord_id, d->wpi, d->wid[k],
-                                (uint64_t)d->st.version, d->w, d->dim, 0, bytes);
+                                job, d->w, d->dim, 0, bytes);
+    d->job_id[k] = job;
     d->job_version[k] = d->st.version;
     d->job_step[k] = step;
 }
@@ -257,7 +265,8 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
             if (k < 0) continue;
             double *g = d->gsrv + (size_t)k * dim;
             if (!vec_take(&d->sbuf[k], &m[q], g, dim)) continue;
-            long v = (long)m[q].conv;
+            if (m[q].conv != d->job_id[k]) continue;  /* answer to an older job */
+            long v = d->job_version[k];
             if (!d->o.async) {
                 if (v == d->st.version) d->have[k] = 1;
                 continue;

@@ -1,7 +1,7 @@
 /* dgd.h - distributed gradient descent: a coordinator agent and K worker agents, each worker
  * holding one shard of a logistic-regression training set, talking through the message bus.
  *
- * A worker that receives a model (version v, conv = v) computes the mean gradient of its shard
+ * A worker that receives a model (a job: conv numbers every model sent) computes the mean gradient of its shard
  * at that model and sends it back after a compute delay: delay steps plus a uniform draw from
  * 0..jitter (keyed by (seed, SL_DGD_STREAM_DELAY, worker, job)), plus slow_delay for the first
  * `slow` workers (stragglers).
@@ -18,7 +18,7 @@
  * the staleness of a gradient is the number of versions applied since the model it used.
  *
  * Lost messages (bus loss on both links): a worker without a reply for `timeout` steps gets the
- * current model again.
+ * current model again (as a new job; answers to older jobs are ignored).
  *
  * Ownership: create takes train, split and test (freed with the object, also on failure);
  * attach passes ownership to the world (also on failure).
