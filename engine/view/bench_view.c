@@ -126,9 +126,9 @@ int main(int argc, char **argv)
     sl_view_config vc = { .width = W, .height = H, .window = 1, .title = "bench" };
     sl_view *v = sl_view_create(w, &vc, &e);
     if (!v) { fprintf(stderr, "bench_view: %s\n", e.msg); sl_world_destroy(w); return 2; }
-    SDL_RendererInfo info;
-    SDL_Renderer *ren = SDL_GetRenderer(SDL_GetWindowFromID(1));
-    const char *rname = ren && SDL_GetRendererInfo(ren, &info) == 0 ? info.name : "?";
+    const char *rname = "software (CPU canvas blitted to the window surface)";
+    char vdrv[64];
+    snprintf(vdrv, sizeof vdrv, "%s", SDL_GetCurrentVideoDriver() ? SDL_GetCurrentVideoDriver() : "?");
     for (int i = 0; i < 5; i++) sl_view_render(v, &e);   /* warm-up */
     t0 = now();
     for (long i = 0; i < frames; i++) {
@@ -173,8 +173,8 @@ int main(int argc, char **argv)
     sl_view_destroy(v);
     sl_world_destroy(w);
 
-    printf("agents %zu, %dx%d, renderer '%s', video driver '%s'\n", n, W, H, rname,
-           getenv("SDL_VIDEODRIVER") ? getenv("SDL_VIDEODRIVER") : "default");
+    printf("agents %zu, %dx%d, renderer: %s, video driver '%s'\n", n, W, H, rname,
+           vdrv);
     printf("frames/s, simulation paused (draw + present):   %.1f\n", draw_fps);
     printf("frames/s, one simulation step per frame:        %.1f\n", run_fps);
     printf("steps/s headless (no viewer):                   %.1f\n", headless_sps);

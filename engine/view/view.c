@@ -100,15 +100,14 @@ void sl_view_fit(sl_view *v)
     v->camera_set = 1;
 }
 
-static sl_status make_texture(sl_view *v, sl_error *e)
+/* The canvas wrapped as a surface (no copy), for blitting to the window. */
+static sl_status wrap_canvas(sl_view *v, sl_error *e)
 {
-    if (v->tex) SDL_DestroyTexture(v->tex);
-    v->tex = SDL_CreateTexture(v->ren, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_STREAMING,
-                               v->canvas.w, v->canvas.h);
-    if (!v->tex) return sl_error_set(e, SL_ERR_STATE, "view: cannot create a texture: %s",
-                                     SDL_GetError());
-    v->tex_w = v->canvas.w;
-    v->tex_h = v->canvas.h;
+    if (v->frame) SDL_FreeSurface(v->frame);
+    v->frame = SDL_CreateRGBSurfaceWithFormatFrom(v->canvas.px, v->canvas.w, v->canvas.h, 32,
+                                                  v->canvas.w * 4, SDL_PIXELFORMAT_ARGB8888);
+    if (!v->frame) return sl_error_set(e, SL_ERR_NOMEM, "view: %s", SDL_GetError());
+    SDL_SetSurfaceBlendMode(v->frame, SDL_BLENDMODE_NONE);   /* a plain copy */
     return SL_OK;
 }
 
@@ -125,7 +124,7 @@ static sl_status resize(sl_view *v, int w, int h, sl_error *e)
         compute_fit(v);
         v->scale = v->fit_scale * v->st.zoom;
     }
-    if (v->ren) return make_texture(v, e);
+    if (v->win) return wrap_canvas(v, e);
     return SL_OK;
 }
 
@@ -175,14 +174,14 @@ sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
             sl_view_destroy(v);
             return NULL;
         }
-        v->ren = SDL_CreateRenderer(v->win, -1, 0);
-        if (!v->ren) v->ren = SDL_CreateRenderer(v->win, -1, SDL_RENDERER_SOFTWARE);
-        if (!v->ren) {
-            sl_error_set(e, SL_ERR_STATE, "cannot create a renderer: %s", SDL_GetError());
+        /* frames are drawn on the CPU and copied to the window's framebuffer surface (SDL's
+         * software path): no GPU renderer is needed */
+        if (!SDL_GetWindowSurface(v->win)) {
+            sl_error_set(e, SL_ERR_STATE, "cannot draw into the window: %s", SDL_GetError());
             sl_view_destroy(v);
             return NULL;
         }
-        if (make_texture(v, e) != SL_OK) { sl_view_destroy(v); return NULL; }
+        if (wrap_canvas(v, e) != SL_OK) { sl_view_destroy(v); return NULL; }
     }
     if (TTF_Init() != 0) {
         sl_error_set(e, SL_ERR_STATE, "view: cannot initialise fonts: %s", TTF_GetError());
@@ -210,8 +209,7 @@ void sl_view_destroy(sl_view *v)
     sl_font_close(v->font_small);
     sl_font_close(v->font_big);
     if (v->sdl_ttf) TTF_Quit();
-    if (v->tex) SDL_DestroyTexture(v->tex);
-    if (v->ren) SDL_DestroyRenderer(v->ren);
+    if (v->frame) SDL_FreeSurface(v->frame);
     if (v->win) SDL_DestroyWindow(v->win);
     if (v->sdl_video) SDL_QuitSubSystem(SDL_INIT_VIDEO);
     sl_canvas_free(&v->canvas);
@@ -319,15 +317,11 @@ sl_status sl_view_render(sl_view *v, sl_error *e)
     }
     if (!v->no_hud) vh_draw(v);
     v->frames++;
-    if (v->ren) {
-        if (v->tex_w != c->w || v->tex_h != c->h) {
-            sl_status s = make_texture(v, e);
-            if (s != SL_OK) return s;
-        }
-        SDL_UpdateTexture(v->tex, NULL, c->px, c->w * 4);
-        SDL_RenderClear(v->ren);
-        SDL_RenderCopy(v->ren, v->tex, NULL, NULL);
-        SDL_RenderPresent(v->ren);
+    if (v->win) {
+        SDL_Surface *ws = SDL_GetWindowSurface(v->win);   /* renewed after a resize */
+        if (!ws) return sl_error_set(e, SL_ERR_STATE, "view: window surface: %s", SDL_GetError());
+        if (SDL_BlitSurface(v->frame, NULL, ws, NULL) != 0 || SDL_UpdateWindowSurface(v->win) != 0)
+            return sl_error_set(e, SL_ERR_STATE, "view: cannot show the frame: %s", SDL_GetError());
     }
     return SL_OK;
 }

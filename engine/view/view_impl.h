@@ -37,9 +37,7 @@ struct sl_view {
 
     int window_mode, hidden_start;
     SDL_Window *win;
-    SDL_Renderer *ren;
-    SDL_Texture *tex;
-    int tex_w, tex_h;
+    SDL_Surface *frame;      /* the canvas as an SDL surface (blitted to the window surface) */
     int sdl_video, sdl_ttf;
 
     sl_canvas canvas;
