@@ -331,6 +331,9 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
     d->st.bytes = d->tot_bytes;
     d->st.lost = before >= d->tot_recv ? before - d->tot_recv : 0;
     d->st.min_clock = min_clock(d);
+    d->st.max_clock = d->clock[0];
+    for (int k = 1; k < K; k++)
+        if (d->clock[k] > d->st.max_clock) d->st.max_clock = d->clock[k];
     d->st.waiting = nwait;
     d->st.mean_staleness = d->stale_n ? d->stale_sum / (double)d->stale_n : 0.0;
     evaluate(d);

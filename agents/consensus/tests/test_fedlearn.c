@@ -305,6 +305,27 @@ START_TEST(dgd_async_bounded_staleness)
 }
 END_TEST
 
+START_TEST(dgd_staleness_bound_and_lost_messages)
+{
+    sl_error e;
+    for (int tau = 0; tau <= 3; tau += 3) {
+        sl_dgd *d;
+        sl_world *w = dgd_world(1, tau, 2, 3, 0.1, 2, &d);
+        for (int s = 0; s < 400; s++) {
+            ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+            const sl_dgd_stats *st = sl_dgd_stats_get(d);
+            /* a worker gets a new model only within tau of the slowest, so it finishes at
+             * most one more job */
+            ck_assert_int_le(st->max_clock - st->min_clock, tau + 1);
+        }
+        /* lost models and gradients are resent: the slowest worker keeps progressing */
+        ck_assert_int_ge(sl_dgd_stats_get(d)->min_clock, 8);
+        ck_assert_uint_gt(sl_dgd_stats_get(d)->lost, 20);
+        sl_world_destroy(w);
+    }
+}
+END_TEST
+
 START_TEST(dgd_bad_options)
 {
     sl_error e;
@@ -337,6 +358,7 @@ static Suite *suite(void)
     ADD(fedavg_over_bus);
     ADD(dgd_sync_equals_gd);
     ADD(dgd_async_bounded_staleness);
+    ADD(dgd_staleness_bound_and_lost_messages);
     ADD(dgd_bad_options);
 #undef ADD
     return s;

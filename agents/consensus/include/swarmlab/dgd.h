@@ -52,7 +52,8 @@ typedef struct sl_dgd_opts {
 
 typedef struct sl_dgd_stats {
     long version;              /* synchronous: steps taken; async: gradients applied */
-    long min_clock;            /* async: gradients applied from the slowest worker */
+    long min_clock;            /* gradients applied from the slowest worker */
+    long max_clock;            /* ... and from the fastest */
     double train_loss, test_loss, test_acc;
     double mean_staleness;     /* over gradients applied so far */
     long max_staleness;
