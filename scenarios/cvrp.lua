@@ -56,6 +56,7 @@ end
 function setup(world)
   if stepping then
     colony = sl.aco_colony(options)
+    colony:attach()       -- a world system: each world step runs one colony iteration
   else
     local res
     res, colony = sl.aco(options)
@@ -64,8 +65,7 @@ function setup(world)
 end
 
 function step(world, t)
-  if not stepping then return false end
-  return colony:iterate()
+  return stepping and not colony:done()
 end
 
 function finish(world)

@@ -3,6 +3,7 @@
  *   local res, col = swarmlab.aco{instance = "x.tsp", variant = "mmas", local_search = "3opt",
  *                                 iterations = 500}          -- runs to the stopping criterion
  *   local col = swarmlab.aco_colony{...}; col:iterate(); col:done()  -- one iteration at a time
+ *   col:attach()     -- or: a world system, one iteration per world step
  *
  * Options: instance (path), variant ("as"|"acs"|"mmas"|"ras"), ants, alpha, beta, rho, q0, xi,
  * ranks, pbest, gamma, nn (candidate list length), local_search ("none"|"2opt"|"oropt"|"3opt"),
@@ -32,6 +33,7 @@ typedef struct lua_colony {
     sl_aco_colony *c;
     sl_instance *in;
     aco_view *view;     /* the world's viewer link, or NULL */
+    int attached;       /* 1 once registered as a world system */
 } lua_colony;
 
 static const char *const known_opts[] = {
@@ -335,6 +337,37 @@ static int m_pheromone(lua_State *L)
     return 1;
 }
 
+/* World system: one colony iteration per world step (serial hook; the colony's own parallel
+ * loops run inside it). The handle is pinned in the registry, so it outlives every step. */
+static sl_status system_post(sl_world *w, void *user, sl_error *e)
+{
+    (void)w;
+    (void)e;
+    lua_colony *h = user;
+    if (h->c && !sl_aco_done(h->c)) sl_aco_step(h->c);
+    return SL_OK;
+}
+
+static int m_attach(lua_State *L)
+{
+    lua_colony *h = check_colony(L);
+    sl_world *w = sl_lua_world(L);
+    if (!w) luaL_error(L, "attach: no world");
+    if (h->attached) luaL_error(L, "attach: this colony is already attached");
+    sl_system_def def;
+    memset(&def, 0, sizeof def);
+    def.name = "aco";
+    def.post = system_post;
+    def.user = h;
+    sl_error e;
+    sl_error_clear(&e);
+    if (sl_world_add_system(w, &def, &e) < 0) luaL_error(L, "attach: %s", e.msg);
+    h->attached = 1;
+    lua_pushvalue(L, 1);
+    luaL_ref(L, LUA_REGISTRYINDEX); /* pinned until the state closes */
+    return 0;
+}
+
 /* col:write(name): best.tour for a TSP, a CVRPLIB solution for a CVRP, inside the output dir. */
 static int m_write(lua_State *L)
 {
@@ -376,7 +409,8 @@ void sl_lua_open_aco(lua_State *L)
     static const luaL_Reg methods[] = {
         {"iterate", m_iterate}, {"run", m_run}, {"done", m_done}, {"result", m_result},
         {"best", m_best}, {"iterations", m_iterations}, {"pheromone", m_pheromone},
-        {"write", m_write}, {"write_convergence", m_write_convergence}, {NULL, NULL}};
+        {"write", m_write}, {"write_convergence", m_write_convergence}, {"attach", m_attach},
+        {NULL, NULL}};
     if (luaL_newmetatable(L, ACO_MT)) {
         lua_pushcfunction(L, colony_gc);
         lua_setfield(L, -2, "__gc");

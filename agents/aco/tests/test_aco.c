@@ -430,6 +430,13 @@ START_TEST(test_cli_scenarios)
     }
     snprintf(cmd, sizeof cmd, "grep -c '\"best_length\": *2986' %s/t/manifest.json", dir);
     ck_assert_msg(run_cmd(cmd, out, sizeof out) == 0, "best_length 2986 not in manifest");
+    /* stepping: the colony is a world system, one iteration per world step */
+    snprintf(cmd, sizeof cmd, "'%s' run scenarios/tsp.lua --set stepping=true --set iterations=12 "
+                              "--quiet --out %s/s 2>&1", exe, dir);
+    rc = run_cmd(cmd, out, sizeof out);
+    ck_assert_msg(rc == 0, "stepping tsp.lua failed (%d): %s", rc, out);
+    snprintf(cmd, sizeof cmd, "grep -c '\"steps\": *12' %s/s/manifest.json", dir);
+    ck_assert_msg(run_cmd(cmd, out, sizeof out) == 0, "stepping run did not take 12 steps");
     snprintf(cmd, sizeof cmd, "'%s' run scenarios/cvrp.lua --set iterations=20 --quiet --out %s/v "
                               "2>&1", exe, dir);
     rc = run_cmd(cmd, out, sizeof out);
