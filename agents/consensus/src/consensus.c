@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swarmlab/bus.h"
+#include "swarmlab/graph.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
@@ -473,9 +474,10 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
         if (sl_world_pop_at(w, i) == p) c->pop_index = i;
     if (c->pop_index < 0 || c->pop_index >= SL_BUS_MAX_POPS)
         return sl_error_set(e, SL_ERR_RANGE, "consensus: too many populations for the bus");
-    int cx = sl_pop_add_column(p, "x", SL_F64, e);
-    int cpx = sl_pop_add_column(p, "px", SL_F64, e);
-    int cpy = sl_pop_add_column(p, "py", SL_F64, e);
+    /* x, y: node positions (the unit square scaled to 100), value: the node's value */
+    int cpx = sl_pop_add_column(p, "x", SL_F64, e);
+    int cpy = sl_pop_add_column(p, "y", SL_F64, e);
+    int cx = sl_pop_add_column(p, "value", SL_F64, e);
     int ccomp = sl_pop_add_column(p, "comp", SL_I32, e);
     if (cx < 0 || cpx < 0 || cpy < 0 || ccomp < 0) return e ? e->code : SL_ERR_RANGE;
     if (sl_pop_spawn(p, (size_t)c->n) == (size_t)-1)
@@ -489,10 +491,21 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
     for (int i = 0; i < c->n; i++) {
         c->ids[i] = sl_pop_id(p, (size_t)i);
         sl_pop_set(p, cx, (size_t)i, c->x[i]);
-        sl_pop_set(p, cpx, (size_t)i, g0->px[i]);
-        sl_pop_set(p, cpy, (size_t)i, g0->py[i]);
+        sl_pop_set(p, cpx, (size_t)i, 100.0 * g0->px[i]);
+        sl_pop_set(p, cpy, (size_t)i, 100.0 * g0->py[i]);
         sl_pop_set(p, ccomp, (size_t)i, (double)c->comp[i]);
     }
+    /* the first topology as a world graph with positions, for drawing */
+    sl_graph *wg = sl_world_add_graph(w, c->name, c->n, e);
+    if (!wg) return e ? e->code : SL_ERR_RANGE;
+    for (size_t k = 0; k < g0->m; k++)
+        if ((st = sl_graph_add_edge(wg, g0->eu[k], g0->ev[k], 1.0, 1, e)) != SL_OK) return st;
+    if ((st = sl_graph_finalize(wg, e)) != SL_OK) return st;
+    for (int i = 0; i < c->n; i++) {
+        wg->x[i] = 100.0 * g0->px[i];
+        wg->y[i] = 100.0 * g0->py[i];
+    }
+    if (!sl_world_plane(w)) sl_world_set_plane(w, (sl_plane){100.0, 100.0, 0});
     sl_recorder *r = sl_world_recorder(w);
     for (int k = 0; k < M_COUNT; k++) {
         c->metric[k] = sl_recorder_add(r, metric_names[k], NULL, -1, SL_REDUCE_VALUE, e);

@@ -58,7 +58,9 @@ sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e);
 /* Runs direct rounds until done or max_rounds; returns the iterations (or -1 with e filled). */
 long sl_consensus_run_direct(sl_consensus *c, long max_rounds, sl_error *e);
 
-/* Puts the nodes into a new population `pop_name` of w (columns x, px, py, comp), adds the
+/* Puts the nodes into a new population `pop_name` of w (columns x, y: position in a 100 x 100
+ * plane; value; comp: component), a world graph of the same name (the first topology, for
+ * drawing; the plane is set to 100 x 100 when the world has none), adds the
  * consensus system and the recorder metrics iteration, disagreement, rel_disagreement, mean,
  * error2, messages, delivered, lost, bytes (all per round), and sets the bus loss of messages
  * between nodes to msg_loss. The world owns c afterwards (also on failure). */
