@@ -856,7 +856,8 @@ int sl_aco_offer(sl_aco_colony *c, const int *seq, int len)
     if (c->cvrp) {
         sl_routes r;
         sl_routes_init(&r);
-        int ok = sl_routes_from_sequence(&r, c->in, seq, len) == SL_OK;
+        int ok = sl_routes_from_sequence(&r, c->in, seq, len) == SL_OK &&
+                 sl_routes_check(c->in, &r, NULL) == SL_OK; /* loads within capacity */
         sl_routes_free(&r);
         if (!ok) return -1;
     }

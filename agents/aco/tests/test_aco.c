@@ -363,6 +363,39 @@ START_TEST(test_rand12_optimum)
 }
 END_TEST
 
+START_TEST(test_offer)
+{
+    sl_instance *in = random_instance(9, 44);
+    long long opt = brute_tsp(in);
+    sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
+    sl_aco_colony *d = make(in, SL_ACO_MMAS, SL_LS_3OPT, 20, 1, 1);
+    sl_aco_run(d);
+    ck_assert_int_eq(sl_aco_best_cost(d), opt);
+    int len;
+    const int *best = sl_aco_best_sequence(d, &len);
+    int bad[9];
+    memcpy(bad, best, sizeof bad);
+    bad[1] = bad[0]; /* a repeated node */
+    ck_assert_int_eq(sl_aco_offer(c, bad, 9), -1);
+    ck_assert_int_eq(sl_aco_offer(c, best, 8), -1);
+    if (sl_aco_best_cost(c) > opt) ck_assert_int_eq(sl_aco_offer(c, best, len), 1);
+    ck_assert_int_eq(sl_aco_best_cost(c), opt);
+    ck_assert_int_eq(sl_aco_offer(c, best, len), 0);
+    sl_aco_destroy(c);
+    sl_aco_destroy(d);
+    sl_instance_free(in);
+    /* CVRP: an overloaded route is refused */
+    sl_instance *v = random_cvrp(8, 3, 45);
+    sl_aco_colony *cv = make(v, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
+    int all[8] = {0, 1, 2, 3, 4, 5, 6, 7}; /* one route with every customer: 7 demands > 45? */
+    long long load = 0;
+    for (int i = 1; i < 8; i++) load += v->demand[i];
+    if (load > 45) ck_assert_int_eq(sl_aco_offer(cv, all, 8), -1);
+    sl_aco_destroy(cv);
+    sl_instance_free(v);
+}
+END_TEST
+
 START_TEST(test_world_view)
 {
     for (int order = 0; order < 2; order++) {
@@ -486,6 +519,7 @@ static Suite *aco_suite(void)
     tcase_add_test(tc, test_trivial_instances);
     tcase_add_test(tc, test_rand12_optimum);
     tcase_add_test(tc, test_world_view);
+    tcase_add_test(tc, test_offer);
     tcase_add_test(tc, test_cli_scenarios);
     suite_add_tcase(s, tc);
     return s;
