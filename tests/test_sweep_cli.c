@@ -153,9 +153,9 @@ START_TEST(determinism_across_jobs)
     ck_assert_int_eq(n2, 18);
     ck_assert_msg(strcmp(c1, c2) == 0, "c1 and c2 differ");
     /* seeds are distinct and the journal names every parameter */
-    ck_assert_ptr_nonnull(strstr(c1, "run,point,replicate,n,sigma,fail_above,work,seed,status,"
+    ck_assert_ptr_nonnull(strstr(c1, "run,point,replicate,n,sigma,fail_above,work,crash,seed,status,"
                                      "error,wall_seconds,steps,mean_x,spread,walkers\n"));
-    ck_assert_ptr_nonnull(strstr(c1, "0017,5,2,30,1.5,-1,0,"));
+    ck_assert_ptr_nonnull(strstr(c1, "0017,5,2,30,1.5,-1,0,0,"));
     /* the summary: 6 points, 3 ok runs each */
     char path[1200];
     snprintf(path, sizeof path, "%s/summary.csv", d1);
@@ -204,6 +204,25 @@ START_TEST(failed_runs_are_recorded)
     ck_assert_int_eq(rc, 1);
     ck_assert_int_eq(count_rows(d), 1);
     ck_assert_ptr_nonnull(strstr(err, "--stop-on-error"));
+    /* a run killed by a signal is recorded as crashed, and a resume keeps that row */
+    snprintf(d, sizeof d, "%s/crash", g_tmp);
+    rc = sh(err, sizeof err, "%s sweep %s --grid crash=0,1 --replicates 2 --unsafe --out %s", g_exe,
+            g_scen, d);
+    ck_assert_int_eq(rc, 1);
+    c = canonical(d, &n);
+    ck_assert_int_eq(n, 4);
+    ck_assert_ptr_nonnull(strstr(c, ",crashed,killed by signal 9 (Killed),"));
+    ck_assert_ptr_nonnull(strstr(c, "\n0003,1,1,1,"));
+    snprintf(path, sizeof path, "%s/runs.csv", d);
+    char *before = slurp(path);
+    rc = sh(err, sizeof err, "%s sweep %s --grid crash=0,1 --replicates 2 --unsafe --out %s", g_exe,
+            g_scen, d);
+    ck_assert_int_eq(rc, 1);
+    char *after = slurp(path);
+    ck_assert_msg(strcmp(before, after) == 0, "resuming a finished sweep changed runs.csv");
+    free(before);
+    free(after);
+    free(c);
 }
 END_TEST
 

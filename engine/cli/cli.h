@@ -34,6 +34,7 @@ typedef struct sl_run_opts {
     /* Options added by other subcommands (viewer, checkpoints) go here; see cmd_run.c. */
     long long checkpoint_every; /* > 0: write DIR/checkpoint.bin every N steps */
     const char *resume;         /* checkpoint file to continue from, or NULL */
+    int check_params;           /* 1: stop after the scenario's top level (parameter check) */
     /* viewer (cmd_view.c): --view, --frames DIR, --frame-every N, --size WxH */
     int view;
     const char *frames_dir;

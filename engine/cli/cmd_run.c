@@ -103,6 +103,7 @@ void sl_cmd_run_usage(FILE *f)
           "  --unsafe           lift the Lua sandbox (shell, writes anywhere, binary chunks)\n"
           "  --lua-budget N     Lua instructions allowed per callback (default 2000000000)\n"
           "  --checkpoint-every N   write DIR/checkpoint.bin every N steps\n"
+          "  --check-params     load the scenario and check its parameters, then stop\n"
           "  --resume FILE      continue from a checkpoint (--steps is the total; a --seed\n"
           "                     other than the checkpoint's branches the run)\n"
           "  --view             watch the run in a window (stays open at the end)\n"
@@ -150,6 +151,8 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
             o->quiet = 1;
         } else if (strcmp(a, "--unsafe") == 0) {
             o->unsafe = 1;
+        } else if (strcmp(a, "--check-params") == 0) {
+            o->check_params = 1;
         } else if (opt_is(a, "--steps", &n)) {
             if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
             if (sl_parse_ll(v, &ll) != 0 || ll < 0) {
@@ -545,6 +548,10 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
     if (st == SL_OK) st = check_scenario(&c);
     if (st == SL_OK) st = prepare_output(&c);
     if (st == SL_OK) st = load_scenario(&c);
+    if (st == SL_OK && o->check_params) { /* parameters are fine: nothing more to do */
+        run_cleanup(&c);
+        return 0;
+    }
     if (st == SL_OK) st = sl_host_setup(c.host, &c.err);
     if (st == SL_OK) st = restore_checkpoint(&c);
     if (st == SL_OK) st = open_metrics(&c);

@@ -464,7 +464,9 @@ static int run_checks(sl_sweep *s, char *first_dir, size_t dirn)
             snprintf(j->dir, sizeof j->dir, "%s/%d", base, next);
             char errp[4400];
             snprintf(errp, sizeof errp, "%s.log", j->dir);
-            char **argv = sl_sweep_argv(s, j->point, s->base_seed, j->dir, 0);
+            /* the first point runs setup() with 0 steps (it gives the columns); the other
+             * values only need their parameters checked */
+            char **argv = sl_sweep_argv(s, j->point, s->base_seed, j->dir, 0, next > 0);
             sl_error e;
             j->pid = argv ? sl_sweep_spawn(s, argv, errp, &e) : -1;
             sl_sweep_argv_free(argv);

@@ -58,9 +58,10 @@ void sl_sweep_run_id(const sl_sweep *s, size_t run, char *buf, size_t n);
 uint64_t sl_sweep_seed(const sl_sweep *s, size_t run);
 
 /* Builds the argument vector of `swarmlab run` for run `run` with output dir `dir`, `steps`
- * (-1: the sweep's) and the parameter values of point `point`. Free with sl_sweep_argv_free. */
+ * (-1: the sweep's) and the parameter values of point `point`; check_params = 1 adds
+ * --check-params (load and check the parameters only). Free with sl_sweep_argv_free. */
 char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char *dir,
-                     long long steps);
+                     long long steps, int check_params);
 void sl_sweep_argv_free(char **argv);
 
 /* Starts a child process running argv with stderr to stderr_path and stdout to /dev/null.

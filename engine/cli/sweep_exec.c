@@ -61,7 +61,7 @@ static int push(char ***v, int *n, int *cap, const char *s)
 }
 
 char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char *dir,
-                     long long steps)
+                     long long steps, int check_params)
 {
     char **v = NULL;
     int n = 0, cap = 0, bad = 0;
@@ -90,6 +90,7 @@ char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char 
     snprintf(buf, sizeof buf, "%d", threads);
     bad |= push(&v, &n, &cap, buf);
     if (s->unsafe) bad |= push(&v, &n, &cap, "--unsafe");
+    if (check_params) bad |= push(&v, &n, &cap, "--check-params");
     for (int i = 0; i < s->nfixed; i++) {
         char *kv = malloc(strlen(s->fixed_names[i]) + strlen(s->fixed_values[i]) + 2);
         if (!kv) {
@@ -194,7 +195,7 @@ pid_t sl_sweep_start_run(const sl_sweep *s, size_t run, sl_error *e)
     }
     snprintf(errpath, sizeof errpath, "%s/stderr.log", dir);
     size_t point = run / (size_t)s->replicates;
-    char **argv = sl_sweep_argv(s, point, sl_sweep_seed(s, run), dir, -1);
+    char **argv = sl_sweep_argv(s, point, sl_sweep_seed(s, run), dir, -1, 0);
     if (!argv) {
         sl_error_set(e, SL_ERR_NOMEM, "out of memory");
         return -1;

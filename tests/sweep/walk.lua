@@ -7,6 +7,8 @@ local sigma      = sl.param("sigma", 1.0, "step size", {min = 0})
 local fail_above = sl.param("fail_above", -1, "raise an error in step 5 when sigma exceeds this (if >= 0)")
 local work       = sl.param("work", 0, "extra Lua loop iterations per step (to make runs slow)",
                             {min = 0, integer = true})
+local crash      = sl.param("crash", 0, "1: the run kills itself with SIGKILL in step 3 (needs --unsafe)",
+                            {min = 0, max = 1, integer = true})
 sl.steps(20)
 
 local pop
@@ -22,6 +24,7 @@ function step(world, t)
   if fail_above >= 0 and sigma > fail_above and t == 5 then
     error("sigma " .. sigma .. " is above " .. fail_above)
   end
+  if crash == 1 and t == 3 then os.execute("kill -9 $PPID") end
   local acc = 0
   for i = 1, pop:count() do
     local r = sl.rng(7, i)
