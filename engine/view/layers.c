@@ -115,6 +115,7 @@ void vl_refresh(sl_view *v)
     v->nlayers = 0;
     sl_world *w = v->world;
     if (!w) return;
+    vprov_attach(w);
     char name[VL_NAME];
     for (int i = 0; i < sl_world_nfields(w); i++) {
         sl_field *f = sl_world_field_at(w, i);

@@ -96,6 +96,9 @@ sl_rgba vl_pop_color(int i);
 sl_rgba vl_viridis(double t);               /* t in [0,1] */
 sl_rgba vl_heat(double t);
 
+/* providers.c: registers layers for module data found on the world (ACO, PSO) */
+void vprov_attach(sl_world *w);
+
 /* hud.c */
 void vh_draw(sl_view *v);
 int vh_slider_hit(sl_view *v, int x, int y, double *value); /* slider index under (x,y) or -1 */

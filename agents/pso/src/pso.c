@@ -521,6 +521,8 @@ int sl_pso_dim(const sl_pso *s) { return s->D; }
 const double *sl_pso_positions(const sl_pso *s) { return s->x; }
 const double *sl_pso_values(const sl_pso *s) { return s->fx; }
 const double *sl_pso_pbest(const sl_pso *s) { return s->p; }
+const sl_pso_config *sl_pso_config_used(const sl_pso *s) { return &s->cfg; }
+const sl_pso_problem *sl_pso_problem_used(const sl_pso *s) { return &s->pb; }
 
 static int parse(const char *name, const char *const *names, const int *values, int n)
 {

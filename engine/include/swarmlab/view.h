@@ -24,7 +24,6 @@
 
 #include <stdint.h>
 #include <stdlib.h>
-#include <string.h>
 #include "swarmlab/error.h"
 #include "swarmlab/world.h"
 
@@ -87,8 +86,9 @@ static inline sl_status sl_view_add_layer(sl_world *w, const sl_view_layer_def *
         return sl_error_set(e, SL_ERR_RANGE, "view layer '%s': more than %d layers", def->name,
                             SL_VIEW_MAX_LAYERS);
     L->def[L->n] = *def;
-    strncpy(L->name[L->n], def->name, sizeof L->name[0] - 1);
-    L->name[L->n][sizeof L->name[0] - 1] = '\0';
+    size_t k = 0;
+    for (; def->name[k] && k + 1 < sizeof L->name[0]; k++) L->name[L->n][k] = def->name[k];
+    L->name[L->n][k] = '\0';
     L->def[L->n].name = L->name[L->n];
     L->n++;
     return SL_OK;

@@ -171,6 +171,10 @@ int sl_pso_dim(const sl_pso *s);
 const double *sl_pso_positions(const sl_pso *s);
 const double *sl_pso_values(const sl_pso *s);
 const double *sl_pso_pbest(const sl_pso *s);
+/* The configuration (bounds) and problem the solver runs, e.g. for a viewer that draws the
+ * objective landscape; valid until destroy. */
+const sl_pso_config *sl_pso_config_used(const sl_pso *s);
+const sl_pso_problem *sl_pso_problem_used(const sl_pso *s);
 
 /* Names <-> enums for bindings; return -1 for an unknown name. */
 int sl_pso_variant_parse(const char *name);
