@@ -8,13 +8,15 @@
 --   swarmlab run scenarios/consensus.lua --set graph=ring --set n=20 --set link_fail=0.2 --out DIR
 --   swarmlab run scenarios/consensus.lua --set graph=ring --set n=20 --set msg_loss=0.1 --out DIR
 --
--- Node i starts at x_i = i (i = 0..n-1). Step 0 sends the initial values; round k happens in
+-- Node i starts at x_i = i (i = 0..n-1; init=random: uniform in [0, 1) from the seed; init=spike:
+-- x_0 = n, the others 0). Step 0 sends the initial values; round k happens in
 -- step k. The run stops after the first round with max_i |x_i - mean| <= tol * max_i |x_i(0) - mean|
 -- (mean: the average of the node's connected component). The manifest gets:
 --   iterations            rounds used (converged = 1) or done (converged = 0)
 --   empirical_rate        (e_K / e_{K/2})^(1/(K - K/2)), e = 2-norm of the deviation from the mean
 --   theoretical_rate      second-largest eigenvalue modulus of W (Jacobi), or the mean-square rate
---                         under link failures, or the per-round norm of a switching cycle
+--                         under link failures, or the per-round norm of a switching cycle;
+--                         with msg_loss > 0 still the lossless value (rate_kind says which)
 --   predicted_iterations  ceil(log(tol) / log(theoretical_rate))
 --   mean_error            |final mean - initial mean| (0 up to rounding unless messages are lost)
 --   messages, bytes, lost totals of the bus traffic; messages_per_round
@@ -37,6 +39,7 @@ local switching = sl.param("switching", "none", "switching topologies",
                            {choices = {"none", "split", "rgg"}})
 local topos     = sl.param("topologies", 2, "switching: topologies in the cycle", {integer = true})
 local period    = sl.param("period", 1, "switching: rounds per topology", {integer = true})
+local init      = sl.param("init", "index", "initial values", {choices = {"index", "random", "spike"}})
 local max_iter  = sl.param("max_iter", 100000, "round limit", {min = 1, integer = true})
 sl.steps(max_iter + 1)
 
@@ -46,7 +49,7 @@ function setup(world)
   cons = sl.consensus{
     graph = graph, n = n, tol = tol, weights = weights, eps = eps, radius = radius, rows = rows,
     link_fail = link_fail, msg_loss = msg_loss, switching = switching, topologies = topos,
-    period = period, seed = sl.seed(),
+    period = period, init = init, seed = sl.seed(),
   }
 end
 
@@ -66,7 +69,8 @@ function finish(world)
   local rate, kind = cons:theory_rate()
   if rate then
     sl.result("theoretical_rate", rate)
-    sl.result("rate_kind", kind)
+    -- lost messages make W_t random and only row stochastic: the bound is the lossless one
+    sl.result("rate_kind", msg_loss > 0 and kind .. " (lossless)" or kind)
     if rate > 0 and rate < 1 then
       sl.result("predicted_iterations", math.ceil(math.log(tol) / math.log(rate)))
     end

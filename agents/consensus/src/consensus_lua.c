@@ -144,7 +144,7 @@ static int l_consensus(lua_State *L)
 {
     static const char *const keys[] = {"graph", "n", "rows", "radius", "seed", "weights", "eps",
                                        "tol", "link_fail", "msg_loss", "switching", "topologies",
-                                       "period", "x0", "pop", NULL};
+                                       "period", "x0", "init", "pop", NULL};
     const char *W = "consensus";
     luaL_checktype(L, 1, LUA_TTABLE);
     check_keys(L, 1, W, keys);
@@ -216,7 +216,19 @@ static int l_consensus(lua_State *L)
             lua_pop(L, 1);
         }
     } else if (lua_isnil(L, -1)) {
-        for (int i = 0; i < n; i++) x0[i] = i;
+        const char *init = opt_str(L, 1, W, "init", "index");
+        if (strcmp(init, "index") == 0) {
+            for (int i = 0; i < n; i++) x0[i] = i;
+        } else if (strcmp(init, "random") == 0) {
+            for (int i = 0; i < n; i++) {
+                sl_rng r = sl_rng_make(spec.seed, 0x636f6e02u, (uint64_t)i, 0);
+                x0[i] = sl_rng_uniform(&r);
+            }
+        } else if (strcmp(init, "spike") == 0) {
+            for (int i = 0; i < n; i++) x0[i] = i == 0 ? (double)n : 0.0;
+        } else {
+            lerr(L, "consensus: unknown init '%s' (expected index, random, spike)", init);
+        }
     } else {
         lerr(L, "consensus: 'x0' must be a table of numbers, got %s", luaL_typename(L, -1));
     }
