@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "swarmlab/bus.h"
+#include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
 
@@ -304,6 +305,47 @@ START_TEST(test_checkpoint_roundtrip)
 }
 END_TEST
 
+/* The world's bus: created on first use, ended by the world, counts recorded per step. */
+static void world_sender(sl_ctx *ctx)
+{
+    sl_bus *b = sl_world_bus(ctx->world);
+    for (size_t i = ctx->begin; i < ctx->end; i++) {
+        sl_msg m = sl_msg_to_agent(1, 0, sl_pop_id(ctx->pop, i), 0, 1, 0);
+        sl_bus_send(b, ctx->chunk, &m);
+    }
+}
+
+START_TEST(test_world_bus_recorded)
+{
+    sl_world *w = sl_world_create(3);
+    sl_error e;
+    sl_pop *p = sl_world_add_pop(w, "a", &e);
+    sl_pop_spawn(p, 2500);
+    sl_bus *b = sl_world_bus(w);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_ptr_eq(sl_world_bus(w), b);
+    ck_assert_int_eq(sl_bus_record(b, sl_world_recorder(w), "bus", &e), SL_OK);
+    sl_system_def def;
+    memset(&def, 0, sizeof def);
+    def.name = "send";
+    def.pop = p;
+    def.run = world_sender;
+    ck_assert_int_ge(sl_world_add_system(w, &def, &e), 0);
+    ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    sl_recorder *r = sl_world_recorder(w);
+    int mm = sl_recorder_find(r, "bus_messages"), mb = sl_recorder_find(r, "bus_bytes");
+    ck_assert_int_ge(mm, 0);
+    ck_assert(sl_recorder_last(r, mm) == 2500.0);
+    ck_assert(sl_recorder_last(r, mb) == 2500.0 * SL_MSG_HEADER_BYTES);
+    const sl_msg *first;
+    ck_assert_uint_eq(sl_bus_inbox(b, 0, 1, &first), 2500); /* sent in step 1, readable in 2 */
+    ck_assert_int_ne(sl_bus_record(b, r, "bus", &e), SL_OK); /* the names exist already */
+    ck_assert_ptr_nonnull(strstr(e.msg, "bus_messages"));
+    sl_world_destroy(w);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("bus");
@@ -316,6 +358,7 @@ int main(void)
     tcase_add_test(tc, test_delay);
     tcase_add_test(tc, test_broadcast_iter);
     tcase_add_test(tc, test_checkpoint_roundtrip);
+    tcase_add_test(tc, test_world_bus_recorded);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
 
 typedef struct msg_buf {
@@ -31,6 +32,8 @@ struct sl_bus {
     uint64_t next_seq;
     uint64_t last_step;        /* last ended step + 1; 0 before the first */
     sl_bus_stats stats;
+    sl_recorder *rec;          /* optional: per-step counts go to these metrics */
+    int metric[3];
 };
 
 static int buf_push(msg_buf *b, const sl_msg *m)
@@ -304,6 +307,28 @@ sl_status sl_bus_end_step(sl_bus *b, uint64_t step)
     s->total_lost += s->lost;
     s->total_delivered += s->delivered;
     b->last_step = step + 1;
+    if (b->rec) {
+        sl_recorder_set(b->rec, b->metric[0], (double)s->sent);
+        sl_recorder_set(b->rec, b->metric[1], (double)s->bytes);
+        sl_recorder_set(b->rec, b->metric[2], (double)s->lost);
+    }
+    return SL_OK;
+}
+
+sl_status sl_bus_record(sl_bus *b, sl_recorder *r, const char *prefix, sl_error *e)
+{
+    static const char *suffix[3] = {"messages", "bytes", "lost"};
+    int m[3];
+    for (int i = 0; i < 3; i++) {
+        char name[256];
+        snprintf(name, sizeof name, "%s_%s", prefix, suffix[i]);
+        m[i] = sl_recorder_add(r, name, NULL, -1, SL_REDUCE_VALUE, e);
+        if (m[i] < 0)
+            return e ? e->code : SL_ERR_RANGE;
+        sl_recorder_set(r, m[i], 0.0);
+    }
+    b->rec = r;
+    memcpy(b->metric, m, sizeof m);
     return SL_OK;
 }
 

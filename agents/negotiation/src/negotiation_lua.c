@@ -4,7 +4,9 @@
  *       bid = function(conv, bidder) return cost end,   -- nil/false refuses
  *       exec = function(conv, winner) return true end,  -- optional: false reports failure
  *       on_close = function(conv) end,                  -- optional
- *       deadline = 2, result_timeout = 4, trace = "contract_net.csv"}
+ *       deadline = 2, result_timeout = 4, trace = "contract_net.csv",
+ *       record = "bus",           -- optional: bus_messages, bus_bytes, bus_lost per step
+ *       loss = 0.1, delay = 0, jitter = 1} -- optional: every link of the world's bus
  *   local id = cn:announce{manager = {pop = 0, id = 1}, bidders = machines, item = 7,
  *                          data = {1.5, 2}}
  *   cn:conv(id).state   cn:counts()   cn:finish()
@@ -24,6 +26,7 @@
 #include "swarmlab/auction.h"
 #include "swarmlab/cnet.h"
 #include "swarmlab/lua_host.h"
+#include "swarmlab/rng.h"
 
 void sl_lua_open_negotiation(lua_State *L);
 
@@ -245,6 +248,25 @@ static int l_contract_net(lua_State *L)
     }
     if (sl_cnet_attach(lc->cn, w, &e) != SL_OK)
         return luaL_error(L, "contract_net: %s", e.msg);
+    lua_getfield(L, 1, "loss");
+    lua_getfield(L, 1, "delay");
+    lua_getfield(L, 1, "jitter");
+    if (!lua_isnil(L, -3) || !lua_isnil(L, -2) || !lua_isnil(L, -1)) {
+        sl_bus_link lk = {luaL_optnumber(L, -3, 0.0), (uint32_t)opt_int(L, 1, "delay", 0, 0),
+                          (uint32_t)opt_int(L, 1, "jitter", 0, 0)};
+        sl_bus *bus = sl_world_bus(w);
+        sl_bus_set_seed(bus, sl_seed_mix(sl_world_seed(w), 0x42757321u));
+        if (sl_bus_set_link(bus, -1, -1, lk, &e) != SL_OK)
+            return luaL_error(L, "contract_net: %s", e.msg);
+    }
+    lua_pop(L, 3);
+    lua_getfield(L, 1, "record");
+    if (!lua_isnil(L, -1)) {
+        const char *prefix = luaL_checkstring(L, -1);
+        if (sl_bus_record(sl_world_bus(w), sl_world_recorder(w), prefix, &e) != SL_OK)
+            return luaL_error(L, "contract_net: record: %s", e.msg);
+    }
+    lua_pop(L, 1);
     lua_getfield(L, 1, "trace");
     if (!lua_isnil(L, -1)) {
         const char *path = sl_lua_output_path(L, luaL_checkstring(L, -1));

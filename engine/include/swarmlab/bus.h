@@ -140,6 +140,13 @@ const sl_msg *sl_bus_iter_next(const sl_bus *b, sl_bus_iter *it);
 int sl_bus_reaches(const sl_bus *b, const sl_msg *m, double x, double y);
 
 const sl_bus_stats *sl_bus_stats_get(const sl_bus *b);
+
+/* Records the per-step counts: adds value metrics "<prefix>_messages", "<prefix>_bytes" and
+ * "<prefix>_lost" to the recorder and sets them at every sl_bus_end_step (the world samples its
+ * recorder right after the bus ends a step, so the row of step t+1 holds the traffic of step t).
+ * Fails like sl_recorder_add (duplicate names, metrics added after the first sample). */
+typedef struct sl_recorder sl_recorder;
+sl_status sl_bus_record(sl_bus *b, sl_recorder *r, const char *prefix, sl_error *e);
 /* Nominal size of one message in bytes (what the statistics count). */
 size_t sl_msg_bytes(const sl_msg *m);
 
