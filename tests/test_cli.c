@@ -336,6 +336,23 @@ START_TEST(default_out_dir)
 }
 END_TEST
 
+START_TEST(params_listing)
+{
+    const char *scn = fixture("pop_metrics.lua");
+    ck_assert_int_eq(run_swarmlab(dir, "params %s --set n=7", scn), 0);
+    char *out = read_text(path_in(dir, "stdout.txt"));
+    ck_assert_msg(contains(out, "pop_metrics.lua: 4 parameters, 20 steps"), "%s", out);
+    ck_assert_msg(contains(out, "agents [from cli, default 5000; min 1, integer]"), "%s", out);
+    ck_assert_msg(contains(out, "walkers  free text copied to the results\n"), "%s", out);
+    free(out);
+    char fmt[64];
+    snprintf(fmt, sizeof fmt, "params %%s --set n=0");
+    expect_usage_error("parameter 'n' = '0' (from --set): below the minimum 1", fmt, scn);
+    expect_usage_error("unknown option '--bogus'", "params %s --bogus", scn);
+    ck_assert_int_eq(run_swarmlab(dir, "help params"), 0);
+}
+END_TEST
+
 /* ---- determinism ---- */
 
 static void expect_identical_metrics(const char *scn, const char *extra)
@@ -401,6 +418,7 @@ static Suite *cli_suite(void)
     tcase_add_test(t, manifest_contents);
     tcase_add_test(t, early_stop_and_quiet);
     tcase_add_test(t, default_out_dir);
+    tcase_add_test(t, params_listing);
     tcase_add_test(t, determinism_population_scenario);
     tcase_add_test(t, determinism_flocking);
     suite_add_tcase(s, t);

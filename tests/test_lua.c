@@ -134,6 +134,14 @@ START_TEST(params_defaults)
     ck_assert_int_eq(find_result(h, "on", &num, &str), 0);
     ck_assert_str_eq(str, "false");
     ck_assert_ptr_null(sl_host_unused_override(h));
+    const char *doc, *def, *opts;
+    sl_host_param_info(h, find_param(h, "mode", &v, &src), &doc, &def, &opts);
+    ck_assert_str_eq(doc, "mode");
+    ck_assert_str_eq(def, "fast");
+    ck_assert_str_eq(opts, "choices fast|slow");
+    sl_host_param_info(h, find_param(h, "radius", &v, &src), &doc, &def, &opts);
+    ck_assert_str_eq(def, "5.5");
+    ck_assert_str_eq(opts, "min 0, max 100");
     sl_host_destroy(h);
 }
 END_TEST

@@ -66,6 +66,8 @@ int sl_cli_run_main(int argc, char **argv);
 /* Subcommands. */
 int sl_cmd_run(int argc, char **argv);
 void sl_cmd_run_usage(FILE *f);
+int sl_cmd_params(int argc, char **argv);
+void sl_cmd_params_usage(FILE *f);
 int sl_cmd_sweep(int argc, char **argv);
 void sl_cmd_sweep_usage(FILE *f);
 

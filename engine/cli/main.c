@@ -26,6 +26,7 @@ typedef struct command {
 
 static const command commands[] = {
     {"run", sl_cmd_run, sl_cmd_run_usage, "run a scenario headless, results in DIR"},
+    {"params", sl_cmd_params, sl_cmd_params_usage, "list the parameters a scenario declares"},
     {"sweep", sl_cmd_sweep, sl_cmd_sweep_usage, "parameter grid x replicates, resumable (runs.csv)"},
     {"view", sl_cmd_view, sl_cmd_view_usage, "watch a scenario in a window (SDL2 viewer)"},
     /* more subcommands here */

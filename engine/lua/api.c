@@ -77,6 +77,16 @@ static void read_opts(lua_State *L, int idx, const char *name, int kind, param_o
         o->tunable = 0;
 }
 
+/* The shortest %g form of v that reads back as the same double. */
+static const char *shortest(double v, char *buf, size_t n)
+{
+    for (int prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v) break;
+    }
+    return buf;
+}
+
 /* Formats a number parameter value as text for the manifest. */
 static void number_text(double v, int as_int, char *buf, size_t n)
 {
@@ -84,11 +94,7 @@ static void number_text(double v, int as_int, char *buf, size_t n)
         snprintf(buf, n, "%lld", (long long)v);
         return;
     }
-    /* the shortest form that reads back as the same double */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(buf, n, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v) return;
-    }
+    shortest(v, buf, n);
 }
 
 static int parse_bool(const char *s, int *out)
@@ -121,11 +127,13 @@ static void check_number(lua_State *L, const char *name, double v, const char *t
     if (o->integer && (v != floor(v) || fabs(v) > 9007199254740992.0))
         param_error(L, name, text, origin, "not an integer");
     if (o->has_min && v < o->min) {
-        snprintf(why, sizeof why, "below the minimum %.17g", o->min);
+        char b[40];
+        snprintf(why, sizeof why, "below the minimum %s", shortest(o->min, b, sizeof b));
         param_error(L, name, text, origin, why);
     }
     if (o->has_max && v > o->max) {
-        snprintf(why, sizeof why, "above the maximum %.17g", o->max);
+        char b[40];
+        snprintf(why, sizeof why, "above the maximum %s", shortest(o->max, b, sizeof b));
         param_error(L, name, text, origin, why);
     }
 }
@@ -153,6 +161,46 @@ static void check_choices(lua_State *L, const char *name, const char *text, cons
         len += (size_t)k;
     }
     param_error(L, name, text, origin, list);
+}
+
+/* Records parameter `name` with its value text, and what was declared (doc, default, options)
+ * for listings; raises on out of memory. Returns the parameter's index. */
+static int register_param(lua_State *L, const char *name, const char *value, const char *source,
+                          char kind, const param_opts *o)
+{
+    sl_host *h = sl_lua_host(L);
+    char def[64], opts[600];
+    const char *deftext = def;
+    if (kind == 'n') number_text(lua_tonumber(L, 2), lua_isinteger(L, 2) || o->integer, def, sizeof def);
+    else if (kind == 'b') deftext = lua_toboolean(L, 2) ? "true" : "false";
+    else deftext = lua_tostring(L, 2);
+    size_t len = 0;
+    opts[0] = '\0';
+#define ADD_OPT(...) \
+    do { \
+        int k_ = snprintf(opts + len, sizeof opts - len, __VA_ARGS__); \
+        if (k_ > 0) len = len + (size_t)k_ < sizeof opts ? len + (size_t)k_ : sizeof opts - 1; \
+    } while (0)
+    char b[40];
+    if (o->has_min) ADD_OPT("%smin %s", len ? ", " : "", shortest(o->min, b, sizeof b));
+    if (o->has_max) ADD_OPT("%smax %s", len ? ", " : "", shortest(o->max, b, sizeof b));
+    if (o->integer) ADD_OPT("%sinteger", len ? ", " : "");
+    if (o->choices_idx) {
+        ADD_OPT("%schoices", len ? ", " : "");
+        lua_Integer n = luaL_len(L, o->choices_idx);
+        for (lua_Integer i = 1; i <= n; i++) {
+            lua_geti(L, o->choices_idx, i);
+            ADD_OPT("%s%s", i > 1 ? "|" : " ", luaL_tolstring(L, -1, NULL));
+            lua_pop(L, 2);
+        }
+    }
+    if (o->tunable) ADD_OPT("%stunable", len ? ", " : "");
+#undef ADD_OPT
+    int pi = sl_host_add_param(h, name, value, source, kind);
+    if (pi < 0 || sl_host_set_param_info(h, pi, luaL_optstring(L, 3, ""), deftext, opts) != 0)
+        luaL_error(L, "out of memory");
+    if (o->tunable) sl_host_set_param_range(h, pi, o->min, o->max, o->integer);
+    return pi;
 }
 
 static int l_param(lua_State *L)
@@ -201,9 +249,7 @@ static int l_param(lua_State *L)
         else lua_pushnumber(L, v);
         number_text(v, as_int, text, sizeof text);
         check_choices(L, name, shown, origin, &o);
-        int pi = sl_host_add_param(h, name, text, source, pkind);
-        if (pi < 0) return luaL_error(L, "out of memory");
-        if (o.tunable) sl_host_set_param_range(h, pi, o.min, o.max, o.integer);
+        register_param(L, name, text, source, pkind, &o);
         return 1;
     }
     if (kind == LUA_TBOOLEAN) {
@@ -213,15 +259,14 @@ static int l_param(lua_State *L)
             param_error(L, name, ov->value, origin, "not a boolean (true/false, yes/no, on/off, 1/0)");
         lua_pushboolean(L, b);
         check_choices(L, name, b ? "true" : "false", origin, &o);
-        if (sl_host_add_param(h, name, b ? "true" : "false", source, pkind) < 0)
-            return luaL_error(L, "out of memory");
+        register_param(L, name, b ? "true" : "false", source, pkind, &o);
         return 1;
     }
     pkind = 's';
     const char *s = ov ? ov->value : lua_tostring(L, 2);
     lua_pushstring(L, s);
     check_choices(L, name, s, origin, &o);
-    if (sl_host_add_param(h, name, s, source, pkind) < 0) return luaL_error(L, "out of memory");
+    register_param(L, name, s, source, pkind, &o);
     return 1;
 }
 

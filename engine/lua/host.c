@@ -341,6 +341,9 @@ void sl_host_destroy(sl_host *h)
     for (int i = 0; i < h->nparams; i++) {
         free(h->params[i].name);
         free(h->params[i].value);
+        free(h->params[i].doc);
+        free(h->params[i].def);
+        free(h->params[i].options);
     }
     free(h->params);
     for (int i = 0; i < h->noverrides; i++) {
@@ -477,6 +480,7 @@ int sl_host_add_param(sl_host *h, const char *name, const char *value, const cha
     p->value = dupstr(value);
     p->source = source;
     p->kind = kind;
+    p->doc = p->def = p->options = NULL;
     p->tunable = 0;
     p->min = p->max = 0;
     p->integer = 0;
@@ -499,6 +503,25 @@ void sl_host_param(const sl_host *h, int i, const char **name, const char **valu
 }
 
 char sl_host_param_kind(const sl_host *h, int i) { return h->params[i].kind; }
+
+int sl_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
+                           const char *options)
+{
+    sl_param_rec *p = &h->params[i];
+    p->doc = dupstr(doc);
+    p->def = dupstr(def);
+    p->options = dupstr(options);
+    return p->doc && p->def && p->options ? 0 : -1;
+}
+
+void sl_host_param_info(const sl_host *h, int i, const char **doc, const char **def,
+                        const char **options)
+{
+    const sl_param_rec *p = &h->params[i];
+    if (doc) *doc = p->doc ? p->doc : "";
+    if (def) *def = p->def ? p->def : "";
+    if (options) *options = p->options ? p->options : "";
+}
 
 const char *sl_host_unused_override(const sl_host *h)
 {

@@ -32,6 +32,7 @@ typedef struct sl_param_rec {
     char *value;         /* as text */
     const char *source;  /* "default", "ini" or "cli" (static strings) */
     char kind;           /* 'n', 's', 'b' */
+    char *doc, *def, *options; /* as declared, for listings (swarmlab params) */
     int tunable;         /* declared with {tunable = true}: min/max give the slider's range */
     double min, max;
     int integer;
@@ -104,6 +105,9 @@ sl_override *sl_host_find_override(sl_host *h, const char *name);
 int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
                       char kind);
 int sl_host_param_index(const sl_host *h, const char *name);
+/* Stores what parameter i was declared with; returns 0, or -1 when out of memory. */
+int sl_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
+                           const char *options);
 /* Marks parameter i tunable with its range (swarmlab.param option tunable = true). */
 void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer);
 /* Commits deferred kills/spawns of every population (after a Lua callback). */

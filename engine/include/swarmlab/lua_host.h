@@ -67,6 +67,10 @@ void sl_host_param(const sl_host *h, int i, const char **name, const char **valu
                    const char **source);
 /* Kind of parameter i: 'n' number, 's' string, 'b' boolean (for typed JSON). */
 char sl_host_param_kind(const sl_host *h, int i);
+/* What parameter i was declared with, for listings: its doc string, its default as text and a
+ * summary of its options ("min 1, integer"); "" when none. Valid until sl_host_destroy. */
+void sl_host_param_info(const sl_host *h, int i, const char **doc, const char **def,
+                        const char **options);
 /* Parameter i declared with {tunable = true, min = , max = } (a slider in the viewer): returns 1
  * and its range, or 0. */
 int sl_host_param_tunable(const sl_host *h, int i, double *min, double *max, int *integer);

@@ -1,0 +1,151 @@
+/* cmd_params.c - `swarmlab params SCENARIO.lua`: the parameters a scenario declares.
+ *
+ * Runs the scenario's top level only (no setup, no steps, no output directory) and lists each
+ * parameter with its value, doc string, default and options, so a user can see what --set and an
+ * INI [params] section accept. --set and --config show the values a run would get.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swarmlab/lua_host.h"
+
+#include "cli.h"
+#include "run_config.h"
+
+void sl_cmd_params_usage(FILE *f)
+{
+    fputs("usage: swarmlab params SCENARIO.lua [--set NAME=VALUE]... [--config FILE.ini] [--unsafe]\n"
+          "\n"
+          "Lists the scenario's parameters (name, value, doc string, default, options) and its\n"
+          "default step count. Only the scenario's top level runs.\n",
+          f);
+}
+
+static void print_params(sl_host *h, const char *scenario)
+{
+    int n = sl_host_nparams(h);
+    long long steps = sl_host_default_steps(h);
+    if (steps >= 0) printf("%s: %d parameters, %lld steps\n", scenario, n, steps);
+    else printf("%s: %d parameters, no default step count\n", scenario, n);
+    int wn = 4, wv = 5;
+    for (int i = 0; i < n; i++) {
+        const char *name, *value;
+        sl_host_param(h, i, &name, &value, NULL);
+        if ((int)strlen(name) > wn) wn = (int)strlen(name);
+        if ((int)strlen(value) > wv && strlen(value) < 24) wv = (int)strlen(value);
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name, *value, *source, *doc, *def, *opts;
+        sl_host_param(h, i, &name, &value, &source);
+        sl_host_param_info(h, i, &doc, &def, &opts);
+        printf("  %-*s %-*s  %s", wn, name, wv, value, doc);
+        int is_default = strcmp(source, "default") == 0;
+        if (!is_default || *opts) {
+            printf(" [");
+            if (!is_default) printf("from %s, default %s%s", source, def, *opts ? "; " : "");
+            printf("%s]", opts);
+        }
+        printf("\n");
+    }
+}
+
+int sl_cmd_params(int argc, char **argv)
+{
+    const char *scenario = NULL, *config = NULL;
+    int unsafe = 0, rc = 2;
+    sl_run_opts sets;
+    sl_run_config ini;
+    sl_error e;
+    sl_run_opts_init(&sets);
+    memset(&ini, 0, sizeof ini);
+    sl_error_clear(&e);
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            sl_cmd_params_usage(stdout);
+            sl_run_opts_free(&sets);
+            return 0;
+        } else if (strcmp(a, "--unsafe") == 0) {
+            unsafe = 1;
+        } else if ((strcmp(a, "--set") == 0 || strcmp(a, "--config") == 0) && i + 1 < argc) {
+            const char *v = argv[++i];
+            if (a[2] == 'c') {
+                config = v;
+                continue;
+            }
+            const char *eq = strchr(v, '=');
+            char name[256];
+            if (!eq || eq == v || (size_t)(eq - v) >= sizeof name) {
+                fprintf(stderr, "swarmlab params: --set: expected NAME=VALUE, got '%s'\n", v);
+                goto done;
+            }
+            memcpy(name, v, (size_t)(eq - v));
+            name[eq - v] = '\0';
+            if (sl_run_opts_add_set(&sets, name, eq + 1) != 0) {
+                fprintf(stderr, "swarmlab params: out of memory\n");
+                goto done;
+            }
+        } else if (a[0] == '-' && a[1]) {
+            fprintf(stderr, "swarmlab params: unknown option '%s' (see 'swarmlab params --help')\n",
+                    a);
+            goto done;
+        } else if (!scenario) {
+            scenario = a;
+        } else {
+            fprintf(stderr, "swarmlab params: unexpected argument '%s'\n", a);
+            goto done;
+        }
+    }
+    if (!scenario) {
+        fprintf(stderr, "swarmlab params: no scenario given (usage: swarmlab params SCENARIO.lua)\n");
+        goto done;
+    }
+    if (config && sl_run_config_load(&ini, config, &e) != SL_OK) {
+        fprintf(stderr, "swarmlab: error: %s\n", e.msg);
+        goto done;
+    }
+    int n = ini.nparams + sets.nset;
+    const char **names = calloc((size_t)n + 1, sizeof *names);
+    const char **values = calloc((size_t)n + 1, sizeof *values);
+    const char **sources = calloc((size_t)n + 1, sizeof *sources);
+    const char **origins = calloc((size_t)n + 1, sizeof *origins);
+    if (names && values && sources && origins) {
+        int k = 0;
+        for (int i = 0; i < ini.nparams; i++, k++) {
+            names[k] = ini.params[i].name;
+            values[k] = ini.params[i].value;
+            sources[k] = "ini";
+            origins[k] = ini.params[i].origin;
+        }
+        for (int i = 0; i < sets.nset; i++, k++) {
+            names[k] = sets.set_names[i];
+            values[k] = sets.set_values[i];
+            sources[k] = "cli";
+            origins[k] = "--set";
+        }
+        sl_host_config cfg = {
+            .scenario = scenario, .seed = 1, .threads = 1, .unsafe = unsafe, .nset = n,
+            .set_names = names, .set_values = values, .set_sources = sources,
+            .set_origins = origins, .quiet = 1,
+        };
+        sl_host *h = sl_host_create(&cfg, &e);
+        if (h) {
+            print_params(h, scenario);
+            sl_host_destroy(h);
+            rc = 0;
+        } else {
+            fprintf(stderr, "swarmlab: error: %s\n", e.msg);
+        }
+    } else {
+        fprintf(stderr, "swarmlab params: out of memory\n");
+    }
+    free(names);
+    free(values);
+    free(sources);
+    free(origins);
+done:
+    sl_run_config_free(&ini);
+    sl_run_opts_free(&sets);
+    return rc;
+}
