@@ -10,6 +10,8 @@
  *   local id = cn:announce{manager = {pop = 0, id = 1}, bidders = machines, item = 7,
  *                          data = {1.5, 2}}
  *   cn:conv(id).state   cn:counts()   cn:finish()
+ *   swarmlab.auction{method = "sequential" | "parallel" | "cbba" | "optimum",
+ *                    agents = {{x, y}, ...}, tasks = {{x, y}, ...}, return_home = false}
  *
  * The contract net runs on the world's message bus as a serial system added to the world, so
  * bids are made one step after the call for proposals. Agents are {pop = number, id = number};
@@ -477,8 +479,10 @@ static int l_auction(lua_State *L)
         s = sl_auction_parallel(&p, &r, &e);
     else if (!strcmp(method, "optimum"))
         s = sl_alloc_optimum(&p, &r, &e);
+    else if (!strcmp(method, "cbba"))
+        s = sl_cbba(&p, NULL, &r, NULL, &e);
     else
-        return luaL_error(L, "auction: unknown method '%s' (sequential, parallel, optimum)",
+        return luaL_error(L, "auction: unknown method '%s' (sequential, parallel, cbba, optimum)",
                           method);
     if (s != SL_OK)
         return luaL_error(L, "auction: %s", e.msg);

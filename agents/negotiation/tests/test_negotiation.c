@@ -525,6 +525,47 @@ START_TEST(test_auctions_vs_optimum)
 }
 END_TEST
 
+START_TEST(test_cbba_vs_optimum)
+{
+    double xs[20], ys[20];
+    int nonopt = 0;
+    for (int inst = 0; inst < 40; inst++) {
+        int A = 2 + inst % 3, T = 4 + inst % 4;
+        double *d = random_instance(A, T, 5000 + (uint64_t)inst, xs, ys);
+        sl_alloc_problem p = {A, T, d, NULL, inst % 2};
+        sl_error e;
+        sl_alloc_result opt, full, line;
+        ck_assert_int_eq(sl_alloc_optimum(&p, &opt, &e), SL_OK);
+        int rounds_full = 0, rounds_line = 0;
+        ck_assert_msg(sl_cbba(&p, NULL, &full, &rounds_full, &e) == SL_OK, "%d: %s", inst, e.msg);
+        /* A line: agent a hears a - 1 and a + 1 only. */
+        unsigned char comm[16] = {0};
+        for (int a = 0; a < A; a++)
+            for (int b = 0; b < A; b++)
+                comm[a * A + b] = (a - b == 1 || b - a == 1);
+        sl_cbba_opts o = {comm, 0, 0, 0};
+        ck_assert_msg(sl_cbba(&p, &o, &line, &rounds_line, &e) == SL_OK, "%d: %s", inst, e.msg);
+        check_valid(&p, &full);
+        check_valid(&p, &line);
+        ck_assert(full.cost >= opt.cost - 1e-9);
+        ck_assert(line.cost >= opt.cost - 1e-9);
+        nonopt += full.cost > opt.cost + 1e-9;
+        ck_assert_int_gt(rounds_full, 0);
+        /* Deterministic. */
+        sl_alloc_result again;
+        ck_assert_int_eq(sl_cbba(&p, &o, &again, NULL, &e), SL_OK);
+        ck_assert(again.cost == line.cost);
+        ck_assert_int_eq(memcmp(again.order, line.order, sizeof(int) * (size_t)T), 0);
+        sl_alloc_result_free(&again);
+        sl_alloc_result_free(&opt);
+        sl_alloc_result_free(&full);
+        sl_alloc_result_free(&line);
+        free(d);
+    }
+    (void)nonopt;
+}
+END_TEST
+
 START_TEST(test_auction_collinear_exact)
 {
     /* One agent at 0 and one at 100 on a line; tasks at 10, 20, 80, 90: the auction finds the
@@ -541,6 +582,10 @@ START_TEST(test_auction_collinear_exact)
     ck_assert(fabs(r.cost - 40.0) < 1e-12);
     ck_assert_int_eq(r.agent_of[0], 0);
     ck_assert_int_eq(r.agent_of[3], 1);
+    sl_alloc_result_free(&r);
+    int rounds;
+    ck_assert_int_eq(sl_cbba(&p, NULL, &r, &rounds, &e), SL_OK);
+    ck_assert(fabs(r.cost - 40.0) < 1e-12);
     sl_alloc_result_free(&r);
 }
 END_TEST
@@ -582,6 +627,7 @@ int main(void)
     tcase_set_timeout(ta, 120);
     tcase_add_test(ta, test_auctions_vs_optimum);
     tcase_add_test(ta, test_auction_collinear_exact);
+    tcase_add_test(ta, test_cbba_vs_optimum);
     tcase_add_test(ta, test_auction_bad_input);
     suite_add_tcase(s, ta);
     SRunner *sr = srunner_create(s);

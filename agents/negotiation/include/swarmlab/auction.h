@@ -11,6 +11,7 @@
  * - Parallel single-item auction (PSI): one round; each task goes to the agent with the lowest
  *   marginal cost against its empty route; each agent then inserts its tasks by cheapest insertion.
  * - Optimum (small instances only, T <= 12): exact, by dynamic programming over task subsets.
+ * - CBBA (below): decentralised bundles and consensus over a communication graph.
  *
  * Ties are broken by the lower agent index, then the lower task index: results are deterministic.
  * Ownership: sl_alloc_result arrays are owned by the result; free with sl_alloc_result_free.
@@ -43,6 +44,23 @@ sl_status sl_auction_sequential(const sl_alloc_problem *p, sl_alloc_result *r, s
 sl_status sl_auction_parallel(const sl_alloc_problem *p, sl_alloc_result *r, sl_error *e);
 sl_status sl_alloc_optimum(const sl_alloc_problem *p, sl_alloc_result *r, sl_error *e);
 void sl_alloc_result_free(sl_alloc_result *r);
+
+/* Consensus-based bundle algorithm (CBBA, Choi, Brunet and How 2009), decentralised: in every
+ * synchronous round each agent adds tasks to its bundle greedily by score (reward - cheapest
+ * insertion cost, capped by its earlier bids so scores never rise along a bundle), then agents
+ * exchange winning bids, winners and timestamps with their neighbours in the communication graph
+ * and apply the CBBA update/reset/leave rules; an agent outbid on a task drops it and every task
+ * it added after it. Rounds stop when nothing changed for nagents rounds. */
+typedef struct sl_cbba_opts {
+    const unsigned char *comm; /* nagents x nagents: 1 where a hears b; NULL = everyone */
+    int max_bundle;            /* tasks per agent (0: no limit besides cap) */
+    int max_rounds;            /* 0: 100 (ntasks + 1) + 10 nagents */
+    double reward;             /* per task (0: 3 x the largest distance + 1) */
+} sl_cbba_opts;
+/* As the auctions; also SL_ERR_STATE when no agreement is reached within max_rounds.
+ * *rounds (may be NULL) gets the rounds used; r->bids counts bid entries exchanged. */
+sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_opts *o, sl_alloc_result *r,
+                  int *rounds, sl_error *e);
 
 /* Length of agent a's route visiting `tasks` (0-based task numbers) in the given order. */
 double sl_alloc_route_cost(const sl_alloc_problem *p, int a, const int *tasks, int n);
