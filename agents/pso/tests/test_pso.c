@@ -713,6 +713,32 @@ START_TEST(test_lua_objective_error)
     rc = run_cli(ok, "pso_ok.lua", out, sizeof out);
     ck_assert_msg(rc == 0, "exit %d, output: %s", rc, out);
 
+    /* a solver attached to the world: one iteration per step, population mirrors the swarm */
+    const char *att = "local sl = swarmlab\n"
+                      "sl.steps(1000)\n"
+                      "local s, pop, steps\n"
+                      "function setup(world)\n"
+                      "  s = sl.pso_solver{objective = 'rastrigin', dim = 3, fes = 800, swarm = 20}\n"
+                      "  pop = s:attach(world, 'particles')\n"
+                      "  steps = 0\n"
+                      "end\n"
+                      "function step(world, t)\n"
+                      "  steps = steps + 1\n"
+                      "  assert(pop:count() == 20)\n"
+                      "  for i = 1, 20 do\n"
+                      "    local x, z = pop:get('x', i), pop:get('z', i)\n"
+                      "    assert(x >= -5.12 and x <= 5.12 and z >= -5.12 and z <= 5.12)\n"
+                      "    assert(x == s:positions()[i][1])\n"
+                      "  end\n"
+                      "  return not s:done()\n"
+                      "end\n"
+                      "function finish(world)\n"
+                      "  local r = s:result()\n"
+                      "  assert(r.fes == 800 and steps == 40, r.fes .. ' ' .. steps)\n"
+                      "end\n";
+    rc = run_cli(att, "pso_attach.lua", out, sizeof out);
+    ck_assert_msg(rc == 0, "exit %d, output: %s", rc, out);
+
     const char *nonum = "local sl = swarmlab\n"
                         "local r = sl.pso{dim = 1, lower = -1, upper = 1,\n"
                         "  objective = function(x)\n"
