@@ -292,6 +292,81 @@ START_TEST(bad_files_are_refused)
 }
 END_TEST
 
+typedef struct counter {
+    long long ticks;
+} counter;
+
+static sl_status tick(sl_world *w, void *user, sl_error *e)
+{
+    (void)w;
+    (void)e;
+    ((counter *)user)->ticks += 3;
+    return SL_OK;
+}
+
+static sl_status counter_save(void *data, FILE *f, sl_error *e)
+{
+    (void)e;
+    return fwrite(&((counter *)data)->ticks, 8, 1, f) == 1 ? SL_OK : SL_ERR_IO;
+}
+
+static sl_status counter_load(void *data, FILE *f, const char *path, sl_error *e)
+{
+    if (fread(&((counter *)data)->ticks, 8, 1, f) != 1)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: counter section too short", path);
+    return SL_OK;
+}
+
+/* A world with a module attachment: refused until the module registers; then its section is
+ * saved and loaded through the module's functions. */
+static sl_world *counter_world(counter **out, int reg, int with_state)
+{
+    sl_error e;
+    sl_world *w = sl_world_create(3);
+    counter *c = calloc(1, sizeof *c);
+    ck_assert_int_eq(sl_world_attach(w, "counter", c, free, &e), SL_OK);
+    sl_system_def def = {.name = "tick", .pre = tick, .user = c};
+    ck_assert_int_ge(sl_world_add_system(w, &def, &e), 0);
+    if (reg)
+        ck_assert_int_eq(sl_checkpoint_register(w, "counter", with_state ? counter_save : NULL,
+                                                with_state ? counter_load : NULL, &e), SL_OK);
+    *out = c;
+    return w;
+}
+
+START_TEST(module_state)
+{
+    make_path();
+    sl_error e;
+    counter *c, *d;
+    sl_world *w = counter_world(&c, 0, 0);
+    run_to(w, 4);
+    ck_assert_int_eq(sl_checkpoint_supported(w, &e), SL_ERR_STATE);
+    ck_assert_int_eq(sl_checkpoint_save(w, g_path, NULL, &e), SL_ERR_STATE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "'counter'"));
+    ck_assert_int_ne(access(g_path, F_OK), 0);
+    sl_world_destroy(w);
+
+    w = counter_world(&c, 1, 1);
+    run_to(w, 4);
+    ck_assert_int_eq(sl_checkpoint_save(w, g_path, NULL, &e), SL_OK);
+    sl_world *r = counter_world(&d, 1, 1);
+    ck_assert_int_eq(sl_checkpoint_restore(r, g_path, NULL, &e), SL_OK);
+    ck_assert_int_eq(d->ticks, 12);
+    run_to(w, 9);
+    run_to(r, 9);
+    ck_assert_int_eq(d->ticks, c->ticks);
+    sl_world_destroy(r);
+    /* a world whose module saves nothing cannot take a file with a module section */
+    r = counter_world(&d, 1, 0);
+    ck_assert_int_eq(sl_checkpoint_restore(r, g_path, NULL, &e), SL_ERR_STATE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "module sections"));
+    sl_world_destroy(r);
+    sl_world_destroy(w);
+    unlink(g_path);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -300,6 +375,7 @@ int main(void)
     tcase_add_test(tc, resume_equals_uninterrupted);
     tcase_add_test(tc, branching_with_other_seeds);
     tcase_add_test(tc, bad_files_are_refused);
+    tcase_add_test(tc, module_state);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/grid.h"
 
 typedef struct boids_state {
@@ -227,6 +228,8 @@ sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_params *bp, s
         state_free(s);
         return st;
     }
+    /* parameters and a neighbour grid rebuilt every step: nothing for a checkpoint to save */
+    if ((st = sl_checkpoint_register(w, name, NULL, NULL, e)) != SL_OK) return st;
     sl_system_def def = {
         .name = "boids", .pop = pop, .pre = boids_pre, .run = boids_chunk, .post = boids_post,
         .user = s,

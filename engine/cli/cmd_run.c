@@ -418,6 +418,10 @@ static sl_status load_scenario(run_ctx *c)
 /* --resume: setup() has rebuilt the world's layout; now its state comes from the file. */
 static sl_status restore_checkpoint(run_ctx *c)
 {
+    /* a scenario whose modules cannot save their state is refused before it runs */
+    if ((c->o->checkpoint_every > 0 || c->o->resume) &&
+        sl_checkpoint_supported(sl_host_world(c->host), &c->err) != SL_OK)
+        return c->err.code;
     if (!c->o->resume) return SL_OK;
     if (c->steps >= 0 && (long long)c->ckpt.step > c->steps)
         return sl_error_set(&c->err, SL_ERR_RANGE, "%s: checkpoint is at step %llu, beyond the "

@@ -28,6 +28,93 @@ static uint64_t fnv1a(const unsigned char *b, size_t n)
     return h;
 }
 
+/* ---- module hooks (kept in a world attachment) ---- */
+
+#define HOOKS_KEY "checkpoint.hooks"
+
+typedef struct hook {
+    char name[64];
+    sl_checkpoint_save_fn save;
+    sl_checkpoint_load_fn load;
+} hook;
+
+typedef struct hooks {
+    hook *h;
+    int n, cap;
+} hooks;
+
+static void hooks_free(void *p)
+{
+    hooks *hs = p;
+    if (hs) free(hs->h);
+    free(hs);
+}
+
+sl_status sl_checkpoint_register(sl_world *w, const char *attachment, sl_checkpoint_save_fn save,
+                                 sl_checkpoint_load_fn load, sl_error *e)
+{
+    if (!attachment || !*attachment || strlen(attachment) >= 64 || (!save) != (!load))
+        return sl_error_set(e, SL_ERR_RANGE, "checkpoint: bad registration for '%s'",
+                            attachment ? attachment : "");
+    hooks *hs = sl_world_attached(w, HOOKS_KEY);
+    if (!hs) {
+        hs = calloc(1, sizeof *hs);
+        if (!hs) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        sl_status st = sl_world_attach(w, HOOKS_KEY, hs, hooks_free, e);
+        if (st != SL_OK) {
+            free(hs);
+            return st;
+        }
+    }
+    for (int i = 0; i < hs->n; i++)
+        if (strcmp(hs->h[i].name, attachment) == 0) {
+            hs->h[i].save = save;
+            hs->h[i].load = load;
+            return SL_OK;
+        }
+    if (hs->n == hs->cap) {
+        int nc = hs->cap ? hs->cap * 2 : 8;
+        hook *nh = realloc(hs->h, (size_t)nc * sizeof *nh);
+        if (!nh) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        hs->h = nh;
+        hs->cap = nc;
+    }
+    hook *k = &hs->h[hs->n++];
+    snprintf(k->name, sizeof k->name, "%s", attachment);
+    k->save = save;
+    k->load = load;
+    return SL_OK;
+}
+
+static const hook *find_hook(const hooks *hs, const char *name)
+{
+    for (int i = 0; hs && i < hs->n; i++)
+        if (strcmp(hs->h[i].name, name) == 0) return &hs->h[i];
+    return NULL;
+}
+
+sl_status sl_checkpoint_supported(const sl_world *w, sl_error *e)
+{
+    const hooks *hs = sl_world_attached(w, HOOKS_KEY);
+    for (int i = 0; i < sl_world_nattached(w); i++) {
+        const char *name = sl_world_attached_name(w, i);
+        if (strcmp(name, HOOKS_KEY) != 0 && !find_hook(hs, name))
+            return sl_error_set(e, SL_ERR_STATE,
+                                "checkpoints: the world holds state of module '%s' that the module "
+                                "cannot save, so this scenario cannot be checkpointed",
+                                name);
+    }
+    return SL_OK;
+}
+
+/* Registered sections with state, in registration order. */
+static int nsections(const hooks *hs)
+{
+    int n = 0;
+    for (int i = 0; hs && i < hs->n; i++) n += hs->h[i].save != NULL;
+    return n;
+}
+
 /* ---- writing ---- */
 
 typedef struct wbuf {
@@ -194,7 +281,29 @@ sl_status sl_checkpoint_save(sl_world *world, const char *path, const char *scen
         for (int k = 0; k < nm; k++) put_f64(&w, sl_recorder_value(r, row, k));
     }
 
-    sl_status st = save_bus(&w, world, path, e);
+    sl_status st = sl_checkpoint_supported(world, e);
+    if (st == SL_OK) st = save_bus(&w, world, path, e);
+    const hooks *hs = sl_world_attached(world, HOOKS_KEY);
+    put_u32(&w, (uint32_t)nsections(hs));
+    for (int i = 0; st == SL_OK && hs && i < hs->n; i++) {
+        const hook *k = &hs->h[i];
+        if (!k->save) continue;
+        char *mem = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&mem, &len);
+        if (!f) {
+            st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+            break;
+        }
+        st = k->save(sl_world_attached(world, k->name), f, e);
+        if (fclose(f) != 0 && st == SL_OK) st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+        if (st == SL_OK) {
+            put_str(&w, k->name);
+            put_u64(&w, len);
+            put(&w, mem, len);
+        }
+        free(mem);
+    }
     if (st == SL_OK && w.fail) st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
     if (st == SL_OK) {
         uint64_t len = w.n - HEADER_BYTES;
@@ -564,6 +673,31 @@ static sl_status walk(rbuf *r, sl_world *w, int apply, const char *path, sl_erro
         else st = sl_bus_read(bus, f, path, e);
         if (f) fclose(f);
         sl_bus_destroy(tmp);
+        if (st != SL_OK) return st;
+    }
+    const hooks *hs = sl_world_attached(w, HOOKS_KEY);
+    uint32_t nsec = get_u32(r);
+    if (r->fail) return TRUNC();
+    if ((int)nsec != nsections(hs))
+        return MISMATCH("%s: the checkpoint has %u module sections, the scenario's modules save %d",
+                        path, nsec, nsections(hs));
+    int k = 0;
+    for (uint32_t i = 0; i < nsec; i++) {
+        char name[128];
+        get_str(r, name, sizeof name);
+        uint64_t len = get_u64(r);
+        if (r->fail || !span_ok(r, len, 1)) return TRUNC();
+        const unsigned char *bytes = take(r, len);
+        while (!hs->h[k].save) k++;
+        const hook *hk = &hs->h[k++];
+        if (strcmp(name, hk->name) != 0)
+            return MISMATCH("%s: module section %u is '%s' in the checkpoint, '%s' in the scenario",
+                            path, i + 1, name, hk->name);
+        if (!apply) continue;
+        FILE *f = fmemopen((void *)bytes, len ? len : 1, "rb");
+        if (!f) return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+        st = hk->load(sl_world_attached(w, hk->name), f, path, e);
+        fclose(f);
         if (st != SL_OK) return st;
     }
     if (r->pos != r->n)

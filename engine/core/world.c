@@ -346,6 +346,11 @@ sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free
 }
 
 void *sl_world_attached(const sl_world *w, const char *name) { return list_find(&w->attached, name); }
+int sl_world_nattached(const sl_world *w) { return w->attached.n; }
+const char *sl_world_attached_name(const sl_world *w, int i)
+{
+    return i >= 0 && i < w->attached.n ? w->attached.items[i].name : NULL;
+}
 
 uint64_t sl_world_hash(const sl_world *w)
 {

@@ -6,13 +6,18 @@
  * made with, and the message bus (pending and delivered messages) when the world has one. Random
  * numbers are counter-based, so the step and the seed are all the RNG state there is.
  *
- * Not saved: systems and their user data, modules' attached data (sl_world_attach), the
- * scenario's Lua variables. A resumed run re-runs the scenario's top level and setup() (which
- * rebuild the world's layout, systems and configuration) and then sl_checkpoint_restore()
- * overwrites the world's state. So scenario state that must survive a checkpoint has to live in
- * the world (population columns, fields); a restore into a world whose populations, columns,
- * fields, graphs or metrics differ from the saved ones (a different scenario or version) is
- * refused before anything changes.
+ * Not saved: systems and their user data and the scenario's Lua variables. A resumed run re-runs
+ * the scenario's top level and setup() (which rebuild the world's layout, systems and
+ * configuration) and then sl_checkpoint_restore() overwrites the world's state. So scenario state
+ * that must survive a checkpoint has to live in the world (population columns, fields); a restore
+ * into a world whose populations, columns, fields, graphs or metrics differ from the saved ones
+ * (a different scenario or version) is refused before anything changes.
+ *
+ * Module state: data a module attaches to the world (sl_world_attach) is saved only through the
+ * functions the module registers with sl_checkpoint_register(). A module whose attachment holds
+ * nothing that changes during a run (parameters, scratch buffers rebuilt by setup) registers
+ * NULL functions. Saving a world with an attachment nobody registered fails and names it, so a
+ * checkpoint never silently misses state.
  *
  * File layout (version 1): 8-byte magic "SLCKPT\r\n", u32 version, u32 byte-order mark
  * 0x01020304 (values are stored in the writer's byte order; a file from a machine of the other
@@ -28,6 +33,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "swarmlab/error.h"
 #include "swarmlab/world.h"
 
@@ -39,6 +45,18 @@ typedef struct sl_checkpoint_info {
     uint64_t seed;          /* the world's seed when saved */
     char scenario[512];     /* scenario path as given to the run (informational) */
 } sl_checkpoint_info;
+
+/* How a module saves and loads the data it attached under `attachment`: save writes the state
+ * to f; load reads it back into the data of a freshly set-up world (the same attachment name).
+ * Both NULL: the attachment has no run-time state (rebuilt by setup). Sections are saved in
+ * registration order; a restore needs the same registered sections. */
+typedef sl_status (*sl_checkpoint_save_fn)(void *data, FILE *f, sl_error *e);
+typedef sl_status (*sl_checkpoint_load_fn)(void *data, FILE *f, const char *path, sl_error *e);
+sl_status sl_checkpoint_register(sl_world *w, const char *attachment, sl_checkpoint_save_fn save,
+                                 sl_checkpoint_load_fn load, sl_error *e);
+/* SL_OK when every attachment of w is registered (what sl_checkpoint_save requires); otherwise
+ * SL_ERR_STATE naming the first one that is not. For checking before a long run. */
+sl_status sl_checkpoint_supported(const sl_world *w, sl_error *e);
 
 /* Saves w to path. scenario (may be NULL) is stored for information. */
 sl_status sl_checkpoint_save(sl_world *w, const char *path, const char *scenario, sl_error *e);

@@ -116,6 +116,9 @@ sl_bus *sl_world_bus_peek(const sl_world *w); /* NULL when no bus was created */
 sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free_fn)(void *),
                           sl_error *e);
 void *sl_world_attached(const sl_world *w, const char *name);
+/* Attachments in the order they were made (for checkpoints). */
+int sl_world_nattached(const sl_world *w);
+const char *sl_world_attached_name(const sl_world *w, int i);
 
 /* Digest of all populations and fields (in creation order) for determinism checks. */
 uint64_t sl_world_hash(const sl_world *w);
