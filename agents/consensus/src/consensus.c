@@ -615,7 +615,7 @@ sl_status sl_consensus_theory_rate(const sl_consensus *c, double *rate, const ch
     if (c->nt == 0) return sl_error_set(e, SL_ERR_STATE, "consensus: no topology");
     if (c->nt == 1 && c->o.link_fail == 0.0) {
         if (kind) *kind = "slem";
-        return sl_mix_slem(c->t[0].W, c->comp, c->ncomp, c->n <= 400 ? 0 : 1, rate, e);
+        return sl_mix_slem(c->t[0].W, c->comp, c->ncomp, c->n <= 400 ? 0 : 2, rate, e);
     }
     if (c->nt == 1) {
         if (c->ncomp != 1 || c->n > 400)
@@ -635,9 +635,17 @@ sl_status sl_consensus_theory_rate(const sl_consensus *c, double *rate, const ch
     }
     /* ccount is filled by comp_means in deviation(); recompute to be safe */
     comp_means(c, c->x, c->csum);
-    double lam = sl_power_norm(c->n, cycle_apply, &op, 1e-13, 100000);
+    double lo, lam;
+    int conv, budget = sl_lanczos_budget(c->n);
+    sl_status st = sl_lanczos_extremes(c->n, cycle_apply, &op, budget, &lo, &lam, &conv, e);
     free(op.tmp);
     free(op.mean);
+    if (st != SL_OK) return st;
+    if (!conv)
+        return sl_error_set(e, SL_ERR_RANGE,
+                            "consensus: Lanczos did not converge in %d steps (cycle norm >= %.9g)",
+                            budget, pow(sqrt(fmax(lam, 0.0)), 1.0 / (c->o.period * c->nt)));
+    if (lam < 0.0) lam = 0.0;
     int L = c->o.period * c->nt;
     *rate = pow(sqrt(lam), 1.0 / L);
     if (kind) *kind = "cycle-norm";

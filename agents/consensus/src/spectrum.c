@@ -106,6 +106,126 @@ done:
     return est;
 }
 
+/* Number of eigenvalues below x of the symmetric tridiagonal (a[0..m-1], b[0..m-2]) (Sturm). */
+static int sturm_count(const double *a, const double *b, int m, double x)
+{
+    int cnt = 0;
+    double d = 1.0;
+    for (int i = 0; i < m; i++) {
+        double bb = i > 0 ? b[i - 1] * b[i - 1] : 0.0;
+        d = (a[i] - x) - (i > 0 ? bb / d : 0.0);
+        if (d == 0.0) d = -1e-300;
+        if (d < 0.0) cnt++;
+    }
+    return cnt;
+}
+
+/* Extreme eigenvalues of a symmetric tridiagonal matrix by bisection on the Sturm count. */
+static void tri_extremes(const double *a, const double *b, int m, double *lo, double *hi)
+{
+    double gl = a[0], gh = a[0];
+    for (int i = 0; i < m; i++) {
+        double r = (i > 0 ? fabs(b[i - 1]) : 0.0) + (i + 1 < m ? fabs(b[i]) : 0.0);
+        if (a[i] - r < gl) gl = a[i] - r;
+        if (a[i] + r > gh) gh = a[i] + r;
+    }
+    double l = gl, h = gh;  /* smallest: count(x) >= 1 */
+    for (int it = 0; it < 200 && h - l > 1e-15 * fmax(1.0, fabs(h)); it++) {
+        double mid = 0.5 * (l + h);
+        if (sturm_count(a, b, m, mid) >= 1) h = mid;
+        else l = mid;
+    }
+    *lo = 0.5 * (l + h);
+    l = gl;
+    h = gh;  /* largest: count(x) >= m */
+    for (int it = 0; it < 200 && h - l > 1e-15 * fmax(1.0, fabs(h)); it++) {
+        double mid = 0.5 * (l + h);
+        if (sturm_count(a, b, m, mid) >= m) h = mid;
+        else l = mid;
+    }
+    *hi = 0.5 * (l + h);
+}
+
+int sl_lanczos_budget(int n)
+{
+    long cap = 8000000L / (n > 0 ? n : 1);
+    long m = n < 2000 ? n : 2000;
+    if (m > cap) m = cap;
+    return m < 2 ? 2 : (int)m;
+}
+
+sl_status sl_lanczos_extremes(int n, sl_linop_fn op, void *user, int max_steps, double *lo,
+                              double *hi, int *converged, sl_error *e)
+{
+    int conv = 0;
+    size_t N = (size_t)n;
+    int m = max_steps < n ? max_steps : n;
+    if (m < 1) m = 1;
+    double *Q = malloc((size_t)(m + 1) * N * sizeof *Q), *w = malloc(N * sizeof *w);
+    double *a = malloc((size_t)m * sizeof *a), *b = malloc((size_t)m * sizeof *b);
+    if (!Q || !w || !a || !b) {
+        free(Q);
+        free(w);
+        free(a);
+        free(b);
+        return sl_error_set(e, SL_ERR_NOMEM, "lanczos: out of memory for %d steps of %d", m, n);
+    }
+    sl_rng r = sl_rng_make(0x5eed5eedu, 0x70770002u, 0, 0);
+    double nq = 0.0;
+    for (size_t i = 0; i < N; i++) {
+        Q[i] = sl_rng_uniform(&r) - 0.5;
+        nq += Q[i] * Q[i];
+    }
+    nq = sqrt(nq);
+    for (size_t i = 0; i < N; i++) Q[i] /= nq;
+    double plo = NAN, phi = NAN;
+    int steps = 0;
+    *lo = *hi = 0.0;
+    for (int j = 0; j < m; j++) {
+        const double *q = Q + (size_t)j * N;
+        op(q, w, user);
+        double al = 0.0;
+        for (size_t i = 0; i < N; i++) al += q[i] * w[i];
+        a[j] = al;
+        steps = j + 1;
+        /* full reorthogonalisation, twice */
+        for (int pass = 0; pass < 2; pass++)
+            for (int k = 0; k <= j; k++) {
+                const double *qk = Q + (size_t)k * N;
+                double c = 0.0;
+                for (size_t i = 0; i < N; i++) c += qk[i] * w[i];
+                for (size_t i = 0; i < N; i++) w[i] -= c * qk[i];
+            }
+        double be = 0.0;
+        for (size_t i = 0; i < N; i++) be += w[i] * w[i];
+        be = sqrt(be);
+        b[j] = be;
+        int check = (j + 1) % 10 == 0 || j + 1 == m || be < 1e-12;
+        if (check) {
+            tri_extremes(a, b, j + 1, lo, hi);
+            if (be < 1e-12 || j + 1 == n) {  /* invariant subspace: the Ritz values are exact */
+                conv = 1;
+                break;
+            }
+            if (fabs(*lo - plo) < 1e-13 && fabs(*hi - phi) < 1e-13) {
+                conv = 1;
+                break;
+            }
+            plo = *lo;
+            phi = *hi;
+        }
+        double *qn = Q + (size_t)(j + 1) * N;
+        for (size_t i = 0; i < N; i++) qn[i] = w[i] / be;
+    }
+    (void)steps;
+    if (converged) *converged = conv;
+    free(Q);
+    free(w);
+    free(a);
+    free(b);
+    return SL_OK;
+}
+
 /* Operator (W - J) restricted to one component given by a node list. */
 typedef struct block_op {
     const sl_mix *m;
@@ -158,6 +278,19 @@ sl_status sl_mix_slem(const sl_mix *m, const int *comp, int k, int method, doubl
         block_op b = {m, nodes, local, cnt};
         if (method == 1) {
             r = sl_power_norm(cnt, block_apply, &b, 1e-13, 200000);
+        } else if (method == 2) {
+            double lo, hi;
+            int conv;
+            int budget = sl_lanczos_budget(cnt);
+            st = sl_lanczos_extremes(cnt, block_apply, &b, budget, &lo, &hi, &conv, e);
+            if (st != SL_OK) goto done;
+            r = fmax(fabs(lo), fabs(hi));
+            if (!conv) {
+                st = sl_error_set(e, SL_ERR_RANGE,
+                                  "rate: Lanczos did not converge in %d steps on a %d-node "
+                                  "component (SLEM >= %.9g)", budget, cnt, r);
+                goto done;
+            }
         } else {
             size_t K = (size_t)cnt;
             free(dense);

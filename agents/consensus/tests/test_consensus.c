@@ -165,6 +165,17 @@ START_TEST(weights_valid_and_rejected)
 }
 END_TEST
 
+/* y = (W - J) x for the Lanczos tests */
+static void deviation_op(const double *x, double *y, void *user)
+{
+    const sl_mix *m = user;
+    double mean = 0.0;
+    for (int i = 0; i < m->n; i++) mean += x[i];
+    mean /= m->n;
+    sl_mix_apply(m, x, y);
+    for (int i = 0; i < m->n; i++) y[i] -= mean;
+}
+
 START_TEST(eigen_known_spectra)
 {
     sl_error e;
@@ -239,10 +250,43 @@ START_TEST(eigen_known_spectra)
     ck_assert_int_eq(sl_mix_slem(m, cp, k, 0, &sj, &e), SL_OK);
     ck_assert_int_eq(sl_mix_slem(m, cp, k, 1, &sp, &e), SL_OK);
     ck_assert_double_eq_tol(sj, sp, 1e-7);
+    double sl;
+    ck_assert_int_eq(sl_mix_slem(m, cp, k, 2, &sl, &e), SL_OK);
+    ck_assert_double_eq_tol(sj, sl, 1e-10);
     ck_assert(sj > 0 && sj < 1);
     free(cp);
     sl_mix_free(m);
     sl_netgraph_free(g);
+    /* Lanczos on larger rings and paths against the closed forms */
+    for (int big = 0; big < 2; big++) {
+        int nb = big ? 300 : 600;
+        g = mk(big ? "path" : "ring", nb, 0, 0, 0);
+        m = sl_mix_metropolis(g, &e);
+        int *cb = calloc((size_t)nb, sizeof *cb);
+        ck_assert_int_eq(sl_mix_slem(m, cb, 1, 2, &s, &e), SL_OK);
+        double want = big ? 1.0 / 3.0 + 2.0 / 3.0 * cos(M_PI / nb)
+                          : 1.0 / 3.0 + 2.0 / 3.0 * cos(2.0 * M_PI / nb);
+        ck_assert_msg(fabs(s - want) < 1e-8, "n=%d: lanczos %.15g vs %.15g", nb, s, want);
+        free(cb);
+        sl_mix_free(m);
+        sl_netgraph_free(g);
+    }
+    /* a Lanczos run cut short says so, and its estimate lies inside the spectrum */
+    {
+        g = mk("ring", 600, 0, 0, 0);
+        m = sl_mix_metropolis(g, &e);
+        double lo, hi, want = 1.0 / 3.0 + 2.0 / 3.0 * cos(2.0 * M_PI / 600);
+        int conv = -1;
+        ck_assert_int_eq(sl_lanczos_extremes(600, deviation_op, m, 20, &lo, &hi, &conv, &e), SL_OK);
+        ck_assert_int_eq(conv, 0);
+        ck_assert(hi < want - 1e-6);
+        ck_assert_int_eq(sl_lanczos_extremes(600, deviation_op, m, 600, &lo, &hi, &conv, &e), SL_OK);
+        ck_assert_int_eq(conv, 1);
+        ck_assert_double_eq_tol(hi, want, 1e-9);
+        ck_assert_double_eq_tol(lo, -1.0 / 3.0, 1e-9);
+        sl_mix_free(m);
+        sl_netgraph_free(g);
+    }
     /* a non-symmetric matrix is refused */
     double ns[4] = {1, 2, 0, 1};
     double ev2[2];

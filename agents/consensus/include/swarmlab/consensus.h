@@ -81,9 +81,9 @@ double sl_consensus_initial_mean(const sl_consensus *c);
  * component means, K the rounds done and h = K / 2; NaN before 1 round. */
 double sl_consensus_empirical_rate(const sl_consensus *c);
 /* Theoretical rate per round: the SLEM of W (one topology, no failures; Jacobi up to 400 nodes,
- * power iteration beyond); the mean-square rate under link failures (one topology, connected,
- * <= 400 nodes); for switching topologies ||W_cycle - J||_2^(1 / cycle length) by power
- * iteration. *kind names which one. Fails (e filled) when no bound applies. */
+ * Lanczos beyond); the mean-square rate under link failures (one topology, connected,
+ * <= 400 nodes); for switching topologies ||W_cycle - J||_2^(1 / cycle length) by Lanczos on
+ * P^T P. *kind names which one. Fails (e filled) when no bound applies. */
 sl_status sl_consensus_theory_rate(const sl_consensus *c, double *rate, const char **kind,
                                    sl_error *e);
 /* Totals of the bus driver: messages sent, delivered (used), lost, bytes. */

@@ -2,7 +2,9 @@
  *
  * sl_sym_eigenvalues uses the cyclic Jacobi method (plane rotations until every off-diagonal
  * entry is negligible): O(n^3) per sweep, fine up to a few hundred nodes. sl_power_norm estimates
- * the largest eigenvalue modulus of a symmetric operator by power iteration on its square.
+ * the largest eigenvalue modulus of a symmetric operator by power iteration on its square (slow
+ * when the top of the spectrum is crowded); sl_lanczos_extremes finds both ends of the spectrum
+ * of a large sparse operator in a few hundred operator products.
  *
  * The rate of x <- W x towards the average is the second-largest eigenvalue modulus (SLEM) of W:
  * for symmetric doubly stochastic W it equals the spectral norm of W - (1/n) 1 1^T. On a graph with
@@ -25,8 +27,20 @@ sl_status sl_sym_eigenvalues(int n, const double *A, double *eig, sl_error *e);
 typedef void (*sl_linop_fn)(const double *x, double *y, void *user);
 double sl_power_norm(int n, sl_linop_fn op, void *user, double tol, int max_iter);
 
+/* Smallest and largest eigenvalue of a symmetric operator on R^n by the Lanczos method with full
+ * reorthogonalisation (at most max_steps steps, fewer when the extreme Ritz values move by less
+ * than 1e-13 over 10 steps or the Krylov space is exhausted). *converged (may be NULL) tells
+ * whether it stopped for one of those reasons; otherwise lo/hi are inner estimates (Ritz values
+ * always lie inside the spectrum). Returns SL_ERR_NOMEM on allocation failure. */
+sl_status sl_lanczos_extremes(int n, sl_linop_fn op, void *user, int max_steps, double *lo,
+                              double *hi, int *converged, sl_error *e);
+/* Lanczos steps allowed for an operator on R^n: min(n, 2000), fewer for large n so the basis
+ * stays under 64 MB. */
+int sl_lanczos_budget(int n);
+
 /* Rate of consensus for symmetric W on the components given (comp[i] in 0..k-1):
- * max over components of the component's SLEM. method: 0 Jacobi, 1 power iteration.
+ * max over components of the component's SLEM. method: 0 Jacobi, 1 power iteration, 2 Lanczos
+ * (fails with SL_ERR_RANGE when it does not converge within sl_lanczos_budget steps).
  * A component of one node contributes 0. Returns SL_OK and *slem, or fills e. */
 sl_status sl_mix_slem(const sl_mix *m, const int *comp, int k, int method, double *slem, sl_error *e);
 
