@@ -409,7 +409,8 @@ static lua_pso *build(lua_State *L, int t)
     c.seed = (uint64_t)seed;
     c.threads = (int)opt_integer(L, t, "threads", w ? sl_world_threads(w) : 1);
 
-    /* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, penalty = } or {f, ...} */
+    /* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, tol_start =, penalty = }
+     * or {f, ...} (inequalities only) */
     lua_getfield(L, t, "constraints");
     if (!lua_isnil(L, -1)) {
         int ct = lua_gettop(L);
@@ -435,6 +436,7 @@ static lua_pso *build(lua_State *L, int t)
             else if (strcmp(m, "penalty") == 0) c.cmethod = SL_PSO_PENALTY;
             else pso_error(L, "pso: unknown constraint method '%s' (deb, penalty)", m);
             c.eq_tol = opt_number(L, ct, "tol", c.eq_tol);
+            c.eq_tol_start = opt_number(L, ct, "tol_start", 0.0);
             c.penalty = opt_number(L, ct, "penalty", c.penalty);
         }
         c.ng = P->ng;
