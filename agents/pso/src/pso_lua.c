@@ -277,10 +277,37 @@ static int cec_number(const char *name)
     return (int)k;
 }
 
+/* Raises an error naming the first string key of table t that is not in `known` (a typo such as
+ * `fe = 1000` would otherwise be silently ignored). Integer keys are allowed when allow_array. */
+static void check_keys(lua_State *L, int t, const char *const *known, const char *what,
+                       int allow_array)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) == LUA_TNUMBER && allow_array) continue;
+        if (lua_type(L, -1) != LUA_TSTRING) pso_error(L, "pso: %s has a non-string key", what);
+        const char *k = lua_tostring(L, -1);
+        int ok = 0;
+        for (int i = 0; known[i]; i++)
+            if (strcmp(k, known[i]) == 0) ok = 1;
+        if (!ok) pso_error(L, "pso: unknown option '%s' in %s", k, what);
+    }
+}
+
+static const char *const option_keys[] = {
+    "objective", "dim", "lower", "upper", "step", "integer", "cec_dir", "optimum", "variant",
+    "topology", "bounds", "swarm", "informants", "ring_radius", "links", "sphere", "async",
+    "permute", "w", "c", "c1", "c2", "chi", "w_start", "w_end", "vmax", "fes", "target", "time",
+    "stagnation", "stagnation_tol", "seed", "threads", "constraints", "convergence", NULL};
+static const char *const constraint_keys[] = {"g", "h", "method", "tol", "tol_start", "penalty",
+                                              NULL};
+
 /* Builds a solver userdata from the options table at index t; leaves it on the stack. */
 static lua_pso *build(lua_State *L, int t)
 {
     luaL_checktype(L, t, LUA_TTABLE);
+    check_keys(L, t, option_keys, "the options", 0);
     lua_pso *P = lua_newuserdatauv(L, sizeof *P, 0);
     memset(P, 0, sizeof *P);
     P->fn_ref = LUA_NOREF;
@@ -415,6 +442,7 @@ static lua_pso *build(lua_State *L, int t)
     if (!lua_isnil(L, -1)) {
         int ct = lua_gettop(L);
         if (!lua_istable(L, ct)) pso_error(L, "pso: 'constraints' must be a table");
+        check_keys(L, ct, constraint_keys, "constraints", 1);
         int shorthand = luaL_len(L, ct) > 0;
         int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
         int nh = shorthand ? 0 : count_functions(L, ct, "h");

@@ -693,6 +693,8 @@ START_TEST(test_lua_objective_error)
                      "assert(not bad and msg:find('lower bound'), msg)\n"
                      "bad, msg = pcall(sl.pso, {dim = 2, objective = 'sphere', swarm = 0})\n"
                      "assert(not bad and msg:find('swarm'), msg)\n"
+                     "bad, msg = pcall(sl.pso, {dim = 2, objective = 'sphere', fe = 10})\n"
+                     "assert(not bad and msg:find(\"unknown option 'fe'\"), msg)\n"
                      "bad, msg = pcall(sl.pso, {dim = 2, objective = 'nosuch'})\n"
                      "assert(not bad and msg:find('unknown objective'), msg)\n"
                      "-- NaN values are counted and never chosen\n"
