@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "swarmlab/beer_game.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/supply_chain.h"
@@ -462,6 +463,9 @@ static int l_supply_chain(lua_State *L)
         sc_lua_free(keep);
         return luaL_error(L, "supply_chain: %s", e.msg);
     }
+    /* Options and the bid function only: nothing that changes during a run. */
+    if (sl_checkpoint_register(w, attach, NULL, NULL, &e) != SL_OK)
+        return luaL_error(L, "supply_chain: %s", e.msg);
     sl_sc *sc = sl_sc_create(w, &d, &e);
     if (!sc)
         return luaL_error(L, "%s", e.msg);

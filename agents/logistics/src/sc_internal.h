@@ -2,6 +2,7 @@
 #ifndef SL_SC_INTERNAL_H
 #define SL_SC_INTERNAL_H
 
+#include <stdio.h>
 #include "swarmlab/supply_chain.h"
 
 /* Bus population numbers of the supply chain's own bus. */
@@ -89,5 +90,8 @@ double sc_route_length(const sl_sc *sc, int v);
 int sc_stock_covers(const sl_sc *sc, int o);
 void sc_reserve(sl_sc *sc, int o);
 void sc_release(sl_sc *sc, int o);
+/* Checkpoint section (sc_checkpoint.c), registered under "supply_chain:<name>". */
+sl_status sc_checkpoint_save(void *data, FILE *f, sl_error *e);
+sl_status sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e);
 
 #endif

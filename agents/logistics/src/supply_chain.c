@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc_internal.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/recorder.h"
 
 static const char *metric_names[9] = {"fill_rate", "backlog", "holding_cost", "backlog_cost",
@@ -403,6 +404,8 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
         sc_free(sc);
         return NULL;
     }
+    if (sl_checkpoint_register(w, attach, sc_checkpoint_save, sc_checkpoint_load, e) != SL_OK)
+        return NULL; /* owned by the world already */
     sl_system_def sd;
     memset(&sd, 0, sizeof sd);
     sd.name = sc->name;

@@ -284,6 +284,40 @@ START_TEST(test_supply_chain_bad_input)
 }
 END_TEST
 
+/* A checkpoint in the middle of the run and a resume give the same files as one run. */
+START_TEST(test_supply_chain_checkpoint)
+{
+    char args[1024], a[512], b[512];
+    make_tmpdir();
+    snprintf(args, sizeof args, "scenarios/supply_chain.lua --steps 150 --seed 4 --out %s/ckf",
+             tmpdir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    snprintf(args, sizeof args, "scenarios/supply_chain.lua --steps 90 --seed 4 "
+             "--checkpoint-every 90 --out %s/cka", tmpdir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    snprintf(args, sizeof args, "scenarios/supply_chain.lua --steps 150 --resume %s/cka/"
+             "checkpoint.bin --out %s/ckb", tmpdir, tmpdir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    snprintf(a, sizeof a, "%s/ckf/metrics.csv", tmpdir);
+    snprintf(b, sizeof b, "%s/ckb/metrics.csv", tmpdir);
+    char *ma = slurp(a), *mb = slurp(b);
+    ck_assert_ptr_nonnull(ma);
+    ck_assert_ptr_nonnull(mb);
+    ck_assert_str_eq(ma, mb);
+    free(ma);
+    free(mb);
+    snprintf(a, sizeof a, "%s/ckf", tmpdir);
+    snprintf(b, sizeof b, "%s/ckb", tmpdir);
+    ck_assert(manifest_number(a, "cn_total_cost") == manifest_number(b, "cn_total_cost"));
+    ck_assert(manifest_number(a, "central_order_lead") == manifest_number(b, "central_order_lead"));
+    /* A Lua contract net keeps state in scenario variables: refused with a clear error. */
+    snprintf(args, sizeof args, "scenarios/maintenance.lua --steps 20 --checkpoint-every 10 "
+             "--out %s/mck", tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "'contract_net'") != NULL, "%s", out_text);
+}
+END_TEST
+
 START_TEST(test_maintenance_runs)
 {
     char args[1024], dir[512];
@@ -308,6 +342,7 @@ int main(void)
     tcase_add_test(tc, test_supply_chain_bad_bids);
     tcase_add_test(tc, test_supply_chain_bad_input);
     tcase_add_test(tc, test_maintenance_runs);
+    tcase_add_test(tc, test_supply_chain_checkpoint);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

@@ -524,3 +524,45 @@ sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e)
     def.user = cn;
     return sl_world_add_system(w, &def, e) < 0 ? (e ? e->code : SL_ERR_STATE) : SL_OK;
 }
+
+static const char cnet_magic[8] = {'S', 'L', 'C', 'N', 'E', 'T', '1', 0};
+
+sl_status sl_cnet_write(const sl_cnet *cn, FILE *f, sl_error *e)
+{
+    uint64_t hdr[5] = {sizeof(sl_cn_conv), sizeof(bidder_rec), cn->nconv, cn->nbid, cn->nactive};
+    int ok = fwrite(cnet_magic, 1, 8, f) == 8 && fwrite(hdr, sizeof hdr, 1, f) == 1 &&
+             fwrite(&cn->counts, sizeof cn->counts, 1, f) == 1 &&
+             fwrite(cn->conv, sizeof *cn->conv, cn->nconv, f) == cn->nconv &&
+             fwrite(cn->bidders, sizeof *cn->bidders, cn->nbid, f) == cn->nbid &&
+             fwrite(cn->active, sizeof *cn->active, cn->nactive, f) == cn->nactive;
+    return ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "contract net: checkpoint write failed");
+}
+
+sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
+{
+    char magic[8];
+    uint64_t hdr[5];
+    sl_cnet_counts counts;
+    if (fread(magic, 1, 8, f) != 8 || memcmp(magic, cnet_magic, 8) != 0 ||
+        fread(hdr, sizeof hdr, 1, f) != 1 || fread(&counts, sizeof counts, 1, f) != 1)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: not a contract net section", name);
+    if (hdr[0] != sizeof(sl_cn_conv) || hdr[1] != sizeof(bidder_rec) || hdr[2] > (1u << 30) ||
+        hdr[3] > (1u << 30) || hdr[4] > hdr[2])
+        return sl_error_set(e, SL_ERR_PARSE, "%s: contract net section from another build or "
+                            "corrupt", name);
+    size_t nc = (size_t)hdr[2], nb = (size_t)hdr[3], na = (size_t)hdr[4];
+    if (!grow((void **)&cn->conv, &cn->capconv, nc + 1, sizeof *cn->conv) ||
+        !grow((void **)&cn->bidders, &cn->capbid, nb + 1, sizeof *cn->bidders) ||
+        !grow((void **)&cn->active, &cn->capactive, na + 1, sizeof *cn->active))
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", name);
+    if (fread(cn->conv, sizeof *cn->conv, nc, f) != nc ||
+        fread(cn->bidders, sizeof *cn->bidders, nb, f) != nb ||
+        fread(cn->active, sizeof *cn->active, na, f) != na)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: truncated contract net section", name);
+    cn->nconv = nc;
+    cn->nbid = nb;
+    cn->nactive = na;
+    cn->counts = counts;
+    cn->anomaly[0] = 0;
+    return SL_OK;
+}

@@ -243,7 +243,9 @@ static int l_contract_net(lua_State *L)
         return luaL_error(L, "contract_net: %s", e.msg);
     }
     char name[64];
-    snprintf(name, sizeof name, "contract_net:%p", (void *)lc);
+    snprintf(name, sizeof name, "contract_net");
+    for (int k = 2; sl_world_attached(w, name); k++)
+        snprintf(name, sizeof name, "contract_net_%d", k);
     if (sl_world_attach(w, name, lc, lua_cnet_free, &e) != SL_OK) {
         lua_cnet_free(lc);
         return luaL_error(L, "contract_net: %s", e.msg);

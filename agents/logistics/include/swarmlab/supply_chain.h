@@ -26,6 +26,11 @@
  * "<name>_fill_rate", "_backlog", "_holding_cost", "_backlog_cost", "_distance", "_delivered",
  * "_messages", "_bytes", "_stock_wh" set every step.
  *
+ * Checkpoints: the run-time state (stocks, orders, vehicles and routes, KPI totals, the bus and
+ * the contract net) is a checkpoint section registered as "supply_chain:<name>"; a restored run
+ * builds the supply chain again with the same definition and the section overwrites its state.
+ * A bid hook's own state, if any, is the caller's to restore.
+ *
  * Ownership: sl_sc_create attaches the supply chain to the world (freed with it).
  */
 #ifndef SWARMLAB_SUPPLY_CHAIN_H

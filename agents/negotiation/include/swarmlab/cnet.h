@@ -148,4 +148,10 @@ sl_cnet_counts sl_cnet_counts_get(const sl_cnet *cn);
 /* The last anomaly's description ("" when none). */
 const char *sl_cnet_last_anomaly(const sl_cnet *cn);
 
+/* Checkpoint of the protocol state (conversations, bidders' answers, counts). The callbacks,
+ * deadlines and trace file are configuration: the restored run sets them up again (a trace
+ * continues in a new file). read fills e naming `name` for a truncated or foreign section. */
+sl_status sl_cnet_write(const sl_cnet *cn, FILE *f, sl_error *e);
+sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e);
+
 #endif

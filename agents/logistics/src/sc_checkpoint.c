@@ -1,0 +1,156 @@
+/* sc_checkpoint.c - save and restore the run-time state of a supply chain (stocks, orders,
+ * vehicles and routes, KPI totals, its message bus and contract net) as one checkpoint section. */
+#include <stdlib.h>
+#include <string.h>
+#include "sc_internal.h"
+
+static const char sc_magic[8] = {'S', 'L', 'S', 'C', 'H', '1', 0, 0};
+
+static int wr(FILE *f, const void *p, size_t size, size_t n)
+{
+    return n == 0 || fwrite(p, size, n, f) == n;
+}
+
+static int rd(FILE *f, void *p, size_t size, size_t n)
+{
+    return n == 0 || fread(p, size, n, f) == n;
+}
+
+static int write_series(FILE *f, const sc_series *s)
+{
+    uint64_t n = s->n;
+    return wr(f, &n, sizeof n, 1) && wr(f, s->v, sizeof(double), s->n);
+}
+
+static int read_series(FILE *f, sc_series *s)
+{
+    uint64_t n;
+    if (!rd(f, &n, sizeof n, 1) || n > ((uint64_t)1 << 32))
+        return 0;
+    if (n > s->cap) {
+        double *v = realloc(s->v, (size_t)n * sizeof *v);
+        if (!v)
+            return 0;
+        s->v = v;
+        s->cap = (size_t)n;
+    }
+    s->n = (size_t)n;
+    return rd(f, s->v, sizeof(double), s->n);
+}
+
+sl_status sc_checkpoint_save(void *data, FILE *f, sl_error *e)
+{
+    const sl_sc *sc = data;
+    size_t sp = (size_t)sc->S * (size_t)sc->P;
+    int32_t dims[6] = {sc->S, sc->P, sc->V, sc->def.supplier_lead, (int32_t)sizeof(sc_order),
+                       (int32_t)sizeof(sl_sc_kpis)};
+    uint64_t norders = sc->norders;
+    int ok = wr(f, sc_magic, 1, 8) && wr(f, dims, sizeof dims, 1) &&
+             wr(f, sc->inv, sizeof(double), sp) && wr(f, sc->back, sizeof(double), sp) &&
+             wr(f, sc->on_order, sizeof(double), sp) && wr(f, sc->vel, sizeof(double), sp) &&
+             wr(f, sc->stock, sizeof sc->stock, 1) && wr(f, sc->reserved, sizeof sc->reserved, 1) &&
+             wr(f, sc->waiting, sizeof sc->waiting, 1) &&
+             wr(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
+             wr(f, &norders, sizeof norders, 1) && wr(f, sc->orders, sizeof(sc_order), sc->norders);
+    for (int v = 0; ok && v < sc->V; v++) {
+        const sc_vehicle *veh = &sc->veh[v];
+        int32_t head[4] = {veh->state, veh->loc, veh->target, veh->nstops};
+        double nums[4] = {veh->progress, veh->distance, veh->busy_steps, veh->awarded};
+        ok = wr(f, head, sizeof head, 1) && wr(f, nums, sizeof nums, 1) &&
+             wr(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
+             wr(f, veh->load, sizeof veh->load, 1) && wr(f, veh->committed, sizeof veh->committed, 1) &&
+             wr(f, veh->stops, sizeof(int), (size_t)veh->nstops);
+    }
+    double totals[4] = {sc->entered, sc->sold_total, sc->initial, sc->order_lead_sum};
+    ok = ok && wr(f, &sc->tot, sizeof sc->tot, 1) && wr(f, &sc->cur, sizeof sc->cur, 1) &&
+         wr(f, totals, sizeof totals, 1) && wr(f, &sc->step, sizeof sc->step, 1) &&
+         write_series(f, &sc->s_demand) && write_series(f, &sc->s_store_orders) &&
+         write_series(f, &sc->s_wh_orders);
+    if (!ok)
+        return sl_error_set(e, SL_ERR_IO, "supply chain '%s': checkpoint write failed", sc->name);
+    sl_status st = sl_bus_write(sc->bus, f, e);
+    if (st == SL_OK && sc->cnet)
+        st = sl_cnet_write(sc->cnet, f, e);
+    return st;
+}
+
+sl_status sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e)
+{
+    sl_sc *sc = data;
+    char magic[8];
+    int32_t dims[6];
+    if (!rd(f, magic, 1, 8) || memcmp(magic, sc_magic, 8) != 0 || !rd(f, dims, sizeof dims, 1))
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': not a supply chain section",
+                            path, sc->name);
+    if (dims[0] != sc->S || dims[1] != sc->P || dims[2] != sc->V ||
+        dims[3] != sc->def.supplier_lead)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s' was saved with %d stores, %d "
+                            "products, %d vehicles, supplier lead %d; this run has %d, %d, %d, %d",
+                            path, sc->name, dims[0], dims[1], dims[2], dims[3], sc->S, sc->P,
+                            sc->V, sc->def.supplier_lead);
+    if (dims[4] != (int32_t)sizeof(sc_order) || dims[5] != (int32_t)sizeof(sl_sc_kpis))
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': section from another build",
+                            path, sc->name);
+    size_t sp = (size_t)sc->S * (size_t)sc->P;
+    uint64_t norders = 0;
+    int ok = rd(f, sc->inv, sizeof(double), sp) && rd(f, sc->back, sizeof(double), sp) &&
+             rd(f, sc->on_order, sizeof(double), sp) && rd(f, sc->vel, sizeof(double), sp) &&
+             rd(f, sc->stock, sizeof sc->stock, 1) && rd(f, sc->reserved, sizeof sc->reserved, 1) &&
+             rd(f, sc->waiting, sizeof sc->waiting, 1) &&
+             rd(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
+             rd(f, &norders, sizeof norders, 1) && norders < ((uint64_t)1 << 32);
+    if (ok && norders > sc->caporders) {
+        sc_order *o = realloc(sc->orders, (size_t)norders * sizeof *o);
+        ok = o != NULL;
+        if (ok) {
+            sc->orders = o;
+            sc->caporders = (size_t)norders;
+        }
+    }
+    ok = ok && rd(f, sc->orders, sizeof(sc_order), (size_t)norders);
+    if (ok)
+        sc->norders = (size_t)norders;
+    for (int v = 0; ok && v < sc->V; v++) {
+        sc_vehicle *veh = &sc->veh[v];
+        int32_t head[4];
+        double nums[4];
+        ok = rd(f, head, sizeof head, 1) && rd(f, nums, sizeof nums, 1) && head[3] >= 0 &&
+             (uint64_t)head[3] <= norders && rd(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
+             rd(f, veh->load, sizeof veh->load, 1) && rd(f, veh->committed, sizeof veh->committed, 1);
+        if (ok && head[3] > veh->capstops) {
+            int *ns = realloc(veh->stops, (size_t)head[3] * sizeof *ns);
+            ok = ns != NULL;
+            if (ok) {
+                veh->stops = ns;
+                veh->capstops = head[3];
+            }
+        }
+        ok = ok && rd(f, veh->stops, sizeof(int), (size_t)head[3]);
+        if (ok) {
+            veh->state = head[0];
+            veh->loc = head[1];
+            veh->target = head[2];
+            veh->nstops = head[3];
+            veh->progress = nums[0];
+            veh->distance = nums[1];
+            veh->busy_steps = nums[2];
+            veh->awarded = nums[3];
+        }
+    }
+    double totals[4];
+    ok = ok && rd(f, &sc->tot, sizeof sc->tot, 1) && rd(f, &sc->cur, sizeof sc->cur, 1) &&
+         rd(f, totals, sizeof totals, 1) && rd(f, &sc->step, sizeof sc->step, 1) &&
+         read_series(f, &sc->s_demand) && read_series(f, &sc->s_store_orders) &&
+         read_series(f, &sc->s_wh_orders);
+    if (!ok)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': truncated or corrupt section",
+                            path, sc->name);
+    sc->entered = totals[0];
+    sc->sold_total = totals[1];
+    sc->initial = totals[2];
+    sc->order_lead_sum = totals[3];
+    sl_status st = sl_bus_read(sc->bus, f, path, e);
+    if (st == SL_OK && sc->cnet)
+        st = sl_cnet_read(sc->cnet, f, path, e);
+    return st;
+}
