@@ -110,6 +110,12 @@ static uint64_t opt_seed(lua_State *L, int t, const char *what)
     return (uint64_t)s;
 }
 
+/* Population names travel in 64-byte handles. */
+static void check_pop_name(lua_State *L, const char *what, const char *name)
+{
+    if (strlen(name) >= 64) lerr(L, "%s: population name '%s' is longer than 63 characters", what, name);
+}
+
 /* Pushes a handle {name} with metatable mt. */
 static void push_handle(lua_State *L, const char *mt, const char *name)
 {
@@ -233,6 +239,7 @@ static int l_consensus(lua_State *L)
         lerr(L, "consensus: 'x0' must be a table of numbers, got %s", luaL_typename(L, -1));
     }
     lua_pop(L, 1);
+    check_pop_name(L, W, pop);
     sl_world *w = sl_lua_world(L);
     if (sl_consensus_of(w, pop)) lerr(L, "consensus: population '%s' already exists", pop);
     /* build: every failure frees what it made before raising */
@@ -427,6 +434,7 @@ static int l_fedavg(lua_State *L)
     double loss = opt_num(L, 1, W, "loss", 0.0);
     const char *server = opt_str(L, 1, W, "server", "server");
     const char *pop = opt_str(L, 1, W, "pop", "clients");
+    check_pop_name(L, W, pop);
     sl_world *w = sl_lua_world(L);
     if (sl_fedavg_of(w, pop)) lerr(L, "fedavg: population '%s' already exists", pop);
     sl_lr_data *tr, *te;
@@ -527,6 +535,7 @@ static int l_dgd(lua_State *L)
     o.seed = d.seed;
     const char *coord = opt_str(L, 1, W, "coordinator", "coordinator");
     const char *pop = opt_str(L, 1, W, "pop", "workers");
+    check_pop_name(L, W, pop);
     sl_world *w = sl_lua_world(L);
     if (sl_dgd_of(w, pop)) lerr(L, "dgd: population '%s' already exists", pop);
     sl_lr_data *tr, *te;
