@@ -432,8 +432,12 @@ static lua_pso *build(lua_State *L, int t)
     c.stagnation = (int)opt_integer(L, t, "stagnation", 0);
     c.stagnation_tol = opt_number(L, t, "stagnation_tol", 0.0);
     sl_world *w = sl_lua_world(L);
-    long long seed = opt_integer(L, t, "seed", w ? (long long)sl_world_seed(w) : 1);
-    c.seed = (uint64_t)seed;
+    /* seeds are 64-bit patterns (a Lua integer, negative above 2^63), not doubles */
+    lua_getfield(L, t, "seed");
+    if (lua_isnil(L, -1)) c.seed = w ? sl_world_seed(w) : 1;
+    else if (lua_isinteger(L, -1)) c.seed = (uint64_t)lua_tointeger(L, -1);
+    else pso_error(L, "pso: 'seed' must be an integer");
+    lua_pop(L, 1);
     c.threads = (int)opt_integer(L, t, "threads", w ? sl_world_threads(w) : 1);
 
     /* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, tol_start =, penalty = }
