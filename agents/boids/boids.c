@@ -79,15 +79,16 @@ static sl_status boids_pre(sl_world *w, void *user, sl_error *e)
     (void)w;
     boids_state *s = user;
     size_t n = sl_pop_count(s->pop);
-    if (n > s->cap) {
-        size_t nc = s->cap ? n + n / 8 : n; /* exact at first, then with headroom */
+    /* the next-state buffers are swapped with the columns, so they match the column capacity */
+    size_t cap = sl_pop_capacity(s->pop);
+    if (cap != s->cap) {
         double **bufs[4] = {&s->nx, &s->ny, &s->nvx, &s->nvy};
         for (int i = 0; i < 4; i++) {
-            double *b = realloc(*bufs[i], nc * sizeof(double));
+            double *b = realloc(*bufs[i], (cap ? cap : 1) * sizeof(double));
             if (!b) return sl_error_set(e, SL_ERR_NOMEM, "boids: out of memory for %zu birds", n);
             *bufs[i] = b;
         }
-        s->cap = nc;
+        s->cap = cap;
     }
     s->x = sl_pop_f64(s->pop, s->cx);
     s->y = sl_pop_f64(s->pop, s->cy);
@@ -183,10 +184,10 @@ static sl_status boids_post(sl_world *w, void *user, sl_error *e)
     if (n != s->grid.n)
         return sl_error_set(e, SL_ERR_STATE, "boids: population '%s' changed size during the step",
                             sl_pop_name(s->pop));
-    memcpy(sl_pop_f64(s->pop, s->cx), s->nx, n * sizeof(double));
-    memcpy(sl_pop_f64(s->pop, s->cy), s->ny, n * sizeof(double));
-    memcpy(sl_pop_f64(s->pop, s->cvx), s->nvx, n * sizeof(double));
-    memcpy(sl_pop_f64(s->pop, s->cvy), s->nvy, n * sizeof(double));
+    sl_pop_swap_column(s->pop, s->cx, (void **)&s->nx);
+    sl_pop_swap_column(s->pop, s->cy, (void **)&s->ny);
+    sl_pop_swap_column(s->pop, s->cvx, (void **)&s->nvx);
+    sl_pop_swap_column(s->pop, s->cvy, (void **)&s->nvy);
     uint64_t skip = ((uint64_t)1 << s->cx) | ((uint64_t)1 << s->cy) | ((uint64_t)1 << s->cvx) |
                     ((uint64_t)1 << s->cvy);
     /* every other column, the ids and the kill marks follow the new cell order */

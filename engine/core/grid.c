@@ -82,12 +82,14 @@ sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, 
     }
     g->n = n;
     memset(g->cell_start, 0, (ncells + 1) * sizeof *g->cell_start);
-    for (size_t i = 0; i < n; i++) {
-        uint32_t c = (uint32_t)sl_grid_cell_y(g, y[i]) * (uint32_t)g->nx +
+    uint32_t *cell_of = g->cell_of;
+    const long np = (long)n;
+    /* cells in parallel (pure per point); counting and the stable scatter stay serial */
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < np; i++)
+        cell_of[i] = (uint32_t)sl_grid_cell_y(g, y[i]) * (uint32_t)g->nx +
                      (uint32_t)sl_grid_cell_x(g, x[i]);
-        g->cell_of[i] = c;
-        g->cell_start[c + 1]++;
-    }
+    for (size_t i = 0; i < n; i++) g->cell_start[cell_of[i] + 1]++;
     for (size_t c = 0; c < ncells; c++) g->cell_start[c + 1] += g->cell_start[c];
     /* scatter using cell_start as running cursors, then shift back */
     for (size_t i = 0; i < n; i++) g->order[g->cell_start[g->cell_of[i]]++] = (uint32_t)i;

@@ -489,9 +489,17 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
         memcpy(col->data, scratch, (size_t)n * col->esize);
     }
     uint32_t *si = scratch;
-    for (long s = 0; s < n; s++) si[s] = p->slot_index[perm[s]];
-    memcpy(p->slot_index, si, (size_t)n * sizeof(uint32_t));
-    for (long s = 0; s < n; s++) p->index_slot[p->slot_index[s]] = (uint32_t)s;
+    uint32_t *slot_index = p->slot_index, *index_slot = p->index_slot;
+#pragma omp parallel
+    {
+#pragma omp for schedule(static)
+        for (long s = 0; s < n; s++) si[s] = slot_index[perm[s]];
+#pragma omp for schedule(static)
+        for (long s = 0; s < n; s++) {
+            slot_index[s] = si[s];
+            index_slot[si[s]] = (uint32_t)s; /* a permutation: every thread writes distinct entries */
+        }
+    }
     if (p->dying && p->any_dying) {
         uint8_t *d = scratch;
         for (long s = 0; s < n; s++) d[s] = p->dying[perm[s]];
@@ -501,6 +509,14 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
 }
 
 size_t sl_pop_capacity(const sl_pop *p) { return p->cap; }
+
+void sl_pop_swap_column(sl_pop *p, int col, void **buf)
+{
+    assert(col >= 0 && col < p->ncol && buf && *buf);
+    unsigned char *old = p->cols[col].data;
+    p->cols[col].data = *buf;
+    *buf = old;
+}
 
 size_t sl_pop_bytes(const sl_pop *p)
 {

@@ -99,6 +99,11 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
                                 sl_error *e);
 /* Allocated slots (column arrays hold at least this many elements). */
 size_t sl_pop_capacity(const sl_pop *p);
+/* Exchanges a column's storage with *buf, which must hold sl_pop_capacity(p) elements of the
+ * column's type: a system that computed a whole new column double-buffers without copying. The
+ * caller then owns the old storage (returned in *buf) and must reallocate it if the capacity
+ * changes. */
+void sl_pop_swap_column(sl_pop *p, int col, void **buf);
 
 /* Id bookkeeping, for checkpoints: the generation of every stable index, the queue of released
  * indices (reused oldest first) and the stable index of every slot. sl_pop_get_ids() returns
