@@ -333,8 +333,8 @@ static int l_supply_chain(lua_State *L)
         return luaL_error(L, "supply_chain: mode '%s' (expected contract_net or central)", mode);
     d.nstores = int_field(L, t, "stores", 40);
     d.nprod = int_field(L, t, "products", d.nprod);
-    if (d.nstores < 1 || d.nstores > 100000)
-        return luaL_error(L, "supply_chain: stores = %d outside 1..100000", d.nstores);
+    if (d.nstores < 1 || d.nstores > 5000) /* a full distance matrix is kept */
+        return luaL_error(L, "supply_chain: stores = %d outside 1..5000", d.nstores);
     double width = num_field(L, t, "width", 100), height = num_field(L, t, "height", 100);
     d.wh_x = num_field(L, t, "warehouse_x", width / 2);
     d.wh_y = num_field(L, t, "warehouse_y", height / 2);
