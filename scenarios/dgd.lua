@@ -39,20 +39,15 @@ local steps    = sl.param("steps", 200, "steps to run", {min = 1, integer = true
 local target   = sl.param("target_loss", 0.4, "train loss for steps_to_target")
 sl.steps(steps)
 
-local dgd
-local to_target = -1
+local dgd  -- every counter lives in the module, so a run resumed from a checkpoint reports the same
 
 function setup(world)
   dgd = sl.dgd{
     samples = samples, features = features, test = test, workers = workers, iid = iid,
     skew = skew, mode = mode, staleness = staleness, lr = lr, delay = delay, jitter = jitter,
-    slow = slow, slow_delay = slow_delay, loss = loss, timeout = timeout, seed = sl.seed(),
+    slow = slow, slow_delay = slow_delay, loss = loss, timeout = timeout, target_loss = target,
+    seed = sl.seed(),
   }
-end
-
-function step(world, t)
-  local info = dgd:info()
-  if to_target < 0 and info.train_loss <= target then to_target = world:step_count() end
 end
 
 function finish(world)
@@ -62,7 +57,7 @@ function finish(world)
                       "mean_staleness", "max_staleness", "messages", "bytes", "lost"}) do
     sl.result(k, info[k])
   end
-  sl.result("steps_to_target", to_target)
+  sl.result("steps_to_target", info.steps_to_target)
   sl.log(string.format("%s: version %d, train loss %.5f, accuracy %.4f, %d messages",
     mode, info.version, info.train_loss, info.test_accuracy, info.messages))
 end

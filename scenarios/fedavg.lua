@@ -45,25 +45,19 @@ if fedsgd then
   sl.log("fedsgd: E=1, full batch, C=1, no dropout, no loss")
 end
 
-local fed
-local seen, msgs, bytes, lost, to_target = 0, 0, 0, 0, -1
+local fed  -- every counter lives in the module, so a run resumed from a checkpoint reports the same
 
 function setup(world)
   fed = sl.fedavg{
     samples = samples, features = features, test = test, clients = clients, iid = iid,
     skew = skew, min_size = min_size, frac = frac, epochs = epochs, batch = batch, lr = lr,
-    l2 = l2, dropout = dropout, loss = loss, weighting = weighting, seed = sl.seed(),
+    l2 = l2, dropout = dropout, loss = loss, weighting = weighting, target = target,
+    seed = sl.seed(),
   }
 end
 
 function step(world, t)
-  local info = fed:info()
-  if info.round > seen then
-    seen = info.round
-    msgs, bytes, lost = msgs + info.messages, bytes + info.bytes, lost + info.lost
-    if to_target < 0 and info.test_accuracy >= target then to_target = info.round end
-  end
-  return info.round < rounds
+  return fed:info().round < rounds
 end
 
 function finish(world)
@@ -72,11 +66,11 @@ function finish(world)
   sl.result("test_accuracy", info.test_accuracy)
   sl.result("test_loss", info.test_loss)
   sl.result("train_loss", info.train_loss)
-  sl.result("rounds_to_target", to_target)
-  sl.result("messages", msgs)
-  sl.result("bytes", bytes)
-  sl.result("lost", lost)
-  if info.round > 0 then sl.result("bytes_per_round", bytes / info.round) end
+  sl.result("rounds_to_target", info.rounds_to_target)
+  sl.result("messages", info.total_messages)
+  sl.result("bytes", info.total_bytes)
+  sl.result("lost", info.total_lost)
+  if info.round > 0 then sl.result("bytes_per_round", info.total_bytes / info.round) end
   local sizes = fed:sizes()
   local lo, hi = math.huge, 0
   for _, s in ipairs(sizes) do lo, hi = math.min(lo, s), math.max(hi, s) end
@@ -84,5 +78,5 @@ function finish(world)
   sl.result("largest_client", hi)
   if fedsgd then sl.result("gd_diff", fed:gd_diff()) end
   sl.log(string.format("%d rounds: test accuracy %.4f, test loss %.4f, %d messages",
-    info.round, info.test_accuracy, info.test_loss, msgs))
+    info.round, info.test_accuracy, info.test_loss, info.total_messages))
 end

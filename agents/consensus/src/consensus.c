@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swarmlab/bus.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/graph.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/spectrum.h"
+#include "ckpt_io.h"
 
 typedef struct topo {
     sl_netgraph *g;
@@ -437,6 +439,56 @@ static sl_status cons_post(sl_world *w, void *user, sl_error *e)
     return SL_OK;
 }
 
+/* Checkpoint: values, rounds, the error history and the traffic totals. */
+static sl_status cons_save(void *data, FILE *f, sl_error *e)
+{
+    sl_consensus *c = data;
+    ck_io io = {f, 1};
+    ck_put_head(&io, "SLCONS01", c->n, c->nt);
+    ck_put(&io, &c->rounds, sizeof c->rounds);
+    ck_put(&io, &c->done, sizeof c->done);
+    ck_put(&io, &c->dcur, sizeof c->dcur);
+    ck_put(&io, &c->nerr, sizeof c->nerr);
+    ck_put(&io, c->err2, c->nerr * sizeof *c->err2);
+    ck_put(&io, c->x, (size_t)c->n * sizeof *c->x);
+    ck_put(&io, &c->tot_sent, sizeof c->tot_sent);
+    ck_put(&io, &c->tot_deliv, sizeof c->tot_deliv);
+    ck_put(&io, &c->tot_lost, sizeof c->tot_lost);
+    ck_put(&io, &c->tot_bytes, sizeof c->tot_bytes);
+    return io.ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "consensus '%s': cannot write checkpoint", c->name);
+}
+
+static sl_status cons_load(void *data, FILE *f, const char *path, sl_error *e)
+{
+    sl_consensus *c = data;
+    ck_io io = {f, 1};
+    if (!ck_get_head(&io, "SLCONS01", c->n, c->nt))
+        return sl_error_set(e, SL_ERR_PARSE, "%s: consensus '%s' state does not match this scenario",
+                            path, c->name);
+    size_t nerr = 0;
+    ck_get(&io, &c->rounds, sizeof c->rounds);
+    ck_get(&io, &c->done, sizeof c->done);
+    ck_get(&io, &c->dcur, sizeof c->dcur);
+    ck_get(&io, &nerr, sizeof nerr);
+    if (!io.ok || nerr > (size_t)c->rounds + 1)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: consensus '%s' state is corrupt", path, c->name);
+    if (nerr > c->caperr) {
+        double *p = realloc(c->err2, nerr * sizeof *p);
+        if (!p) return sl_error_set(e, SL_ERR_NOMEM, "consensus: out of memory");
+        c->err2 = p;
+        c->caperr = nerr;
+    }
+    c->nerr = nerr;
+    ck_get(&io, c->err2, nerr * sizeof *c->err2);
+    ck_get(&io, c->x, (size_t)c->n * sizeof *c->x);
+    ck_get(&io, &c->tot_sent, sizeof c->tot_sent);
+    ck_get(&io, &c->tot_deliv, sizeof c->tot_deliv);
+    ck_get(&io, &c->tot_lost, sizeof c->tot_lost);
+    ck_get(&io, &c->tot_bytes, sizeof c->tot_bytes);
+    if (!io.ok) return sl_error_set(e, SL_ERR_PARSE, "%s: consensus '%s' state is truncated", path, c->name);
+    return SL_OK;
+}
+
 sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name, double msg_loss,
                               sl_error *e)
 {
@@ -467,6 +519,7 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
     }
     /* the world owns c from here */
     if ((st = sl_world_attach(w, key, c, free_void, e)) != SL_OK) goto fail;
+    if ((st = sl_checkpoint_register(w, key, cons_save, cons_load, e)) != SL_OK) return st;
     c->w = w;
     c->pop = p;
     c->pop_index = -1;

@@ -412,7 +412,8 @@ static int l_fedavg(lua_State *L)
 {
     static const char *const keys[] = {"samples", "features", "test", "clients", "iid", "min_size",
                                        "skew", "seed", "frac", "epochs", "batch", "lr", "l2",
-                                       "dropout", "weighting", "loss", "server", "pop", NULL};
+                                       "dropout", "weighting", "loss", "server", "pop", "target",
+                                       NULL};
     const char *W = "fedavg";
     luaL_checktype(L, 1, LUA_TTABLE);
     check_keys(L, 1, W, keys);
@@ -425,6 +426,7 @@ static int l_fedavg(lua_State *L)
     o.lr = opt_num(L, 1, W, "lr", 0.05);
     o.l2 = opt_num(L, 1, W, "l2", 0.0);
     o.dropout = opt_num(L, 1, W, "dropout", 0.0);
+    o.target = opt_num(L, 1, W, "target", 0.0);
     o.seed = d.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
     const char *wt = opt_str(L, 1, W, "weighting", "size");
@@ -471,6 +473,14 @@ static int f_info(lua_State *L)
     lua_setfield(L, -2, "bytes");
     lua_pushnumber(L, (double)r->lost);
     lua_setfield(L, -2, "lost");
+    lua_pushnumber(L, (double)r->total_messages);
+    lua_setfield(L, -2, "total_messages");
+    lua_pushnumber(L, (double)r->total_bytes);
+    lua_setfield(L, -2, "total_bytes");
+    lua_pushnumber(L, (double)r->total_lost);
+    lua_setfield(L, -2, "total_lost");
+    lua_pushinteger(L, r->rounds_to_target);
+    lua_setfield(L, -2, "rounds_to_target");
     return 1;
 }
 /* Max |w - w_gd| where w_gd is centralised gradient descent run for as many rounds from zero. */
@@ -512,7 +522,7 @@ static int l_dgd(lua_State *L)
     static const char *const keys[] = {"samples", "features", "test", "workers", "iid", "min_size",
                                        "skew", "seed", "mode", "staleness", "lr", "l2", "delay",
                                        "jitter", "slow", "slow_delay", "loss", "timeout",
-                                       "coordinator", "pop", NULL};
+                                       "coordinator", "pop", "target_loss", NULL};
     const char *W = "dgd";
     luaL_checktype(L, 1, LUA_TTABLE);
     check_keys(L, 1, W, keys);
@@ -532,6 +542,7 @@ static int l_dgd(lua_State *L)
     o.slow_delay = opt_int(L, 1, W, "slow_delay", 0, -2147483647, 1000000);
     o.loss = opt_num(L, 1, W, "loss", 0.0);
     o.timeout = opt_int(L, 1, W, "timeout", 0, -2147483647, 1000000);
+    o.target_loss = opt_num(L, 1, W, "target_loss", 0.0);
     o.seed = d.seed;
     const char *coord = opt_str(L, 1, W, "coordinator", "coordinator");
     const char *pop = opt_str(L, 1, W, "pop", "workers");
@@ -575,6 +586,8 @@ static int d_info(lua_State *L)
     lua_setfield(L, -2, "bytes");
     lua_pushnumber(L, (double)s->lost);
     lua_setfield(L, -2, "lost");
+    lua_pushinteger(L, s->steps_to_target);
+    lua_setfield(L, -2, "steps_to_target");
     return 1;
 }
 

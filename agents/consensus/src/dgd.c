@@ -5,9 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swarmlab/bus.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
+#include "ckpt_io.h"
 #include "vecmsg.h"
 
 enum { D_VER, D_MINC, D_TRAIN, D_TEST, D_ACC, D_MSTALE, D_XSTALE, D_WAIT, D_MSG, D_BYTES, D_LOST,
@@ -155,6 +157,7 @@ sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
     }
     for (int k = 0; k < d->K; k++) d->pend_version[k] = -1;
     d->evaluated = -1;
+    d->st.steps_to_target = -1;
     return d;
 }
 
@@ -337,6 +340,8 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
     d->st.waiting = nwait;
     d->st.mean_staleness = d->stale_n ? d->stale_sum / (double)d->stale_n : 0.0;
     evaluate(d);
+    if (d->st.steps_to_target < 0 && d->o.target_loss > 0 && d->st.train_loss <= d->o.target_loss)
+        d->st.steps_to_target = (long)t + 1;
     sl_recorder *r = sl_world_recorder(w);
     sl_recorder_set(r, d->metric[D_VER], (double)d->st.version);
     sl_recorder_set(r, d->metric[D_MINC], (double)d->st.min_clock);
@@ -349,6 +354,59 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
     sl_recorder_set(r, d->metric[D_MSG], (double)sent);
     sl_recorder_set(r, d->metric[D_BYTES], (double)bytes);
     sl_recorder_set(r, d->metric[D_LOST], (double)d->st.lost);
+    return SL_OK;
+}
+
+/* Checkpoint: everything but the data, the ids and the per-step chunk counts. */
+#define DGD_FIELDS(X)                                                   \
+    X(d->w, D * sizeof *d->w)                                           \
+    X(&d->st, sizeof d->st)                                             \
+    X(&d->evaluated, sizeof d->evaluated)                               \
+    X(d->clock, K * sizeof *d->clock)                                   \
+    X(d->job_version, K * sizeof *d->job_version)                       \
+    X(d->job_id, K * sizeof *d->job_id)                                 \
+    X(&d->next_job, sizeof d->next_job)                                 \
+    X(d->job_step, K * sizeof *d->job_step)                             \
+    X(d->waiting, K)                                                    \
+    X(d->have, K)                                                       \
+    X(d->gsrv, K * D * sizeof *d->gsrv)                                 \
+    X(d->sbuf, K * sizeof *d->sbuf)                                     \
+    X(&d->sync_sent, sizeof d->sync_sent)                               \
+    X(&d->stale_sum, sizeof d->stale_sum)                               \
+    X(&d->stale_n, sizeof d->stale_n)                                   \
+    X(d->win, K * D * sizeof *d->win)                                   \
+    X(d->gpend, K * D * sizeof *d->gpend)                               \
+    X(d->pend_version, K * sizeof *d->pend_version)                     \
+    X(d->pend_due, K * sizeof *d->pend_due)                             \
+    X(d->jobs, K * sizeof *d->jobs)                                     \
+    X(d->cbuf, K * sizeof *d->cbuf)                                     \
+    X(&d->tot_sent, sizeof d->tot_sent)                                 \
+    X(&d->tot_bytes, sizeof d->tot_bytes)                               \
+    X(&d->tot_recv, sizeof d->tot_recv)
+
+static sl_status dgd_save(void *data, FILE *f, sl_error *e)
+{
+    sl_dgd *d = data;
+    size_t K = (size_t)d->K, D = (size_t)d->dim;
+    ck_io io = {f, 1};
+    ck_put_head(&io, "SLDGD001", d->K, d->dim);
+#define PUT(p, n) ck_put(&io, p, n);
+    DGD_FIELDS(PUT)
+#undef PUT
+    return io.ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "dgd: cannot write checkpoint");
+}
+
+static sl_status dgd_load(void *data, FILE *f, const char *path, sl_error *e)
+{
+    sl_dgd *d = data;
+    size_t K = (size_t)d->K, D = (size_t)d->dim;
+    ck_io io = {f, 1};
+    if (!ck_get_head(&io, "SLDGD001", d->K, d->dim))
+        return sl_error_set(e, SL_ERR_PARSE, "%s: dgd state does not match this scenario", path);
+#define GET(p, n) ck_get(&io, p, n);
+    DGD_FIELDS(GET)
+#undef GET
+    if (!io.ok) return sl_error_set(e, SL_ERR_PARSE, "%s: dgd state is truncated", path);
     return SL_OK;
 }
 
@@ -377,6 +435,7 @@ sl_status sl_dgd_attach(sl_dgd *d, sl_world *w, const char *coord_pop, const cha
         sl_dgd_free(d);
         return st;
     }
+    if ((st = sl_checkpoint_register(w, key, dgd_save, dgd_load, e)) != SL_OK) return st;
     d->world = w;
     d->cpop = sl_world_add_pop(w, coord_pop, e);
     if (!d->cpop) return e ? e->code : SL_ERR_RANGE;

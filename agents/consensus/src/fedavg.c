@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "swarmlab/bus.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/rng.h"
+#include "ckpt_io.h"
 #include "vecmsg.h"
 
 enum { F_ROUND, F_SEL, F_ARR, F_TRAIN, F_TEST, F_ACC, F_MSG, F_BYTES, F_LOST, F_COUNT };
@@ -136,6 +138,7 @@ sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *t
     f->gk = calloc(K * D, sizeof *f->gk);
     f->iscratch = malloc((size_t)train->n * sizeof *f->iscratch);
     f->inflight = -1;
+    f->last.rounds_to_target = -1;
     if (!f->w || !f->sel || !f->arrived || !f->wk || !f->gk || !f->iscratch) {
         sl_fedavg_free(f);
         sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
@@ -247,6 +250,9 @@ void sl_fedavg_evaluate(sl_fedavg *f)
     f->last.train_loss = sl_lr_loss(f->train, f->split->idx, f->train->n, f->w, f->o.l2);
     f->last.test_loss = sl_lr_loss(f->test, NULL, f->test->n, f->w, f->o.l2);
     f->last.test_acc = sl_lr_accuracy(f->test, NULL, 0, f->w);
+    if (f->round > 0 && f->last.rounds_to_target < 0 && f->o.target > 0 &&
+        f->last.test_acc >= f->o.target)
+        f->last.rounds_to_target = f->round;
 }
 
 sl_status sl_fedavg_round_direct(sl_fedavg *f, sl_error *e)
@@ -369,6 +375,9 @@ static sl_status server_post(sl_world *w, void *user, sl_error *e)
         f->last.messages = f->r_sent;
         f->last.bytes = f->r_bytes;
         f->last.lost = f->r_sent - f->r_recv;
+        f->last.total_messages += f->last.messages;
+        f->last.total_bytes += f->last.bytes;
+        f->last.total_lost += f->last.lost;
         sl_fedavg_evaluate(f);
         fed_set_metrics(f);
     }
@@ -382,6 +391,58 @@ static sl_status server_post(sl_world *w, void *user, sl_error *e)
                                         f->cid[k], (uint64_t)r, f->w, dim, 0, &f->r_bytes);
     }
     f->inflight = r;
+    return SL_OK;
+}
+
+/* Checkpoint: model, round, the round in flight, assembly buffers, totals. */
+static sl_status fed_save(void *data, FILE *f, sl_error *e)
+{
+    sl_fedavg *F = data;
+    size_t K = (size_t)F->K, D = (size_t)F->dim;
+    ck_io io = {f, 1};
+    ck_put_head(&io, "SLFEDA01", F->K, F->dim);
+    ck_put(&io, F->w, D * sizeof *F->w);
+    ck_put(&io, &F->round, sizeof F->round);
+    ck_put(&io, &F->last, sizeof F->last);
+    ck_put(&io, &F->inflight, sizeof F->inflight);
+    ck_put(&io, &F->nsel, sizeof F->nsel);
+    ck_put(&io, F->sel, K * sizeof *F->sel);
+    ck_put(&io, F->arrived, K);
+    ck_put(&io, &F->r_sent, sizeof F->r_sent);
+    ck_put(&io, &F->r_bytes, sizeof F->r_bytes);
+    ck_put(&io, &F->r_recv, sizeof F->r_recv);
+    ck_put(&io, F->win, K * D * sizeof *F->win);
+    ck_put(&io, F->wsrv, K * D * sizeof *F->wsrv);
+    ck_put(&io, F->cbuf, K * sizeof *F->cbuf);
+    ck_put(&io, F->sbuf, K * sizeof *F->sbuf);
+    return io.ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "fedavg '%s': cannot write checkpoint", F->name);
+}
+
+static sl_status fed_load(void *data, FILE *f, const char *path, sl_error *e)
+{
+    sl_fedavg *F = data;
+    size_t K = (size_t)F->K, D = (size_t)F->dim;
+    ck_io io = {f, 1};
+    if (!ck_get_head(&io, "SLFEDA01", F->K, F->dim))
+        return sl_error_set(e, SL_ERR_PARSE, "%s: fedavg '%s' state does not match this scenario",
+                            path, F->name);
+    ck_get(&io, F->w, D * sizeof *F->w);
+    ck_get(&io, &F->round, sizeof F->round);
+    ck_get(&io, &F->last, sizeof F->last);
+    ck_get(&io, &F->inflight, sizeof F->inflight);
+    ck_get(&io, &F->nsel, sizeof F->nsel);
+    ck_get(&io, F->sel, K * sizeof *F->sel);
+    ck_get(&io, F->arrived, K);
+    ck_get(&io, &F->r_sent, sizeof F->r_sent);
+    ck_get(&io, &F->r_bytes, sizeof F->r_bytes);
+    ck_get(&io, &F->r_recv, sizeof F->r_recv);
+    ck_get(&io, F->win, K * D * sizeof *F->win);
+    ck_get(&io, F->wsrv, K * D * sizeof *F->wsrv);
+    ck_get(&io, F->cbuf, K * sizeof *F->cbuf);
+    ck_get(&io, F->sbuf, K * sizeof *F->sbuf);
+    if (!io.ok || F->nsel < 0 || F->nsel > F->K)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: fedavg '%s' state is truncated or corrupt", path,
+                            F->name);
     return SL_OK;
 }
 
@@ -416,6 +477,7 @@ sl_status sl_fedavg_attach(sl_fedavg *f, sl_world *w, const char *server_pop,
         return st;
     }
     snprintf(f->name, sizeof f->name, "%s", client_pop);
+    if ((st = sl_checkpoint_register(w, key, fed_save, fed_load, e)) != SL_OK) return st;
     f->world = w;
     f->spop = sl_world_add_pop(w, server_pop, e);
     if (!f->spop) return e ? e->code : SL_ERR_RANGE;

@@ -175,6 +175,45 @@ START_TEST(fedavg_and_dgd_results)
 }
 END_TEST
 
+/* A run checkpointed at step `at` and resumed gives the same metrics.csv and results as one run. */
+static void resume_equals(const char *args, int total, int at)
+{
+    ck_assert_int_eq(run("%s --steps %d --seed 5 --threads 1 --out '%s/full'", args, total, tmpdir), 0);
+    ck_assert_int_eq(run("%s --steps %d --seed 5 --threads 2 --checkpoint-every %d --out '%s/part'", args,
+                         at, at, tmpdir), 0);
+    int rc = run("%s --steps %d --resume '%s/part/checkpoint.bin' --threads 2 --out '%s/resumed'", args,
+                 total, tmpdir, tmpdir);
+    char path[1100];
+    snprintf(path, sizeof path, "%s/err.txt", tmpdir);
+    char *err = slurp(path);
+    ck_assert_msg(rc == 0, "resume failed: %s", err ? err : "");
+    free(err);
+    char *a = metrics("full"), *b = metrics("resumed");
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_msg(strcmp(a, b) == 0, "%s: resumed metrics.csv differs", args);
+    free(a);
+    free(b);
+    const char *keys[] = {"iterations", "empirical_rate", "messages", "bytes", "lost", "test_accuracy",
+                          "rounds_to_target", "updates", "steps_to_target", "mean_staleness"};
+    for (int k = 0; k < 10; k++) {
+        double x = manifest_number("full", keys[k]), y = manifest_number("resumed", keys[k]);
+        ck_assert_msg((isnan(x) && isnan(y)) || x == y, "%s: %s %g vs %g after resume", args, keys[k], x, y);
+    }
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s/full' '%s/part' '%s/resumed'", tmpdir, tmpdir, tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+START_TEST(checkpoint_resume_exact)
+{
+    resume_equals("run scenarios/consensus.lua --set graph=rgg --set n=80 --set msg_loss=0.1 --set link_fail=0.1", 150, 37);
+    resume_equals("run scenarios/fedavg.lua --set rounds=12 --set dropout=0.2 --set loss=0.1", 25, 9);
+    resume_equals("run scenarios/dgd.lua --set mode=async --set jitter=2 --set slow=2 --set slow_delay=3 --set loss=0.1", 90, 31);
+    resume_equals("run scenarios/dgd.lua --set mode=sync --set jitter=2 --set loss=0.1", 90, 44);
+}
+END_TEST
+
 static void expect_error(const char *args, const char *needle)
 {
     char out[1100];
@@ -242,6 +281,7 @@ static Suite *suite(void)
     ADD(threads_identical);
     ADD(fedavg_and_dgd_results);
     ADD(bad_input_rejected);
+    ADD(checkpoint_resume_exact);
 #undef ADD
     return s;
 }

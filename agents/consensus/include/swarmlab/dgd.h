@@ -20,6 +20,8 @@
  * Lost messages (bus loss on both links): a worker without a reply for `timeout` steps gets the
  * current model again (as a new job; answers to older jobs are ignored).
  *
+ * Checkpoints: an attached dgd saves every coordinator and worker buffer (sl_checkpoint_*).
+ *
  * Ownership: create takes train, split and test (freed with the object, also on failure);
  * attach passes ownership to the world (also on failure).
  */
@@ -48,6 +50,7 @@ typedef struct sl_dgd_opts {
     int timeout;      /* steps before a resend / a partial synchronous step; 0 picks
                          4 + delay + jitter + slow_delay */
     uint64_t seed;
+    double target_loss; /* train loss that sets steps_to_target (0: none) */
 } sl_dgd_opts;
 
 typedef struct sl_dgd_stats {
@@ -59,6 +62,7 @@ typedef struct sl_dgd_stats {
     long max_staleness;
     int waiting;               /* async: workers held back by the staleness bound */
     uint64_t messages, bytes, lost;  /* totals of both links */
+    long steps_to_target;      /* steps done when the train loss first was <= target_loss, -1 */
 } sl_dgd_stats;
 
 typedef struct sl_dgd sl_dgd;

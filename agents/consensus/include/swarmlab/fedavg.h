@@ -19,6 +19,8 @@
  * and sends round r's model (conv = r), in step 2r + 1 the clients train and reply. A round takes
  * two steps; lost messages (bus loss on both links) remove clients from a round like dropouts.
  *
+ * Checkpoints: an attached fedavg saves its model, round, buffers and totals (sl_checkpoint_*).
+ *
  * Ownership: create takes train, split and test (freed with the fedavg, also on failure);
  * sl_fedavg_free, unless attached to a world, which then owns it.
  */
@@ -46,6 +48,7 @@ typedef struct sl_fedavg_opts {
     int uniform;      /* 1: uniform weights instead of n_k / N */
     uint64_t seed;
     int threads;      /* direct driver */
+    double target;    /* test accuracy that sets rounds_to_target (0: none) */
 } sl_fedavg_opts;
 
 typedef struct sl_fedavg_round {
@@ -53,6 +56,8 @@ typedef struct sl_fedavg_round {
     int selected, arrived; /* clients picked and updates aggregated in the last round */
     double train_loss, test_loss, test_acc;
     uint64_t messages, bytes, lost;   /* of the last round (bus driver) */
+    uint64_t total_messages, total_bytes, total_lost; /* over the rounds completed */
+    long rounds_to_target;            /* first round with test accuracy >= target, -1 */
 } sl_fedavg_round;
 
 typedef struct sl_fedavg sl_fedavg;
