@@ -244,7 +244,9 @@ sl_status sl_world_step(sl_world *w, sl_error *e)
         if (s->def.post && (st = s->def.post(w, s->def.user, e)) != SL_OK) return st;
     }
 #ifdef SL_HAVE_BUS
-    if (w->bus) sl_bus_end_step(w->bus, w->step);
+    if (w->bus && sl_bus_end_step(w->bus, w->step) != SL_OK)
+        return sl_error_set(e, SL_ERR_NOMEM, "message bus: out of memory delivering step %llu",
+                            (unsigned long long)w->step);
 #endif
     w->step++;
     return sl_recorder_sample(w->recorder, w, w->step, e);
