@@ -106,6 +106,17 @@ typedef struct sl_sweep_state {
 int sl_sweep_prepare(sl_sweep_state *st, sl_sweep *s);
 /* Columns of runs.csv from s->params/metrics/results (fills s->cols). */
 int sl_sweep_build_columns(sl_sweep *s);
+
+/* sweep_check.c. A directory that already holds runs must belong to the same experiment
+ * (DIR/sweep.json; write = 1 records it). Then every grid value is tried: the first point runs
+ * with --steps 0 in DIR/.check/0 (whose files give the columns, see
+ * sl_sweep_columns_from_check), the other values with --check-params. Each returns 0 or the exit
+ * status after printing one line. */
+int sl_sweep_check_experiment(const sl_sweep *s, int write);
+int sl_sweep_run_checks(sl_sweep *s, char *first_dir, size_t dirn);
+int sl_sweep_columns_from_check(sl_sweep *s, const char *dir);
+/* sweep_summary.c: writes DIR/summary.csv from st->rows; 0 or -1 (message printed). */
+int sl_sweep_write_summary(sl_sweep_state *st);
 /* Appends a finished run's row (takes ownership of row) and updates the progress line.
  * Returns 0, or 2 when the journal cannot be written. */
 int sl_sweep_record(sl_sweep_state *st, size_t run, char **row);
