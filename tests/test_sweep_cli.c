@@ -322,6 +322,36 @@ START_TEST(resume_after_kill)
     ck_assert_msg(strcmp(before, after) == 0, "before and after differ");
     free(before);
     free(after);
+    /* SIGTERM: the sweep stops its runs, records none of them, exits 130; a re-run completes it */
+    char t[512];
+    snprintf(t, sizeof t, "%s/term", g_tmp);
+    snprintf(cmd, sizeof cmd, "exec %s sweep %s %s --jobs 2 --quiet --out %s 2>%s/term.err", g_exe,
+             g_scen, grid, t, g_tmp);
+    pid = fork();
+    ck_assert_int_ge(pid, 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    rows = 0;
+    for (int i = 0; i < 600 && rows < 2; i++) {
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        rows = count_rows(t);
+    }
+    kill(pid, SIGTERM);
+    waitpid(pid, &ws, 0);
+    ck_assert_msg(WIFEXITED(ws) && WEXITSTATUS(ws) == 130, "SIGTERM: status %d", ws);
+    rows = count_rows(t);
+    ck_assert_msg(rows >= 2 && rows < 12, "terminated with %d rows", rows);
+    rc = sh(err, sizeof err, "%s sweep %s %s --jobs 2 --out %s", g_exe, g_scen, grid, t);
+    ck_assert_msg(rc == 0, "resume after SIGTERM: %.400s", err);
+    a = canonical(ref, &n1);
+    b = canonical(t, &n2);
+    ck_assert_int_eq(n2, 12);
+    ck_assert_msg(strcmp(a, b) == 0, "the sweep resumed after SIGTERM differs");
+    free(a);
+    free(b);
     /* the same directory with another experiment is refused */
     rc = sh(err, sizeof err, "%s sweep %s --grid sigma=0.5,1 --replicates 2 --out %s", g_exe,
             g_scen, d);
