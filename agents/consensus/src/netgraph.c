@@ -11,8 +11,11 @@ typedef struct edge_buf {
     size_t m, cap;
 } edge_buf;
 
+#define NG_MAX_EDGES 50000000u
+
 static int buf_push(edge_buf *b, int u, int v)
 {
+    if (b->m >= NG_MAX_EDGES) return -2;
     if (b->m == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
         int *nu = realloc(b->u, cap * sizeof *nu);
@@ -185,8 +188,8 @@ sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
             py[i] = 0.5 + 0.45 * sin(a);
         }
     } else if (strcmp(kind, "complete") == 0) {
-        if (n > 20000) {
-            sl_error_set(e, SL_ERR_RANGE, "graph: complete graph needs n <= 20000, got %d", n);
+        if (n > 4000) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: complete graph needs n <= 4000, got %d", n);
             goto fail;
         }
         for (int i = 0; i < n; i++)
@@ -228,12 +231,52 @@ sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
             px[i] = sl_rng_uniform(&r);
             py[i] = sl_rng_uniform(&r);
         }
+        /* bucket the points in square cells of side >= radius: only the 3 x 3 cells around a
+         * point can hold its neighbours */
         double r2 = rad * rad;
-        for (int i = 0; i < n; i++)
-            for (int j = i + 1; j < n; j++) {
-                double dx = px[i] - px[j], dy = py[i] - py[j];
-                if (dx * dx + dy * dy <= r2 && buf_push(&b, i, j)) goto nomem;
-            }
+        int cells = rad >= 1.0 ? 1 : (int)(1.0 / rad);
+        if (cells > 4096) cells = 4096;
+        size_t nc = (size_t)cells * (size_t)cells;
+        int *head = malloc(nc * sizeof *head), *next = malloc((size_t)n * sizeof *next);
+        if (!head || !next) {
+            free(head);
+            free(next);
+            goto nomem;
+        }
+        for (size_t q = 0; q < nc; q++) head[q] = -1;
+        /* insert in decreasing order so each cell lists its points in increasing order */
+        for (int i = n - 1; i >= 0; i--) {
+            int cx = (int)(px[i] * cells), cy = (int)(py[i] * cells);
+            if (cx >= cells) cx = cells - 1;
+            if (cy >= cells) cy = cells - 1;
+            size_t q = (size_t)cy * cells + (size_t)cx;
+            next[i] = head[q];
+            head[q] = i;
+        }
+        int rc = 0;
+        for (int i = 0; i < n && !rc; i++) {
+            int cx = (int)(px[i] * cells), cy = (int)(py[i] * cells);
+            if (cx >= cells) cx = cells - 1;
+            if (cy >= cells) cy = cells - 1;
+            for (int dy = -1; dy <= 1 && !rc; dy++)
+                for (int dx = -1; dx <= 1 && !rc; dx++) {
+                    int x = cx + dx, y = cy + dy;
+                    if (x < 0 || y < 0 || x >= cells || y >= cells) continue;
+                    for (int j = head[(size_t)y * cells + (size_t)x]; j >= 0 && !rc; j = next[j]) {
+                        if (j <= i) continue;
+                        double ddx = px[i] - px[j], ddy = py[i] - py[j];
+                        if (ddx * ddx + ddy * ddy <= r2) rc = buf_push(&b, i, j);
+                    }
+                }
+        }
+        free(head);
+        free(next);
+        if (rc == -2) {
+            sl_error_set(e, SL_ERR_RANGE, "graph: rgg with n=%d and radius %g has more than %u edges",
+                         n, rad, NG_MAX_EDGES);
+            goto fail;
+        }
+        if (rc) goto nomem;
     } else {
         sl_error_set(e, SL_ERR_RANGE,
                      "graph: unknown graph '%s' (expected ring, path, star, complete, grid, rgg)", kind);
