@@ -82,7 +82,8 @@ function finish(world)
   sl.result("bytes", tr.bytes)
   sl.result("lost", tr.lost)
   if k > 0 then sl.result("messages_per_round", tr.delivered / k + tr.lost / k) end
-  sl.log(string.format("%s n=%d: %d iterations (theory %s), rate %.6g vs %.6g", graph, n, k,
-    rate and string.format("%d", math.ceil(math.log(tol) / math.log(rate))) or "-",
-    emp, rate or 0/0))
+  local function fmt(v) return v and v == v and string.format("%.6g", v) or "-" end
+  sl.log(string.format("%s n=%d: %d iterations (predicted %s), empirical rate %s, theoretical %s",
+    graph, n, k, (rate and rate > 0 and rate < 1) and
+      string.format("%d", math.ceil(math.log(tol) / math.log(rate))) or "-", fmt(emp), fmt(rate)))
 end
