@@ -10,6 +10,7 @@
 #include <string.h>
 
 #ifdef SWARMLAB_HAVE_MPI
+#include <errno.h>
 #include <mpi.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -167,7 +168,7 @@ static int worker(sl_sweep *s)
         pid_t pid = rc == 0 ? sl_sweep_start_run(s, (size_t)run, &e) : -1;
         int ws = 0;
         if (pid > 0) {
-            while (waitpid(pid, &ws, 0) < 0 && !sl_sweep_interrupted()) {
+            while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
             }
             row = sl_sweep_finish_run(s, (size_t)run, ws, sl_monotonic_seconds() - t0);
         } else if (rc == 0) {
