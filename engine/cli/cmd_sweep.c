@@ -512,7 +512,7 @@ int sl_sweep_record(sl_sweep_state *st, size_t run, char **row)
     sl_error e;
     int rc = 0;
     if (sl_journal_append(st->journal, (const char *const *)row, &e) != SL_OK) {
-        fprintf(stderr, "%sswarmlab sweep: %s\n", st->drawn ? "\n" : "", e.msg);
+        fprintf(stderr, "%sswarmlab sweep: %s\n", st->drawn ? "\r\033[K" : "", e.msg);
         rc = 2;
     }
     int failed = strcmp(row[s->col_status], "ok") != 0;
@@ -520,7 +520,7 @@ int sl_sweep_record(sl_sweep_state *st, size_t run, char **row)
         st->failed++;
         if (s->stop_on_error) st->stopping = 1;
         if (!s->quiet) {
-            fprintf(stderr, "%sswarmlab sweep: run %s %s: %s\n", st->drawn ? "\n" : "", row[0],
+            fprintf(stderr, "%sswarmlab sweep: run %s %s: %s\n", st->drawn ? "\r\033[K" : "", row[0],
                     row[s->col_status], row[s->col_error]);
             st->drawn = 0;
         }
