@@ -48,6 +48,8 @@ struct sl_fedavg {
     vecbuf *sbuf;      /* K: server-side assembly of updates */
     fed_chunk *cc;
     int nchunks;
+    long *todo;        /* K: round to train for in this step, -1: none */
+    int *work;         /* K: clients training in this step */
     int nsel;          /* clients picked for the round in flight */
     long inflight;     /* round whose model is out (-1: none) */
     uint64_t r_sent, r_bytes, r_recv; /* traffic of the round in flight */
@@ -73,6 +75,8 @@ void sl_fedavg_free(sl_fedavg *f)
     free(f->cbuf);
     free(f->sbuf);
     free(f->cc);
+    free(f->todo);
+    free(f->work);
     free(f);
 }
 
@@ -299,7 +303,8 @@ static void fed_set_metrics(sl_fedavg *f)
     sl_recorder_set(r, f->metric[F_LOST], (double)f->last.lost);
 }
 
-/* Clients: in odd steps, train on a complete model and send the update to the coordinator. */
+/* Clients, per chunk: assemble the model parts in the inbox; a client with a complete model
+ * that does not drop out is marked to train in this step. */
 static void client_chunk(sl_ctx *ctx)
 {
     sl_fedavg *f = ctx->user;
@@ -309,23 +314,45 @@ static void client_chunk(sl_ctx *ctx)
     const int dim = f->dim;
     for (size_t i = ctx->begin; i < ctx->end; i++) {
         int k = (int)i;
+        f->todo[k] = -1;
         const sl_msg *m;
         size_t nm = sl_bus_inbox(bus, f->cpi, f->cid[k], &m);
         for (size_t q = 0; q < nm; q++) {
             if (m[q].type != SL_FED_MSG_MODEL) continue;
             cc->received++;
-            double *win = f->win + (size_t)k * dim;
-            if (!vec_take(&f->cbuf[k], &m[q], win, dim)) continue;
+            if (!vec_take(&f->cbuf[k], &m[q], f->win + (size_t)k * dim, dim)) continue;
             long r = (long)m[q].conv;
-            if (sl_fedavg_drops(f, r, k)) continue;
-            double *wout = f->wk + (size_t)k * dim;
-            sl_fedavg_local(f, k, r, win, wout, f->iscratch + f->split->start[k],
-                            f->gk + (size_t)k * dim);
-            cc->sent += (uint64_t)vec_send(bus, ctx->chunk, SL_FED_MSG_UPDATE, f->cpi, f->cid[k],
-                                           f->spi, f->server_id, (uint64_t)r, wout, dim,
-                                           (uint32_t)sl_lr_split_size(f->split, k), &cc->bytes);
+            if (!sl_fedavg_drops(f, r, k)) f->todo[k] = r;
         }
     }
+}
+
+/* Clients, after the chunks: the marked clients train in parallel (each on its own buffers),
+ * then reply in increasing client order. */
+static sl_status client_post(sl_world *w, void *user, sl_error *e)
+{
+    (void)e;
+    sl_fedavg *f = user;
+    const int dim = f->dim;
+    int m = 0;
+    for (int k = 0; k < f->K; k++)
+        if (f->todo[k] >= 0) f->work[m++] = k;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(sl_world_threads(w))
+    for (int q = 0; q < m; q++) {
+        int k = f->work[q];
+        sl_fedavg_local(f, k, f->todo[k], f->win + (size_t)k * dim, f->wk + (size_t)k * dim,
+                        f->iscratch + f->split->start[k], f->gk + (size_t)k * dim);
+    }
+    sl_bus *bus = sl_world_bus(w);
+    for (int q = 0; q < m; q++) {
+        int k = f->work[q];
+        f->cc[0].sent += (uint64_t)vec_send(bus, 0, SL_FED_MSG_UPDATE, f->cpi, f->cid[k], f->spi,
+                                            f->server_id, (uint64_t)f->todo[k],
+                                            f->wk + (size_t)k * dim, dim,
+                                            (uint32_t)sl_lr_split_size(f->split, k), &f->cc[0].bytes);
+        f->todo[k] = -1;
+    }
+    return SL_OK;
 }
 
 /* Coordinator: in step 2r aggregate round r - 1 from its inbox, then send round r's model. */
@@ -500,6 +527,10 @@ sl_status sl_fedavg_attach(sl_fedavg *f, sl_world *w, const char *server_pop,
     f->sbuf = calloc(K, sizeof *f->sbuf);
     f->nchunks = (f->K + SL_CHUNK - 1) / SL_CHUNK;
     f->cc = calloc((size_t)f->nchunks, sizeof *f->cc);
+    f->todo = malloc(K * sizeof *f->todo);
+    f->work = malloc(K * sizeof *f->work);
+    if (!f->todo || !f->work) return sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
+    for (size_t k = 0; k < K; k++) f->todo[k] = -1;
     if (!f->cid || !f->win || !f->wsrv || !f->cbuf || !f->sbuf || !f->cc)
         return sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
     for (int k = 0; k < f->K; k++) {
@@ -519,7 +550,8 @@ sl_status sl_fedavg_attach(sl_fedavg *f, sl_world *w, const char *server_pop,
     if ((st = sl_bus_set_link(bus, f->cpi, f->spi, link, e)) != SL_OK) return st;
     char nm[96];
     snprintf(nm, sizeof nm, "fedavg-clients:%s", client_pop);
-    sl_system_def cdef = {.name = nm, .pop = f->cpop, .run = client_chunk, .user = f};
+    sl_system_def cdef = {.name = nm, .pop = f->cpop, .run = client_chunk, .post = client_post,
+                          .user = f};
     if (sl_world_add_system(w, &cdef, e) < 0) return e ? e->code : SL_ERR_RANGE;
     snprintf(nm, sizeof nm, "fedavg-server:%s", client_pop);
     sl_system_def sdef = {.name = nm, .post = server_post, .user = f};
