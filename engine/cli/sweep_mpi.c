@@ -201,6 +201,10 @@ int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv)
     else if (rank == 0) rc = coordinator(s, size);
     else {
         s->quiet = 1;
+        /* threads per run: the node's cores shared by the ranks on it */
+        const char *local = getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+        long cores = sysconf(_SC_NPROCESSORS_ONLN), nlocal = local ? atol(local) : 1;
+        if (s->threads <= 0) s->threads = nlocal > 0 && cores > nlocal ? (int)(cores / nlocal) : 1;
         rc = worker(s);
     }
     MPI_Finalize();
