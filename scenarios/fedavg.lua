@@ -13,8 +13,9 @@
 -- each picked client that does not drop out trains `epochs` epochs of mini-batch gradient
 -- descent (batch 0: full batch) and replies (step 2r+1); in step 2r+2 the coordinator averages
 -- the replies with weights n_k / N (weighting=size) or equally (weighting=uniform).
--- fedsgd=true runs E=1, full batch, every client, no dropout or loss, and reports gd_diff, the
--- largest difference from centralised gradient descent on all the samples.
+-- fedsgd=true runs E=1, full batch, every client, no dropout or loss (whatever those parameters
+-- say; the manifest's *_used results show what ran), and reports gd_diff, the largest difference
+-- from centralised gradient descent on all the samples.
 -- metrics.csv: round, selected, arrived, train_loss, test_loss, test_accuracy, messages, bytes
 -- and lost (of the last round) every step. Manifest: final accuracy and losses, traffic totals,
 -- rounds_to_target (first round with test accuracy >= target, -1 if never).
@@ -62,6 +63,12 @@ end
 
 function finish(world)
   local info = fed:info()
+  -- what actually ran (fedsgd=true replaces epochs, batch, frac, dropout and loss)
+  sl.result("epochs_used", epochs)
+  sl.result("batch_used", batch)
+  sl.result("frac_used", frac)
+  sl.result("dropout_used", dropout)
+  sl.result("loss_used", loss)
   sl.result("rounds", info.round)
   sl.result("test_accuracy", info.test_accuracy)
   sl.result("test_loss", info.test_loss)
