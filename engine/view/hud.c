@@ -121,12 +121,12 @@ static void draw_chart(sl_view *v)
     sl_font *fs = v->font_small;
     int lhs = sl_font_height(fs) + 2;
     int ns = nm < 3 ? nm : 3;
-    int w = 400, h = 120 + lhs * ns + 2 * PAD;
+    int w = 400, h = 120 + lhs * (ns + 1) + 2 * PAD;
     if (c->w < w + 340 || c->h < h + 40) return;   /* too small a window: no chart */
     int x = c->w - w - 10, y = c->h - h - 10;
     panel(c, x, y, w, h);
     size_t r0 = nr > CHART_ROWS ? nr - CHART_ROWS : 0;
-    int px0 = x + PAD, pw = w - 2 * PAD, py0 = y + PAD, ph = 110;
+    int px0 = x + PAD, pw = w - 2 * PAD, py0 = y + PAD + lhs, ph = 110;
     sl_canvas_rect(c, px0, py0, pw, ph, 0x30363dffu);
     char line[200], a[48], b[48], cur[48];
     for (int s = 0; s < ns; s++) {
@@ -140,14 +140,21 @@ static void draw_chart(sl_view *v)
         }
         sl_rgba col = SERIES[s];
         if (lo <= hi) {
-            double span = hi > lo ? hi - lo : 1;
+            /* rounding noise on a constant is not drawn as a curve */
+            double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
+            if (span <= 1e-9 * mag) {
+                double mid = 0.5 * (lo + hi);
+                span = mag > 0 ? 2e-9 * mag : 1;
+                lo = mid - 0.5 * span;
+                hi = mid + 0.5 * span;
+            }
             double px = NAN, py = NAN;
             size_t nrow = nr - r0;
             for (size_t r = r0; r < nr; r++) {
                 double val = sl_recorder_value(rec, r, m);
                 double qx = px0 + 1 + (nrow > 1 ? (double)(r - r0) / (double)(nrow - 1) : 0.5) *
                                           (pw - 3);
-                double qy = py0 + ph - 2 - (hi > lo ? (val - lo) / span : 0.5) * (ph - 4);
+                double qy = py0 + ph - 2 - (val - lo) / span * (ph - 4);
                 if (!isfinite(val)) { px = NAN; continue; }
                 if (!isnan(px)) sl_canvas_line(c, px, py, qx, qy, 1.6, col);
                 else sl_canvas_dot(c, qx, qy, 2, col);
@@ -163,10 +170,10 @@ static void draw_chart(sl_view *v)
         snprintf(line, sizeof line, "%s = %s   [%s .. %s]", sl_recorder_name(rec, m), cur, a, b);
         sl_font_draw(fs, c, px0 + 20, ly, line, TEXT);
     }
-    snprintf(line, sizeof line, "steps %llu-%llu  (G: next)",
+    snprintf(line, sizeof line, "metrics, steps %llu-%llu   (G: next metrics)",
              (unsigned long long)sl_recorder_row_step(rec, r0),
              (unsigned long long)sl_recorder_row_step(rec, nr - 1));
-    sl_font_draw(fs, c, px0 + pw - sl_font_width(fs, line) - 4, py0 + 3, line, DIM);
+    sl_font_draw(fs, c, px0, y + PAD - 2, line, DIM);
 }
 
 /* ---- sliders (top right) ---- */
@@ -196,8 +203,11 @@ double vh_slider_value_at(sl_view *v, int i, int mx)
     if (t > 1) t = 1;
     const sl_view_param *p = &v->params[i];
     double val = p->min + t * (p->max - p->min);
-    if (p->integer) val = round(val);
-    return val;
+    if (p->integer) return round(val);
+    /* about three significant digits of the range: 0.1 steps for a 1..45 slider */
+    double q = pow(10.0, floor(log10(p->max - p->min)) - 2);
+    val = round(val / q) * q;
+    return val < p->min ? p->min : (val > p->max ? p->max : val);
 }
 
 int vh_slider_hit(sl_view *v, int mx, int my, double *value)
