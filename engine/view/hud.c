@@ -188,6 +188,18 @@ static void slider_geom(const sl_view *v, int i, int *x, int *y, int *w)
     *y = top + i * SL_ROW + sl_font_height(v->font_small) + 8;   /* the track's centre line */
 }
 
+int sl_view_nsliders(const sl_view *v)
+{
+    return v->nparams;
+}
+
+int sl_view_slider_track(const sl_view *v, int i, int *x, int *y, int *w)
+{
+    if (i < 0 || i >= v->nparams) return -1;
+    slider_geom(v, i, x, y, w);
+    return 0;
+}
+
 static int sliders_bottom(const sl_view *v)
 {
     if (v->nparams == 0) return 0;

@@ -167,6 +167,10 @@ int sl_view_nlayers(const sl_view *v);
 const char *sl_view_layer_name(const sl_view *v, int i);
 int sl_view_layer_visible(const sl_view *v, int i);
 void sl_view_set_layer_visible(sl_view *v, const char *name, int visible);
+/* Sliders of the tunable parameters (after sl_view_run loaded them): count, and the track of
+ * slider i (left end x, centre line y, width) in pixels, for automation and tests. */
+int sl_view_nsliders(const sl_view *v);
+int sl_view_slider_track(const sl_view *v, int i, int *x, int *y, int *w);
 /* Directory where S writes screenshots (default "."); copied. */
 void sl_view_set_screenshot_dir(sl_view *v, const char *dir);
 

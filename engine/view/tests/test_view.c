@@ -589,6 +589,22 @@ START_TEST(lua_scenario_sim)
     ck_assert_uint_eq(sl_pop_count(sl_world_pop(w, "a")), 8);
     ck_assert_int_eq(sim.finish(sim.user, &e), SL_OK);
     sl_view_destroy(v);
+    /* in a window, dragging the slider of n to its right end restarts with n = 50 */
+    v = windowed(NULL, 800, 500);
+    sl_view_run_opts ro = { .max_steps = -1, .max_frames = 1, .start_paused = 1, .max_fps = -1 };
+    ck_assert_int_eq(sl_view_run(v, &sim, &ro, &e), SL_OK);
+    ck_assert_int_eq(sl_view_nsliders(v), 1);
+    int sx, sy, sw;
+    ck_assert_int_eq(sl_view_slider_track(v, 0, &sx, &sy, &sw), 0);
+    push(mouse(SDL_MOUSEBUTTONDOWN, sx + sw / 2, sy));
+    push(mouse(SDL_MOUSEMOTION, sx + sw + 30, sy));
+    push(mouse(SDL_MOUSEBUTTONUP, sx + sw + 30, sy));
+    ro.max_frames = 2;
+    ck_assert_int_eq(sl_view_run(v, &sim, &ro, &e), SL_OK);
+    w = sim.world(sim.user);
+    ck_assert_uint_eq(sl_pop_count(sl_world_pop(w, "a")), 50);
+    ck_assert_uint_eq(sl_world_step_count(w), 0);
+    sl_view_destroy(v);
     sl_view_host_sim_destroy(hs);
     /* a broken scenario fails to load with its line */
     write_file(scen, "swarmlab.steps(1)\nlocal x = nil + 1\n");
