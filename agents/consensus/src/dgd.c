@@ -276,7 +276,7 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
             }
             /* asynchronous: apply at once, in (sender, sequence) order */
             long s = d->st.version - v;
-            apply_grad(d, g, (double)sl_lr_split_size(d->split, (int)k) / N);
+            apply_grad(d, g, (double)d->sbuf[k].tag / N);  /* n_k as the worker sent it */
             d->st.version++;
             d->clock[k]++;
             d->stale_sum += (double)s;
@@ -290,7 +290,7 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
             for (int k = 0; k < K; k++)
                 if (d->have[k]) {
                     cnt++;
-                    Nh += sl_lr_split_size(d->split, k);
+                    Nh += (long)d->sbuf[k].tag;
                 }
             if (cnt == K || (t - d->sync_sent >= (uint64_t)d->o.timeout)) {
                 if (cnt > 0) {
@@ -299,7 +299,7 @@ static sl_status coord_post(sl_world *w, void *user, sl_error *e)
                     for (int j = 0; j < dim; j++) acc[j] = 0.0;
                     for (int k = 0; k < K; k++) {
                         if (!d->have[k]) continue;
-                        double a = (double)sl_lr_split_size(d->split, k) / (double)Nh;
+                        double a = (double)d->sbuf[k].tag / (double)Nh;
                         const double *g = d->gsrv + (size_t)k * dim;
                         for (int j = 0; j < dim; j++) acc[j] += a * g[j];
                     }

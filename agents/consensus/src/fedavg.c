@@ -32,6 +32,7 @@ struct sl_fedavg {
     sl_fedavg_round last;
     /* scratch */
     int *sel;          /* K */
+    int *sizes;        /* K: n_k of the picked clients, by position */
     uint8_t *arrived;  /* K */
     double *wk;        /* K x dim: client models (direct: by position in sel; bus: by client) */
     double *gk;        /* K x dim: gradient scratch */
@@ -65,6 +66,7 @@ void sl_fedavg_free(sl_fedavg *f)
     sl_lr_split_free(f->split);
     free(f->w);
     free(f->sel);
+    free(f->sizes);
     free(f->arrived);
     free(f->wk);
     free(f->gk);
@@ -137,13 +139,14 @@ sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *t
     size_t K = (size_t)f->K, D = (size_t)f->dim;
     f->w = calloc(D, sizeof *f->w);
     f->sel = malloc(K * sizeof *f->sel);
+    f->sizes = calloc(K, sizeof *f->sizes);
     f->arrived = calloc(K, 1);
     f->wk = calloc(K * D, sizeof *f->wk);
     f->gk = calloc(K * D, sizeof *f->gk);
     f->iscratch = malloc((size_t)train->n * sizeof *f->iscratch);
     f->inflight = -1;
     f->last.rounds_to_target = -1;
-    if (!f->w || !f->sel || !f->arrived || !f->wk || !f->gk || !f->iscratch) {
+    if (!f->w || !f->sel || !f->sizes || !f->arrived || !f->wk || !f->gk || !f->iscratch) {
         sl_fedavg_free(f);
         sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
         return NULL;
@@ -225,23 +228,23 @@ void sl_fedavg_local(const sl_fedavg *f, int k, long r, const double *w_in, doub
     }
 }
 
-/* w = sum over arrived clients (ascending) of weight_k * model_k; models[q] belongs to clients[q]. */
-static int aggregate(sl_fedavg *f, const int *clients, int m, const uint8_t *ok, const double *models,
-                     size_t stride)
+/* w = sum over arrived clients (ascending) of weight_q * model_q; models[q] and sizes[q] (n_k as
+ * the client reported it) belong to the q-th picked client. */
+static int aggregate(sl_fedavg *f, int m, const uint8_t *ok, const double *models, size_t stride,
+                     const int *sizes)
 {
     long N = 0;
     int cnt = 0;
     for (int q = 0; q < m; q++)
         if (ok[q]) {
-            N += sl_lr_split_size(f->split, clients[q]);
+            N += sizes[q];
             cnt++;
         }
     if (cnt == 0) return 0;
     for (int j = 0; j < f->dim; j++) f->w[j] = 0.0;
     for (int q = 0; q < m; q++) {
         if (!ok[q]) continue;
-        double a = f->o.uniform ? 1.0 / cnt
-                                : (double)sl_lr_split_size(f->split, clients[q]) / (double)N;
+        double a = f->o.uniform ? 1.0 / cnt : (double)sizes[q] / (double)N;
         const double *wk = models + (size_t)q * stride;
         for (int j = 0; j < f->dim; j++) f->w[j] += a * wk[j];
     }
@@ -273,7 +276,8 @@ sl_status sl_fedavg_round_direct(sl_fedavg *f, sl_error *e)
             sl_fedavg_local(f, k, r, f->w, f->wk + (size_t)q * dim,
                             f->iscratch + f->split->start[k], f->gk + (size_t)q * dim);
     }
-    int cnt = aggregate(f, f->sel, m, f->arrived, f->wk, (size_t)dim);
+    for (int q = 0; q < m; q++) f->sizes[q] = sl_lr_split_size(f->split, f->sel[q]);
+    int cnt = aggregate(f, m, f->arrived, f->wk, (size_t)dim, f->sizes);
     f->round++;
     f->last.selected = m;
     f->last.arrived = cnt;
@@ -391,9 +395,10 @@ static sl_status server_post(sl_world *w, void *user, sl_error *e)
         for (int q = 0; q < f->nsel; q++) {
             int k = f->sel[q];
             ok[q] = f->arrived[k];
+            f->sizes[q] = (int)f->sbuf[k].tag;  /* n_k as the client sent it */
             memcpy(models + (size_t)q * dim, f->wsrv + (size_t)k * dim, (size_t)dim * sizeof *models);
         }
-        int cnt = aggregate(f, f->sel, f->nsel, ok, models, (size_t)dim);
+        int cnt = aggregate(f, f->nsel, ok, models, (size_t)dim, f->sizes);
         free(ok);
         free(models);
         f->round++;
