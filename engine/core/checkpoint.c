@@ -667,6 +667,10 @@ static sl_status walk(rbuf *r, sl_world *w, int apply, const char *path, sl_erro
         if (!span_ok(r, len, 1)) return TRUNC();
         const unsigned char *bytes = take(r, len);
         sl_bus *tmp = apply ? NULL : sl_bus_create();
+        /* the seed of loss and jitter draws is configuration that setup() derived from this
+         * run's seed: a branch with another seed keeps its own */
+        sl_bus *had = sl_world_bus_peek(w);
+        uint64_t own_seed = had ? sl_bus_get_state(had).seed : 0;
         sl_bus *bus = apply ? sl_world_bus(w) : tmp;
         FILE *f = len ? fmemopen((void *)bytes, len, "rb") : NULL;
         if (!bus || !f) st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
@@ -674,6 +678,7 @@ static sl_status walk(rbuf *r, sl_world *w, int apply, const char *path, sl_erro
         if (f) fclose(f);
         sl_bus_destroy(tmp);
         if (st != SL_OK) return st;
+        if (apply && had) sl_bus_set_seed(bus, own_seed);
     }
     const hooks *hs = sl_world_attached(w, HOOKS_KEY);
     uint32_t nsec = get_u32(r);
