@@ -193,9 +193,9 @@ void sl_view_host_sim_bind(sl_view_host_sim *s, sl_view_sim *out)
     out->world = cb_world;
     out->lua = cb_lua;
     out->step = cb_step;
-    out->nparams = cb_nparams;
-    out->param = cb_param;
-    if (s->owned) {
+    if (s->owned) {   /* sliders restart the scenario: only for a host this object rebuilds */
+        out->nparams = cb_nparams;
+        out->param = cb_param;
         out->restart = cb_restart;
         out->set_param = cb_set_param;
         out->finish = cb_finish;
