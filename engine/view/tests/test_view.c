@@ -717,6 +717,60 @@ START_TEST(cli_view_and_frames)
 }
 END_TEST
 
+
+/* Pixels of exactly colour rgb in a PNG file (-1 when it cannot be read). */
+static long count_color(const char *path, uint32_t rgb, long *other)
+{
+    SDL_Surface *s = IMG_Load(path);
+    if (!s) return -1;
+    SDL_Surface *c = SDL_ConvertSurfaceFormat(s, SDL_PIXELFORMAT_ARGB8888, 0);
+    SDL_FreeSurface(s);
+    if (!c) return -1;
+    long n = 0, o = 0;
+    for (int y = 0; y < c->h; y++)
+        for (int x = 0; x < c->w; x++) {
+            uint32_t p = ((uint32_t *)((uint8_t *)c->pixels + y * c->pitch))[x] & 0xffffff;
+            if (p == rgb) n++;
+            else if (p != BACK && p != PLANE) o++;
+        }
+    SDL_FreeSurface(c);
+    if (other) *other = o;
+    return n;
+}
+
+START_TEST(cli_solver_layers)
+{
+    const char *exe = getenv("SWARMLAB_EXE");
+    if (!exe || access(exe, X_OK) != 0 || access("scenarios/tsp.lua", R_OK) != 0 ||
+        access("scenarios/pso_bench.lua", R_OK) != 0) {
+        printf("SKIP cli_solver_layers: swarmlab or the tsp/pso scenarios are missing\n");
+        return;
+    }
+    make_tmp();
+    char cmd[1600], err[4096], png[600];
+    /* ACO: the best tour is drawn in its colour, with the frame framed on the cities */
+    snprintf(cmd, sizeof cmd,
+             "'%s' run scenarios/tsp.lua --set stepping=true --steps 5 --out '%s/tsp' "
+             "--frames '%s/tsp/fr' --frame-every 5 --size 400x300 --quiet", exe, tmpdir, tmpdir);
+    ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    snprintf(png, sizeof png, "%s/tsp/fr/final.png", tmpdir);
+    long green = count_color(png, 0x7ee787u, NULL);
+    ck_assert_msg(green > 600, "best-tour pixels: %ld", green);   /* legend swatch: < 100 */
+    /* PSO: the landscape fills the search box (most of the picture is neither background nor
+     * plane), the particles are drawn in their population's colour */
+    snprintf(cmd, sizeof cmd,
+             "'%s' run scenarios/pso_bench.lua --set stepping=true --set dim=2 --steps 3 "
+             "--out '%s/pso' --frames '%s/pso/fr' --frame-every 3 --size 400x300 --quiet",
+             exe, tmpdir, tmpdir);
+    ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    snprintf(png, sizeof png, "%s/pso/fr/final.png", tmpdir);
+    long other = 0, cyan = count_color(png, POP0, &other);
+    ck_assert_msg(cyan > 20, "particle pixels: %ld", cyan);
+    ck_assert_msg(other > 400 * 300 / 3, "landscape pixels: %ld", other);
+    rm_tmp();
+}
+END_TEST
+
 START_TEST(headless_frames)
 {
     double xy[] = { 20, 20, 60, 70 };
@@ -813,6 +867,7 @@ static Suite *suite(void)
     tcase_add_test(t, lua_scenario_sim);
     tcase_add_test(t, headless_frames);
     tcase_add_test(t, cli_view_and_frames);
+    tcase_add_test(t, cli_solver_layers);
     tcase_add_test(t, parse_size);
     tcase_add_test(t, no_display_fails_cleanly);
     suite_add_tcase(s, t);
