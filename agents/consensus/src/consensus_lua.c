@@ -104,6 +104,14 @@ static const char *opt_str(lua_State *L, int t, const char *what, const char *ke
 
 static uint64_t opt_seed(lua_State *L, int t, const char *what)
 {
+    /* seeds are 64-bit patterns: a Lua integer (negative above 2^63, as swarmlab.seed() gives
+     * them) is taken as is */
+    lua_getfield(L, t, "seed");
+    int is_nil = lua_isnil(L, -1), is_int = lua_isinteger(L, -1);
+    lua_Integer iv = is_int ? lua_tointeger(L, -1) : 0;
+    lua_pop(L, 1);
+    if (is_nil) return sl_world_seed(sl_lua_world(L));
+    if (is_int) return (uint64_t)iv;
     double s = opt_num(L, t, what, "seed", (double)sl_world_seed(sl_lua_world(L)));
     if (s < 0 || s != floor(s) || s > 9007199254740992.0)
         lerr(L, "%s: 'seed' must be a non-negative integer, got %g", what, s);
