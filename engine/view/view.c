@@ -218,6 +218,7 @@ void sl_view_destroy(sl_view *v)
 
 void sl_view_set_world(sl_view *v, sl_world *w)
 {
+    if (w == v->world) return;   /* the camera stays where the user (or the first fit) put it */
     v->world = w;
     if (!v->camera_set) return;
     /* keep the camera unless the new world has other bounds */
