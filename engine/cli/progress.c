@@ -1,6 +1,7 @@
 /* progress.c - progress bar (terminal) or periodic lines (otherwise) on stderr. */
 #include "progress.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,8 @@ void sl_progress_start(sl_progress *p, FILE *out, long long total, int quiet)
     p->out = out;
     p->total = total;
     p->t0 = p->last = sl_monotonic_seconds();
+    const char *d = getenv("SWARMLAB_PROGRESS_DELAY");
+    p->delay = d && *d ? atof(d) : 1.0;
     if (quiet || !out) p->mode = SL_PROGRESS_OFF;
     else p->mode = isatty(fileno(out)) ? SL_PROGRESS_TTY : SL_PROGRESS_LINES;
 }
@@ -53,6 +56,7 @@ void sl_progress_update(sl_progress *p, long long done)
 {
     if (p->mode == SL_PROGRESS_OFF) return;
     double now = sl_monotonic_seconds();
+    if (now - p->t0 < p->delay) return;
     if (p->mode == SL_PROGRESS_TTY) {
         if (now - p->last >= 0.1 || done == p->total) {
             draw_bar(p, done, now);

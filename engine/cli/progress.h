@@ -18,9 +18,11 @@ typedef struct sl_progress {
     double t0, last;     /* start and last print (seconds, monotonic) */
     int last_decile;
     int drawn;           /* a bar is on the terminal line */
+    double delay;        /* nothing is shown before the run is this old (seconds) */
 } sl_progress;
 
-/* Picks the mode from quiet and whether `out` is a terminal. */
+/* Picks the mode from quiet and whether `out` is a terminal. Short runs stay silent: progress
+ * appears once a run has taken 1 s (SWARMLAB_PROGRESS_DELAY=seconds changes that). */
 void sl_progress_start(sl_progress *p, FILE *out, long long total, int quiet);
 void sl_progress_update(sl_progress *p, long long done);
 /* Final line ("100 steps in 1.2 s (83 steps/s)"); ok = 0 just ends the bar line. */
