@@ -703,7 +703,8 @@ START_TEST(cli_view_and_frames)
      * then completes and writes its results */
     snprintf(cmd, sizeof cmd,
              "SDL_VIDEODRIVER=dummy '%s' run '%s' --view --out '%s/out2' --size 320x200 --quiet "
-             "& pid=$!; sleep 2; kill -TERM $pid; wait $pid", exe, scen, tmpdir);
+             "& pid=$!; for i in $(seq 100); do [ -e '%s/out2/metrics.csv.part' ] && break; "
+             "sleep 0.2; done; sleep 1; kill -TERM $pid; wait $pid", exe, scen, tmpdir, tmpdir);
     ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
     snprintf(p, sizeof p, "%s/out2/manifest.json", tmpdir);
     FILE *mf = fopen(p, "r");
