@@ -13,6 +13,7 @@ typedef struct ant {
     int *seq;
     int len;
     long long cost;
+    char pad[40];                 /* one cache line per ant: ants are written by many threads */
 } ant;
 
 typedef struct scratch {          /* one per thread; never influences results */
@@ -21,6 +22,7 @@ typedef struct scratch {          /* one per thread; never influences results */
     sl_tsp_ls *tls;
     sl_cvrp_ls *cls;
     sl_routes routes;
+    char pad[64];                 /* keeps threads' scratch off each other's cache lines */
 } scratch;
 
 struct sl_aco_colony {

@@ -29,8 +29,12 @@ struct sl_cvrp_ls {
 
 sl_cvrp_ls *sl_cvrp_ls_create(const sl_instance *in, const int *cand, int k)
 {
-    sl_cvrp_ls *ls = calloc(1, sizeof *ls);
-    if (!ls) return NULL;
+    /* cache-line aligned and padded: one object per thread, written in hot loops */
+    void *mem = NULL;
+    size_t size = (sizeof(*((sl_cvrp_ls *)0)) + 63) / 64 * 64;
+    if (posix_memalign(&mem, 64, size) != 0) return NULL;
+    memset(mem, 0, size);
+    sl_cvrp_ls *ls = mem;
     ls->in = in;
     ls->cand = cand;
     ls->k = k;
