@@ -53,7 +53,6 @@ struct sl_aco_colony {
     int *acs_cur;
     long long *acs_load;
     int *acs_left;
-    char *acs_moved;
 };
 
 /* ---- clocks ---- */
@@ -284,7 +283,6 @@ void sl_aco_destroy(sl_aco_colony *c)
     free(c->acs_cur);
     free(c->acs_load);
     free(c->acs_left);
-    free(c->acs_moved);
     free(c);
 }
 
@@ -336,9 +334,7 @@ sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params,
         c->acs_cur = malloc((size_t)p.ants * sizeof *c->acs_cur);
         c->acs_load = malloc((size_t)p.ants * sizeof *c->acs_load);
         c->acs_left = malloc((size_t)p.ants * sizeof *c->acs_left);
-        c->acs_moved = malloc((size_t)p.ants);
-        if (!c->acs_visited || !c->acs_rng || !c->acs_cur || !c->acs_load || !c->acs_left ||
-            !c->acs_moved)
+        if (!c->acs_visited || !c->acs_rng || !c->acs_cur || !c->acs_load || !c->acs_left)
             goto oom;
     }
     for (int t = 0; t < c->nthreads; t++) {
@@ -486,8 +482,8 @@ static void acs_local_update(sl_aco_colony *c, int u, int v)
     }
 }
 
-/* ACS construction: all ants move one step, then the local updates of that step are applied in
- * ant order, as in the original ACS where ants move in parallel. Each ant keeps its own random
+/* ACS construction: the ants move in lock-step, one step each in ant order, and each move's local
+ * pheromone update is applied at once, as in the original ACS. Each ant keeps its own random
  * stream (seed, ant, iteration); serial, since the steps are too short to share out. */
 static void construct_acs(sl_aco_colony *c)
 {
@@ -510,9 +506,7 @@ static void construct_acs(sl_aco_colony *c)
     for (int active = 1; active;) {
         active = 0;
         for (int a = 0; a < m; a++) {
-            c->acs_moved[a] = 0;
             if (c->acs_left[a] == 0) continue;
-            c->acs_moved[a] = 1;
             ant *an = &c->ants[a];
             view.visited = c->acs_visited + (size_t)a * n;
             int cur = c->acs_cur[a];
@@ -527,12 +521,8 @@ static void construct_acs(sl_aco_colony *c)
             }
             an->seq[an->len++] = nx;
             c->acs_cur[a] = nx;
+            acs_local_update(c, cur, nx); /* seen by the ants after this one */
             active = 1;
-        }
-        for (int a = 0; a < m; a++) { /* this step's edges, in ant order */
-            const ant *an = &c->ants[a];
-            if (c->acs_moved[a])
-                acs_local_update(c, an->seq[an->len - 2], an->seq[an->len - 1]);
         }
         if (!active) break;
     }

@@ -5,9 +5,9 @@
  * OpenMP), optional local search improves it, and the pheromone is updated. Ant a in iteration t
  * draws its random numbers from sl_rng keyed by (seed, stream, a, t), and all pheromone deposits
  * are applied in ant order, so a run is identical for any thread count. In ACS the ants walk in
- * lock-step: all ants take one step, then that step's local pheromone updates are applied in
- * ant order (as in the original ACS, where ants move in parallel); this construction is serial
- * and the local search after it runs in parallel.
+ * lock-step, one step each in ant order, each move followed at once by its local pheromone update
+ * (as in the original ACS); this construction is serial and the local search after it runs in
+ * parallel.
  *
  * Stopping: iterations, target cost, wall-clock time or process CPU time. Time limits make the
  * stopping point depend on machine speed and load; the seed still fixes everything up to the
