@@ -40,6 +40,7 @@ typedef struct sl_run_opts {
     const char *frames_dir;
     long long frame_every;      /* 0: every step */
     int frame_w, frame_h;       /* 0: 1280x720 */
+    int y_up;                   /* --y-up: world y grows upward on screen */
 } sl_run_opts;
 
 typedef struct sl_run_report {

@@ -25,7 +25,8 @@ void sl_cmd_view_usage(FILE *f)
           "Runs a scenario in a window: populations, fields, graphs and the scenario's draw(d),\n"
           "with a HUD, a metrics chart and sliders for parameters declared tunable.\n"
           "Keys: space run/pause, right arrow step, +/- speed, wheel zoom, drag pan, click\n"
-          "inspect, C colour column, G chart, 1-9 layers, R restart, S screenshot, H help, Q quit.\n"
+          "inspect, C colour column, G chart, 1-9 layers, R restart, S screenshot, Y y axis,\n"
+          "Tab panels, H help, Q quit.\n"
           "\n"
           "options:\n"
           "  --steps N          length of the run (default: the scenario's; the window stays open)\n"
@@ -36,6 +37,7 @@ void sl_cmd_view_usage(FILE *f)
           "  --out DIR          output directory for files the scenario writes (default: none)\n"
           "  --size WxH         window size (default 1280x720)\n"
           "  --paused           start paused\n"
+          "  --y-up             draw the world's y axis upward (Y toggles)\n"
           "  --screenshots DIR  where S writes PNG screenshots (default: .)\n"
           "  --max-frames N     close after N frames (scripts and tests)\n"
           "  --unsafe, --lua-budget N, --quiet   as for 'swarmlab run'\n"
@@ -76,6 +78,14 @@ int sl_run_viewer_parse(sl_run_opts *o, int argc, char **argv, int *i, sl_error 
         return -1;
 #endif
         o->view = 1;
+        return 1;
+    }
+    if (strcmp(a, "--y-up") == 0) {
+#ifndef SWARMLAB_HAVE_VIEW
+        sl_error_set(e, SL_ERR_USAGE, "--y-up: %s", NO_VIEWER);
+        return -1;
+#endif
+        o->y_up = 1;
         return 1;
     }
     if (opt_match(a, "--frames", &iv)) {
@@ -174,9 +184,9 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
 {
     *out = NULL;
     if (!o->view && !o->frames_dir) {
-        if (o->frame_every > 0 || o->frame_w > 0)
-            return sl_error_set(e, SL_ERR_USAGE, "--frame-every and --size need --frames DIR or "
-                                "--view");
+        if (o->frame_every > 0 || o->frame_w > 0 || o->y_up)
+            return sl_error_set(e, SL_ERR_USAGE, "--frame-every, --size and --y-up need --frames "
+                                "DIR or --view");
         return SL_OK;
     }
     sl_run_viewer *rv = calloc(1, sizeof *rv);
@@ -188,7 +198,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
         sl_view_frames_config fc = { .dir = o->frames_dir,
                                      .every = o->frame_every > 0 ? (long)o->frame_every : 1,
                                      .width = o->frame_w, .height = o->frame_h,
-                                     .title = base_name(o->scenario) };
+                                     .title = base_name(o->scenario), .y_up = o->y_up };
         rv->frames = sl_view_frames_open(w, L, &fc, e);
         if (!rv->frames) return e->code;
         sl_status st = sl_view_frames_step(rv->frames, w, L, e);
@@ -196,7 +206,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
     }
     if (o->view) {
         sl_view_config vc = { .width = o->frame_w, .height = o->frame_h, .window = 1,
-                              .title = base_name(o->scenario) };
+                              .title = base_name(o->scenario), .y_up = o->y_up };
         rv->window = sl_view_create(w, &vc, e);
         if (!rv->window) return e->code;
         sl_view_set_lua(rv->window, L);
@@ -338,7 +348,7 @@ int sl_cmd_view(int argc, char **argv)
     }
     /* the window first: without a display nothing else is worth doing */
     sl_view_config vc = { .width = va.width, .height = va.height, .window = 1,
-                          .title = base_name(o.scenario) };
+                          .title = base_name(o.scenario), .y_up = o.y_up };
     v = sl_view_create(NULL, &vc, &e);
     if (!v) { view_fail(e.msg, NULL); goto out; }
     if (va.screenshots) sl_view_set_screenshot_dir(v, va.screenshots);

@@ -191,7 +191,8 @@ sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_fra
     f->dir = strdup(cfg->dir);
     f->every = cfg->every;
     sl_view_config vc = { .width = cfg->width, .height = cfg->height, .window = 0,
-                          .title = cfg->title, .no_hud = cfg->no_hud };
+                          .title = cfg->title, .no_hud = cfg->no_hud,
+                          .y_up = cfg->y_up };
     f->v = f->dir ? sl_view_create(w, &vc, e) : NULL;
     if (!f->v) {
         if (!f->dir) sl_error_set(e, SL_ERR_NOMEM, "out of memory");

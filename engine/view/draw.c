@@ -50,8 +50,9 @@ static void d_heatmap(sl_draw *d, double x0, double y0, double x1, double y1, in
     double sx0, sy0, sx1, sy1;
     sl_view_world_to_screen(v, x0, y0, &sx0, &sy0);
     sl_view_world_to_screen(v, x1, y1, &sx1, &sy1);
-    int px0 = (int)fmax(0, ceil(sx0 - 0.5)), px1 = (int)fmin(cv->w, ceil(sx1 - 0.5));
-    int py0 = (int)fmax(0, ceil(sy0 - 0.5)), py1 = (int)fmin(cv->h, ceil(sy1 - 0.5));
+    /* either orientation of the y axis: j below runs from the y0 edge to the y1 edge */
+    int px0 = (int)fmax(0, ceil(fmin(sx0, sx1) - 0.5)), px1 = (int)fmin(cv->w, ceil(fmax(sx0, sx1) - 0.5));
+    int py0 = (int)fmax(0, ceil(fmin(sy0, sy1) - 0.5)), py1 = (int)fmin(cv->h, ceil(fmax(sy0, sy1) - 0.5));
     if (px0 >= px1 || py0 >= py1) return;
     int *colx = malloc(sizeof(int) * (size_t)(px1 - px0));
     if (!colx) return;

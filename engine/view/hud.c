@@ -320,6 +320,7 @@ static const char *HELP[][2] = {
     { "R", "restart with the same seed" },
     { "S", "screenshot (PNG)" },
     { "Tab", "hide / show the panels" },
+    { "Y", "world y axis up / down" },
     { "H", "this help" },
     { "Esc", "close help / inspection" },
     { "Q", "quit" },

@@ -288,8 +288,9 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
     double W2, H2, s = v->scale;
     double cxw = v->st.center_x, cyw = v->st.center_y;
     sl_view_world_to_screen(v, cxw, cyw, &W2, &H2);   /* where the camera centre is drawn */
+    double ys = v->st.y_up ? -1 : 1;                   /* world y up: screen y reversed */
     for (size_t i = 0; i < n; i++) {
-        double sx = (colval(cx, i) - cxw) * s + W2, sy = (colval(cy, i) - cyw) * s + H2;
+        double sx = (colval(cx, i) - cxw) * s + W2, sy = ys * (colval(cy, i) - cyw) * s + H2;
         if (!(sx > -20 && sx < cv->w + 20 && sy > -20 && sy < cv->h + 20)) continue;
         sl_rgba col = base;
         if (has_c) {
@@ -313,6 +314,7 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
                 hx = cos(a);
                 hy = sin(a);
             }
+            hy *= ys;
             double tx = sx + hx * 0.6 * len, ty = sy + hy * 0.6 * len;
             double bx = sx - hx * 0.4 * len, by = sy - hy * 0.4 * len;
             double wx = -hy * 0.3 * len, wy = hx * 0.3 * len;

@@ -66,7 +66,7 @@ void sl_view_world_to_screen(const sl_view *v, double wx, double wy, double *sx,
     double ox, oy;
     area_origin(v, &ox, &oy);
     *sx = (wx - v->st.center_x) * v->scale + ox;
-    *sy = (wy - v->st.center_y) * v->scale + oy;
+    *sy = (v->st.y_up ? -1 : 1) * (wy - v->st.center_y) * v->scale + oy;
 }
 
 void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx, double *wy)
@@ -74,7 +74,7 @@ void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx,
     double ox, oy;
     area_origin(v, &ox, &oy);
     *wx = (sx - ox) / v->scale + v->st.center_x;
-    *wy = (sy - oy) / v->scale + v->st.center_y;
+    *wy = (v->st.y_up ? -1 : 1) * (sy - oy) / v->scale + v->st.center_y;
 }
 
 static void compute_fit(sl_view *v)
@@ -145,6 +145,7 @@ sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
     v->window_mode = cfg.window;
     v->show_timing = cfg.window;
     v->no_hud = cfg.no_hud;
+    v->st.y_up = cfg.y_up;
     v->slider_active = -1;
     v->param_pending = -1;
     v->st.steps_per_frame = 1;
@@ -304,8 +305,8 @@ sl_status sl_view_render(sl_view *v, sl_error *e)
             sl_view_world_to_screen(v, 0, 0, &x0, &y0);
             sl_view_world_to_screen(v, pl->width, pl->height, &x1, &y1);
             if (fabs(x0) < 1e7 && fabs(y0) < 1e7 && fabs(x1) < 1e7 && fabs(y1) < 1e7) {
-                int ix = (int)lround(x0), iy = (int)lround(y0);
-                int iw = (int)lround(x1) - ix, ih = (int)lround(y1) - iy;
+                int ix = (int)lround(fmin(x0, x1)), iy = (int)lround(fmin(y0, y1));
+                int iw = (int)lround(fmax(x0, x1)) - ix, ih = (int)lround(fmax(y0, y1)) - iy;
                 sl_canvas_fill_rect(c, ix, iy, iw, ih, PLANE_BG);
                 sl_canvas_rect(c, ix - 1, iy - 1, iw + 2, ih + 2, PLANE_EDGE);
             }
@@ -388,7 +389,7 @@ static void zoom_at(sl_view *v, double sx, double sy, double factor)
     double ox, oy;
     area_origin(v, &ox, &oy);
     v->st.center_x = wx - (sx - ox) / v->scale;
-    v->st.center_y = wy - (sy - oy) / v->scale;
+    v->st.center_y = wy - (v->st.y_up ? -1 : 1) * (sy - oy) / v->scale;
 }
 
 static void toggle_layer(sl_view *v, int i)
@@ -414,6 +415,10 @@ static int handle_key(sl_view *v, SDL_Keycode k)
     case SDLK_s: screenshot(v); return 1;
     case SDLK_h: st->help = !st->help; return 1;
     case SDLK_TAB: st->hud_hidden = !st->hud_hidden; return 1;
+    case SDLK_y:
+        st->y_up = !st->y_up;
+        sl_view_message(v, "y axis %s", st->y_up ? "up" : "down");
+        return 1;
     case SDLK_f: sl_view_fit(v); return 1;
     case SDLK_c: vl_cycle_color(v); return 1;
     case SDLK_g: v->chart_first++; return 1;
@@ -479,7 +484,7 @@ int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
             v->dragged = 1;
             if (!v->camera_set) sl_view_fit(v);
             st->center_x = v->drag_cx - dx / v->scale;
-            st->center_y = v->drag_cy - dy / v->scale;
+            st->center_y = v->drag_cy - (st->y_up ? -1 : 1) * dy / v->scale;
         }
         return 1;
     case SDL_MOUSEBUTTONUP:

@@ -9,7 +9,8 @@
  *   - the scenario's Lua `draw(d)` callback (d:line, d:circle, d:text, d:point, d:rect);
  *   - a HUD (step, steps/s, frames/s, metrics), a legend, a live chart of the recorder's metrics,
  *     the inspected agent's columns, sliders for tunable parameters, and a help overlay.
- * World coordinates have x to the right and y downward (the row order of fields).
+ * World coordinates have x to the right and y downward (the row order of fields) unless the
+ * y axis is turned upward (sl_view_config.y_up, the Y key, --y-up).
  *
  * Everything is drawn into a CPU pixel buffer, then either uploaded to a window or written as
  * PNG, so a headless frame is pixel-for-pixel what the window shows (HUD timings aside).
@@ -114,6 +115,7 @@ typedef struct sl_view_config {
     const char *title;     /* window title / HUD heading; may be NULL */
     const char *font;      /* TrueType file; NULL: assets/fonts/DejaVuSans.ttf */
     int no_hud;            /* 1: draw the world only (no panels, chart or text overlays) */
+    int y_up;              /* 1: world y grows upward on screen (maps, plots); default down */
 } sl_view_config;
 
 /* Creates a viewer of world w (w may be NULL until sl_view_set_world). With window = 1 and no
@@ -154,6 +156,7 @@ typedef struct sl_view_state {
     int quit;              /* window closed, Escape or Q */
     int help;              /* H */
     int hud_hidden;        /* Tab: panels (status, legend, chart, sliders) hidden */
+    int y_up;              /* Y: world y grows upward on screen */
     double zoom;           /* 1 = whole world fits; wheel changes it */
     double center_x, center_y; /* world point at the centre of the canvas (drag pans) */
     char inspect_pop[64];  /* click: population of the inspected agent ("" = none) */
@@ -225,6 +228,7 @@ typedef struct sl_view_frames_config {
     int width, height;     /* 0: 1280 x 720 */
     const char *title;
     int no_hud;
+    int y_up;
 } sl_view_frames_config;
 
 sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_frames_config *cfg,

@@ -103,6 +103,18 @@ START_TEST(agents_drawn_where_they_are)
     ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
     ck_assert_uint_eq(px_at_world(v, 50, 50), PLANE);
     ck_assert_uint_eq(px_at_world(v, 70, 50), POP0);
+    /* y axis upward: (10, 10) is drawn below the centre, and still where the transform says */
+    sl_view_state_of(v)->y_up = 1;
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    double sx0, sy0, sxc, syc;
+    sl_view_world_to_screen(v, 10, 10, &sx0, &sy0);
+    sl_view_world_to_screen(v, 50, 50, &sxc, &syc);
+    ck_assert(sy0 > syc);
+    ck_assert_uint_eq(px_at_world(v, 10, 10), POP0);
+    ck_assert_uint_eq(px_at_world(v, 30, 80), PLANE);
+    double wx, wy;
+    sl_view_screen_to_world(v, sx0, sy0, &wx, &wy);
+    ck_assert(fabs(wx - 10) < 1e-9 && fabs(wy - 10) < 1e-9);
     sl_view_destroy(v);
     sl_world_destroy(w);
 }
@@ -150,6 +162,13 @@ START_TEST(field_and_graph_layers)
     ck_assert_uint_ne(hot, BACK);
     ck_assert_uint_eq(cold, BACK);                  /* zero cells are transparent */
     ck_assert_uint_ne(px_at_world(v, 50, 90), BACK); /* on the edge */
+    /* the same with the y axis upward */
+    sl_view_state_of(v)->y_up = 1;
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    ck_assert_uint_eq(px_at_world(v, 15, 15), hot);
+    ck_assert_uint_eq(px_at_world(v, 55, 35), BACK);
+    ck_assert_uint_ne(px_at_world(v, 50, 90), BACK);
+    sl_view_state_of(v)->y_up = 0;
     /* hide the field with its number key equivalent: layer 1 */
     sl_view_set_layer_visible(v, sl_view_layer_name(v, 0), 0);
     ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
