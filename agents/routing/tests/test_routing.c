@@ -487,6 +487,34 @@ START_TEST(test_shipped_instances)
 }
 END_TEST
 
+START_TEST(test_shared_data_conventions)
+{
+    /* with ../shared/data: a known optimal A-n32-k5 solution re-evaluates to its optimum 784 */
+    const char *src = getenv("SWARMLAB_SOURCE_DIR");
+    char path[1024];
+    snprintf(path, sizeof path, "%s/../shared/data/cvrplib/A-n32-k5.vrp", src ? src : ".");
+    if (access(path, R_OK) != 0) {
+        printf("test_shared_data_conventions: SKIP (no %s)\n", path);
+        return;
+    }
+    sl_error e;
+    sl_instance *in = sl_instance_load(path, &e);
+    ck_assert_msg(in != NULL, "%s", e.msg);
+    const char *sol = write_file("A-n32-k5.sol",
+                                 "Route #1: 21 31 19 17 13 7 26\nRoute #2: 12 1 16 30\n"
+                                 "Route #3: 27 24\nRoute #4: 29 18 8 9 22 15 10 25 5 20\n"
+                                 "Route #5: 14 28 11 4 23 3 2 6\nCost 784\n");
+    sl_routes r;
+    sl_routes_init(&r);
+    long long cost = 0;
+    ck_assert_msg(sl_routes_read(sol, in, &r, &cost, &e) == SL_OK, "%s", e.msg);
+    ck_assert_int_eq(cost, 784);
+    ck_assert_int_eq(r.nroutes, 5);
+    sl_routes_free(&r);
+    sl_instance_free(in);
+}
+END_TEST
+
 static Suite *routing_suite(void)
 {
     Suite *s = suite_create("routing");
@@ -508,6 +536,7 @@ static Suite *routing_suite(void)
     tcase_add_test(tc, test_tour_roundtrip);
     tcase_add_test(tc, test_routes_roundtrip);
     tcase_add_test(tc, test_shipped_instances);
+    tcase_add_test(tc, test_shared_data_conventions);
     suite_add_tcase(s, tc);
     return s;
 }
