@@ -34,7 +34,8 @@ void sl_cmd_view_usage(FILE *f)
           "  --threads T        worker threads (default: all cores)\n"
           "  --set NAME=VALUE   set a scenario parameter (repeatable)\n"
           "  --config FILE.ini  run settings ([run]) and parameter defaults ([params])\n"
-          "  --out DIR          output directory for files the scenario writes (default: none)\n"
+          "  --out DIR          output directory for files the scenario writes\n"
+          "                     (default: results/view-<scenario>-<seed>)\n"
           "  --size WxH         window size (default 1280x720)\n"
           "  --paused           start paused\n"
           "  --y-up             draw the world's y axis upward (Y toggles)\n"
@@ -307,6 +308,27 @@ static int split_args(int argc, char **argv, view_args *va, char **rest, int *nr
     return 0;
 }
 
+/* mkdir -p; a message naming the directory on failure. */
+static sl_status make_dirs(const char *dir, sl_error *e)
+{
+    char buf[1024];
+    if (snprintf(buf, sizeof buf, "%s", dir) >= (int)sizeof buf)
+        return sl_error_set(e, SL_ERR_IO, "%s: output directory name too long", dir);
+    for (char *p = buf + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return sl_error_set(e, SL_ERR_IO, "cannot create output directory '%s': %s", buf,
+                                strerror(errno));
+        *p = '/';
+    }
+    struct stat sb;
+    if ((mkdir(buf, 0777) != 0 && errno != EEXIST) || stat(buf, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return sl_error_set(e, SL_ERR_IO, "cannot create output directory '%s': %s", buf,
+                            strerror(errno ? errno : ENOTDIR));
+    return SL_OK;
+}
+
 static int view_fail(const char *msg, sl_host *h)
 {
     fprintf(stderr, "swarmlab view: %s\n", msg);
@@ -353,10 +375,19 @@ int sl_cmd_view(int argc, char **argv)
     if (!v) { view_fail(e.msg, NULL); goto out; }
     if (va.screenshots) sl_view_set_screenshot_dir(v, va.screenshots);
 
+    uint64_t seed = o.has_seed ? o.seed : ini.has_seed ? ini.seed : 1;
     const char *out_dir = o.out_dir ? o.out_dir : ini.out;
-    if (out_dir && mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-        sl_error_set(&e, SL_ERR_IO, "cannot create output directory '%s': %s", out_dir,
-                     strerror(errno));
+    char def_out[1024];
+    if (!out_dir) {
+        /* files the scenario writes (best tours, convergence) go next to run's results */
+        const char *b = base_name(o.scenario);
+        size_t len = strlen(b);
+        if (len > 4 && strcmp(b + len - 4, ".lua") == 0) len -= 4;
+        snprintf(def_out, sizeof def_out, "results/view-%.*s-%llu", (int)len, b,
+                 (unsigned long long)seed);
+        out_dir = def_out;
+    }
+    if (make_dirs(out_dir, &e) != SL_OK) {
         view_fail(e.msg, NULL);
         goto out;
     }
@@ -383,7 +414,7 @@ int sl_cmd_view(int argc, char **argv)
     sl_host_config cfg = {
         .scenario = o.scenario,
         .out_dir = out_dir,
-        .seed = o.has_seed ? o.seed : ini.has_seed ? ini.seed : 1,
+        .seed = seed,
         .threads = threads < 1 ? 1 : threads,
         .unsafe = o.unsafe,
         .instr_budget = o.lua_budget,

@@ -666,6 +666,7 @@ START_TEST(cli_view_and_frames)
         return;
     }
     make_tmp();
+    char p[600];
     char scen[400], cmd[1600], err[4096];
     snprintf(scen, sizeof scen, "%s/dots.lua", tmpdir);
     write_file(scen,
@@ -690,9 +691,11 @@ START_TEST(cli_view_and_frames)
     ck_assert_msg(strstr(err, "no display") != NULL, "%s", err);
     ck_assert_int_eq(count_lines(err), 1);
     /* dummy driver: a few frames, then exit 0 */
-    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' view '%s' --max-frames 4 --size 320x200",
-             exe, scen);
+    snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' view '%s' --max-frames 4 --size 320x200 "
+             "--out '%s/vout'", exe, scen, tmpdir);
     ck_assert_msg(run_cmd(cmd, err, sizeof err) == 0, "%s", err);
+    snprintf(p, sizeof p, "%s/vout", tmpdir);
+    ck_assert_int_eq(access(p, F_OK), 0);
     /* bad options */
     snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' view '%s' --size 12", exe, scen);
     ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
@@ -715,7 +718,6 @@ START_TEST(cli_view_and_frames)
         ck_assert_int_eq(s->h, 200);
         SDL_FreeSurface(s);
     }
-    char p[600];
     snprintf(p, sizeof p, "%s/out/manifest.json", tmpdir);
     ck_assert_int_eq(access(p, F_OK), 0);
     /* a run watched in a window (dummy driver): SDL turns SIGTERM into a window close; the run
