@@ -10,6 +10,7 @@
 
 #define HIDDEN_BATCH_MS 50    /* a hidden window polls input this often while stepping */
 #define IDLE_WAIT_MS 250      /* a paused window sleeps on input at most this long */
+#define STEP_BUDGET_MS 250    /* a frame stops stepping after this long, so input stays live */
 
 static void load_params(sl_view *v, const sl_view_sim *sim)
 {
@@ -114,6 +115,7 @@ sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_opts
             done++;
             v->steps++;
             if (stop) v->finished = 1;
+            if (SDL_TICKS_PASSED(SDL_GetTicks(), batch_t0 + STEP_BUDGET_MS)) break;
         }
         if (!v->finished && opts.max_steps >= 0 && done >= opts.max_steps) v->finished = 1;
         if (v->finished && want > 0) {
