@@ -158,6 +158,18 @@ sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
         return NULL;
     }
     if (cfg.window) {
+        /* Without a display SDL would fall back to its invisible offscreen driver: a window
+         * nobody sees. Only a driver asked for by name (SDL_VIDEODRIVER) may be one of those. */
+        const char *req = getenv("SDL_VIDEODRIVER");
+        int asked = req && *req;
+        if (!asked && !getenv("DISPLAY") && !getenv("WAYLAND_DISPLAY")) {
+            sl_error_set(e, SL_ERR_STATE,
+                         "cannot open a window: no display available (DISPLAY and "
+                         "WAYLAND_DISPLAY are not set); use 'swarmlab run --frames DIR' for "
+                         "images without a display");
+            sl_view_destroy(v);
+            return NULL;
+        }
         if (SDL_InitSubSystem(SDL_INIT_VIDEO) != 0) {
             sl_error_set(e, SL_ERR_STATE,
                          "cannot open a window: no display available (%s); "
@@ -167,6 +179,15 @@ sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
             return NULL;
         }
         v->sdl_video = 1;
+        const char *drv = SDL_GetCurrentVideoDriver();
+        if (!asked && drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0)) {
+            sl_error_set(e, SL_ERR_STATE,
+                         "cannot open a window: no display available (only SDL's %s driver "
+                         "started); use 'swarmlab run --frames DIR' for images without a display",
+                         drv);
+            sl_view_destroy(v);
+            return NULL;
+        }
         Uint32 flags = SDL_WINDOW_RESIZABLE | (cfg.hidden ? SDL_WINDOW_HIDDEN : SDL_WINDOW_SHOWN);
         v->win = SDL_CreateWindow(v->title, SDL_WINDOWPOS_UNDEFINED, SDL_WINDOWPOS_UNDEFINED,
                                   cfg.width, cfg.height, flags);

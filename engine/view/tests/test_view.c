@@ -690,6 +690,16 @@ START_TEST(cli_view_and_frames)
     ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
     ck_assert_msg(strstr(err, "no display") != NULL, "%s", err);
     ck_assert_int_eq(count_lines(err), 1);
+    /* no display and no driver asked for: SDL would fall back to an invisible window */
+    snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '%s' view '%s'",
+             exe, scen);
+    ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
+    ck_assert_msg(strstr(err, "no display") != NULL, "%s", err);
+    ck_assert_int_eq(count_lines(err), 1);
+    snprintf(cmd, sizeof cmd, "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER '%s' run '%s' "
+             "--view --out '%s/nv' --quiet", exe, scen, tmpdir);
+    ck_assert_int_eq(run_cmd(cmd, err, sizeof err), 2);
+    ck_assert_msg(strstr(err, "no display") != NULL, "%s", err);
     /* dummy driver: a few frames, then exit 0 */
     snprintf(cmd, sizeof cmd, "SDL_VIDEODRIVER=dummy '%s' view '%s' --max-frames 4 --size 320x200 "
              "--out '%s/vout'", exe, scen, tmpdir);
