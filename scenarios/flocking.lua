@@ -13,12 +13,12 @@ local sl = swarmlab
 
 local n          = sl.param("n", 200, "number of birds", {min = 1, integer = true})
 local density    = sl.param("density", 0.02, "birds per unit area (sets the plane's side)", {min = 1e-9})
-local radius     = sl.param("radius", 5, "visual distance", {min = 1e-9, tunable = true})
-local speed      = sl.param("speed", 1.0, "distance moved per step", {min = 0, tunable = true})
-local cohere     = sl.param("cohere", 0.03, "cohesion factor", {tunable = true})
-local separation = sl.param("separation", 1.0, "separation distance", {min = 0, tunable = true})
-local separate   = sl.param("separate", 0.015, "separation factor", {tunable = true})
-local match      = sl.param("match", 0.05, "alignment factor", {tunable = true})
+local radius     = sl.param("radius", 5, "visual distance", {min = 0.1, max = 50, tunable = true})
+local speed      = sl.param("speed", 1.0, "distance moved per step", {min = 0, max = 20, tunable = true})
+local cohere     = sl.param("cohere", 0.03, "cohesion factor", {min = 0, max = 1, tunable = true})
+local separation = sl.param("separation", 1.0, "separation distance", {min = 0, max = 20, tunable = true})
+local separate   = sl.param("separate", 0.015, "separation factor", {min = 0, max = 1, tunable = true})
+local match      = sl.param("match", 0.05, "alignment factor", {min = 0, max = 1, tunable = true})
 sl.steps(100)
 
 local side = math.sqrt(n / density)
