@@ -758,6 +758,63 @@ START_TEST(test_lua_objective_error)
 }
 END_TEST
 
+/* The command-line contract of scenarios/pso_bench.lua: convergence.csv and manifest keys, and the
+ * same convergence for 1 and 3 threads. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    size_t got = fread(b, 1, (size_t)n, f);
+    b[got] = '\0';
+    fclose(f);
+    return b;
+}
+
+START_TEST(test_cli_bench_scenario)
+{
+    const char *exe = getenv("SWARMLAB_EXE");
+    const char *src = getenv("SWARMLAB_SOURCE_DIR");
+    if (!exe || access(exe, X_OK) != 0 || !src) {
+        printf("SKIP test_cli_bench_scenario: swarmlab binary not built\n");
+        return;
+    }
+    char dir[] = "/tmp/sl_pso_cliXXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    char *conv[2] = {NULL, NULL};
+    int threads[2] = {1, 3};
+    for (int k = 0; k < 2; k++) {
+        char cmd[4096], path[512];
+        snprintf(cmd, sizeof cmd,
+                 "cd '%s' && OMP_WAIT_POLICY=passive '%s' run scenarios/pso_bench.lua --set "
+                 "function=rastrigin --set dim=5 --set fes=2013 --seed 3 --threads %d --out "
+                 "'%s/t%d' --quiet",
+                 src, exe, threads[k], dir, threads[k]);
+        ck_assert_int_eq(system(cmd), 0);
+        snprintf(path, sizeof path, "%s/t%d/convergence.csv", dir, threads[k]);
+        conv[k] = slurp(path);
+        ck_assert_ptr_nonnull(conv[k]);
+        ck_assert(strncmp(conv[k], "fes,best_error,best_value\n", 26) == 0);
+        ck_assert_msg(strstr(conv[k], "\n2013,") != NULL, "no final row at 2013 FEs");
+        snprintf(path, sizeof path, "%s/t%d/manifest.json", dir, threads[k]);
+        char *man = slurp(path);
+        ck_assert_ptr_nonnull(man);
+        ck_assert(strstr(man, "\"best_value\":") && strstr(man, "\"best_error\":") &&
+                  strstr(man, "\"fes\": 2013"));
+        free(man);
+    }
+    ck_assert_str_eq(conv[0], conv[1]);
+    free(conv[0]);
+    free(conv[1]);
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("pso");
@@ -780,6 +837,7 @@ int main(void)
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_async_reference_mode);
     tcase_add_test(tc, test_lua_objective_error);
+    tcase_add_test(tc, test_cli_bench_scenario);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
