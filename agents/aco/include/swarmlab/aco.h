@@ -110,10 +110,11 @@ sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_
 int sl_aco_offer(sl_aco_colony *c, const int *seq, int len);
 
 /* ---- viewer access ----
- * The Lua binding attaches the colony a scenario runs to its world under SL_ACO_WORLD_KEY
- * (swarmlab.aco and swarmlab.aco_colony). A viewer or another module reads it with
+ * The Lua binding (swarmlab.aco, swarmlab.aco_colony) links the newest colony made in a world to
+ * that world under SL_ACO_WORLD_KEY. A viewer or another module reads it with
  * sl_aco_world_colony, then draws sl_aco_instance(c)->x/y, sl_aco_pheromone(c) and
- * sl_aco_best_sequence(c); NULL when no colony is attached (or it was released). */
+ * sl_aco_best_sequence(c). The Lua handle owns the colony; the link is cleared when the handle
+ * is collected, so the result is NULL when no colony is linked. */
 #define SL_ACO_WORLD_KEY "aco"
 sl_aco_colony *sl_aco_world_colony(const sl_world *w);
 
