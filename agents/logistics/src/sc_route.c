@@ -1,7 +1,7 @@
 /* sc_route.c - vehicle routes of the supply chain: cheapest insertion that never reorders the
- * stops of a vehicle under way, and the central planner (insertion, then 2-opt and relocation
- * among the vehicles still at the depot). A small local search of its own: these routes start
- * mid-way, carry per-product loads and use real-valued distances. */
+ * stops of a vehicle under way, the central planner, and the improvement of routes that have not
+ * left the depot by the routing module's CVRP and TSP local search (on an integer instance built
+ * from the supply chain's distances; see sc_improve_routes). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,7 +95,7 @@ double sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
     return best;
 }
 
-static int stops_grow(sc_vehicle *v, int need)
+int sc_stops_grow(sc_vehicle *v, int need)
 {
     if (need <= v->capstops)
         return 1;
@@ -113,7 +113,7 @@ static int stops_grow(sc_vehicle *v, int need)
 int sc_insert(sl_sc *sc, int vi, int o, int pos)
 {
     sc_vehicle *v = &sc->veh[vi];
-    if (!stops_grow(v, v->nstops + 1))
+    if (!sc_stops_grow(v, v->nstops + 1))
         return 0;
     memmove(v->stops + pos + 1, v->stops + pos, (size_t)(v->nstops - pos) * sizeof(int));
     v->stops[pos] = o;
@@ -146,68 +146,6 @@ double sc_route_length(const sl_sc *sc, int vi)
     return len + dist(sc, prev, 0);
 }
 
-/* 2-opt on the closed tour depot -> stops -> depot; returns 1 when it improved. */
-static int two_opt(sl_sc *sc, sc_vehicle *v)
-{
-    int improved = 0, again = 1;
-    while (again) {
-        again = 0;
-        for (int i = 0; i < v->nstops - 1; i++) {
-            for (int j = i + 1; j < v->nstops; j++) {
-                int a = i == 0 ? 0 : node_of(sc, v->stops[i - 1]);
-                int b = node_of(sc, v->stops[i]);
-                int c = node_of(sc, v->stops[j]);
-                int d = j + 1 < v->nstops ? node_of(sc, v->stops[j + 1]) : 0;
-                double delta = dist(sc, a, c) + dist(sc, b, d) - dist(sc, a, b) - dist(sc, c, d);
-                if (delta < -1e-9) {
-                    for (int l = i, r = j; l < r; l++, r--) {
-                        int t = v->stops[l];
-                        v->stops[l] = v->stops[r];
-                        v->stops[r] = t;
-                    }
-                    again = improved = 1;
-                }
-            }
-        }
-    }
-    return improved;
-}
-
-/* Moves one stop between two vehicles at the depot when that shortens the total. */
-static int relocate(sl_sc *sc)
-{
-    for (int a = 0; a < sc->V; a++) {
-        sc_vehicle *va = &sc->veh[a];
-        if (va->state != VEH_DEPOT)
-            continue;
-        for (int i = 0; i < va->nstops; i++) {
-            int o = va->stops[i];
-            int prev = i == 0 ? 0 : node_of(sc, va->stops[i - 1]);
-            int next = i + 1 < va->nstops ? node_of(sc, va->stops[i + 1]) : 0;
-            int x = node_of(sc, o);
-            double gain = dist(sc, prev, x) + dist(sc, x, next) - dist(sc, prev, next);
-            for (int b = 0; b < sc->V; b++) {
-                sc_vehicle *vb = &sc->veh[b];
-                if (b == a || vb->state != VEH_DEPOT)
-                    continue;
-                int pos = 0;
-                double add = sc_insertion(sc, b, o, &pos);
-                if (add < gain - 1e-9) {
-                    memmove(va->stops + i, va->stops + i + 1,
-                            (size_t)(va->nstops - i - 1) * sizeof(int));
-                    va->nstops--;
-                    for (int p = 0; p < sc->P; p++)
-                        va->committed[p] -= sc->orders[o].q[p];
-                    if (!sc_insert(sc, b, o, pos))
-                        return -1;
-                    return 1;
-                }
-            }
-        }
-    }
-    return 0;
-}
-
 sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
 {
     for (size_t i = 0; i < sc->norders; i++) {
@@ -238,18 +176,13 @@ sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
         if (sl_bus_send(sc->bus, 0, &m) != SL_OK)
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
-    /* Local search over the routes that have not left yet. */
-    for (int pass = 0; pass < 50; pass++) {
-        int changed = 0;
-        for (int v = 0; v < sc->V; v++)
-            if (sc->veh[v].state == VEH_DEPOT && sc->veh[v].nstops > 2)
-                changed |= two_opt(sc, &sc->veh[v]);
-        int r = relocate(sc);
-        if (r < 0)
-            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-        changed |= r;
-        if (!changed)
-            break;
-    }
-    return SL_OK;
+    /* The routing module's local search over the routes that have not left yet. */
+    int *all = malloc((size_t)sc->V * sizeof *all);
+    if (!all)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    for (int v = 0; v < sc->V; v++)
+        all[v] = v;
+    sl_status st = sc_improve_routes(sc, all, sc->V, NULL, e);
+    free(all);
+    return st;
 }

@@ -262,6 +262,9 @@ static sl_status cn_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok
         if (!sc_insert(sc, v, o, pos))
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
         *ok = 1;
+        /* The winner re-plans its own route while it has not left (routing module). */
+        if (sc->veh[v].state == VEH_DEPOT)
+            return sc_improve_routes(sc, &v, 1, NULL, e);
     }
     return SL_OK;
 }

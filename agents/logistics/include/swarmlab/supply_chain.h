@@ -8,8 +8,10 @@
  *   - contract net: the warehouse calls for proposals; every vehicle bids its marginal route cost
  *     (cheapest insertion) or refuses (no room); the lowest bid wins and inserts the stop;
  *   - central planning: a planner assigns every ready order by cheapest insertion over the whole
- *     fleet and improves the routes of vehicles still at the depot (2-opt inside a route and
- *     relocation between routes), then tells each vehicle its new stops.
+ *     fleet and improves the routes of vehicles still at the depot together with the routing
+ *     module's CVRP and TSP local search, then tells each vehicle its new stops.
+ * In contract-net mode a winner still at the depot improves its own route the same way after
+ * inserting the stop. An improved plan is kept only when it is shorter in real distances.
  * Vehicles (capacity in units, speed in distance per step) leave the depot after waiting
  * `dispatch_wait` steps for more orders, carrying their committed loads plus a float of spare
  * units. While a vehicle is under way its committed stops are never reordered: a new order may
