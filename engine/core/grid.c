@@ -1,6 +1,9 @@
 /* grid.c - uniform-grid neighbour index built by a stable counting sort. */
 #include "swarmlab/grid.h"
 
+/* Below this many points a parallel region costs more (waking sleeping threads) than it saves. */
+#define SL_GRID_PARALLEL_MIN 65536
+
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,7 +88,7 @@ sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, 
     uint32_t *cell_of = g->cell_of;
     const long np = (long)n;
     /* cells in parallel (pure per point); counting and the stable scatter stay serial */
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (np > SL_GRID_PARALLEL_MIN)
     for (long i = 0; i < np; i++)
         cell_of[i] = (uint32_t)sl_grid_cell_y(g, y[i]) * (uint32_t)g->nx +
                      (uint32_t)sl_grid_cell_x(g, x[i]);

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Below this many agents a parallel region costs more (waking sleeping threads) than it saves. */
+#define SL_POP_PARALLEL_MIN 65536
+
 typedef struct sl_column {
     char name[48];
     sl_type type;
@@ -469,19 +472,19 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
         switch (col->esize) {
         case 8: {
             uint64_t *src = (uint64_t *)(void *)col->data, *dst = scratch;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
             for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
             break;
         }
         case 4: {
             uint32_t *src = (uint32_t *)(void *)col->data, *dst = scratch;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
             for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
             break;
         }
         default: {
             uint8_t *src = col->data, *dst = scratch;
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
             for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
             break;
         }
@@ -490,7 +493,7 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
     }
     uint32_t *si = scratch;
     uint32_t *slot_index = p->slot_index, *index_slot = p->index_slot;
-#pragma omp parallel
+#pragma omp parallel if (n > SL_POP_PARALLEL_MIN)
     {
 #pragma omp for schedule(static)
         for (long s = 0; s < n; s++) si[s] = slot_index[perm[s]];
