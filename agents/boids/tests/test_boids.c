@@ -93,6 +93,22 @@ START_TEST(test_thread_determinism)
 }
 END_TEST
 
+START_TEST(test_large_determinism)
+{
+    /* above the size where the cell and permutation passes run in parallel */
+    uint64_t ref = 0;
+    for (int t = 1; t <= 3; t++) {
+        sl_world *w = make(t, 70000, 1870, 5, 11);
+        sl_error e;
+        for (int s = 0; s < 4; s++) ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+        uint64_t h = sl_world_hash(w);
+        if (t == 1) ref = h;
+        else ck_assert_msg(h == ref, "threads=%d: state differs", t);
+        sl_world_destroy(w);
+    }
+}
+END_TEST
+
 START_TEST(test_unit_speed_and_ids)
 {
     sl_world *w = make(2, 2000, 300, 15, 3);
@@ -134,6 +150,7 @@ int main(void)
     tcase_add_test(tc, test_two_birds_by_hand);
     tcase_add_test(tc, test_separation_and_wrap);
     tcase_add_test(tc, test_thread_determinism);
+    tcase_add_test(tc, test_large_determinism);
     tcase_add_test(tc, test_unit_speed_and_ids);
     tcase_add_test(tc, test_bad_params);
     suite_add_tcase(s, tc);
