@@ -7,7 +7,7 @@
  *
  * Options: instance (path), variant ("as"|"acs"|"mmas"|"ras"), ants, alpha, beta, rho, q0, xi,
  * ranks, pbest, gamma, nn (candidate list length), local_search ("none"|"2opt"|"oropt"|"3opt"),
- * ls_ants, time (wall seconds), cpu_time, iterations, target, threads (default: the world's),
+ * ls_ants, kicks (CVRP: perturbation rounds on the best-so-far per iteration), time (wall seconds), cpu_time, iterations, target, threads (default: the world's),
  * seed (default: the world's seed). Unknown options are an error.
  *
  * The Lua handle owns the colony and its instance (freed by __gc, also after a Lua error). The
@@ -38,7 +38,7 @@ typedef struct lua_colony {
 
 static const char *const known_opts[] = {
     "instance", "variant", "ants", "alpha", "beta", "rho", "q0", "xi", "ranks", "pbest", "gamma",
-    "nn", "local_search", "ls_ants", "time", "cpu_time", "iterations", "target", "threads", "seed",
+    "nn", "local_search", "ls_ants", "kicks", "time", "cpu_time", "iterations", "target", "threads", "seed",
     NULL};
 
 static double opt_number(lua_State *L, const char *key, double def)
@@ -118,6 +118,9 @@ static const char *read_options(lua_State *L, sl_aco_params *p)
     if (nn == 0 || nn < -1 || nn > 1000) luaL_error(L, "aco: nn must be in 1..1000");
     p->nn_ants = p->nn_ls = (int)nn;
     p->ls_ants = (int)opt_integer(L, "ls_ants", 0);
+    long long kicks = opt_integer(L, "kicks", -1);
+    if (kicks < -1 || kicks > 1000) luaL_error(L, "aco: kicks must be in 0..1000");
+    p->kicks = (int)kicks;
     p->wall_time = opt_number(L, "time", 0);
     p->cpu_time = opt_number(L, "cpu_time", 0);
     p->iterations = opt_integer(L, "iterations", 0);

@@ -41,6 +41,7 @@ struct sl_aco_colony {
     int *best_seq, best_len;
     long long best_cost, restart_best_cost;
     int *restart_seq, restart_len;
+    int *kick_seq, *kick_rem;     /* CVRP kicks: a sequence (2n+1) and the removed customers (n) */
     long long iter, restart_iter, restart_found_iter, found_iter;
     int u_gb;
     double t_start_wall, t_start_cpu, time_best, cpu_best;
@@ -83,6 +84,7 @@ void sl_aco_params_init(sl_aco_params *p)
     p->nn_ants = p->nn_ls = -1;
     p->ls = SL_LS_NONE;
     p->ls_ants = 0;
+    p->kicks = -1;
     p->iterations = 0;
     p->wall_time = p->cpu_time = 0.0;
     p->target = -1;
@@ -128,6 +130,7 @@ static void fill_defaults(sl_aco_params *p, int n)
     if (p->nn_ants <= 0) p->nn_ants = 20;
     if (p->nn_ls <= 0) p->nn_ls = 20;
     if (p->threads < 1) p->threads = 1;
+    if (p->kicks < 0) p->kicks = 25;
 }
 
 static sl_status check_params(const sl_aco_params *p, sl_error *e)
@@ -145,6 +148,7 @@ static sl_status check_params(const sl_aco_params *p, sl_error *e)
     BAD(p->ranks < 2 || p->ranks > 1000, "ranks must be in 2..1000 (got %d)", p->ranks);
     BAD((unsigned)p->ls > SL_LS_3OPT, "unknown local search");
     BAD(p->ls_ants < 0, "ls_ants must be >= 0");
+    BAD(p->kicks > 1000, "kicks must be in 0..1000 (got %d)", p->kicks);
     BAD(p->iterations < 0, "iterations must be >= 0");
     BAD(!(p->wall_time >= 0) || !isfinite(p->wall_time), "time must be a number >= 0");
     BAD(!(p->cpu_time >= 0) || !isfinite(p->cpu_time), "cpu_time must be a number >= 0");
@@ -278,6 +282,8 @@ void sl_aco_destroy(sl_aco_colony *c)
     free(c->best_seq);
     free(c->restart_seq);
     free(c->hist);
+    free(c->kick_seq);
+    free(c->kick_rem);
     free(c->acs_visited);
     free(c->acs_rng);
     free(c->acs_cur);
@@ -309,7 +315,9 @@ sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params,
     c->best_seq = malloc((size_t)seqcap * sizeof(int));
     c->restart_seq = malloc((size_t)seqcap * sizeof(int));
     c->scr = calloc((size_t)c->nthreads, sizeof *c->scr);
-    if (!c->best_seq || !c->restart_seq || !c->scr) goto oom;
+    c->kick_seq = malloc((size_t)seqcap * sizeof(int));
+    c->kick_rem = malloc((size_t)n * sizeof(int));
+    if (!c->best_seq || !c->restart_seq || !c->scr || !c->kick_seq || !c->kick_rem) goto oom;
     c->trivial = c->cvrp ? n <= 2 : n <= 3;
     if (c->trivial) {
         trivial_solution(c);
@@ -685,6 +693,71 @@ static void update_pheromone(sl_aco_colony *c, const ant *ib)
 
 /* ---- iteration ---- */
 
+/* CVRP: iterated local search on the best-so-far solution. A kick removes a random customer and
+ * up to its nearest neighbours (3 .. max(5, n/10) customers in all), re-inserts them in random
+ * order at their cheapest feasible places and runs the route local search again; the result
+ * replaces the best-so-far when it is not worse (equal cost lets the search drift). Serial, on
+ * thread 0's scratch, random numbers keyed by (seed, kick, iteration): the same for any thread
+ * count. Returns 1 when the best-so-far cost fell. */
+static int kick_best(sl_aco_colony *c)
+{
+    scratch *s = &c->scr[0];
+    const sl_instance *in = c->in;
+    int n = c->n, dep = in->depot, improved = 0;
+    int maxr = n / 10 > 5 ? n / 10 : 5;
+    if (maxr > c->kmax + 1) maxr = c->kmax + 1;
+    if (maxr > n - 1) maxr = n - 1;
+    for (int r = 0; r < c->p.kicks; r++) {
+        sl_rng g = sl_rng_make(c->p.seed, SL_ACO_KICK_STREAM, (uint64_t)r, (uint64_t)c->iter);
+        int want = maxr <= 3 ? maxr : 3 + (int)sl_rng_below(&g, (uint32_t)(maxr - 2));
+        int centre = (int)sl_rng_below(&g, (uint32_t)(n - 1));
+        if (centre >= dep) centre++;
+        memset(s->visited, 0, (size_t)n);
+        int *rem = c->kick_rem, nrem = 0;
+        rem[nrem++] = centre;
+        s->visited[centre] = 1;
+        const int *cl = c->cand + (size_t)centre * c->kmax;
+        for (int q = 0; q < c->kmax && nrem < want; q++) {
+            int v = cl[q];
+            if (v == dep || s->visited[v]) continue;
+            s->visited[v] = 1;
+            rem[nrem++] = v;
+        }
+        int m = 0;
+        for (int i = 0; i < c->best_len; i++) {
+            int v = c->best_seq[i];
+            if (v == dep || !s->visited[v]) c->kick_seq[m++] = v;
+        }
+        if (sl_routes_from_sequence(&s->routes, in, c->kick_seq, m) != SL_OK) return improved;
+        for (int i = nrem - 1; i > 0; i--) {
+            int j = (int)sl_rng_below(&g, (uint32_t)(i + 1));
+            int t = rem[i];
+            rem[i] = rem[j];
+            rem[j] = t;
+        }
+        for (int i = 0; i < nrem; i++) sl_routes_insert_best(in, &s->routes, rem[i]);
+        if (s->routes.start[s->routes.nroutes] != n - 1) return improved; /* out of memory */
+        sl_cvrp_ls_run(s->cls, &s->routes, 0);
+        long long cost = sl_routes_cost(in, &s->routes);
+        if (cost > c->best_cost) continue;
+        m = 0;
+        for (int rr = 0; rr < s->routes.nroutes; rr++) {
+            c->best_seq[m++] = dep;
+            for (int i = s->routes.start[rr]; i < s->routes.start[rr + 1]; i++)
+                c->best_seq[m++] = s->routes.nodes[i];
+        }
+        c->best_len = m;
+        if (cost < c->best_cost) {
+            c->best_cost = cost;
+            c->found_iter = c->iter + 1;
+            c->time_best = wall_now() - c->t_start_wall;
+            c->cpu_best = cpu_now() - c->t_start_cpu;
+            improved = 1;
+        }
+    }
+    return improved;
+}
+
 static void record(sl_aco_colony *c, long long ib_cost, double bf)
 {
     if (c->nhist == c->cap_hist) {
@@ -746,6 +819,9 @@ void sl_aco_step(sl_aco_colony *c)
         c->cpu_best = cpu_now() - c->t_start_cpu;
         if (c->p.variant == SL_ACO_MMAS) mmas_limits(c);
     }
+    if (c->cvrp && c->p.ls != SL_LS_NONE && c->p.kicks > 0 && kick_best(c) &&
+        c->p.variant == SL_ACO_MMAS)
+        mmas_limits(c);
     if (c->restart_best_cost < 0 || ib->cost < c->restart_best_cost) {
         c->restart_best_cost = ib->cost;
         c->restart_len = ib->len;

@@ -306,6 +306,41 @@ START_TEST(test_stopping_and_record)
 }
 END_TEST
 
+/* CVRP kicks of the best-so-far: the best solution stays a feasible set of routes whose cost is
+ * the reported one, the record's best never rises, and here they end no worse than without. */
+START_TEST(test_cvrp_kicks)
+{
+    sl_instance *in = random_cvrp(80, 21, 100);
+    long long cost[2];
+    for (int k = 0; k < 2; k++) {
+        sl_aco_params p;
+        sl_aco_params_init(&p);
+        p.ls = SL_LS_3OPT;
+        p.iterations = 20;
+        p.seed = 5;
+        p.kicks = k ? 30 : 0;
+        sl_error e;
+        sl_aco_colony *c = sl_aco_create(in, &p, &e);
+        ck_assert_msg(c != NULL, "%s", e.msg);
+        sl_aco_run(c);
+        sl_routes r;
+        sl_routes_init(&r);
+        ck_assert_int_eq(sl_aco_best_routes(c, &r), SL_OK);
+        ck_assert_msg(sl_routes_check(in, &r, &e) == SL_OK, "%s", e.msg);
+        ck_assert_int_eq(sl_routes_cost(in, &r), sl_aco_best_cost(c));
+        int nh;
+        const sl_aco_record *h = sl_aco_history(c, &nh);
+        ck_assert_int_eq(nh, 20);
+        for (int i = 1; i < nh; i++) ck_assert(h[i].best <= h[i - 1].best);
+        cost[k] = sl_aco_best_cost(c);
+        sl_routes_free(&r);
+        sl_aco_destroy(c);
+    }
+    ck_assert_msg(cost[1] <= cost[0], "kicks %lld, none %lld", cost[1], cost[0]);
+    sl_instance_free(in);
+}
+END_TEST
+
 START_TEST(test_param_errors)
 {
     sl_instance *in = random_instance(10, 1);
@@ -322,6 +357,10 @@ START_TEST(test_param_errors)
     p.q0 = 2;
     ck_assert_ptr_null(sl_aco_create(in, &p, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "q0"));
+    p.q0 = -1;
+    p.kicks = 1001;
+    ck_assert_ptr_null(sl_aco_create(in, &p, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "kicks"));
     ck_assert_int_eq(sl_aco_variant_parse("mmas"), SL_ACO_MMAS);
     ck_assert_int_eq(sl_aco_variant_parse("xyz"), -1);
     sl_instance_free(in);
@@ -513,6 +552,7 @@ static Suite *aco_suite(void)
     tcase_add_test(tc, test_brute_force_tsp_without_ls);
     tcase_add_test(tc, test_brute_force_cvrp);
     tcase_add_test(tc, test_determinism_threads);
+    tcase_add_test(tc, test_cvrp_kicks);
     tcase_add_test(tc, test_seed_matters);
     tcase_add_test(tc, test_stopping_and_record);
     tcase_add_test(tc, test_param_errors);
