@@ -91,6 +91,28 @@ static __attribute__((unused)) int run_swarmlab(const char *dir, const char *fmt
     return WEXITSTATUS(rc);
 }
 
+/* Runs a shell command with stdout discarded and stderr in dir/stderr.txt, copied into err (up to
+ * errn - 1 bytes) when err is not NULL. Returns the exit status, or 128 + signal. */
+static __attribute__((unused)) int run_shell_v(const char *dir, char *err, size_t errn,
+                                               const char *fmt, va_list ap)
+{
+    char cmd[8192], errfile[4200], full[12600];
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    snprintf(errfile, sizeof errfile, "%s/stderr.txt", dir);
+    snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, errfile);
+    int st = system(full);
+    if (err) {
+        err[0] = '\0';
+        FILE *f = fopen(errfile, "r");
+        if (f) {
+            size_t k = fread(err, 1, errn - 1, f);
+            err[k] = '\0';
+            fclose(f);
+        }
+    }
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
 /* First line of dir/stderr.txt that starts with "swarmlab" (the error line), in buf. */
 static __attribute__((unused)) const char *error_line(const char *dir, char *buf, size_t n)
 {

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "run_util.h"
+
 static char g_exe[4096], g_src[4096], g_tmp[256];
 
 static void setup_env(void)
@@ -22,26 +24,14 @@ static void setup_env(void)
     mkdir(g_tmp, 0755);
 }
 
+/* Runs a shell command in the suite's directory (see run_shell_v). */
 static int sh(char *err, size_t errn, const char *fmt, ...)
 {
-    char cmd[8192], errfile[300], full[8600];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    int st = run_shell_v(g_tmp, err, errn, fmt, ap);
     va_end(ap);
-    snprintf(errfile, sizeof errfile, "%s/stderr.txt", g_tmp);
-    snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, errfile);
-    int st = system(full);
-    if (err) {
-        err[0] = '\0';
-        FILE *f = fopen(errfile, "r");
-        if (f) {
-            size_t k = fread(err, 1, errn - 1, f);
-            err[k] = '\0';
-            fclose(f);
-        }
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return st;
 }
 
 static char *slurp(const char *dir, const char *name, size_t *len)

@@ -13,6 +13,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "run_util.h"
+
 static char g_exe[4096], g_src[4096], g_tmp[256], g_scen[4200];
 
 static void setup_env(void)
@@ -26,42 +28,14 @@ static void setup_env(void)
     mkdir(g_tmp, 0755);
 }
 
-/* Runs a shell command, returns its exit status; stderr goes to err (if not NULL). */
+/* Runs a shell command in the suite's directory (see run_shell_v). */
 static int sh(char *err, size_t errn, const char *fmt, ...)
 {
-    char cmd[8192], errfile[300];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    int st = run_shell_v(g_tmp, err, errn, fmt, ap);
     va_end(ap);
-    snprintf(errfile, sizeof errfile, "%s/stderr.txt", g_tmp);
-    char full[8600];
-    snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, errfile);
-    int st = system(full);
-    if (err) {
-        err[0] = '\0';
-        FILE *f = fopen(errfile, "r");
-        if (f) {
-            size_t k = fread(err, 1, errn - 1, f);
-            err[k] = '\0';
-            fclose(f);
-        }
-    }
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    size_t k = fread(b, 1, (size_t)n, f);
-    b[k] = '\0';
-    fclose(f);
-    return b;
+    return st;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -74,7 +48,7 @@ static char *canonical(const char *dir, int *nrows)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/runs.csv", dir);
-    char *t = slurp(path);
+    char *t = read_text(path);
     ck_assert_msg(t != NULL, "%s missing", path);
     char *lines[4096];
     int n = 0;
@@ -122,7 +96,7 @@ static int count_rows(const char *dir)
 {
     char path[1200];
     snprintf(path, sizeof path, "%s/runs.csv", dir);
-    char *t = slurp(path);
+    char *t = read_text(path);
     if (!t) return -1;
     int n = 0;
     for (char *c = t; *c; c++) n += *c == '\n';
@@ -159,7 +133,7 @@ START_TEST(determinism_across_jobs)
     /* the summary: 6 points, 3 ok runs each */
     char path[1200];
     snprintf(path, sizeof path, "%s/summary.csv", d1);
-    char *sum = slurp(path);
+    char *sum = read_text(path);
     ck_assert_ptr_nonnull(sum);
     ck_assert_ptr_nonnull(strstr(sum, "point,n,sigma,runs,ok,failed,mean_x_mean,mean_x_ci95,"));
     ck_assert_ptr_nonnull(strstr(sum, "\n5,30,1.5,3,3,0,"));
@@ -212,7 +186,7 @@ START_TEST(failed_runs_are_recorded)
     ck_assert_ptr_nonnull(strstr(strchr(c, '\n'), ",error,"));
     ck_assert_ptr_nonnull(strstr(c, "walk.lua:"));
     snprintf(path, sizeof path, "%s/summary.csv", d);
-    char *sum = slurp(path);
+    char *sum = read_text(path);
     ck_assert_ptr_nonnull(strstr(sum, "\n0,0.5,2,2,0,"));
     ck_assert_ptr_nonnull(strstr(sum, "\n1,2,2,0,2,"));
     free(sum);
@@ -235,11 +209,11 @@ START_TEST(failed_runs_are_recorded)
     ck_assert_ptr_nonnull(strstr(c, ",crashed,killed by signal 9 (Killed),"));
     ck_assert_ptr_nonnull(strstr(c, "\n0003,1,1,1,"));
     snprintf(path, sizeof path, "%s/runs.csv", d);
-    char *before = slurp(path);
+    char *before = read_text(path);
     rc = sh(err, sizeof err, "%s sweep %s --grid crash=0,1 --replicates 2 --unsafe --out %s", g_exe,
             g_scen, d);
     ck_assert_int_eq(rc, 1);
-    char *after = slurp(path);
+    char *after = read_text(path);
     ck_assert_msg(strcmp(before, after) == 0, "resuming a finished sweep changed runs.csv");
     free(before);
     free(after);
@@ -337,9 +311,9 @@ START_TEST(resume_after_kill)
     free(a);
     free(b);
     /* resuming a finished sweep runs nothing and changes nothing */
-    char *before = slurp(path);
+    char *before = read_text(path);
     ck_assert_int_eq(sh(err, sizeof err, "%s sweep %s %s --out %s", g_exe, g_scen, grid, d), 0);
-    char *after = slurp(path);
+    char *after = read_text(path);
     ck_assert_msg(strcmp(before, after) == 0, "before and after differ");
     free(before);
     free(after);
