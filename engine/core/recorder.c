@@ -90,7 +90,9 @@ double sl_pop_reduce(sl_world *w, sl_pop *p, int col, sl_reduce red)
     partial *parts = nchunks <= 64 ? stack : malloc(nchunks * sizeof *parts);
     if (!parts) return NAN;
     reduce_job j = {p, col, parts};
-    if (nchunks == 1 || !w) {
+    /* small populations are reduced serially: a parallel region costs more than it saves there;
+     * the chunk partials are combined in the same order either way */
+    if (n <= 65536 || !w) {
         for (size_t c = 0; c < nchunks; c++)
             reduce_chunk(c * SL_CHUNK, c * SL_CHUNK + SL_CHUNK < n ? c * SL_CHUNK + SL_CHUNK : n,
                          (int)c, &j);

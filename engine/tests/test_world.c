@@ -122,6 +122,20 @@ START_TEST(test_reductions)
     ck_assert_double_eq(sl_pop_reduce(w, p, c, SL_REDUCE_MIN), 0);
     ck_assert_double_eq(sl_pop_reduce(w, p, c, SL_REDUCE_MAX), 2999);
     ck_assert_double_eq(sl_pop_reduce(w, p, c, SL_REDUCE_COUNT), 3000);
+    /* above the serial threshold the chunks are reduced in parallel: same bits for 1 and 2 threads */
+    sl_world *big = sl_world_create(1);
+    sl_pop *q = sl_world_add_pop(big, "b", &e);
+    int cq = sl_pop_add_column(q, "v", SL_F64, &e);
+    sl_pop_spawn(q, 70000);
+    for (size_t i = 0; i < 70000; i++) sl_pop_set(q, cq, i, sin((double)i) * 1e3);
+    sl_world_set_threads(big, 1);
+    double s1 = sl_pop_reduce(big, q, cq, SL_REDUCE_SUM), m1 = sl_pop_reduce(big, q, cq, SL_REDUCE_MAX);
+    sl_world_set_threads(big, 2);
+    double s2 = sl_pop_reduce(big, q, cq, SL_REDUCE_SUM), m2 = sl_pop_reduce(big, q, cq, SL_REDUCE_MAX);
+    ck_assert(memcmp(&s1, &s2, sizeof s1) == 0);
+    ck_assert_double_eq(m1, m2);
+    ck_assert_double_le(m1, 1e3);
+    sl_world_destroy(big);
     ck_assert_int_eq(sl_reduce_parse("mean"), SL_REDUCE_MEAN);
     ck_assert_int_eq(sl_reduce_parse("median"), -1);
     sl_recorder *r = sl_world_recorder(w);
