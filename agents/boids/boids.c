@@ -9,6 +9,9 @@
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/grid.h"
 
+/* Birds per work item of the kernel (about 10 microseconds of work at radius 5). */
+#define BOIDS_GRAIN 128
+
 typedef struct boids_state {
     sl_boids_params p;
     sl_pop *pop;
@@ -19,6 +22,7 @@ typedef struct boids_state {
     /* per-step column pointers and neighbour-cell layout */
     const double *x, *y, *vx, *vy;
     int span_x, span_y, all_x, all_y;
+    uint64_t skip;                 /* columns the kernel writes itself (not permuted) */
 } boids_state;
 
 sl_boids_params sl_boids_default_params(void)
@@ -76,7 +80,6 @@ static int column(sl_pop *pop, const char *name, sl_error *e)
 
 static sl_status boids_pre(sl_world *w, void *user, sl_error *e)
 {
-    (void)w;
     boids_state *s = user;
     size_t n = sl_pop_count(s->pop);
     /* the next-state buffers are swapped with the columns, so they match the column capacity */
@@ -94,7 +97,7 @@ static sl_status boids_pre(sl_world *w, void *user, sl_error *e)
     s->y = sl_pop_f64(s->pop, s->cy);
     s->vx = sl_pop_f64(s->pop, s->cvx);
     s->vy = sl_pop_f64(s->pop, s->cvy);
-    return sl_grid_build(&s->grid, s->x, s->y, n, e);
+    return sl_grid_reserve(&s->grid, n, sl_world_threads(w), e);
 }
 
 static inline double wrap_pos(double v, double extent)
@@ -176,6 +179,19 @@ static void boids_chunk(sl_ctx *ctx)
     }
 }
 
+/* The whole step in one parallel region: sort the birds by cell, compute the next state in that
+ * order, then carry every other column and the ids over to the new order. */
+static void boids_team(const sl_team *t)
+{
+    boids_state *s = t->user;
+    const size_t n = sl_pop_count(s->pop);
+    sl_grid_build_team(&s->grid, s->x, s->y, n, t);
+    /* per-bird results: a fine grain keeps both threads finishing together */
+    sl_team_for(t, n, BOIDS_GRAIN, boids_chunk, s);
+    /* nothing reads the old x column any more: it is the scratch buffer of the permutation */
+    sl_pop_permute_team(s->pop, s->grid.order, (void *)(uintptr_t)s->x, s->skip, t);
+}
+
 static sl_status boids_post(sl_world *w, void *user, sl_error *e)
 {
     (void)w;
@@ -184,14 +200,12 @@ static sl_status boids_post(sl_world *w, void *user, sl_error *e)
     if (n != s->grid.n)
         return sl_error_set(e, SL_ERR_STATE, "boids: population '%s' changed size during the step",
                             sl_pop_name(s->pop));
+    /* the next state, already in the new order, becomes the columns */
     sl_pop_swap_column(s->pop, s->cx, (void **)&s->nx);
     sl_pop_swap_column(s->pop, s->cy, (void **)&s->ny);
     sl_pop_swap_column(s->pop, s->cvx, (void **)&s->nvx);
     sl_pop_swap_column(s->pop, s->cvy, (void **)&s->nvy);
-    uint64_t skip = ((uint64_t)1 << s->cx) | ((uint64_t)1 << s->cy) | ((uint64_t)1 << s->cvx) |
-                    ((uint64_t)1 << s->cvy);
-    /* every other column, the ids and the kill marks follow the new cell order */
-    return sl_pop_permute_except(s->pop, s->grid.order, s->nx, skip, e);
+    return SL_OK;
 }
 
 static void attach_name(const sl_pop *pop, char *buf, size_t n)
@@ -221,6 +235,8 @@ sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_params *bp, s
         free(s);
         return st;
     }
+    s->skip = ((uint64_t)1 << s->cx) | ((uint64_t)1 << s->cy) | ((uint64_t)1 << s->cvx) |
+              ((uint64_t)1 << s->cvy);
     s->span_x = (int)ceil(bp->radius / (bp->width / s->grid.nx));
     s->span_y = (int)ceil(bp->radius / (bp->height / s->grid.ny));
     s->all_x = 2 * s->span_x + 1 >= s->grid.nx;
@@ -232,7 +248,7 @@ sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_params *bp, s
     /* parameters and a neighbour grid rebuilt every step: nothing for a checkpoint to save */
     if ((st = sl_checkpoint_register(w, name, NULL, NULL, e)) != SL_OK) return st;
     sl_system_def def = {
-        .name = "boids", .pop = pop, .pre = boids_pre, .run = boids_chunk, .post = boids_post,
+        .name = "boids", .pop = pop, .pre = boids_pre, .team = boids_team, .post = boids_post,
         .user = s,
     };
     if (sl_world_add_system(w, &def, e) < 0) return e ? e->code : SL_ERR_STATE;

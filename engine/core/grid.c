@@ -1,9 +1,6 @@
 /* grid.c - uniform-grid neighbour index built by a stable counting sort. */
 #include "swarmlab/grid.h"
 
-/* Below this many points a parallel region costs more (waking sleeping threads) than it saves. */
-#define SL_GRID_PARALLEL_MIN 65536
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,42 +35,33 @@ void sl_grid_free(sl_grid *g)
     free(g->cell_start);
     free(g->order);
     free(g->cell_of);
+    free(g->parts);
+    free(g->spill);
     memset(g, 0, sizeof *g);
 }
 
 static inline int clampi(int v, int lo, int hi) { return v < lo ? lo : v > hi ? hi : v; }
 
-int sl_grid_cell_x(const sl_grid *g, double x)
-{
-    int c = (int)floor(x * g->nx / g->width);
-    if (g->toroidal) {
-        c %= g->nx;
-        if (c < 0) c += g->nx;
-        return c;
-    }
-    return clampi(c, 0, g->nx - 1);
-}
+/* Per-thread bookkeeping of a team build. */
+struct sl_grid_part {
+    size_t mine;        /* points in this thread's cells */
+    size_t nspill;      /* points of its block that belong to other threads' cells */
+    int over;           /* its spill list overflowed */
+    uint32_t first;     /* first cell of its range at the next build */
+};
 
-int sl_grid_cell_y(const sl_grid *g, double y)
-{
-    int c = (int)floor(y * g->ny / g->height);
-    if (g->toroidal) {
-        c %= g->ny;
-        if (c < 0) c += g->ny;
-        return c;
-    }
-    return clampi(c, 0, g->ny - 1);
-}
-
-sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, sl_error *e)
+sl_status sl_grid_reserve(sl_grid *g, size_t n, int threads, sl_error *e)
 {
     size_t ncells = (size_t)g->nx * (size_t)g->ny;
-    if (ncells + 1 > g->cap_cells) {
-        uint32_t *cs = realloc(g->cell_start, (ncells + 1) * sizeof *cs);
+    /* ncells + 2: the build counts cell c in slot c + 2 and turns slot c + 1 into its cursor */
+    if (ncells + 2 > g->cap_cells) {
+        uint32_t *cs = realloc(g->cell_start, (ncells + 2) * sizeof *cs);
         if (!cs) return sl_error_set(e, SL_ERR_NOMEM, "grid: out of memory");
         g->cell_start = cs;
-        g->cap_cells = ncells + 1;
+        g->cap_cells = ncells + 2;
     }
+    if (n > UINT32_MAX)
+        return sl_error_set(e, SL_ERR_RANGE, "grid: %zu points is more than 2^32 - 1", n);
     if (n > g->cap_points) {
         uint32_t *o = realloc(g->order, n * sizeof *o);
         if (!o) return sl_error_set(e, SL_ERR_NOMEM, "grid: out of memory");
@@ -83,21 +71,213 @@ sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, 
         g->cell_of = c;
         g->cap_points = n;
     }
-    g->n = n;
-    memset(g->cell_start, 0, (ncells + 1) * sizeof *g->cell_start);
-    uint32_t *cell_of = g->cell_of;
-    const long np = (long)n;
-    /* cells in parallel (pure per point); counting and the stable scatter stay serial */
-#pragma omp parallel for schedule(static) if (np > SL_GRID_PARALLEL_MIN)
-    for (long i = 0; i < np; i++)
-        cell_of[i] = (uint32_t)sl_grid_cell_y(g, y[i]) * (uint32_t)g->nx +
-                     (uint32_t)sl_grid_cell_x(g, x[i]);
-    for (size_t i = 0; i < n; i++) g->cell_start[cell_of[i] + 1]++;
-    for (size_t c = 0; c < ncells; c++) g->cell_start[c + 1] += g->cell_start[c];
-    /* scatter using cell_start as running cursors, then shift back */
-    for (size_t i = 0; i < n; i++) g->order[g->cell_start[g->cell_of[i]]++] = (uint32_t)i;
-    for (size_t c = ncells; c > 0; c--) g->cell_start[c] = g->cell_start[c - 1];
-    g->cell_start[0] = 0;
+    if (threads < 1) threads = 1;
+    if (threads > g->cap_parts) {
+        struct sl_grid_part *p = realloc(g->parts, (size_t)threads * sizeof *p);
+        if (!p) return sl_error_set(e, SL_ERR_NOMEM, "grid: out of memory");
+        g->parts = p;
+        g->cap_parts = threads;
+        g->split_threads = 0; /* no ranges from a previous build for this many threads */
+    }
+    /* spill lists: 1/32 of the points in all (an eighth of a byte per point), so that a build
+     * of points already almost in cell order never scans other threads' blocks */
+    size_t spill = threads > 1 ? n / 32 / (size_t)threads + 64 : 0;
+    if (spill * (size_t)threads > g->cap_spill) {
+        uint32_t *sp = realloc(g->spill, spill * (size_t)threads * sizeof *sp);
+        if (!sp) return sl_error_set(e, SL_ERR_NOMEM, "grid: out of memory");
+        g->spill = sp;
+        g->cap_spill = spill * (size_t)threads;
+    }
+    return SL_OK;
+}
+
+/* Places points at their cells' cursors, keeping the cursor of the current run of one cell in a
+ * register (the input is usually almost in cell order). */
+typedef struct placer {
+    uint32_t *cs, *order;
+    uint32_t cur, pos;
+    int open;
+} placer;
+
+static inline void place(placer *p, uint32_t c, uint32_t i)
+{
+    if (!p->open || c != p->cur) {
+        if (p->open) p->cs[p->cur + 1] = p->pos;
+        p->cur = c;
+        p->pos = p->cs[c + 1];
+        p->open = 1;
+    }
+    p->order[p->pos++] = i;
+}
+
+static inline void place_end(placer *p)
+{
+    if (p->open) p->cs[p->cur + 1] = p->pos;
+}
+
+/* Counts into cs[c + 2] along runs of one cell. */
+typedef struct counter {
+    uint32_t *cs;
+    uint32_t cur, len;
+} counter;
+
+static inline void count(counter *k, uint32_t c)
+{
+    if (k->len && c == k->cur) {
+        k->len++;
+    } else {
+        if (k->len) k->cs[k->cur + 2] += k->len;
+        k->cur = c;
+        k->len = 1;
+    }
+}
+
+static inline void count_end(counter *k)
+{
+    if (k->len) k->cs[k->cur + 2] += k->len;
+}
+
+static size_t block_begin(size_t n, int threads, int i)
+{
+    const size_t base = n / (size_t)threads, extra = n % (size_t)threads, k = (size_t)i;
+    return k * base + (k < extra ? k : extra);
+}
+
+/* Stable counting sort split by cell ranges; thread t owns cells [c0, c1) and points [b, e).
+ *   1. cells of its points; counts those in its cells into cs[c + 2] and lists the others
+ *      (its spill list);                                                               barrier
+ *   2. counts the points of its cells in the other threads' spill lists;                barrier
+ *   3. exclusive prefix from the counts of lower threads: cs[c + 1] = first slot of c;
+ *   4. places the points of its cells in index order (the spill lists of lower threads, its own
+ *      block, the lists of higher threads) at cs[c + 1]++;                              barrier
+ * after which cs[c] is the first slot of cell c for every c in [0, ncells]. If a spill list overflows (points far from cell order,
+ * as in the first build), every thread counts and places by scanning all the points instead.
+ * Cell ranges come from the previous build (the cell at each block's first slot), so that a
+ * thread's cells and points match when the points are in the previous build's order. */
+void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, const sl_team *t)
+{
+    const size_t ncells = (size_t)g->nx * (size_t)g->ny;
+    const int T = t->threads, me = t->thread;
+    uint32_t *cs = g->cell_start, *cell_of = g->cell_of, *order = g->order;
+    const uint32_t gnx = (uint32_t)g->nx;
+    struct sl_grid_part *parts = g->parts;
+    size_t b, e, c0, c1;
+    sl_team_block(t, n, &b, &e);
+    if (T > 1 && g->split_threads == T && g->split_cells == ncells) {
+        c0 = parts[me].first;
+        c1 = me + 1 < T ? parts[me + 1].first : ncells;
+    } else {
+        sl_team_block(t, ncells, &c0, &c1);
+    }
+    const uint32_t lo = (uint32_t)c0, span = (uint32_t)(c1 - c0);
+    if (span) memset(cs + c0 + 2, 0, span * sizeof *cs);
+    if (me == 0) {
+        cs[0] = 0;
+        g->n = n;
+    }
+    const size_t spill_cap = T > 1 ? g->cap_spill / (size_t)T : 0;
+    uint32_t *spill = g->spill + (size_t)me * spill_cap;
+    size_t nspill = 0;
+    int over = 0;
+    size_t mine = 0;
+    counter k = {cs, 0, 0};
+    for (size_t i = b; i < e; i++) {
+        const uint32_t c =
+            (uint32_t)sl_grid_cell_y(g, y[i]) * gnx + (uint32_t)sl_grid_cell_x(g, x[i]);
+        cell_of[i] = c;
+        if (c - lo < span) {
+            count(&k, c);
+            mine++;
+        } else if (nspill < spill_cap) {
+            spill[nspill++] = (uint32_t)i;
+        } else {
+            over = 1;
+        }
+    }
+    count_end(&k);
+    parts[me].nspill = nspill;
+    parts[me].over = over;
+    sl_team_barrier(t);
+
+    int scan_all = 0;
+    for (int q = 0; q < T; q++) scan_all |= parts[q].over;
+    if (scan_all) {
+        if (span) memset(cs + c0 + 2, 0, span * sizeof *cs);
+        mine = 0;
+        counter all = {cs, 0, 0};
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t c = cell_of[i];
+            if (c - lo >= span) continue;
+            count(&all, c);
+            mine++;
+        }
+        count_end(&all);
+    } else {
+        for (int q = 0; q < T; q++) {
+            if (q == me) continue;
+            const uint32_t *sq = g->spill + (size_t)q * spill_cap;
+            for (size_t j = 0; j < parts[q].nspill; j++) {
+                const uint32_t c = cell_of[sq[j]];
+                if (c - lo < span) {
+                    cs[c + 2]++;
+                    mine++;
+                }
+            }
+        }
+    }
+    parts[me].mine = mine;
+    sl_team_barrier(t);
+
+    uint32_t run = 0;
+    for (int q = 0; q < me; q++) run += (uint32_t)parts[q].mine;
+    /* cs[c + 2] is read before cs[c + 1] is written, both in this thread's slots; the last
+     * count is not needed (and its slot, cs[c1 + 1], is the next thread's first cursor) */
+    for (size_t c = c0; c < c1; c++) {
+        const uint32_t cnt = c + 1 < c1 ? cs[c + 2] : 0;
+        cs[c + 1] = run;
+        run += cnt;
+    }
+    placer pl = {cs, order, 0, 0, 0};
+    if (scan_all) {
+        for (size_t i = 0; i < n; i++) {
+            const uint32_t c = cell_of[i];
+            if (c - lo < span) place(&pl, c, (uint32_t)i);
+        }
+    } else {
+        for (int q = 0; q < T; q++) {
+            if (q == me) {
+                for (size_t i = b; i < e; i++) {
+                    const uint32_t c = cell_of[i];
+                    if (c - lo < span) place(&pl, c, (uint32_t)i);
+                }
+                continue;
+            }
+            const uint32_t *sq = g->spill + (size_t)q * spill_cap;
+            for (size_t j = 0; j < parts[q].nspill; j++) {
+                const uint32_t c = cell_of[sq[j]];
+                if (c - lo < span) place(&pl, c, sq[j]);
+            }
+        }
+    }
+    place_end(&pl);
+    sl_team_barrier(t);
+    if (T > 1) {
+        /* ranges for the next build: blocks of slots in this order, mapped to their cells */
+        const size_t bb = block_begin(n, T, me);
+        parts[me].first = me == 0 ? 0 : bb < n ? cell_of[order[bb]] : (uint32_t)ncells;
+        if (me == 0) {
+            g->split_threads = T;
+            g->split_cells = ncells;
+        }
+    }
+}
+
+sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, sl_error *e)
+{
+    sl_status st = sl_grid_reserve(g, n, 1, e);
+    if (st != SL_OK) return st;
+    sl_team one = {.thread = 0, .threads = 1};
+    sl_grid_build_team(g, x, y, n, &one);
     return SL_OK;
 }
 
@@ -166,5 +346,6 @@ size_t sl_grid_neighbours(const sl_grid *g, const double *px, const double *py, 
 
 size_t sl_grid_bytes(const sl_grid *g)
 {
-    return g->cap_cells * sizeof(uint32_t) + g->cap_points * 2 * sizeof(uint32_t);
+    return g->cap_cells * sizeof(uint32_t) + g->cap_points * 2 * sizeof(uint32_t) +
+           (size_t)g->cap_parts * sizeof(struct sl_grid_part) + g->cap_spill * sizeof(uint32_t);
 }

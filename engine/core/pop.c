@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swarmlab/team.h"
+
 /* Below this many agents a parallel region costs more (waking sleeping threads) than it saves. */
 #define SL_POP_PARALLEL_MIN 65536
 
@@ -509,6 +511,62 @@ sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, 
         memcpy(p->dying, d, (size_t)n);
     }
     return SL_OK;
+}
+
+void sl_pop_permute_team(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
+                         const sl_team *t)
+{
+    /* each thread gathers its own block of slots into the same block of 8-byte scratch slots
+     * (whatever the column's element size, so blocks never overlap across columns), then copies
+     * it back after a barrier: every slot of the column has been read before any is written */
+    uint64_t *tmp = scratch;
+    size_t b, e;
+    sl_team_block(t, p->count, &b, &e);
+    for (int c = 0; c < p->ncol; c++) {
+        if (skip_mask & ((uint64_t)1 << c)) continue;
+        sl_column *col = &p->cols[c];
+        switch (col->esize) {
+        case 8: {
+            uint64_t *d = (uint64_t *)(void *)col->data;
+            for (size_t s = b; s < e; s++) tmp[s] = d[perm[s]];
+            sl_team_barrier(t);
+            for (size_t s = b; s < e; s++) d[s] = tmp[s];
+            break;
+        }
+        case 4: {
+            uint32_t *d = (uint32_t *)(void *)col->data;
+            for (size_t s = b; s < e; s++) tmp[s] = d[perm[s]];
+            sl_team_barrier(t);
+            for (size_t s = b; s < e; s++) d[s] = (uint32_t)tmp[s];
+            break;
+        }
+        default: {
+            uint8_t *d = col->data;
+            for (size_t s = b; s < e; s++) tmp[s] = d[perm[s]];
+            sl_team_barrier(t);
+            for (size_t s = b; s < e; s++) d[s] = (uint8_t)tmp[s];
+            break;
+        }
+        }
+    }
+    if (p->dying && p->any_dying) {
+        for (size_t s = b; s < e; s++) tmp[s] = p->dying[perm[s]];
+        sl_team_barrier(t);
+        for (size_t s = b; s < e; s++) p->dying[s] = (uint8_t)tmp[s];
+    }
+    uint32_t *slot_index = p->slot_index, *index_slot = p->index_slot;
+    for (size_t s = b; s < e; s++) tmp[s] = slot_index[perm[s]];
+    sl_team_barrier(t);
+    for (size_t s = b; s < e; s++) slot_index[s] = (uint32_t)tmp[s];
+    /* index -> slot writes land anywhere in the map. Threads write distinct entries, but in a
+     * small population they share cache lines, and two threads writing the same lines are slower
+     * than one: below SL_POP_PARALLEL_MIN the first thread writes the whole map. */
+    if (p->count > SL_POP_PARALLEL_MIN) {
+        for (size_t s = b; s < e; s++) index_slot[tmp[s]] = (uint32_t)s;
+    } else if (t->thread == 0) {
+        for (size_t s = 0; s < p->count; s++) index_slot[tmp[s]] = (uint32_t)s;
+    }
+    sl_team_barrier(t);
 }
 
 size_t sl_pop_capacity(const sl_pop *p) { return p->cap; }

@@ -164,6 +164,11 @@ int sl_world_add_system(sl_world *w, const sl_system_def *def, sl_error *e)
                      def->name);
         return -1;
     }
+    if (def->run && def->team) {
+        sl_error_set(e, SL_ERR_RANGE, "system '%s' has both a chunk and a team function",
+                     def->name);
+        return -1;
+    }
     if (w->nsystems == w->cap_systems) {
         int nc = w->cap_systems ? w->cap_systems * 2 : 8;
         sl_system *s = realloc(w->systems, (size_t)nc * sizeof *s);
@@ -234,12 +239,21 @@ sl_status sl_world_step(sl_world *w, sl_error *e)
         sl_system *s = &w->systems[i];
         sl_status st;
         if (s->def.pre && (st = s->def.pre(w, s->def.user, e)) != SL_OK) return st;
-        if (s->def.run) {
-            size_t n = sl_pop_count(s->def.pop);
-            st = sl_pop_prepare_staging(s->def.pop, (int)((n + SL_CHUNK - 1) / SL_CHUNK), e);
-            if (st != SL_OK) return st;
-            run_chunks(w, s->def.pop, s->def.run, s->def.user);
-            sl_pop_commit(s->def.pop);
+        if (s->def.run || s->def.team) {
+            size_t n = s->def.pop ? sl_pop_count(s->def.pop) : 0;
+            size_t nchunks = (n + SL_CHUNK - 1) / SL_CHUNK;
+            if (s->def.pop) {
+                st = sl_pop_prepare_staging(s->def.pop, (int)nchunks, e);
+                if (st != SL_OK) return st;
+            }
+            if (s->def.team)
+                /* fewer threads than chunks would leave some idle at every barrier */
+                sl_team_run(w, s->def.pop,
+                            s->def.pop && nchunks < (size_t)w->threads ? (int)nchunks : w->threads,
+                            s->def.team, s->def.user, w->step, w->seed);
+            else
+                run_chunks(w, s->def.pop, s->def.run, s->def.user);
+            if (s->def.pop) sl_pop_commit(s->def.pop);
         }
         if (s->def.post && (st = s->def.post(w, s->def.user, e)) != SL_OK) return st;
     }

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include "swarmlab/error.h"
 
+struct sl_team;
+
 typedef uint64_t sl_id;
 #define SL_ID_NULL ((sl_id)0)
 #define SL_POP_MAX_COLUMNS 64
@@ -97,6 +99,11 @@ sl_status sl_pop_permute_with(sl_pop *p, const uint32_t *perm, void *scratch, sl
  * system that has already written those columns in the new order itself. */
 sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
                                 sl_error *e);
+/* sl_pop_permute_except() by every thread of a team (team.h), inside one parallel region;
+ * scratch holds at least count * 8 bytes and must not be read by other work meanwhile. Ends with
+ * a barrier. The population's size must not change during the call. */
+void sl_pop_permute_team(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
+                         const struct sl_team *t);
 /* Allocated slots (column arrays hold at least this many elements). */
 size_t sl_pop_capacity(const sl_pop *p);
 /* Exchanges a column's storage with *buf, which must hold sl_pop_capacity(p) elements of the

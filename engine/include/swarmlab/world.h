@@ -1,7 +1,8 @@
 /* world.h - the world: clock, root seed, populations, spaces, ordered systems, recorder.
  *
  * One step runs the systems in the order they were added. A system runs over its population in
- * fixed-size chunks (SL_CHUNK agents) under OpenMP; chunk boundaries depend only on the agent
+ * fixed-size chunks (SL_CHUNK agents) under OpenMP, or, when it is made of several passes, as a
+ * team function whose passes share one parallel region (team.h); chunk boundaries depend only on the agent
  * count, never on the thread count, so per-chunk partial results combined in chunk order give the
  * same answer for any number of threads. After each system the world commits deferred kills and
  * spawns of its population. Lua never runs inside a parallel region: serial hooks (pre/post) run
@@ -18,6 +19,7 @@
 #include "swarmlab/error.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/rng.h"
+#include "swarmlab/team.h"
 
 #define SL_CHUNK 1024
 
@@ -49,6 +51,10 @@ typedef struct sl_system_def {
     sl_serial_fn pre;     /* optional, serial, before the chunks */
     sl_chunk_fn run;      /* optional, called once per chunk in parallel */
     sl_serial_fn post;    /* optional, serial, after the chunks */
+    /* optional, instead of `run`: called once by every thread of one parallel region, for a
+     * system made of several passes (see team.h). Deferred spawns and kills are committed after
+     * it as after `run`. */
+    sl_team_fn team;
     void *user;
     void (*free_user)(void *user); /* optional: called when the world is destroyed */
 } sl_system_def;
