@@ -91,52 +91,6 @@ sl_status sl_grid_reserve(sl_grid *g, size_t n, int threads, sl_error *e)
     return SL_OK;
 }
 
-/* Places points at their cells' cursors, keeping the cursor of the current run of one cell in a
- * register (the input is usually almost in cell order). */
-typedef struct placer {
-    uint32_t *cs, *order;
-    uint32_t cur, pos;
-    int open;
-} placer;
-
-static inline void place(placer *p, uint32_t c, uint32_t i)
-{
-    if (!p->open || c != p->cur) {
-        if (p->open) p->cs[p->cur + 1] = p->pos;
-        p->cur = c;
-        p->pos = p->cs[c + 1];
-        p->open = 1;
-    }
-    p->order[p->pos++] = i;
-}
-
-static inline void place_end(placer *p)
-{
-    if (p->open) p->cs[p->cur + 1] = p->pos;
-}
-
-/* Counts into cs[c + 2] along runs of one cell. */
-typedef struct counter {
-    uint32_t *cs;
-    uint32_t cur, len;
-} counter;
-
-static inline void count(counter *k, uint32_t c)
-{
-    if (k->len && c == k->cur) {
-        k->len++;
-    } else {
-        if (k->len) k->cs[k->cur + 2] += k->len;
-        k->cur = c;
-        k->len = 1;
-    }
-}
-
-static inline void count_end(counter *k)
-{
-    if (k->len) k->cs[k->cur + 2] += k->len;
-}
-
 static size_t block_begin(size_t n, int threads, int i)
 {
     const size_t base = n / (size_t)threads, extra = n % (size_t)threads, k = (size_t)i;
@@ -180,13 +134,12 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
     size_t nspill = 0;
     int over = 0;
     size_t mine = 0;
-    counter k = {cs, 0, 0};
     for (size_t i = b; i < e; i++) {
         const uint32_t c =
             (uint32_t)sl_grid_cell_y(g, y[i]) * gnx + (uint32_t)sl_grid_cell_x(g, x[i]);
         cell_of[i] = c;
         if (c - lo < span) {
-            count(&k, c);
+            cs[c + 2]++;
             mine++;
         } else if (nspill < spill_cap) {
             spill[nspill++] = (uint32_t)i;
@@ -194,7 +147,6 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
             over = 1;
         }
     }
-    count_end(&k);
     parts[me].nspill = nspill;
     parts[me].over = over;
     sl_team_barrier(t);
@@ -204,14 +156,13 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
     if (scan_all) {
         if (span) memset(cs + c0 + 2, 0, span * sizeof *cs);
         mine = 0;
-        counter all = {cs, 0, 0};
         for (size_t i = 0; i < n; i++) {
             const uint32_t c = cell_of[i];
-            if (c - lo >= span) continue;
-            count(&all, c);
-            mine++;
+            if (c - lo < span) {
+                cs[c + 2]++;
+                mine++;
+            }
         }
-        count_end(&all);
     } else {
         for (int q = 0; q < T; q++) {
             if (q == me) continue;
@@ -230,6 +181,7 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
 
     uint32_t run = 0;
     for (int q = 0; q < me; q++) run += (uint32_t)parts[q].mine;
+    const size_t s0 = run; /* this thread's slots are [s0, s0 + mine) */
     /* cs[c + 2] is read before cs[c + 1] is written, both in this thread's slots; the last
      * count is not needed (and its slot, cs[c1 + 1], is the next thread's first cursor) */
     for (size_t c = c0; c < c1; c++) {
@@ -237,39 +189,44 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
         cs[c + 1] = run;
         run += cnt;
     }
-    placer pl = {cs, order, 0, 0, 0};
     if (scan_all) {
         for (size_t i = 0; i < n; i++) {
             const uint32_t c = cell_of[i];
-            if (c - lo < span) place(&pl, c, (uint32_t)i);
+            if (c - lo < span) order[cs[c + 1]++] = (uint32_t)i;
         }
     } else {
         for (int q = 0; q < T; q++) {
             if (q == me) {
                 for (size_t i = b; i < e; i++) {
                     const uint32_t c = cell_of[i];
-                    if (c - lo < span) place(&pl, c, (uint32_t)i);
+                    if (c - lo < span) order[cs[c + 1]++] = (uint32_t)i;
                 }
                 continue;
             }
             const uint32_t *sq = g->spill + (size_t)q * spill_cap;
             for (size_t j = 0; j < parts[q].nspill; j++) {
                 const uint32_t c = cell_of[sq[j]];
-                if (c - lo < span) place(&pl, c, sq[j]);
+                if (c - lo < span) order[cs[c + 1]++] = sq[j];
             }
         }
     }
-    place_end(&pl);
-    sl_team_barrier(t);
     if (T > 1) {
-        /* ranges for the next build: blocks of slots in this order, mapped to their cells */
-        const size_t bb = block_begin(n, T, me);
-        parts[me].first = me == 0 ? 0 : bb < n ? cell_of[order[bb]] : (uint32_t)ncells;
+        /* ranges for the next build: the cell at the first slot of each thread's block. The
+         * thread that placed that slot records it now, before the last barrier, so that a build
+         * that follows at once reads finished ranges (and this build's were read before its
+         * first barrier). */
+        for (int q = 1; q < T; q++) {
+            const size_t bb = block_begin(n, T, q);
+            if (bb >= s0 && bb < s0 + mine) parts[q].first = cell_of[order[bb]];
+            else if (bb >= n && me == 0) parts[q].first = (uint32_t)ncells;
+        }
         if (me == 0) {
+            parts[0].first = 0;
             g->split_threads = T;
             g->split_cells = ncells;
         }
     }
+    sl_team_barrier(t);
 }
 
 sl_status sl_grid_build(sl_grid *g, const double *x, const double *y, size_t n, sl_error *e)

@@ -166,6 +166,49 @@ START_TEST(test_team_grid_thread_count_changes)
 }
 END_TEST
 
+/* two builds in one region, one right after the other (the second reads the ranges the first
+ * recorded) */
+typedef struct twice_job {
+    sl_grid *g;
+    const double *x1, *y1, *x2, *y2;
+    size_t n1, n2;
+} twice_job;
+
+static void twice_team(const sl_team *t)
+{
+    twice_job *j = t->user;
+    sl_grid_build_team(j->g, j->x1, j->y1, j->n1, t);
+    sl_grid_build_team(j->g, j->x2, j->y2, j->n2, t);
+}
+
+START_TEST(test_team_grid_back_to_back)
+{
+    enum { N = 20000 };
+    double *x = malloc(N * sizeof *x), *y = malloc(N * sizeof *y);
+    double *x2 = malloc(N * sizeof *x2), *y2 = malloc(N * sizeof *y2);
+    sl_rng r = sl_rng_make(4, 0, 0, 0);
+    for (size_t i = 0; i < N; i++) x[i] = sl_rng_uniform(&r) * 200, y[i] = sl_rng_uniform(&r) * 200;
+    sl_grid serial, team;
+    sl_grid_init(&serial, 200, 200, 5, 1, NULL);
+    sl_grid_init(&team, 200, 200, 5, 1, NULL);
+    sl_grid_build(&serial, x, y, N, NULL);
+    for (size_t s = 0; s < N; s++) x2[s] = x[serial.order[s]], y2[s] = y[serial.order[s]] + 0.5;
+    for (int T = 2; T <= 4; T++) {
+        for (int round = 0; round < 3; round++) {
+            ck_assert_int_eq(sl_grid_reserve(&team, N, T, NULL), SL_OK);
+            twice_job j = {&team, x2, y2, x, y, N, N - 100 * (size_t)round};
+            if (round == 2) j = (twice_job){&team, x, y, x2, y2, N, N};
+            sl_team_run(NULL, NULL, T, twice_team, &j, 0, 0);
+            ck_assert_int_eq(sl_grid_build(&serial, j.x2, j.y2, j.n2, NULL), SL_OK);
+            assert_same_index(&serial, &team);
+        }
+    }
+    sl_grid_free(&serial);
+    sl_grid_free(&team);
+    free(x), free(y), free(x2), free(y2);
+}
+END_TEST
+
 /* ---- population ---- */
 
 typedef struct perm_job {
@@ -312,6 +355,7 @@ int main(void)
     tcase_add_test(tc, test_barrier_orders_passes);
     tcase_add_test(tc, test_team_grid_equals_serial);
     tcase_add_test(tc, test_team_grid_thread_count_changes);
+    tcase_add_test(tc, test_team_grid_back_to_back);
     tcase_add_test(tc, test_team_permute_equals_serial);
     tcase_add_test(tc, test_world_team_system);
     tcase_add_test(tc, test_world_team_small_pop_one_thread);
