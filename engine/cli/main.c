@@ -66,13 +66,11 @@ static int help(int argc, char **argv)
     return 0;
 }
 
-/* How long a libgomp thread spins at a barrier before it sleeps (libgomp counts about 100 000
- * spins per millisecond; this is some tens of microseconds). Long enough to bridge the barriers
+/* How long a libgomp thread spins at a barrier before it sleeps: about ten microseconds by
+ * libgomp's own estimate of 100 000 spins per millisecond. Long enough to bridge the barriers
  * between the passes of one step when both threads are running, short enough that a thread
- * whose partner was descheduled by a busy neighbour process soon gets out of the way. Measured
- * on 2 cores, 10 000 birds, 2 threads: idle, 0 spins gives 1.35x the one-thread rate and 1000
- * gives 1.85x; beside a busy process, 6.6 and 6.2 M agent-steps/s (3000 spins: 5.2, 100 000:
- * 0.6). See docs/engine.md. */
+ * whose partner was descheduled by a busy neighbour process soon gets out of the way.
+ * scripts/bench-spin measures the trade-off; docs/engine.md has the figures. */
 #define SL_DEFAULT_SPINCOUNT "1000"
 
 /* libgomp reads OMP_WAIT_POLICY and GOMP_SPINCOUNT when it is loaded, before main(): to default
