@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <omp.h>
+
 #include "swarmlab/team.h"
 
 /* Below this many agents a parallel region costs more (waking sleeping threads) than it saves. */
@@ -463,53 +465,27 @@ sl_status sl_pop_permute_with(sl_pop *p, const uint32_t *perm, void *scratch, sl
     return sl_pop_permute_except(p, perm, scratch, 0, e);
 }
 
+typedef struct permute_job {
+    sl_pop *p;
+    const uint32_t *perm;
+    void *scratch;
+    uint64_t skip;
+} permute_job;
+
+static void permute_team_fn(const sl_team *t)
+{
+    permute_job *j = t->user;
+    sl_pop_permute_team(j->p, j->perm, j->scratch, j->skip, t);
+}
+
 sl_status sl_pop_permute_except(sl_pop *p, const uint32_t *perm, void *scratch, uint64_t skip_mask,
                                 sl_error *e)
 {
     (void)e;
-    const long n = (long)p->count;
-    for (int c = 0; c < p->ncol; c++) {
-        if (skip_mask & ((uint64_t)1 << c)) continue;
-        sl_column *col = &p->cols[c];
-        switch (col->esize) {
-        case 8: {
-            uint64_t *src = (uint64_t *)(void *)col->data, *dst = scratch;
-#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
-            for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
-            break;
-        }
-        case 4: {
-            uint32_t *src = (uint32_t *)(void *)col->data, *dst = scratch;
-#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
-            for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
-            break;
-        }
-        default: {
-            uint8_t *src = col->data, *dst = scratch;
-#pragma omp parallel for schedule(static) if (n > SL_POP_PARALLEL_MIN)
-            for (long s = 0; s < n; s++) dst[s] = src[perm[s]];
-            break;
-        }
-        }
-        memcpy(col->data, scratch, (size_t)n * col->esize);
-    }
-    uint32_t *si = scratch;
-    uint32_t *slot_index = p->slot_index, *index_slot = p->index_slot;
-#pragma omp parallel if (n > SL_POP_PARALLEL_MIN)
-    {
-#pragma omp for schedule(static)
-        for (long s = 0; s < n; s++) si[s] = slot_index[perm[s]];
-#pragma omp for schedule(static)
-        for (long s = 0; s < n; s++) {
-            slot_index[s] = si[s];
-            index_slot[si[s]] = (uint32_t)s; /* a permutation: every thread writes distinct entries */
-        }
-    }
-    if (p->dying && p->any_dying) {
-        uint8_t *d = scratch;
-        for (long s = 0; s < n; s++) d[s] = p->dying[perm[s]];
-        memcpy(p->dying, d, (size_t)n);
-    }
+    permute_job j = {p, perm, scratch, skip_mask};
+    /* its own region only when the population is large enough to pay for waking threads */
+    int threads = p->count > SL_POP_PARALLEL_MIN ? omp_get_max_threads() : 1;
+    sl_team_run(NULL, NULL, threads, permute_team_fn, &j, 0, 0);
     return SL_OK;
 }
 
