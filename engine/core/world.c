@@ -247,7 +247,7 @@ sl_status sl_world_step(sl_world *w, sl_error *e)
                 if (st != SL_OK) return st;
             }
             if (s->def.team)
-                /* fewer threads than chunks would leave some idle at every barrier */
+                /* no more threads than chunks: a small population is not worth waking them */
                 sl_team_run(w, s->def.pop,
                             s->def.pop && nchunks < (size_t)w->threads ? (int)nchunks : w->threads,
                             s->def.team, s->def.user, w->step, w->seed);

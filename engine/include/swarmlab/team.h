@@ -47,7 +47,8 @@ void sl_team_chunks(const sl_team *t, size_t n, void (*fn)(struct sl_ctx *ctx), 
 
 /* Same with chunks of `grain` items (ctx->chunk counts those), for work whose per-item result
  * does not depend on the chunking: a finer grain evens out the threads' finishing times, so
- * that fewer of them go to sleep at the barrier that follows. */
+ * that fewer of them go to sleep at the barrier that follows. Deferred spawns are staged per
+ * SL_CHUNK chunk, so code that spawns must use sl_team_chunks() instead. */
 void sl_team_for(const sl_team *t, size_t n, size_t grain, void (*fn)(struct sl_ctx *ctx),
                  void *user);
 
