@@ -28,6 +28,19 @@ void sl_lua_open_consensus(lua_State *L);
 #define FED_MT "swarmlab.fedavg"
 #define DGD_MT "swarmlab.dgd"
 
+/* t[name] = v for the table on top of the stack */
+static void set_number(lua_State *L, const char *name, lua_Number v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, name);
+}
+
+static void set_integer(lua_State *L, const char *name, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, name);
+}
+
 static int lerr(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static int lerr(lua_State *L, const char *fmt, ...)
 {
@@ -355,14 +368,10 @@ static int c_traffic(lua_State *L)
     uint64_t s, d, l, b;
     sl_consensus_traffic(check_cons(L), &s, &d, &l, &b);
     lua_createtable(L, 0, 4);
-    lua_pushnumber(L, (double)s);
-    lua_setfield(L, -2, "messages");
-    lua_pushnumber(L, (double)d);
-    lua_setfield(L, -2, "delivered");
-    lua_pushnumber(L, (double)l);
-    lua_setfield(L, -2, "lost");
-    lua_pushnumber(L, (double)b);
-    lua_setfield(L, -2, "bytes");
+    set_number(L, "messages", (double)s);
+    set_number(L, "delivered", (double)d);
+    set_number(L, "lost", (double)l);
+    set_number(L, "bytes", (double)b);
     return 1;
 }
 
@@ -463,32 +472,19 @@ static int f_info(lua_State *L)
 {
     const sl_fedavg_round *r = sl_fedavg_last(check_fed(L));
     lua_createtable(L, 0, 9);
-    lua_pushinteger(L, r->round);
-    lua_setfield(L, -2, "round");
-    lua_pushinteger(L, r->selected);
-    lua_setfield(L, -2, "selected");
-    lua_pushinteger(L, r->arrived);
-    lua_setfield(L, -2, "arrived");
-    lua_pushnumber(L, r->train_loss);
-    lua_setfield(L, -2, "train_loss");
-    lua_pushnumber(L, r->test_loss);
-    lua_setfield(L, -2, "test_loss");
-    lua_pushnumber(L, r->test_acc);
-    lua_setfield(L, -2, "test_accuracy");
-    lua_pushnumber(L, (double)r->messages);
-    lua_setfield(L, -2, "messages");
-    lua_pushnumber(L, (double)r->bytes);
-    lua_setfield(L, -2, "bytes");
-    lua_pushnumber(L, (double)r->lost);
-    lua_setfield(L, -2, "lost");
-    lua_pushnumber(L, (double)r->total_messages);
-    lua_setfield(L, -2, "total_messages");
-    lua_pushnumber(L, (double)r->total_bytes);
-    lua_setfield(L, -2, "total_bytes");
-    lua_pushnumber(L, (double)r->total_lost);
-    lua_setfield(L, -2, "total_lost");
-    lua_pushinteger(L, r->rounds_to_target);
-    lua_setfield(L, -2, "rounds_to_target");
+    set_integer(L, "round", r->round);
+    set_integer(L, "selected", r->selected);
+    set_integer(L, "arrived", r->arrived);
+    set_number(L, "train_loss", r->train_loss);
+    set_number(L, "test_loss", r->test_loss);
+    set_number(L, "test_accuracy", r->test_acc);
+    set_number(L, "messages", (double)r->messages);
+    set_number(L, "bytes", (double)r->bytes);
+    set_number(L, "lost", (double)r->lost);
+    set_number(L, "total_messages", (double)r->total_messages);
+    set_number(L, "total_bytes", (double)r->total_bytes);
+    set_number(L, "total_lost", (double)r->total_lost);
+    set_integer(L, "rounds_to_target", r->rounds_to_target);
     return 1;
 }
 /* Max |w - w_gd| where w_gd is centralised gradient descent run for as many rounds from zero. */
@@ -572,30 +568,18 @@ static int d_info(lua_State *L)
 {
     const sl_dgd_stats *s = sl_dgd_stats_get(check_dgd(L));
     lua_createtable(L, 0, 12);
-    lua_pushinteger(L, s->version);
-    lua_setfield(L, -2, "version");
-    lua_pushinteger(L, s->min_clock);
-    lua_setfield(L, -2, "min_clock");
-    lua_pushnumber(L, s->train_loss);
-    lua_setfield(L, -2, "train_loss");
-    lua_pushnumber(L, s->test_loss);
-    lua_setfield(L, -2, "test_loss");
-    lua_pushnumber(L, s->test_acc);
-    lua_setfield(L, -2, "test_accuracy");
-    lua_pushnumber(L, s->mean_staleness);
-    lua_setfield(L, -2, "mean_staleness");
-    lua_pushinteger(L, s->max_staleness);
-    lua_setfield(L, -2, "max_staleness");
-    lua_pushinteger(L, s->waiting);
-    lua_setfield(L, -2, "waiting");
-    lua_pushnumber(L, (double)s->messages);
-    lua_setfield(L, -2, "messages");
-    lua_pushnumber(L, (double)s->bytes);
-    lua_setfield(L, -2, "bytes");
-    lua_pushnumber(L, (double)s->lost);
-    lua_setfield(L, -2, "lost");
-    lua_pushinteger(L, s->steps_to_target);
-    lua_setfield(L, -2, "steps_to_target");
+    set_integer(L, "version", s->version);
+    set_integer(L, "min_clock", s->min_clock);
+    set_number(L, "train_loss", s->train_loss);
+    set_number(L, "test_loss", s->test_loss);
+    set_number(L, "test_accuracy", s->test_acc);
+    set_number(L, "mean_staleness", s->mean_staleness);
+    set_integer(L, "max_staleness", s->max_staleness);
+    set_integer(L, "waiting", s->waiting);
+    set_number(L, "messages", (double)s->messages);
+    set_number(L, "bytes", (double)s->bytes);
+    set_number(L, "lost", (double)s->lost);
+    set_integer(L, "steps_to_target", s->steps_to_target);
     return 1;
 }
 
