@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../aco_view.h"
+#include "../src/aco_view.h"
 #include "swarmlab/aco.h"
 #include "swarmlab/rng.h"
 

@@ -1,6 +1,6 @@
 -- auction_quality.lua - allocation quality of the auctions and CBBA against the exact optimum.
 --
---   swarmlab run agents/negotiation/examples/auction_quality.lua --out results/auctions
+--   swarmlab run agents/negotiation/tools/auction_quality.lua --out results/auctions
 --
 -- Random instances on a 100 x 100 square (positions from the run's seed): `agents` robots, `tasks`
 -- points, open routes (no return). For each method the run reports the mean and worst ratio of its
