@@ -74,15 +74,15 @@ int sl_cmd_params(int argc, char **argv)
                 config = v;
                 continue;
             }
-            const char *eq = strchr(v, '=');
-            char name[256];
-            if (!eq || eq == v || (size_t)(eq - v) >= sizeof name) {
-                fprintf(stderr, "swarmlab params: --set: expected NAME=VALUE, got '%s'\n", v);
+            char *name;
+            const char *value;
+            if (sl_run_split_set(v, &name, &value, &e) != SL_OK) {
+                fprintf(stderr, "swarmlab params: %s\n", e.msg);
                 goto done;
             }
-            memcpy(name, v, (size_t)(eq - v));
-            name[eq - v] = '\0';
-            if (sl_run_opts_add_set(&sets, name, eq + 1) != 0) {
+            int added = sl_run_opts_add_set(&sets, name, value);
+            free(name);
+            if (added != 0) {
                 fprintf(stderr, "swarmlab params: out of memory\n");
                 goto done;
             }
@@ -105,29 +105,12 @@ int sl_cmd_params(int argc, char **argv)
         fprintf(stderr, "swarmlab: error: %s\n", e.msg);
         goto done;
     }
-    int n = ini.nparams + sets.nset;
-    const char **names = calloc((size_t)n + 1, sizeof *names);
-    const char **values = calloc((size_t)n + 1, sizeof *values);
-    const char **sources = calloc((size_t)n + 1, sizeof *sources);
-    const char **origins = calloc((size_t)n + 1, sizeof *origins);
-    if (names && values && sources && origins) {
-        int k = 0;
-        for (int i = 0; i < ini.nparams; i++, k++) {
-            names[k] = ini.params[i].name;
-            values[k] = ini.params[i].value;
-            sources[k] = "ini";
-            origins[k] = ini.params[i].origin;
-        }
-        for (int i = 0; i < sets.nset; i++, k++) {
-            names[k] = sets.set_names[i];
-            values[k] = sets.set_values[i];
-            sources[k] = "cli";
-            origins[k] = "--set";
-        }
+    sl_run_overrides ov;
+    if (sl_run_overrides_merge(&ov, &ini, sets.nset, sets.set_names, sets.set_values, &e) == SL_OK) {
         sl_host_config cfg = {
-            .scenario = scenario, .seed = 1, .threads = 1, .unsafe = unsafe, .nset = n,
-            .set_names = names, .set_values = values, .set_sources = sources,
-            .set_origins = origins, .quiet = 1,
+            .scenario = scenario, .seed = 1, .threads = 1, .unsafe = unsafe, .nset = ov.n,
+            .set_names = ov.names, .set_values = ov.values, .set_sources = ov.sources,
+            .set_origins = ov.origins, .quiet = 1,
         };
         sl_host *h = sl_host_create(&cfg, &e);
         if (h) {
@@ -138,12 +121,9 @@ int sl_cmd_params(int argc, char **argv)
             fprintf(stderr, "swarmlab: error: %s\n", e.msg);
         }
     } else {
-        fprintf(stderr, "swarmlab params: out of memory\n");
+        fprintf(stderr, "swarmlab params: %s\n", e.msg);
     }
-    free(names);
-    free(values);
-    free(sources);
-    free(origins);
+    sl_run_overrides_free(&ov);
 done:
     sl_run_config_free(&ini);
     sl_run_opts_free(&sets);

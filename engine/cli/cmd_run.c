@@ -207,19 +207,12 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
             o->resume = v;
         } else if (opt_is(a, "--set", &n)) {
             if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v) {
-                sl_error_set(e, SL_ERR_USAGE, "--set: expected NAME=VALUE, got '%s'", v);
-                return -1;
-            }
-            char name[256];
-            if ((size_t)(eq - v) >= sizeof name) {
-                sl_error_set(e, SL_ERR_USAGE, "--set: parameter name too long");
-                return -1;
-            }
-            memcpy(name, v, (size_t)(eq - v));
-            name[eq - v] = '\0';
-            if (sl_run_opts_add_set(o, name, eq + 1) != 0) {
+            char *name;
+            const char *value;
+            if (sl_run_split_set(v, &name, &value, e) != SL_OK) return -1;
+            int added = sl_run_opts_add_set(o, name, value);
+            free(name);
+            if (added != 0) {
                 sl_error_set(e, SL_ERR_NOMEM, "out of memory");
                 return -1;
             }
@@ -266,9 +259,7 @@ typedef struct run_ctx {
     sl_progress prog;
     sl_checkpoint_info ckpt;   /* the checkpoint resumed from (o->resume) */
     char ckpt_path[SL_CLI_PATH_MAX + 32];
-    /* overrides handed to the host: INI entries first, then --set */
-    int nover;
-    const char **over_names, **over_values, **over_sources, **over_origins;
+    sl_run_overrides over;   /* handed to the host: INI entries first, then --set */
     sl_error err;
 } run_ctx;
 
@@ -294,26 +285,8 @@ static sl_status resolve_settings(run_ctx *c)
     c->quiet = o->quiet || (c->ini.has_quiet && c->ini.quiet);
     c->steps = o->has_steps ? o->steps : c->ini.has_steps ? c->ini.steps : -1;
 
-    int n = c->ini.nparams + o->nset;
-    c->over_names = calloc((size_t)n + 1, sizeof(char *));
-    c->over_values = calloc((size_t)n + 1, sizeof(char *));
-    c->over_sources = calloc((size_t)n + 1, sizeof(char *));
-    c->over_origins = calloc((size_t)n + 1, sizeof(char *));
-    if (!c->over_names || !c->over_values || !c->over_sources || !c->over_origins)
-        return sl_error_set(&c->err, SL_ERR_NOMEM, "out of memory");
-    for (int i = 0; i < c->ini.nparams; i++) {
-        c->over_names[c->nover] = c->ini.params[i].name;
-        c->over_values[c->nover] = c->ini.params[i].value;
-        c->over_sources[c->nover] = "ini";
-        c->over_origins[c->nover++] = c->ini.params[i].origin;
-    }
-    for (int i = 0; i < o->nset; i++) {
-        c->over_names[c->nover] = o->set_names[i];
-        c->over_values[c->nover] = o->set_values[i];
-        c->over_sources[c->nover] = "cli";
-        c->over_origins[c->nover++] = "--set";
-    }
-    return SL_OK;
+    return sl_run_overrides_merge(&c->over, &c->ini, o->nset, o->set_names, o->set_values,
+                                  &c->err);
 }
 
 static sl_status check_scenario(run_ctx *c)
@@ -397,11 +370,11 @@ static sl_status load_scenario(run_ctx *c)
         .threads = c->threads,
         .unsafe = c->o->unsafe,
         .instr_budget = c->o->lua_budget,
-        .nset = c->nover,
-        .set_names = c->over_names,
-        .set_values = c->over_values,
-        .set_sources = c->over_sources,
-        .set_origins = c->over_origins,
+        .nset = c->over.n,
+        .set_names = c->over.names,
+        .set_values = c->over.values,
+        .set_sources = c->over.sources,
+        .set_origins = c->over.origins,
         .quiet = c->quiet,
         .log_fn = on_log,
         .log_user = c,
@@ -533,10 +506,7 @@ static void run_cleanup(run_ctx *c)
     sl_host_destroy(c->host);
     c->host = NULL;
     sl_run_config_free(&c->ini);
-    free(c->over_names);
-    free(c->over_values);
-    free(c->over_sources);
-    free(c->over_origins);
+    sl_run_overrides_free(&c->over);
 }
 
 int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)

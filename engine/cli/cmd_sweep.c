@@ -29,6 +29,7 @@
 
 #include "args.h"
 #include "progress.h"
+#include "run_config.h"
 #include "sweep.h"
 #include "sweep_csv.h"
 #include "sweep_ini.h"
@@ -193,22 +194,20 @@ static int parse_args(cli_opts *o, int argc, char **argv, sl_error *e)
             o->out = v;
         } else if (opt_is(a, "--set")) {
             if (!(v = opt_value(argc, argv, &i, "--set", e))) return -1;
-            const char *eq = strchr(v, '=');
-            if (!eq || eq == v) {
-                sl_error_set(e, SL_ERR_USAGE, "--set: expected NAME=VALUE, got '%s'", v);
-                return -1;
-            }
+            char *name;
+            const char *value;
+            if (sl_run_split_set(v, &name, &value, e) != SL_OK) return -1;
             const char **nn = realloc(o->set_names, (size_t)(o->nset + 1) * sizeof *nn);
             if (nn) o->set_names = nn;
             const char **nv = realloc(o->set_values, (size_t)(o->nset + 1) * sizeof *nv);
             if (nv) o->set_values = nv;
-            char *name = nn && nv ? strndup(v, (size_t)(eq - v)) : NULL;
-            if (!name) {
+            if (!nn || !nv) {
+                free(name);
                 sl_error_set(e, SL_ERR_NOMEM, "out of memory");
                 return -1;
             }
             o->set_names[o->nset] = name;
-            o->set_values[o->nset++] = eq + 1;
+            o->set_values[o->nset++] = value;
         } else if (a[0] == '-' && a[1] != '\0') {
             sl_error_set(e, SL_ERR_USAGE, "unknown option '%s' (see 'swarmlab sweep --help')", a);
             return -1;

@@ -356,7 +356,7 @@ int sl_cmd_view(int argc, char **argv)
     memset(&ini, 0, sizeof ini);
     sl_view *v = NULL;
     sl_view_host_sim *hs = NULL;
-    const char **names = NULL, **values = NULL, **sources = NULL, **origins = NULL;
+    sl_run_overrides ov = { 0 };
     int rc = 2;
 
     if (split_args(argc, argv, &va, rest, &nrest, &e) != 0 ||
@@ -391,24 +391,9 @@ int sl_cmd_view(int argc, char **argv)
         view_fail(e.msg, NULL);
         goto out;
     }
-    int n = ini.nparams + o.nset;
-    names = calloc((size_t)n + 1, sizeof *names);
-    values = calloc((size_t)n + 1, sizeof *values);
-    sources = calloc((size_t)n + 1, sizeof *sources);
-    origins = calloc((size_t)n + 1, sizeof *origins);
-    if (!names || !values || !sources || !origins) { view_fail("out of memory", NULL); goto out; }
-    int k = 0;
-    for (int i = 0; i < ini.nparams; i++, k++) {
-        names[k] = ini.params[i].name;
-        values[k] = ini.params[i].value;
-        sources[k] = "ini";
-        origins[k] = ini.params[i].origin;
-    }
-    for (int i = 0; i < o.nset; i++, k++) {
-        names[k] = o.set_names[i];
-        values[k] = o.set_values[i];
-        sources[k] = "cli";
-        origins[k] = "--set";
+    if (sl_run_overrides_merge(&ov, &ini, o.nset, o.set_names, o.set_values, &e) != SL_OK) {
+        view_fail(e.msg, NULL);
+        goto out;
     }
     int threads = o.threads > 0 ? o.threads : ini.has_threads ? ini.threads : omp_get_max_threads();
     sl_host_config cfg = {
@@ -418,11 +403,11 @@ int sl_cmd_view(int argc, char **argv)
         .threads = threads < 1 ? 1 : threads,
         .unsafe = o.unsafe,
         .instr_budget = o.lua_budget,
-        .nset = k,
-        .set_names = names,
-        .set_values = values,
-        .set_sources = sources,
-        .set_origins = origins,
+        .nset = ov.n,
+        .set_names = ov.names,
+        .set_values = ov.values,
+        .set_sources = ov.sources,
+        .set_origins = ov.origins,
         .quiet = o.quiet || (ini.has_quiet && ini.quiet),
     };
     long long steps = o.has_steps ? o.steps : ini.has_steps ? ini.steps : -1;
@@ -440,10 +425,7 @@ int sl_cmd_view(int argc, char **argv)
 out:
     sl_view_host_sim_destroy(hs);
     sl_view_destroy(v);
-    free(names);
-    free(values);
-    free(sources);
-    free(origins);
+    sl_run_overrides_free(&ov);
     sl_run_config_free(&ini);
     sl_run_opts_free(&o);
     free(rest);

@@ -163,3 +163,52 @@ void sl_run_config_free(sl_run_config *c)
     free(c->out);
     memset(c, 0, sizeof *c);
 }
+
+sl_status sl_run_overrides_merge(sl_run_overrides *ov, const sl_run_config *ini, int nset,
+                                 char *const *set_names, char *const *set_values, sl_error *e)
+{
+    int nini = ini ? ini->nparams : 0;
+    memset(ov, 0, sizeof *ov);
+    size_t cap = (size_t)(nini + nset) + 1;
+    ov->names = calloc(cap, sizeof *ov->names);
+    ov->values = calloc(cap, sizeof *ov->values);
+    ov->sources = calloc(cap, sizeof *ov->sources);
+    ov->origins = calloc(cap, sizeof *ov->origins);
+    if (!ov->names || !ov->values || !ov->sources || !ov->origins)
+        return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    for (int i = 0; i < nini; i++, ov->n++) {
+        ov->names[ov->n] = ini->params[i].name;
+        ov->values[ov->n] = ini->params[i].value;
+        ov->sources[ov->n] = "ini";
+        ov->origins[ov->n] = ini->params[i].origin;
+    }
+    for (int i = 0; i < nset; i++, ov->n++) {
+        ov->names[ov->n] = set_names[i];
+        ov->values[ov->n] = set_values[i];
+        ov->sources[ov->n] = "cli";
+        ov->origins[ov->n] = "--set";
+    }
+    return SL_OK;
+}
+
+void sl_run_overrides_free(sl_run_overrides *ov)
+{
+    free(ov->names);
+    free(ov->values);
+    free(ov->sources);
+    free(ov->origins);
+    memset(ov, 0, sizeof *ov);
+}
+
+sl_status sl_run_split_set(const char *arg, char **name, const char **value, sl_error *e)
+{
+    const char *eq = strchr(arg, '=');
+    *name = NULL;
+    *value = NULL;
+    if (!eq || eq == arg)
+        return sl_error_set(e, SL_ERR_USAGE, "--set: expected NAME=VALUE, got '%s'", arg);
+    if (!(*name = strndup(arg, (size_t)(eq - arg))))
+        return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    *value = eq + 1;
+    return SL_OK;
+}

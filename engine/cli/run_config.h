@@ -39,4 +39,22 @@ typedef struct sl_run_config {
 sl_status sl_run_config_load(sl_run_config *c, const char *path, sl_error *e);
 void sl_run_config_free(sl_run_config *c);
 
+/* The parameter overrides a scenario gets, as the Lua host takes them (sl_host_config.set_*):
+ * the INI [params] entries first, then the --set values in command-line order, so that --set
+ * beats the INI file. The four arrays hold n entries (NULL after the last); their strings point
+ * into ini and the --set lists, which must outlive the struct. The arrays are owned by the struct
+ * and released by sl_run_overrides_free (also after a failed merge). ini may be NULL. */
+typedef struct sl_run_overrides {
+    int n;
+    const char **names, **values, **sources, **origins;
+} sl_run_overrides;
+
+sl_status sl_run_overrides_merge(sl_run_overrides *ov, const sl_run_config *ini, int nset,
+                                 char *const *set_names, char *const *set_values, sl_error *e);
+void sl_run_overrides_free(sl_run_overrides *ov);
+
+/* Splits a --set argument "NAME=VALUE": *name is a new string (the caller frees it), *value
+ * points into arg. A missing '=' or an empty name is a usage error naming the argument. */
+sl_status sl_run_split_set(const char *arg, char **name, const char **value, sl_error *e);
+
 #endif
