@@ -1,0 +1,183 @@
+/* roads_read.c - reading OpenStreetMap files with libreadosm: every node's position, and the
+ * node lists of the ways a car may drive on (sl_roads_way_rule). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "roads_internal.h"
+
+#ifdef SWARMLAB_HAVE_OSM
+#include <expat.h>
+#include <stdio.h>
+#include <strings.h>
+#include <readosm.h>
+
+/* XML files are checked with expat before libreadosm reads them: the check names the line of
+ * the first error, and libreadosm does not free its parser when the XML is malformed. */
+typedef struct xml_root { char name[32]; int seen; } xml_root;
+
+static void XMLCALL on_start(void *user, const XML_Char *name, const XML_Char **attrs)
+{
+    (void)attrs;
+    xml_root *root = user;
+    if (!root->seen) snprintf(root->name, sizeof root->name, "%s", name);
+    root->seen = 1;
+}
+
+static sl_status check_xml(const char *path, sl_error *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open the file", path);
+    XML_Parser p = XML_ParserCreate(NULL);
+    if (!p) {
+        fclose(f);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+    }
+    xml_root root = { "", 0 };
+    XML_SetUserData(p, &root);
+    XML_SetStartElementHandler(p, on_start);
+    sl_status st = SL_OK;
+    char buf[65536];
+    for (;;) {
+        size_t n = fread(buf, 1, sizeof buf, f);
+        int last = n < sizeof buf;
+        if (XML_Parse(p, buf, (int)n, last) == XML_STATUS_ERROR) {
+            st = sl_error_set(e, SL_ERR_PARSE, "%s:%lu: not valid OSM XML (%s)", path,
+                              (unsigned long)XML_GetCurrentLineNumber(p),
+                              XML_ErrorString(XML_GetErrorCode(p)));
+            break;
+        }
+        if (last) break;
+    }
+    if (st == SL_OK && ferror(f)) st = sl_error_set(e, SL_ERR_IO, "%s: read error", path);
+    if (st == SL_OK && strcmp(root.name, "osm") != 0)
+        st = sl_error_set(e, SL_ERR_PARSE, "%s: not an OpenStreetMap file (root element <%s>, "
+                          "expected <osm>)", path, root.name);
+    XML_ParserFree(p);
+    fclose(f);
+    return st;
+}
+
+static int on_node(const void *user, const readosm_node *nd)
+{
+    rd_raw *raw = (rd_raw *)user;
+    rd_raw_add_node(raw, nd->id, nd->longitude, nd->latitude);
+    return raw->oom ? READOSM_ABORT : READOSM_OK;
+}
+
+#define RD_MAX_TAGS 256
+
+static int on_way(const void *user, const readosm_way *w)
+{
+    rd_raw *raw = (rd_raw *)user;
+    raw->osm_ways++;
+    const char *keys[RD_MAX_TAGS], *vals[RD_MAX_TAGS];
+    int nt = w->tag_count < RD_MAX_TAGS ? w->tag_count : RD_MAX_TAGS;
+    for (int i = 0; i < nt; i++) {
+        keys[i] = w->tags[i].key ? w->tags[i].key : "";
+        vals[i] = w->tags[i].value ? w->tags[i].value : "";
+    }
+    int cls, dir;
+    double kmh;
+    if (w->node_ref_count >= 2 && sl_roads_way_rule(raw->cfg, nt, keys, vals, &cls, &dir, &kmh))
+        rd_raw_add_way(raw, w->node_refs, w->node_ref_count, cls, dir, kmh);
+    return raw->oom ? READOSM_ABORT : READOSM_OK;
+}
+
+static const char *rd_strerror(int rc)
+{
+    switch (rc) {
+    case READOSM_INVALID_SUFFIX: return "the name must end in .osm or .pbf";
+    case READOSM_FILE_NOT_FOUND: return "cannot open the file";
+    case READOSM_INSUFFICIENT_MEMORY: return "out of memory";
+    case READOSM_READ_ERROR: return "read error (truncated file?)";
+    case READOSM_XML_ERROR: return "not valid OSM XML (malformed or truncated)";
+    case READOSM_INVALID_PBF_HEADER: return "not a valid OSM PBF file (bad or truncated block header)";
+    case READOSM_UNZIP_ERROR: return "corrupt compressed data in the PBF file";
+    default: return "the OSM reader failed";
+    }
+}
+
+sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
+{
+    size_t len = strlen(path);
+    if (len >= 4 && strcasecmp(path + len - 4, ".osm") == 0) {
+        sl_status st = check_xml(path, e);
+        if (st != SL_OK) return st;
+    }
+    const void *h = NULL;
+    int rc = readosm_open(path, &h);
+    if (rc == READOSM_OK) rc = readosm_parse(h, raw, on_node, on_way, NULL);
+    if (h) readosm_close(h);
+    if (raw->oom) return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory while reading", path);
+    if (rc != READOSM_OK)
+        return sl_error_set(e, rc == READOSM_FILE_NOT_FOUND ? SL_ERR_IO : SL_ERR_PARSE, "%s: %s",
+                            path, rd_strerror(rc));
+    return SL_OK;
+}
+#else
+sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
+{
+    (void)raw;
+    return sl_error_set(e, SL_ERR_STATE,
+                        "%s: swarmlab was built without OpenStreetMap support (install "
+                        "libreadosm-dev and rebuild with -DSWARMLAB_OSM=ON)", path);
+}
+#endif
+
+void rd_raw_free(rd_raw *raw)
+{
+    free(raw->node);
+    free(raw->ref);
+    free(raw->way_off);
+    free(raw->way_dir);
+    free(raw->way_cls);
+    free(raw->way_kmh);
+    memset(raw, 0, sizeof *raw);
+}
+
+void rd_raw_add_node(rd_raw *raw, long long id, double lon, double lat)
+{
+    if (raw->oom) return;
+    if (raw->nn == raw->ncap) {
+        size_t nc = raw->ncap ? raw->ncap * 2 : 4096;
+        rd_node *p = realloc(raw->node, nc * sizeof *p);
+        if (!p) { raw->oom = 1; return; }
+        raw->node = p;
+        raw->ncap = nc;
+    }
+    raw->node[raw->nn] = (rd_node){ id, lon, lat, raw->nn };
+    raw->nn++;
+}
+
+void rd_raw_add_way(rd_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh)
+{
+    if (raw->oom) return;
+    if (raw->nw + 1 >= raw->wcap) {
+        size_t nc = raw->wcap ? raw->wcap * 2 : 1024;
+        size_t *o = realloc(raw->way_off, nc * sizeof *o);
+        if (o) raw->way_off = o;
+        int8_t *d = realloc(raw->way_dir, nc * sizeof *d);
+        if (d) raw->way_dir = d;
+        uint8_t *c = realloc(raw->way_cls, nc * sizeof *c);
+        if (c) raw->way_cls = c;
+        double *k = realloc(raw->way_kmh, nc * sizeof *k);
+        if (k) raw->way_kmh = k;
+        if (!o || !d || !c || !k) { raw->oom = 1; return; }
+        if (raw->wcap == 0) raw->way_off[0] = 0;
+        raw->wcap = nc;
+    }
+    while (raw->nref + (size_t)nrefs > raw->refcap) {
+        size_t nc = raw->refcap ? raw->refcap * 2 : 16384;
+        long long *p = realloc(raw->ref, nc * sizeof *p);
+        if (!p) { raw->oom = 1; return; }
+        raw->ref = p;
+        raw->refcap = nc;
+    }
+    memcpy(raw->ref + raw->nref, refs, (size_t)nrefs * sizeof *refs);
+    raw->nref += (size_t)nrefs;
+    raw->way_dir[raw->nw] = (int8_t)dir;
+    raw->way_cls[raw->nw] = (uint8_t)cls;
+    raw->way_kmh[raw->nw] = kmh;
+    raw->nw++;
+    raw->way_off[raw->nw] = raw->nref;
+}
