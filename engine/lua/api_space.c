@@ -12,6 +12,7 @@
 
 #include "swarmlab/field.h"
 #include "swarmlab/graph.h"
+#include "swarmlab/lua_bind.h"
 
 typedef struct object_box {
     void *ptr;
@@ -351,20 +352,9 @@ int sl_api_world_plane(lua_State *L)
 
 /* ---- registration ---- */
 
-static void make_type(lua_State *L, const char *name, const luaL_Reg *methods)
-{
-    luaL_newmetatable(L, name);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
-}
-
 void sl_api_space_register(lua_State *L)
 {
-    make_type(L, SL_MT_FIELD, field_methods);
-    make_type(L, SL_MT_GRAPH, graph_methods);
-    make_type(L, SL_MT_PLANE, plane_methods);
+    sl_lua_class(L, SL_MT_FIELD, field_methods, NULL);
+    sl_lua_class(L, SL_MT_GRAPH, graph_methods, NULL);
+    sl_lua_class(L, SL_MT_PLANE, plane_methods, NULL);
 }

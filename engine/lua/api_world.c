@@ -13,6 +13,7 @@
 
 #include <lauxlib.h>
 
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/recorder.h"
 
 #define OBJECTS_KEY "swarmlab.objects"
@@ -532,21 +533,17 @@ static const luaL_Reg rng_methods[] = {
 
 /* ---- registration ---- */
 
-/* Makes metatable `name` with __index = methods (and an optional __tostring). */
+/* Makes the type `name` (sl_lua_class) with an optional __tostring. */
 static void make_type(lua_State *L, const char *name, const luaL_Reg *methods,
                       lua_CFunction tostring)
 {
-    luaL_newmetatable(L, name);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
+    sl_lua_class(L, name, methods, NULL);
     if (tostring) {
+        luaL_getmetatable(L, name);
         lua_pushcfunction(L, tostring);
         lua_setfield(L, -2, "__tostring");
+        lua_pop(L, 1);
     }
-    lua_pushliteral(L, "locked");
-    lua_setfield(L, -2, "__metatable");
-    lua_pop(L, 1);
 }
 
 void sl_api_world_register(lua_State *L)

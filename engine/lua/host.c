@@ -95,10 +95,14 @@ static int message_handler(lua_State *L)
             }
         }
     }
-    luaL_traceback(L, L, NULL, 1);
-    free(h->traceback);
-    h->traceback = dupstr(lua_tostring(L, -1));
-    lua_pop(L, 1);
+    if (h->keep_traceback) {
+        h->keep_traceback = 0; /* the traceback of the failed callback, kept by its call */
+    } else {
+        luaL_traceback(L, L, NULL, 1);
+        free(h->traceback);
+        h->traceback = dupstr(lua_tostring(L, -1));
+        lua_pop(L, 1);
+    }
     lua_pushstring(L, msg);
     return 1;
 }
@@ -114,17 +118,32 @@ static sl_status set_lua_error(sl_error *e, const char *msg)
     return SL_ERR_LUA;
 }
 
-/* Calls the function below nargs arguments on the stack; leaves nres results on success. */
+void sl_host_keep_traceback(sl_host *h)
+{
+    h->keep_traceback = h->callback_failed;
+    h->callback_failed = 0;
+}
+
+/* Calls the function below nargs arguments on the stack; leaves nres results on success. A call
+ * made while another is in progress (a module calling a Lua callback on behalf of the script)
+ * shares the instruction budget of the outer one. */
 static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
 {
     lua_State *L = h->L;
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
-    h->used = 0;
+    if (h->depth == 0) {
+        h->used = 0;
+        h->callback_failed = 0;
+        h->keep_traceback = 0;
+    }
     h->input_error = 0;
+    h->depth++;
     int rc = lua_pcall(L, nargs, nres, base);
+    h->depth--;
     lua_remove(L, base);
+    if (rc != LUA_OK && h->depth > 0) h->callback_failed = 1;
     if (rc != LUA_OK) {
         set_lua_error(e, lua_tostring(L, -1));
         lua_pop(L, 1);

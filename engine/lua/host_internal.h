@@ -72,6 +72,9 @@ struct sl_host {
     int stop;
     int step_system_added;
     int input_error;     /* the last error was a bad parameter value (bad input, no traceback) */
+    int depth;           /* protected calls in progress (a module callback nests in one) */
+    int callback_failed; /* a nested call failed: its traceback is the one to keep */
+    int keep_traceback;  /* the error being raised is that callback's: keep its traceback */
 
     sl_param_rec *params;
     int nparams, cparams;
@@ -110,6 +113,9 @@ int sl_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
                            const char *options);
 /* Marks parameter i tunable with its range (swarmlab.param option tunable = true). */
 void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer);
+/* Called by sl_lua_raise before it raises the error of a failed callback: the run's traceback
+ * stays the callback's (the whole stack) instead of the one from where the error is raised. */
+void sl_host_keep_traceback(sl_host *h);
 /* Commits deferred kills/spawns of every population (after a Lua callback). */
 void sl_host_commit_pops(sl_host *h);
 
