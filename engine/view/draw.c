@@ -63,7 +63,7 @@ static void d_heatmap(sl_draw *d, double x0, double y0, double x1, double y1, in
     sl_rgba lut[256];
     for (int k = 0; k < 256; k++) {
         double t = k / 255.0;
-        sl_rgba c = vl_heat(t);
+        sl_rgba c = sl_view_heat(t);
         unsigned a = (unsigned)lround(255.0 * fmin(1.0, 0.15 + 1.6 * t));
         lut[k] = (c & 0xffffff00u) | (k == 0 ? 0u : a);
     }

@@ -10,33 +10,12 @@
 
 #define GRAPH_MAX_EDGES 400000
 
-/* ---- colour maps: piecewise-linear through a few stops ---- */
-static sl_rgba ramp(const uint8_t (*stops)[3], int n, double t)
-{
-    if (!(t > 0)) t = 0;
-    if (t > 1) t = 1;
-    double p = t * (n - 1);
-    int i = (int)p;
-    if (i >= n - 1) i = n - 2;
-    double f = p - i;
-    unsigned c[3];
-    for (int k = 0; k < 3; k++)
-        c[k] = (unsigned)lround(stops[i][k] + f * (stops[i + 1][k] - stops[i][k]));
-    return ((sl_rgba)c[0] << 24) | ((sl_rgba)c[1] << 16) | ((sl_rgba)c[2] << 8) | 0xffu;
-}
-
+/* ---- colour maps (sl_view_ramp, sl_view_heat: view.h) ---- */
 sl_rgba vl_viridis(double t)
 {
     static const uint8_t s[][3] = { { 68, 1, 84 },    { 65, 68, 135 },  { 42, 120, 142 },
                                     { 34, 168, 132 }, { 122, 209, 81 }, { 253, 231, 37 } };
-    return ramp(s, 6, t);
-}
-
-sl_rgba vl_heat(double t)
-{
-    static const uint8_t s[][3] = { { 20, 11, 52 },   { 100, 20, 110 }, { 188, 55, 84 },
-                                    { 246, 125, 21 }, { 252, 200, 60 }, { 252, 255, 164 } };
-    return ramp(s, 6, t);
+    return sl_view_ramp(s, 6, t);
 }
 
 static const sl_rgba POP_COLORS[] = { 0x4cc9f0ff, 0xf9c74fff, 0xf94144ff, 0x90be6dff,
@@ -115,12 +94,11 @@ void vl_refresh(sl_view *v)
     v->nlayers = 0;
     sl_world *w = v->world;
     if (!w) return;
-    vprov_attach(w);
     char name[VL_NAME];
     for (int i = 0; i < sl_world_nfields(w); i++) {
         sl_field *f = sl_world_field_at(w, i);
         snprintf(name, sizeof name, "field %s", sl_world_field_name(w, i));
-        add_layer(v, name, VL_FIELD, i, vl_heat(0.75), (size_t)f->nx * (size_t)f->ny);
+        add_layer(v, name, VL_FIELD, i, sl_view_heat(0.75), (size_t)f->nx * (size_t)f->ny);
     }
     for (int i = 0; i < sl_world_ngraphs(w); i++) {
         sl_graph *g = sl_world_graph_at(w, i);

@@ -94,10 +94,6 @@ sl_rgba vl_pop_color(int i);
 
 /* colormap (layers.c) */
 sl_rgba vl_viridis(double t);               /* t in [0,1] */
-sl_rgba vl_heat(double t);
-
-/* providers.c: registers layers for module data found on the world (ACO, PSO) */
-void vprov_attach(sl_world *w);
 
 /* hud.c */
 void vh_draw(sl_view *v);

@@ -31,6 +31,9 @@ aco_view *aco_view_acquire(sl_world *w, sl_error *e)
             free(v);
             return NULL;
         }
+#ifdef SL_ACO_VIEW_LAYERS
+        aco_view_add_layers(w);
+#endif
     }
     v->refs++;
     return v;

@@ -22,6 +22,9 @@
 #include "swarmlab/world.h"
 
 void sl_lua_open_pso(lua_State *L);
+#ifdef SL_PSO_VIEW_LAYERS
+void pso_view_add_layers(sl_world *w, const char *key); /* pso_layers.c, viewer builds only */
+#endif
 
 #define PSO_MT "swarmlab.pso_solver"
 
@@ -685,6 +688,9 @@ static int l_attach(lua_State *L)
     char key[256];
     snprintf(key, sizeof key, "pso.%s", name);
     if (sl_world_attach(w, key, P->solver, NULL, &e) != SL_OK) return pso_error(L, "pso: %s", e.msg);
+#ifdef SL_PSO_VIEW_LAYERS
+    pso_view_add_layers(w, key);
+#endif
     sl_system_def def = {.name = "pso.step", .pre = attached_step, .user = P};
     if (sl_world_add_system(w, &def, &e) < 0) return pso_error(L, "pso: %s", e.msg);
     P->pop = pop;

@@ -23,6 +23,7 @@
 #ifndef SWARMLAB_VIEW_H
 #define SWARMLAB_VIEW_H
 
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include "swarmlab/error.h"
@@ -47,6 +48,30 @@ struct sl_draw {
                     const double *v, double vmin, double vmax);
     double (*pixels_per_unit)(sl_draw *d);
 };
+
+/* Colour maps, so that module layers match the viewer's own: sl_view_ramp interpolates linearly
+ * between n >= 2 RGB stops at t in [0,1] (clamped); sl_view_heat is the map of field heatmaps
+ * (dark purple to pale yellow). */
+static inline sl_rgba sl_view_ramp(const uint8_t (*stops)[3], int n, double t)
+{
+    if (!(t > 0)) t = 0;
+    if (t > 1) t = 1;
+    double p = t * (n - 1);
+    int i = (int)p;
+    if (i >= n - 1) i = n - 2;
+    double f = p - i;
+    unsigned c[3];
+    for (int k = 0; k < 3; k++)
+        c[k] = (unsigned)lround(stops[i][k] + f * (stops[i + 1][k] - stops[i][k]));
+    return ((sl_rgba)c[0] << 24) | ((sl_rgba)c[1] << 16) | ((sl_rgba)c[2] << 8) | 0xffu;
+}
+
+static inline sl_rgba sl_view_heat(double t)
+{
+    static const uint8_t s[][3] = { { 20, 11, 52 },   { 100, 20, 110 }, { 188, 55, 84 },
+                                    { 246, 125, 21 }, { 252, 200, 60 }, { 252, 255, 164 } };
+    return sl_view_ramp(s, 6, t);
+}
 
 /* A layer: draw() is called every frame (serially, never during a step) with the world. bounds(),
  * optional, gives the extent of what the layer draws {xmin, ymin, xmax, ymax} and returns 1, so a
