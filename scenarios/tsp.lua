@@ -57,12 +57,11 @@ end
 
 function setup(world)
   if stepping then
-    colony = sl.aco_colony(options)
+    colony = sl.aco_solver(options)
     colony:attach()       -- a world system: each world step runs one colony iteration
   else
-    local res
-    res, colony = sl.aco(options)
-    report(res)
+    colony = sl.aco_solver(options)
+    report(colony:run())
   end
 end
 

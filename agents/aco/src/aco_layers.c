@@ -12,9 +12,9 @@
 
 #define ACO_MAX_PHEROMONE_NODES 2000
 
-static const sl_instance *aco_coords(const sl_world *w, sl_aco_colony **out)
+static const sl_instance *aco_coords(const sl_world *w, sl_aco **out)
 {
-    sl_aco_colony *c = sl_aco_world_colony(w);
+    sl_aco *c = sl_aco_world_colony(w);
     const sl_instance *in = c ? sl_aco_instance(c) : NULL;
     if (!in || !in->x || !in->y || in->n < 1) return NULL;
     *out = c;
@@ -24,7 +24,7 @@ static const sl_instance *aco_coords(const sl_world *w, sl_aco_colony **out)
 static int aco_bounds(sl_world *w, void *user, double b[4])
 {
     (void)user;
-    sl_aco_colony *c;
+    sl_aco *c;
     const sl_instance *in = aco_coords(w, &c);
     if (!in) return 0;
     b[0] = b[2] = in->x[0];
@@ -41,7 +41,7 @@ static int aco_bounds(sl_world *w, void *user, double b[4])
 static void aco_pheromone(sl_draw *d, sl_world *w, void *user)
 {
     (void)user;
-    sl_aco_colony *c;
+    sl_aco *c;
     const sl_instance *in = aco_coords(w, &c);
     const double *tau = in ? sl_aco_pheromone(c) : NULL;
     if (!tau || in->n > ACO_MAX_PHEROMONE_NODES) return;
@@ -69,7 +69,7 @@ static const sl_rgba ROUTE[] = { 0x7ee787ff, 0x58a6ffff, 0xff7b72ff, 0xd2a8ffff,
 static void aco_best(sl_draw *d, sl_world *w, void *user)
 {
     (void)user;
-    sl_aco_colony *c;
+    sl_aco *c;
     const sl_instance *in = aco_coords(w, &c);
     if (!in) return;
     int len = 0;

@@ -1,14 +1,15 @@
 /* aco_lua.c - Lua binding.
  *
- *   local res, col = swarmlab.aco{instance = "x.tsp", variant = "mmas", local_search = "3opt",
- *                                 iterations = 500}          -- runs to the stopping criterion
- *   local col = swarmlab.aco_colony{...}; col:iterate(); col:done()  -- one iteration at a time
- *   col:attach()     -- or: a world system, one iteration per world step
+ *   local res = swarmlab.aco{instance = "x.tsp", variant = "mmas", local_search = "3opt",
+ *                            iterations = 500}          -- runs to the stopping criterion
+ *   local s = swarmlab.aco_solver{...}; s:step(); s:done(); s:run()  -- one iteration at a time
+ *   s:attach()       -- or: a world system, one iteration per world step
  *
  * Options: instance (path), variant ("as"|"acs"|"mmas"|"ras"), ants, alpha, beta, rho, q0, xi,
  * ranks, pbest, gamma, nn (candidate list length), local_search ("none"|"2opt"|"oropt"|"3opt"),
- * ls_ants, kicks (CVRP: perturbation rounds on the best-so-far per iteration), time (wall seconds), cpu_time, iterations, target, threads (default: the world's),
- * seed (default: the world's seed). Unknown options are an error.
+ * ls_ants, kicks (CVRP: perturbation rounds on the best-so-far per iteration), time (wall
+ * seconds), cpu_time, iterations, target, threads (default: the world's), seed (default: the
+ * world's seed). The option table is strict (lua_bind.h).
  *
  * The Lua handle owns the colony and its instance (freed by __gc, also after a Lua error). The
  * newest colony is the one sl_aco_world_colony returns, so a viewer draws its pheromone and best
@@ -23,14 +24,15 @@
 
 #include "aco_view.h"
 #include "swarmlab/aco.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 
 void sl_lua_open_aco(lua_State *L);
 
-#define ACO_MT "swarmlab.aco_colony"
+#define ACO_MT "swarmlab.aco_solver"
 
 typedef struct lua_colony {
-    sl_aco_colony *c;
+    sl_aco *c;
     sl_instance *in;
     aco_view *view;     /* the world's viewer link, or NULL */
     int attached;       /* 1 once registered as a world system */
@@ -38,119 +40,57 @@ typedef struct lua_colony {
 
 static const char *const known_opts[] = {
     "instance", "variant", "ants", "alpha", "beta", "rho", "q0", "xi", "ranks", "pbest", "gamma",
-    "nn", "local_search", "ls_ants", "kicks", "time", "cpu_time", "iterations", "target", "threads", "seed",
-    NULL};
+    "nn", "local_search", "ls_ants", "kicks", "time", "cpu_time", "iterations", "target",
+    "threads", "seed", NULL};
 
-static double opt_number(lua_State *L, const char *key, double def)
-{
-    lua_getfield(L, 1, key);
-    double v = def;
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isnumber(L, -1)) luaL_error(L, "aco: option '%s' must be a number", key);
-        v = lua_tonumber(L, -1);
-        if (!isfinite(v)) luaL_error(L, "aco: option '%s' must be finite", key);
-    }
-    lua_pop(L, 1);
-    return v;
-}
+static const char *const variants[] = {"as", "acs", "mmas", "ras", NULL};
+static const char *const searches[] = {"none", "2opt", "oropt", "3opt", NULL};
 
-static long long opt_integer(lua_State *L, const char *key, long long def)
+/* Reads the options table at index 1 (shown as `name`) into p; returns the resolved instance
+ * path (kept on the stack). */
+static const char *read_options(lua_State *L, const char *name, sl_aco_def *p)
 {
-    lua_getfield(L, 1, key);
-    long long v = def;
-    if (!lua_isnil(L, -1)) {
-        int ok = 0;
-        lua_Integer i = lua_tointegerx(L, -1, &ok);
-        if (!ok) luaL_error(L, "aco: option '%s' must be an integer", key);
-        v = (long long)i;
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *opt_string(lua_State *L, const char *key, const char *def)
-{
-    lua_getfield(L, 1, key);
-    const char *v = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "aco: option '%s' must be a string", key);
-        v = lua_tostring(L, -1);
-    }
-    lua_pop(L, 1); /* the string stays alive: it is referenced by the options table */
-    return v;
-}
-
-/* Reads the options table at index 1 into p; returns the resolved instance path. */
-static const char *read_options(lua_State *L, sl_aco_params *p)
-{
-    luaL_checktype(L, 1, LUA_TTABLE);
-    lua_pushnil(L);
-    while (lua_next(L, 1)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "aco: options must be named");
-        const char *k = lua_tostring(L, -2);
-        int found = 0;
-        for (int i = 0; known_opts[i]; i++)
-            if (strcmp(k, known_opts[i]) == 0) found = 1;
-        if (!found) luaL_error(L, "aco: unknown option '%s'", k);
-        lua_pop(L, 1);
-    }
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, name, known_opts);
     sl_world *w = sl_lua_world(L);
-    sl_aco_params_init(p);
-    const char *var = opt_string(L, "variant", "mmas");
-    int v = sl_aco_variant_parse(var);
-    if (v < 0) luaL_error(L, "aco: variant must be \"as\", \"acs\", \"mmas\" or \"ras\", got '%s'", var);
-    p->variant = (sl_aco_variant)v;
-    const char *ls = opt_string(L, "local_search", "none");
-    int lk = sl_ls_kind_parse(ls);
-    if (lk < 0) luaL_error(L, "aco: local_search must be none, 2opt, oropt or 3opt, got '%s'", ls);
-    p->ls = (sl_ls_kind)lk;
-    p->ants = (int)opt_integer(L, "ants", -1);
-    if (p->ants == 0 || p->ants < -1) luaL_error(L, "aco: ants must be >= 1");
-    p->alpha = opt_number(L, "alpha", -1);
-    p->beta = opt_number(L, "beta", -1);
-    p->rho = opt_number(L, "rho", -1);
-    p->q0 = opt_number(L, "q0", -1);
-    p->xi = opt_number(L, "xi", -1);
-    p->pbest = opt_number(L, "pbest", -1);
-    p->gamma = opt_number(L, "gamma", -1);
-    p->ranks = (int)opt_integer(L, "ranks", -1);
-    long long nn = opt_integer(L, "nn", -1);
-    if (nn == 0 || nn < -1 || nn > 1000) luaL_error(L, "aco: nn must be in 1..1000");
-    p->nn_ants = p->nn_ls = (int)nn;
-    p->ls_ants = (int)opt_integer(L, "ls_ants", 0);
-    long long kicks = opt_integer(L, "kicks", -1);
-    if (kicks < -1 || kicks > 1000) luaL_error(L, "aco: kicks must be in 0..1000");
-    p->kicks = (int)kicks;
-    p->wall_time = opt_number(L, "time", 0);
-    p->cpu_time = opt_number(L, "cpu_time", 0);
-    p->iterations = opt_integer(L, "iterations", 0);
-    p->target = opt_integer(L, "target", -1);
-    long long th = opt_integer(L, "threads", w ? sl_world_threads(w) : 1);
-    if (th < 1 || th > 1024) luaL_error(L, "aco: threads must be in 1..1024");
-    p->threads = (int)th;
-    p->seed = (uint64_t)opt_integer(L, "seed", w ? (long long)sl_world_seed(w) : 1);
-    /* negative values are rejected here; "default" markers are internal */
-    if ((p->alpha < 0 && p->alpha != -1) || (p->beta < 0 && p->beta != -1) ||
-        (p->rho < 0 && p->rho != -1) || (p->q0 < 0 && p->q0 != -1) ||
-        (p->xi < 0 && p->xi != -1) || (p->pbest < 0 && p->pbest != -1) ||
-        (p->gamma < 0 && p->gamma != -1) || (p->ranks < 0 && p->ranks != -1))
-        luaL_error(L, "aco: alpha, beta, rho, q0, xi, pbest, gamma and ranks must be >= 0");
-    const char *path = opt_string(L, "instance", NULL);
-    if (!path) luaL_error(L, "aco: option 'instance' (a .tsp or .vrp file) is required");
+    *p = sl_aco_def_default();
+    p->variant = (sl_aco_variant)sl_aco_variant_parse(
+        variants[sl_lua_opt_enum(&o, "variant", variants, SL_ACO_MMAS)]);
+    p->ls = (sl_ls_kind)sl_ls_kind_parse(searches[sl_lua_opt_enum(&o, "local_search", searches, 0)]);
+    /* absent tunables keep the "default" marker (-1): the colony fills in published values */
+    p->ants = (int)sl_lua_opt_integer(&o, "ants", -1, 1, 1000000);
+    p->alpha = sl_lua_opt_number(&o, "alpha", -1, 0, HUGE_VAL);
+    p->beta = sl_lua_opt_number(&o, "beta", -1, 0, HUGE_VAL);
+    p->rho = sl_lua_opt_number(&o, "rho", -1, 0, HUGE_VAL);
+    p->q0 = sl_lua_opt_number(&o, "q0", -1, 0, HUGE_VAL);
+    p->xi = sl_lua_opt_number(&o, "xi", -1, 0, HUGE_VAL);
+    p->pbest = sl_lua_opt_number(&o, "pbest", -1, 0, HUGE_VAL);
+    p->gamma = sl_lua_opt_number(&o, "gamma", -1, 0, HUGE_VAL);
+    p->ranks = (int)sl_lua_opt_integer(&o, "ranks", -1, 0, 1000000);
+    p->nn_ants = p->nn_ls = (int)sl_lua_opt_integer(&o, "nn", -1, 1, 1000);
+    p->ls_ants = (int)sl_lua_opt_integer(&o, "ls_ants", 0, 0, 1000000);
+    p->kicks = (int)sl_lua_opt_integer(&o, "kicks", -1, 0, 1000);
+    p->wall_time = sl_lua_opt_number(&o, "time", 0, 0, HUGE_VAL);
+    p->cpu_time = sl_lua_opt_number(&o, "cpu_time", 0, 0, HUGE_VAL);
+    p->iterations = sl_lua_opt_integer(&o, "iterations", 0, 0, LUA_MAXINTEGER);
+    p->target = sl_lua_opt_integer(&o, "target", -1, -1, LUA_MAXINTEGER);
+    p->threads = (int)sl_lua_opt_integer(&o, "threads", w ? sl_world_threads(w) : 1, 1, 1024);
+    p->seed = (uint64_t)sl_lua_opt_integer(&o, "seed", w ? (lua_Integer)sl_world_seed(w) : 1,
+                                           LUA_MININTEGER, LUA_MAXINTEGER);
+    sl_lua_opt_require(&o, "instance");
+    const char *path = sl_lua_opt_string(&o, "instance", NULL);
     const char *found = sl_lua_resolve_input(L, path);
-    if (!found) luaL_error(L, "aco: instance file '%s' not found", path);
+    if (!found) sl_lua_opt_error(&o, "instance", "names a file that does not exist ('%s')", path);
     lua_pushstring(L, found); /* keep a copy on the stack */
     return lua_tostring(L, -1);
 }
 
 /* Builds the colony; raises a Lua error (after freeing) on failure. Pushes the handle. */
-static lua_colony *make_colony(lua_State *L)
+static lua_colony *make_colony(lua_State *L, const char *name)
 {
-    sl_aco_params p;
-    const char *path = read_options(L, &p);
-    lua_colony *h = lua_newuserdatauv(L, sizeof *h, 0);
-    memset(h, 0, sizeof *h);
-    luaL_setmetatable(L, ACO_MT);
+    sl_aco_def p;
+    const char *path = read_options(L, name, &p);
+    lua_colony *h = sl_lua_new_object(L, sizeof *h, ACO_MT);
     sl_error e;
     sl_error_clear(&e);
     h->in = sl_instance_load(path, &e);
@@ -165,7 +105,7 @@ static lua_colony *make_colony(lua_State *L)
 static lua_colony *check_colony(lua_State *L)
 {
     lua_colony *h = luaL_checkudata(L, 1, ACO_MT);
-    if (!h->c) luaL_error(L, "aco colony has been released");
+    if (!h->c) luaL_error(L, "aco solver has been released");
     return h;
 }
 
@@ -236,7 +176,7 @@ static void push_history(lua_State *L, const lua_colony *h)
 
 static void push_result(lua_State *L, const lua_colony *h)
 {
-    const sl_aco_params *p = sl_aco_params_used(h->c);
+    const sl_aco_def *p = sl_aco_def_used(h->c);
     lua_createtable(L, 0, 12);
     push_solution(L, h);
     lua_setfield(L, -2, h->in->problem == SL_PROB_TSP ? "tour" : "routes");
@@ -270,35 +210,41 @@ static void push_result(lua_State *L, const lua_colony *h)
 
 /* ---- functions ---- */
 
+/* swarmlab.aco{...}: runs to the stopping criterion and returns the result table. */
 static int l_aco(lua_State *L)
 {
-    lua_colony *h = make_colony(L);
-    sl_aco_run(h->c);
+    lua_colony *h = make_colony(L, "swarmlab.aco{...}");
+    sl_error e;
+    if (sl_aco_run(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
     push_result(L, h);
-    lua_pushvalue(L, -2); /* the handle as second result */
-    return 2;
-}
-
-static int l_aco_colony(lua_State *L)
-{
-    make_colony(L);
     return 1;
 }
 
-static int m_iterate(lua_State *L)
+/* swarmlab.aco_solver{...}: the solver object. */
+static int l_aco_solver(lua_State *L)
+{
+    make_colony(L, "swarmlab.aco_solver{...}");
+    return 1;
+}
+
+/* s:step([n]): up to n iterations (default 1); returns s:done(). */
+static int m_step(lua_State *L)
 {
     lua_colony *h = check_colony(L);
     lua_Integer k = luaL_optinteger(L, 2, 1);
-    if (k < 0) luaL_error(L, "iterate: count must be >= 0");
-    for (lua_Integer i = 0; i < k && !sl_aco_done(h->c); i++) sl_aco_step(h->c);
-    lua_pushboolean(L, !sl_aco_done(h->c));
+    if (k < 0) luaL_error(L, "step: count must be >= 0");
+    sl_error e;
+    for (lua_Integer i = 0; i < k && !sl_aco_done(h->c); i++)
+        if (sl_aco_step(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
+    lua_pushboolean(L, sl_aco_done(h->c));
     return 1;
 }
 
 static int m_run(lua_State *L)
 {
     lua_colony *h = check_colony(L);
-    sl_aco_run(h->c);
+    sl_error e;
+    if (sl_aco_run(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
     push_result(L, h);
     return 1;
 }
@@ -315,12 +261,17 @@ static int m_result(lua_State *L)
     return 1;
 }
 
+/* s:best(): {tour = {...}, length = n} for a TSP, {routes = {...}, cost = n} for a CVRP. */
 static int m_best(lua_State *L)
 {
     lua_colony *h = check_colony(L);
+    int tsp = h->in->problem == SL_PROB_TSP;
+    lua_createtable(L, 0, 2);
     push_solution(L, h);
+    lua_setfield(L, -2, tsp ? "tour" : "routes");
     lua_pushinteger(L, sl_aco_best_cost(h->c));
-    return 2;
+    lua_setfield(L, -2, tsp ? "length" : "cost");
+    return 1;
 }
 
 static int m_iterations(lua_State *L)
@@ -345,9 +296,8 @@ static int m_pheromone(lua_State *L)
 static sl_status system_post(sl_world *w, void *user, sl_error *e)
 {
     (void)w;
-    (void)e;
     lua_colony *h = user;
-    if (h->c && !sl_aco_done(h->c)) sl_aco_step(h->c);
+    if (h->c && !sl_aco_done(h->c)) return sl_aco_step(h->c, e);
     return SL_OK;
 }
 
@@ -410,19 +360,13 @@ static int m_write_convergence(lua_State *L)
 void sl_lua_open_aco(lua_State *L)
 {
     static const luaL_Reg methods[] = {
-        {"iterate", m_iterate}, {"run", m_run}, {"done", m_done}, {"result", m_result},
+        {"step", m_step}, {"run", m_run}, {"done", m_done}, {"result", m_result},
         {"best", m_best}, {"iterations", m_iterations}, {"pheromone", m_pheromone},
         {"write", m_write}, {"write_convergence", m_write_convergence}, {"attach", m_attach},
         {NULL, NULL}};
-    if (luaL_newmetatable(L, ACO_MT)) {
-        lua_pushcfunction(L, colony_gc);
-        lua_setfield(L, -2, "__gc");
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-    }
-    lua_pop(L, 1);
+    sl_lua_class(L, ACO_MT, methods, colony_gc);
     lua_pushcfunction(L, l_aco);
     lua_setfield(L, -2, "aco");
-    lua_pushcfunction(L, l_aco_colony);
-    lua_setfield(L, -2, "aco_colony");
+    lua_pushcfunction(L, l_aco_solver);
+    lua_setfield(L, -2, "aco_solver");
 }

@@ -25,9 +25,9 @@ typedef struct scratch {          /* one per thread; never influences results */
     char pad[64];                 /* keeps threads' scratch off each other's cache lines */
 } scratch;
 
-struct sl_aco_colony {
+struct sl_aco {
     const sl_instance *in;
-    sl_aco_params p;
+    sl_aco_def p;
     int n, cvrp, k, kls;          /* k: construction list length, kls: local search */
     int *cand;                    /* n * kmax nearest neighbours */
     int kmax;
@@ -74,8 +74,10 @@ static double cpu_now(void)
 
 /* ---- parameters ---- */
 
-void sl_aco_params_init(sl_aco_params *p)
+sl_aco_def sl_aco_def_default(void)
 {
+    sl_aco_def d;
+    sl_aco_def *p = &d;
     memset(p, 0, sizeof *p);
     p->variant = SL_ACO_MMAS;
     p->ants = -1;
@@ -90,6 +92,7 @@ void sl_aco_params_init(sl_aco_params *p)
     p->target = -1;
     p->threads = 1;
     p->seed = 1;
+    return d;
 }
 
 int sl_aco_variant_parse(const char *s)
@@ -107,7 +110,7 @@ const char *sl_aco_variant_name(sl_aco_variant v)
 }
 
 /* Published defaults (Dorigo & Stuetzle 2004; with local search as in ACOTSP 1.03). */
-static void fill_defaults(sl_aco_params *p, int n)
+static void fill_defaults(sl_aco_def *p, int n)
 {
     int ls = p->ls != SL_LS_NONE;
     int m;
@@ -133,7 +136,7 @@ static void fill_defaults(sl_aco_params *p, int n)
     if (p->kicks < 0) p->kicks = 25;
 }
 
-static sl_status check_params(const sl_aco_params *p, sl_error *e)
+static sl_status check_params(const sl_aco_def *p, sl_error *e)
 {
 #define BAD(cond, ...) if (cond) return sl_error_set(e, SL_ERR_RANGE, __VA_ARGS__)
     BAD((unsigned)p->variant > SL_ACO_RAS, "variant must be as, acs, mmas or ras");
@@ -169,7 +172,7 @@ static inline double powx(double x, double e)
     return pow(x, e);
 }
 
-static double heuristic(const sl_aco_colony *c, int i, int j)
+static double heuristic(const sl_aco *c, int i, int j)
 {
     const sl_instance *in = c->in;
     double h = powx(1.0 / ((double)sl_dist(in, i, j) + 0.1), c->p.beta);
@@ -181,12 +184,12 @@ static double heuristic(const sl_aco_colony *c, int i, int j)
     return h;
 }
 
-static inline double *tau_at(sl_aco_colony *c, int i, int j)
+static inline double *tau_at(sl_aco *c, int i, int j)
 {
     return &c->tau[(size_t)i * (size_t)c->n + (size_t)j];
 }
 
-static void deposit(sl_aco_colony *c, const int *seq, int len, double amount)
+static void deposit(sl_aco *c, const int *seq, int len, double amount)
 {
     for (int i = 0; i < len; i++) {
         int a = seq[i], b = seq[i + 1 == len ? 0 : i + 1];
@@ -196,7 +199,7 @@ static void deposit(sl_aco_colony *c, const int *seq, int len, double amount)
     }
 }
 
-static void compute_total(sl_aco_colony *c)
+static void compute_total(sl_aco *c)
 {
     int n = c->n, k = c->k, kmax = c->kmax;
     #pragma omp parallel for num_threads(c->nthreads) schedule(static)
@@ -209,7 +212,7 @@ static void compute_total(sl_aco_colony *c)
 }
 
 /* Nearest-neighbour solution (greedy, capacity-aware for the CVRP) from node 0 / the depot. */
-static long long greedy_cost(sl_aco_colony *c, int *seq, int *len)
+static long long greedy_cost(sl_aco *c, int *seq, int *len)
 {
     const sl_instance *in = c->in;
     int n = c->n;
@@ -239,7 +242,7 @@ static long long greedy_cost(sl_aco_colony *c, int *seq, int *len)
     return s;
 }
 
-static void trivial_solution(sl_aco_colony *c)
+static void trivial_solution(sl_aco *c)
 {
     /* n <= 3 (TSP): every tour is optimal. CVRP without customers: cost 0. */
     int m = 0;
@@ -259,7 +262,7 @@ static void trivial_solution(sl_aco_colony *c)
 
 /* ---- lifecycle ---- */
 
-void sl_aco_destroy(sl_aco_colony *c)
+void sl_aco_destroy(sl_aco *c)
 {
     if (!c) return;
     if (c->ants)
@@ -292,9 +295,9 @@ void sl_aco_destroy(sl_aco_colony *c)
     free(c);
 }
 
-sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params, sl_error *e)
+sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *params, sl_error *e)
 {
-    sl_aco_params p = *params;
+    sl_aco_def p = *params;
     fill_defaults(&p, in->n);
     if (check_params(&p, e) != SL_OK) return NULL;
     if (in->n > SL_ACO_MAX_NODES) {
@@ -302,7 +305,7 @@ sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *params,
                      "pheromone matrix)", in->name, in->n, SL_ACO_MAX_NODES);
         return NULL;
     }
-    sl_aco_colony *c = calloc(1, sizeof *c);
+    sl_aco *c = calloc(1, sizeof *c);
     if (!c) { sl_error_set(e, SL_ERR_NOMEM, "out of memory"); return NULL; }
     c->in = in;
     c->p = p;
@@ -388,7 +391,7 @@ oom:
 /* ---- construction ---- */
 
 /* Chooses the next node from `cur`; returns -1 when no feasible node is left (CVRP: go home). */
-static int choose_next(sl_aco_colony *c, scratch *s, sl_rng *r, int cur, long long load)
+static int choose_next(sl_aco *c, scratch *s, sl_rng *r, int cur, long long load)
 {
     const sl_instance *in = c->in;
     const int *cl = c->cand + (size_t)cur * c->kmax;
@@ -431,7 +434,7 @@ static int choose_next(sl_aco_colony *c, scratch *s, sl_rng *r, int cur, long lo
     return best;
 }
 
-static void construct(sl_aco_colony *c, scratch *s, int a)
+static void construct(sl_aco *c, scratch *s, int a)
 {
     const sl_instance *in = c->in;
     ant *an = &c->ants[a];
@@ -472,7 +475,7 @@ static void construct(sl_aco_colony *c, scratch *s, int a)
 }
 
 /* ACS local update on edge (u, v), keeping the candidate-list products in step. */
-static void acs_local_update(sl_aco_colony *c, int u, int v)
+static void acs_local_update(sl_aco *c, int u, int v)
 {
     if (u == v) return;
     double t = (1.0 - c->p.xi) * *tau_at(c, u, v) + c->p.xi * c->tau0;
@@ -493,7 +496,7 @@ static void acs_local_update(sl_aco_colony *c, int u, int v)
 /* ACS construction: the ants move in lock-step, one step each in ant order, and each move's local
  * pheromone update is applied at once, as in the original ACS. Each ant keeps its own random
  * stream (seed, ant, iteration); serial, since the steps are too short to share out. */
-static void construct_acs(sl_aco_colony *c)
+static void construct_acs(sl_aco *c)
 {
     const sl_instance *in = c->in;
     int n = c->n, m = c->p.ants, dep = in->depot;
@@ -540,14 +543,14 @@ static void construct_acs(sl_aco_colony *c)
     }
 }
 
-static long long seq_cost(const sl_aco_colony *c, const int *seq, int len)
+static long long seq_cost(const sl_aco *c, const int *seq, int len)
 {
     long long s = 0;
     for (int i = 0; i < len; i++) s += sl_dist(c->in, seq[i], seq[i + 1 == len ? 0 : i + 1]);
     return s;
 }
 
-static void improve(sl_aco_colony *c, scratch *s, ant *an)
+static void improve(sl_aco *c, scratch *s, ant *an)
 {
     if (!c->cvrp) {
         sl_tsp_ls_run(s->tls, c->p.ls, an->seq, 0);
@@ -573,7 +576,7 @@ static int by_cost(const void *x, const void *y, void *ctx)
 }
 
 /* Insertion sort by (cost, index): deterministic and fine for colony sizes. */
-static void sort_ants(sl_aco_colony *c)
+static void sort_ants(sl_aco *c)
 {
     int m = c->p.ants;
     for (int i = 0; i < m; i++) c->order[i] = i;
@@ -589,14 +592,14 @@ static void sort_ants(sl_aco_colony *c)
 
 /* ---- pheromone update ---- */
 
-static void evaporate(sl_aco_colony *c, double keep)
+static void evaporate(sl_aco *c, double keep)
 {
     size_t nn = (size_t)c->n * (size_t)c->n;
     #pragma omp parallel for num_threads(c->nthreads) schedule(static)
     for (long long i = 0; i < (long long)nn; i++) c->tau[i] *= keep;
 }
 
-static void clamp_trails(sl_aco_colony *c)
+static void clamp_trails(sl_aco *c)
 {
     size_t nn = (size_t)c->n * (size_t)c->n;
     double lo = c->tau_min, hi = c->tau_max;
@@ -607,7 +610,7 @@ static void clamp_trails(sl_aco_colony *c)
     }
 }
 
-static void mmas_limits(sl_aco_colony *c)
+static void mmas_limits(sl_aco *c)
 {
     c->tau_max = 1.0 / (c->p.rho * (double)c->best_cost);
     if (c->p.ls != SL_LS_NONE) {
@@ -619,7 +622,7 @@ static void mmas_limits(sl_aco_colony *c)
     }
 }
 
-static double branching_factor(const sl_aco_colony *c)
+static double branching_factor(const sl_aco *c)
 {
     const double lambda = 0.05;
     double total = 0.0;
@@ -638,9 +641,9 @@ static double branching_factor(const sl_aco_colony *c)
     return total / (2.0 * c->n);
 }
 
-static void update_pheromone(sl_aco_colony *c, const ant *ib)
+static void update_pheromone(sl_aco *c, const ant *ib)
 {
-    sl_aco_params *p = &c->p;
+    sl_aco_def *p = &c->p;
     switch (p->variant) {
     case SL_ACO_AS:
         evaporate(c, 1.0 - p->rho);
@@ -699,7 +702,7 @@ static void update_pheromone(sl_aco_colony *c, const ant *ib)
  * replaces the best-so-far when it is not worse (equal cost lets the search drift). Serial, on
  * thread 0's scratch, random numbers keyed by (seed, kick, iteration): the same for any thread
  * count. Returns 1 when the best-so-far cost fell. */
-static int kick_best(sl_aco_colony *c)
+static int kick_best(sl_aco *c)
 {
     scratch *s = &c->scr[0];
     const sl_instance *in = c->in;
@@ -758,7 +761,7 @@ static int kick_best(sl_aco_colony *c)
     return improved;
 }
 
-static void record(sl_aco_colony *c, long long ib_cost, double bf)
+static void record(sl_aco *c, long long ib_cost, double bf)
 {
     if (c->nhist == c->cap_hist) {
         int nc = c->cap_hist ? c->cap_hist * 2 : 256;
@@ -775,18 +778,19 @@ static void record(sl_aco_colony *c, long long ib_cost, double bf)
     r->branching = bf;
 }
 
-static void check_done(sl_aco_colony *c)
+static void check_done(sl_aco *c)
 {
-    const sl_aco_params *p = &c->p;
+    const sl_aco_def *p = &c->p;
     if (p->iterations > 0 && c->iter >= p->iterations) c->done = 1;
     if (p->target >= 0 && c->best_cost <= p->target) c->done = 1;
     if (p->wall_time > 0 && wall_now() - c->t_start_wall >= p->wall_time) c->done = 1;
     if (p->cpu_time > 0 && cpu_now() - c->t_start_cpu >= p->cpu_time) c->done = 1;
 }
 
-void sl_aco_step(sl_aco_colony *c)
+sl_status sl_aco_step(sl_aco *c, sl_error *e)
 {
-    if (c->trivial) return;
+    (void)e;
+    if (c->trivial || c->done) return SL_OK;
     int m = c->p.ants;
     int ls_all = c->p.ls != SL_LS_NONE && (c->p.ls_ants <= 0 || c->p.ls_ants >= m);
     int acs = c->p.variant == SL_ACO_ACS;
@@ -843,45 +847,50 @@ void sl_aco_step(sl_aco_colony *c)
     compute_total(c);
     record(c, ib->cost, bf);
     check_done(c);
+    return SL_OK;
 }
 
-int sl_aco_done(const sl_aco_colony *c) { return c->done; }
+bool sl_aco_done(const sl_aco *c) { return c->done; }
 
-void sl_aco_run(sl_aco_colony *c)
+sl_status sl_aco_run(sl_aco *c, sl_error *e)
 {
-    while (!c->done) sl_aco_step(c);
+    while (!c->done) {
+        sl_status st = sl_aco_step(c, e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
 }
 
 /* ---- accessors ---- */
 
-const sl_aco_params *sl_aco_params_used(const sl_aco_colony *c) { return &c->p; }
-const sl_instance *sl_aco_instance(const sl_aco_colony *c) { return c->in; }
-long long sl_aco_iterations(const sl_aco_colony *c) { return c->iter; }
-double sl_aco_seconds(const sl_aco_colony *c) { return wall_now() - c->t_start_wall; }
-double sl_aco_time_to_best(const sl_aco_colony *c) { return c->time_best; }
-double sl_aco_cpu_time_to_best(const sl_aco_colony *c) { return c->cpu_best; }
-long long sl_aco_best_cost(const sl_aco_colony *c) { return c->best_cost; }
+const sl_aco_def *sl_aco_def_used(const sl_aco *c) { return &c->p; }
+const sl_instance *sl_aco_instance(const sl_aco *c) { return c->in; }
+long long sl_aco_iterations(const sl_aco *c) { return c->iter; }
+double sl_aco_seconds(const sl_aco *c) { return wall_now() - c->t_start_wall; }
+double sl_aco_time_to_best(const sl_aco *c) { return c->time_best; }
+double sl_aco_cpu_time_to_best(const sl_aco *c) { return c->cpu_best; }
+long long sl_aco_best_cost(const sl_aco *c) { return c->best_cost; }
 
-const int *sl_aco_best_sequence(const sl_aco_colony *c, int *len)
+const int *sl_aco_best_sequence(const sl_aco *c, int *len)
 {
     if (len) *len = c->best_len;
     return c->best_seq;
 }
 
-sl_status sl_aco_best_routes(const sl_aco_colony *c, sl_routes *r)
+sl_status sl_aco_best_routes(const sl_aco *c, sl_routes *r)
 {
     return sl_routes_from_sequence(r, c->in, c->best_seq, c->best_len);
 }
 
-const double *sl_aco_pheromone(const sl_aco_colony *c) { return c->tau; }
+const double *sl_aco_pheromone(const sl_aco *c) { return c->tau; }
 
-const sl_aco_record *sl_aco_history(const sl_aco_colony *c, int *count)
+const sl_aco_record *sl_aco_history(const sl_aco *c, int *count)
 {
     if (count) *count = c->nhist;
     return c->hist;
 }
 
-sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_error *e)
+sl_status sl_aco_write_convergence(const sl_aco *c, const char *path, sl_error *e)
 {
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s.tmp", path);
@@ -902,7 +911,7 @@ sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_
     return SL_OK;
 }
 
-int sl_aco_offer(sl_aco_colony *c, const int *seq, int len)
+int sl_aco_offer(sl_aco *c, const int *seq, int len)
 {
     int n = c->n, cap = c->cvrp ? 2 * n + 1 : n;
     if (c->trivial || !seq || len < 1 || len > cap) return -1;

@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-void aco_view_release(aco_view *v, const sl_aco_colony *c)
+void aco_view_release(aco_view *v, const sl_aco *c)
 {
     if (!v) return;
     if (c && v->current == c) v->current = NULL;
@@ -39,7 +39,7 @@ aco_view *aco_view_acquire(sl_world *w, sl_error *e)
     return v;
 }
 
-sl_aco_colony *sl_aco_world_colony(const sl_world *w)
+sl_aco *sl_aco_world_colony(const sl_world *w)
 {
     const aco_view *v = sl_world_attached(w, SL_ACO_WORLD_KEY);
     return v ? v->current : NULL;

@@ -91,18 +91,18 @@ static long long brute_cvrp(const sl_instance *in)
     return best;
 }
 
-static sl_aco_colony *make(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls, int iters,
+static sl_aco *make(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls, int iters,
                            int threads, uint64_t seed)
 {
-    sl_aco_params p;
-    sl_aco_params_init(&p);
+    sl_aco_def p;
+    p = sl_aco_def_default();
     p.variant = v;
     p.ls = ls;
     p.iterations = iters;
     p.threads = threads;
     p.seed = seed;
     sl_error e;
-    sl_aco_colony *c = sl_aco_create(in, &p, &e);
+    sl_aco *c = sl_aco_create(in, &p, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
     return c;
 }
@@ -114,8 +114,8 @@ START_TEST(test_brute_force_tsp)
         long long opt = brute_tsp(in);
         for (int v = SL_ACO_AS; v <= SL_ACO_RAS; v++)
             for (int ls = SL_LS_2OPT; ls <= SL_LS_3OPT; ls++) {
-                sl_aco_colony *c = make(in, (sl_aco_variant)v, (sl_ls_kind)ls, 30, 2, 11);
-                sl_aco_run(c);
+                sl_aco *c = make(in, (sl_aco_variant)v, (sl_ls_kind)ls, 30, 2, 11);
+                ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
                 ck_assert_msg(sl_aco_best_cost(c) == opt, "n=%d %s+%s: %lld, optimum %lld", n,
                               sl_aco_variant_name(v), sl_ls_kind_name(ls), sl_aco_best_cost(c),
                               opt);
@@ -136,8 +136,8 @@ START_TEST(test_brute_force_tsp_without_ls)
     sl_instance *in = random_instance(8, 17);
     long long opt = brute_tsp(in);
     for (int v = SL_ACO_AS; v <= SL_ACO_RAS; v++) {
-        sl_aco_colony *c = make(in, (sl_aco_variant)v, SL_LS_NONE, 200, 1, 5);
-        sl_aco_run(c);
+        sl_aco *c = make(in, (sl_aco_variant)v, SL_LS_NONE, 200, 1, 5);
+        ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
         ck_assert_msg(sl_aco_best_cost(c) == opt, "%s: %lld vs %lld", sl_aco_variant_name(v),
                       sl_aco_best_cost(c), opt);
         sl_aco_destroy(c);
@@ -152,8 +152,8 @@ START_TEST(test_brute_force_cvrp)
         sl_instance *in = random_cvrp(8, 500 + (uint64_t)rep, 45);
         long long opt = brute_cvrp(in);
         for (int v = SL_ACO_AS; v <= SL_ACO_RAS; v++) {
-            sl_aco_colony *c = make(in, (sl_aco_variant)v, SL_LS_3OPT, 30, 2, 3);
-            sl_aco_run(c);
+            sl_aco *c = make(in, (sl_aco_variant)v, SL_LS_3OPT, 30, 2, 3);
+            ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
             ck_assert_msg(sl_aco_best_cost(c) == opt, "cvrp %d %s: %lld vs %lld", rep,
                           sl_aco_variant_name(v), sl_aco_best_cost(c), opt);
             sl_routes r;
@@ -175,8 +175,8 @@ END_TEST
 static void run_signature(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls, int threads,
                           long long *cost, int *seq, int *len, long long *hist_sum)
 {
-    sl_aco_colony *c = make(in, v, ls, 15, threads, 42);
-    sl_aco_run(c);
+    sl_aco *c = make(in, v, ls, 15, threads, 42);
+    ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     *cost = sl_aco_best_cost(c);
     const int *s = sl_aco_best_sequence(c, len);
     memcpy(seq, s, (size_t)*len * sizeof(int));
@@ -234,10 +234,10 @@ END_TEST
 START_TEST(test_seed_matters)
 {
     sl_instance *in = random_instance(80, 9);
-    sl_aco_colony *a = make(in, SL_ACO_AS, SL_LS_NONE, 3, 1, 1);
-    sl_aco_colony *b = make(in, SL_ACO_AS, SL_LS_NONE, 3, 1, 2);
-    sl_aco_run(a);
-    sl_aco_run(b);
+    sl_aco *a = make(in, SL_ACO_AS, SL_LS_NONE, 3, 1, 1);
+    sl_aco *b = make(in, SL_ACO_AS, SL_LS_NONE, 3, 1, 2);
+    ck_assert_int_eq(sl_aco_run(a, NULL), SL_OK);
+    ck_assert_int_eq(sl_aco_run(b, NULL), SL_OK);
     int na, nb;
     const sl_aco_record *ha = sl_aco_history(a, &na), *hb = sl_aco_history(b, &nb);
     int differ = 0;
@@ -255,21 +255,21 @@ START_TEST(test_stopping_and_record)
 {
     sl_instance *in = random_instance(9, 21);
     long long opt = brute_tsp(in);
-    sl_aco_params p;
-    sl_aco_params_init(&p);
+    sl_aco_def p;
+    p = sl_aco_def_default();
     p.ls = SL_LS_2OPT;
     p.iterations = 100000;
     p.target = opt;
     sl_error e;
-    sl_aco_colony *c = sl_aco_create(in, &p, &e);
+    sl_aco *c = sl_aco_create(in, &p, &e);
     ck_assert_ptr_nonnull(c);
-    sl_aco_run(c);
+    ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert_int_eq(sl_aco_best_cost(c), opt);
     ck_assert_int_lt(sl_aco_iterations(c), 100000);
     sl_aco_destroy(c);
     /* iteration limit is exact, one record per iteration, best never increases */
     c = make(in, SL_ACO_MMAS, SL_LS_NONE, 37, 1, 1);
-    sl_aco_run(c);
+    ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert_int_eq(sl_aco_iterations(c), 37);
     int nh;
     const sl_aco_record *h = sl_aco_history(c, &nh);
@@ -296,10 +296,10 @@ START_TEST(test_stopping_and_record)
     ck_assert_int_eq(lines, 37);
     sl_aco_destroy(c);
     /* a wall-clock limit stops the run */
-    sl_aco_params_init(&p);
+    p = sl_aco_def_default();
     p.wall_time = 0.2;
     c = sl_aco_create(in, &p, &e);
-    sl_aco_run(c);
+    ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert(sl_aco_seconds(c) >= 0.2);
     sl_aco_destroy(c);
     sl_instance_free(in);
@@ -313,16 +313,16 @@ START_TEST(test_cvrp_kicks)
     sl_instance *in = random_cvrp(80, 21, 100);
     long long cost[2];
     for (int k = 0; k < 2; k++) {
-        sl_aco_params p;
-        sl_aco_params_init(&p);
+        sl_aco_def p;
+        p = sl_aco_def_default();
         p.ls = SL_LS_3OPT;
         p.iterations = 20;
         p.seed = 5;
         p.kicks = k ? 30 : 0;
         sl_error e;
-        sl_aco_colony *c = sl_aco_create(in, &p, &e);
+        sl_aco *c = sl_aco_create(in, &p, &e);
         ck_assert_msg(c != NULL, "%s", e.msg);
-        sl_aco_run(c);
+        ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
         sl_routes r;
         sl_routes_init(&r);
         ck_assert_int_eq(sl_aco_best_routes(c, &r), SL_OK);
@@ -344,9 +344,9 @@ END_TEST
 START_TEST(test_param_errors)
 {
     sl_instance *in = random_instance(10, 1);
-    sl_aco_params p;
+    sl_aco_def p;
     sl_error e;
-    sl_aco_params_init(&p);
+    p = sl_aco_def_default();
     ck_assert_ptr_null(sl_aco_create(in, &p, &e)); /* no stopping criterion */
     ck_assert_int_eq(e.code, SL_ERR_RANGE);
     p.iterations = 5;
@@ -372,9 +372,9 @@ START_TEST(test_trivial_instances)
     double x[3] = {0, 3, 3}, y[3] = {0, 0, 4};
     for (int n = 1; n <= 3; n++) {
         sl_instance *in = sl_instance_from_coords("t", n, x, y, SL_EW_EUC_2D);
-        sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_3OPT, 10, 1, 1);
+        sl_aco *c = make(in, SL_ACO_MMAS, SL_LS_3OPT, 10, 1, 1);
         ck_assert(sl_aco_done(c));
-        sl_aco_run(c);
+        ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
         long long want = n == 1 ? 0 : n == 2 ? 6 : 12;
         ck_assert_int_eq(sl_aco_best_cost(c), want);
         sl_aco_destroy(c);
@@ -394,8 +394,8 @@ START_TEST(test_rand12_optimum)
     sl_instance *in = sl_instance_load(path, &e);
     ck_assert_msg(in != NULL, "%s", e.msg);
     ck_assert_int_eq(brute_tsp(in), 2986);
-    sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_3OPT, 20, 2, 1);
-    sl_aco_run(c);
+    sl_aco *c = make(in, SL_ACO_MMAS, SL_LS_3OPT, 20, 2, 1);
+    ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert_int_eq(sl_aco_best_cost(c), 2986);
     sl_aco_destroy(c);
     sl_instance_free(in);
@@ -406,9 +406,9 @@ START_TEST(test_offer)
 {
     sl_instance *in = random_instance(9, 44);
     long long opt = brute_tsp(in);
-    sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
-    sl_aco_colony *d = make(in, SL_ACO_MMAS, SL_LS_3OPT, 20, 1, 1);
-    sl_aco_run(d);
+    sl_aco *c = make(in, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
+    sl_aco *d = make(in, SL_ACO_MMAS, SL_LS_3OPT, 20, 1, 1);
+    ck_assert_int_eq(sl_aco_run(d, NULL), SL_OK);
     ck_assert_int_eq(sl_aco_best_cost(d), opt);
     int len;
     const int *best = sl_aco_best_sequence(d, &len);
@@ -425,7 +425,7 @@ START_TEST(test_offer)
     sl_instance_free(in);
     /* CVRP: an overloaded route is refused */
     sl_instance *v = random_cvrp(8, 3, 45);
-    sl_aco_colony *cv = make(v, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
+    sl_aco *cv = make(v, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
     int all[8] = {0, 1, 2, 3, 4, 5, 6, 7}; /* one route with every customer: 7 demands > 45? */
     long long load = 0;
     for (int i = 1; i < 8; i++) load += v->demand[i];
@@ -441,13 +441,13 @@ START_TEST(test_world_view)
         sl_world *w = sl_world_create(5);
         ck_assert_ptr_null(sl_aco_world_colony(w));
         sl_instance *in = random_instance(30, 2);
-        sl_aco_colony *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
+        sl_aco *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
         sl_error e;
         aco_view *v = aco_view_acquire(w, &e);
         ck_assert_ptr_nonnull(v);
         v->current = c;
         ck_assert_ptr_eq(sl_aco_world_colony(w), c);
-        sl_aco_step(c);
+        ck_assert_int_eq(sl_aco_step(c, NULL), SL_OK);
         const double *tau = sl_aco_pheromone(sl_aco_world_colony(w));
         ck_assert_ptr_nonnull(tau);
         int len;

@@ -38,8 +38,8 @@ int main(int argc, char **argv)
     double sum_ex = 0, best_ex = 1e300, sum_ttb = 0, sum_it = 0, sum_wall = 0;
     int hits = 0;
     for (int s = 1; s <= seeds; s++) {
-        sl_aco_params p;
-        sl_aco_params_init(&p);
+        sl_aco_def p;
+        p = sl_aco_def_default();
         p.variant = (sl_aco_variant)v;
         p.ls = (sl_ls_kind)ls;
         if (use_iters) p.iterations = (long long)limit;
@@ -48,9 +48,9 @@ int main(int argc, char **argv)
         p.threads = threads;
         p.seed = (uint64_t)s;
         p.target = use_iters ? -1 : (long long)opt;
-        sl_aco_colony *c = sl_aco_create(in, &p, &e);
+        sl_aco *c = sl_aco_create(in, &p, &e);
         if (!c) { fprintf(stderr, "aco_bench: %s\n", e.msg); sl_instance_free(in); return 2; }
-        sl_aco_run(c);
+        sl_aco_run(c, NULL);
         double ex = 100.0 * ((double)sl_aco_best_cost(c) - opt) / opt;
         sum_ex += ex;
         if (ex < best_ex) best_ex = ex;

@@ -42,7 +42,7 @@ static void global_best(MPI_Comm comm, double mine, double *best, int *rank)
     *rank = out.r;
 }
 
-sl_status sl_islands_aco(sl_aco_colony *c, MPI_Comm comm, int every, sl_islands_result *res,
+sl_status sl_islands_aco(sl_aco *c, MPI_Comm comm, int every, sl_islands_result *res,
                          sl_error *e)
 {
     memset(res, 0, sizeof *res);
@@ -65,7 +65,7 @@ sl_status sl_islands_aco(sl_aco_colony *c, MPI_Comm comm, int every, sl_islands_
         int done = sl_aco_done(c), all_done;
         MPI_Allreduce(&done, &all_done, 1, MPI_INT, MPI_LAND, comm);
         if (all_done) break;
-        if (!done) sl_aco_step(c);
+        if (!done) sl_aco_step(c, NULL); /* a colony's step cannot fail once it is created */
         double best;
         int who;
         global_best(comm, (double)sl_aco_best_cost(c), &best, &who);

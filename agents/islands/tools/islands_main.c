@@ -140,10 +140,10 @@ int main(int argc, char **argv)
     sl_status st = SL_OK;
     if (rc == 0 && strcmp(o.kind, "aco") == 0) {
         sl_instance *in = sl_instance_load(o.target, &e);
-        sl_aco_colony *c = NULL;
+        sl_aco *c = NULL;
         if (in) {
-            sl_aco_params p;
-            sl_aco_params_init(&p);
+            sl_aco_def p;
+            p = sl_aco_def_default();
             int v = sl_aco_variant_parse(o.variant), l = sl_ls_kind_parse(o.ls);
             if (v < 0 || l < 0) {
                 sl_error_set(&e, SL_ERR_RANGE, "unknown variant '%s' or local search '%s'", o.variant, o.ls);

@@ -20,6 +20,7 @@
 #ifndef SWARMLAB_ACO_H
 #define SWARMLAB_ACO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
 #include "swarmlab/routing.h"
@@ -36,9 +37,10 @@ typedef enum sl_aco_variant {
     SL_ACO_RAS       /* rank-based Ant System */
 } sl_aco_variant;
 
-/* Parameters. sl_aco_params_init sets every tunable to "default" (negative); the colony then fills
- * in the published defaults for the variant and for whether local search is on. */
-typedef struct sl_aco_params {
+/* What a colony is made with. sl_aco_def_default() sets every tunable to "default" (negative);
+ * the colony then fills in the published defaults for the variant and for whether local search
+ * is on. */
+typedef struct sl_aco_def {
     sl_aco_variant variant;
     int ants;                 /* m */
     double alpha, beta, rho;  /* pheromone / heuristic exponents, evaporation */
@@ -59,9 +61,9 @@ typedef struct sl_aco_params {
     long long target;             /* stop when best cost <= target; -1 = none */
     int threads;                  /* >= 1 */
     uint64_t seed;
-} sl_aco_params;
+} sl_aco_def;
 
-void sl_aco_params_init(sl_aco_params *p);
+sl_aco_def sl_aco_def_default(void);
 int sl_aco_variant_parse(const char *s);   /* "as" | "acs" | "mmas" | "ras"; -1 if unknown */
 const char *sl_aco_variant_name(sl_aco_variant v);
 
@@ -74,43 +76,44 @@ typedef struct sl_aco_record {
     double branching;         /* lambda-branching factor (lambda = 0.05), normalised as ACOTSP */
 } sl_aco_record;
 
-typedef struct sl_aco_colony sl_aco_colony;
+typedef struct sl_aco sl_aco;
 
 /* Validates the parameters (SL_ERR_RANGE with a message naming the parameter) and builds the
  * colony; n <= 3 nodes (or no customers) give the trivial optimum without iterating. */
-sl_aco_colony *sl_aco_create(const sl_instance *in, const sl_aco_params *p, sl_error *e);
-void sl_aco_destroy(sl_aco_colony *c);
+sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *p, sl_error *e);
+void sl_aco_destroy(sl_aco *c);
 
-/* One iteration. */
-void sl_aco_step(sl_aco_colony *c);
-/* 1 once a stopping criterion is met (the trivial case is done from the start). */
-int sl_aco_done(const sl_aco_colony *c);
+/* One iteration (nothing once done). Returns SL_OK: the colony has no failing input once created;
+ * the status keeps the shape every module's step has (docs/conventions.md). */
+sl_status sl_aco_step(sl_aco *c, sl_error *e);
+/* true once a stopping criterion is met (the trivial case is done from the start). */
+bool sl_aco_done(const sl_aco *c);
 /* Iterates until done. */
-void sl_aco_run(sl_aco_colony *c);
+sl_status sl_aco_run(sl_aco *c, sl_error *e);
 
-const sl_aco_params *sl_aco_params_used(const sl_aco_colony *c); /* defaults filled in */
-const sl_instance *sl_aco_instance(const sl_aco_colony *c);
-long long sl_aco_iterations(const sl_aco_colony *c);
-double sl_aco_seconds(const sl_aco_colony *c);       /* wall-clock since creation */
-double sl_aco_time_to_best(const sl_aco_colony *c);  /* seconds when the best was found */
-double sl_aco_cpu_time_to_best(const sl_aco_colony *c); /* process CPU seconds, likewise */
-long long sl_aco_best_cost(const sl_aco_colony *c);
+const sl_aco_def *sl_aco_def_used(const sl_aco *c); /* defaults filled in */
+const sl_instance *sl_aco_instance(const sl_aco *c);
+long long sl_aco_iterations(const sl_aco *c);
+double sl_aco_seconds(const sl_aco *c);       /* wall-clock since creation */
+double sl_aco_time_to_best(const sl_aco *c);  /* seconds when the best was found */
+double sl_aco_cpu_time_to_best(const sl_aco *c); /* process CPU seconds, likewise */
+long long sl_aco_best_cost(const sl_aco *c);
 /* Best solution as a closed node sequence: the TSP tour (n nodes), or for the CVRP the depot
  * followed by each route's customers and the depot again between routes. */
-const int *sl_aco_best_sequence(const sl_aco_colony *c, int *len);
+const int *sl_aco_best_sequence(const sl_aco *c, int *len);
 /* CVRP: best solution as routes (copied into r, which the caller owns). */
-sl_status sl_aco_best_routes(const sl_aco_colony *c, sl_routes *r);
+sl_status sl_aco_best_routes(const sl_aco *c, sl_routes *r);
 /* Pheromone matrix, n*n row-major, symmetric. */
-const double *sl_aco_pheromone(const sl_aco_colony *c);
-const sl_aco_record *sl_aco_history(const sl_aco_colony *c, int *count);
+const double *sl_aco_pheromone(const sl_aco *c);
+const sl_aco_record *sl_aco_history(const sl_aco *c, int *count);
 /* Writes the convergence record as CSV (iteration,seconds,best,iteration_best,branching). */
-sl_status sl_aco_write_convergence(const sl_aco_colony *c, const char *path, sl_error *e);
+sl_status sl_aco_write_convergence(const sl_aco *c, const char *path, sl_error *e);
 
 /* Island models: offers a solution found by another colony on the same instance (a closed node
  * sequence as sl_aco_best_sequence returns it). When it is valid and cheaper than this colony's
  * best-so-far it becomes the best-so-far (which the RAS, ACS and MMAS updates deposit on; MMAS
  * trail limits follow). Returns 1 when adopted, 0 when not better, -1 when malformed. */
-int sl_aco_offer(sl_aco_colony *c, const int *seq, int len);
+int sl_aco_offer(sl_aco *c, const int *seq, int len);
 
 /* ---- viewer access ----
  * The Lua binding (swarmlab.aco, swarmlab.aco_colony) links the newest colony made in a world to
@@ -119,6 +122,6 @@ int sl_aco_offer(sl_aco_colony *c, const int *seq, int len);
  * sl_aco_best_sequence(c). The Lua handle owns the colony; the link is cleared when the handle
  * is collected, so the result is NULL when no colony is linked. */
 #define SL_ACO_WORLD_KEY "aco"
-sl_aco_colony *sl_aco_world_colony(const sl_world *w);
+sl_aco *sl_aco_world_colony(const sl_world *w);
 
 #endif

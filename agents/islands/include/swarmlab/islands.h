@@ -35,7 +35,7 @@ typedef struct sl_islands_result {
 /* Seed of rank `rank`'s solver. */
 uint64_t sl_islands_seed(uint64_t seed, int rank);
 
-sl_status sl_islands_aco(sl_aco_colony *c, MPI_Comm comm, int every, sl_islands_result *res,
+sl_status sl_islands_aco(sl_aco *c, MPI_Comm comm, int every, sl_islands_result *res,
                          sl_error *e);
 /* The PSO problem must be unconstrained (sl_pso_offer). */
 sl_status sl_islands_pso(sl_pso *s, MPI_Comm comm, int every, sl_islands_result *res,
