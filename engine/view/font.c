@@ -1,13 +1,17 @@
-/* font.c - cached ASCII glyph masks from SDL2_ttf (see font.h). */
+/* font.c - cached glyph masks of printable ASCII and Latin-1 (U+00A0..U+00FF, e.g. the "\u00a9"
+ * of map credits) from SDL2_ttf (see font.h). Text is UTF-8; other characters are drawn as '?'. */
 #include "font.h"
 
 #include <SDL.h>
 #include <SDL_ttf.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define FIRST 32
-#define LAST 126
+#define LAST 255
+#define ASCII_LAST 126
+#define LATIN1_FIRST 160
 #define NGLYPH (LAST - FIRST + 1)
 
 typedef struct glyph {
@@ -58,6 +62,16 @@ sl_font *sl_font_open(const char *path, int px, char *msg, size_t msglen)
     if (!f) { TTF_CloseFont(tf); snprintf(msg, msglen, "out of memory"); return NULL; }
     f->height = TTF_FontHeight(tf);
     for (int ch = FIRST; ch <= LAST; ch++) {
+        if (ch > ASCII_LAST && ch < LATIN1_FIRST) continue;
+        /* a font without some Latin-1 glyph still serves: those are drawn as '?' */
+        if (ch >= LATIN1_FIRST) {
+            glyph *g = &f->g[ch - FIRST];
+            if (!TTF_GlyphIsProvided(tf, (Uint16)ch) || load_glyph(tf, ch, g) != 0) {
+                free(g->mask);
+                memset(g, 0, sizeof *g);
+            }
+            continue;
+        }
         if (load_glyph(tf, ch, &f->g[ch - FIRST]) != 0) {
             snprintf(msg, msglen, "%s: cannot render glyph %d: %s", path, ch, TTF_GetError());
             TTF_CloseFont(tf);
@@ -81,32 +95,44 @@ int sl_font_height(const sl_font *f)
     return f ? f->height : 0;
 }
 
-static const glyph *glyph_of(const sl_font *f, unsigned char ch)
+static const glyph *glyph_of(const sl_font *f, unsigned cp)
 {
-    if (ch < FIRST || ch > LAST) ch = '?';
-    return &f->g[ch - FIRST];
+    if (cp < FIRST || cp > LAST || (cp > ASCII_LAST && cp < LATIN1_FIRST) ||
+        (cp >= LATIN1_FIRST && f->g[cp - FIRST].advance == 0))
+        cp = '?';
+    return &f->g[cp - FIRST];
+}
+
+/* The next character of UTF-8 text: its code point (0xfffd for anything malformed) and the
+ * number of bytes it takes. */
+static unsigned next_cp(const char *s, int *len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) { *len = 1; return u[0]; }
+    if ((u[0] & 0xe0) == 0xc0 && (u[1] & 0xc0) == 0x80) {
+        *len = 2;
+        return ((unsigned)(u[0] & 0x1f) << 6) | (u[1] & 0x3f);
+    }
+    int n = 1;
+    while (u[n] && (u[n] & 0xc0) == 0x80) n++;
+    *len = n;
+    return 0xfffd;
 }
 
 int sl_font_width(const sl_font *f, const char *s)
 {
     if (!f || !s) return 0;
-    int w = 0;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x80 && (ch & 0xc0) == 0x80) continue;   /* UTF-8 continuation: one '?' */
-        w += glyph_of(f, ch)->advance;
-    }
+    int w = 0, len;
+    for (; *s; s += len) w += glyph_of(f, next_cp(s, &len))->advance;
     return w;
 }
 
 int sl_font_draw(const sl_font *f, sl_canvas *c, int x, int y, const char *s, uint32_t rgba)
 {
     if (!f || !s) return 0;
-    int x0 = x;
-    for (; *s; s++) {
-        unsigned char ch = (unsigned char)*s;
-        if (ch >= 0x80 && (ch & 0xc0) == 0x80) continue;
-        const glyph *g = glyph_of(f, ch);
+    int x0 = x, len;
+    for (; *s; s += len) {
+        const glyph *g = glyph_of(f, next_cp(s, &len));
         if (g->mask) sl_canvas_mask(c, x, y, g->mask, g->w, g->h, rgba);
         x += g->advance;
     }

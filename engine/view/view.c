@@ -310,6 +310,34 @@ uint32_t sl_view_pixel(const sl_view *v, int x, int y)
     return v->canvas.px[(size_t)y * v->canvas.w + x] & 0xffffffu;
 }
 
+/* Credits of the visible registered layers (data attributions), one line each, bottom right,
+ * on every frame whether or not the HUD is shown. */
+static void draw_credits(sl_view *v)
+{
+    const sl_view_layers *reg = v->world ? sl_view_layers_of(v->world) : NULL;
+    sl_font *f = v->font_small ? v->font_small : v->font;
+    if (!reg || !f) return;
+    int y = v->canvas.h - 4;
+    for (int i = v->nlayers - 1; i >= 0; i--) {
+        const vl_layer *l = &v->layers[i];
+        if (l->kind != VL_PROVIDER || !l->visible || l->index >= reg->n) continue;
+        const char *credit = reg->def[l->index].credit;
+        if (!credit || !credit[0]) continue;
+        /* the same credit once, even when several layers carry it */
+        int dup = 0;
+        for (int j = i + 1; j < v->nlayers && !dup; j++) {
+            const vl_layer *o = &v->layers[j];
+            dup = o->kind == VL_PROVIDER && o->visible && o->index < reg->n &&
+                  reg->def[o->index].credit && strcmp(reg->def[o->index].credit, credit) == 0;
+        }
+        if (dup) continue;
+        int w = sl_font_width(f, credit), h = sl_font_height(f);
+        y -= h + 2;
+        sl_canvas_fill_rect(&v->canvas, v->canvas.w - w - 10, y - 1, w + 8, h + 2, 0x000000b0u);
+        sl_font_draw(f, &v->canvas, v->canvas.w - w - 6, y, credit, 0xe6edf3ffu);
+    }
+}
+
 sl_status sl_view_render(sl_view *v, sl_error *e)
 {
     vl_refresh(v);
@@ -339,6 +367,7 @@ sl_status sl_view_render(sl_view *v, sl_error *e)
         }
     }
     if (!v->no_hud) vh_draw(v);
+    draw_credits(v);
     v->frames++;
     if (v->win) {
         SDL_Surface *ws = SDL_GetWindowSurface(v->win);   /* renewed after a resize */

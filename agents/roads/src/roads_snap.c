@@ -94,6 +94,9 @@ sl_status sl_roads_snap(const sl_roads *r, double lon, double lat, const char *s
                         sl_road_snap *out, sl_error *e)
 {
     if (!site) site = "site";
+    if (isnan(lon) || isnan(lat))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: the %s is not a number (NaN)", site,
+                            isnan(lon) ? "longitude" : "latitude");
     if (!isfinite(lon) || !isfinite(lat) || lon < -180 || lon > 180 || lat < -90 || lat > 90)
         return sl_error_set(e, SL_ERR_RANGE, "%s: coordinates (%g, %g) are not a longitude in "
                             "[-180, 180] and a latitude in [-90, 90]", site, lon, lat);

@@ -10,6 +10,7 @@
 
 #include "roads_ref.h"
 #include "swarmlab/roads.h"
+#include "swarmlab/view.h"
 
 #define TOWN "agents/roads/tests/data/town.osm"
 #define KMH(v) ((v) / 3.6)
@@ -335,6 +336,38 @@ START_TEST(test_csv)
 }
 END_TEST
 
+START_TEST(test_show_layers)
+{
+    sl_roads *r = town();
+    sl_world *w = sl_world_create(1);
+    sl_road_snap a = at(r, 0, 0), f = at(r, 2, 1);
+    sl_road_path p;
+    sl_error e;
+    ck_assert_int_eq(sl_roads_route(r, &a, &f, SL_ROAD_TIME, &p, &e), SL_OK);
+    const sl_road_path *routes[1] = { &p };
+    double lon[2] = { a.lon, f.lon }, lat[2] = { a.lat, f.lat };
+    int kind[2] = { 1, 0 };
+    ck_assert_int_eq(sl_roads_show(w, r, 2, lon, lat, kind, 1, routes, &e), SL_OK);
+    ck_assert_int_eq(sl_roads_show(w, r, 2, lon, lat, NULL, 0, NULL, &e), SL_OK);  /* replaces */
+    const sl_view_layers *L = sl_view_layers_of(w);
+    ck_assert_ptr_nonnull(L);
+    ck_assert_int_eq(L->n, 3);   /* registered once */
+    for (int i = 0; i < L->n; i++) {
+        ck_assert_str_eq(L->def[i].credit, "\xc2\xa9 OpenStreetMap contributors");
+        double b[4];
+        ck_assert(L->def[i].bounds(w, L->def[i].user, b));
+        ck_assert(b[0] < b[2] && b[1] < b[3]);
+    }
+    /* another network cannot take over the same world's layers */
+    sl_roads *r2 = town();
+    ck_assert_int_eq(sl_roads_show(w, r2, 0, NULL, NULL, NULL, 0, NULL, &e), SL_ERR_STATE);
+    sl_road_path_free(&p);
+    sl_world_destroy(w);
+    sl_roads_destroy(r2);
+    sl_roads_destroy(r);
+}
+END_TEST
+
 static void expect_load_error(const char *path, const char *needle)
 {
     sl_error e;
@@ -468,6 +501,7 @@ int main(void)
         tcase_add_test(tc, test_route);
         tcase_add_test(tc, test_bad_files);
         tcase_add_test(tc, test_bad_sites);
+        tcase_add_test(tc, test_show_layers);
     }
     sl_roads_destroy(probe);
     suite_add_tcase(s, tc);

@@ -82,6 +82,10 @@ typedef struct sl_view_layer_def {
     void (*draw)(sl_draw *d, sl_world *w, void *user);
     int (*bounds)(sl_world *w, void *user, double out[4]);
     void *user;            /* stays the caller's; must live as long as the world */
+    /* Optional credit that every picture showing this layer must carry (a data licence's
+     * attribution, e.g. map data); drawn in the bottom-right corner of every frame, HUD or not,
+     * while the layer is visible. Not copied: must live as long as the world. */
+    const char *credit;
 } sl_view_layer_def;
 
 #define SL_VIEW_LAYERS_KEY "swarmlab.view.layers"

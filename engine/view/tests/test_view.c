@@ -222,6 +222,40 @@ START_TEST(module_layer)
 }
 END_TEST
 
+/* bright pixels in the bottom-right corner (where credits go) */
+static int corner_text_pixels(sl_view *v, int W, int H)
+{
+    int n = 0;
+    for (int y = H - 24; y < H; y++)
+        for (int x = W - 220; x < W; x++) {
+            uint32_t p = sl_view_pixel(v, x, y);
+            if (((p >> 16) & 0xff) > 0xa0 && ((p >> 8) & 0xff) > 0xa0 && (p & 0xff) > 0xa0) n++;
+        }
+    return n;
+}
+
+START_TEST(layer_credit_on_every_frame)
+{
+    sl_error e;
+    sl_world *w = sl_world_create(1);
+    static double pt[2] = { 50, 50 };
+    sl_view_layer_def def = { .name = "map", .draw = provider_draw, .bounds = provider_bounds,
+                              .user = pt, .credit = "\xc2\xa9 Map makers" };
+    ck_assert_int_eq(sl_view_add_layer(w, &def, &e), SL_OK);
+    for (int hud = 0; hud < 2; hud++) {
+        sl_view *v = headless(w, 400, 300, hud);
+        ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+        ck_assert_int_gt(corner_text_pixels(v, 400, 300), 20);
+        /* a hidden layer's credit goes with it */
+        sl_view_set_layer_visible(v, "map", 0);
+        ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+        ck_assert_int_eq(corner_text_pixels(v, 400, 300), 0);
+        sl_view_destroy(v);
+    }
+    sl_world_destroy(w);
+}
+END_TEST
+
 START_TEST(png_screenshot_decodes)
 {
     double xy[] = { 50, 50 };
@@ -892,6 +926,7 @@ static Suite *suite(void)
     tcase_add_test(t, color_by_column);
     tcase_add_test(t, field_and_graph_layers);
     tcase_add_test(t, module_layer);
+    tcase_add_test(t, layer_credit_on_every_frame);
     tcase_add_test(t, png_screenshot_decodes);
     tcase_add_test(t, events_change_state);
     tcase_add_test(t, run_loop_pause_step_restart);

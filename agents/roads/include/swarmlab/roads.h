@@ -26,6 +26,7 @@
 #include <stdint.h>
 #include "swarmlab/error.h"
 #include "swarmlab/graph.h"
+#include "swarmlab/world.h"
 
 /* Road classes, from the fastest; the _link ramps share their road's class. */
 typedef enum sl_road_class {
@@ -144,5 +145,16 @@ void sl_road_path_free(sl_road_path *p);
  * be NULL (sites are numbered from 1). Written to "<path>.part" and renamed when complete. */
 sl_status sl_roads_write_csv(const char *path, int n, const char *const *names,
                              const double *m, sl_error *e);
+
+/* ---- drawing (the viewer's layer registry, view.h; nothing is drawn without a viewer) ----
+ * sl_roads_show registers on world w, once, the layers "roads" (the network, coloured and sized
+ * by class), "road routes" and "road sites", each credited "© OpenStreetMap contributors"
+ * (SL_ROADS_CREDIT), and sets what they draw: the sites (lon/lat; kind 1 = depot, drawn larger;
+ * kind may be NULL) and routes as road paths. Calling it again replaces sites and routes. The
+ * network r must outlive the world; the world owns what this copies. */
+#define SL_ROADS_CREDIT "\xc2\xa9 OpenStreetMap contributors"
+sl_status sl_roads_show(sl_world *w, const sl_roads *r, int nsites, const double *lon,
+                        const double *lat, const int *kind, int nroutes,
+                        const sl_road_path *const *routes, sl_error *e);
 
 #endif

@@ -1,0 +1,584 @@
+/* roads_lua.c - Lua binding: swarmlab.roads{file = ...} and the network's methods
+ * (info, snap, matrix, route, project, unproject, sample, show).
+ *
+ * The network is attached to the scenario's world, which owns it; the Lua handle only points at
+ * it, so the viewer's layers may keep drawing it after the handle is collected. Scratch arrays
+ * live in Lua userdata, so an error raised half-way leaks nothing. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "roads_internal.h"
+#include "swarmlab/lua_host.h"
+#include "swarmlab/rng.h"
+
+void sl_lua_open_roads(lua_State *L);
+
+#define ROADS_MT "swarmlab.roads"
+
+typedef struct lroads { sl_roads *r; } lroads;
+
+static int lerr(lua_State *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static int lerr(lua_State *L, const char *fmt, ...)
+{
+    char buf[1400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    return luaL_error(L, "%s", buf);
+}
+
+/* edit distance, for "did you mean" */
+static int edits(const char *a, const char *b)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 40 || m > 40) return 99;
+    int d[41][41];
+    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
+    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
+    for (size_t i = 1; i <= n; i++)
+        for (size_t j = 1; j <= m; j++) {
+            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
+            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
+            d[i][j] = c;
+        }
+    return d[n][m];
+}
+
+/* Raises an error for any key of table t that is not in the NULL-terminated list. */
+static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
+{
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        if (lua_type(L, -1) != LUA_TSTRING) lerr(L, "%s: option keys must be names", what);
+        const char *k = lua_tostring(L, -1);
+        int best = -1, bd = 99;
+        for (int i = 0; keys[i]; i++) {
+            int d = edits(k, keys[i]);
+            if (d == 0) { best = -2; break; }
+            if (d < bd) { bd = d; best = i; }
+        }
+        if (best == -2) continue;
+        if (best >= 0 && bd <= 2) lerr(L, "%s: unknown option '%s' (did you mean '%s'?)", what, k, keys[best]);
+        lerr(L, "%s: unknown option '%s'", what, k);
+    }
+}
+
+static double opt_num(lua_State *L, int t, const char *what, const char *key, double def)
+{
+    lua_getfield(L, t, key);
+    double v = def;
+    if (!lua_isnil(L, -1)) {
+        if (!lua_isnumber(L, -1))
+            lerr(L, "%s: '%s' must be a number, got %s", what, key, luaL_typename(L, -1));
+        v = lua_tonumber(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static const char *opt_str(lua_State *L, int t, const char *what, const char *key, const char *def)
+{
+    lua_getfield(L, t, key);
+    const char *v = def;
+    if (!lua_isnil(L, -1)) {
+        if (lua_type(L, -1) != LUA_TSTRING)
+            lerr(L, "%s: '%s' must be a string, got %s", what, key, luaL_typename(L, -1));
+        v = lua_tostring(L, -1);
+    }
+    lua_pop(L, 1);
+    return v;
+}
+
+static void set_num(lua_State *L, const char *k, double v)
+{
+    lua_pushnumber(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static void set_int(lua_State *L, const char *k, lua_Integer v)
+{
+    lua_pushinteger(L, v);
+    lua_setfield(L, -2, k);
+}
+
+static sl_roads *check_net(lua_State *L)
+{
+    lroads *h = luaL_checkudata(L, 1, ROADS_MT);
+    return h->r;
+}
+
+static void *scratch(lua_State *L, size_t bytes)
+{
+    return lua_newuserdatauv(L, bytes ? bytes : 1, 0);
+}
+
+/* Scratch memory kept alive by the table at `anchor` (the stack does not grow). */
+static void *keep(lua_State *L, int anchor, size_t bytes)
+{
+    void *p = lua_newuserdatauv(L, bytes ? bytes : 1, 0);
+    lua_rawseti(L, anchor, (lua_Integer)lua_rawlen(L, anchor) + 1);
+    return p;
+}
+
+static sl_road_metric opt_metric(lua_State *L, int t, const char *what)
+{
+    const char *m = t ? opt_str(L, t, what, "metric", "time") : "time";
+    if (strcmp(m, "time") == 0) return SL_ROAD_TIME;
+    if (strcmp(m, "distance") == 0) return SL_ROAD_DISTANCE;
+    lerr(L, "%s: 'metric' must be \"time\" or \"distance\", got \"%s\"", what, m);
+    return SL_ROAD_TIME;
+}
+
+/* Reads point `idx` ({lon, lat} or {lon = , lat = , name = }) and snaps it. */
+static void snap_point(lua_State *L, const sl_roads *r, int idx, const char *what, int i,
+                       sl_road_snap *out)
+{
+    idx = lua_absindex(L, idx);
+    if (!lua_istable(L, idx))
+        lerr(L, "%s: point %d must be a table {lon, lat} or {lon = , lat = }, got %s", what, i,
+             luaL_typename(L, idx));
+    char name[160];
+    lua_getfield(L, idx, "name");
+    if (lua_type(L, -1) == LUA_TSTRING) snprintf(name, sizeof name, "%s: point %d (%s)", what, i, lua_tostring(L, -1));
+    else snprintf(name, sizeof name, "%s: point %d", what, i);
+    lua_pop(L, 1);
+    double v[2];
+    for (int k = 0; k < 2; k++) {
+        if (lua_getfield(L, idx, k ? "lat" : "lon") == LUA_TNIL) {
+            lua_pop(L, 1);
+            lua_geti(L, idx, k + 1);
+        }
+        if (!lua_isnumber(L, -1))
+            lerr(L, "%s: '%s' must be a number, got %s", name, k ? "lat" : "lon", luaL_typename(L, -1));
+        v[k] = lua_tonumber(L, -1);
+        lua_pop(L, 1);
+    }
+    sl_error e;
+    if (sl_roads_snap(r, v[0], v[1], name, out, &e) != SL_OK) lerr(L, "%s", e.msg);
+}
+
+/* Snaps the list at index t; returns the count, the snaps in userdata left on the stack. */
+static int snap_list(lua_State *L, const sl_roads *r, int t, const char *what, sl_road_snap **out)
+{
+    t = lua_absindex(L, t);
+    luaL_checktype(L, t, LUA_TTABLE);
+    lua_Integer n = luaL_len(L, t);
+    if (n < 1 || n > 100000) lerr(L, "%s: between 1 and 100000 points are needed, got %lld", what, (long long)n);
+    sl_road_snap *s = scratch(L, (size_t)n * sizeof *s);
+    for (lua_Integer i = 1; i <= n; i++) {
+        lua_geti(L, t, i);
+        snap_point(L, r, -1, what, (int)i, &s[i - 1]);
+        lua_pop(L, 1);
+    }
+    *out = s;
+    return (int)n;
+}
+
+static void free_net(void *p) { sl_roads_destroy(p); }
+
+static const char *const class_keys[] = {
+    "motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
+    "living_street", "service", NULL,
+};
+
+static int l_roads(lua_State *L)
+{
+    const char *what = "swarmlab.roads";
+    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = { "file", "max_snap", "speeds", "link_speeds", NULL };
+    check_keys(L, 1, what, keys);
+    const char *file = opt_str(L, 1, what, "file", NULL);
+    if (!file) lerr(L, "%s: 'file' (an .osm or .osm.pbf file) is required", what);
+    sl_roads_config cfg;
+    sl_roads_config_default(&cfg);
+    cfg.max_snap_m = opt_num(L, 1, what, "max_snap", cfg.max_snap_m);
+    if (!(cfg.max_snap_m > 0 && cfg.max_snap_m <= 1e6))
+        lerr(L, "%s: 'max_snap' must be in (0, 1000000] metres, got %g", what, cfg.max_snap_m);
+    for (int pass = 0; pass < 2; pass++) {
+        const char *key = pass ? "link_speeds" : "speeds";
+        double *sp = pass ? cfg.link_speed_kmh : cfg.speed_kmh;
+        lua_getfield(L, 1, key);
+        if (!lua_isnil(L, -1)) {
+            if (!lua_istable(L, -1)) lerr(L, "%s: '%s' must be a table of km/h by road class", what, key);
+            char w2[64];
+            snprintf(w2, sizeof w2, "%s: %s", what, key);
+            check_keys(L, lua_gettop(L), w2, class_keys);
+            for (int c = 0; c < SL_ROAD_NCLASSES; c++) {
+                sp[c] = opt_num(L, lua_gettop(L), w2, class_keys[c], sp[c]);
+                if (!(sp[c] > 0 && sp[c] <= 1000))
+                    lerr(L, "%s: '%s' must be in (0, 1000] km/h, got %g", w2, class_keys[c], sp[c]);
+            }
+        }
+        lua_pop(L, 1);
+    }
+    const char *path = sl_lua_resolve_input(L, file);
+    if (!path) lerr(L, "%s: file '%s' not found", what, file);
+    sl_error e;
+    sl_roads *r = sl_roads_load(path, &cfg, &e);
+    if (!r) lerr(L, "%s: %s", what, e.msg);
+    sl_world *w = sl_lua_world(L);
+    char key[48];
+    for (int k = 0;; k++) {
+        snprintf(key, sizeof key, "roads.net.%d", k);
+        if (!sl_world_attached(w, key)) break;
+    }
+    if (sl_world_attach(w, key, r, free_net, &e) != SL_OK) {
+        sl_roads_destroy(r);
+        lerr(L, "%s: %s", what, e.msg);
+    }
+    lroads *h = lua_newuserdatauv(L, sizeof *h, 0);
+    h->r = r;
+    luaL_setmetatable(L, ROADS_MT);
+    return 1;
+}
+
+static int l_info(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    const sl_roads_info *in = sl_roads_info_of(r);
+    lua_createtable(L, 0, 16);
+    lua_pushstring(L, in->file);
+    lua_setfield(L, -2, "file");
+    set_int(L, "nodes", in->nodes);
+    set_int(L, "edges", in->edges);
+    set_int(L, "nodes_dropped", in->nodes_dropped);
+    set_int(L, "edges_dropped", in->edges_dropped);
+    set_int(L, "components", in->components);
+    set_int(L, "osm_nodes", in->osm_nodes);
+    set_int(L, "osm_ways", in->osm_ways);
+    set_int(L, "drivable_ways", in->drivable_ways);
+    set_num(L, "km", in->km);
+    set_num(L, "seconds", in->seconds);
+    set_num(L, "lon_min", in->lon_min);
+    set_num(L, "lat_min", in->lat_min);
+    set_num(L, "lon_max", in->lon_max);
+    set_num(L, "lat_max", in->lat_max);
+    set_num(L, "lon0", in->lon0);
+    set_num(L, "lat0", in->lat0);
+    set_num(L, "max_snap", r->cfg.max_snap_m);
+    lua_pushstring(L, SL_ROADS_CREDIT);
+    lua_setfield(L, -2, "attribution");
+    return 1;
+}
+
+static void push_snap(lua_State *L, const sl_roads *r, const sl_road_snap *s)
+{
+    double x, y;
+    sl_roads_project(r, s->lon, s->lat, &x, &y);
+    lua_createtable(L, 0, 5);
+    set_num(L, "lon", s->lon);
+    set_num(L, "lat", s->lat);
+    set_num(L, "distance", s->dist_m);
+    set_num(L, "x", x);
+    set_num(L, "y", y);
+}
+
+static int l_snap(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    lua_settop(L, 3);
+    lua_createtable(L, 0, 3);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "lon");
+    lua_pushvalue(L, 3);
+    lua_setfield(L, -2, "lat");
+    sl_road_snap s;
+    snap_point(L, r, -1, "net:snap", 1, &s);
+    push_snap(L, r, &s);
+    return 1;
+}
+
+static int l_matrix(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    const char *what = "net:matrix";
+    lua_settop(L, 3);
+    int opts = lua_isnil(L, 3) ? 0 : 3;
+    if (opts) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        static const char *const keys[] = { "metric", "threads", "csv", NULL };
+        check_keys(L, 3, what, keys);
+    }
+    sl_road_metric metric = opt_metric(L, opts, what);
+    double th = opts ? opt_num(L, 3, what, "threads", sl_world_threads(sl_lua_world(L)))
+                     : sl_world_threads(sl_lua_world(L));
+    if (th != floor(th) || th < 1 || th > 1024)
+        lerr(L, "%s: 'threads' must be an integer in 1..1024, got %g", what, th);
+    const char *csv = opts ? opt_str(L, 3, what, "csv", NULL) : NULL;
+    sl_road_snap *s;
+    int n = snap_list(L, r, 2, what, &s);
+    if ((double)n * n > 1e8) lerr(L, "%s: %d points make too large a matrix", what, n);
+    double *m = scratch(L, (size_t)n * n * sizeof *m);
+    sl_error e;
+    if (sl_roads_matrix(r, s, n, metric, (int)th, m, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
+    if (csv) {
+        const char *out = sl_lua_output_path(L, csv);
+        if (sl_roads_write_csv(out, n, NULL, m, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
+    }
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        lua_createtable(L, n, 0);
+        for (int j = 0; j < n; j++) {
+            lua_pushnumber(L, m[(size_t)i * n + j]);
+            lua_rawseti(L, -2, j + 1);
+        }
+        lua_rawseti(L, -2, i + 1);
+    }
+    lua_createtable(L, n, 0);
+    for (int i = 0; i < n; i++) {
+        push_snap(L, r, &s[i]);
+        lua_rawseti(L, -2, i + 1);
+    }
+    return 2;
+}
+
+static void push_path(lua_State *L, const sl_roads *r, const sl_road_path *p)
+{
+    lua_createtable(L, 0, 6);
+    set_num(L, "distance", p->dist_m);
+    set_num(L, "time", p->time_s);
+    const char *names[4] = { "lon", "lat", "x", "y" };
+    for (int k = 0; k < 4; k++) {
+        lua_createtable(L, p->n, 0);
+        for (int i = 0; i < p->n; i++) {
+            double x, y;
+            sl_roads_project(r, p->lon[i], p->lat[i], &x, &y);
+            lua_pushnumber(L, k == 0 ? p->lon[i] : k == 1 ? p->lat[i] : k == 2 ? x : y);
+            lua_rawseti(L, -2, i + 1);
+        }
+        lua_setfield(L, -2, names[k]);
+    }
+}
+
+static int l_route(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    const char *what = "net:route";
+    lua_settop(L, 4);
+    int opts = lua_isnil(L, 4) ? 0 : 4;
+    if (opts) {
+        luaL_checktype(L, 4, LUA_TTABLE);
+        static const char *const keys[] = { "metric", NULL };
+        check_keys(L, 4, what, keys);
+    }
+    sl_road_metric metric = opt_metric(L, opts, what);
+    sl_road_snap a, b;
+    snap_point(L, r, 2, what, 1, &a);
+    snap_point(L, r, 3, what, 2, &b);
+    sl_road_path p;
+    sl_error e;
+    if (sl_roads_route(r, &a, &b, metric, &p, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
+    push_path(L, r, &p);
+    sl_road_path_free(&p);
+    return 1;
+}
+
+static int l_project(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    double x, y;
+    sl_roads_project(r, luaL_checknumber(L, 2), luaL_checknumber(L, 3), &x, &y);
+    lua_pushnumber(L, x);
+    lua_pushnumber(L, y);
+    return 2;
+}
+
+static int l_unproject(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    double lon, lat;
+    sl_roads_unproject(r, luaL_checknumber(L, 2), luaL_checknumber(L, 3), &lon, &lat);
+    lua_pushnumber(L, lon);
+    lua_pushnumber(L, lat);
+    return 2;
+}
+
+/* n points on the roads, uniform along their length (each stretch of road counted once). */
+static int l_sample(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    const char *what = "net:sample";
+    lua_Integer n = luaL_checkinteger(L, 2);
+    if (n < 1 || n > 1000000) lerr(L, "%s: the count must be in 1..1000000, got %lld", what, (long long)n);
+    lua_settop(L, 3);
+    uint64_t seed = sl_world_seed(sl_lua_world(L));
+    if (!lua_isnil(L, 3)) {
+        luaL_checktype(L, 3, LUA_TTABLE);
+        static const char *const keys[] = { "seed", NULL };
+        check_keys(L, 3, what, keys);
+        lua_getfield(L, 3, "seed");
+        if (lua_isinteger(L, -1)) seed = (uint64_t)lua_tointeger(L, -1);
+        else if (!lua_isnil(L, -1)) lerr(L, "%s: 'seed' must be an integer", what);
+        lua_pop(L, 1);
+    }
+    size_t m = r->g->m;
+    double *cum = scratch(L, (m + 1) * sizeof *cum);
+    double tot = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (r->twin[k] < 0 || (size_t)r->twin[k] > k) tot += r->g->w[k];
+        cum[k] = tot;
+    }
+    sl_rng g = sl_rng_make(seed, 0x70ad5u, 0, 0);
+    lua_createtable(L, (int)n, 0);
+    for (lua_Integer i = 1; i <= n; i++) {
+        double at = sl_rng_uniform(&g) * tot;
+        size_t lo = 0, hi = m - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (cum[mid] <= at) lo = mid + 1;
+            else hi = mid;
+        }
+        /* the point `at - start` metres along edge lo's geometry */
+        double left = at - (cum[lo] - r->g->w[lo]);
+        double lon = r->glon[r->goff[lo]], lat = r->glat[r->goff[lo]];
+        for (uint32_t q = r->goff[lo]; q + 1 < r->goff[lo + 1]; q++) {
+            double l = sl_roads_haversine(r->glon[q], r->glat[q], r->glon[q + 1], r->glat[q + 1]);
+            double t = l > 0 ? fmin(1, left / l) : 1;
+            lon = r->glon[q] + t * (r->glon[q + 1] - r->glon[q]);
+            lat = r->glat[q] + t * (r->glat[q + 1] - r->glat[q]);
+            if (left <= l) break;
+            left -= l;
+        }
+        lua_createtable(L, 0, 2);
+        set_num(L, "lon", lon);
+        set_num(L, "lat", lat);
+        lua_rawseti(L, -2, i);
+    }
+    return 1;
+}
+
+/* net:show{sites = points, depots = {i, ...}, routes = {{i, j, ...}, ...}, metric = } */
+static int l_show(lua_State *L)
+{
+    sl_roads *r = check_net(L);
+    const char *what = "net:show";
+    lua_settop(L, 2);
+    if (lua_isnil(L, 2)) {
+        lua_newtable(L);
+        lua_replace(L, 2);
+    }
+    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = { "sites", "depots", "routes", "metric", NULL };
+    check_keys(L, 2, what, keys);
+    sl_road_metric metric = opt_metric(L, 2, what);
+    lua_newtable(L);
+    int anchor = lua_gettop(L);
+    int n = 0;
+    sl_road_snap *s = NULL;
+    lua_getfield(L, 2, "sites");
+    if (!lua_isnil(L, -1)) n = snap_list(L, r, -1, what, &s);
+    double *lon = keep(L, anchor, ((size_t)n + 1) * sizeof *lon);
+    double *lat = keep(L, anchor, ((size_t)n + 1) * sizeof *lat);
+    int *kind = keep(L, anchor, ((size_t)n + 1) * sizeof *kind);
+    for (int i = 0; i < n; i++) {
+        lon[i] = s[i].lon;
+        lat[i] = s[i].lat;
+        kind[i] = 0;
+    }
+    lua_getfield(L, 2, "depots");
+    if (!lua_isnil(L, -1)) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        lua_Integer nd = luaL_len(L, -1);
+        for (lua_Integer i = 1; i <= nd; i++) {
+            lua_geti(L, -1, i);
+            lua_Integer k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+            if (k < 1 || k > n) lerr(L, "%s: depots[%lld] must be a site number in 1..%d", what, (long long)i, n);
+            kind[k - 1] = 1;
+            lua_pop(L, 1);
+        }
+    }
+    lua_pop(L, 1);
+    lua_getfield(L, 2, "routes");
+    int nr = 0;
+    sl_road_path *paths = NULL;
+    const sl_road_path **pp = NULL;
+    if (!lua_isnil(L, -1)) {
+        luaL_checktype(L, -1, LUA_TTABLE);
+        int rt = lua_gettop(L);
+        lua_Integer nr0 = luaL_len(L, rt);
+        if (nr0 > 100000) lerr(L, "%s: too many routes (%lld)", what, (long long)nr0);
+        nr = (int)nr0;
+        paths = keep(L, anchor, ((size_t)nr + 1) * sizeof *paths);
+        pp = keep(L, anchor, ((size_t)nr + 1) * sizeof *pp);
+        for (int i = 0; i < nr; i++) {
+            lua_geti(L, rt, i + 1);
+            if (!lua_istable(L, -1)) lerr(L, "%s: routes[%d] must be a list of site numbers", what, i + 1);
+            int len = (int)luaL_len(L, -1);
+            /* the legs, then one polyline in Lua-owned memory (an error leaks nothing) */
+            sl_road_path *legs = keep(L, anchor, ((size_t)len + 1) * sizeof *legs);
+            size_t np = 0;
+            for (int q = 1; q < len; q++) {
+                int ab[2];
+                for (int z = 0; z < 2; z++) {
+                    lua_geti(L, -1, q + z);
+                    lua_Integer k = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+                    if (k < 1 || k > n)
+                        lerr(L, "%s: routes[%d][%d] must be a site number in 1..%d", what, i + 1, q + z, n);
+                    ab[z] = (int)k - 1;
+                    lua_pop(L, 1);
+                }
+                sl_error e;
+                sl_road_path p;
+                if (sl_roads_route(r, &s[ab[0]], &s[ab[1]], metric, &p, &e) != SL_OK)
+                    lerr(L, "%s: %s", what, e.msg);
+                double *c = keep(L, anchor, 2 * ((size_t)p.n + 1) * sizeof *c);
+                memcpy(c, p.lon, (size_t)p.n * sizeof *c);
+                memcpy(c + p.n, p.lat, (size_t)p.n * sizeof *c);
+                legs[q - 1] = (sl_road_path){ p.n, c, c + p.n, 0, 0 };
+                np += (size_t)p.n;
+                sl_road_path_free(&p);
+            }
+            double *xs = keep(L, anchor, (np + 1) * sizeof *xs);
+            double *ys = keep(L, anchor, (np + 1) * sizeof *ys);
+            size_t at = 0;
+            for (int q = 0; q + 1 < len; q++) {
+                memcpy(xs + at, legs[q].lon, (size_t)legs[q].n * sizeof *xs);
+                memcpy(ys + at, legs[q].lat, (size_t)legs[q].n * sizeof *ys);
+                at += (size_t)legs[q].n;
+            }
+            paths[i] = (sl_road_path){ (int)np, xs, ys, 0, 0 };
+            pp[i] = &paths[i];
+            lua_pop(L, 1);
+        }
+    }
+    sl_error e;
+    if (sl_roads_show(sl_lua_world(L), r, n, lon, lat, kind, nr, pp, &e) != SL_OK)
+        lerr(L, "%s: %s", what, e.msg);
+    return 0;
+}
+
+static int l_tostring(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    const sl_roads_info *in = sl_roads_info_of(r);
+    lua_pushfstring(L, "roads(%s: %d nodes, %d edges)", in->file, in->nodes, in->edges);
+    return 1;
+}
+
+void sl_lua_open_roads(lua_State *L)
+{
+    static const luaL_Reg methods[] = {
+        { "info", l_info }, { "snap", l_snap }, { "matrix", l_matrix }, { "route", l_route },
+        { "project", l_project }, { "unproject", l_unproject }, { "sample", l_sample },
+        { "show", l_show }, { NULL, NULL },
+    };
+    if (luaL_newmetatable(L, ROADS_MT)) {
+        luaL_newlib(L, methods);
+        lua_setfield(L, -2, "__index");
+        lua_pushcfunction(L, l_tostring);
+        lua_setfield(L, -2, "__tostring");
+        lua_pushliteral(L, "swarmlab.roads");
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_pop(L, 1);
+    lua_pushcfunction(L, l_roads);
+    lua_setfield(L, -2, "roads");
+}
