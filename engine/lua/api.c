@@ -15,6 +15,7 @@
 
 #include <lauxlib.h>
 
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/recorder.h"
 
 #ifndef SWARMLAB_VERSION
@@ -41,9 +42,13 @@ static int valid_param_name(const char *s)
 
 static void read_opts(lua_State *L, int idx, const char *name, int kind, param_opts *o)
 {
+    static const char *const keys[] = {"min", "max", "integer", "choices", "tunable", NULL};
     memset(o, 0, sizeof *o);
     if (lua_isnoneornil(L, idx)) return;
-    luaL_checktype(L, idx, LUA_TTABLE);
+    char what[160];
+    snprintf(what, sizeof what, "the options of parameter '%s'", name);
+    sl_lua_opts t;
+    sl_lua_opts_open(&t, L, idx, what, keys);
     lua_pushnil(L);
     while (lua_next(L, idx)) {
         const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
@@ -57,16 +62,13 @@ static void read_opts(lua_State *L, int idx, const char *name, int kind, param_o
         } else if (strcmp(k, "integer") == 0) {
             if (kind != LUA_TNUMBER)
                 luaL_error(L, "parameter '%s': option 'integer' needs a number default", name);
-            o->integer = lua_toboolean(L, -1);
+            o->integer = sl_lua_opt_boolean(&t, "integer", false);
         } else if (strcmp(k, "tunable") == 0) {
             /* a hint for interactive front ends (the viewer's sliders); no effect on the run */
-            o->tunable = lua_toboolean(L, -1);
+            o->tunable = sl_lua_opt_boolean(&t, "tunable", false);
         } else if (strcmp(k, "choices") == 0) {
             if (!lua_istable(L, -1) || luaL_len(L, -1) < 1)
                 luaL_error(L, "parameter '%s': option 'choices' must be a non-empty list", name);
-        } else {
-            luaL_error(L, "parameter '%s': unknown option '%s' (expected min, max, integer, "
-                          "choices, tunable)", name, k);
         }
         lua_pop(L, 1);
     }

@@ -157,7 +157,9 @@ static const luaL_Reg field_methods[] = {
 int sl_api_world_field(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_WORLD);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"name", "nx", "ny", "cell", "toroidal", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 2, "world:field{...}", keys);
     const char *name = name_field(L, 2);
     double nx = opt_number_field(L, 2, "nx", 0, 1), ny = opt_number_field(L, 2, "ny", 0, 1);
     double cell = opt_number_field(L, 2, "cell", 1.0, 0);
@@ -295,7 +297,9 @@ static const luaL_Reg graph_methods[] = {
 int sl_api_world_graph(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_WORLD);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    static const char *const keys[] = {"name", "nodes", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 2, "world:graph{...}", keys);
     const char *name = name_field(L, 2);
     double n = opt_number_field(L, 2, "nodes", 0, 1);
     if (n != floor(n) || n < 1 || n > 1e8)
@@ -334,7 +338,9 @@ int sl_api_world_plane(lua_State *L)
     luaL_checkudata(L, 1, SL_MT_WORLD);
     sl_world *w = sl_lua_world(L);
     if (!lua_isnoneornil(L, 2)) {
-        luaL_checktype(L, 2, LUA_TTABLE);
+        static const char *const keys[] = {"width", "height", "toroidal", NULL};
+        sl_lua_opts o;
+        sl_lua_opts_open(&o, L, 2, "world:plane{...}", keys);
         double wd = opt_number_field(L, 2, "width", 0, 1);
         double ht = opt_number_field(L, 2, "height", 0, 1);
         int tor = opt_bool_field(L, 2, "toroidal", 0);

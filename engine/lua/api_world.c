@@ -250,8 +250,10 @@ static const char *opt_string(lua_State *L, const char *key, const char *def)
 
 static int w_population(lua_State *L)
 {
+    static const char *const keys[] = {"name", "n", "columns", NULL};
     check_world(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 2, "world:population{...}", keys);
     sl_world *w = sl_lua_world(L);
     const char *name = opt_string(L, "name", NULL);
     lua_getfield(L, 2, "n");
@@ -326,8 +328,10 @@ static int w_pop(lua_State *L)
 
 static int w_record(lua_State *L)
 {
+    static const char *const keys[] = {"name", "reduce", "pop", "column", NULL};
     check_world(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 2, "world:record{...}", keys);
     sl_world *w = sl_lua_world(L);
     const char *name = opt_string(L, "name", NULL);
     const char *how = opt_string(L, "reduce", NULL);

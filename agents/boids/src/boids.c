@@ -10,7 +10,7 @@
 #include "swarmlab/grid.h"
 
 typedef struct boids_state {
-    sl_boids_params p;
+    sl_boids_def p;
     sl_pop *pop;
     int cx, cy, cvx, cvy;          /* column indices */
     sl_grid grid;
@@ -22,16 +22,16 @@ typedef struct boids_state {
     uint64_t skip;                 /* columns the kernel writes itself (not permuted) */
 } boids_state;
 
-sl_boids_params sl_boids_default_params(void)
+sl_boids_def sl_boids_def_default(void)
 {
-    sl_boids_params p = {
+    sl_boids_def p = {
         .width = 100, .height = 100, .radius = 5, .speed = 1.0, .cohere_factor = 0.03,
         .separation = 1.0, .separate_factor = 0.015, .match_factor = 0.05,
     };
     return p;
 }
 
-sl_status sl_boids_check(const sl_boids_params *bp, sl_error *e)
+sl_status sl_boids_check(const sl_boids_def *bp, sl_error *e)
 {
     if (!(bp->width > 0) || !(bp->height > 0) || !isfinite(bp->width) || !isfinite(bp->height))
         return sl_error_set(e, SL_ERR_RANGE, "boids: plane %g x %g must have positive finite sides",
@@ -227,7 +227,7 @@ static void attach_name(const sl_pop *pop, char *buf, size_t n)
     snprintf(buf, n, "boids:%s", sl_pop_name(pop));
 }
 
-sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_params *bp, sl_error *e)
+sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_def *bp, sl_error *e)
 {
     sl_status st = sl_boids_check(bp, e);
     if (st != SL_OK) return st;

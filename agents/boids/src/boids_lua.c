@@ -4,22 +4,10 @@
 #include <math.h>
 
 #include "swarmlab/boids.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 
 void sl_lua_open_boids(lua_State *L);
-
-static double opt_number(lua_State *L, int t, const char *key, double def)
-{
-    lua_getfield(L, t, key);
-    double v = def;
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isnumber(L, -1))
-            luaL_error(L, "boids: '%s' must be a number, got %s", key, luaL_typename(L, -1));
-        v = lua_tonumber(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
 
 /* Accepts (pop, ...) or (world, pop, ...): returns the index of the population argument. */
 static int pop_arg(lua_State *L)
@@ -31,19 +19,20 @@ static int l_attach(lua_State *L)
 {
     int pa = pop_arg(L);
     sl_pop *pop = sl_lua_check_pop(L, pa);
-    sl_boids_params p = sl_boids_default_params();
-    if (!lua_isnoneornil(L, pa + 1)) {
-        luaL_checktype(L, pa + 1, LUA_TTABLE);
-        int t = pa + 1;
-        p.width = opt_number(L, t, "width", p.width);
-        p.height = opt_number(L, t, "height", p.width);
-        p.radius = opt_number(L, t, "radius", p.radius);
-        p.speed = opt_number(L, t, "speed", p.speed);
-        p.cohere_factor = opt_number(L, t, "cohere", p.cohere_factor);
-        p.separation = opt_number(L, t, "separation", p.separation);
-        p.separate_factor = opt_number(L, t, "separate", p.separate_factor);
-        p.match_factor = opt_number(L, t, "match", p.match_factor);
-    }
+    sl_boids_def p = sl_boids_def_default();
+    static const char *const keys[] = {"width", "height", "radius", "speed", "cohere",
+                                       "separation", "separate", "match", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, pa + 1, "swarmlab.boids.attach(pop, {...})", keys);
+    /* ranges are checked by sl_boids_check, which names the parameter */
+    p.width = sl_lua_opt_number(&o, "width", p.width, -HUGE_VAL, HUGE_VAL);
+    p.height = sl_lua_opt_number(&o, "height", p.width, -HUGE_VAL, HUGE_VAL);
+    p.radius = sl_lua_opt_number(&o, "radius", p.radius, -HUGE_VAL, HUGE_VAL);
+    p.speed = sl_lua_opt_number(&o, "speed", p.speed, -HUGE_VAL, HUGE_VAL);
+    p.cohere_factor = sl_lua_opt_number(&o, "cohere", p.cohere_factor, -HUGE_VAL, HUGE_VAL);
+    p.separation = sl_lua_opt_number(&o, "separation", p.separation, -HUGE_VAL, HUGE_VAL);
+    p.separate_factor = sl_lua_opt_number(&o, "separate", p.separate_factor, -HUGE_VAL, HUGE_VAL);
+    p.match_factor = sl_lua_opt_number(&o, "match", p.match_factor, -HUGE_VAL, HUGE_VAL);
     sl_error e;
     sl_error_clear(&e);
     if (sl_boids_attach(sl_lua_world(L), pop, &p, &e) != SL_OK) return luaL_error(L, "%s", e.msg);
@@ -65,7 +54,7 @@ static int l_spawn(lua_State *L)
 
 static int l_defaults(lua_State *L)
 {
-    sl_boids_params p = sl_boids_default_params();
+    sl_boids_def p = sl_boids_def_default();
     lua_createtable(L, 0, 8);
     lua_pushnumber(L, p.width), lua_setfield(L, -2, "width");
     lua_pushnumber(L, p.height), lua_setfield(L, -2, "height");

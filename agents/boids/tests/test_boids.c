@@ -11,7 +11,7 @@ static sl_world *make(int threads, size_t n, double side, double radius, uint64_
     sl_world *w = sl_world_create(seed);
     sl_world_set_threads(w, threads);
     sl_pop *p = sl_world_add_pop(w, "birds", &e);
-    sl_boids_params bp = sl_boids_default_params();
+    sl_boids_def bp = sl_boids_def_default();
     bp.width = bp.height = side;
     bp.radius = radius;
     ck_assert_int_eq(sl_boids_attach(w, p, &bp, &e), SL_OK);
@@ -26,7 +26,7 @@ START_TEST(test_two_birds_by_hand)
     sl_world *w = sl_world_create(1);
     sl_world_set_threads(w, 1);
     sl_pop *p = sl_world_add_pop(w, "birds", &e);
-    sl_boids_params bp = sl_boids_default_params();
+    sl_boids_def bp = sl_boids_def_default();
     ck_assert_int_eq(sl_boids_attach(w, p, &bp, &e), SL_OK);
     sl_pop_spawn(p, 2);
     int cx = sl_pop_column(p, "x"), cy = sl_pop_column(p, "y");
@@ -52,7 +52,7 @@ START_TEST(test_separation_and_wrap)
     sl_error e;
     sl_world *w = sl_world_create(1);
     sl_pop *p = sl_world_add_pop(w, "birds", &e);
-    sl_boids_params bp = sl_boids_default_params();
+    sl_boids_def bp = sl_boids_def_default();
     ck_assert_int_eq(sl_boids_attach(w, p, &bp, &e), SL_OK);
     sl_pop_spawn(p, 2);
     int cx = sl_pop_column(p, "x"), cy = sl_pop_column(p, "y");
@@ -130,13 +130,13 @@ END_TEST
 START_TEST(test_bad_params)
 {
     sl_error e;
-    sl_boids_params bp = sl_boids_default_params();
+    sl_boids_def bp = sl_boids_def_default();
     bp.radius = -1;
     ck_assert_int_eq(sl_boids_check(&bp, &e), SL_ERR_RANGE);
-    bp = sl_boids_default_params();
+    bp = sl_boids_def_default();
     bp.width = NAN;
     ck_assert_int_eq(sl_boids_check(&bp, &e), SL_ERR_RANGE);
-    bp = sl_boids_default_params();
+    bp = sl_boids_def_default();
     bp.match_factor = INFINITY;
     ck_assert_int_eq(sl_boids_check(&bp, &e), SL_ERR_RANGE);
 }

@@ -45,7 +45,7 @@ int main(int argc, char **argv)
     sl_world *w = sl_world_create(42);
     sl_world_set_threads(w, (int)threads);
     sl_pop *pop = sl_world_add_pop(w, "birds", &e);
-    sl_boids_params p = sl_boids_default_params();
+    sl_boids_def p = sl_boids_def_default();
     p.width = p.height = sqrt((double)n / density);
     p.radius = radius;
     if (sl_boids_attach(w, pop, &p, &e) != SL_OK || sl_boids_spawn(w, pop, (size_t)n, &e) != SL_OK) {

@@ -23,7 +23,7 @@
 
 #include "swarmlab/world.h"
 
-typedef struct sl_boids_params {
+typedef struct sl_boids_def {
     double width, height;      /* periodic plane */
     double radius;             /* visual distance */
     double speed;              /* 1.0 */
@@ -31,17 +31,17 @@ typedef struct sl_boids_params {
     double separation;         /* 1.0 */
     double separate_factor;    /* 0.015 */
     double match_factor;       /* 0.05 */
-} sl_boids_params;
+} sl_boids_def;
 
 /* The specification's constants, on a 100 x 100 plane with visual distance 5. */
-sl_boids_params sl_boids_default_params(void);
+sl_boids_def sl_boids_def_default(void);
 
 /* Checks parameters: sizes and radius positive and finite, factors finite, speed >= 0. */
-sl_status sl_boids_check(const sl_boids_params *bp, sl_error *e);
+sl_status sl_boids_check(const sl_boids_def *bp, sl_error *e);
 
 /* Makes (or reuses) population columns x, y, vx, vy (f64) in pop, and adds the flocking system.
  * The population may be empty or already hold birds. */
-sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_params *bp, sl_error *e);
+sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_def *bp, sl_error *e);
 
 /* Spawns n birds uniformly on the plane with uniform random headings, drawn from the world's
  * seed (stream SL_STREAM_BOIDS_INIT, keyed by the bird's stable index). */
