@@ -12,7 +12,7 @@ static double now_s(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-sl_roads *sl_roads_load(const char *path, const sl_roads_config *cfg, sl_error *e)
+sl_roads *sl_roads_create(const sl_roads_def *cfg, const char *path, sl_error *e)
 {
     double t0 = now_s();
     sl_roads *r = calloc(1, sizeof *r);
@@ -22,25 +22,25 @@ sl_roads *sl_roads_load(const char *path, const sl_roads_config *cfg, sl_error *
         return NULL;
     }
     if (cfg) r->cfg = *cfg;
-    else sl_roads_config_default(&r->cfg);
+    else r->cfg = sl_roads_def_default();
     r->info.file = r->file;
     if (!(r->cfg.max_snap_m > 0) || !(r->cfg.max_snap_m < 1e7)) {
-        sl_error_set(e, SL_ERR_RANGE, "%s: max_snap must be a positive number of metres, got %g",
+        sl_error_set(e, SL_ERR_RANGE, "%s: max_snap_m must be a positive number of metres below 10000 km, got %g",
                      r->file, r->cfg.max_snap_m);
         goto fail;
     }
     for (int c = 0; c < SL_ROAD_NCLASSES; c++)
         if (!(r->cfg.speed_kmh[c] > 0 && r->cfg.speed_kmh[c] <= 1000) ||
             !(r->cfg.link_speed_kmh[c] > 0 && r->cfg.link_speed_kmh[c] <= 1000)) {
-            sl_error_set(e, SL_ERR_RANGE, "%s: the speed of %s roads must be in (0, 1000] km/h",
-                         r->file, sl_road_class_name(c));
+            sl_error_set(e, SL_ERR_RANGE, "%s: speed_kmh and link_speed_kmh[%s] must be in "
+                         "(0, 1000] km/h", r->file, sl_road_class_name(c));
             goto fail;
         }
-    rd_raw raw = { .cfg = &r->cfg };
-    sl_status st = rd_read_file(r->file, &raw, e);
-    if (st == SL_OK) st = rd_build(r, &raw, e);
-    rd_raw_free(&raw);
-    if (st == SL_OK) st = rd_snap_index(r, e);
+    slp_roads_raw raw = { .cfg = &r->cfg };
+    sl_status st = slp_roads_read_file(r->file, &raw, e);
+    if (st == SL_OK) st = slp_roads_build(r, &raw, e);
+    slp_roads_raw_free(&raw);
+    if (st == SL_OK) st = slp_roads_snap_index(r, e);
     if (st != SL_OK) goto fail;
     r->info.seconds = now_s() - t0;
     return r;

@@ -9,12 +9,12 @@
 
 static int cmp_node(const void *a, const void *b)
 {
-    const rd_node *x = a, *y = b;
+    const slp_roads_node *x = a, *y = b;
     if (x->id != y->id) return x->id < y->id ? -1 : 1;
     return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static int32_t find_node(const rd_node *nd, size_t n, long long id)
+static int32_t find_node(const slp_roads_node *nd, size_t n, long long id)
 {
     size_t lo = 0, hi = n;
     while (lo < hi) {
@@ -135,7 +135,7 @@ static void tmp_free(build_tmp *t)
 
 #define NOMEM() do { st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", r->file); goto done; } while (0)
 
-sl_status rd_build(sl_roads *r, rd_raw *raw, sl_error *e)
+sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
 {
     build_tmp t = {0};
     sl_status st = SL_OK;
@@ -149,7 +149,7 @@ sl_status rd_build(sl_roads *r, rd_raw *raw, sl_error *e)
     size_t nn = 0;
     for (size_t i = 0; i < raw->nn; i++)
         if (nn == 0 || raw->node[i].id != raw->node[nn - 1].id) raw->node[nn++] = raw->node[i];
-    const rd_node *nd = raw->node;
+    const slp_roads_node *nd = raw->node;
 
     /* 2. ways as pieces of known, distinct consecutive nodes (missing nodes split a way) */
     t.pts = malloc((raw->nref + 1) * sizeof *t.pts);
@@ -234,7 +234,7 @@ sl_status rd_build(sl_roads *r, rd_raw *raw, sl_error *e)
         if (sg->lo == sg->hi) continue;
         double len = 0;
         for (uint32_t k = sg->i; k < sg->j; k++) {
-            const rd_node *a = &nd[t.pts[k]], *b = &nd[t.pts[k + 1]];
+            const slp_roads_node *a = &nd[t.pts[k]], *b = &nd[t.pts[k + 1]];
             len += sl_roads_haversine(a->lon, a->lat, b->lon, b->lat);
         }
         int dir = raw->way_dir[sg->way];
@@ -351,7 +351,7 @@ sl_status rd_build(sl_roads *r, rd_raw *raw, sl_error *e)
         const seg *sg = &t.segs[d->seg];
         uint32_t o = r->goff[d->pos], cnt = sg->j - sg->i + 1;
         for (uint32_t q = 0; q < cnt; q++) {
-            const rd_node *p = &nd[t.pts[d->reversed ? sg->j - q : sg->i + q]];
+            const slp_roads_node *p = &nd[t.pts[d->reversed ? sg->j - q : sg->i + q]];
             r->glon[o + q] = p->lon;
             r->glat[o + q] = p->lat;
             lo_lon = fmin(lo_lon, p->lon);

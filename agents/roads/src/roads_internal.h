@@ -9,14 +9,14 @@
 #include "swarmlab/roads.h"
 
 /* OSM nodes and drivable ways as read, before any graph is made. */
-typedef struct rd_node {
+typedef struct slp_roads_node {
     long long id;
     double lon, lat;
     size_t seq;            /* position in the file (ties between repeated ids) */
-} rd_node;
+} slp_roads_node;
 
-typedef struct rd_raw {
-    rd_node *node;
+typedef struct slp_roads_raw {
+    slp_roads_node *node;
     size_t nn, ncap;
     long long *ref;        /* node ids of all kept ways, one after the other */
     size_t nref, refcap;
@@ -27,18 +27,18 @@ typedef struct rd_raw {
     size_t nw, wcap;
     long long osm_ways;
     int oom;
-    const sl_roads_config *cfg;
-} rd_raw;
+    const sl_roads_def *cfg;
+} slp_roads_raw;
 
-void rd_raw_free(rd_raw *raw);
+void slp_roads_raw_free(slp_roads_raw *raw);
 /* Appends a node / a drivable way (sets raw->oom on allocation failure). */
-void rd_raw_add_node(rd_raw *raw, long long id, double lon, double lat);
-void rd_raw_add_way(rd_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh);
+void slp_roads_raw_add_node(slp_roads_raw *raw, long long id, double lon, double lat);
+void slp_roads_raw_add_way(slp_roads_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh);
 /* Fills raw from the file (roads_read.c; fails when built without libreadosm). */
-sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e);
+sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e);
 
 struct sl_roads {
-    sl_roads_config cfg;
+    sl_roads_def cfg;
     sl_roads_info info;
     char *file;
     sl_graph *g;           /* w = length in metres; x, y = planar position */
@@ -59,8 +59,8 @@ struct sl_roads {
 };
 
 /* Builds the network from what was read (roads_build.c). */
-sl_status rd_build(sl_roads *r, rd_raw *raw, sl_error *e);
+sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e);
 /* Makes the snapping index (roads_snap.c). */
-sl_status rd_snap_index(sl_roads *r, sl_error *e);
+sl_status slp_roads_snap_index(sl_roads *r, sl_error *e);
 
 #endif

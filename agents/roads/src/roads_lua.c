@@ -1,5 +1,6 @@
 /* roads_lua.c - Lua binding: swarmlab.roads{file = ...} and the network's methods
- * (info, snap, matrix, route, project, unproject, sample, show).
+ * (info, snap, matrix, route, project, unproject, sample, show). Options are read with the
+ * binding toolkit (lua_bind.h): strict tables, errors naming the option and the nearest key.
  *
  * The network is attached to the scenario's world, which owns it; the Lua handle only points at
  * it, so the viewer's layers may keep drawing it after the handle is collected. Scratch arrays
@@ -13,6 +14,7 @@
 #include <string.h>
 
 #include "roads_internal.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/rng.h"
 
@@ -31,70 +33,6 @@ static int lerr(lua_State *L, const char *fmt, ...)
     vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
     return luaL_error(L, "%s", buf);
-}
-
-/* edit distance, for "did you mean" */
-static int edits(const char *a, const char *b)
-{
-    size_t n = strlen(a), m = strlen(b);
-    if (n > 40 || m > 40) return 99;
-    int d[41][41];
-    for (size_t i = 0; i <= n; i++) d[i][0] = (int)i;
-    for (size_t j = 0; j <= m; j++) d[0][j] = (int)j;
-    for (size_t i = 1; i <= n; i++)
-        for (size_t j = 1; j <= m; j++) {
-            int c = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < c) c = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < c) c = d[i][j - 1] + 1;
-            d[i][j] = c;
-        }
-    return d[n][m];
-}
-
-/* Raises an error for any key of table t that is not in the NULL-terminated list. */
-static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
-{
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) lerr(L, "%s: option keys must be names", what);
-        const char *k = lua_tostring(L, -1);
-        int best = -1, bd = 99;
-        for (int i = 0; keys[i]; i++) {
-            int d = edits(k, keys[i]);
-            if (d == 0) { best = -2; break; }
-            if (d < bd) { bd = d; best = i; }
-        }
-        if (best == -2) continue;
-        if (best >= 0 && bd <= 2) lerr(L, "%s: unknown option '%s' (did you mean '%s'?)", what, k, keys[best]);
-        lerr(L, "%s: unknown option '%s'", what, k);
-    }
-}
-
-static double opt_num(lua_State *L, int t, const char *what, const char *key, double def)
-{
-    lua_getfield(L, t, key);
-    double v = def;
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isnumber(L, -1))
-            lerr(L, "%s: '%s' must be a number, got %s", what, key, luaL_typename(L, -1));
-        v = lua_tonumber(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *opt_str(lua_State *L, int t, const char *what, const char *key, const char *def)
-{
-    lua_getfield(L, t, key);
-    const char *v = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING)
-            lerr(L, "%s: '%s' must be a string, got %s", what, key, luaL_typename(L, -1));
-        v = lua_tostring(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
 }
 
 static void set_num(lua_State *L, const char *k, double v)
@@ -128,13 +66,10 @@ static void *keep(lua_State *L, int anchor, size_t bytes)
     return p;
 }
 
-static sl_road_metric opt_metric(lua_State *L, int t, const char *what)
+static sl_road_metric opt_metric(const sl_lua_opts *o)
 {
-    const char *m = t ? opt_str(L, t, what, "metric", "time") : "time";
-    if (strcmp(m, "time") == 0) return SL_ROAD_TIME;
-    if (strcmp(m, "distance") == 0) return SL_ROAD_DISTANCE;
-    lerr(L, "%s: 'metric' must be \"time\" or \"distance\", got \"%s\"", what, m);
-    return SL_ROAD_TIME;
+    static const char *const metrics[] = { "time", "distance", NULL };
+    return sl_lua_opt_enum(o, "metric", metrics, 0) == 1 ? SL_ROAD_DISTANCE : SL_ROAD_TIME;
 }
 
 /* Reads point `idx` ({lon, lat} or {lon = , lat = , name = }) and snaps it. */
@@ -191,39 +126,29 @@ static const char *const class_keys[] = {
 
 static int l_roads(lua_State *L)
 {
-    const char *what = "swarmlab.roads";
-    luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = { "file", "max_snap", "speeds", "link_speeds", NULL };
-    check_keys(L, 1, what, keys);
-    const char *file = opt_str(L, 1, what, "file", NULL);
-    if (!file) lerr(L, "%s: 'file' (an .osm or .osm.pbf file) is required", what);
-    sl_roads_config cfg;
-    sl_roads_config_default(&cfg);
-    cfg.max_snap_m = opt_num(L, 1, what, "max_snap", cfg.max_snap_m);
-    if (!(cfg.max_snap_m > 0 && cfg.max_snap_m <= 1e6))
-        lerr(L, "%s: 'max_snap' must be in (0, 1000000] metres, got %g", what, cfg.max_snap_m);
-    for (int pass = 0; pass < 2; pass++) {
-        const char *key = pass ? "link_speeds" : "speeds";
-        double *sp = pass ? cfg.link_speed_kmh : cfg.speed_kmh;
-        lua_getfield(L, 1, key);
-        if (!lua_isnil(L, -1)) {
-            if (!lua_istable(L, -1)) lerr(L, "%s: '%s' must be a table of km/h by road class", what, key);
-            char w2[64];
-            snprintf(w2, sizeof w2, "%s: %s", what, key);
-            check_keys(L, lua_gettop(L), w2, class_keys);
-            for (int c = 0; c < SL_ROAD_NCLASSES; c++) {
-                sp[c] = opt_num(L, lua_gettop(L), w2, class_keys[c], sp[c]);
-                if (!(sp[c] > 0 && sp[c] <= 1000))
-                    lerr(L, "%s: '%s' must be in (0, 1000] km/h, got %g", w2, class_keys[c], sp[c]);
-            }
-        }
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, "swarmlab.roads{...}", keys);
+    sl_lua_opt_require(&o, "file");
+    const char *file = sl_lua_opt_string(&o, "file", NULL);
+    sl_roads_def def = sl_roads_def_default();
+    def.max_snap_m = sl_lua_opt_number(&o, "max_snap", def.max_snap_m, 0.001, 1e6);
+    sl_lua_opts sub;
+    if (sl_lua_opts_sub(&o, "speeds", &sub, class_keys)) {
+        for (int c = 0; c < SL_ROAD_NCLASSES; c++)
+            def.speed_kmh[c] = sl_lua_opt_number(&sub, class_keys[c], def.speed_kmh[c], 0.1, 1000);
+        lua_pop(L, 1);
+    }
+    if (sl_lua_opts_sub(&o, "link_speeds", &sub, class_keys)) {
+        for (int c = 0; c < SL_ROAD_NCLASSES; c++)
+            def.link_speed_kmh[c] = sl_lua_opt_number(&sub, class_keys[c], def.link_speed_kmh[c], 0.1, 1000);
         lua_pop(L, 1);
     }
     const char *path = sl_lua_resolve_input(L, file);
-    if (!path) lerr(L, "%s: file '%s' not found", what, file);
+    if (!path) sl_lua_opt_error(&o, "file", "names a file that does not exist ('%s')", file);
     sl_error e;
-    sl_roads *r = sl_roads_load(path, &cfg, &e);
-    if (!r) lerr(L, "%s: %s", what, e.msg);
+    sl_roads *r = sl_roads_create(&def, path, &e);
+    if (!r) lerr(L, "swarmlab.roads{...}: %s", e.msg);
     sl_world *w = sl_lua_world(L);
     char key[48];
     for (int k = 0;; k++) {
@@ -232,11 +157,10 @@ static int l_roads(lua_State *L)
     }
     if (sl_world_attach(w, key, r, free_net, &e) != SL_OK) {
         sl_roads_destroy(r);
-        lerr(L, "%s: %s", what, e.msg);
+        lerr(L, "swarmlab.roads{...}: %s", e.msg);
     }
-    lroads *h = lua_newuserdatauv(L, sizeof *h, 0);
+    lroads *h = sl_lua_new_object(L, sizeof *h, ROADS_MT);
     h->r = r;
-    luaL_setmetatable(L, ROADS_MT);
     return 1;
 }
 
@@ -301,24 +225,18 @@ static int l_matrix(lua_State *L)
     const sl_roads *r = check_net(L);
     const char *what = "net:matrix";
     lua_settop(L, 3);
-    int opts = lua_isnil(L, 3) ? 0 : 3;
-    if (opts) {
-        luaL_checktype(L, 3, LUA_TTABLE);
-        static const char *const keys[] = { "metric", "threads", "csv", NULL };
-        check_keys(L, 3, what, keys);
-    }
-    sl_road_metric metric = opt_metric(L, opts, what);
-    double th = opts ? opt_num(L, 3, what, "threads", sl_world_threads(sl_lua_world(L)))
-                     : sl_world_threads(sl_lua_world(L));
-    if (th != floor(th) || th < 1 || th > 1024)
-        lerr(L, "%s: 'threads' must be an integer in 1..1024, got %g", what, th);
-    const char *csv = opts ? opt_str(L, 3, what, "csv", NULL) : NULL;
+    static const char *const keys[] = { "metric", "threads", "csv", NULL };
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 3, "net:matrix(points, {...})", keys);
+    sl_road_metric metric = opt_metric(&o);
+    int th = (int)sl_lua_opt_integer(&o, "threads", sl_world_threads(sl_lua_world(L)), 1, 1024);
+    const char *csv = sl_lua_opt_string(&o, "csv", NULL);
     sl_road_snap *s;
     int n = snap_list(L, r, 2, what, &s);
     if ((double)n * n > 1e8) lerr(L, "%s: %d points make too large a matrix", what, n);
     double *m = scratch(L, (size_t)n * n * sizeof *m);
     sl_error e;
-    if (sl_roads_matrix(r, s, n, metric, (int)th, m, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
+    if (sl_roads_matrix(r, s, n, metric, th, m, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
     if (csv) {
         const char *out = sl_lua_output_path(L, csv);
         if (sl_roads_write_csv(out, n, NULL, m, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
@@ -332,12 +250,7 @@ static int l_matrix(lua_State *L)
         }
         lua_rawseti(L, -2, i + 1);
     }
-    lua_createtable(L, n, 0);
-    for (int i = 0; i < n; i++) {
-        push_snap(L, r, &s[i]);
-        lua_rawseti(L, -2, i + 1);
-    }
-    return 2;
+    return 1;
 }
 
 static void push_path(lua_State *L, const sl_roads *r, const sl_road_path *p)
@@ -363,13 +276,10 @@ static int l_route(lua_State *L)
     const sl_roads *r = check_net(L);
     const char *what = "net:route";
     lua_settop(L, 4);
-    int opts = lua_isnil(L, 4) ? 0 : 4;
-    if (opts) {
-        luaL_checktype(L, 4, LUA_TTABLE);
-        static const char *const keys[] = { "metric", NULL };
-        check_keys(L, 4, what, keys);
-    }
-    sl_road_metric metric = opt_metric(L, opts, what);
+    static const char *const keys[] = { "metric", NULL };
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 4, "net:route(a, b, {...})", keys);
+    sl_road_metric metric = opt_metric(&o);
     sl_road_snap a, b;
     snap_point(L, r, 2, what, 1, &a);
     snap_point(L, r, 3, what, 2, &b);
@@ -377,7 +287,7 @@ static int l_route(lua_State *L)
     sl_error e;
     if (sl_roads_route(r, &a, &b, metric, &p, &e) != SL_OK) lerr(L, "%s: %s", what, e.msg);
     push_path(L, r, &p);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     return 1;
 }
 
@@ -386,9 +296,10 @@ static int l_project(lua_State *L)
     const sl_roads *r = check_net(L);
     double x, y;
     sl_roads_project(r, luaL_checknumber(L, 2), luaL_checknumber(L, 3), &x, &y);
-    lua_pushnumber(L, x);
-    lua_pushnumber(L, y);
-    return 2;
+    lua_createtable(L, 0, 2);
+    set_num(L, "x", x);
+    set_num(L, "y", y);
+    return 1;
 }
 
 static int l_unproject(lua_State *L)
@@ -396,9 +307,10 @@ static int l_unproject(lua_State *L)
     const sl_roads *r = check_net(L);
     double lon, lat;
     sl_roads_unproject(r, luaL_checknumber(L, 2), luaL_checknumber(L, 3), &lon, &lat);
-    lua_pushnumber(L, lon);
-    lua_pushnumber(L, lat);
-    return 2;
+    lua_createtable(L, 0, 2);
+    set_num(L, "lon", lon);
+    set_num(L, "lat", lat);
+    return 1;
 }
 
 /* n points on the roads, uniform along their length (each stretch of road counted once). */
@@ -409,15 +321,16 @@ static int l_sample(lua_State *L)
     lua_Integer n = luaL_checkinteger(L, 2);
     if (n < 1 || n > 1000000) lerr(L, "%s: the count must be in 1..1000000, got %lld", what, (long long)n);
     lua_settop(L, 3);
+    static const char *const keys[] = { "seed", NULL };
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 3, "net:sample(n, {...})", keys);
     uint64_t seed = sl_world_seed(sl_lua_world(L));
-    if (!lua_isnil(L, 3)) {
-        luaL_checktype(L, 3, LUA_TTABLE);
-        static const char *const keys[] = { "seed", NULL };
-        check_keys(L, 3, what, keys);
+    if (sl_lua_opt_has(&o, "seed")) {
         lua_getfield(L, 3, "seed");
-        if (lua_isinteger(L, -1)) seed = (uint64_t)lua_tointeger(L, -1);
-        else if (!lua_isnil(L, -1)) lerr(L, "%s: 'seed' must be an integer", what);
+        int ok = lua_isinteger(L, -1);
+        seed = (uint64_t)lua_tointeger(L, -1);
         lua_pop(L, 1);
+        if (!ok) sl_lua_opt_error(&o, "seed", "must be an integer");
     }
     size_t m = r->g->m;
     double *cum = scratch(L, (m + 1) * sizeof *cum);
@@ -461,14 +374,10 @@ static int l_show(lua_State *L)
     sl_roads *r = check_net(L);
     const char *what = "net:show";
     lua_settop(L, 2);
-    if (lua_isnil(L, 2)) {
-        lua_newtable(L);
-        lua_replace(L, 2);
-    }
-    luaL_checktype(L, 2, LUA_TTABLE);
     static const char *const keys[] = { "sites", "depots", "routes", "metric", NULL };
-    check_keys(L, 2, what, keys);
-    sl_road_metric metric = opt_metric(L, 2, what);
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 2, "net:show{...}", keys);
+    sl_road_metric metric = opt_metric(&o);
     lua_newtable(L);
     int anchor = lua_gettop(L);
     int n = 0;
@@ -534,7 +443,7 @@ static int l_show(lua_State *L)
                 memcpy(c + p.n, p.lat, (size_t)p.n * sizeof *c);
                 legs[q - 1] = (sl_road_path){ p.n, c, c + p.n, 0, 0 };
                 np += (size_t)p.n;
-                sl_road_path_free(&p);
+                sl_road_path_release(&p);
             }
             double *xs = keep(L, anchor, (np + 1) * sizeof *xs);
             double *ys = keep(L, anchor, (np + 1) * sizeof *ys);
@@ -570,14 +479,11 @@ void sl_lua_open_roads(lua_State *L)
         { "project", l_project }, { "unproject", l_unproject }, { "sample", l_sample },
         { "show", l_show }, { NULL, NULL },
     };
-    if (luaL_newmetatable(L, ROADS_MT)) {
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushcfunction(L, l_tostring);
-        lua_setfield(L, -2, "__tostring");
-        lua_pushliteral(L, "swarmlab.roads");
-        lua_setfield(L, -2, "__metatable");
-    }
+    /* no __gc: the world owns the network */
+    sl_lua_class(L, ROADS_MT, methods, NULL);
+    luaL_getmetatable(L, ROADS_MT);
+    lua_pushcfunction(L, l_tostring);
+    lua_setfield(L, -2, "__tostring");
     lua_pop(L, 1);
     lua_pushcfunction(L, l_roads);
     lua_setfield(L, -2, "roads");

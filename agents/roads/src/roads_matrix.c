@@ -313,7 +313,7 @@ sl_status sl_roads_route(const sl_roads *r, const sl_road_snap *a0, const sl_roa
     free(chain);
     dj_free(&w);
     if (pb.oom) {
-        sl_road_path_free(out);
+        sl_road_path_release(out);
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", r->file);
     }
     return SL_OK;
@@ -323,7 +323,7 @@ nomem:
     return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", r->file);
 }
 
-void sl_road_path_free(sl_road_path *p)
+void sl_road_path_release(sl_road_path *p)
 {
     if (!p) return;
     free(p->lon);

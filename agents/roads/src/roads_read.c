@@ -59,8 +59,8 @@ static sl_status check_xml(const char *path, sl_error *e)
 
 static int on_node(const void *user, const readosm_node *nd)
 {
-    rd_raw *raw = (rd_raw *)user;
-    rd_raw_add_node(raw, nd->id, nd->longitude, nd->latitude);
+    slp_roads_raw *raw = (slp_roads_raw *)user;
+    slp_roads_raw_add_node(raw, nd->id, nd->longitude, nd->latitude);
     return raw->oom ? READOSM_ABORT : READOSM_OK;
 }
 
@@ -68,7 +68,7 @@ static int on_node(const void *user, const readosm_node *nd)
 
 static int on_way(const void *user, const readosm_way *w)
 {
-    rd_raw *raw = (rd_raw *)user;
+    slp_roads_raw *raw = (slp_roads_raw *)user;
     raw->osm_ways++;
     const char *keys[RD_MAX_TAGS], *vals[RD_MAX_TAGS];
     int nt = w->tag_count < RD_MAX_TAGS ? w->tag_count : RD_MAX_TAGS;
@@ -79,11 +79,11 @@ static int on_way(const void *user, const readosm_way *w)
     int cls, dir;
     double kmh;
     if (w->node_ref_count >= 2 && sl_roads_way_rule(raw->cfg, nt, keys, vals, &cls, &dir, &kmh))
-        rd_raw_add_way(raw, w->node_refs, w->node_ref_count, cls, dir, kmh);
+        slp_roads_raw_add_way(raw, w->node_refs, w->node_ref_count, cls, dir, kmh);
     return raw->oom ? READOSM_ABORT : READOSM_OK;
 }
 
-static const char *rd_strerror(int rc)
+static const char *osm_strerror(int rc)
 {
     switch (rc) {
     case READOSM_INVALID_SUFFIX: return "the name must end in .osm or .pbf";
@@ -97,7 +97,7 @@ static const char *rd_strerror(int rc)
     }
 }
 
-sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
+sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e)
 {
     size_t len = strlen(path);
     if (len >= 4 && strcasecmp(path + len - 4, ".osm") == 0) {
@@ -111,11 +111,11 @@ sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
     if (raw->oom) return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory while reading", path);
     if (rc != READOSM_OK)
         return sl_error_set(e, rc == READOSM_FILE_NOT_FOUND ? SL_ERR_IO : SL_ERR_PARSE, "%s: %s",
-                            path, rd_strerror(rc));
+                            path, osm_strerror(rc));
     return SL_OK;
 }
 #else
-sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
+sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e)
 {
     (void)raw;
     return sl_error_set(e, SL_ERR_STATE,
@@ -124,7 +124,7 @@ sl_status rd_read_file(const char *path, rd_raw *raw, sl_error *e)
 }
 #endif
 
-void rd_raw_free(rd_raw *raw)
+void slp_roads_raw_free(slp_roads_raw *raw)
 {
     free(raw->node);
     free(raw->ref);
@@ -135,21 +135,21 @@ void rd_raw_free(rd_raw *raw)
     memset(raw, 0, sizeof *raw);
 }
 
-void rd_raw_add_node(rd_raw *raw, long long id, double lon, double lat)
+void slp_roads_raw_add_node(slp_roads_raw *raw, long long id, double lon, double lat)
 {
     if (raw->oom) return;
     if (raw->nn == raw->ncap) {
         size_t nc = raw->ncap ? raw->ncap * 2 : 4096;
-        rd_node *p = realloc(raw->node, nc * sizeof *p);
+        slp_roads_node *p = realloc(raw->node, nc * sizeof *p);
         if (!p) { raw->oom = 1; return; }
         raw->node = p;
         raw->ncap = nc;
     }
-    raw->node[raw->nn] = (rd_node){ id, lon, lat, raw->nn };
+    raw->node[raw->nn] = (slp_roads_node){ id, lon, lat, raw->nn };
     raw->nn++;
 }
 
-void rd_raw_add_way(rd_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh)
+void slp_roads_raw_add_way(slp_roads_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh)
 {
     if (raw->oom) return;
     if (raw->nw + 1 >= raw->wcap) {

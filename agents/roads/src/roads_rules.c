@@ -19,8 +19,10 @@ const char *sl_road_class_name(int cls)
     return cls >= 0 && cls < SL_ROAD_NCLASSES ? class_names[cls] : "?";
 }
 
-void sl_roads_config_default(sl_roads_config *cfg)
+sl_roads_def sl_roads_def_default(void)
 {
+    sl_roads_def d;
+    sl_roads_def *cfg = &d;
     static const double speed[SL_ROAD_NCLASSES] = { 90, 70, 50, 45, 40, 30, 25, 10, 15 };
     static const double link[SL_ROAD_NCLASSES] = { 45, 40, 30, 30, 25, 30, 25, 10, 15 };
     memset(cfg, 0, sizeof *cfg);
@@ -29,6 +31,7 @@ void sl_roads_config_default(sl_roads_config *cfg)
         cfg->link_speed_kmh[i] = link[i];
     }
     cfg->max_snap_m = 1000;
+    return d;
 }
 
 static const char *tag(int n, const char *const *k, const char *const *v, const char *key)
@@ -73,7 +76,7 @@ static double parse_maxspeed(const char *s)
     return v > 200 ? 200 : v;
 }
 
-int sl_roads_way_rule(const sl_roads_config *cfg, int n, const char *const *k,
+int sl_roads_way_rule(const sl_roads_def *cfg, int n, const char *const *k,
                       const char *const *v, int *cls, int *dir, double *kmh)
 {
     static const char *const classes[][2] = {

@@ -11,7 +11,7 @@
 
 #define SAMPLE_STEP 20.0
 
-sl_status rd_snap_index(sl_roads *r, sl_error *e)
+sl_status slp_roads_snap_index(sl_roads *r, sl_error *e)
 {
     size_t m = r->g->m, ngp = r->goff[m];
     r->gedge = malloc((ngp + 1) * sizeof *r->gedge);

@@ -23,7 +23,7 @@ static double hv(double x1, double y1, double x2, double y2)
 static sl_roads *town(void)
 {
     sl_error e;
-    sl_roads *r = sl_roads_load(TOWN, NULL, &e);
+    sl_roads *r = sl_roads_create(NULL, TOWN, &e);
     if (!r) fprintf(stderr, "%s\n", e.msg);
     ck_assert_ptr_nonnull(r);
     return r;
@@ -40,8 +40,7 @@ static sl_road_snap at(const sl_roads *r, double x, double y)
 
 static int rule(const char *const *kv, int n, int *cls, int *dir, double *kmh)
 {
-    sl_roads_config cfg;
-    sl_roads_config_default(&cfg);
+    sl_roads_def cfg = sl_roads_def_default();
     const char *k[16], *v[16];
     for (int i = 0; i < n; i++) {
         k[i] = kv[2 * i];
@@ -54,8 +53,7 @@ START_TEST(test_rules)
 {
     int c, d;
     double s;
-    sl_roads_config cfg;
-    sl_roads_config_default(&cfg);
+    sl_roads_def cfg = sl_roads_def_default();
     const char *mw[] = { "highway", "motorway" };
     ck_assert(rule(mw, 1, &c, &d, &s));
     ck_assert_int_eq(c, SL_ROAD_MOTORWAY);
@@ -294,19 +292,19 @@ START_TEST(test_route)
     T = M[1];
     ck_assert_double_eq_tol(p.time_s, T, 1e-9);
     ck_assert_double_eq_tol(p.dist_m, hv(0, 0, 2, 0) + hv(2, 0, 2, 1), 1e-6);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     /* back: round by E, D and the bend at S */
     ck_assert_int_eq(sl_roads_route(r, &f, &a, SL_ROAD_TIME, &p, &e), SL_OK);
     ck_assert_int_eq(p.n, 5);
     ck_assert_double_eq_tol(p.lon[3], -0.0002, 1e-12);
     ck_assert_double_eq_tol(p.time_s, M[2], 1e-9);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     /* within one stretch: from 1.2 to 1.8 along Main Street */
     sl_road_snap x = at(r, 1.2, 0), y = at(r, 1.8, 0);
     ck_assert_int_eq(sl_roads_route(r, &y, &x, SL_ROAD_DISTANCE, &p, &e), SL_OK);
     ck_assert_int_eq(p.n, 2);
     ck_assert_double_eq_tol(p.dist_m, hv(1.2, 0, 1.8, 0), 1e-6);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     sl_roads_destroy(r);
 }
 END_TEST
@@ -361,7 +359,7 @@ START_TEST(test_show_layers)
     /* another network cannot take over the same world's layers */
     sl_roads *r2 = town();
     ck_assert_int_eq(sl_roads_show(w, r2, 0, NULL, NULL, NULL, 0, NULL, &e), SL_ERR_STATE);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     sl_world_destroy(w);
     sl_roads_destroy(r2);
     sl_roads_destroy(r);
@@ -371,7 +369,7 @@ END_TEST
 static void expect_load_error(const char *path, const char *needle)
 {
     sl_error e;
-    sl_roads *r = sl_roads_load(path, NULL, &e);
+    sl_roads *r = sl_roads_create(NULL, path, &e);
     ck_assert_ptr_null(r);
     ck_assert_msg(strstr(e.msg, path) != NULL, "message '%s' does not name %s", e.msg, path);
     ck_assert_msg(!strchr(e.msg, '\n'), "message '%s' is not one line", e.msg);
@@ -438,11 +436,10 @@ START_TEST(test_bad_files)
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     ck_assert_int_eq(system(cmd), 0);
     /* bad configuration */
-    sl_roads_config cfg;
-    sl_roads_config_default(&cfg);
+    sl_roads_def cfg = sl_roads_def_default();
     cfg.speed_kmh[SL_ROAD_SERVICE] = 0;
     sl_error e;
-    ck_assert_ptr_null(sl_roads_load(TOWN, &cfg, &e));
+    ck_assert_ptr_null(sl_roads_create(&cfg, TOWN, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "service"));
 }
 END_TEST
@@ -463,10 +460,9 @@ START_TEST(test_bad_sites)
     ck_assert_int_eq(sl_roads_snap(r, 1e300, -1e300, "huge", &s, &e), SL_ERR_RANGE);
     sl_roads_destroy(r);
     /* a tighter limit turns the far-off point on the dropped piece into an error */
-    sl_roads_config cfg;
-    sl_roads_config_default(&cfg);
+    sl_roads_def cfg = sl_roads_def_default();
     cfg.max_snap_m = 200;
-    r = sl_roads_load(TOWN, &cfg, &e);
+    r = sl_roads_create(&cfg, TOWN, &e);
     ck_assert_ptr_nonnull(r);
     ck_assert_int_eq(sl_roads_snap(r, 0.0055, 0.005, "kiosk", &s, &e), SL_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(e.msg, "kiosk"));
@@ -485,7 +481,7 @@ END_TEST
 int main(void)
 {
     sl_error e;
-    sl_roads *probe = sl_roads_load(TOWN, NULL, &e);
+    sl_roads *probe = sl_roads_create(NULL, TOWN, &e);
     Suite *s = suite_create("roads");
     TCase *tc = tcase_create("core");
     tcase_set_timeout(tc, 120);

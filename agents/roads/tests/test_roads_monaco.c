@@ -76,7 +76,7 @@ START_TEST(test_matrix)
     ck_assert_int_eq(sl_roads_route(net, &s[3], &s[17], SL_ROAD_TIME, &p, &e), SL_OK);
     ck_assert_double_eq_tol(p.time_s, a[3 * n + 17], 1e-6);
     ck_assert_int_gt(p.n, 2);
-    sl_road_path_free(&p);
+    sl_road_path_release(&p);
     free(a);
     free(b);
     free(ref);
@@ -100,7 +100,7 @@ int main(void)
         return 77;
     }
     sl_error e;
-    net = sl_roads_load(MONACO, NULL, &e);
+    net = sl_roads_create(NULL, MONACO, &e);
     if (!net) {
         printf("%s\n", e.msg);
         return strstr(e.msg, "without OpenStreetMap support") ? 77 : EXIT_FAILURE;

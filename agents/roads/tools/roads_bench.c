@@ -47,7 +47,7 @@ int main(int argc, char **argv)
     for (int k = 0; k < reps; k++) {
         sl_roads_destroy(r);
         double t0 = now_s(), c0 = cpu_s();
-        r = sl_roads_load(argv[1], NULL, &e);
+        r = sl_roads_create(NULL, argv[1], &e);
         loads[k] = now_s() - t0;
         cpus[k] = cpu_s() - c0;
         if (!r) {

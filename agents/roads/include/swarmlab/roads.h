@@ -15,8 +15,8 @@
  * weights are lengths in metres. Per-edge attributes are in the same (CSR) order.
  *
  * Errors name the file or the site in one line. Reading needs libreadosm; a build without it
- * (SWARMLAB_OSM=OFF) fails in sl_roads_load with "built without OpenStreetMap support".
- * Ownership: sl_roads_load returns an object freed with sl_roads_destroy; everything it hands out
+ * (SWARMLAB_OSM=OFF) fails in sl_roads_create with "built without OpenStreetMap support".
+ * Ownership: sl_roads_create returns an object freed with sl_roads_destroy; everything it hands out
  * stays valid until then. All queries are read-only and may run from several threads at once.
  */
 #ifndef SWARMLAB_ROADS_H
@@ -45,26 +45,26 @@ typedef enum sl_road_class {
 /* Name of a class ("motorway", ...). */
 const char *sl_road_class_name(int cls);
 
-typedef struct sl_roads_config {
+typedef struct sl_roads_def {
     /* free-flow speed in km/h of each class where no maxspeed is tagged */
     double speed_kmh[SL_ROAD_NCLASSES];
     /* the _link ramps of motorway .. tertiary, where no maxspeed is tagged */
     double link_speed_kmh[SL_ROAD_NCLASSES];
     /* sites farther than this from every road (metres) are an error */
     double max_snap_m;
-} sl_roads_config;
+} sl_roads_def;
 
-/* Documented defaults (docs/roads.md). */
-void sl_roads_config_default(sl_roads_config *cfg);
+/* The documented defaults (docs/roads.md). */
+sl_roads_def sl_roads_def_default(void);
 
 /* Direction and speed of one way, from its tags (keys[i] = vals[i]). Returns 1 when the way is
  * drivable; then *cls is its class, *dir is 1 (one-way along the way), -1 (one-way against it)
  * or 0 (both directions) and *kmh its speed. Returns 0 for anything a car may not use. */
-int sl_roads_way_rule(const sl_roads_config *cfg, int ntags, const char *const *keys,
+int sl_roads_way_rule(const sl_roads_def *cfg, int ntags, const char *const *keys,
                       const char *const *vals, int *cls, int *dir, double *kmh);
 
 typedef struct sl_roads_info {
-    const char *file;       /* as given to sl_roads_load */
+    const char *file;       /* as given to sl_roads_create */
     long long osm_nodes, osm_ways;  /* read from the file */
     long long drivable_ways;
     int nodes, edges;       /* kept (directed edges) */
@@ -78,10 +78,10 @@ typedef struct sl_roads_info {
 
 typedef struct sl_roads sl_roads;
 
-/* Reads an .osm or .osm.pbf file and builds the network (cfg NULL: defaults). Fails with a one-line
- * message naming the file for a missing, truncated or non-OSM file and for one with no drivable
- * roads. */
-sl_roads *sl_roads_load(const char *path, const sl_roads_config *cfg, sl_error *e);
+/* Reads an .osm or .osm.pbf file and builds the network (def NULL: defaults). Fails (NULL) with a
+ * one-line message naming the file for a missing, truncated or non-OSM file, for one with no
+ * drivable roads, and naming the field for an out-of-range def. */
+sl_roads *sl_roads_create(const sl_roads_def *def, const char *path, sl_error *e);
 void sl_roads_destroy(sl_roads *r);
 
 const sl_roads_info *sl_roads_info_of(const sl_roads *r);
@@ -131,7 +131,7 @@ sl_status sl_roads_matrix(const sl_roads *r, const sl_road_snap *sites, int n,
                           sl_road_metric metric, int threads, double *out, sl_error *e);
 
 /* A route along the roads: the polyline from site a to site b (lon/lat), with its length and
- * travel time. The caller frees with sl_road_path_free. */
+ * travel time. The path owns its arrays: sl_road_path_release frees them. */
 typedef struct sl_road_path {
     int n;
     double *lon, *lat;
@@ -139,7 +139,7 @@ typedef struct sl_road_path {
 } sl_road_path;
 sl_status sl_roads_route(const sl_roads *r, const sl_road_snap *a, const sl_road_snap *b,
                          sl_road_metric metric, sl_road_path *out, sl_error *e);
-void sl_road_path_free(sl_road_path *p);
+void sl_road_path_release(sl_road_path *p);
 
 /* Writes an n x n matrix as CSV: a header "from,<name 1>,...", then one row per site. names may
  * be NULL (sites are numbered from 1). Written to "<path>.part" and renamed when complete. */
