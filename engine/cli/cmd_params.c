@@ -110,7 +110,7 @@ int sl_cmd_params(int argc, char **argv)
         sl_host_config cfg = {
             .scenario = scenario, .seed = 1, .threads = 1, .unsafe = unsafe, .nset = ov.n,
             .set_names = ov.names, .set_values = ov.values, .set_sources = ov.sources,
-            .set_origins = ov.origins, .quiet = 1,
+            .set_origins = ov.origins, .quiet = 1, .open_modules = sl_lua_open_modules,
         };
         sl_host *h = sl_host_create(&cfg, &e);
         if (h) {

@@ -378,6 +378,7 @@ static sl_status load_scenario(run_ctx *c)
         .quiet = c->quiet,
         .log_fn = on_log,
         .log_user = c,
+        .open_modules = sl_lua_open_modules,
     };
     c->host = sl_host_create(&cfg, &c->err);
     if (!c->host) return c->err.code;

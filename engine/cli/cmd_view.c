@@ -409,6 +409,7 @@ int sl_cmd_view(int argc, char **argv)
         .set_sources = ov.sources,
         .set_origins = ov.origins,
         .quiet = o.quiet || (ini.has_quiet && ini.quiet),
+        .open_modules = sl_lua_open_modules,
     };
     long long steps = o.has_steps ? o.steps : ini.has_steps ? ini.steps : -1;
     hs = sl_view_host_sim_create(&cfg, steps, &e);

@@ -7,14 +7,11 @@
 #include <string.h>
 #include <omp.h>
 
+#include "swarmlab/bus.h"
 #include "swarmlab/field.h"
 #include "swarmlab/graph.h"
 #include "swarmlab/recorder.h"
 #include "internal.h"
-#if __has_include("swarmlab/bus.h")
-#include "swarmlab/bus.h"
-#define SL_HAVE_BUS 1
-#endif
 
 typedef struct sl_system {
     sl_system_def def;
@@ -113,9 +110,7 @@ void sl_world_destroy(sl_world *w)
     list_free(&w->fields);
     list_free(&w->pops);
     sl_recorder_destroy(w->recorder);
-#ifdef SL_HAVE_BUS
     sl_bus_destroy(w->bus);
-#endif
     free(w);
 }
 
@@ -257,11 +252,9 @@ sl_status sl_world_step(sl_world *w, sl_error *e)
         }
         if (s->def.post && (st = s->def.post(w, s->def.user, e)) != SL_OK) return st;
     }
-#ifdef SL_HAVE_BUS
     if (w->bus && sl_bus_end_step(w->bus, w->step) != SL_OK)
         return sl_error_set(e, SL_ERR_NOMEM, "message bus: out of memory delivering step %llu",
                             (unsigned long long)w->step);
-#endif
     w->step++;
     return sl_recorder_sample(w->recorder, w, w->step, e);
 }
@@ -335,9 +328,7 @@ sl_recorder *sl_world_recorder(sl_world *w) { return w->recorder; }
 
 sl_bus *sl_world_bus(sl_world *w)
 {
-#ifdef SL_HAVE_BUS
     if (!w->bus) w->bus = sl_bus_create();
-#endif
     return w->bus;
 }
 

@@ -244,7 +244,7 @@ static int open_all(lua_State *L)
     seed_math_random(L, h->seed);
     sl_api_world_register(L);
     sl_api_space_register(L);
-    sl_api_open(L);
+    sl_api_open(L, h->open_modules);
     /* require() finds Lua files next to the scenario first */
     lua_getglobal(L, "package");
     lua_pushfstring(L, "%s/?.lua;", h->scenario_dir);
@@ -301,6 +301,7 @@ sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e)
     h->quiet = cfg->quiet;
     h->log_fn = cfg->log_fn;
     h->log_user = cfg->log_user;
+    h->open_modules = cfg->open_modules;
     h->budget = cfg->instr_budget > 0 ? cfg->instr_budget : SL_DEFAULT_BUDGET;
     h->hook_period = h->budget < 10000 ? (int)h->budget : 10000;
     h->default_steps = -1;

@@ -63,6 +63,7 @@ struct sl_host {
     int threads, unsafe, quiet;
     void (*log_fn)(void *user, const char *line);
     void *log_user;
+    void (*open_modules)(lua_State *L);  /* sl_host_config.open_modules */
 
     long long budget;    /* instructions per callback */
     long long used;      /* instructions counted in the current callback */
@@ -88,8 +89,9 @@ struct sl_host {
     char in_buf[PATH_MAX];
 };
 
-/* api.c: creates the `swarmlab` table (global and package.loaded) with the modules' functions. */
-void sl_api_open(lua_State *L);
+/* api.c: creates the `swarmlab` table (global and package.loaded) with the engine's functions,
+ * then calls open_modules (may be NULL) with the table on top to add the modules' functions. */
+void sl_api_open(lua_State *L, void (*open_modules)(lua_State *L));
 /* api_world.c: metatables of world, pop, record and rng userdata; the world userdata. */
 void sl_api_world_register(lua_State *L);
 void sl_api_push_world(lua_State *L);

@@ -7,9 +7,10 @@
  * loading of binary chunks, or file writes outside the run's output directory; an instruction
  * budget stops a runaway script.
  *
- * Module bindings: an agents/ module registers `void opener(lua_State *L)` with
- * sl_register_lua_module() in its CMakeLists.txt; the opener is called with the `swarmlab` table
- * on top of the stack and sets its functions there (lua_setfield(L, -2, "aco")).
+ * Module bindings: an agents/ module has `void opener(lua_State *L)`, called with the `swarmlab`
+ * table on top of the stack, that sets its functions there (lua_setfield(L, -2, "aco")). The
+ * host calls the one opener it is given (sl_host_config.open_modules); the swarmlab command
+ * passes one generated from the modules registered with sl_register_lua_module() in CMake.
  */
 #ifndef SWARMLAB_LUA_HOST_H
 #define SWARMLAB_LUA_HOST_H
@@ -42,6 +43,9 @@ typedef struct sl_host_config {
     /* Optional sink for swarmlab.log() lines (NULL: a line on stderr unless quiet). */
     void (*log_fn)(void *user, const char *line);
     void *log_user;
+    /* Optional: adds module bindings to the `swarmlab` table (on top of the stack when called).
+     * NULL: the engine's functions only. */
+    void (*open_modules)(lua_State *L);
 } sl_host_config;
 
 /* Creates the Lua state and the world and runs the scenario file's top level. */
