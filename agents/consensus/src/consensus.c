@@ -30,7 +30,7 @@ typedef struct chunk_count {
 
 struct sl_consensus {
     int n;
-    sl_consensus_opts o;
+    sl_consensus_def o;
     double *x, *next, *x0;
     topo *t;
     int nt, capt;
@@ -59,7 +59,7 @@ struct sl_consensus {
     char name[64];
 };
 
-void sl_consensus_free(sl_consensus *c)
+void sl_consensus_destroy(sl_consensus *c)
 {
     if (!c) return;
     for (int i = 0; i < c->nt; i++) {
@@ -81,7 +81,7 @@ void sl_consensus_free(sl_consensus *c)
     free(c);
 }
 
-static void free_void(void *p) { sl_consensus_free(p); }
+static void free_void(void *p) { sl_consensus_destroy(p); }
 
 /* Component means of x into csum (serial, node order). */
 static void comp_means(const sl_consensus *c, const double *x, double *mean)
@@ -130,7 +130,7 @@ static int push_err(sl_consensus *c, double v)
     return 0;
 }
 
-sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_opts *o, sl_error *e)
+sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_def *o, sl_error *e)
 {
     if (n < 1) {
         sl_error_set(e, SL_ERR_RANGE, "consensus: n must be >= 1, got %d", n);
@@ -172,7 +172,7 @@ sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_op
     c->mean0 = plain_mean(x0, n);
     return c;
 nomem:
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
     sl_error_set(e, SL_ERR_NOMEM, "consensus: out of memory for %d nodes", n);
     return NULL;
 }
@@ -578,7 +578,7 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
     if (sl_world_add_system(w, &def, e) < 0) return e ? e->code : SL_ERR_RANGE;
     return SL_OK;
 fail:
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
     return st;
 }
 

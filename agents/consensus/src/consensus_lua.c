@@ -1,6 +1,6 @@
 /* consensus_lua.c - Lua bindings: swarmlab.consensus{...}, swarmlab.fedavg{...}, swarmlab.dgd{...}.
  *
- * Each constructor checks its options (unknown keys are errors), builds the C object, attaches it
+ * Each constructor reads its strict option table (lua_bind.h), builds the C object, attaches it
  * to the scenario's world (which owns it from then on) and returns a small handle whose methods
  * look the object up in the world by population name. Scratch arrays taken from Lua tables live
  * in Lua userdata, so a Lua error raised while parsing leaks nothing.
@@ -17,6 +17,7 @@
 #include "swarmlab/dgd.h"
 #include "swarmlab/fedavg.h"
 #include "swarmlab/logreg.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/mixing.h"
 #include "swarmlab/netgraph.h"
@@ -52,67 +53,12 @@ static int lerr(lua_State *L, const char *fmt, ...)
     return luaL_error(L, "%s", buf);
 }
 
-/* Raises an error for any key of table t that is not in the NULL-terminated list. */
-static void check_keys(lua_State *L, int t, const char *what, const char *const *keys)
+/* The option table of the constructor swarmlab.<what>{...} at index 1 (strict: lua_bind.h). */
+static void open_opts(lua_State *L, const char *what, const char *const *keys, sl_lua_opts *op)
 {
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) != LUA_TSTRING) lerr(L, "%s: option keys must be names", what);
-        const char *k = lua_tostring(L, -1);
-        int ok = 0;
-        for (int i = 0; keys[i]; i++)
-            if (strcmp(keys[i], k) == 0) ok = 1;
-        if (!ok) lerr(L, "%s: unknown option '%s'", what, k);
-    }
-}
-
-static double opt_num(lua_State *L, int t, const char *what, const char *key, double def)
-{
-    lua_getfield(L, t, key);
-    double v = def;
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isnumber(L, -1))
-            lerr(L, "%s: '%s' must be a number, got %s", what, key, luaL_typename(L, -1));
-        v = lua_tonumber(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static int opt_int(lua_State *L, int t, const char *what, const char *key, int def, int lo, int hi)
-{
-    double v = opt_num(L, t, what, key, def);
-    if (v != floor(v) || v < lo || v > hi)
-        lerr(L, "%s: '%s' must be an integer in %d..%d, got %g", what, key, lo, hi, v);
-    return (int)v;
-}
-
-static int opt_bool(lua_State *L, int t, const char *what, const char *key, int def)
-{
-    lua_getfield(L, t, key);
-    int v = def;
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isboolean(L, -1))
-            lerr(L, "%s: '%s' must be true or false, got %s", what, key, luaL_typename(L, -1));
-        v = lua_toboolean(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-/* The string stays valid while the options table is on the stack. */
-static const char *opt_str(lua_State *L, int t, const char *what, const char *key, const char *def)
-{
-    lua_getfield(L, t, key);
-    const char *v = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING)
-            lerr(L, "%s: '%s' must be a string, got %s", what, key, luaL_typename(L, -1));
-        v = lua_tostring(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
+    char name[96];
+    snprintf(name, sizeof name, "swarmlab.%s{...}", what);
+    sl_lua_opts_open(op, L, 1, name, keys);
 }
 
 static uint64_t opt_seed(lua_State *L, int t, const char *what)
@@ -125,7 +71,10 @@ static uint64_t opt_seed(lua_State *L, int t, const char *what)
     lua_pop(L, 1);
     if (is_nil) return sl_world_seed(sl_lua_world(L));
     if (is_int) return (uint64_t)iv;
-    double s = opt_num(L, t, what, "seed", (double)sl_world_seed(sl_lua_world(L)));
+    lua_getfield(L, t, "seed");
+    double s = lua_tonumber(L, -1);
+    if (lua_type(L, -1) != LUA_TNUMBER) lerr(L, "%s: 'seed' must be an integer", what);
+    lua_pop(L, 1);
     if (s < 0 || s != floor(s) || s > 9007199254740992.0)
         lerr(L, "%s: 'seed' must be a non-negative integer, got %g", what, s);
     return (uint64_t)s;
@@ -173,25 +122,25 @@ static int l_consensus(lua_State *L)
                                        "tol", "link_fail", "msg_loss", "switching", "topologies",
                                        "period", "x0", "init", "pop", NULL};
     const char *W = "consensus";
-    luaL_checktype(L, 1, LUA_TTABLE);
-    check_keys(L, 1, W, keys);
+    sl_lua_opts op;
+    open_opts(L, W, keys, &op);
     sl_netgraph_spec spec;
-    spec.kind = opt_str(L, 1, W, "graph", "ring");
-    spec.n = opt_int(L, 1, W, "n", 10, -2147483647, 2147483647);
-    spec.rows = opt_int(L, 1, W, "rows", 0, -2147483647, 2147483647);
-    spec.radius = opt_num(L, 1, W, "radius", 0.3);
+    spec.kind = sl_lua_opt_string(&op, "graph", "ring");
+    spec.n = (int)sl_lua_opt_integer(&op, "n", 10, -2147483647, 2147483647);
+    spec.rows = (int)sl_lua_opt_integer(&op, "rows", 0, -2147483647, 2147483647);
+    spec.radius = sl_lua_opt_number(&op, "radius", 0.3, -HUGE_VAL, HUGE_VAL);
     spec.seed = opt_seed(L, 1, W);
-    double eps = opt_num(L, 1, W, "eps", 0.0);
-    sl_consensus_opts o = {0};
-    o.tol = opt_num(L, 1, W, "tol", 1e-6);
-    o.link_fail = opt_num(L, 1, W, "link_fail", 0.0);
-    o.period = opt_int(L, 1, W, "period", 1, 1, 1000000);
+    double eps = sl_lua_opt_number(&op, "eps", 0.0, -HUGE_VAL, HUGE_VAL);
+    sl_consensus_def o = {0};
+    o.tol = sl_lua_opt_number(&op, "tol", 1e-6, -HUGE_VAL, HUGE_VAL);
+    o.link_fail = sl_lua_opt_number(&op, "link_fail", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.period = (int)sl_lua_opt_integer(&op, "period", 1, 1, 1000000);
     o.seed = spec.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
-    double msg_loss = opt_num(L, 1, W, "msg_loss", 0.0);
-    const char *sw = opt_str(L, 1, W, "switching", "none");
-    int ntopo = opt_int(L, 1, W, "topologies", 2, 1, 64);
-    const char *pop = opt_str(L, 1, W, "pop", "nodes");
+    double msg_loss = sl_lua_opt_number(&op, "msg_loss", 0.0, -HUGE_VAL, HUGE_VAL);
+    const char *sw = sl_lua_opt_string(&op, "switching", "none");
+    int ntopo = (int)sl_lua_opt_integer(&op, "topologies", 2, 1, 64);
+    const char *pop = sl_lua_opt_string(&op, "pop", "nodes");
     if (strcmp(sw, "none") == 0) ntopo = 1;
     else if (strcmp(sw, "split") != 0 && strcmp(sw, "rgg") != 0)
         lerr(L, "consensus: unknown switching '%s' (expected none, split, rgg)", sw);
@@ -243,7 +192,7 @@ static int l_consensus(lua_State *L)
             lua_pop(L, 1);
         }
     } else if (lua_isnil(L, -1)) {
-        const char *init = opt_str(L, 1, W, "init", "index");
+        const char *init = sl_lua_opt_string(&op, "init", "index");
         if (strcmp(init, "index") == 0) {
             for (int i = 0; i < n; i++) x0[i] = i;
         } else if (strcmp(init, "random") == 0) {
@@ -270,7 +219,7 @@ static int l_consensus(lua_State *L)
     if (!c) lerr(L, "%s", e.msg);
     sl_netgraph *base = sl_netgraph_make(&spec, &e);
     if (!base) {
-        sl_consensus_free(c);
+        sl_consensus_destroy(c);
         lerr(L, "%s", e.msg);
     }
     sl_status st = SL_OK;
@@ -321,7 +270,7 @@ static int l_consensus(lua_State *L)
         }
     }
     if (st != SL_OK) {
-        sl_consensus_free(c);
+        sl_consensus_destroy(c);
         lerr(L, "%s", e.msg);
     }
     if (sl_consensus_attach(c, w, pop, msg_loss, &e) != SL_OK) lerr(L, "%s", e.msg);
@@ -383,15 +332,17 @@ typedef struct data_opts {
     uint64_t seed;
 } data_opts;
 
-static void read_data_opts(lua_State *L, const char *W, const char *parties_key, data_opts *d)
+/* The data options shared by swarmlab.fedavg and swarmlab.dgd. */
+static void read_data_opts(lua_State *L, const sl_lua_opts *op, const char *W,
+                           const char *parties_key, data_opts *d)
 {
-    d->samples = opt_int(L, 1, W, "samples", 5000, 1, 10000000);
-    d->features = opt_int(L, 1, W, "features", 10, 1, 500);
-    d->test = opt_int(L, 1, W, "test", 2000, 1, 10000000);
-    d->parties = opt_int(L, 1, W, parties_key, 20, 1, 1000000);
-    d->iid = opt_bool(L, 1, W, "iid", 1);
-    d->min_size = opt_int(L, 1, W, "min_size", 10, 1, 10000000);
-    d->skew = opt_num(L, 1, W, "skew", 1.0);
+    d->samples = (int)sl_lua_opt_integer(op, "samples", 5000, 1, 10000000);
+    d->features = (int)sl_lua_opt_integer(op, "features", 10, 1, 500);
+    d->test = (int)sl_lua_opt_integer(op, "test", 2000, 1, 10000000);
+    d->parties = (int)sl_lua_opt_integer(op, parties_key, 20, 1, 1000000);
+    d->iid = sl_lua_opt_boolean(op, "iid", 1);
+    d->min_size = (int)sl_lua_opt_integer(op, "min_size", 10, 1, 10000000);
+    d->skew = sl_lua_opt_number(op, "skew", 1.0, -HUGE_VAL, HUGE_VAL);
     d->seed = opt_seed(L, 1, W);
 }
 
@@ -432,27 +383,27 @@ static int l_fedavg(lua_State *L)
                                        "dropout", "weighting", "loss", "server", "pop", "target",
                                        NULL};
     const char *W = "fedavg";
-    luaL_checktype(L, 1, LUA_TTABLE);
-    check_keys(L, 1, W, keys);
+    sl_lua_opts op;
+    open_opts(L, W, keys, &op);
     data_opts d;
-    read_data_opts(L, W, "clients", &d);
-    sl_fedavg_opts o = {0};
-    o.frac = opt_num(L, 1, W, "frac", 0.1);
-    o.epochs = opt_int(L, 1, W, "epochs", 5, 1, 100000);
-    o.batch = opt_int(L, 1, W, "batch", 10, 0, 10000000);
-    o.lr = opt_num(L, 1, W, "lr", 0.05);
-    o.l2 = opt_num(L, 1, W, "l2", 0.0);
-    o.dropout = opt_num(L, 1, W, "dropout", 0.0);
-    o.target = opt_num(L, 1, W, "target", 0.0);
+    read_data_opts(L, &op, W, "clients", &d);
+    sl_fedavg_def o = {0};
+    o.frac = sl_lua_opt_number(&op, "frac", 0.1, -HUGE_VAL, HUGE_VAL);
+    o.epochs = (int)sl_lua_opt_integer(&op, "epochs", 5, 1, 100000);
+    o.batch = (int)sl_lua_opt_integer(&op, "batch", 10, 0, 10000000);
+    o.lr = sl_lua_opt_number(&op, "lr", 0.05, -HUGE_VAL, HUGE_VAL);
+    o.l2 = sl_lua_opt_number(&op, "l2", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.dropout = sl_lua_opt_number(&op, "dropout", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.target = sl_lua_opt_number(&op, "target", 0.0, -HUGE_VAL, HUGE_VAL);
     o.seed = d.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
-    const char *wt = opt_str(L, 1, W, "weighting", "size");
+    const char *wt = sl_lua_opt_string(&op, "weighting", "size");
     if (strcmp(wt, "size") == 0) o.uniform = 0;
     else if (strcmp(wt, "uniform") == 0) o.uniform = 1;
     else lerr(L, "fedavg: unknown weighting '%s' (expected size or uniform)", wt);
-    double loss = opt_num(L, 1, W, "loss", 0.0);
-    const char *server = opt_str(L, 1, W, "server", "server");
-    const char *pop = opt_str(L, 1, W, "pop", "clients");
+    double loss = sl_lua_opt_number(&op, "loss", 0.0, -HUGE_VAL, HUGE_VAL);
+    const char *server = sl_lua_opt_string(&op, "server", "server");
+    const char *pop = sl_lua_opt_string(&op, "pop", "clients");
     check_pop_name(L, W, pop);
     sl_world *w = sl_lua_world(L);
     if (sl_fedavg_of(w, pop)) lerr(L, "fedavg: population '%s' already exists", pop);
@@ -528,28 +479,28 @@ static int l_dgd(lua_State *L)
                                        "jitter", "slow", "slow_delay", "loss", "timeout",
                                        "coordinator", "pop", "target_loss", NULL};
     const char *W = "dgd";
-    luaL_checktype(L, 1, LUA_TTABLE);
-    check_keys(L, 1, W, keys);
+    sl_lua_opts op;
+    open_opts(L, W, keys, &op);
     data_opts d;
-    read_data_opts(L, W, "workers", &d);
-    sl_dgd_opts o = {0};
-    const char *mode = opt_str(L, 1, W, "mode", "sync");
+    read_data_opts(L, &op, W, "workers", &d);
+    sl_dgd_def o = {0};
+    const char *mode = sl_lua_opt_string(&op, "mode", "sync");
     if (strcmp(mode, "sync") == 0) o.async = 0;
     else if (strcmp(mode, "async") == 0) o.async = 1;
     else lerr(L, "dgd: unknown mode '%s' (expected sync or async)", mode);
-    o.staleness = opt_int(L, 1, W, "staleness", 2, -2147483647, 2147483647);
-    o.lr = opt_num(L, 1, W, "lr", 0.5);
-    o.l2 = opt_num(L, 1, W, "l2", 0.0);
-    o.delay = opt_int(L, 1, W, "delay", 0, -2147483647, 1000000);
-    o.jitter = opt_int(L, 1, W, "jitter", 0, -2147483647, 1000000);
-    o.slow = opt_int(L, 1, W, "slow", 0, -2147483647, 2147483647);
-    o.slow_delay = opt_int(L, 1, W, "slow_delay", 0, -2147483647, 1000000);
-    o.loss = opt_num(L, 1, W, "loss", 0.0);
-    o.timeout = opt_int(L, 1, W, "timeout", 0, -2147483647, 1000000);
-    o.target_loss = opt_num(L, 1, W, "target_loss", 0.0);
+    o.staleness = (int)sl_lua_opt_integer(&op, "staleness", 2, -2147483647, 2147483647);
+    o.lr = sl_lua_opt_number(&op, "lr", 0.5, -HUGE_VAL, HUGE_VAL);
+    o.l2 = sl_lua_opt_number(&op, "l2", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.delay = (int)sl_lua_opt_integer(&op, "delay", 0, -2147483647, 1000000);
+    o.jitter = (int)sl_lua_opt_integer(&op, "jitter", 0, -2147483647, 1000000);
+    o.slow = (int)sl_lua_opt_integer(&op, "slow", 0, -2147483647, 2147483647);
+    o.slow_delay = (int)sl_lua_opt_integer(&op, "slow_delay", 0, -2147483647, 1000000);
+    o.loss = sl_lua_opt_number(&op, "loss", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.timeout = (int)sl_lua_opt_integer(&op, "timeout", 0, -2147483647, 1000000);
+    o.target_loss = sl_lua_opt_number(&op, "target_loss", 0.0, -HUGE_VAL, HUGE_VAL);
     o.seed = d.seed;
-    const char *coord = opt_str(L, 1, W, "coordinator", "coordinator");
-    const char *pop = opt_str(L, 1, W, "pop", "workers");
+    const char *coord = sl_lua_opt_string(&op, "coordinator", "coordinator");
+    const char *pop = sl_lua_opt_string(&op, "pop", "workers");
     check_pop_name(L, W, pop);
     sl_world *w = sl_lua_world(L);
     if (sl_dgd_of(w, pop)) lerr(L, "dgd: population '%s' already exists", pop);
@@ -583,17 +534,6 @@ static int d_info(lua_State *L)
     return 1;
 }
 
-static void make_mt(lua_State *L, const char *name, const luaL_Reg *methods)
-{
-    luaL_newmetatable(L, name);
-    lua_newtable(L);
-    luaL_setfuncs(L, methods, 0);
-    lua_setfield(L, -2, "__index");
-    lua_pushstring(L, name);
-    lua_setfield(L, -2, "__name");
-    lua_pop(L, 1);
-}
-
 void sl_lua_open_consensus(lua_State *L)
 {
     static const luaL_Reg cm[] = {
@@ -605,9 +545,9 @@ void sl_lua_open_consensus(lua_State *L)
     static const luaL_Reg fm[] = {{"rounds", f_rounds}, {"info", f_info}, {"gd_diff", f_gd_diff},
                                   {"sizes", f_sizes}, {NULL, NULL}};
     static const luaL_Reg dm[] = {{"info", d_info}, {NULL, NULL}};
-    make_mt(L, CONS_MT, cm);
-    make_mt(L, FED_MT, fm);
-    make_mt(L, DGD_MT, dm);
+    sl_lua_class(L, CONS_MT, cm, NULL);
+    sl_lua_class(L, FED_MT, fm, NULL);
+    sl_lua_class(L, DGD_MT, dm, NULL);
     lua_pushcfunction(L, l_consensus);
     lua_setfield(L, -2, "consensus");
     lua_pushcfunction(L, l_fedavg);

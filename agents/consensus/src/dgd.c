@@ -25,7 +25,7 @@ typedef struct dgd_chunk {
 struct sl_dgd {
     sl_lr_data *train, *test;
     sl_lr_split *split;
-    sl_dgd_opts o;
+    sl_dgd_def o;
     int K, dim;
     double *w;
     sl_dgd_stats st;
@@ -62,7 +62,7 @@ struct sl_dgd {
     int metric[D_COUNT];
 };
 
-void sl_dgd_free(sl_dgd *d)
+void sl_dgd_destroy(sl_dgd *d)
 {
     if (!d) return;
     sl_lr_free(d->train);
@@ -88,10 +88,10 @@ void sl_dgd_free(sl_dgd *d)
     free(d);
 }
 
-static void free_void(void *p) { sl_dgd_free(p); }
+static void free_void(void *p) { sl_dgd_destroy(p); }
 
 sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
-                      const sl_dgd_opts *o, sl_error *e)
+                      const sl_dgd_def *o, sl_error *e)
 {
     char why[160] = "";
     if (!(o->lr > 0.0) || !isfinite(o->lr))
@@ -151,7 +151,7 @@ sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
     if (!d->w || !d->clock || !d->job_version || !d->job_id || !d->job_step || !d->waiting || !d->have ||
         !d->gsrv || !d->sbuf || !d->win || !d->gpend || !d->pend_version || !d->pend_due ||
         !d->jobs || !d->cbuf) {
-        sl_dgd_free(d);
+        sl_dgd_destroy(d);
         sl_error_set(e, SL_ERR_NOMEM, "dgd: out of memory");
         return NULL;
     }
@@ -422,17 +422,17 @@ sl_status sl_dgd_attach(sl_dgd *d, sl_world *w, const char *coord_pop, const cha
 {
     sl_status st;
     if (sl_world_step_count(w) != 0) {
-        sl_dgd_free(d);
+        sl_dgd_destroy(d);
         return sl_error_set(e, SL_ERR_STATE, "dgd: attach before the first step");
     }
     char key[96];
     snprintf(key, sizeof key, "dgd:%s", worker_pop ? worker_pop : "");
     if (sl_world_attached(w, key)) {
-        sl_dgd_free(d);
+        sl_dgd_destroy(d);
         return sl_error_set(e, SL_ERR_STATE, "dgd: '%s' is already attached", worker_pop);
     }
     if ((st = sl_world_attach(w, key, d, free_void, e)) != SL_OK) {
-        sl_dgd_free(d);
+        sl_dgd_destroy(d);
         return st;
     }
     if ((st = sl_checkpoint_register(w, key, dgd_save, dgd_load, e)) != SL_OK) return st;

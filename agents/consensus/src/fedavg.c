@@ -25,7 +25,7 @@ typedef struct fed_chunk {
 struct sl_fedavg {
     sl_lr_data *train, *test;
     sl_lr_split *split;
-    sl_fedavg_opts o;
+    sl_fedavg_def o;
     int K, dim;
     double *w;
     long round;
@@ -58,7 +58,7 @@ struct sl_fedavg {
     char name[64];
 };
 
-void sl_fedavg_free(sl_fedavg *f)
+void sl_fedavg_destroy(sl_fedavg *f)
 {
     if (!f) return;
     sl_lr_free(f->train);
@@ -82,10 +82,10 @@ void sl_fedavg_free(sl_fedavg *f)
     free(f);
 }
 
-static void free_void(void *p) { sl_fedavg_free(p); }
+static void free_void(void *p) { sl_fedavg_destroy(p); }
 
 sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
-                            const sl_fedavg_opts *o, sl_error *e)
+                            const sl_fedavg_def *o, sl_error *e)
 {
     const char *bad = NULL;
     char why[160];
@@ -147,7 +147,7 @@ sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *t
     f->inflight = -1;
     f->last.rounds_to_target = -1;
     if (!f->w || !f->sel || !f->sizes || !f->arrived || !f->wk || !f->gk || !f->iscratch) {
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
         sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
         return NULL;
     }
@@ -491,21 +491,21 @@ sl_status sl_fedavg_attach(sl_fedavg *f, sl_world *w, const char *server_pop,
     sl_status st;
     if (!(loss >= 0.0 && loss <= 1.0)) {
         st = sl_error_set(e, SL_ERR_RANGE, "fedavg: message loss must be in [0, 1], got %g", loss);
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
         return st;
     }
     if (sl_world_step_count(w) != 0) {
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
         return sl_error_set(e, SL_ERR_STATE, "fedavg: attach before the first step");
     }
     char key[96];
     snprintf(key, sizeof key, "fedavg:%s", client_pop ? client_pop : "");
     if (sl_world_attached(w, key)) {
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
         return sl_error_set(e, SL_ERR_STATE, "fedavg: '%s' is already attached", client_pop);
     }
     if ((st = sl_world_attach(w, key, f, free_void, e)) != SL_OK) {
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
         return st;
     }
     snprintf(f->name, sizeof f->name, "%s", client_pop);

@@ -155,12 +155,12 @@ START_TEST(weights_valid_and_rejected)
     sl_mix *bad = sl_mix_metropolis(g, &e);
     bad->self[1] += 0.1;
     double x0[3] = {0, 1, 2};
-    sl_consensus_opts o = {.tol = 1e-6};
+    sl_consensus_def o = {.tol = 1e-6};
     sl_consensus *c = sl_consensus_create(3, x0, &o, &e);
     sl_netgraph *g2 = mk("path", 3, 0, 0, 0);
     ck_assert_int_eq(sl_consensus_add_topology(c, g2, bad, &e), SL_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(e.msg, "not stochastic"));
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
     sl_netgraph_free(g);
 }
 END_TEST
@@ -300,7 +300,7 @@ static sl_consensus *make_cons(const char *kind, int n, double radius, int lapla
     sl_error e;
     double *x0 = malloc((size_t)n * sizeof *x0);
     for (int i = 0; i < n; i++) x0[i] = i;
-    sl_consensus_opts o = {.tol = 1e-9, .link_fail = fail, .seed = 42, .threads = threads};
+    sl_consensus_def o = {.tol = 1e-9, .link_fail = fail, .seed = 42, .threads = threads};
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
     free(x0);
     ck_assert_ptr_nonnull(c);
@@ -327,7 +327,7 @@ START_TEST(mean_preserved_and_converges)
                     const double *x = sl_consensus_x(c);
                     for (int i = 0; i < 36; i++) ck_assert_double_eq_tol(x[i], m0, 1e-9 * 35 + 1e-12);
                 }
-                sl_consensus_free(c);
+                sl_consensus_destroy(c);
             }
 }
 END_TEST
@@ -346,12 +346,12 @@ START_TEST(rate_matches_theory)
         double emp = sl_consensus_empirical_rate(c);
         ck_assert_msg(fabs(emp - th) < 0.01, "%s: empirical %g vs SLEM %g", kinds[k], emp, th);
         ck_assert(emp <= th + 1e-9);
-        sl_consensus_free(c);
+        sl_consensus_destroy(c);
     }
     /* complete graph: one round */
     sl_consensus *c = make_cons("complete", 12, 0, 0, 0.0, 1);
     ck_assert_int_eq(sl_consensus_run_direct(c, 100, &e), 1);
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
     /* link failures slow consensus down; the mean-square rate bounds it */
     c = make_cons("ring", 20, 0, 0, 0.3, 1);
     double th, base;
@@ -361,8 +361,8 @@ START_TEST(rate_matches_theory)
     ck_assert(th > base && th < 1.0);
     long i1 = sl_consensus_run_direct(c, 100000, &e), i0 = sl_consensus_run_direct(c0, 100000, &e);
     ck_assert_int_gt(i1, i0);
-    sl_consensus_free(c);
-    sl_consensus_free(c0);
+    sl_consensus_destroy(c);
+    sl_consensus_destroy(c0);
 }
 END_TEST
 
@@ -383,7 +383,7 @@ START_TEST(disconnected_per_component)
     ck_assert_ptr_nonnull(g);
     double x0[13];
     for (int i = 0; i < 13; i++) x0[i] = i * i;
-    sl_consensus_opts o = {.tol = 1e-10, .threads = 1};
+    sl_consensus_def o = {.tol = 1e-10, .threads = 1};
     sl_consensus *c = sl_consensus_create(13, x0, &o, &e);
     ck_assert_int_eq(sl_consensus_add_topology(c, g, sl_mix_metropolis(g, &e), &e), SL_OK);
     ck_assert_int_eq(sl_consensus_ncomponents(c), 3);
@@ -401,7 +401,7 @@ START_TEST(disconnected_per_component)
     ck_assert_int_eq(sl_consensus_theory_rate(c, &th, NULL, &e), SL_OK);
     /* the slower component is the 7-ring */
     ck_assert_double_eq_tol(th, 1.0 / 3.0 + 2.0 / 3.0 * cos(2 * M_PI / 7), 1e-12);
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
 }
 END_TEST
 
@@ -419,7 +419,7 @@ START_TEST(switching_topologies)
     }
     double x0[16];
     for (int i = 0; i < n; i++) x0[i] = i;
-    sl_consensus_opts o = {.tol = 1e-8, .threads = 1, .period = 1};
+    sl_consensus_def o = {.tol = 1e-8, .threads = 1, .period = 1};
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
     sl_netgraph *ga = sl_netgraph_from_edges(n, 8, ua, va, &e), *gb = sl_netgraph_from_edges(n, 8, ub, vb, &e);
     ck_assert_int_eq(sl_consensus_add_topology(c, ga, sl_mix_metropolis(ga, &e), &e), SL_OK);
@@ -436,7 +436,7 @@ START_TEST(switching_topologies)
     double emp = sl_consensus_empirical_rate(c);
     ck_assert_msg(emp <= th + 1e-6, "empirical %g > bound %g", emp, th);
     ck_assert_int_gt(it, 10);
-    sl_consensus_free(c);
+    sl_consensus_destroy(c);
 }
 END_TEST
 
@@ -456,7 +456,7 @@ START_TEST(direct_threads_identical)
             ck_assert_int_eq(it, itref);
             ck_assert_int_eq(memcmp(ref, sl_consensus_x(c), 300 * sizeof *ref), 0);
         }
-        sl_consensus_free(c);
+        sl_consensus_destroy(c);
     }
     free(ref);
 }
@@ -497,7 +497,7 @@ START_TEST(bus_equals_direct)
         /* without failures every round carries the same 2m messages; step 0 and every round send */
         if (!f) ck_assert_uint_eq(deliv * (uint64_t)(it + 1), sent * (uint64_t)it);
         else ck_assert_uint_lt(deliv * (uint64_t)(it + 1), sent * (uint64_t)it + sent);
-        sl_consensus_free(cd);
+        sl_consensus_destroy(cd);
         /* the recorder holds one row per step plus the initial one */
         sl_recorder *r = sl_world_recorder(w);
         ck_assert_uint_eq(sl_recorder_nrows(r), (size_t)it + 2);
@@ -513,7 +513,7 @@ START_TEST(bus_equals_direct)
     ck_assert(sl_consensus_done(sl_consensus_of(w, "nodes")));
     ck_assert_int_eq(memcmp(sl_consensus_x(sl_consensus_of(w, "nodes")), sl_consensus_x(cd),
                             30 * sizeof(double)), 0);
-    sl_consensus_free(cd);
+    sl_consensus_destroy(cd);
     sl_world_destroy(w);
 }
 END_TEST

@@ -21,7 +21,7 @@ static sl_fedavg *make_fed(int N, int K, int iid, double skew, double C, int E, 
     ck_assert(tr && te);
     sl_lr_split *sp = sl_lr_partition(tr, K, iid, skew, 5, 17, &e);
     ck_assert_msg(sp != NULL, "%s", e.msg);
-    sl_fedavg_opts o = {.frac = C, .epochs = E, .batch = B, .lr = lr, .dropout = dropout,
+    sl_fedavg_def o = {.frac = C, .epochs = E, .batch = B, .lr = lr, .dropout = dropout,
                         .uniform = uniform, .seed = 17, .threads = threads};
     sl_fedavg *f = sl_fedavg_create(tr, sp, te, &o, &e);
     ck_assert_msg(f != NULL, "%s", e.msg);
@@ -132,7 +132,7 @@ START_TEST(fedsgd_equals_gd)
         /* and it learned something */
         ck_assert(sl_fedavg_last(f)->test_acc > 0.75);
         free(w);
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
     }
 }
 END_TEST
@@ -149,8 +149,8 @@ START_TEST(weighting_matters_when_sizes_differ)
     for (int j = 0; j < sl_fedavg_dim(a); j++)
         d = fmax(d, fabs(sl_fedavg_model(a)[j] - sl_fedavg_model(b)[j]));
     ck_assert_msg(d > 1e-3, "weightings differ by only %g", d);
-    sl_fedavg_free(a);
-    sl_fedavg_free(b);
+    sl_fedavg_destroy(a);
+    sl_fedavg_destroy(b);
     /* equal sizes: identical */
     a = make_fed(2000, 8, 0, 0.0, 1.0, 3, 16, 0.1, 0.0, 0, 1);
     b = make_fed(2000, 8, 0, 0.0, 1.0, 3, 16, 0.1, 0.0, 1, 1);
@@ -158,8 +158,8 @@ START_TEST(weighting_matters_when_sizes_differ)
     sl_fedavg_round_direct(a, &e);
     sl_fedavg_round_direct(b, &e);
     ck_assert_int_eq(memcmp(sl_fedavg_model(a), sl_fedavg_model(b), sizeof(double) * sl_fedavg_dim(a)), 0);
-    sl_fedavg_free(a);
-    sl_fedavg_free(b);
+    sl_fedavg_destroy(a);
+    sl_fedavg_destroy(b);
 }
 END_TEST
 
@@ -179,7 +179,7 @@ START_TEST(fedavg_learns_and_threads_agree)
         ck_assert(sl_fedavg_last(f)->test_acc > 0.8);
         if (th == 1) memcpy(ref, sl_fedavg_model(f), sizeof ref);
         else ck_assert_int_eq(memcmp(ref, sl_fedavg_model(f), sizeof ref), 0);
-        sl_fedavg_free(f);
+        sl_fedavg_destroy(f);
     }
 }
 END_TEST
@@ -190,7 +190,7 @@ START_TEST(fedavg_bad_options)
     sl_lr_data *tr = sl_lr_generate(100, 3, 1, SL_LR_STREAM_TRAIN, &e);
     sl_lr_data *te = sl_lr_generate(100, 3, 1, SL_LR_STREAM_TEST, &e);
     sl_lr_split *sp = sl_lr_partition(tr, 4, 1, 0, 5, 1, &e);
-    sl_fedavg_opts o = {.frac = 1.5, .epochs = 1, .lr = 0.1};
+    sl_fedavg_def o = {.frac = 1.5, .epochs = 1, .lr = 0.1};
     ck_assert_ptr_null(sl_fedavg_create(tr, sp, te, &o, &e)); /* frees the data */
     ck_assert_ptr_nonnull(strstr(e.msg, "fraction"));
 }
@@ -223,7 +223,7 @@ START_TEST(fedavg_over_bus)
     ck_assert_uint_eq(sl_fedavg_last(f)->lost, 0);
     sl_recorder *r = sl_world_recorder(w);
     ck_assert_double_eq(sl_recorder_last(r, sl_recorder_find(r, "round")), 10);
-    sl_fedavg_free(d);
+    sl_fedavg_destroy(d);
     sl_world_destroy(w);
     /* lossy links: fewer updates arrive; same result for any thread count */
     double ref[DIMF + 1];
@@ -249,7 +249,7 @@ static sl_world *dgd_world(int async, int tau, int jitter, int slow, double loss
     sl_lr_data *tr = sl_lr_generate(2400, DIMF, 23, SL_LR_STREAM_TRAIN, &e);
     sl_lr_data *te = sl_lr_generate(1000, DIMF, 23, SL_LR_STREAM_TEST, &e);
     sl_lr_split *sp = sl_lr_partition(tr, 8, 1, 0.8, 10, 23, &e);
-    sl_dgd_opts o = {.async = async, .staleness = tau, .lr = 0.5, .jitter = jitter, .slow = slow,
+    sl_dgd_def o = {.async = async, .staleness = tau, .lr = 0.5, .jitter = jitter, .slow = slow,
                      .slow_delay = slow ? 4 : 0, .loss = loss, .seed = 23};
     sl_dgd *d = sl_dgd_create(tr, sp, te, &o, &e);
     ck_assert_msg(d != NULL, "%s", e.msg);
@@ -332,7 +332,7 @@ START_TEST(dgd_bad_options)
     sl_lr_data *tr = sl_lr_generate(100, 3, 1, SL_LR_STREAM_TRAIN, &e);
     sl_lr_data *te = sl_lr_generate(100, 3, 1, SL_LR_STREAM_TEST, &e);
     sl_lr_split *sp = sl_lr_partition(tr, 4, 1, 0, 5, 1, &e);
-    sl_dgd_opts o = {.lr = 0.1, .staleness = -1};
+    sl_dgd_def o = {.lr = 0.1, .staleness = -1};
     ck_assert_ptr_null(sl_dgd_create(tr, sp, te, &o, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "staleness"));
 }

@@ -21,7 +21,7 @@
  *     updates. Step 0 only sends; round k happens in step k. Lost messages come from the bus's
  *     link loss between the node population and itself.
  *
- * Ownership: sl_consensus_create returns an object freed with sl_consensus_free, unless it was
+ * Ownership: sl_consensus_create returns an object freed with sl_consensus_destroy, unless it was
  * attached to a world, which then owns and frees it. add_topology takes ownership of g and W
  * (also when it fails).
  */
@@ -40,16 +40,16 @@
 
 typedef struct sl_consensus sl_consensus;
 
-typedef struct sl_consensus_opts {
+typedef struct sl_consensus_def {
     double tol;        /* > 0 */
     double link_fail;  /* [0, 1): probability that a link is down in a round */
     int period;        /* rounds per topology, >= 1 (0 means 1) */
     uint64_t seed;     /* link-failure key */
     int threads;       /* threads of the direct driver (>= 1; the bus driver uses the world's) */
-} sl_consensus_opts;
+} sl_consensus_def;
 
-sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_opts *o, sl_error *e);
-void sl_consensus_free(sl_consensus *c);
+sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_def *o, sl_error *e);
+void sl_consensus_destroy(sl_consensus *c);
 /* Adds a topology on the same n nodes. Weights must be stochastic; fails before the first round. */
 sl_status sl_consensus_add_topology(sl_consensus *c, sl_netgraph *g, sl_mix *W, sl_error *e);
 

@@ -37,7 +37,7 @@
 #define SL_DGD_MSG_MODEL 0x44474d31u
 #define SL_DGD_MSG_GRAD 0x44474731u
 
-typedef struct sl_dgd_opts {
+typedef struct sl_dgd_def {
     int async;        /* 0 synchronous, 1 bounded-staleness asynchronous */
     int staleness;    /* async: clock gap allowed, >= 0 */
     double lr;        /* > 0 */
@@ -51,7 +51,7 @@ typedef struct sl_dgd_opts {
                          4 + delay + jitter + slow_delay */
     uint64_t seed;
     double target_loss; /* train loss that sets steps_to_target (0: none) */
-} sl_dgd_opts;
+} sl_dgd_def;
 
 typedef struct sl_dgd_stats {
     long version;              /* synchronous: steps taken; async: gradients applied */
@@ -68,8 +68,8 @@ typedef struct sl_dgd_stats {
 typedef struct sl_dgd sl_dgd;
 
 sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
-                      const sl_dgd_opts *o, sl_error *e);
-void sl_dgd_free(sl_dgd *d);
+                      const sl_dgd_def *o, sl_error *e);
+void sl_dgd_destroy(sl_dgd *d);
 /* Populations coord_pop (1 agent) and worker_pop (K agents, column n); recorder metrics version,
  * min_clock, train_loss, test_loss, test_accuracy, mean_staleness, max_staleness, waiting,
  * messages, bytes, lost (messages/bytes/lost per step). */

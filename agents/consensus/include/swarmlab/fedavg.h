@@ -22,7 +22,7 @@
  * Checkpoints: an attached fedavg saves its model, round, buffers and totals (sl_checkpoint_*).
  *
  * Ownership: create takes train, split and test (freed with the fedavg, also on failure);
- * sl_fedavg_free, unless attached to a world, which then owns it.
+ * sl_fedavg_destroy, unless attached to a world, which then owns it.
  */
 #ifndef SWARMLAB_FEDAVG_H
 #define SWARMLAB_FEDAVG_H
@@ -38,7 +38,7 @@
 #define SL_FED_MSG_MODEL 0x46454d31u
 #define SL_FED_MSG_UPDATE 0x46455531u
 
-typedef struct sl_fedavg_opts {
+typedef struct sl_fedavg_def {
     double frac;      /* C in (0, 1] */
     int epochs;       /* E >= 1 */
     int batch;        /* B >= 0, 0 = full batch */
@@ -49,7 +49,7 @@ typedef struct sl_fedavg_opts {
     uint64_t seed;
     int threads;      /* direct driver */
     double target;    /* test accuracy that sets rounds_to_target (0: none) */
-} sl_fedavg_opts;
+} sl_fedavg_def;
 
 typedef struct sl_fedavg_round {
     long round;            /* rounds completed */
@@ -63,8 +63,8 @@ typedef struct sl_fedavg_round {
 typedef struct sl_fedavg sl_fedavg;
 
 sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
-                            const sl_fedavg_opts *o, sl_error *e);
-void sl_fedavg_free(sl_fedavg *f);
+                            const sl_fedavg_def *o, sl_error *e);
+void sl_fedavg_destroy(sl_fedavg *f);
 
 int sl_fedavg_dim(const sl_fedavg *f);
 const double *sl_fedavg_model(const sl_fedavg *f);
