@@ -281,6 +281,112 @@ function swarmlab.boids.spawn(pop, n) end
 ---@return swarmlab.BoidsParams
 function swarmlab.boids.defaults() end
 
+---Speeds in km/h by road class (used where a way has no maxspeed tag).
+---@class swarmlab.RoadSpeeds
+---@field motorway? number
+---@field trunk? number
+---@field primary? number
+---@field secondary? number
+---@field tertiary? number
+---@field unclassified? number
+---@field residential? number
+---@field living_street? number
+---@field service? number
+
+---@class swarmlab.RoadsOptions
+---@field file string an .osm.pbf or .osm file (OpenStreetMap; credit "© OpenStreetMap contributors")
+---@field max_snap? number farthest a point may be from every road, metres (default 1000)
+---@field speeds? swarmlab.RoadSpeeds default speeds by class
+---@field link_speeds? swarmlab.RoadSpeeds default speeds of the _link ramps (motorway .. tertiary)
+
+---A point: {lon, lat} or {lon = , lat = , name = } (the name appears in errors).
+---@alias swarmlab.LonLat number[]|{lon: number, lat: number, name?: string}
+
+---@class swarmlab.RoadsInfo
+---@field file string
+---@field nodes integer
+---@field edges integer directed edges kept
+---@field nodes_dropped integer outside the largest strongly connected component
+---@field edges_dropped integer
+---@field components integer strongly connected components before the cut
+---@field osm_nodes integer
+---@field osm_ways integer
+---@field drivable_ways integer
+---@field km number length of road kept (each direction once)
+---@field seconds number time to read and build
+---@field lon_min number
+---@field lat_min number
+---@field lon_max number
+---@field lat_max number
+---@field lon0 number centre of the planar projection
+---@field lat0 number
+---@field max_snap number
+---@field attribution string "© OpenStreetMap contributors"
+
+---@class swarmlab.RoadSnap
+---@field lon number the point on the road
+---@field lat number
+---@field distance number metres from the given point
+---@field x number planar position, metres east of the map centre
+---@field y number metres south of the map centre
+
+---@class swarmlab.RoadPath
+---@field distance number metres
+---@field time number seconds
+---@field lon number[]
+---@field lat number[]
+---@field x number[]
+---@field y number[]
+
+---@class swarmlab.RoadsMatrixOptions
+---@field metric? "time"|"distance" default "time" (seconds; or metres)
+---@field threads? integer default: the run's threads
+---@field csv? string also write the matrix to this file of the output directory
+
+---@class swarmlab.RoadsShowOptions
+---@field sites? swarmlab.LonLat[] drawn as dots (snapped to the roads)
+---@field depots? integer[] site numbers drawn as depots
+---@field routes? integer[][] lists of site numbers, drawn along the roads
+---@field metric? "time"|"distance" which path joins two sites (default "time")
+
+---A drivable road network read from OpenStreetMap (owned by the world).
+---@class swarmlab.Roads
+local Roads = {}
+---@return swarmlab.RoadsInfo
+function Roads:info() end
+---@param lon number
+---@param lat number
+---@return swarmlab.RoadSnap
+function Roads:snap(lon, lat) end
+---@param points swarmlab.LonLat[]
+---@param options? swarmlab.RoadsMatrixOptions
+---@return number[][] m m[i][j] from point i to point j
+function Roads:matrix(points, options) end
+---@param a swarmlab.LonLat
+---@param b swarmlab.LonLat
+---@param options? {metric?: "time"|"distance"}
+---@return swarmlab.RoadPath
+function Roads:route(a, b, options) end
+---@param lon number
+---@param lat number
+---@return {x: number, y: number}
+function Roads:project(lon, lat) end
+---@param x number
+---@param y number
+---@return {lon: number, lat: number}
+function Roads:unproject(x, y) end
+---@param n integer
+---@param options? {seed?: integer}
+---@return {lon: number, lat: number}[] points uniform along the roads
+function Roads:sample(n, options) end
+---@param options swarmlab.RoadsShowOptions
+function Roads:show(options) end
+
+---Reads an OpenStreetMap file into a drivable road network.
+---@param options swarmlab.RoadsOptions
+---@return swarmlab.Roads
+function swarmlab.roads(options) end
+
 ---Called once after the top level ran (optional).
 ---@param world swarmlab.World
 function setup(world) end
