@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <strings.h>
 
@@ -31,6 +32,28 @@ int sl_parse_u64(const char *s, uint64_t *out)
     unsigned long long v = strtoull(p, &end, base);
     if (errno || *end) return -1;
     *out = (uint64_t)v;
+    return 0;
+}
+
+int sl_parse_bytes(const char *s, long long *out)
+{
+    if (!s || !isdigit((unsigned char)*s)) return -1;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || v <= 0) return -1;
+    int shift = 0;
+    if (*end) {
+        switch (toupper((unsigned char)*end)) {
+        case 'K': shift = 10; break;
+        case 'M': shift = 20; break;
+        case 'G': shift = 30; break;
+        default: return -1;
+        }
+        if (end[1]) return -1;
+    }
+    if (v > (LLONG_MAX >> shift)) return -1;
+    *out = v << shift;
     return 0;
 }
 

@@ -29,6 +29,7 @@ typedef struct sl_run_opts {
     int quiet;               /* 1: no progress, no log lines, no "results in" line */
     int unsafe;              /* 1: lift the Lua sandbox */
     long long lua_budget;    /* Lua instructions per callback; 0: the host's default */
+    long long lua_memory;    /* bytes the Lua state may hold; 0: the host's default */
     int nset;                /* --set name=value, in command-line order (owned copies) */
     char **set_names, **set_values;
     /* Options added by other subcommands (viewer, checkpoints) go here; see cmd_run.c. */

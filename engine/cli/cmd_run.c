@@ -102,6 +102,8 @@ void sl_cmd_run_usage(FILE *f)
           "  --quiet            no progress or log lines\n"
           "  --unsafe           lift the Lua sandbox (shell, writes anywhere, binary chunks)\n"
           "  --lua-budget N     Lua instructions allowed per callback (default 2000000000)\n"
+          "  --lua-memory SIZE  memory the Lua state may hold, e.g. 512M or 2G (default: a\n"
+          "                     quarter of the machine's memory)\n"
           "  --checkpoint-every N   write DIR/checkpoint.bin every N steps\n"
           "  --check-params     load the scenario and check its parameters, then stop\n"
           "  --resume FILE      continue from a checkpoint (--steps is the total; a --seed\n"
@@ -195,6 +197,15 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
                 return -1;
             }
             o->lua_budget = ll;
+        } else if (opt_is(a, "--lua-memory", &n)) {
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            if (sl_parse_bytes(v, &ll) != 0 || ll < (1 << 20)) {
+                sl_error_set(e, SL_ERR_USAGE,
+                             "--lua-memory: expected a size of at least 1M (bytes, or with K, M or "
+                             "G), got '%s'", v);
+                return -1;
+            }
+            o->lua_memory = ll;
         } else if (opt_is(a, "--checkpoint-every", &n)) {
             if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
             if (sl_parse_ll(v, &ll) != 0 || ll < 1) {
@@ -370,6 +381,7 @@ static sl_status load_scenario(run_ctx *c)
         .threads = c->threads,
         .unsafe = c->o->unsafe,
         .instr_budget = c->o->lua_budget,
+        .lua_memory = c->o->lua_memory,
         .nset = c->over.n,
         .set_names = c->over.names,
         .set_values = c->over.values,

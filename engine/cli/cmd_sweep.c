@@ -70,6 +70,7 @@ void sl_cmd_sweep_usage(FILE *f)
           "  --stop-on-error            start no new run after a failed one\n"
           "  --quiet                    no progress line\n"
           "  --unsafe                   lift the Lua sandbox in the runs\n"
+          "  --lua-memory SIZE          memory each run's Lua state may hold (see 'swarmlab run')\n"
           "  --help                     this text\n"
           "\n"
           "Under mpirun (builds with -DSWARMLAB_MPI=ON), rank 0 hands runs to the other ranks.\n"
@@ -115,6 +116,7 @@ typedef struct cli_opts {
     uint64_t seed;
     const char *out;
     int stop_on_error, quiet, unsafe;
+    long long lua_memory;
 } cli_opts;
 
 static void cli_opts_free(cli_opts *o)
@@ -140,6 +142,15 @@ static int parse_args(cli_opts *o, int argc, char **argv, sl_error *e)
             o->unsafe = 1;
         } else if (strcmp(a, "--stop-on-error") == 0) {
             o->stop_on_error = 1;
+        } else if (opt_is(a, "--lua-memory")) {
+            if (!(v = opt_value(argc, argv, &i, "--lua-memory", e))) return -1;
+            if (sl_parse_bytes(v, &ll) != 0 || ll < (1 << 20)) {
+                sl_error_set(e, SL_ERR_USAGE,
+                             "--lua-memory: expected a size of at least 1M (bytes, or with K, M or "
+                             "G), got '%s'", v);
+                return -1;
+            }
+            o->lua_memory = ll;
         } else if (opt_is(a, "--grid")) {
             if (!(v = opt_value(argc, argv, &i, "--grid", e))) return -1;
             if (sl_sweep_grid_add(&o->grid, v, "--grid", e) != SL_OK) return -1;
@@ -285,6 +296,7 @@ static int build_sweep(sl_sweep *s, cli_opts *o, sl_error *e)
     s->stop_on_error |= o->stop_on_error;
     s->quiet = o->quiet;
     s->unsafe = o->unsafe;
+    s->lua_memory = o->lua_memory;
     if (o->out) {
         free(s->out);
         if (!(s->out = strdup(o->out))) {

@@ -41,7 +41,7 @@ void sl_cmd_view_usage(FILE *f)
           "  --y-up             draw the world's y axis upward (Y toggles)\n"
           "  --screenshots DIR  where S writes PNG screenshots (default: .)\n"
           "  --max-frames N     close after N frames (scripts and tests)\n"
-          "  --unsafe, --lua-budget N, --quiet   as for 'swarmlab run'\n"
+          "  --unsafe, --lua-budget N, --lua-memory SIZE, --quiet   as for 'swarmlab run'\n"
           "\n"
           "Needs a display; without one it fails with exit status 2 (use 'swarmlab run\n"
           "--frames DIR' for images). Exit status: 0 ok, 2 bad input or a scenario error.\n",
@@ -403,6 +403,7 @@ int sl_cmd_view(int argc, char **argv)
         .threads = threads < 1 ? 1 : threads,
         .unsafe = o.unsafe,
         .instr_budget = o.lua_budget,
+        .lua_memory = o.lua_memory,
         .nset = ov.n,
         .set_names = ov.names,
         .set_values = ov.values,

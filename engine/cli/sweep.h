@@ -34,6 +34,7 @@ typedef struct sl_sweep {
     long long steps;            /* -1: the scenario's default */
     int threads;                /* threads per run; 0: cores / jobs */
     int stop_on_error, quiet, unsafe;
+    long long lua_memory;    /* --lua-memory passed to every run (0: not given) */
     /* derived */
     size_t npoints, nruns;
     int id_width;

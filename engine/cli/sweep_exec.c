@@ -90,6 +90,11 @@ char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char 
     snprintf(buf, sizeof buf, "%d", threads);
     bad |= push(&v, &n, &cap, buf);
     if (s->unsafe) bad |= push(&v, &n, &cap, "--unsafe");
+    if (s->lua_memory > 0) {
+        bad |= push(&v, &n, &cap, "--lua-memory");
+        snprintf(buf, sizeof buf, "%lld", s->lua_memory);
+        bad |= push(&v, &n, &cap, buf);
+    }
     if (check_params) bad |= push(&v, &n, &cap, "--check-params");
     for (int i = 0; i < s->nfixed; i++) {
         char *kv = malloc(strlen(s->fixed_names[i]) + strlen(s->fixed_values[i]) + 2);

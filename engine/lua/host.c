@@ -45,19 +45,114 @@ static char *dupstr(const char *s)
     return d;
 }
 
-/* ---- the instruction budget ---- */
+/* ---- the instruction budget and the memory limit ---- */
 
+/* Raises the error that ends the script: once the budget or the memory limit is exhausted the
+ * hook runs at every instruction, so a pcall that catches the error only gets as far as the next
+ * instruction, and the host reports the first message whatever the script returns. */
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sl_host *h = sl_lua_host(L);
-    h->used += h->hook_period;
-    if (h->used <= h->budget) return;
-    lua_Debug d;
-    if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
-        luaL_error(L, "%s:%d: instruction budget of %I exceeded (runaway loop?)", d.short_src,
-                   d.currentline, (lua_Integer)h->budget);
-    luaL_error(L, "instruction budget of %I exceeded (runaway loop?)", (lua_Integer)h->budget);
+    if (!h->exhausted) {
+        h->used += h->hook_period;
+        if (h->mem_exceeded || h->mem_refused) {
+            snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                     "Lua memory limit of %lld MiB exceeded (--lua-memory)",
+                     (long long)(h->mem_limit >> 20));
+        } else if (h->used > h->budget) {
+            lua_Debug d;
+            if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+                snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                         "%s:%d: instruction budget of %lld exceeded (runaway loop?)",
+                         d.short_src, d.currentline, h->budget);
+            else
+                snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                         "instruction budget of %lld exceeded (runaway loop?)", h->budget);
+        } else {
+            return;
+        }
+        h->exhausted = 1;
+        if (h->L != L) lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+    }
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_pushstring(L, h->exhausted_msg);
+    lua_error(L);
+}
+
+/* Message handler xpcall installs around the script's: Lua runs a message handler for an error
+ * raised by a hook with hooks off, so once the budget is exhausted the script's handler is not
+ * called at all. */
+static int guarded_handler(lua_State *L)
+{
+    if (sl_lua_host(L)->exhausted) return 1;
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
+
+static int xpcall_done(lua_State *L, int status, lua_KContext ctx)
+{
+    (void)status;
+    (void)ctx;
+    return lua_gettop(L);
+}
+
+/* xpcall(f, handler, ...) with the handler guarded (f may yield). */
+static int guarded_xpcall(lua_State *L)
+{
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    lua_pushvalue(L, 2);
+    lua_pushcclosure(L, guarded_handler, 1);
+    lua_replace(L, 2);
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, xpcall_done);
+    return lua_gettop(L);
+}
+
+/* Allocator with a cap on the bytes the Lua state holds. A refused request counts as the limit
+ * exceeded unless the next request is the same one succeeding (Lua retries once after an
+ * emergency collection); the hook then ends the script even if it caught the error. */
+static void *capped_alloc(void *ud, void *ptr, size_t osize, size_t nsize)
+{
+    sl_host *h = ud;
+    size_t old = ptr ? osize : 0;
+    if (nsize == 0) {
+        free(ptr);
+        h->mem_used -= old;
+        return NULL;
+    }
+    if (nsize > old && (nsize - old > h->mem_limit || h->mem_used + (nsize - old) > h->mem_limit)) {
+        if (h->mem_refused == nsize || nsize - old > h->mem_limit) h->mem_exceeded = 1;
+        h->mem_refused = nsize;
+        if (h->mem_exceeded && h->L) lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+        return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (!p) return NULL;
+    h->mem_used = h->mem_used - old + nsize;
+    if (nsize > old) {
+        if (h->mem_refused && h->mem_refused != nsize) h->mem_exceeded = 1;
+        h->mem_refused = 0;
+    }
+    return p;
+}
+
+/* The default memory limit: a quarter of the machine's physical memory (1 GiB when unknown). */
+static size_t default_mem_limit(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || size <= 0) return (size_t)1 << 30;
+    return (size_t)pages / 4 * (size_t)size;
+}
+
+static int panic(lua_State *L)
+{
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "swarmlab: error: unprotected Lua error: %s\n", msg ? msg : "?");
+    return 0; /* Lua aborts */
 }
 
 /* ---- protected calls ---- */
@@ -139,9 +234,27 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
         h->keep_traceback = 0;
     }
     h->input_error = 0;
+    int ran = !h->exhausted;
     h->depth++;
-    int rc = lua_pcall(L, nargs, nres, base);
+    int rc = ran ? lua_pcall(L, nargs, nres, base) : LUA_ERRRUN;
     h->depth--;
+    if (!h->exhausted && (h->mem_exceeded || h->mem_refused)) {
+        snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                 "Lua memory limit of %lld MiB exceeded (--lua-memory)",
+                 (long long)(h->mem_limit >> 20));
+        h->exhausted = 1;
+    }
+    if (h->exhausted) {
+        /* whatever the call returned: the budget or the memory limit ended the script, and
+         * every later call fails the same way */
+        lua_settop(L, base - 1);
+        if (h->depth > 0) h->callback_failed = 1;
+        if (!ran && h->depth == 0) {
+            free(h->traceback);
+            h->traceback = NULL;
+        }
+        return set_lua_error(e, h->exhausted_msg);
+    }
     lua_remove(L, base);
     if (rc != LUA_OK && h->depth > 0) h->callback_failed = 1;
     if (rc != LUA_OK) {
@@ -252,6 +365,9 @@ static int open_all(lua_State *L)
     lua_concat(L, 2);
     lua_setfield(L, -2, "path");
     lua_pop(L, 1);
+    lua_getglobal(L, "xpcall");
+    lua_pushcclosure(L, guarded_xpcall, 1);
+    lua_setglobal(L, "xpcall");
     if (!h->unsafe) sl_sandbox_install(L, h);
     return 0;
 }
@@ -304,6 +420,7 @@ sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e)
     h->open_modules = cfg->open_modules;
     h->budget = cfg->instr_budget > 0 ? cfg->instr_budget : SL_DEFAULT_BUDGET;
     h->hook_period = h->budget < 10000 ? (int)h->budget : 10000;
+    h->mem_limit = cfg->lua_memory > 0 ? (size_t)cfg->lua_memory : default_mem_limit();
     h->default_steps = -1;
     h->run_steps = -1;
     if (set_paths(h, cfg, e) != SL_OK || copy_overrides(h, cfg, e) != SL_OK) goto fail;
@@ -323,12 +440,13 @@ sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e)
         goto fail;
     }
     sl_world_set_threads(h->w, cfg->threads);
-    h->L = luaL_newstate();
+    h->L = lua_newstate(capped_alloc, h);
     if (!h->L) {
         sl_error_set(e, SL_ERR_NOMEM, "cannot create the Lua state (out of memory)");
         goto fail;
     }
     *(sl_host **)lua_getextraspace(h->L) = h;
+    lua_atpanic(h->L, panic);
     lua_pushcfunction(h->L, open_all);
     lua_pushlightuserdata(h->L, h);
     if (lua_pcall(h->L, 1, 0, 0) != LUA_OK) {

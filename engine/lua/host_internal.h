@@ -68,6 +68,12 @@ struct sl_host {
     long long budget;    /* instructions per callback */
     long long used;      /* instructions counted in the current callback */
     int hook_period;     /* count-hook period */
+    size_t mem_limit;    /* bytes the Lua state may hold */
+    size_t mem_used;
+    size_t mem_refused;  /* size of a request refused by the cap, 0 after a success */
+    int mem_exceeded;    /* a refused request was not satisfied by Lua's retry */
+    int exhausted;       /* the budget or the memory limit ended the script: calls fail */
+    char exhausted_msg[512];
 
     long long default_steps, run_steps;
     int stop;

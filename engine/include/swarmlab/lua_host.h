@@ -30,6 +30,8 @@ typedef struct sl_host_config {
     int threads;               /* >= 1 */
     int unsafe;                /* 1 lifts the sandbox */
     long long instr_budget;    /* Lua VM instructions allowed per callback; 0 = default */
+    long long lua_memory;      /* bytes the Lua state may hold; 0 = a quarter of the machine's
+                                * physical memory */
     int nset;                  /* parameter overrides name=value (command line beats INI) */
     const char *const *set_names;
     const char *const *set_values;
