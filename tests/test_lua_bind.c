@@ -320,11 +320,21 @@ START_TEST(test_callback_budget)
                             "function few() return small:call(1) + small:call(2) end\n",
                             200000);
     sl_error e;
+    ck_assert_double_eq(number_of(h, "few"), 2 * 500500);
     ck_assert_int_ne(call_global(h, "runaway", &e), SL_OK);
     ck_assert_msg(strstr(e.msg, "instruction budget") != NULL, "%s", e.msg);
+    /* an exhausted budget ends the script: later calls fail the same way */
+    ck_assert_int_ne(call_global(h, "few", &e), SL_OK);
+    ck_assert_msg(strstr(e.msg, "instruction budget") != NULL, "%s", e.msg);
+    sl_host_destroy(h);
+    h = probe_host("local small\n"
+                   "function init() small = probe_obj{fn = function(x)\n"
+                   "  local s = 0; for i = 1, 1000 do s = s + i end; return s end} end\n"
+                   "function many() local s = 0\n"
+                   "  for i = 1, 1000 do s = s + small:call(i) end; return s end\n",
+                   200000);
     ck_assert_int_ne(call_global(h, "many", &e), SL_OK);
     ck_assert_msg(strstr(e.msg, "instruction budget") != NULL, "%s", e.msg);
-    ck_assert_double_eq(number_of(h, "few"), 2 * 500500);
     sl_host_destroy(h);
 }
 END_TEST
