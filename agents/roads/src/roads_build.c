@@ -306,6 +306,11 @@ sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
         if (st != SL_OK) goto done;
         mk++;
     }
+    if (mk == 0) {
+        st = sl_error_set(e, SL_ERR_PARSE, "%s: no drivable roads on which a car can drive away "
+                          "and come back (only one-way dead ends)", r->file);
+        goto done;
+    }
     st = sl_graph_finalize(r->g, e);
     if (st != SL_OK) goto done;
     const sl_graph *g = r->g;

@@ -422,6 +422,14 @@ START_TEST(test_bad_files)
         "<way id=\"5\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"footway\"/></way></osm>";
     write_file(p, paths, strlen(paths));
     expect_load_error(p, "no drivable roads");
+    /* one one-way street: nothing a car can leave and come back to */
+    snprintf(p, sizeof p, "%s/oneway.osm", dir);
+    const char *ow = "<?xml version=\"1.0\"?><osm version=\"0.6\">"
+        "<node id=\"1\" lat=\"0\" lon=\"0\"/><node id=\"2\" lat=\"0\" lon=\"0.001\"/>"
+        "<way id=\"5\"><nd ref=\"1\"/><nd ref=\"2\"/><tag k=\"highway\" v=\"primary\"/>"
+        "<tag k=\"oneway\" v=\"yes\"/></way></osm>";
+    write_file(p, ow, strlen(ow));
+    expect_load_error(p, "only one-way dead ends");
     /* the same in PBF */
     expect_load_error("agents/roads/tests/data/footpaths.osm.pbf", "no drivable roads");
     /* a truncated PBF */

@@ -1,7 +1,8 @@
 /* test_roads_monaco.c - the whole of Monaco (../shared/data/osm/monaco.osm.pbf, © OpenStreetMap
  * contributors, ODbL): the network is read and connected, sites snap onto it, matrices agree with
- * a plain Dijkstra and do not depend on the number of threads. Exits 77 (skipped) without the
- * data or without OpenStreetMap support. */
+ * a plain Dijkstra and do not depend on the number of threads, and scenarios/city_delivery.lua
+ * serves 60 stores on it through the CLI ($SWARMLAB_EXE). Exits 77 (skipped) without the data or
+ * without OpenStreetMap support. */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../../tests/run_util.h"
 #include "roads_ref.h"
 #include "swarmlab/roads.h"
 
@@ -93,6 +95,27 @@ START_TEST(test_far_site)
 }
 END_TEST
 
+START_TEST(test_city_delivery)
+{
+    char *dir = tmp_dir();
+    ck_assert_int_eq(run_swarmlab(dir, "run scenarios/city_delivery.lua --set map=" MONACO
+                                  " --set stores=60 --steps 10 --out '%s/out'", dir), 0);
+    char *man = read_text(path_in(dir, "out/manifest.json"));
+    ck_assert_ptr_nonnull(man);
+    ck_assert_ptr_nonnull(strstr(man, "\"served\": 60"));
+    ck_assert_ptr_nonnull(strstr(man, "OpenStreetMap contributors"));
+    free(man);
+    char *csv = read_text(path_in(dir, "out/time_matrix.csv"));
+    ck_assert_ptr_nonnull(csv);
+    int rows = 0;
+    for (char *p = csv; *p; p++) rows += *p == '\n';
+    ck_assert_int_eq(rows, 62);   /* header, depot, 60 stores */
+    free(csv);
+    rm_tree(dir);
+    free(dir);
+}
+END_TEST
+
 int main(void)
 {
     if (access(MONACO, R_OK) != 0) {
@@ -111,6 +134,7 @@ int main(void)
     tcase_add_test(tc, test_network);
     tcase_add_test(tc, test_matrix);
     tcase_add_test(tc, test_far_site);
+    tcase_add_test(tc, test_city_delivery);
     suite_add_tcase(su, tc);
     SRunner *sr = srunner_create(su);
     srunner_run_all(sr, CK_NORMAL);
