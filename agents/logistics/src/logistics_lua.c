@@ -18,6 +18,7 @@
 
 #include "swarmlab/beer_game.h"
 #include "swarmlab/checkpoint.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/supply_chain.h"
@@ -120,7 +121,11 @@ static sl_status beer_policy(void *user, const sl_beer_view *v, double *order, s
 
 static int l_beer_game(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"weeks", "forced_weeks", "holding_cost", "backlog_cost",
+                                       "demand_before", "demand_after", "step_week", "csv",
+                                       "policy", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, "swarmlab.beer_game{...}", keys);
     sl_beer_def d = sl_beer_classic();
     d.weeks = int_field(L, 1, "weeks", d.weeks);
     d.forced_weeks = int_field(L, 1, "forced_weeks", d.forced_weeks);
@@ -278,6 +283,11 @@ static void read_policy(lua_State *L, int t, const char *key, sl_policy *p)
     if (!lua_istable(L, -1))
         luaL_error(L, "supply_chain: '%s' must be a table {kind =, s =, S =, ...}", key);
     int pt = lua_gettop(L);
+    static const char *const keys[] = {"kind", "s", "S", "factor", "cover", "alpha", NULL};
+    char name[96];
+    snprintf(name, sizeof name, "swarmlab.supply_chain{...}.%s", key);
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, pt, name, keys);
     const char *kind = str_field(L, pt, "kind", NULL);
     if (kind) {
         int k = sl_policy_kind_parse(kind);
@@ -320,7 +330,15 @@ static int l_supply_chain(lua_State *L)
 {
     sl_world *w = sl_lua_world(L);
     int t = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* (world, opts) or (opts) */
-    luaL_checktype(L, t, LUA_TTABLE);
+    static const char *const keys[] = {
+        "name", "mode", "stores", "products", "width", "height", "warehouse_x", "warehouse_y",
+        "warehouse_stock", "supplier_lead", "store_stock", "lead_time", "lost_sales", "vehicles",
+        "capacity", "speed", "float", "dispatch_wait", "holding_cost", "holding_cost_warehouse",
+        "backlog_cost", "lost_sale_cost", "distance_cost", "loss", "delay", "jitter", "deadline",
+        "retry_wait", "warmup", "policy", "warehouse_policy", "demand", "x", "y", "roads",
+        "nodes", "warehouse_node", "bid", "trace", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, t, "swarmlab.supply_chain{...}", keys);
     sl_sc_def d = sl_sc_default();
     d.seed = sl_world_seed(w);
     d.name = str_field(L, t, "name", "sc");
@@ -370,6 +388,10 @@ static int l_supply_chain(lua_State *L)
         if (!lua_istable(L, -1))
             return luaL_error(L, "supply_chain: 'demand' must be a table {kind =, mean =, ...}");
         int dt = lua_gettop(L);
+        static const char *const dkeys[] = {"kind", "mean", "amplitude", "period", "phase",
+                                            "file", NULL};
+        sl_lua_opts dopts;
+        sl_lua_opts_open(&dopts, L, dt, "swarmlab.supply_chain{...}.demand", dkeys);
         const char *kind = str_field(L, dt, "kind", "poisson");
         int k = sl_demand_kind_parse(kind);
         if (k < 0)

@@ -27,6 +27,7 @@
 
 #include "swarmlab/auction.h"
 #include "swarmlab/cnet.h"
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/rng.h"
 
@@ -210,7 +211,10 @@ static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def
 
 static int l_contract_net(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"bid", "exec", "on_close", "deadline", "result_timeout",
+                                       "trace", "record", "loss", "delay", "jitter", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, "swarmlab.contract_net{...}", keys);
     sl_world *w = sl_lua_world(L);
     sl_cnet_def def;
     memset(&def, 0, sizeof def);
@@ -322,8 +326,10 @@ static int read_agent(lua_State *L, lua_cnet *lc, int idx, sl_cn_agent *a)
 
 static int l_announce(lua_State *L)
 {
+    static const char *const keys[] = {"manager", "bidders", "item", "data", NULL};
     lua_cnet *lc = check_cnet(L);
-    luaL_checktype(L, 2, LUA_TTABLE);
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 2, "cn:announce{...}", keys);
     lua_getfield(L, 2, "manager");
     sl_cn_agent mgr;
     if (!read_agent(L, lc, -1, &mgr))
@@ -451,7 +457,9 @@ static void read_points(lua_State *L, const char *key, double **xy, int *n)
 
 static int l_auction(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
+    static const char *const keys[] = {"method", "agents", "tasks", "return_home", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, "swarmlab.auction{...}", keys);
     lua_getfield(L, 1, "method");
     const char *method = luaL_optstring(L, -1, "sequential");
     lua_pop(L, 1);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/pso.h"
@@ -280,24 +281,6 @@ static int cec_number(const char *name)
     return (int)k;
 }
 
-/* Raises an error naming the first string key of table t that is not in `known` (a typo such as
- * `fe = 1000` would otherwise be silently ignored). Integer keys are allowed when allow_array. */
-static void check_keys(lua_State *L, int t, const char *const *known, const char *what,
-                       int allow_array)
-{
-    lua_pushnil(L);
-    while (lua_next(L, t)) {
-        lua_pop(L, 1);
-        if (lua_type(L, -1) == LUA_TNUMBER && allow_array) continue;
-        if (lua_type(L, -1) != LUA_TSTRING) pso_error(L, "pso: %s has a non-string key", what);
-        const char *k = lua_tostring(L, -1);
-        int ok = 0;
-        for (int i = 0; known[i]; i++)
-            if (strcmp(k, known[i]) == 0) ok = 1;
-        if (!ok) pso_error(L, "pso: unknown option '%s' in %s", k, what);
-    }
-}
-
 static const char *const option_keys[] = {
     "objective", "dim", "lower", "upper", "step", "integer", "cec_dir", "optimum", "variant",
     "topology", "bounds", "swarm", "informants", "ring_radius", "links", "sphere", "async",
@@ -307,10 +290,10 @@ static const char *const constraint_keys[] = {"g", "h", "method", "tol", "tol_st
                                               NULL};
 
 /* Builds a solver userdata from the options table at index t; leaves it on the stack. */
-static lua_pso *build(lua_State *L, int t)
+static lua_pso *build(lua_State *L, int t, const char *name)
 {
-    luaL_checktype(L, t, LUA_TTABLE);
-    check_keys(L, t, option_keys, "the options", 0);
+    sl_lua_opts opts;
+    sl_lua_opts_open(&opts, L, t, name, option_keys);
     lua_pso *P = lua_newuserdatauv(L, sizeof *P, 0);
     memset(P, 0, sizeof *P);
     P->fn_ref = LUA_NOREF;
@@ -449,8 +432,21 @@ static lua_pso *build(lua_State *L, int t)
     if (!lua_isnil(L, -1)) {
         int ct = lua_gettop(L);
         if (!lua_istable(L, ct)) pso_error(L, "pso: 'constraints' must be a table");
-        check_keys(L, ct, constraint_keys, "constraints", 1);
         int shorthand = luaL_len(L, ct) > 0;
+        char cname[128];
+        snprintf(cname, sizeof cname, "%s.constraints", name);
+        if (shorthand) { /* {f, ...}: the inequalities, nothing else */
+            lua_pushnil(L);
+            while (lua_next(L, ct)) {
+                lua_pop(L, 1);
+                if (lua_type(L, -1) == LUA_TSTRING)
+                    pso_error(L, "%s: a list of functions takes no named option ('%s')", cname,
+                              lua_tostring(L, -1));
+            }
+        } else {
+            sl_lua_opts copts;
+            sl_lua_opts_open(&copts, L, ct, cname, constraint_keys);
+        }
         int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
         int nh = shorthand ? 0 : count_functions(L, ct, "h");
         P->con_refs = malloc(sizeof(int) * (size_t)(ng + nh + 1));
@@ -564,7 +560,7 @@ static int raise_run_error(lua_State *L, const sl_error *e)
 /* swarmlab.pso{...}: runs to the end and returns the result table. */
 static int l_pso(lua_State *L)
 {
-    lua_pso *P = build(L, 1);
+    lua_pso *P = build(L, 1, "swarmlab.pso{...}");
     sl_error e;
     sl_error_clear(&e);
     if (sl_pso_run(P->solver, &e) != SL_OK) return raise_run_error(L, &e);
@@ -577,7 +573,7 @@ static int l_pso(lua_State *L)
 /* swarmlab.pso_solver{...}: a solver object with step/run/result/positions/attach. */
 static int l_solver(lua_State *L)
 {
-    build(L, 1);
+    build(L, 1, "swarmlab.pso_solver{...}");
     return 1;
 }
 
