@@ -37,6 +37,9 @@ void sl_graph_destroy(sl_graph *g)
     free(g->esrc);
     free(g->edst);
     free(g->ew);
+    free(g->eu);
+    free(g->ev);
+    free(g->eid);
     free(g);
 }
 
@@ -65,6 +68,12 @@ static int push_edge(sl_graph *g, int u, int v, double w)
 /* Restores the edge list from compressed rows so new edges can be appended. */
 static int unfinalize(sl_graph *g)
 {
+    free(g->eu);
+    free(g->ev);
+    free(g->eid);
+    g->eu = g->ev = NULL;
+    g->eid = NULL;
+    g->ne = 0;
     if (!g->finalized) return 1;
     size_t m = g->m;
     g->m = 0;
@@ -150,16 +159,39 @@ int sl_graph_degree(const sl_graph *g, int u)
     return (int)(g->row[u + 1] - g->row[u]);
 }
 
-double sl_graph_weight(const sl_graph *g, int u, int v)
+int sl_graph_max_degree(const sl_graph *g)
 {
-    if (!g->finalized || u < 0 || u >= g->n) return NAN;
+    int d = 0;
+    for (int i = 0; i < g->n; i++) {
+        int k = sl_graph_degree(g, i);
+        if (k > d) d = k;
+    }
+    return d;
+}
+
+/* Adjacency entry of u->v (binary search in u's sorted row), or -1. */
+static long entry(const sl_graph *g, int u, int v)
+{
+    if (!g->finalized || u < 0 || u >= g->n || v < 0) return -1;
     uint32_t lo = g->row[u], hi = g->row[u + 1];
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
         if (g->col[mid] < (uint32_t)v) lo = mid + 1;
         else hi = mid;
     }
-    return lo < g->row[u + 1] && g->col[lo] == (uint32_t)v ? g->w[lo] : NAN;
+    return lo < g->row[u + 1] && g->col[lo] == (uint32_t)v ? (long)lo : -1;
+}
+
+double sl_graph_weight(const sl_graph *g, int u, int v)
+{
+    long p = entry(g, u, v);
+    return p >= 0 ? g->w[p] : NAN;
+}
+
+long sl_graph_edge(const sl_graph *g, int u, int v)
+{
+    long p = g->eid ? entry(g, u, v) : -1;
+    return p >= 0 ? (long)g->eid[p] : -1;
 }
 
 /* binary heap of (dist, node), ties broken by node id for determinism */

@@ -14,7 +14,7 @@
 #include "ckpt_io.h"
 
 typedef struct topo {
-    sl_netgraph *g;
+    sl_graph *g;
     sl_mix *W;
 } topo;
 
@@ -63,7 +63,7 @@ void sl_consensus_destroy(sl_consensus *c)
 {
     if (!c) return;
     for (int i = 0; i < c->nt; i++) {
-        sl_netgraph_free(c->t[i].g);
+        sl_graph_destroy(c->t[i].g);
         sl_mix_free(c->t[i].W);
     }
     free(c->t);
@@ -181,7 +181,7 @@ nomem:
 static sl_status refresh_components(sl_consensus *c, sl_error *e)
 {
     size_t m = 0;
-    for (int k = 0; k < c->nt; k++) m += c->t[k].g->m;
+    for (int k = 0; k < c->nt; k++) m += c->t[k].g->ne;
     int *u = malloc((m ? m : 1) * sizeof *u), *v = malloc((m ? m : 1) * sizeof *v);
     if (!u || !v) {
         free(u);
@@ -190,17 +190,17 @@ static sl_status refresh_components(sl_consensus *c, sl_error *e)
     }
     size_t w = 0;
     for (int k = 0; k < c->nt; k++)
-        for (size_t q = 0; q < c->t[k].g->m; q++) {
+        for (size_t q = 0; q < c->t[k].g->ne; q++) {
             u[w] = c->t[k].g->eu[q];
             v[w] = c->t[k].g->ev[q];
             w++;
         }
-    sl_netgraph *un = sl_netgraph_from_edges(c->n, m, u, v, e);
+    sl_graph *un = sl_graph_from_edges(c->n, m, u, v, e);
     free(u);
     free(v);
     if (!un) return e ? e->code : SL_ERR_NOMEM;
-    c->ncomp = sl_netgraph_components(un, c->comp);
-    sl_netgraph_free(un);
+    c->ncomp = sl_graph_components(un, c->comp);
+    sl_graph_destroy(un);
     if (c->ncomp < 0) return sl_error_set(e, SL_ERR_NOMEM, "consensus: out of memory");
     double d, e2;
     deviation(c, c->x, &d, &e2);
@@ -211,7 +211,7 @@ static sl_status refresh_components(sl_consensus *c, sl_error *e)
     return SL_OK;
 }
 
-sl_status sl_consensus_add_topology(sl_consensus *c, sl_netgraph *g, sl_mix *W, sl_error *e)
+sl_status sl_consensus_add_topology(sl_consensus *c, sl_graph *g, sl_mix *W, sl_error *e)
 {
     sl_status st = SL_OK;
     if (c->rounds > 0 || c->w) {
@@ -250,7 +250,7 @@ sl_status sl_consensus_add_topology(sl_consensus *c, sl_netgraph *g, sl_mix *W, 
     c->nt++;
     return refresh_components(c, e);
 fail:
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
     sl_mix_free(W);
     return st;
 }
@@ -297,14 +297,14 @@ sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e)
     if (c->done) return SL_OK;
     long k = c->rounds + 1;
     int ti = topo_of(c, k);
-    const sl_netgraph *g = c->t[ti].g;
+    const sl_graph *g = c->t[ti].g;
     const sl_mix *W = c->t[ti].W;
     const int n = c->n;
 #pragma omp parallel for schedule(static) num_threads(c->o.threads)
     for (int i = 0; i < n; i++) {
         for (uint32_t p = g->row[i]; p < g->row[i + 1]; p++) {
-            c->xin[p] = c->x[g->adj[p]];
-            c->got[p] = (uint8_t)link_up(c, ti, g->aedge[p], k);
+            c->xin[p] = c->x[g->col[p]];
+            c->got[p] = (uint8_t)link_up(c, ti, g->eid[p], k);
         }
         c->next[i] = node_update(W, i, c->x[i], c->xin, c->got);
     }
@@ -320,15 +320,15 @@ long sl_consensus_run_direct(sl_consensus *c, long max_rounds, sl_error *e)
 
 /* ---- bus driver ---- */
 
-static long adj_pos(const sl_netgraph *g, int i, int j)
+static long adj_pos(const sl_graph *g, int i, int j)
 {
     uint32_t lo = g->row[i], hi = g->row[i + 1];
     while (lo < hi) {
         uint32_t mid = lo + (hi - lo) / 2;
-        if (g->adj[mid] < (uint32_t)j) lo = mid + 1;
+        if (g->col[mid] < (uint32_t)j) lo = mid + 1;
         else hi = mid;
     }
-    return lo < g->row[i + 1] && g->adj[lo] == (uint32_t)j ? (long)lo : -1;
+    return lo < g->row[i + 1] && g->col[lo] == (uint32_t)j ? (long)lo : -1;
 }
 
 /* Node i sends value v for round k to its neighbours in that round's topology. */
@@ -336,11 +336,11 @@ static void send_round(sl_consensus *c, sl_bus *bus, int chunk, int i, double v,
                        chunk_count *cnt)
 {
     int ti = topo_of(c, k);
-    const sl_netgraph *g = c->t[ti].g;
+    const sl_graph *g = c->t[ti].g;
     for (uint32_t p = g->row[i]; p < g->row[i + 1]; p++) {
-        if (!link_up(c, ti, g->aedge[p], k)) continue;
+        if (!link_up(c, ti, g->eid[p], k)) continue;
         sl_msg m = sl_msg_to_agent(SL_CONS_MSG_VALUE, c->pop_index, c->ids[i], c->pop_index,
-                                   c->ids[g->adj[p]], (uint64_t)k);
+                                   c->ids[g->col[p]], (uint64_t)k);
         m.nd = 1;
         m.d[0] = v;
         if (sl_bus_send(bus, chunk, &m) == SL_OK) {
@@ -365,13 +365,13 @@ static void cons_chunk(sl_ctx *ctx)
     }
     long k = t;  /* round computed in this step */
     int ti = topo_of(c, k);
-    const sl_netgraph *g = c->t[ti].g;
+    const sl_graph *g = c->t[ti].g;
     for (size_t ii = ctx->begin; ii < ctx->end; ii++) {
         int i = (int)ii;
         for (uint32_t p = g->row[i]; p < g->row[i + 1]; p++) {
             c->got[p] = 0;
             c->xin[p] = 0.0;
-            if (link_up(c, ti, g->aedge[p], k)) cnt->expected++;
+            if (link_up(c, ti, g->eid[p], k)) cnt->expected++;
         }
         const sl_msg *m;
         size_t nm = sl_bus_inbox(bus, c->pop_index, c->ids[i], &m);
@@ -380,7 +380,7 @@ static void cons_chunk(sl_ctx *ctx)
             long j = sl_pop_slot(c->pop, m[q].from);
             if (j < 0) continue;
             long p = adj_pos(g, i, (int)j);
-            if (p < 0 || !link_up(c, ti, g->aedge[p], k) || c->got[p]) continue;
+            if (p < 0 || !link_up(c, ti, g->eid[p], k) || c->got[p]) continue;
             c->xin[p] = m[q].d[0];
             c->got[p] = 1;
             cnt->delivered++;
@@ -540,23 +540,23 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
     c->nchunks = (c->n + SL_CHUNK - 1) / SL_CHUNK;
     c->cc = calloc((size_t)c->nchunks, sizeof *c->cc);
     if (!c->ids || !c->cc) return sl_error_set(e, SL_ERR_NOMEM, "consensus: out of memory");
-    const sl_netgraph *g0 = c->t[0].g;
+    const sl_graph *g0 = c->t[0].g;
     for (int i = 0; i < c->n; i++) {
         c->ids[i] = sl_pop_id(p, (size_t)i);
         sl_pop_set(p, cx, (size_t)i, c->x[i]);
-        sl_pop_set(p, cpx, (size_t)i, 100.0 * g0->px[i]);
-        sl_pop_set(p, cpy, (size_t)i, 100.0 * g0->py[i]);
+        sl_pop_set(p, cpx, (size_t)i, 100.0 * g0->x[i]);
+        sl_pop_set(p, cpy, (size_t)i, 100.0 * g0->y[i]);
         sl_pop_set(p, ccomp, (size_t)i, (double)c->comp[i]);
     }
     /* the first topology as a world graph with positions, for drawing */
     sl_graph *wg = sl_world_add_graph(w, c->name, c->n, e);
     if (!wg) return e ? e->code : SL_ERR_RANGE;
-    for (size_t k = 0; k < g0->m; k++)
+    for (size_t k = 0; k < g0->ne; k++)
         if ((st = sl_graph_add_edge(wg, g0->eu[k], g0->ev[k], 1.0, 1, e)) != SL_OK) return st;
     if ((st = sl_graph_finalize(wg, e)) != SL_OK) return st;
     for (int i = 0; i < c->n; i++) {
-        wg->x[i] = 100.0 * g0->px[i];
-        wg->y[i] = 100.0 * g0->py[i];
+        wg->x[i] = 100.0 * g0->x[i];
+        wg->y[i] = 100.0 * g0->y[i];
     }
     if (!sl_world_plane(w)) sl_world_set_plane(w, (sl_plane){100.0, 100.0, 0});
     sl_recorder *r = sl_world_recorder(w);

@@ -20,7 +20,7 @@
 #include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/mixing.h"
-#include "swarmlab/netgraph.h"
+#include "swarmlab/graph.h"
 #include "swarmlab/rng.h"
 
 void sl_lua_open_consensus(lua_State *L);
@@ -104,7 +104,7 @@ static sl_consensus *check_cons(lua_State *L)
     return c;
 }
 
-static sl_mix *make_weights(lua_State *L, sl_netgraph *g, const char *kind, double eps,
+static sl_mix *make_weights(lua_State *L, sl_graph *g, const char *kind, double eps,
                             const double *dense, sl_error *e)
 {
     (void)L;
@@ -124,7 +124,7 @@ static int l_consensus(lua_State *L)
     const char *W = "consensus";
     sl_lua_opts op;
     open_opts(L, W, keys, &op);
-    sl_netgraph_spec spec;
+    sl_graph_spec spec;
     spec.kind = sl_lua_opt_string(&op, "graph", "ring");
     spec.n = (int)sl_lua_opt_integer(&op, "n", 10, -2147483647, 2147483647);
     spec.rows = (int)sl_lua_opt_integer(&op, "rows", 0, -2147483647, 2147483647);
@@ -217,7 +217,7 @@ static int l_consensus(lua_State *L)
     sl_error_clear(&e);
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
     if (!c) lerr(L, "%s", e.msg);
-    sl_netgraph *base = sl_netgraph_make(&spec, &e);
+    sl_graph *base = sl_graph_make(&spec, &e);
     if (!base) {
         sl_consensus_destroy(c);
         lerr(L, "%s", e.msg);
@@ -225,18 +225,18 @@ static int l_consensus(lua_State *L)
     sl_status st = SL_OK;
     if (strcmp(sw, "split") == 0) {
         /* topology t gets the base graph's edges whose number is t mod T */
-        int *u = malloc((base->m ? base->m : 1) * sizeof *u), *v = malloc((base->m ? base->m : 1) * sizeof *v);
+        int *u = malloc((base->ne ? base->ne : 1) * sizeof *u), *v = malloc((base->ne ? base->ne : 1) * sizeof *v);
         if (!u || !v) st = sl_error_set(&e, SL_ERR_NOMEM, "consensus: out of memory");
         for (int t = 0; t < ntopo && st == SL_OK; t++) {
             size_t m = 0;
-            for (size_t k = (size_t)t; k < base->m; k += (size_t)ntopo, m++) {
+            for (size_t k = (size_t)t; k < base->ne; k += (size_t)ntopo, m++) {
                 u[m] = base->eu[k];
                 v[m] = base->ev[k];
             }
-            sl_netgraph *g = sl_netgraph_from_edges(n, m, u, v, &e);
+            sl_graph *g = sl_graph_from_edges(n, m, u, v, &e);
             sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
             if (!g || !M) {
-                sl_netgraph_free(g);
+                sl_graph_destroy(g);
                 st = e.code ? e.code : SL_ERR_RANGE;
                 break;
             }
@@ -244,17 +244,17 @@ static int l_consensus(lua_State *L)
         }
         free(u);
         free(v);
-        sl_netgraph_free(base);
+        sl_graph_destroy(base);
     } else if (strcmp(sw, "rgg") == 0) {
-        sl_netgraph_free(base);
+        sl_graph_destroy(base);
         for (int t = 0; t < ntopo && st == SL_OK; t++) {
-            sl_netgraph_spec s2 = spec;
+            sl_graph_spec s2 = spec;
             s2.kind = "rgg";
             s2.seed = sl_seed_mix(spec.seed, (uint64_t)t);
-            sl_netgraph *g = sl_netgraph_make(&s2, &e);
+            sl_graph *g = sl_graph_make(&s2, &e);
             sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
             if (!g || !M) {
-                sl_netgraph_free(g);
+                sl_graph_destroy(g);
                 st = e.code ? e.code : SL_ERR_RANGE;
                 break;
             }
@@ -263,7 +263,7 @@ static int l_consensus(lua_State *L)
     } else {
         sl_mix *M = make_weights(L, base, wkind, eps, dense, &e);
         if (!M) {
-            sl_netgraph_free(base);
+            sl_graph_destroy(base);
             st = e.code ? e.code : SL_ERR_RANGE;
         } else {
             st = sl_consensus_add_topology(c, base, M, &e);

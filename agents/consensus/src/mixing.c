@@ -15,7 +15,7 @@ void sl_mix_free(sl_mix *m)
     free(m);
 }
 
-static sl_mix *alloc_like(const sl_netgraph *g, sl_error *e)
+static sl_mix *alloc_like(const sl_graph *g, sl_error *e)
 {
     sl_mix *m = calloc(1, sizeof *m);
     size_t nnz = g->row[g->n];
@@ -32,7 +32,7 @@ static sl_mix *alloc_like(const sl_netgraph *g, sl_error *e)
         return NULL;
     }
     memcpy(m->row, g->row, ((size_t)g->n + 1) * sizeof *m->row);
-    memcpy(m->col, g->adj, nnz * sizeof *m->col);
+    memcpy(m->col, g->col, nnz * sizeof *m->col);
     return m;
 }
 
@@ -46,14 +46,14 @@ static void fill_self(sl_mix *m)
     }
 }
 
-sl_mix *sl_mix_metropolis(const sl_netgraph *g, sl_error *e)
+sl_mix *sl_mix_metropolis(const sl_graph *g, sl_error *e)
 {
     sl_mix *m = alloc_like(g, e);
     if (!m) return NULL;
     for (int i = 0; i < g->n; i++) {
-        int di = sl_netgraph_degree(g, i);
+        int di = sl_graph_degree(g, i);
         for (uint32_t p = g->row[i]; p < g->row[i + 1]; p++) {
-            int dj = sl_netgraph_degree(g, (int)g->adj[p]);
+            int dj = sl_graph_degree(g, (int)g->col[p]);
             m->w[p] = 1.0 / (1.0 + (double)(di > dj ? di : dj));
         }
     }
@@ -61,9 +61,9 @@ sl_mix *sl_mix_metropolis(const sl_netgraph *g, sl_error *e)
     return m;
 }
 
-sl_mix *sl_mix_laplacian(const sl_netgraph *g, double eps, sl_error *e)
+sl_mix *sl_mix_laplacian(const sl_graph *g, double eps, sl_error *e)
 {
-    int dmax = sl_netgraph_max_degree(g);
+    int dmax = sl_graph_max_degree(g);
     if (isnan(eps) || isinf(eps)) {
         sl_error_set(e, SL_ERR_RANGE, "weights: laplacian step eps must be finite, got %g", eps);
         return NULL;
@@ -121,13 +121,13 @@ sl_status sl_mix_check(const sl_mix *m, int *doubly, sl_error *e)
     return SL_OK;
 }
 
-sl_mix *sl_mix_from_dense(const sl_netgraph *g, const double *W, sl_error *e)
+sl_mix *sl_mix_from_dense(const sl_graph *g, const double *W, sl_error *e)
 {
     int n = g->n;
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
             double v = W[(size_t)i * n + j];
-            if (i != j && v != 0.0 && sl_netgraph_edge(g, i, j) < 0) {
+            if (i != j && v != 0.0 && sl_graph_edge(g, i, j) < 0) {
                 sl_error_set(e, SL_ERR_RANGE,
                              "weights: W[%d][%d] = %g but nodes %d and %d are not linked", i, j, v,
                              i, j);
@@ -208,14 +208,14 @@ void sl_mix_apply(const sl_mix *m, const double *x, double *y)
     }
 }
 
-void sl_mix_fail_links(const sl_mix *src, const sl_netgraph *g, const uint8_t *down, sl_mix *dst)
+void sl_mix_fail_links(const sl_mix *src, const sl_graph *g, const uint8_t *down, sl_mix *dst)
 {
     size_t nnz = src->row[src->n];
     memcpy(dst->self, src->self, (size_t)src->n * sizeof *dst->self);
     memcpy(dst->w, src->w, nnz * sizeof *dst->w);
     for (int i = 0; i < src->n; i++)
         for (uint32_t p = src->row[i]; p < src->row[i + 1]; p++)
-            if (down[g->aedge[p]]) {
+            if (down[g->eid[p]]) {
                 dst->self[i] += src->w[p];
                 dst->w[p] = 0.0;
             }

@@ -332,7 +332,7 @@ done:
     return st;
 }
 
-sl_status sl_mix_failure_rate(const sl_mix *m, const sl_netgraph *g, double q, double *rate,
+sl_status sl_mix_failure_rate(const sl_mix *m, const sl_graph *g, double q, double *rate,
                               sl_error *e)
 {
     if (!(q >= 0.0 && q <= 1.0))
@@ -349,7 +349,7 @@ sl_status sl_mix_failure_rate(const sl_mix *m, const sl_netgraph *g, double q, d
         goto done;
     }
     sl_mix_to_dense(m, A);
-    for (size_t k = 0; k < g->m; k++) {
+    for (size_t k = 0; k < g->ne; k++) {
         size_t i = (size_t)g->eu[k], j = (size_t)g->ev[k];
         double w = A[i * n + j];
         /* E W_t: failed weight moves to the diagonal */

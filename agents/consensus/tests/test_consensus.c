@@ -7,26 +7,26 @@
 #include "swarmlab/bus.h"
 #include "swarmlab/consensus.h"
 #include "swarmlab/mixing.h"
-#include "swarmlab/netgraph.h"
+#include "swarmlab/graph.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/spectrum.h"
 #include "swarmlab/world.h"
 
-static sl_netgraph *mk(const char *kind, int n, int rows, double radius, uint64_t seed)
+static sl_graph *mk(const char *kind, int n, int rows, double radius, uint64_t seed)
 {
-    sl_netgraph_spec s = {kind, n, rows, radius, seed};
+    sl_graph_spec s = {kind, n, rows, radius, seed};
     sl_error e;
-    sl_netgraph *g = sl_netgraph_make(&s, &e);
+    sl_graph *g = sl_graph_make(&s, &e);
     ck_assert_msg(g != NULL, "%s", e.msg);
     return g;
 }
 
 static void expect_bad(const char *kind, int n, int rows, double radius, const char *needle)
 {
-    sl_netgraph_spec s = {kind, n, rows, radius, 1};
+    sl_graph_spec s = {kind, n, rows, radius, 1};
     sl_error e;
     sl_error_clear(&e);
-    sl_netgraph *g = sl_netgraph_make(&s, &e);
+    sl_graph *g = sl_graph_make(&s, &e);
     ck_assert_ptr_null(g);
     ck_assert_int_eq(e.code, SL_ERR_RANGE);
     ck_assert_msg(strstr(e.msg, needle) != NULL, "message '%s' lacks '%s'", e.msg, needle);
@@ -34,59 +34,59 @@ static void expect_bad(const char *kind, int n, int rows, double radius, const c
 
 START_TEST(graph_shapes)
 {
-    sl_netgraph *g = mk("ring", 10, 0, 0, 0);
-    ck_assert_uint_eq(g->m, 10);
-    for (int i = 0; i < 10; i++) ck_assert_int_eq(sl_netgraph_degree(g, i), 2);
-    ck_assert_int_ge(sl_netgraph_edge(g, 0, 9), 0);
-    ck_assert_int_lt(sl_netgraph_edge(g, 0, 5), 0);
-    sl_netgraph_free(g);
+    sl_graph *g = mk("ring", 10, 0, 0, 0);
+    ck_assert_uint_eq(g->ne, 10);
+    for (int i = 0; i < 10; i++) ck_assert_int_eq(sl_graph_degree(g, i), 2);
+    ck_assert_int_ge(sl_graph_edge(g, 0, 9), 0);
+    ck_assert_int_lt(sl_graph_edge(g, 0, 5), 0);
+    sl_graph_destroy(g);
     g = mk("path", 7, 0, 0, 0);
-    ck_assert_uint_eq(g->m, 6);
-    ck_assert_int_eq(sl_netgraph_degree(g, 0), 1);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 6);
+    ck_assert_int_eq(sl_graph_degree(g, 0), 1);
+    sl_graph_destroy(g);
     g = mk("star", 6, 0, 0, 0);
-    ck_assert_uint_eq(g->m, 5);
-    ck_assert_int_eq(sl_netgraph_degree(g, 0), 5);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 5);
+    ck_assert_int_eq(sl_graph_degree(g, 0), 5);
+    sl_graph_destroy(g);
     g = mk("complete", 8, 0, 0, 0);
-    ck_assert_uint_eq(g->m, 28);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 28);
+    sl_graph_destroy(g);
     g = mk("grid", 12, 3, 0, 0);
-    ck_assert_uint_eq(g->m, 3 * 3 + 2 * 4);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 3 * 3 + 2 * 4);
+    sl_graph_destroy(g);
     g = mk("grid", 10, 0, 0, 0); /* 2 x 5 */
-    ck_assert_uint_eq(g->m, 2 * 4 + 5);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 2 * 4 + 5);
+    sl_graph_destroy(g);
     g = mk("ring", 1, 0, 0, 0);
-    ck_assert_uint_eq(g->m, 0);
-    sl_netgraph_free(g);
+    ck_assert_uint_eq(g->ne, 0);
+    sl_graph_destroy(g);
     /* adjacency sorted, edge numbers consistent */
     g = mk("rgg", 60, 0, 0.25, 7);
     for (int i = 0; i < g->n; i++)
         for (uint32_t p = g->row[i]; p < g->row[i + 1]; p++) {
-            if (p > g->row[i]) ck_assert_uint_lt(g->adj[p - 1], g->adj[p]);
-            int j = (int)g->adj[p];
-            double dx = g->px[i] - g->px[j], dy = g->py[i] - g->py[j];
+            if (p > g->row[i]) ck_assert_uint_lt(g->col[p - 1], g->col[p]);
+            int j = (int)g->col[p];
+            double dx = g->x[i] - g->x[j], dy = g->y[i] - g->y[j];
             ck_assert(sqrt(dx * dx + dy * dy) <= 0.25);
-            uint32_t k = g->aedge[p];
+            uint32_t k = g->eid[p];
             ck_assert((g->eu[k] == i && g->ev[k] == j) || (g->eu[k] == j && g->ev[k] == i));
         }
     /* every pair within the radius is linked */
     size_t close = 0;
     for (int i = 0; i < g->n; i++)
         for (int j = i + 1; j < g->n; j++) {
-            double dx = g->px[i] - g->px[j], dy = g->py[i] - g->py[j];
+            double dx = g->x[i] - g->x[j], dy = g->y[i] - g->y[j];
             if (dx * dx + dy * dy <= 0.25 * 0.25) close++;
         }
-    ck_assert_uint_eq(close, g->m);
-    sl_netgraph *h = mk("rgg", 60, 0, 0.25, 7);
-    ck_assert_uint_eq(h->m, g->m);
-    ck_assert_int_eq(memcmp(h->adj, g->adj, 2 * g->m * sizeof *g->adj), 0);
-    sl_netgraph_free(h);
+    ck_assert_uint_eq(close, g->ne);
+    sl_graph *h = mk("rgg", 60, 0, 0.25, 7);
+    ck_assert_uint_eq(h->ne, g->ne);
+    ck_assert_int_eq(memcmp(h->col, g->col, 2 * g->ne * sizeof *g->col), 0);
+    sl_graph_destroy(h);
     h = mk("rgg", 60, 0, 0.25, 8);
-    ck_assert(h->m != g->m || memcmp(h->adj, g->adj, 2 * g->m * sizeof *g->adj) != 0);
-    sl_netgraph_free(h);
-    sl_netgraph_free(g);
+    ck_assert(h->ne != g->ne || memcmp(h->col, g->col, 2 * g->ne * sizeof *g->col) != 0);
+    sl_graph_destroy(h);
+    sl_graph_destroy(g);
 }
 END_TEST
 
@@ -102,10 +102,10 @@ START_TEST(graph_bad_specs)
     expect_bad("grid", 10, -1, 0, "rows");
     sl_error e;
     int u[] = {0, 1}, v[] = {1, 1};
-    ck_assert_ptr_null(sl_netgraph_from_edges(3, 2, u, v, &e));
+    ck_assert_ptr_null(sl_graph_from_edges(3, 2, u, v, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "self loop"));
     int u2[] = {0}, v2[] = {5};
-    ck_assert_ptr_null(sl_netgraph_from_edges(3, 1, u2, v2, &e));
+    ck_assert_ptr_null(sl_graph_from_edges(3, 1, u2, v2, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "outside"));
 }
 END_TEST
@@ -115,7 +115,7 @@ START_TEST(weights_valid_and_rejected)
     sl_error e;
     const char *kinds[] = {"ring", "path", "star", "complete", "grid", "rgg"};
     for (int k = 0; k < 6; k++) {
-        sl_netgraph *g = mk(kinds[k], 16, 0, 0.4, 3);
+        sl_graph *g = mk(kinds[k], 16, 0, 0.4, 3);
         sl_mix *m = sl_mix_metropolis(g, &e);
         int ds = 0;
         ck_assert_int_eq(sl_mix_check(m, &ds, &e), SL_OK);
@@ -127,15 +127,15 @@ START_TEST(weights_valid_and_rejected)
         ck_assert_int_eq(sl_mix_check(m, &ds, &e), SL_OK);
         ck_assert_int_eq(ds, 1);
         sl_mix_free(m);
-        sl_netgraph_free(g);
+        sl_graph_destroy(g);
     }
-    sl_netgraph *g = mk("star", 5, 0, 0, 0); /* max degree 4 */
+    sl_graph *g = mk("star", 5, 0, 0, 0); /* max degree 4 */
     ck_assert_ptr_null(sl_mix_laplacian(g, 0.3, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "negative"));
     sl_mix *ok = sl_mix_laplacian(g, 0.25, &e);
     ck_assert_ptr_nonnull(ok);
     sl_mix_free(ok);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
 
     g = mk("path", 3, 0, 0, 0);
     double good[9] = {0.5, 0.5, 0, 0.5, 0.25, 0.25, 0, 0.25, 0.75};
@@ -157,11 +157,11 @@ START_TEST(weights_valid_and_rejected)
     double x0[3] = {0, 1, 2};
     sl_consensus_def o = {.tol = 1e-6};
     sl_consensus *c = sl_consensus_create(3, x0, &o, &e);
-    sl_netgraph *g2 = mk("path", 3, 0, 0, 0);
+    sl_graph *g2 = mk("path", 3, 0, 0, 0);
     ck_assert_int_eq(sl_consensus_add_topology(c, g2, bad, &e), SL_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(e.msg, "not stochastic"));
     sl_consensus_destroy(c);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
 }
 END_TEST
 
@@ -181,7 +181,7 @@ START_TEST(eigen_known_spectra)
     sl_error e;
     /* ring with Metropolis weights: 1/3 + 2/3 cos(2 pi k / n) */
     for (int n = 3; n <= 24; n += 7) {
-        sl_netgraph *g = mk("ring", n, 0, 0, 0);
+        sl_graph *g = mk("ring", n, 0, 0, 0);
         sl_mix *m = sl_mix_metropolis(g, &e);
         double *A = malloc((size_t)n * n * sizeof *A), *ev = malloc((size_t)n * sizeof *ev);
         double *want = malloc((size_t)n * sizeof *want);
@@ -207,10 +207,10 @@ START_TEST(eigen_known_spectra)
         free(ev);
         free(want);
         sl_mix_free(m);
-        sl_netgraph_free(g);
+        sl_graph_destroy(g);
     }
     /* complete graph with Metropolis weights: W = J, SLEM 0 */
-    sl_netgraph *g = mk("complete", 9, 0, 0, 0);
+    sl_graph *g = mk("complete", 9, 0, 0, 0);
     sl_mix *m = sl_mix_metropolis(g, &e);
     int comp[9] = {0};
     double s;
@@ -222,7 +222,7 @@ START_TEST(eigen_known_spectra)
     ck_assert_int_eq(sl_mix_slem(m, comp, 1, 0, &s, &e), SL_OK);
     ck_assert_double_eq_tol(s, fabs(1.0 - 0.1 * 9), 1e-12);
     sl_mix_free(m);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
     /* path Laplacian: eigenvalues 2 - 2 cos(pi k / n) */
     int n = 11;
     g = mk("path", n, 0, 0, 0);
@@ -232,7 +232,7 @@ START_TEST(eigen_known_spectra)
     double a = fabs(1 - 0.5 * (2 - 2 * cos(M_PI / n))), b = fabs(1 - 0.5 * (2 - 2 * cos(M_PI * (n - 1) / n)));
     ck_assert_double_eq_tol(s, fmax(a, b), 1e-12);
     sl_mix_free(m);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
     /* star Laplacian: 0, 1 (n-2 times), n */
     g = mk("star", 7, 0, 0, 0);
     m = sl_mix_laplacian(g, 1.0 / 7.0, &e);
@@ -240,12 +240,12 @@ START_TEST(eigen_known_spectra)
     ck_assert_int_eq(sl_mix_slem(m, comp7, 1, 0, &s, &e), SL_OK);
     ck_assert_double_eq_tol(s, 1.0 - 1.0 / 7.0, 1e-12);
     sl_mix_free(m);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
     /* Jacobi and power iteration agree on a random geometric graph */
     g = mk("rgg", 80, 0, 0.3, 11);
     m = sl_mix_metropolis(g, &e);
     int *cp = malloc(80 * sizeof *cp);
-    int k = sl_netgraph_components(g, cp);
+    int k = sl_graph_components(g, cp);
     double sj, sp;
     ck_assert_int_eq(sl_mix_slem(m, cp, k, 0, &sj, &e), SL_OK);
     ck_assert_int_eq(sl_mix_slem(m, cp, k, 1, &sp, &e), SL_OK);
@@ -256,7 +256,7 @@ START_TEST(eigen_known_spectra)
     ck_assert(sj > 0 && sj < 1);
     free(cp);
     sl_mix_free(m);
-    sl_netgraph_free(g);
+    sl_graph_destroy(g);
     /* Lanczos on larger rings and paths against the closed forms */
     for (int big = 0; big < 2; big++) {
         int nb = big ? 300 : 600;
@@ -269,7 +269,7 @@ START_TEST(eigen_known_spectra)
         ck_assert_msg(fabs(s - want) < 1e-8, "n=%d: lanczos %.15g vs %.15g", nb, s, want);
         free(cb);
         sl_mix_free(m);
-        sl_netgraph_free(g);
+        sl_graph_destroy(g);
     }
     /* a Lanczos run cut short says so, and its estimate lies inside the spectrum */
     {
@@ -285,7 +285,7 @@ START_TEST(eigen_known_spectra)
         ck_assert_double_eq_tol(hi, want, 1e-9);
         ck_assert_double_eq_tol(lo, -1.0 / 3.0, 1e-9);
         sl_mix_free(m);
-        sl_netgraph_free(g);
+        sl_graph_destroy(g);
     }
     /* a non-symmetric matrix is refused */
     double ns[4] = {1, 2, 0, 1};
@@ -304,7 +304,7 @@ static sl_consensus *make_cons(const char *kind, int n, double radius, int lapla
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
     free(x0);
     ck_assert_ptr_nonnull(c);
-    sl_netgraph *g = mk(kind, n, 0, radius, 5);
+    sl_graph *g = mk(kind, n, 0, radius, 5);
     sl_mix *m = laplacian ? sl_mix_laplacian(g, 0.0, &e) : sl_mix_metropolis(g, &e);
     ck_assert_int_eq(sl_consensus_add_topology(c, g, m, &e), SL_OK);
     return c;
@@ -379,7 +379,7 @@ START_TEST(disconnected_per_component)
         u[m] = 5 + i;
         v[m] = 5 + (i + 1) % 7;
     }
-    sl_netgraph *g = sl_netgraph_from_edges(13, (size_t)m, u, v, &e);
+    sl_graph *g = sl_graph_from_edges(13, (size_t)m, u, v, &e);
     ck_assert_ptr_nonnull(g);
     double x0[13];
     for (int i = 0; i < 13; i++) x0[i] = i * i;
@@ -421,7 +421,7 @@ START_TEST(switching_topologies)
     for (int i = 0; i < n; i++) x0[i] = i;
     sl_consensus_def o = {.tol = 1e-8, .threads = 1, .period = 1};
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
-    sl_netgraph *ga = sl_netgraph_from_edges(n, 8, ua, va, &e), *gb = sl_netgraph_from_edges(n, 8, ub, vb, &e);
+    sl_graph *ga = sl_graph_from_edges(n, 8, ua, va, &e), *gb = sl_graph_from_edges(n, 8, ub, vb, &e);
     ck_assert_int_eq(sl_consensus_add_topology(c, ga, sl_mix_metropolis(ga, &e), &e), SL_OK);
     ck_assert_int_eq(sl_consensus_add_topology(c, gb, sl_mix_metropolis(gb, &e), &e), SL_OK);
     ck_assert_int_eq(sl_consensus_ncomponents(c), 1);

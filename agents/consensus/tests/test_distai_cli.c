@@ -10,7 +10,7 @@
 
 #include "swarmlab/consensus.h"
 #include "swarmlab/mixing.h"
-#include "swarmlab/netgraph.h"
+#include "swarmlab/graph.h"
 
 static char *tmpdir;
 
@@ -83,8 +83,8 @@ static void teardown_tmp(void)
 static long direct_iterations(const char *kind, int n, double tol, double *rate)
 {
     sl_error e;
-    sl_netgraph_spec s = {kind, n, 0, 0.3, 1};
-    sl_netgraph *g = sl_netgraph_make(&s, &e);
+    sl_graph_spec s = {kind, n, 0, 0.3, 1};
+    sl_graph *g = sl_graph_make(&s, &e);
     double *x0 = malloc((size_t)n * sizeof *x0);
     for (int i = 0; i < n; i++) x0[i] = i;
     sl_consensus_def o = {.tol = tol, .threads = 1};

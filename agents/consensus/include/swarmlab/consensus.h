@@ -1,6 +1,6 @@
 /* consensus.h - average consensus: nodes of a graph repeat x_i <- sum_j W_ij x_j until they agree.
  *
- * A consensus holds the node values and one or more topologies (a netgraph with its weights).
+ * A consensus holds the node values and one or more topologies (a graph with its weights).
  * Round k (k = 1, 2, ...) uses topology ((k - 1) / period) mod K, so several topologies give a
  * switching network. A link may be down in a round (probability link_fail, drawn from
  * (seed, SL_CONS_STREAM_LINK, topology << 32 | edge, k)); both ends know it and keep the link's
@@ -32,7 +32,7 @@
 #include <stdint.h>
 #include "swarmlab/error.h"
 #include "swarmlab/mixing.h"
-#include "swarmlab/netgraph.h"
+#include "swarmlab/graph.h"
 #include "swarmlab/world.h"
 
 #define SL_CONS_MSG_VALUE 0x434f4e31u
@@ -51,7 +51,7 @@ typedef struct sl_consensus_def {
 sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_def *o, sl_error *e);
 void sl_consensus_destroy(sl_consensus *c);
 /* Adds a topology on the same n nodes. Weights must be stochastic; fails before the first round. */
-sl_status sl_consensus_add_topology(sl_consensus *c, sl_netgraph *g, sl_mix *W, sl_error *e);
+sl_status sl_consensus_add_topology(sl_consensus *c, sl_graph *g, sl_mix *W, sl_error *e);
 
 /* Computes one round from the arrays (no-op once done). Needs at least one topology. */
 sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e);

@@ -1,4 +1,4 @@
-/* mixing.h - consensus weight matrices W on a netgraph (x <- W x).
+/* mixing.h - consensus weight matrices W on a graph (x <- W x).
  *
  * W is stored in compressed rows aligned with the graph: row i holds the self weight W_ii and
  * the weights W_ij of i's neighbours, in the graph's (sorted) neighbour order, so a node sums
@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
-#include "swarmlab/netgraph.h"
+#include "swarmlab/graph.h"
 
 #define SL_MIX_TOL 1e-12
 
@@ -29,11 +29,11 @@ typedef struct sl_mix {
     double *w;          /* W_ij for each adjacency entry */
 } sl_mix;
 
-sl_mix *sl_mix_metropolis(const sl_netgraph *g, sl_error *e);
+sl_mix *sl_mix_metropolis(const sl_graph *g, sl_error *e);
 /* eps <= 0 picks 1 / (max degree + 1). */
-sl_mix *sl_mix_laplacian(const sl_netgraph *g, double eps, sl_error *e);
+sl_mix *sl_mix_laplacian(const sl_graph *g, double eps, sl_error *e);
 /* W given as a dense row-major n x n matrix; checked as described above. */
-sl_mix *sl_mix_from_dense(const sl_netgraph *g, const double *W, sl_error *e);
+sl_mix *sl_mix_from_dense(const sl_graph *g, const double *W, sl_error *e);
 sl_mix *sl_mix_copy(const sl_mix *m, sl_error *e);
 void sl_mix_free(sl_mix *m);
 
@@ -47,6 +47,6 @@ void sl_mix_apply(const sl_mix *m, const double *x, double *y);
 /* Link failures: copies src into dst (same shape) and, for every edge k with down[k] != 0,
  * moves W_ij and W_ji onto the diagonals. The result stays symmetric and doubly stochastic
  * when src was. */
-void sl_mix_fail_links(const sl_mix *src, const sl_netgraph *g, const uint8_t *down, sl_mix *dst);
+void sl_mix_fail_links(const sl_mix *src, const sl_graph *g, const uint8_t *down, sl_mix *dst);
 
 #endif

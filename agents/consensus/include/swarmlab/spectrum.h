@@ -47,7 +47,7 @@ sl_status sl_mix_slem(const sl_mix *m, const int *comp, int k, int method, doubl
 /* Mean-square rate under independent symmetric link failures with probability q per edge and
  * round (weights of a failed link move to the diagonals): sqrt of the largest eigenvalue of
  * E[W_t^2] - (1/n) 1 1^T, connected graphs only (Jacobi). */
-sl_status sl_mix_failure_rate(const sl_mix *m, const sl_netgraph *g, double q, double *rate,
+sl_status sl_mix_failure_rate(const sl_mix *m, const sl_graph *g, double q, double *rate,
                               sl_error *e);
 
 #endif

@@ -1,5 +1,7 @@
-/* netgraph.c - builds simple undirected communication graphs in sorted compressed rows. */
-#include "swarmlab/netgraph.h"
+/* graph_gen.c - simple undirected graphs with numbered edges: the generators (ring, path, star,
+ * complete, grid, random geometric) and graphs from an explicit edge list, built straight into
+ * sorted compressed rows. */
+#include "swarmlab/graph.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -11,11 +13,11 @@ typedef struct edge_buf {
     size_t m, cap;
 } edge_buf;
 
-#define NG_MAX_EDGES 50000000u
+#define GRAPH_MAX_EDGES 50000000u
 
 static int buf_push(edge_buf *b, int u, int v)
 {
-    if (b->m >= NG_MAX_EDGES) return -2;
+    if (b->m >= GRAPH_MAX_EDGES) return -2;
     if (b->m == b->cap) {
         size_t cap = b->cap ? 2 * b->cap : 64;
         int *nu = realloc(b->u, cap * sizeof *nu);
@@ -40,26 +42,12 @@ static int cmp_edge(const void *a, const void *b)
     return 0;
 }
 
-void sl_netgraph_free(sl_netgraph *g)
-{
-    if (!g) return;
-    free(g->eu);
-    free(g->ev);
-    free(g->row);
-    free(g->adj);
-    free(g->aedge);
-    free(g->px);
-    free(g->py);
-    free(g);
-}
-
 /* Builds the graph from a buffer of valid (u != v, in range) edges. Takes no ownership. */
-static sl_netgraph *build(int n, const int *u, const int *v, size_t m, sl_error *e)
+static sl_graph *build(int n, const int *u, const int *v, size_t m, sl_error *e)
 {
-    sl_netgraph *g = calloc(1, sizeof *g);
+    sl_graph *g = sl_graph_create(n, e);
     int *pairs = malloc((m ? m : 1) * 2 * sizeof *pairs);
     if (!g || !pairs) goto nomem;
-    g->n = n;
     for (size_t k = 0; k < m; k++) {
         pairs[2 * k] = u[k] < v[k] ? u[k] : v[k];
         pairs[2 * k + 1] = u[k] < v[k] ? v[k] : u[k];
@@ -73,19 +61,19 @@ static sl_netgraph *build(int n, const int *u, const int *v, size_t m, sl_error 
         pairs[2 * w + 1] = pairs[2 * k + 1];
         w++;
     }
-    g->m = w;
+    g->ne = w;
+    g->m = 2 * w;
     g->eu = malloc((w ? w : 1) * sizeof *g->eu);
     g->ev = malloc((w ? w : 1) * sizeof *g->ev);
-    g->row = calloc((size_t)n + 1, sizeof *g->row);
-    g->adj = malloc((w ? 2 * w : 1) * sizeof *g->adj);
-    g->aedge = malloc((w ? 2 * w : 1) * sizeof *g->aedge);
-    g->px = calloc((size_t)n, sizeof *g->px);
-    g->py = calloc((size_t)n, sizeof *g->py);
+    g->col = malloc((w ? 2 * w : 1) * sizeof *g->col);
+    g->eid = malloc((w ? 2 * w : 1) * sizeof *g->eid);
+    g->w = malloc((w ? 2 * w : 1) * sizeof *g->w);
     uint32_t *fill = calloc((size_t)n, sizeof *fill);
-    if (!g->eu || !g->ev || !g->row || !g->adj || !g->aedge || !g->px || !g->py || !fill) {
+    if (!g->eu || !g->ev || !g->col || !g->eid || !g->w || !fill) {
         free(fill);
         goto nomem;
     }
+    for (size_t k = 0; k < 2 * w; k++) g->w[k] = 1.0;
     for (size_t k = 0; k < w; k++) {
         g->eu[k] = pairs[2 * k];
         g->ev[k] = pairs[2 * k + 1];
@@ -98,14 +86,14 @@ static sl_netgraph *build(int n, const int *u, const int *v, size_t m, sl_error 
      * each adjacency sorted without another sort. */
     for (size_t k = 0; k < w; k++) {
         int a = g->ev[k];
-        g->adj[g->row[a] + fill[a]] = (uint32_t)g->eu[k];
-        g->aedge[g->row[a] + fill[a]] = (uint32_t)k;
+        g->col[g->row[a] + fill[a]] = (uint32_t)g->eu[k];
+        g->eid[g->row[a] + fill[a]] = (uint32_t)k;
         fill[a]++;
     }
     for (size_t k = 0; k < w; k++) {
         int a = g->eu[k];
-        g->adj[g->row[a] + fill[a]] = (uint32_t)g->ev[k];
-        g->aedge[g->row[a] + fill[a]] = (uint32_t)k;
+        g->col[g->row[a] + fill[a]] = (uint32_t)g->ev[k];
+        g->eid[g->row[a] + fill[a]] = (uint32_t)k;
         fill[a]++;
     }
     free(fill);
@@ -113,12 +101,12 @@ static sl_netgraph *build(int n, const int *u, const int *v, size_t m, sl_error 
     return g;
 nomem:
     free(pairs);
-    sl_netgraph_free(g);
-    sl_error_set(e, SL_ERR_NOMEM, "netgraph: out of memory for %d nodes", n);
+    sl_graph_destroy(g);
+    sl_error_set(e, SL_ERR_NOMEM, "graph: out of memory for %d nodes", n);
     return NULL;
 }
 
-sl_netgraph *sl_netgraph_from_edges(int n, size_t m, const int *u, const int *v, sl_error *e)
+sl_graph *sl_graph_from_edges(int n, size_t m, const int *u, const int *v, sl_error *e)
 {
     if (n < 1) {
         sl_error_set(e, SL_ERR_RANGE, "graph: n must be >= 1, got %d", n);
@@ -146,7 +134,7 @@ static int grid_rows(int n)
     return best;
 }
 
-sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
+sl_graph *sl_graph_make(const sl_graph_spec *s, sl_error *e)
 {
     const char *kind = s->kind ? s->kind : "";
     int n = s->n;
@@ -227,7 +215,7 @@ sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
             goto fail;
         }
         for (int i = 0; i < n; i++) {
-            sl_rng r = sl_rng_make(s->seed, SL_NG_STREAM_PLACE, (uint64_t)i, 0);
+            sl_rng r = sl_rng_make(s->seed, SL_GRAPH_STREAM_PLACE, (uint64_t)i, 0);
             px[i] = sl_rng_uniform(&r);
             py[i] = sl_rng_uniform(&r);
         }
@@ -273,7 +261,7 @@ sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
         free(next);
         if (rc == -2) {
             sl_error_set(e, SL_ERR_RANGE, "graph: rgg with n=%d and radius %g has more than %u edges",
-                         n, rad, NG_MAX_EDGES);
+                         n, rad, GRAPH_MAX_EDGES);
             goto fail;
         }
         if (rc) goto nomem;
@@ -282,10 +270,10 @@ sl_netgraph *sl_netgraph_make(const sl_netgraph_spec *s, sl_error *e)
                      "graph: unknown graph '%s' (expected ring, path, star, complete, grid, rgg)", kind);
         goto fail;
     }
-    sl_netgraph *g = build(n, b.u, b.v, b.m, e);
+    sl_graph *g = build(n, b.u, b.v, b.m, e);
     if (g) {
-        memcpy(g->px, px, (size_t)n * sizeof *px);
-        memcpy(g->py, py, (size_t)n * sizeof *py);
+        memcpy(g->x, px, (size_t)n * sizeof *px);
+        memcpy(g->y, py, (size_t)n * sizeof *py);
     }
     free(b.u);
     free(b.v);
@@ -300,59 +288,4 @@ fail:
     free(px);
     free(py);
     return NULL;
-}
-
-int sl_netgraph_degree(const sl_netgraph *g, int u)
-{
-    return (int)(g->row[u + 1] - g->row[u]);
-}
-
-int sl_netgraph_max_degree(const sl_netgraph *g)
-{
-    int d = 0;
-    for (int i = 0; i < g->n; i++) {
-        int k = sl_netgraph_degree(g, i);
-        if (k > d) d = k;
-    }
-    return d;
-}
-
-int sl_netgraph_components(const sl_netgraph *g, int *comp)
-{
-    int n = g->n, k = 0;
-    int *stack = malloc((size_t)n * sizeof *stack);
-    if (!stack) return -1;
-    for (int i = 0; i < n; i++) comp[i] = -1;
-    for (int s = 0; s < n; s++) {
-        if (comp[s] >= 0) continue;
-        int top = 0;
-        stack[top++] = s;
-        comp[s] = k;
-        while (top > 0) {
-            int u = stack[--top];
-            for (uint32_t p = g->row[u]; p < g->row[u + 1]; p++) {
-                int v = (int)g->adj[p];
-                if (comp[v] < 0) {
-                    comp[v] = k;
-                    stack[top++] = v;
-                }
-            }
-        }
-        k++;
-    }
-    free(stack);
-    return k;
-}
-
-long sl_netgraph_edge(const sl_netgraph *g, int u, int v)
-{
-    if (u < 0 || v < 0 || u >= g->n || v >= g->n) return -1;
-    uint32_t lo = g->row[u], hi = g->row[u + 1];
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (g->adj[mid] < (uint32_t)v) lo = mid + 1;
-        else hi = mid;
-    }
-    if (lo < g->row[u + 1] && g->adj[lo] == (uint32_t)v) return (long)g->aedge[lo];
-    return -1;
 }
