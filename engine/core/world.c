@@ -230,27 +230,30 @@ sl_status sl_world_step(sl_world *w, sl_error *e)
         sl_status st = sl_recorder_sample(w->recorder, w, 0, e);
         if (st != SL_OK) return st;
     }
-    for (int i = 0; i < w->nsystems; i++) {
-        sl_system *s = &w->systems[i];
+    /* Systems added during this step (by a serial hook or a Lua callback) may move the array:
+     * each system is read by index into a copy before it runs, and those added now run from the
+     * next step on. */
+    const int nsys = w->nsystems;
+    for (int i = 0; i < nsys; i++) {
+        const sl_system_def d = w->systems[i].def;
         sl_status st;
-        if (s->def.pre && (st = s->def.pre(w, s->def.user, e)) != SL_OK) return st;
-        if (s->def.run || s->def.team) {
-            size_t n = s->def.pop ? sl_pop_count(s->def.pop) : 0;
+        if (d.pre && (st = d.pre(w, d.user, e)) != SL_OK) return st;
+        if (d.run || d.team) {
+            size_t n = d.pop ? sl_pop_count(d.pop) : 0;
             size_t nchunks = (n + SL_CHUNK - 1) / SL_CHUNK;
-            if (s->def.pop) {
-                st = sl_pop_prepare_staging(s->def.pop, (int)nchunks, e);
+            if (d.pop) {
+                st = sl_pop_prepare_staging(d.pop, (int)nchunks, e);
                 if (st != SL_OK) return st;
             }
-            if (s->def.team)
-                /* no more threads than chunks: a small population is not worth waking them */
-                sl_team_run(w, s->def.pop,
-                            s->def.pop && nchunks < (size_t)w->threads ? (int)nchunks : w->threads,
-                            s->def.team, s->def.user, w->step, w->seed);
+            /* no more threads than chunks: a small population is not worth waking them */
+            int threads = d.pop && nchunks < (size_t)w->threads ? (int)nchunks : w->threads;
+            if (d.team)
+                sl_team_run(w, d.pop, threads, d.team, d.user, w->step, w->seed);
             else
-                run_chunks(w, s->def.pop, s->def.run, s->def.user);
-            if (s->def.pop) sl_pop_commit(s->def.pop);
+                run_chunks(w, d.pop, d.run, d.user);
+            if (d.pop) sl_pop_commit(d.pop);
         }
-        if (s->def.post && (st = s->def.post(w, s->def.user, e)) != SL_OK) return st;
+        if (d.post && (st = d.post(w, d.user, e)) != SL_OK) return st;
     }
     if (w->bus && sl_bus_end_step(w->bus, w->step) != SL_OK)
         return sl_error_set(e, SL_ERR_NOMEM, "message bus: out of memory delivering step %llu",
@@ -341,8 +344,9 @@ sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free
     for (int i = 0; i < w->attached.n; i++) {
         sl_named *it = &w->attached.items[i];
         if (strcmp(it->name, name) == 0) {
-            if (it->free_fn && it->ptr != data) it->free_fn(it->ptr);
-            it->ptr = data;
+            /* replacing would free data that systems or callbacks may still point to */
+            if (it->ptr != data)
+                return sl_error_set(e, SL_ERR_STATE, "attachment '%s' already exists", name);
             it->free_fn = free_fn;
             return SL_OK;
         }
@@ -353,6 +357,19 @@ sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free
 }
 
 void *sl_world_attached(const sl_world *w, const char *name) { return list_find(&w->attached, name); }
+void *sl_world_detach(sl_world *w, const char *name)
+{
+    sl_list *l = &w->attached;
+    for (int i = 0; i < l->n; i++) {
+        if (strcmp(l->items[i].name, name) != 0) continue;
+        void *data = l->items[i].ptr;
+        memmove(&l->items[i], &l->items[i + 1], (size_t)(l->n - i - 1) * sizeof *l->items);
+        l->n--;
+        return data;
+    }
+    return NULL;
+}
+
 int sl_world_nattached(const sl_world *w) { return w->attached.n; }
 const char *sl_world_attached_name(const sl_world *w, int i)
 {

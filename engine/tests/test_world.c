@@ -177,6 +177,92 @@ START_TEST(test_names_and_attachments)
 }
 END_TEST
 
+/* A serial hook that adds systems while the step runs (as a Lua callback creating a solver does):
+ * the system array grows under the running loop. Each new system counts its runs. */
+static int runs[40];
+static int grown;
+static sl_status count_run(sl_world *w, void *user, sl_error *e)
+{
+    (void)w;
+    (void)e;
+    runs[(int *)user - runs]++;
+    return SL_OK;
+}
+
+static sl_status add_many(sl_world *w, void *user, sl_error *e)
+{
+    (void)user;
+    if (grown) return SL_OK;
+    grown = 1;
+    for (int i = 0; i < 40; i++) {
+        char name[16];
+        snprintf(name, sizeof name, "late%d", i);
+        sl_system_def d = {.name = name, .pre = count_run, .post = count_run, .user = &runs[i]};
+        if (sl_world_add_system(w, &d, e) < 0) return e->code;
+    }
+    return SL_OK;
+}
+
+START_TEST(test_system_added_during_step)
+{
+    sl_error e;
+    memset(runs, 0, sizeof runs);
+    grown = 0;
+    sl_world *w = sl_world_create(3);
+    sl_pop *p = sl_world_add_pop(w, "a", &e);
+    sl_pop_add_column(p, "x", SL_F64, &e);
+    sl_pop_spawn(p, 10);
+    /* the hook's system has a post hook and a population: both are read after the hook added
+     * 40 systems (the array was reallocated several times) */
+    sl_system_def def = {.name = "grow", .pop = p, .pre = add_many, .post = count_run,
+                         .user = &runs[0]};
+    ck_assert_int_eq(sl_world_add_system(w, &def, &e), 0);
+    ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    ck_assert_int_eq(sl_world_nsystems(w), 41);
+    /* added systems start in the next step: only the hook's own post ran so far */
+    ck_assert_int_eq(runs[0], 1);
+    for (int i = 1; i < 40; i++) ck_assert_int_eq(runs[i], 0);
+    ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    ck_assert_int_eq(runs[0], 1 + 1 + 2);
+    for (int i = 1; i < 40; i++) ck_assert_int_eq(runs[i], 2);
+    ck_assert_str_eq(sl_world_system_name(w, 40), "late39");
+    sl_world_destroy(w);
+}
+END_TEST
+
+static int freed_other;
+static void count_other(void *p)
+{
+    (void)p;
+    freed_other++;
+}
+
+START_TEST(test_attach_name_taken)
+{
+    sl_error e;
+    static int a, b;
+    freed_other = 0;
+    sl_world *w = sl_world_create(1);
+    ck_assert_int_eq(sl_world_attach(w, "x", &a, count_other, &e), SL_OK);
+    /* other data under a used name: refused, and the first data is neither freed nor replaced */
+    ck_assert_int_eq(sl_world_attach(w, "x", &b, count_other, &e), SL_ERR_STATE);
+    ck_assert(strstr(e.msg, "'x' already exists") != NULL);
+    ck_assert_int_eq(freed_other, 0);
+    ck_assert_ptr_eq(sl_world_attached(w, "x"), &a);
+    ck_assert_int_eq(sl_world_attach(w, "x", &a, count_other, &e), SL_OK);
+    ck_assert_int_eq(sl_world_nattached(w), 1);
+    ck_assert_int_eq(sl_world_attach(w, "y", &b, count_other, &e), SL_OK);
+    /* detached data is the caller's again: not freed by the world */
+    ck_assert_ptr_eq(sl_world_detach(w, "x"), &a);
+    ck_assert_ptr_null(sl_world_detach(w, "x"));
+    ck_assert_ptr_null(sl_world_attached(w, "x"));
+    ck_assert_int_eq(sl_world_nattached(w), 1);
+    ck_assert_str_eq(sl_world_attached_name(w, 0), "y");
+    sl_world_destroy(w);
+    ck_assert_int_eq(freed_other, 1);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("world");
@@ -186,6 +272,8 @@ int main(void)
     tcase_add_test(tc, test_csv_written_atomically);
     tcase_add_test(tc, test_reductions);
     tcase_add_test(tc, test_names_and_attachments);
+    tcase_add_test(tc, test_system_added_during_step);
+    tcase_add_test(tc, test_attach_name_taken);
     suite_add_tcase(s, tc);
     return sl_run_suite(s);
 }

@@ -276,6 +276,13 @@ const char *sl_cnet_last_anomaly(const sl_cnet *cn)
     return cn->anomaly;
 }
 
+/* Callbacks may open conversations (sl_cnet_announce), which moves the conversation and bidder
+ * arrays: code that calls one keeps the conversation's id and fetches it again afterwards. */
+static sl_cn_conv *conv_at(sl_cnet *cn, uint64_t id)
+{
+    return &cn->conv[id - 1];
+}
+
 static int find_bidder(const sl_cnet *cn, const sl_cn_conv *c, int pop, sl_id id)
 {
     for (int i = 0; i < c->nbidders; i++) {
@@ -324,6 +331,7 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
         return SL_OK;
     }
     bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)bi];
+    const uint64_t id = c->id;
     sl_cn_agent me = b->a;
     if (m->type == SL_CN_CFP) {
         int propose = 0;
@@ -331,6 +339,7 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
         sl_status s = cn->def.bid(cn->def.user, c, me, &propose, &cost, &aux, e);
         if (s != SL_OK)
             return s;
+        c = conv_at(cn, id);
         if (propose && !isfinite(cost))
             return sl_error_set(e, SL_ERR_RANGE,
                                 "contract net: bid of agent %d:%u in conversation %llu is %g "
@@ -354,6 +363,7 @@ static sl_status on_bidder_msg(sl_cnet *cn, uint64_t step, const sl_msg *m, sl_e
         sl_status s = cn->def.exec(cn->def.user, c, me, &ok, e);
         if (s != SL_OK)
             return s;
+        c = conv_at(cn, id);
     }
     return send(cn, step, ok ? SL_CN_INFORM_DONE : SL_CN_FAILURE, c, me, c->manager, NAN, NAN);
 }
@@ -417,9 +427,11 @@ static sl_status decide(sl_cnet *cn, sl_cn_conv *c, uint64_t step, sl_error *e)
             best = i;
     }
     if (best >= 0 && cn->def.choose) {
+        const uint64_t id = c->id;
         sl_status s = cn->def.choose(cn->def.user, c, &best, e);
         if (s != SL_OK)
             return s;
+        c = conv_at(cn, id);
         if (best >= c->nbidders || (best >= 0 && cn->bidders[c->first_bidder + (size_t)best]
                                                          .answer != 'p'))
             return sl_error_set(e, SL_ERR_RANGE, "contract net: award rule chose bidder %d, "
@@ -457,6 +469,17 @@ static sl_status decide(sl_cnet *cn, sl_cn_conv *c, uint64_t step, sl_error *e)
     return SL_OK;
 }
 
+/* Removes terminal conversations from the active list, keeping the order (conversations opened
+ * by callbacks while the list was walked are at its end). */
+static void drop_closed(sl_cnet *cn)
+{
+    size_t keep = 0;
+    for (size_t k = 0; k < cn->nactive; k++)
+        if (!sl_conv_terminal(conv_at(cn, cn->active[k])->state))
+            cn->active[keep++] = cn->active[k];
+    cn->nactive = keep;
+}
+
 sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
 {
     size_t n;
@@ -479,9 +502,10 @@ sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
             return s;
     }
     /* Deadlines, in conversation order; drop closed conversations from the active list. */
-    size_t keep = 0;
-    for (size_t k = 0; k < cn->nactive; k++) {
-        sl_cn_conv *c = &cn->conv[cn->active[k] - 1];
+    const size_t nactive = cn->nactive;
+    for (size_t k = 0; k < nactive; k++) {
+        const uint64_t id = cn->active[k];
+        sl_cn_conv *c = conv_at(cn, id);
         sl_status s = SL_OK;
         if (c->state == SL_CONV_OPEN &&
             (step >= c->deadline || c->nproposals + c->nrefusals == c->nbidders))
@@ -490,24 +514,24 @@ sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
             s = close_conv(cn, c, SL_CONV_TIMEOUT, step, e);
         if (s != SL_OK)
             return s;
-        if (!sl_conv_terminal(c->state))
-            cn->active[keep++] = c->id;
     }
-    cn->nactive = keep;
+    drop_closed(cn);
     return SL_OK;
 }
 
 sl_status sl_cnet_abort_open(sl_cnet *cn, uint64_t step, sl_error *e)
 {
-    for (size_t k = 0; k < cn->nactive; k++) {
-        sl_cn_conv *c = &cn->conv[cn->active[k] - 1];
+    /* conversations opened by on_close callbacks meanwhile stay open */
+    const size_t nactive = cn->nactive;
+    for (size_t k = 0; k < nactive; k++) {
+        sl_cn_conv *c = conv_at(cn, cn->active[k]);
         if (!sl_conv_terminal(c->state)) {
             sl_status s = close_conv(cn, c, SL_CONV_ABORTED, step, e);
             if (s != SL_OK)
                 return s;
         }
     }
-    cn->nactive = 0;
+    drop_closed(cn);
     return SL_OK;
 }
 

@@ -608,6 +608,106 @@ START_TEST(test_auction_bad_input)
 }
 END_TEST
 
+/* Callbacks that open conversations: every callback of the first conversation opens 100 more
+ * (the conversation and bidder arrays move several times under the protocol engine), and the
+ * first conversation still completes with the right winner and one close. */
+static sl_cnet *grow_cn;
+static int grow_opened;
+static uint64_t grow_first;
+static void grow_more(uint64_t step)
+{
+    sl_cn_agent mgr = {0, 1};
+    sl_cn_agent bidders[3] = {{1, 1}, {1, 2}, {1, 3}};
+    sl_cn_task task = {7, {0}};
+    sl_error e;
+    for (int k = 0; k < 100; k++) {
+        ck_assert_uint_gt(sl_cnet_announce(grow_cn, step, mgr, &task, bidders, 3, &e), 0);
+        grow_opened++;
+    }
+}
+
+static sl_status grow_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
+                          double *cost, double *aux, sl_error *e)
+{
+    sl_status s = bid_cb(user, c, b, propose, cost, aux, e);
+    if (c->id == grow_first) grow_more(c->opened + 1);
+    return s;
+}
+
+static sl_status grow_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok, sl_error *e)
+{
+    int first = c->id == grow_first;
+    sl_status s = exec_cb(user, c, w, ok, e);
+    if (first) grow_more(c->opened + 3);
+    return s;
+}
+
+static sl_status grow_choose(void *user, const sl_cn_conv *c, int *winner, sl_error *e)
+{
+    (void)user;
+    (void)e;
+    if (c->id == grow_first) {
+        grow_more(c->opened + 2);
+        c = sl_cnet_conv(grow_cn, grow_first); /* the callback's own pointer moved too */
+    }
+    *winner = -2; /* replaced below by the default rule's choice: the lowest bid */
+    double best = INFINITY;
+    for (int i = 0; i < c->nbidders; i++) {
+        char ans;
+        double bid;
+        sl_cnet_bidder(grow_cn, c, i, &ans, &bid);
+        if (ans == 'p' && bid < best) {
+            best = bid;
+            *winner = i;
+        }
+    }
+    return SL_OK;
+}
+
+static sl_status grow_close(void *user, const sl_cn_conv *c, sl_error *e)
+{
+    int first = c->id == grow_first;
+    sl_status s = close_cb(user, c, e);
+    if (first) grow_more(c->closed);
+    return s;
+}
+
+START_TEST(test_cn_callbacks_open_conversations)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, 5, 3, 7}};
+    sl_cnet_def def = {grow_bid, grow_exec, grow_close, &f, 2, 4, grow_choose};
+    sl_error e;
+    grow_cn = sl_cnet_create(bus, &def, &e);
+    grow_opened = 0;
+    grow_first = 0;
+    grow_first = announce3(grow_cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(grow_cn, bus, 1, 5);
+    const sl_cn_conv *c = sl_cnet_conv(grow_cn, grow_first);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_int_eq(c->winner, 1);
+    ck_assert(c->best == 3.0);
+    /* 3 bids + choose + exec + close of the first conversation */
+    ck_assert_int_eq(grow_opened, 600);
+    ck_assert_uint_eq(sl_cnet_nconv(grow_cn), 601);
+    ck_assert_uint_eq(sl_cnet_counts_get(grow_cn).anomalies, 0);
+    /* the conversations opened meanwhile all finish too */
+    run(grow_cn, bus, 5, 12);
+    sl_cnet_counts k = sl_cnet_counts_get(grow_cn);
+    ck_assert_uint_eq(k.done, 601);
+    ck_assert_uint_eq(k.open + k.awarded, 0);
+    /* abort with on_close opening more: the new ones stay open, the old ones are aborted */
+    grow_first = announce3(grow_cn, 12, 1);
+    ck_assert_int_eq(sl_cnet_abort_open(grow_cn, 12, &e), SL_OK);
+    k = sl_cnet_counts_get(grow_cn);
+    ck_assert_uint_eq(k.aborted, 1);
+    ck_assert_uint_eq(k.open, 100);
+    sl_cnet_destroy(grow_cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("negotiation");
@@ -621,6 +721,7 @@ int main(void)
     tcase_add_test(tc, test_cn_out_of_sequence);
     tcase_add_test(tc, test_cn_nan_bid_is_an_error);
     tcase_add_test(tc, test_cn_award_rule);
+    tcase_add_test(tc, test_cn_callbacks_open_conversations);
     tcase_add_test(tc, test_cn_lossy_all_terminal_and_trace);
     suite_add_tcase(s, tc);
     TCase *ta = tcase_create("auctions");

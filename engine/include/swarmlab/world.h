@@ -78,7 +78,8 @@ sl_pop *sl_world_pop(const sl_world *w, const char *name);
 int sl_world_npops(const sl_world *w);
 sl_pop *sl_world_pop_at(const sl_world *w, int i);
 
-/* Systems run in the order added. Returns the system index or -1 with e filled. */
+/* Systems run in the order added. Returns the system index or -1 with e filled. A system added
+ * while a step runs (from a serial hook or a Lua callback) first runs in the next step. */
 int sl_world_add_system(sl_world *w, const sl_system_def *def, sl_error *e);
 int sl_world_nsystems(const sl_world *w);
 const char *sl_world_system_name(const sl_world *w, int i);
@@ -118,10 +119,15 @@ sl_bus *sl_world_bus(sl_world *w);  /* created on first use */
 sl_bus *sl_world_bus_peek(const sl_world *w); /* NULL when no bus was created */
 
 /* Named extension data owned by the world (a solver's state, a module's tables): the world calls
- * free_fn(data) when destroyed. Returns NULL if absent. */
+ * free_fn(data) when destroyed. A name is attached once: attaching other data under a name in
+ * use is an SL_ERR_STATE error (the same data again only updates free_fn). sl_world_attached
+ * returns NULL if absent. */
 sl_status sl_world_attach(sl_world *w, const char *name, void *data, void (*free_fn)(void *),
                           sl_error *e);
 void *sl_world_attached(const sl_world *w, const char *name);
+/* Removes attachment `name` without freeing it (its owner is freeing it); returns the data or
+ * NULL when absent. */
+void *sl_world_detach(sl_world *w, const char *name);
 /* Attachments in the order they were made (for checkpoints). */
 int sl_world_nattached(const sl_world *w);
 const char *sl_world_attached_name(const sl_world *w, int i);
