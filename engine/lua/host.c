@@ -36,6 +36,22 @@ sl_world *sl_lua_world(lua_State *L)
     return sl_lua_host(L)->w;
 }
 
+lua_State *sl_lua_main_thread(lua_State *L)
+{
+    lua_rawgeti(L, LUA_REGISTRYINDEX, LUA_RIDX_MAINTHREAD);
+    lua_State *main = lua_tothread(L, -1);
+    lua_pop(L, 1);
+    return main;
+}
+
+void sl_lua_lock_metatable(lua_State *L, const char *mt)
+{
+    luaL_getmetatable(L, mt);
+    lua_pushliteral(L, "locked");
+    lua_setfield(L, -2, "__metatable");
+    lua_pop(L, 1);
+}
+
 static char *dupstr(const char *s)
 {
     if (!s) return NULL;

@@ -187,6 +187,8 @@ sl_status vlua_call_draw(lua_State *L, sl_draw *d, sl_error *e)
         lua_setfield(L, -2, "__index");
         lua_pushliteral(L, "swarmlab.draw");
         lua_setfield(L, -2, "__name");
+        lua_pushliteral(L, "locked");
+        lua_setfield(L, -2, "__metatable");
     }
     lua_pop(L, 1);
     lua_pushcfunction(L, message_handler);

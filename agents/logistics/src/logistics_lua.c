@@ -76,7 +76,7 @@ static void where_of(lua_State *L, int idx, char *buf, size_t n)
 /* ---- beer game ---- */
 
 typedef struct beer_ctx {
-    lua_State *L;
+    lua_State *L;      /* the calling thread: the policy runs only during swarmlab.beer_game */
     int fn;            /* stack index of the policy */
     char where[128];
 } beer_ctx;
@@ -85,6 +85,8 @@ static sl_status beer_policy(void *user, const sl_beer_view *v, double *order, s
 {
     beer_ctx *b = user;
     lua_State *L = b->L;
+    if (!lua_checkstack(L, 8))
+        return sl_error_set(e, SL_ERR_LUA, "beer game: Lua stack overflow");
     lua_pushvalue(L, b->fn);
     lua_createtable(L, 0, 11);
     lua_pushinteger(L, v->stage + 1);
@@ -208,7 +210,7 @@ static int l_beer_game(lua_State *L)
 /* ---- supply chain ---- */
 
 typedef struct sc_lua {
-    lua_State *L;
+    lua_State *L;        /* the main thread: the bid function is called during world steps */
     int bid_ref;
     char where[128];
     char name[64];
@@ -233,6 +235,8 @@ static sl_status sc_bid(void *user, const sl_sc_bid_info *b, int *propose, doubl
 {
     sc_lua *s = user;
     lua_State *L = s->L;
+    if (!lua_checkstack(L, 8))
+        return sl_error_set(e, SL_ERR_LUA, "supply chain: Lua stack overflow");
     lua_rawgeti(L, LUA_REGISTRYINDEX, s->bid_ref);
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, b->vehicle + 1);
@@ -443,13 +447,24 @@ static int l_supply_chain(lua_State *L)
         if (!nodes)
             return luaL_error(L, "supply_chain: 'roads' needs 'nodes' (a road node per store)");
         int *ni = lua_newuserdatauv(L, sizeof(int) * (size_t)d.nstores, 0);
-        for (int i = 0; i < d.nstores; i++)
+        for (int i = 0; i < d.nstores; i++) {
+            if (!(nodes[i] >= 1 && nodes[i] <= g->n) || nodes[i] != floor(nodes[i]))
+                return luaL_error(L, "supply_chain: nodes[%d] must be a road node in 1..%d", i + 1,
+                                  g->n);
             ni[i] = (int)nodes[i] - 1; /* 1-based in Lua */
+        }
         d.store_node = ni;
         d.wh_node = int_field(L, t, "warehouse_node", 1) - 1;
+        if (d.wh_node < 0 || d.wh_node >= g->n)
+            return luaL_error(L, "supply_chain: 'warehouse_node' must be a road node in 1..%d",
+                              g->n);
         d.node_base = 1;
     }
 
+    char attach[128];
+    snprintf(attach, sizeof attach, "supply_chain_lua:%s", d.name);
+    if (sl_world_attached(w, attach))
+        return luaL_error(L, "supply_chain: a supply chain named '%s' already exists", d.name);
     lua_getfield(L, t, "bid");
     int has_bid = !lua_isnil(L, -1);
     if (has_bid && !lua_isfunction(L, -1))
@@ -468,7 +483,7 @@ static int l_supply_chain(lua_State *L)
         d.demand.rows = keep->demand.rows;
         d.demand.cols = keep->demand.cols;
     }
-    keep->L = L;
+    keep->L = sl_lua_main_thread(L);
     snprintf(keep->name, sizeof keep->name, "%s", d.name);
     keep->bid_ref = LUA_NOREF;
     if (has_bid) {
@@ -479,8 +494,6 @@ static int l_supply_chain(lua_State *L)
         d.bid_user = keep;
     }
     lua_pop(L, 1);
-    char attach[128];
-    snprintf(attach, sizeof attach, "supply_chain_lua:%s", d.name);
     if (sl_world_attach(w, attach, keep, sc_lua_free, &e) != SL_OK) {
         sc_lua_free(keep);
         return luaL_error(L, "supply_chain: %s", e.msg);
@@ -571,6 +584,7 @@ void sl_lua_open_logistics(lua_State *L)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
+    sl_lua_lock_metatable(L, MT_SC);
     lua_pushcfunction(L, l_beer_game);
     lua_setfield(L, -2, "beer_game");
     lua_pushcfunction(L, l_supply_chain);

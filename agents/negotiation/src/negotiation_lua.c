@@ -36,7 +36,7 @@ void sl_lua_open_negotiation(lua_State *L);
 #define MT_CNET "swarmlab.contract_net"
 
 typedef struct lua_cnet {
-    lua_State *L;
+    lua_State *L;             /* the main thread: callbacks may outlive the creating coroutine */
     sl_cnet *cn;
     sl_world *world;
     int bid_ref, exec_ref, close_ref;
@@ -119,6 +119,8 @@ static sl_status call_lua(lua_cnet *lc, int ref, const sl_cn_conv *c, const sl_c
                           int nres, sl_error *e)
 {
     lua_State *L = lc->L;
+    if (!lua_checkstack(L, 8))
+        return sl_error_set(e, SL_ERR_LUA, "contract net: Lua stack overflow");
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     push_conv(L, lc, c);
     int nargs = 1;
@@ -195,19 +197,22 @@ static int opt_ref(lua_State *L, int t, const char *key, int required)
     return luaL_ref(L, LUA_REGISTRYINDEX);
 }
 
-static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def, lua_Integer min)
+static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def, lua_Integer min,
+                           lua_Integer max)
 {
     lua_getfield(L, t, key);
     lua_Integer v = def;
     if (!lua_isnil(L, -1)) {
         int ok = 0;
         v = lua_tointegerx(L, -1, &ok);
-        if (!ok || v < min)
-            luaL_error(L, "'%s' must be an integer >= %d", key, (int)min);
+        if (!ok || v < min || v > max)
+            luaL_error(L, "contract_net: '%s' must be an integer in %I..%I", key, min, max);
     }
     lua_pop(L, 1);
     return v;
 }
+
+#define STEPS_MAX 1000000000 /* deadlines, timeouts, delays: steps */
 
 static int l_contract_net(lua_State *L)
 {
@@ -218,8 +223,8 @@ static int l_contract_net(lua_State *L)
     sl_world *w = sl_lua_world(L);
     sl_cnet_def def;
     memset(&def, 0, sizeof def);
-    def.deadline = (uint32_t)opt_int(L, 1, "deadline", 2, 2);
-    def.result_timeout = (uint32_t)opt_int(L, 1, "result_timeout", 4, 1);
+    def.deadline = (uint32_t)opt_int(L, 1, "deadline", 2, 2, STEPS_MAX);
+    def.result_timeout = (uint32_t)opt_int(L, 1, "result_timeout", 4, 1, STEPS_MAX);
     int bid_ref = opt_ref(L, 1, "bid", 1);
     int exec_ref = opt_ref(L, 1, "exec", 0);
     int close_ref = opt_ref(L, 1, "on_close", 0);
@@ -229,7 +234,7 @@ static int l_contract_net(lua_State *L)
     lua_cnet *lc = calloc(1, sizeof *lc);
     if (!lc)
         return luaL_error(L, "contract_net: out of memory");
-    lc->L = L;
+    lc->L = sl_lua_main_thread(L);
     lc->world = w;
     lc->bid_ref = bid_ref;
     lc->exec_ref = exec_ref;
@@ -260,8 +265,12 @@ static int l_contract_net(lua_State *L)
     lua_getfield(L, 1, "delay");
     lua_getfield(L, 1, "jitter");
     if (!lua_isnil(L, -3) || !lua_isnil(L, -2) || !lua_isnil(L, -1)) {
-        sl_bus_link lk = {luaL_optnumber(L, -3, 0.0), (uint32_t)opt_int(L, 1, "delay", 0, 0),
-                          (uint32_t)opt_int(L, 1, "jitter", 0, 0)};
+        int isnum = 1;
+        double loss = lua_isnil(L, -3) ? 0.0 : lua_tonumberx(L, -3, &isnum);
+        if (!isnum || !(loss >= 0.0 && loss <= 1.0))
+            return luaL_error(L, "contract_net: 'loss' must be a number in 0..1");
+        sl_bus_link lk = {loss, (uint32_t)opt_int(L, 1, "delay", 0, 0, STEPS_MAX),
+                          (uint32_t)opt_int(L, 1, "jitter", 0, 0, STEPS_MAX)};
         sl_bus *bus = sl_world_bus(w);
         sl_bus_set_seed(bus, sl_seed_mix(sl_world_seed(w), 0x42757321u));
         if (sl_bus_set_link(bus, -1, -1, lk, &e) != SL_OK)
@@ -324,6 +333,8 @@ static int read_agent(lua_State *L, lua_cnet *lc, int idx, sl_cn_agent *a)
     return ok;
 }
 
+#define BIDDERS_MAX 10000000
+
 static int l_announce(lua_State *L)
 {
     static const char *const keys[] = {"manager", "bidders", "item", "data", NULL};
@@ -338,57 +349,63 @@ static int l_announce(lua_State *L)
     lua_pop(L, 1);
     sl_cn_task task;
     memset(&task, 0, sizeof task);
-    task.item = (uint64_t)opt_int(L, 2, "item", 0, 0);
+    task.item = (uint64_t)opt_int(L, 2, "item", 0, 0, LUA_MAXINTEGER);
     lua_getfield(L, 2, "data");
     if (lua_istable(L, -1)) {
-        lua_Integer n = luaL_len(L, -1);
+        lua_Unsigned n = lua_rawlen(L, -1);
         if (n > SL_CN_TASK_DOUBLES)
             return luaL_error(L, "contract_net: data holds at most %d numbers", SL_CN_TASK_DOUBLES);
-        for (lua_Integer i = 1; i <= n; i++) {
-            lua_rawgeti(L, -1, i);
-            task.d[i - 1] = luaL_checknumber(L, -1);
+        for (lua_Unsigned i = 1; i <= n; i++) {
+            lua_rawgeti(L, -1, (lua_Integer)i);
+            int isnum = 0;
+            task.d[i - 1] = lua_tonumberx(L, -1, &isnum);
+            if (!isnum)
+                return luaL_error(L, "contract_net: data[%d] must be a number, got %s", (int)i,
+                                  luaL_typename(L, -1));
             lua_pop(L, 1);
         }
+    } else if (!lua_isnil(L, -1)) {
+        return luaL_error(L, "contract_net: 'data' must be a list of numbers, got %s",
+                          luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     lua_getfield(L, 2, "bidders");
     sl_cn_agent *bid = NULL;
     int n = 0;
-    if (lua_type(L, -1) == LUA_TUSERDATA) {
-        sl_pop *p = sl_lua_check_pop(L, lua_gettop(L));
+    /* the bidder list is a userdata under the bidders (collected after an error) */
+    int list = lua_gettop(L);
+    if (lua_type(L, list) == LUA_TUSERDATA) {
+        sl_pop *p = sl_lua_check_pop(L, list);
         int pn = pop_number(lc->world, p);
+        if (sl_pop_count(p) > BIDDERS_MAX)
+            return luaL_error(L, "contract_net: more than %d bidders", BIDDERS_MAX);
         n = (int)sl_pop_count(p);
-        bid = malloc(((size_t)n + 1) * sizeof *bid);
-        if (!bid)
-            return luaL_error(L, "contract_net: out of memory");
+        bid = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *bid, 0);
         for (int i = 0; i < n; i++) {
             bid[i].pop = pn;
             bid[i].id = sl_pop_id(p, (size_t)i);
         }
-    } else if (lua_istable(L, -1)) {
-        n = (int)luaL_len(L, -1);
-        bid = malloc(((size_t)n + 1) * sizeof *bid);
-        if (!bid)
-            return luaL_error(L, "contract_net: out of memory");
+    } else if (lua_istable(L, list)) {
+        if (lua_rawlen(L, list) > BIDDERS_MAX)
+            return luaL_error(L, "contract_net: more than %d bidders", BIDDERS_MAX);
+        n = (int)lua_rawlen(L, list);
+        bid = lua_newuserdatauv(L, ((size_t)n + 1) * sizeof *bid, 0);
         for (int i = 0; i < n; i++) {
-            lua_rawgeti(L, -1, i + 1);
+            lua_rawgeti(L, list, i + 1);
             int ok = read_agent(L, lc, -1, &bid[i]);
             lua_pop(L, 1);
-            if (!ok) {
-                free(bid);
+            if (!ok)
                 return luaL_error(L, "contract_net: bidder %d must be {pop = number, id = "
                                   "number} or {pop = population, slot = number}", i + 1);
-            }
         }
     } else {
         return luaL_error(L, "contract_net: bidders must be a population or a list of agents");
     }
-    lua_pop(L, 1);
     sl_error e;
     sl_error_clear(&e);
     uint64_t step = sl_world_step_count(lc->world);
     uint64_t id = sl_cnet_announce(lc->cn, step, mgr, &task, bid, n, &e);
-    free(bid);
+    lua_settop(L, list - 1);
     if (id == 0)
         return luaL_error(L, "%s", e.msg);
     lua_pushinteger(L, (lua_Integer)id);
@@ -433,23 +450,29 @@ static int l_finish(lua_State *L)
 }
 
 /* swarmlab.auction{method=, agents={{x,y}...}, tasks={{x,y}...}, return_home=, cap={...}} */
+#define AUCTION_POINTS_MAX 4000 /* agents + tasks: the distance matrix is kept whole */
+
 static void read_points(lua_State *L, const char *key, double **xy, int *n)
 {
     lua_getfield(L, 1, key);
     if (!lua_istable(L, -1))
-        luaL_error(L, "auction: '%s' must be a list of {x, y}", key);
-    *n = (int)luaL_len(L, -1);
+        luaL_error(L, "auction: '%s' must be a list of {x, y}, got %s", key, luaL_typename(L, -1));
+    if (lua_rawlen(L, -1) > AUCTION_POINTS_MAX)
+        luaL_error(L, "auction: '%s' has more than %d points", key, AUCTION_POINTS_MAX);
+    *n = (int)lua_rawlen(L, -1);
     *xy = lua_newuserdatauv(L, sizeof(double) * 2 * ((size_t)*n + 1), 0); /* freed by the GC */
     lua_insert(L, -2);
     for (int i = 0; i < *n; i++) {
-        lua_rawgeti(L, -1, i + 1);
+        if (lua_rawgeti(L, -1, i + 1) != LUA_TTABLE)
+            luaL_error(L, "auction: %s[%d] must be {x, y}, got %s", key, i + 1,
+                       luaL_typename(L, -1));
         lua_rawgeti(L, -1, 1);
         lua_rawgeti(L, -2, 2);
         int ok1 = 0, ok2 = 0;
         (*xy)[2 * i] = lua_tonumberx(L, -2, &ok1);
         (*xy)[2 * i + 1] = lua_tonumberx(L, -1, &ok2);
-        if (!ok1 || !ok2)
-            luaL_error(L, "auction: %s[%d] must be {x, y}", key, i + 1);
+        if (!ok1 || !ok2 || !isfinite((*xy)[2 * i]) || !isfinite((*xy)[2 * i + 1]))
+            luaL_error(L, "auction: %s[%d] must be {x, y} with finite numbers", key, i + 1);
         lua_pop(L, 3);
     }
     lua_pop(L, 1);
@@ -461,6 +484,8 @@ static int l_auction(lua_State *L)
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 1, "swarmlab.auction{...}", keys);
     lua_getfield(L, 1, "method");
+    if (!lua_isnil(L, -1) && lua_type(L, -1) != LUA_TSTRING)
+        return luaL_error(L, "auction: 'method' must be a string, got %s", luaL_typename(L, -1));
     const char *method = luaL_optstring(L, -1, "sequential");
     lua_pop(L, 1);
     double *a, *t;
@@ -468,6 +493,8 @@ static int l_auction(lua_State *L)
     read_points(L, "agents", &a, &na);
     read_points(L, "tasks", &t, &nt);
     int n = na + nt;
+    if (n > AUCTION_POINTS_MAX)
+        return luaL_error(L, "auction: more than %d agents and tasks", AUCTION_POINTS_MAX);
     double *d = lua_newuserdatauv(L, sizeof(double) * ((size_t)n * (size_t)n + 1), 0);
     for (int i = 0; i < n; i++)
         for (int j = 0; j < n; j++) {
@@ -532,6 +559,7 @@ void sl_lua_open_negotiation(lua_State *L)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
+    sl_lua_lock_metatable(L, MT_CNET);
     lua_pushcfunction(L, l_contract_net);
     lua_setfield(L, -2, "contract_net");
     lua_pushcfunction(L, l_auction);

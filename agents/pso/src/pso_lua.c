@@ -55,6 +55,9 @@ typedef struct lua_pso {
     sl_pop *pop;                /* attached population (viewer), or NULL */
     int col[4];                 /* x, y, value, z */
     int self_ref;               /* keeps an attached solver alive */
+    sl_world *world;            /* the world it is attached to, or NULL */
+    char key[80];               /* its attachment name there ("pso.<population>") */
+    int busy;                   /* 1 while it iterates (its Lua objective may call back) */
 } lua_pso;
 
 /* ---- objective evaluation ---- */
@@ -133,9 +136,14 @@ static sl_status eval_lua(void *user, const double *x, int dim, double *f, doubl
 
 /* ---- userdata ---- */
 
+/* Frees the solver (idempotent). The metatable is locked, so only the collector calls it: when
+ * the state closes, or for a solver that was never attached and is no longer referenced. */
 static int l_gc(lua_State *L)
 {
     lua_pso *P = luaL_checkudata(L, 1, PSO_MT);
+    if (P->busy) return pso_error(L, "pso solver is running");
+    if (P->world) sl_world_detach(P->world, P->key); /* readers (the viewer) see no swarm */
+    P->world = NULL;
     sl_pso_destroy(P->solver);
     P->solver = NULL;
     sl_cec2017_free(P->cec);
@@ -159,6 +167,31 @@ static lua_pso *check_solver(lua_State *L, int idx)
     lua_pso *P = luaL_checkudata(L, idx, PSO_MT);
     if (!P->solver) pso_error(L, "pso solver already released");
     return P;
+}
+
+/* A solver that may be advanced: not already iterating (its own objective calling step or run
+ * would re-enter the solver in the middle of an iteration). */
+static lua_pso *check_idle(lua_State *L, int idx)
+{
+    lua_pso *P = check_solver(L, idx);
+    if (P->busy) pso_error(L, "pso solver is running (called from its own objective?)");
+    return P;
+}
+
+static sl_status step_solver(lua_pso *P, int *done, sl_error *e)
+{
+    P->busy = 1;
+    sl_status st = sl_pso_step(P->solver, done, e);
+    P->busy = 0;
+    return st;
+}
+
+static sl_status run_solver(lua_pso *P, sl_error *e)
+{
+    P->busy = 1;
+    sl_status st = sl_pso_run(P->solver, e);
+    P->busy = 0;
+    return st;
 }
 
 /* ---- option parsing ---- */
@@ -298,7 +331,7 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     memset(P, 0, sizeof *P);
     P->fn_ref = LUA_NOREF;
     P->self_ref = LUA_NOREF;
-    P->L = L;
+    P->L = sl_lua_main_thread(L); /* objectives outlive the coroutine that made the solver */
     luaL_setmetatable(L, PSO_MT);
 
     /* objective */
@@ -563,7 +596,7 @@ static int l_pso(lua_State *L)
     lua_pso *P = build(L, 1, "swarmlab.pso{...}");
     sl_error e;
     sl_error_clear(&e);
-    if (sl_pso_run(P->solver, &e) != SL_OK) return raise_run_error(L, &e);
+    if (run_solver(P, &e) != SL_OK) return raise_run_error(L, &e);
     const char *conv = opt_string(L, 1, "convergence", NULL);
     if (conv) write_convergence(L, P, conv);
     push_result(L, P);
@@ -593,11 +626,11 @@ static void update_pop(lua_pso *P)
 
 static int l_step(lua_State *L)
 {
-    lua_pso *P = check_solver(L, 1);
+    lua_pso *P = check_idle(L, 1);
     int done = 0;
     sl_error e;
     sl_error_clear(&e);
-    if (sl_pso_step(P->solver, &done, &e) != SL_OK) return raise_run_error(L, &e);
+    if (step_solver(P, &done, &e) != SL_OK) return raise_run_error(L, &e);
     update_pop(P);
     lua_pushboolean(L, done);
     return 1;
@@ -605,10 +638,10 @@ static int l_step(lua_State *L)
 
 static int l_run(lua_State *L)
 {
-    lua_pso *P = check_solver(L, 1);
+    lua_pso *P = check_idle(L, 1);
     sl_error e;
     sl_error_clear(&e);
-    if (sl_pso_run(P->solver, &e) != SL_OK) return raise_run_error(L, &e);
+    if (run_solver(P, &e) != SL_OK) return raise_run_error(L, &e);
     update_pop(P);
     push_result(L, P);
     return 1;
@@ -652,9 +685,9 @@ static sl_status attached_step(sl_world *w, void *user, sl_error *e)
 {
     (void)w;
     lua_pso *P = user;
-    if (!P->solver) return SL_OK;
+    if (!P->solver || P->busy) return SL_OK;
     int done = 0;
-    sl_status st = sl_pso_step(P->solver, &done, e);
+    sl_status st = step_solver(P, &done, e);
     if (st == SL_OK) update_pop(P);
     return st;
 }
@@ -664,7 +697,7 @@ static sl_status attached_step(sl_world *w, void *user, sl_error *e)
  * as sl_world_attached(world, "pso.<name>") -> sl_pso * (valid while the scenario runs). */
 static int l_attach(lua_State *L)
 {
-    lua_pso *P = check_solver(L, 1);
+    lua_pso *P = check_idle(L, 1);
     const char *name = luaL_optstring(L, 3, "particles");
     if (P->pop) return pso_error(L, "pso solver is already attached");
     sl_world *w = sl_lua_world(L);
@@ -681,9 +714,11 @@ static int l_attach(lua_State *L)
         return pso_error(L, "pso: %s", e.msg);
     if (sl_pop_spawn(pop, (size_t)sl_pso_swarm_size(P->solver)) == (size_t)-1)
         return pso_error(L, "pso: out of memory");
-    char key[256];
+    char key[sizeof P->key];
     snprintf(key, sizeof key, "pso.%s", name);
     if (sl_world_attach(w, key, P->solver, NULL, &e) != SL_OK) return pso_error(L, "pso: %s", e.msg);
+    P->world = w;
+    memcpy(P->key, key, sizeof key);
 #ifdef SL_PSO_VIEW_LAYERS
     pso_view_add_layers(w, key);
 #endif
@@ -711,6 +746,7 @@ void sl_lua_open_pso(lua_State *L)
         lua_setfield(L, -2, "__index");
     }
     lua_pop(L, 1);
+    sl_lua_lock_metatable(L, PSO_MT);
     lua_pushcfunction(L, l_pso);
     lua_setfield(L, -2, "pso");
     lua_pushcfunction(L, l_solver);

@@ -100,6 +100,13 @@ const char *sl_host_traceback(const sl_host *h);
 /* ---- for module bindings ---- */
 sl_host *sl_lua_host(lua_State *L);
 sl_world *sl_lua_world(lua_State *L);
+/* The state's main thread. A module that keeps a Lua function to call later (an objective, a
+ * bid callback) calls it on this thread with a registry reference, never on the thread that
+ * created the object: that thread may be a coroutine that is dead and collected by then. */
+lua_State *sl_lua_main_thread(lua_State *L);
+/* Locks metatable `mt` (getmetatable() returns a string, so a script cannot reach __gc or
+ * replace methods). Every module type calls it once after luaL_newmetatable. */
+void sl_lua_lock_metatable(lua_State *L, const char *mt);
 /* Full path of a file inside the run's output directory; raises a Lua error when the run has no
  * output directory or the name escapes it. */
 const char *sl_lua_output_path(lua_State *L, const char *name);
