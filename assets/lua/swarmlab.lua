@@ -381,6 +381,17 @@ function Roads:unproject(x, y) end
 function Roads:sample(n, options) end
 ---@param options swarmlab.RoadsShowOptions
 function Roads:show(options) end
+---The network as a graph of the world: node positions in the planar frame, weights in seconds
+---(metric "time", the default) or metres.
+---@param world swarmlab.World
+---@param options? {name?: string, metric?: "time"|"distance"}
+---@return swarmlab.Graph
+function Roads:graph(world, options) end
+---The graph node (1-based, as in Roads:graph) nearest along the road to the point.
+---@param lon number
+---@param lat number
+---@return integer
+function Roads:node(lon, lat) end
 
 ---Reads an OpenStreetMap file into a drivable road network.
 ---@param options swarmlab.RoadsOptions

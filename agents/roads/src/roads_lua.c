@@ -464,6 +464,59 @@ static int l_show(lua_State *L)
     return 0;
 }
 
+/* net:graph(world, {name =, metric =}): the network as a graph of the world (world:graph), node
+ * positions in the planar frame, edge weights in seconds or metres, for models that drive on a
+ * world graph (the supply chain's `roads`). */
+static int l_graph(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    lua_settop(L, 3);
+    static const char *const keys[] = { "name", "metric", NULL };
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 3, "net:graph(world, {...})", keys);
+    const char *name = sl_lua_opt_string(&o, "name", "roads");
+    sl_road_metric metric = opt_metric(&o);
+    if (lua_getfield(L, 2, "graph") != LUA_TFUNCTION)
+        lerr(L, "net:graph(world, {...}): the first argument must be the world");
+    lua_pushvalue(L, 2);
+    lua_createtable(L, 0, 2);
+    lua_pushstring(L, name);
+    lua_setfield(L, -2, "name");
+    lua_pushinteger(L, r->g->n);
+    lua_setfield(L, -2, "nodes");
+    lua_call(L, 2, 1);
+    sl_graph *g = sl_lua_check_graph(L, -1);
+    const double *c = metric == SL_ROAD_DISTANCE ? r->g->w : r->time_s;
+    sl_error e;
+    for (size_t k = 0; k < r->g->m; k++)
+        if (sl_graph_add_edge(g, (int)r->src[k], (int)r->g->col[k], c[k], 0, &e) != SL_OK)
+            lerr(L, "net:graph: %s", e.msg);
+    if (sl_graph_finalize(g, &e) != SL_OK) lerr(L, "net:graph: %s", e.msg);
+    for (int v = 0; v < r->g->n; v++) {
+        g->x[v] = r->g->x[v];
+        g->y[v] = r->g->y[v];
+    }
+    return 1;
+}
+
+/* net:node(lon, lat): the graph node (1-based, as in net:graph) nearest along the road to the
+ * point: the nearer end of the edge it snaps to. */
+static int l_node(lua_State *L)
+{
+    const sl_roads *r = check_net(L);
+    lua_settop(L, 3);
+    lua_createtable(L, 0, 2);
+    lua_pushvalue(L, 2);
+    lua_setfield(L, -2, "lon");
+    lua_pushvalue(L, 3);
+    lua_setfield(L, -2, "lat");
+    sl_road_snap s;
+    snap_point(L, r, -1, "net:node", 1, &s);
+    uint32_t v = s.frac <= 0.5 ? r->src[s.edge] : r->g->col[s.edge];
+    lua_pushinteger(L, (lua_Integer)v + 1);
+    return 1;
+}
+
 static int l_tostring(lua_State *L)
 {
     const sl_roads *r = check_net(L);
@@ -477,7 +530,7 @@ void sl_lua_open_roads(lua_State *L)
     static const luaL_Reg methods[] = {
         { "info", l_info }, { "snap", l_snap }, { "matrix", l_matrix }, { "route", l_route },
         { "project", l_project }, { "unproject", l_unproject }, { "sample", l_sample },
-        { "show", l_show }, { NULL, NULL },
+        { "show", l_show }, { "graph", l_graph }, { "node", l_node }, { NULL, NULL },
     };
     /* no __gc: the world owns the network */
     sl_lua_class(L, ROADS_MT, methods, NULL);

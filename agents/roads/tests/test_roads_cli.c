@@ -17,8 +17,8 @@ static char *dir;
 static int run_script(const char *name, const char *text, const char *extra)
 {
     const char *path = write_text(dir, name, text);
-    return run_swarmlab(dir, "run '%s' --steps 1 --out '%s/out_%s' %s", path, dir, name,
-                        extra ? extra : "");
+    return run_swarmlab(dir, "run '%s' --out '%s/out_%s' %s", path, dir, name,
+                        extra ? extra : "--steps 1");
 }
 
 START_TEST(test_binding)
@@ -58,6 +58,33 @@ START_TEST(test_binding)
     ck_assert_ptr_nonnull(csv);
     ck_assert_ptr_nonnull(strstr(csv, "from,1,2\n1,0,26.0196"));
     free(csv);
+}
+END_TEST
+
+START_TEST(test_world_graph_and_fleet)
+{
+    /* the network as a world graph (the supply chain's roads): same shortest paths as the matrix */
+    const char *lua =
+        "local sl = swarmlab\n"
+        "local net = sl.roads{file = '" TOWN "'}\n"
+        "function setup(world)\n"
+        "  local g = net:graph(world, {name = 'streets', metric = 'distance'})\n"
+        "  local a, f = net:node(0, 0), net:node(0.002, 0.001)\n"
+        "  assert(a ~= f, 'two nodes')\n"
+        "  local m = net:matrix({{0, 0}, {0.002, 0.001}}, {metric = 'distance'})\n"
+        "  assert(math.abs(g:shortest_paths(a)[f] - m[1][2]) < 1e-6, 'A to F')\n"
+        "  assert(math.abs(g:shortest_paths(f)[a] - m[2][1]) < 1e-6, 'F to A')\n"
+        "  local nodes = {}\n"
+        "  for i, p in ipairs(net:sample(4, {seed = 2})) do nodes[i] = net:node(p.lon, p.lat) end\n"
+        "  sc = sl.supply_chain(world, {name = 'town', mode = 'central', stores = 4, roads = g,\n"
+        "    nodes = nodes, warehouse_node = a, vehicles = 2, capacity = 50, speed = 100})\n"
+        "end\n"
+        "function finish(world)\n"
+        "  sc:finish()\n"
+        "  local k = sc:kpis()\n"
+        "  assert(k.fill_rate > 0.5 and k.distance > 0, 'the fleet drives on the streets')\n"
+        "end\n";
+    ck_assert_int_eq(run_script("fleet.lua", lua, "--steps 60"), 0);
 }
 END_TEST
 
@@ -148,6 +175,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_binding);
     tcase_add_test(tc, test_errors);
+    tcase_add_test(tc, test_world_graph_and_fleet);
     tcase_add_test(tc, test_city_delivery);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
