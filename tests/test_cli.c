@@ -393,10 +393,7 @@ START_TEST(determinism_flocking)
 {
     char scn[4200];
     snprintf(scn, sizeof scn, "%s/scenarios/flocking.lua", src);
-    if (!file_exists(scn)) {
-        printf("SKIP determinism_flocking: %s not found\n", scn);
-        return;
-    }
+    ck_assert_msg(file_exists(scn), "%s not found", scn);
     expect_identical_metrics(scn, "--set n=3000 --steps 15");
 }
 END_TEST

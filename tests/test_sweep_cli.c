@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "run_util.h"
+#include "check_skip.h"
 
 static char g_exe[4096], g_src[4096], g_tmp[256], g_scen[4200];
 
@@ -137,27 +138,6 @@ START_TEST(determinism_across_jobs)
     ck_assert_ptr_nonnull(sum);
     ck_assert_ptr_nonnull(strstr(sum, "point,n,sigma,runs,ok,failed,mean_x_mean,mean_x_ci95,"));
     ck_assert_ptr_nonnull(strstr(sum, "\n5,30,1.5,3,3,0,"));
-    /* scripts/plot turns the sweep into PNG files (skipped without Debian's matplotlib) */
-    if (system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") == 0) {
-        int prc = sh(err, sizeof err, "%s/scripts/plot %s --out %s/plots", g_src, d1, g_tmp);
-        ck_assert_msg(prc == 0, "scripts/plot: %.400s", err);
-        static const char *const figs[] = {"steps_mean_x.png", "steps_spread.png",
-                                           "final_mean_x.png", "final_spread.png"};
-        for (int i = 0; i < 4; i++) {
-            char png[700];
-            snprintf(png, sizeof png, "%s/plots/%s", g_tmp, figs[i]);
-            FILE *f = fopen(png, "rb");
-            ck_assert_msg(f != NULL, "%s missing", png);
-            unsigned char magic[8] = {0};
-            ck_assert_uint_eq(fread(magic, 1, 8, f), 8);
-            fclose(f);
-            ck_assert_int_eq(memcmp(magic, "\x89PNG\r\n\x1a\n", 8), 0);
-        }
-        ck_assert_int_eq(sh(err, sizeof err, "%s/scripts/plot %s/nonexistent", g_src, g_tmp), 2);
-        ck_assert_ptr_nonnull(strstr(err, "no such directory"));
-    } else {
-        printf("SKIP scripts/plot check: /usr/bin/python3 has no matplotlib\n");
-    }
     /* a different base seed changes the results */
     ck_assert_int_eq(sh(err, sizeof err, "%s sweep %s --grid n=10 --replicates 2 --base-seed 10 "
                                          "--out %s/j3", g_exe, g_scen, g_tmp), 0);
@@ -393,6 +373,34 @@ START_TEST(experiment_from_ini)
 }
 END_TEST
 
+START_TEST(plot_figures)
+{
+    /* scripts/plot turns a sweep into PNG files (Debian's matplotlib) */
+    if (system("/usr/bin/python3 -c 'import matplotlib' >/dev/null 2>&1") != 0)
+        sl_skip("/usr/bin/python3 has no matplotlib");
+    setup_env();
+    char err[4096];
+    ck_assert_int_eq(sh(err, sizeof err, "%s sweep %s --grid n=10,30 --replicates 2 --out %s/pl",
+                        g_exe, g_scen, g_tmp), 0);
+    int prc = sh(err, sizeof err, "%s/scripts/plot %s/pl --out %s/plots", g_src, g_tmp, g_tmp);
+    ck_assert_msg(prc == 0, "scripts/plot: %.400s", err);
+    static const char *const figs[] = {"steps_mean_x.png", "steps_spread.png", "final_mean_x.png",
+                                       "final_spread.png"};
+    for (int i = 0; i < 4; i++) {
+        char png[700];
+        snprintf(png, sizeof png, "%s/plots/%s", g_tmp, figs[i]);
+        FILE *f = fopen(png, "rb");
+        ck_assert_msg(f != NULL, "%s missing", png);
+        unsigned char magic[8] = {0};
+        ck_assert_uint_eq(fread(magic, 1, 8, f), 8);
+        fclose(f);
+        ck_assert_int_eq(memcmp(magic, "\x89PNG\r\n\x1a\n", 8), 0);
+    }
+    ck_assert_int_eq(sh(err, sizeof err, "%s/scripts/plot %s/nonexistent", g_src, g_tmp), 2);
+    ck_assert_ptr_nonnull(strstr(err, "no such directory"));
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep_cli");
@@ -405,6 +413,7 @@ int main(void)
     tcase_add_test(tc, resume_after_kill);
     tcase_add_test(tc, experiment_from_ini);
     suite_add_tcase(s, tc);
+    tcase_add_test(sl_needs_case(s, "plot", 300), plot_figures);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

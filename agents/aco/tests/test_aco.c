@@ -10,6 +10,7 @@
 #include "../src/aco_view.h"
 #include "swarmlab/aco.h"
 #include "swarmlab/rng.h"
+#include "check_skip.h"
 
 static sl_instance *random_instance(int n, uint64_t seed)
 {
@@ -483,10 +484,7 @@ static int run_cmd(const char *cmd, char *out, size_t cap)
 START_TEST(test_cli_scenarios)
 {
     const char *exe = getenv("SWARMLAB_EXE");
-    if (!exe || access(exe, X_OK) != 0) {
-        printf("test_cli_scenarios: SKIP (no swarmlab binary)\n");
-        return;
-    }
+    if (!exe || access(exe, X_OK) != 0) sl_skip("swarmlab binary not built");
     char dir[] = "/tmp/sl_aco_cli_XXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char cmd[2048], out[8192];
@@ -560,8 +558,8 @@ static Suite *aco_suite(void)
     tcase_add_test(tc, test_rand12_optimum);
     tcase_add_test(tc, test_world_view);
     tcase_add_test(tc, test_offer);
-    tcase_add_test(tc, test_cli_scenarios);
     suite_add_tcase(s, tc);
+    tcase_add_test(sl_needs_case(s, "cli", 300), test_cli_scenarios);
     return s;
 }
 

@@ -11,6 +11,7 @@
 
 #include "swarmlab/pso.h"
 #include "swarmlab/pso_functions.h"
+#include "check_skip.h"
 
 /* ---- helpers ---- */
 
@@ -154,10 +155,7 @@ static const char *cec_dir(void)
 START_TEST(test_cec2017_at_shift)
 {
     const char *dir = cec_dir();
-    if (!dir) {
-        printf("SKIP test_cec2017_at_shift: ../shared/data/cec/cec2017 not found\n");
-        return;
-    }
+    if (!dir) sl_skip("../shared/data/cec/cec2017 not found");
     int dims[2] = {10, 30};
     for (int di = 0; di < 2; di++) {
         int D = dims[di];
@@ -671,10 +669,7 @@ START_TEST(test_lua_objective_error)
                          "    return x[1]^2 + x[2]^2\n"
                          "  end}\n";
     int rc = run_cli(script, "pso_err.lua", out, sizeof out);
-    if (rc == -100) {
-        printf("SKIP test_lua_objective_error: swarmlab binary not built\n");
-        return;
-    }
+    if (rc == -100) sl_skip("swarmlab binary not built");
     ck_assert_msg(rc == 2, "exit %d, output: %s", rc, out);
     ck_assert_msg(strstr(out, "pso_err.lua:4:") != NULL && strstr(out, "objective blew up"),
                   "output: %s", out);
@@ -778,10 +773,7 @@ START_TEST(test_cli_bench_scenario)
 {
     const char *exe = getenv("SWARMLAB_EXE");
     const char *src = getenv("SWARMLAB_SOURCE_DIR");
-    if (!exe || access(exe, X_OK) != 0 || !src) {
-        printf("SKIP test_cli_bench_scenario: swarmlab binary not built\n");
-        return;
-    }
+    if (!exe || access(exe, X_OK) != 0 || !src) sl_skip("swarmlab binary not built");
     char dir[] = "/tmp/sl_pso_cliXXXXXX";
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char *conv[2] = {NULL, NULL};
@@ -822,7 +814,6 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_test(tc, test_sphere_d10);
     tcase_add_test(tc, test_functions_at_optimum);
-    tcase_add_test(tc, test_cec2017_at_shift);
     tcase_add_test(tc, test_cec2017_errors);
     tcase_add_test(tc, test_exact_fes);
     tcase_add_test(tc, test_bounds_never_violated);
@@ -836,9 +827,11 @@ int main(void)
     tcase_add_test(tc, test_eval_error);
     tcase_add_test(tc, test_bad_parameters);
     tcase_add_test(tc, test_async_reference_mode);
+    suite_add_tcase(s, tc);
+    tcase_add_test(sl_needs_case(s, "cec2017", 300), test_cec2017_at_shift);
+    tc = sl_needs_case(s, "cli", 300);
     tcase_add_test(tc, test_lua_objective_error);
     tcase_add_test(tc, test_cli_bench_scenario);
-    suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
     int failed = srunner_ntests_failed(sr);

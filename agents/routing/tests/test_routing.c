@@ -8,6 +8,7 @@
 
 #include "swarmlab/rng.h"
 #include "swarmlab/routing.h"
+#include "check_skip.h"
 
 static char tmpdir[256];
 
@@ -493,10 +494,7 @@ START_TEST(test_shared_data_conventions)
     const char *src = getenv("SWARMLAB_SOURCE_DIR");
     char path[1024];
     snprintf(path, sizeof path, "%s/../shared/data/cvrplib/A-n32-k5.vrp", src ? src : ".");
-    if (access(path, R_OK) != 0) {
-        printf("test_shared_data_conventions: SKIP (no %s)\n", path);
-        return;
-    }
+    if (access(path, R_OK) != 0) sl_skip("no %s", path);
     sl_error e;
     sl_instance *in = sl_instance_load(path, &e);
     ck_assert_msg(in != NULL, "%s", e.msg);
@@ -536,8 +534,10 @@ static Suite *routing_suite(void)
     tcase_add_test(tc, test_tour_roundtrip);
     tcase_add_test(tc, test_routes_roundtrip);
     tcase_add_test(tc, test_shipped_instances);
-    tcase_add_test(tc, test_shared_data_conventions);
     suite_add_tcase(s, tc);
+    tc = sl_needs_case(s, "shared_data", 120);
+    tcase_add_checked_fixture(tc, setup_tmp, teardown_tmp);
+    tcase_add_test(tc, test_shared_data_conventions);
     return s;
 }
 

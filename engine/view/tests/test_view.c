@@ -21,6 +21,7 @@
 #include "swarmlab/lua_host.h"
 #include "swarmlab/recorder.h"
 #include "swarmlab/view.h"
+#include "check_skip.h"
 
 #define POP0 0x4cc9f0u      /* first population colour */
 #define PLANE 0x131922u     /* plane background */
@@ -695,10 +696,7 @@ static int count_lines(const char *s)
 START_TEST(cli_view_and_frames)
 {
     const char *exe = getenv("SWARMLAB_EXE");
-    if (!exe || access(exe, X_OK) != 0) {
-        printf("SKIP cli_view_and_frames: SWARMLAB_EXE not set or not built\n");
-        return;
-    }
+    if (!exe || access(exe, X_OK) != 0) sl_skip("swarmlab binary not built");
     make_tmp();
     char p[600];
     char scen[400], cmd[1600], err[4096];
@@ -807,11 +805,9 @@ static long count_color(const char *path, uint32_t rgb, long *other)
 START_TEST(cli_solver_layers)
 {
     const char *exe = getenv("SWARMLAB_EXE");
-    if (!exe || access(exe, X_OK) != 0 || access("scenarios/tsp.lua", R_OK) != 0 ||
-        access("scenarios/pso_bench.lua", R_OK) != 0) {
-        printf("SKIP cli_solver_layers: swarmlab or the tsp/pso scenarios are missing\n");
-        return;
-    }
+    if (!exe || access(exe, X_OK) != 0) sl_skip("swarmlab binary not built");
+    ck_assert_int_eq(access("scenarios/tsp.lua", R_OK), 0);
+    ck_assert_int_eq(access("scenarios/pso_bench.lua", R_OK), 0);
     make_tmp();
     char cmd[1600], err[4096], png[600];
     /* ACO: the best tour is drawn in its colour, with the frame framed on the cities */
@@ -933,11 +929,12 @@ static Suite *suite(void)
     tcase_add_test(t, lua_draw_callback);
     tcase_add_test(t, lua_scenario_sim);
     tcase_add_test(t, headless_frames);
-    tcase_add_test(t, cli_view_and_frames);
-    tcase_add_test(t, cli_solver_layers);
     tcase_add_test(t, parse_size);
     tcase_add_test(t, no_display_fails_cleanly);
     suite_add_tcase(s, t);
+    t = sl_needs_case(s, "cli", 60);
+    tcase_add_test(t, cli_view_and_frames);
+    tcase_add_test(t, cli_solver_layers);
     return s;
 }
 
