@@ -29,10 +29,10 @@ static void teardown_dirs(void)
     free(outdir);
 }
 
-/* Host for `text` with overrides given as "name=value" strings (source cli), optionally the
- * first n_ini of them as INI entries. */
-static sl_host *host_with(const char *text, int unsafe, long long budget, int n, const char **sets,
-                          int n_ini, sl_error *e)
+/* Host for `text` with run seed `seed` and overrides given as "name=value" strings (source cli),
+ * optionally the first n_ini of them as INI entries. */
+static sl_host *host_seeded(const char *text, uint64_t seed, int unsafe, long long budget, int n,
+                            const char **sets, int n_ini, sl_error *e)
 {
     const char *path = write_text(dir, "scenario.lua", text);
     const char *names[16], *values[16], *sources[16], *origins[16];
@@ -47,11 +47,17 @@ static sl_host *host_with(const char *text, int unsafe, long long budget, int n,
         origins[i] = i < n_ini ? "run.ini:4" : "--set";
     }
     sl_host_config cfg = {
-        .scenario = path, .out_dir = outdir, .seed = 7, .threads = 2, .unsafe = unsafe,
+        .scenario = path, .out_dir = outdir, .seed = seed, .threads = 2, .unsafe = unsafe,
         .instr_budget = budget, .nset = n, .set_names = names, .set_values = values,
         .set_sources = sources, .set_origins = origins, .quiet = 1,
     };
     return sl_host_create(&cfg, e);
+}
+
+static sl_host *host_with(const char *text, int unsafe, long long budget, int n, const char **sets,
+                          int n_ini, sl_error *e)
+{
+    return host_seeded(text, 7, unsafe, budget, n, sets, n_ini, e);
 }
 
 static sl_host *host_ok(const char *text)
@@ -563,15 +569,28 @@ END_TEST
 
 START_TEST(math_random_is_seeded)
 {
-    sl_host *a = host_ok("swarmlab.result('r', math.random())\n");
-    sl_host *b = host_ok("swarmlab.result('r', math.random())\n");
-    double x, y;
-    const char *s;
-    find_result(a, "r", &x, &s);
-    find_result(b, "r", &y, &s);
-    ck_assert(x == y);
-    sl_host_destroy(a);
-    sl_host_destroy(b);
+    /* math.random follows the run seed: the same seed gives the same sequence, another seed
+     * another sequence (for every pair of a few seeds) */
+    const char *scn = "local s = ''\n"
+                      "for i = 1, 8 do s = s .. string.format('%.17g,', math.random()) end\n"
+                      "swarmlab.result('r', s)\n";
+    const uint64_t seeds[] = {7, 7, 8, 1, 123456789, 0x9e3779b97f4a7c15ULL};
+    char seq[6][400];
+    for (int k = 0; k < 6; k++) {
+        sl_error e;
+        sl_host *h = host_seeded(scn, seeds[k], 0, 0, 0, NULL, 0, &e);
+        ck_assert_msg(h != NULL, "%s", e.msg);
+        double num;
+        const char *str;
+        find_result(h, "r", &num, &str);
+        ck_assert_ptr_nonnull(str);
+        snprintf(seq[k], sizeof seq[k], "%s", str);
+        sl_host_destroy(h);
+    }
+    ck_assert_str_eq(seq[0], seq[1]);
+    for (int a = 1; a < 6; a++)
+        for (int b = a + 1; b < 6; b++)
+            ck_assert_msg(strcmp(seq[a], seq[b]) != 0, "seeds %d and %d: same math.random", a, b);
 }
 END_TEST
 

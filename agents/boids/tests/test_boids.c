@@ -1,6 +1,7 @@
 /* test_boids.c - flocking: specification on hand-made cases, parallel determinism, invariants. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "swarmlab/boids.h"
@@ -127,6 +128,111 @@ START_TEST(test_unit_speed_and_ids)
 }
 END_TEST
 
+/* One step of the specification for every bird by brute force: all pairs, minimum-image
+ * displacements, the state of step t read and the state of step t + 1 returned. */
+static void brute_force_step(const sl_boids_params *bp, size_t n, const double *x, const double *y,
+                             const double *vx, const double *vy, double *ox, double *oy,
+                             double *ovx, double *ovy, long *nn_out)
+{
+    const double W = bp->width, H = bp->height;
+    for (size_t i = 0; i < n; i++) {
+        double ch[2] = {0, 0}, se[2] = {0, 0}, ma[2] = {0, 0};
+        long nn = 0;
+        for (size_t j = 0; j < n; j++) {
+            if (j == i) continue;
+            double dx = x[j] - x[i], dy = y[j] - y[i];
+            dx -= W * round(dx / W);
+            dy -= H * round(dy / H);
+            double d2 = dx * dx + dy * dy;
+            if (d2 > bp->radius * bp->radius) continue;
+            nn++;
+            ch[0] += dx, ch[1] += dy;
+            if (d2 < bp->separation * bp->separation) se[0] -= dx, se[1] -= dy;
+            ma[0] += vx[j], ma[1] += vy[j];
+        }
+        double inv = 1.0 / (double)(nn > 0 ? nn : 1);
+        double v[2] = {vx[i], vy[i]};
+        for (int k = 0; k < 2; k++)
+            v[k] = (v[k] + bp->cohere_factor * ch[k] * inv + bp->separate_factor * se[k] * inv +
+                    bp->match_factor * ma[k] * inv) / 2;
+        double nrm = sqrt(v[0] * v[0] + v[1] * v[1]);
+        if (nrm > 0) v[0] /= nrm, v[1] /= nrm;
+        else v[0] = vx[i], v[1] = vy[i];
+        ovx[i] = v[0];
+        ovy[i] = v[1];
+        ox[i] = fmod(x[i] + bp->speed * v[0] + W, W);
+        oy[i] = fmod(y[i] + bp->speed * v[1] + H, H);
+        nn_out[i] = nn;
+    }
+}
+
+START_TEST(test_brute_force_reference)
+{
+    /* A few hundred birds, every one checked against the O(n^2) reference for several steps, on
+     * grids where the kernel scans a 3x3 and a 5x5 block of cells and where it scans every
+     * column; the birds are indexed by their stable id because the kernel reorders them. */
+    struct { double side, radius; size_t n; int threads; } cases[] = {
+        {60, 5, 400, 1}, {60, 5, 400, 2}, {50, 9, 300, 2}, {23, 7, 250, 1}};
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        sl_world *w = make(cases[c].threads, cases[c].n, cases[c].side, cases[c].radius, 5 + c);
+        sl_pop *p = sl_world_pop(w, "birds");
+        sl_boids_params bp = sl_boids_default_params();
+        bp.width = bp.height = cases[c].side;
+        bp.radius = cases[c].radius;
+        const size_t n = cases[c].n;
+        int col[4] = {sl_pop_column(p, "x"), sl_pop_column(p, "y"), sl_pop_column(p, "vx"),
+                      sl_pop_column(p, "vy")};
+        double *cur = malloc(8 * n * sizeof(double));
+        long *nn = malloc(n * sizeof(long));
+        long with_neighbours = 0, total_nn = 0;
+        for (int step = 0; step < 6; step++) {
+            for (size_t s = 0; s < n; s++) {
+                uint32_t i = sl_id_index(sl_pop_id(p, s));
+                ck_assert_uint_lt(i, n);
+                for (int k = 0; k < 4; k++) cur[k * n + i] = sl_pop_get(p, col[k], s);
+            }
+            double *nx = cur + 4 * n;
+            brute_force_step(&bp, n, cur, cur + n, cur + 2 * n, cur + 3 * n, nx, nx + n, nx + 2 * n,
+                             nx + 3 * n, nn);
+            sl_error e;
+            ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+            for (size_t s = 0; s < n; s++) {
+                uint32_t i = sl_id_index(sl_pop_id(p, s));
+                for (int k = 0; k < 4; k++) {
+                    double got = sl_pop_get(p, col[k], s), want = nx[k * n + i];
+                    if (k < 2 && fabs(got - want) > cases[c].side / 2) /* wrapped at the seam */
+                        want += got > want ? cases[c].side : -cases[c].side;
+                    ck_assert_msg(fabs(got - want) < 1e-9, "case %zu step %d bird %u %s: %.15g "
+                                  "!= %.15g (%ld neighbours)", c, step, i,
+                                  (const char *[]){"x", "y", "vx", "vy"}[k], got, want, nn[i]);
+                }
+                with_neighbours += nn[i] > 0;
+                total_nn += nn[i];
+            }
+        }
+        /* the cases exercise the neighbour sums: most birds have several neighbours */
+        ck_assert_int_gt(with_neighbours, (long)(6 * n * 8 / 10));
+        ck_assert_int_gt(total_nn, (long)(6 * n * 3));
+        free(cur);
+        free(nn);
+        sl_world_destroy(w);
+    }
+}
+END_TEST
+
+START_TEST(test_pinned_hash)
+{
+    /* Golden value: 500 birds, seed 42, 40 steps. Any change to the rules, the neighbour search,
+     * the spawn or the world hash changes it; a deliberate change updates it (docs/mutations.md). */
+    sl_world *w = make(2, 500, 80, 5, 42);
+    sl_error e;
+    for (int s = 0; s < 40; s++) ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    uint64_t h = sl_world_hash(w);
+    ck_assert_msg(h == 0x31dd2f0a5343780dULL, "hash 0x%016llx", (unsigned long long)h);
+    sl_world_destroy(w);
+}
+END_TEST
+
 START_TEST(test_bad_params)
 {
     sl_error e;
@@ -153,6 +259,8 @@ int main(void)
     tcase_add_test(tc, test_large_determinism);
     tcase_add_test(tc, test_unit_speed_and_ids);
     tcase_add_test(tc, test_bad_params);
+    tcase_add_test(tc, test_brute_force_reference);
+    tcase_add_test(tc, test_pinned_hash);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
