@@ -130,7 +130,7 @@ END_TEST
 
 /* One step of the specification for every bird by brute force: all pairs, minimum-image
  * displacements, the state of step t read and the state of step t + 1 returned. */
-static void brute_force_step(const sl_boids_params *bp, size_t n, const double *x, const double *y,
+static void brute_force_step(const sl_boids_def *bp, size_t n, const double *x, const double *y,
                              const double *vx, const double *vy, double *ox, double *oy,
                              double *ovx, double *ovy, long *nn_out)
 {
@@ -176,7 +176,7 @@ START_TEST(test_brute_force_reference)
     for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
         sl_world *w = make(cases[c].threads, cases[c].n, cases[c].side, cases[c].radius, 5 + c);
         sl_pop *p = sl_world_pop(w, "birds");
-        sl_boids_params bp = sl_boids_default_params();
+        sl_boids_def bp = sl_boids_def_default();
         bp.width = bp.height = cases[c].side;
         bp.radius = cases[c].radius;
         const size_t n = cases[c].n;

@@ -525,6 +525,120 @@ START_TEST(test_auctions_vs_optimum)
 }
 END_TEST
 
+/* Cheapest insertion of task t into route r[0..n) of agent a by recomputing whole route costs:
+ * the added cost, and the first position where it is reached in *pos. */
+static double insertion_by_route_cost(const sl_alloc_problem *p, int a, const int *r, int n, int t,
+                                      int *pos)
+{
+    double base = sl_alloc_route_cost(p, a, r, n), best = INFINITY;
+    int tmp[16];
+    for (int k = 0; k <= n; k++) {
+        memcpy(tmp, r, sizeof(int) * (size_t)k);
+        tmp[k] = t;
+        memcpy(tmp + k + 1, r + k, sizeof(int) * (size_t)(n - k));
+        double bid = sl_alloc_route_cost(p, a, tmp, n + 1) - base;
+        if (bid < best - 1e-9) {
+            best = bid;
+            *pos = k;
+        }
+    }
+    return best;
+}
+
+static void insert_task(int *r, int *n, int pos, int t)
+{
+    memmove(r + pos + 1, r + pos, sizeof(int) * (size_t)(*n - pos));
+    r[pos] = t;
+    (*n)++;
+}
+
+/* The auctions by their definitions. Sequential: each round every agent with room bids for every
+ * unassigned task what inserting it at its best place adds to its route; the lowest bid wins
+ * (ties: the lower agent, then the lower task). Parallel: every task goes to the lowest bid
+ * against empty routes (in task order, skipping full agents), then each agent inserts its tasks
+ * in task order at their cheapest places. */
+static void reference_auction(const sl_alloc_problem *p, int sequential, int route[4][16],
+                              int len[4])
+{
+    int A = p->nagents, T = p->ntasks, done[16] = {0}, count[4] = {0}, owner[16];
+    for (int a = 0; a < A; a++) len[a] = 0;
+    if (sequential) {
+        for (int round = 0; round < T; round++) {
+            double best = INFINITY;
+            int ba = -1, bt = -1, bpos = 0;
+            for (int a = 0; a < A; a++) {
+                if (p->cap && len[a] >= p->cap[a]) continue;
+                for (int t = 0; t < T; t++) {
+                    if (done[t]) continue;
+                    int pos = 0;
+                    double bid = insertion_by_route_cost(p, a, route[a], len[a], t, &pos);
+                    if (bid < best - 1e-9) best = bid, ba = a, bt = t, bpos = pos;
+                }
+            }
+            insert_task(route[ba], &len[ba], bpos, bt);
+            done[bt] = 1;
+        }
+        return;
+    }
+    for (int t = 0; t < T; t++) {
+        double best = INFINITY;
+        for (int a = 0; a < A; a++) {
+            if (p->cap && count[a] >= p->cap[a]) continue;
+            int pos;
+            double bid = insertion_by_route_cost(p, a, NULL, 0, t, &pos);
+            if (bid < best - 1e-9) best = bid, owner[t] = a;
+        }
+        count[owner[t]]++;
+    }
+    for (int t = 0; t < T; t++) {
+        int a = owner[t], pos = 0;
+        insertion_by_route_cost(p, a, route[a], len[a], t, &pos);
+        insert_task(route[a], &len[a], pos, t);
+    }
+}
+
+START_TEST(test_auctions_match_reference)
+{
+    /* 60 random instances (2-4 agents, 5-12 tasks, open and closed routes, with and without
+     * capacities): both auctions give the allocation and route costs of the reference */
+    double xs[20], ys[20];
+    for (int inst = 0; inst < 60; inst++) {
+        int A = 2 + inst % 3, T = 5 + inst % 8;
+        double *d = random_instance(A, T, 9000 + (uint64_t)inst, xs, ys);
+        int cap[4] = {4, 4, 4, 4};
+        sl_alloc_problem p = {A, T, d, inst % 3 == 0 && 4 * A >= T ? cap : NULL, inst % 2};
+        for (int seq = 0; seq < 2; seq++) {
+            int route[4][16], len[4];
+            reference_auction(&p, seq, route, len);
+            sl_alloc_result r;
+            sl_error e;
+            ck_assert_int_eq(seq ? sl_auction_sequential(&p, &r, &e) : sl_auction_parallel(&p, &r, &e),
+                             SL_OK);
+            check_valid(&p, &r);
+            /* closed routes can tie with their reversal: compare who serves what, and costs */
+            double cost = 0.0;
+            for (int a = 0; a < A; a++) {
+                ck_assert_msg(r.start[a + 1] - r.start[a] == len[a], "instance %d %s: agent %d has "
+                              "%d tasks, reference %d", inst, seq ? "sequential" : "parallel", a,
+                              r.start[a + 1] - r.start[a], len[a]);
+                for (int k = 0; k < len[a]; k++)
+                    ck_assert_msg(r.agent_of[route[a][k]] == a, "instance %d %s: task %d went to "
+                                  "agent %d, reference %d", inst, seq ? "sequential" : "parallel",
+                                  route[a][k], r.agent_of[route[a][k]], a);
+                double mine = sl_alloc_route_cost(&p, a, r.order + r.start[a], len[a]);
+                double ref = sl_alloc_route_cost(&p, a, route[a], len[a]);
+                ck_assert_msg(fabs(mine - ref) < 1e-9, "instance %d %s: agent %d route %.12g, "
+                              "reference %.12g", inst, seq ? "sequential" : "parallel", a, mine, ref);
+                cost += ref;
+            }
+            ck_assert_double_eq_tol(r.cost, cost, 1e-9);
+            sl_alloc_result_free(&r);
+        }
+        free(d);
+    }
+}
+END_TEST
+
 START_TEST(test_cbba_vs_optimum)
 {
     double xs[20], ys[20];
@@ -727,6 +841,7 @@ int main(void)
     TCase *ta = tcase_create("auctions");
     tcase_set_timeout(ta, 120);
     tcase_add_test(ta, test_auctions_vs_optimum);
+    tcase_add_test(ta, test_auctions_match_reference);
     tcase_add_test(ta, test_auction_collinear_exact);
     tcase_add_test(ta, test_cbba_vs_optimum);
     tcase_add_test(ta, test_auction_bad_input);
