@@ -533,9 +533,9 @@ static double insertion_by_route_cost(const sl_alloc_problem *p, int a, const in
     double base = sl_alloc_route_cost(p, a, r, n), best = INFINITY;
     int tmp[16];
     for (int k = 0; k <= n; k++) {
-        memcpy(tmp, r, sizeof(int) * (size_t)k);
+        for (int i = 0; i < k; i++) tmp[i] = r[i];
         tmp[k] = t;
-        memcpy(tmp + k + 1, r + k, sizeof(int) * (size_t)(n - k));
+        for (int i = k; i < n; i++) tmp[i + 1] = r[i];
         double bid = sl_alloc_route_cost(p, a, tmp, n + 1) - base;
         if (bid < best - 1e-9) {
             best = bid;
