@@ -9,6 +9,7 @@
 ---@field choices? (string|number|boolean)[] the allowed values
 ---@field tunable? boolean hint for interactive front ends (sliders)
 
+-- metatable: swarmlab.rng
 ---@class swarmlab.Rng
 local Rng = {}
 ---@return number u uniform in [0, 1)
@@ -34,6 +35,7 @@ function Rng:poisson(lambda) end
 ---@alias swarmlab.ColumnType "f64"|"f32"|"i64"|"i32"|"u8"
 ---@alias swarmlab.Reduce "sum"|"mean"|"min"|"max"|"count"|"value"
 
+-- metatable: swarmlab.pop
 ---@class swarmlab.Pop
 local Pop = {}
 ---@return integer
@@ -74,6 +76,7 @@ function Pop:add_column(name, type) end
 ---@return number
 function Pop:reduce(column, how) end
 
+-- metatable: swarmlab.record
 ---@class swarmlab.Record
 local Record = {}
 ---@param value number
@@ -83,6 +86,7 @@ function Record:last() end
 ---@return string
 function Record:name() end
 
+-- metatable: swarmlab.field
 ---@class swarmlab.Field
 local Field = {}
 ---@return number
@@ -112,6 +116,7 @@ function Field:max() end
 ---@return integer nx, integer ny, number cell
 function Field:size() end
 
+-- metatable: swarmlab.graph
 ---@class swarmlab.Graph
 local Graph = {}
 ---@param u integer 1-based
@@ -138,6 +143,7 @@ function Graph:position(u, x, y) end
 ---@return number[] dist math.huge when unreachable
 function Graph:shortest_paths(src) end
 
+-- metatable: swarmlab.plane
 ---@class swarmlab.Plane
 local Plane = {}
 ---@return number width, number height
@@ -163,6 +169,16 @@ function Plane:toroidal() end
 ---@field cell? number default 1
 ---@field toroidal? boolean default false
 
+---@class swarmlab.GraphSpec
+---@field name string
+---@field nodes integer
+
+---@class swarmlab.PlaneSpec
+---@field width number
+---@field height number
+---@field toroidal? boolean default false
+
+-- metatable: swarmlab.world
 ---@class swarmlab.World
 local World = {}
 ---@param spec swarmlab.PopulationSpec
@@ -179,10 +195,10 @@ function World:record_every(n) end
 ---@param spec swarmlab.FieldSpec
 ---@return swarmlab.Field
 function World:field(spec) end
----@param spec {name: string, nodes: integer}
+---@param spec swarmlab.GraphSpec
 ---@return swarmlab.Graph
 function World:graph(spec) end
----@param spec? {width: number, height: number, toroidal?: boolean}
+---@param spec? swarmlab.PlaneSpec
 ---@return swarmlab.Plane|nil
 function World:plane(spec) end
 ---@return integer steps completed
@@ -350,6 +366,13 @@ function swarmlab.boids.defaults() end
 ---@field metric? "time"|"distance" which path joins two sites (default "time")
 
 ---A drivable road network read from OpenStreetMap (owned by the world).
+---@class swarmlab.RoadsRouteOptions
+---@field metric? "time"|"distance"
+
+---@class swarmlab.RoadsSampleOptions
+---@field seed? integer
+
+-- metatable: swarmlab.roads
 ---@class swarmlab.Roads
 local Roads = {}
 ---@return swarmlab.RoadsInfo
@@ -364,7 +387,7 @@ function Roads:snap(lon, lat) end
 function Roads:matrix(points, options) end
 ---@param a swarmlab.LonLat
 ---@param b swarmlab.LonLat
----@param options? {metric?: "time"|"distance"}
+---@param options? swarmlab.RoadsRouteOptions
 ---@return swarmlab.RoadPath
 function Roads:route(a, b, options) end
 ---@param lon number
@@ -376,7 +399,7 @@ function Roads:project(lon, lat) end
 ---@return {lon: number, lat: number}
 function Roads:unproject(x, y) end
 ---@param n integer
----@param options? {seed?: integer}
+---@param options? swarmlab.RoadsSampleOptions
 ---@return {lon: number, lat: number}[] points uniform along the roads
 function Roads:sample(n, options) end
 ---@param options swarmlab.RoadsShowOptions
@@ -397,6 +420,430 @@ function Roads:node(lon, lat) end
 ---@param options swarmlab.RoadsOptions
 ---@return swarmlab.Roads
 function swarmlab.roads(options) end
+
+-- ---- ant colony optimisation (docs/aco.md) ----
+
+---@class swarmlab.AcoOptions
+---@field instance string TSPLIB .tsp or CVRPLIB .vrp file (required)
+---@field variant? "as"|"acs"|"mmas"|"ras" default "mmas"
+---@field ants? integer ants per iteration (default: the variant's)
+---@field alpha? number pheromone exponent
+---@field beta? number heuristic exponent
+---@field rho? number evaporation
+---@field q0? number ACS exploitation probability
+---@field xi? number ACS local evaporation
+---@field ranks? integer rank-based AS: weight of the best-so-far
+---@field pbest? number MMAS lower trail limit
+---@field gamma? number CVRP savings exponent
+---@field nn? integer candidate list length
+---@field local_search? "none"|"2opt"|"oropt"|"3opt" default "none"
+---@field ls_ants? integer local search on the best k ants only (0: all)
+---@field kicks? integer CVRP: perturbation rounds on the best-so-far per iteration
+---@field time? number wall-clock limit in seconds
+---@field cpu_time? number process CPU-time limit in seconds
+---@field iterations? integer iteration limit
+---@field target? integer stop at this cost
+---@field threads? integer default: the world's
+---@field seed? integer default: the world's seed
+
+---@class swarmlab.AcoResult
+---@field tour? integer[] TSP: 1-based nodes
+---@field routes? integer[][] CVRP: customer numbers per route
+---@field length? integer TSP tour length
+---@field cost? integer CVRP cost
+---@field iterations integer
+---@field seconds number
+---@field time_to_best number
+---@field history table[] {iteration, seconds, best, iteration_best, branching} per iteration
+
+-- metatable: swarmlab.aco_solver
+---@class swarmlab.AcoSolver
+local AcoSolver = {}
+---Up to n iterations (default 1); returns done().
+---@param n? integer
+---@return boolean done
+function AcoSolver:step(n) end
+---Iterates until a stopping criterion holds.
+---@return swarmlab.AcoResult
+function AcoSolver:run() end
+---@return boolean
+function AcoSolver:done() end
+---@return swarmlab.AcoResult
+function AcoSolver:result() end
+---@return {tour?: integer[], length?: integer, routes?: integer[][], cost?: integer}
+function AcoSolver:best() end
+---@return integer
+function AcoSolver:iterations() end
+---@param i integer
+---@param j integer
+---@return number
+function AcoSolver:pheromone(i, j) end
+---A world system: one iteration per world step.
+function AcoSolver:attach() end
+---Best tour (.tour) or CVRPLIB solution (.sol) in the output directory.
+---@param name string
+function AcoSolver:write(name) end
+---@param name string
+function AcoSolver:write_convergence(name) end
+
+---Runs a colony to its stopping criterion.
+---@param options swarmlab.AcoOptions
+---@return swarmlab.AcoResult
+function swarmlab.aco(options) end
+---@param options swarmlab.AcoOptions
+---@return swarmlab.AcoSolver
+function swarmlab.aco_solver(options) end
+
+-- ---- particle swarm optimisation (docs/pso.md) ----
+
+---@class swarmlab.PsoConstraints
+---@field g? fun(x: number[]): number|fun(x: number[]): number[] inequalities g(x) <= 0
+---@field h? fun(x: number[]): number|fun(x: number[]): number[] equalities h(x) = 0
+---@field method? "deb"|"penalty" default "deb"
+---@field tol? number equality tolerance
+---@field tol_start? number shrinking equality tolerance
+---@field penalty? number penalty coefficient
+
+---@class swarmlab.PsoOptions
+---@field objective string|fun(x: number[]): number a test function name, "cec1".."cec10", or a function
+---@field dim integer
+---@field lower? number|number[]
+---@field upper? number|number[]
+---@field step? number|number[] quantum per coordinate
+---@field integer? boolean|integer[] integer coordinates
+---@field cec_dir? string CEC-2017 input_data folder
+---@field optimum? number
+---@field variant? "spso2011"|"inertia"|"ldw"|"constriction"
+---@field topology? "default"|"adaptive"|"global"|"ring"|"von_neumann"
+---@field bounds? "default"|"confine"|"clamp"|"reflect"|"random"|"damp"
+---@field swarm? integer
+---@field informants? integer
+---@field ring_radius? integer
+---@field links? "probability"|"k_draws"
+---@field sphere? "radius"|"volume"
+---@field async? boolean
+---@field permute? boolean
+---@field w? number
+---@field c? number
+---@field c1? number
+---@field c2? number
+---@field chi? number
+---@field w_start? number
+---@field w_end? number
+---@field vmax? number
+---@field fes? integer evaluation budget
+---@field target? number
+---@field time? number
+---@field stagnation? integer
+---@field stagnation_tol? number
+---@field seed? integer
+---@field threads? integer
+---@field constraints? swarmlab.PsoConstraints|function[]
+---@field convergence? string CSV written in the output directory
+
+---@class swarmlab.PsoResult
+---@field x number[]
+---@field value number
+---@field error number
+---@field violation number
+---@field feasible boolean
+---@field fes integer
+---@field iterations integer
+---@field stop string
+---@field history table[]
+
+-- metatable: swarmlab.pso_solver
+---@class swarmlab.PsoSolver
+local PsoSolver = {}
+---One iteration; returns done().
+---@return boolean done
+function PsoSolver:step() end
+---@return swarmlab.PsoResult
+function PsoSolver:run() end
+---@return boolean
+function PsoSolver:done() end
+---@return swarmlab.PsoResult
+function PsoSolver:result() end
+---@return number[][]
+function PsoSolver:positions() end
+---A population mirroring the swarm, stepped by the world.
+---@param world? swarmlab.World
+---@param name? string default "particles"
+---@return swarmlab.Pop
+function PsoSolver:attach(world, name) end
+---@param name string
+function PsoSolver:write_convergence(name) end
+
+---@param options swarmlab.PsoOptions
+---@return swarmlab.PsoResult
+function swarmlab.pso(options) end
+---@param options swarmlab.PsoOptions
+---@return swarmlab.PsoSolver
+function swarmlab.pso_solver(options) end
+
+-- ---- distributed AI (docs/distributed-ai.md) ----
+
+---@class swarmlab.ConsensusOptions
+---@field graph? string "ring", "grid", "rgg", ...
+---@field n? integer
+---@field rows? integer
+---@field radius? number
+---@field seed? integer
+---@field weights? "metropolis"|"laplacian"|number[][]
+---@field eps? number
+---@field tol? number
+---@field link_fail? number
+---@field msg_loss? number
+---@field switching? "none"|"split"|"rgg"
+---@field topologies? integer
+---@field period? integer
+---@field x0? number[]
+---@field init? "index"|"random"|"spike"
+---@field pop? string
+
+-- metatable: swarmlab.consensus
+---@class swarmlab.Consensus
+local Consensus = {}
+---@return boolean
+function Consensus:done() end
+---@return integer
+function Consensus:iterations() end
+---@return number
+function Consensus:disagreement() end
+---@return number
+function Consensus:initial_disagreement() end
+---@return number
+function Consensus:mean() end
+---@return number
+function Consensus:initial_mean() end
+---@return integer
+function Consensus:components() end
+---@return number
+function Consensus:empirical_rate() end
+---@return number|nil rate
+function Consensus:theory_rate() end
+---@param i integer
+---@return number
+function Consensus:value(i) end
+---@return table
+function Consensus:traffic() end
+
+---@param options swarmlab.ConsensusOptions
+---@return swarmlab.Consensus
+function swarmlab.consensus(options) end
+
+---@class swarmlab.FedavgOptions
+---@field samples? integer
+---@field features? integer
+---@field test? integer
+---@field clients? integer
+---@field iid? boolean
+---@field min_size? integer
+---@field skew? number
+---@field seed? integer
+---@field frac? number
+---@field epochs? integer
+---@field batch? integer
+---@field lr? number
+---@field l2? number
+---@field dropout? number
+---@field weighting? string
+---@field loss? number
+---@field server? string
+---@field pop? string
+---@field target? number
+
+-- metatable: swarmlab.fedavg
+---@class swarmlab.Fedavg
+local Fedavg = {}
+---@return integer
+function Fedavg:rounds() end
+---@return table
+function Fedavg:info() end
+---@return number
+function Fedavg:gd_diff() end
+---@return integer[]
+function Fedavg:sizes() end
+
+---@param options swarmlab.FedavgOptions
+---@return swarmlab.Fedavg
+function swarmlab.fedavg(options) end
+
+---@class swarmlab.DgdOptions
+---@field samples? integer
+---@field features? integer
+---@field test? integer
+---@field workers? integer
+---@field iid? boolean
+---@field min_size? integer
+---@field skew? number
+---@field seed? integer
+---@field mode? string "sync" or "async"
+---@field staleness? integer
+---@field lr? number
+---@field l2? number
+---@field delay? integer
+---@field jitter? integer
+---@field slow? integer
+---@field slow_delay? integer
+---@field loss? number
+---@field timeout? integer
+---@field coordinator? string
+---@field pop? string
+---@field target_loss? number
+
+-- metatable: swarmlab.dgd
+---@class swarmlab.Dgd
+local Dgd = {}
+---@return table
+function Dgd:info() end
+
+---@param options swarmlab.DgdOptions
+---@return swarmlab.Dgd
+function swarmlab.dgd(options) end
+
+-- ---- negotiation ----
+
+---@class swarmlab.Agent
+---@field pop integer
+---@field id integer
+
+---@class swarmlab.ContractNetOptions
+---@field bid fun(conv: table, bidder: swarmlab.Agent): number|nil|false cost, or nil/false to refuse
+---@field exec? fun(conv: table, winner: swarmlab.Agent): boolean
+---@field on_close? fun(conv: table)
+---@field deadline? integer
+---@field result_timeout? integer
+---@field trace? string CSV in the output directory
+---@field record? string metric prefix for bus counters
+---@field loss? number
+---@field delay? integer
+---@field jitter? integer
+
+---@class swarmlab.AnnounceSpec
+---@field manager swarmlab.Agent
+---@field bidders swarmlab.Agent[]|swarmlab.Pop
+---@field item? integer
+---@field data? number[]
+
+-- metatable: swarmlab.contract_net
+---@class swarmlab.ContractNet
+local ContractNet = {}
+---@param spec swarmlab.AnnounceSpec
+---@return integer conversation id
+function ContractNet:announce(spec) end
+---@param id integer
+---@return table
+function ContractNet:conv(id) end
+---@return table
+function ContractNet:counts() end
+function ContractNet:finish() end
+
+---@param options swarmlab.ContractNetOptions
+---@return swarmlab.ContractNet
+function swarmlab.contract_net(options) end
+
+---@class swarmlab.AuctionOptions
+---@field method? "sequential"|"parallel"|"cbba"|"optimum"
+---@field agents number[][] {x, y} per agent
+---@field tasks number[][] {x, y} per task
+---@field return_home? boolean
+
+---@param options swarmlab.AuctionOptions
+---@return table
+function swarmlab.auction(options) end
+
+-- ---- logistics (docs/logistics.md) ----
+
+---@class swarmlab.BeerGameOptions
+---@field policy fun(view: table): number the order of a stage
+---@field weeks? integer
+---@field forced_weeks? integer
+---@field holding_cost? number
+---@field backlog_cost? number
+---@field demand_before? number
+---@field demand_after? number
+---@field step_week? integer
+---@field csv? string
+
+---@param options swarmlab.BeerGameOptions
+---@return table
+function swarmlab.beer_game(options) end
+
+---@class swarmlab.PolicyOptions
+---@field kind? "sS"|"base_stock"|"velocity"
+---@field s? number
+---@field S? number
+---@field factor? number
+---@field cover? number
+---@field alpha? number
+
+---@class swarmlab.DemandOptions
+---@field kind? "constant"|"poisson"|"seasonal"|"csv"
+---@field mean? number
+---@field amplitude? number
+---@field period? number
+---@field phase? number
+---@field file? string
+
+---@class swarmlab.SupplyChainOptions
+---@field name? string
+---@field mode? "contract_net"|"central"
+---@field stores? integer
+---@field products? integer
+---@field width? number
+---@field height? number
+---@field warehouse_x? number
+---@field warehouse_y? number
+---@field warehouse_stock? number
+---@field supplier_lead? integer
+---@field store_stock? number
+---@field lead_time? integer
+---@field lost_sales? boolean
+---@field vehicles? integer
+---@field capacity? number
+---@field speed? number
+---@field float? number
+---@field dispatch_wait? integer
+---@field holding_cost? number
+---@field holding_cost_warehouse? number
+---@field backlog_cost? number
+---@field lost_sale_cost? number
+---@field distance_cost? number
+---@field loss? number
+---@field delay? integer
+---@field jitter? integer
+---@field deadline? integer
+---@field retry_wait? integer
+---@field warmup? integer
+---@field policy? swarmlab.PolicyOptions
+---@field warehouse_policy? swarmlab.PolicyOptions
+---@field demand? swarmlab.DemandOptions
+---@field x? number[]
+---@field y? number[]
+---@field roads? swarmlab.Graph
+---@field nodes? integer[]
+---@field warehouse_node? integer
+---@field bid? function
+---@field trace? string
+
+-- metatable: swarmlab.supply_chain
+---@class swarmlab.SupplyChain
+local SupplyChain = {}
+---@return table
+function SupplyChain:kpis() end
+---@return table
+function SupplyChain:step_kpis() end
+---@return table
+function SupplyChain:conservation() end
+function SupplyChain:finish() end
+---@return string
+function SupplyChain:name() end
+
+---@param world swarmlab.World
+---@param options swarmlab.SupplyChainOptions
+---@return swarmlab.SupplyChain
+function swarmlab.supply_chain(world, options) end
 
 ---Called once after the top level ran (optional).
 ---@param world swarmlab.World

@@ -1,0 +1,222 @@
+-- lua_bindings.lua - every Lua binding, listed from the running host: each function of the
+-- `swarmlab` table and each method of each module type (metatables named "swarmlab.*").
+--  1. Strict options: every binding either appears in `cases` (called with a misspelt key, it must
+--     fail with "unknown option 'KEY' in TABLE; did you mean 'NEAR'?") or in `no_options`.
+--     A new binding in neither list fails the test, so it cannot ship without coverage.
+--  2. Editor support: every binding has a LuaLS annotation in assets/lua/swarmlab.lua (functions
+--     as `function swarmlab.x(`, methods as `function Var:m(` after `-- metatable: NAME` and
+--     `local Var = {}`), and each option table checked here is an annotated class with the field.
+-- Run by CTest as `swarmlab run tests/lua_bindings.lua --unsafe` (it reads the registry and the
+-- annotation file); it raises an error listing every failure.
+local sl = swarmlab
+sl.steps(0)
+
+local root = debug.getinfo(1, "S").source:match("^@(.*)/tests/[^/]*$") or "."
+local failures = {}
+local function fail(fmt, ...) failures[#failures + 1] = string.format(fmt, ...) end
+
+-- ---- the bindings the host has ----
+
+local bindings = {}
+local function walk(t, path, seen)
+  for k, v in pairs(t) do
+    if type(v) == "function" then bindings[#bindings + 1] = path .. "." .. k
+    elseif type(v) == "table" and not seen[v] then seen[v] = true; walk(v, path .. "." .. k, seen) end
+  end
+end
+walk(sl, "swarmlab", {})
+for name, mt in pairs(debug.getregistry()) do
+  if type(name) == "string" and name:find("^swarmlab%.") and type(mt) == "table"
+      and mt.__name == name and type(mt.__index) == "table" then
+    for m, f in pairs(mt.__index) do
+      if type(f) == "function" then bindings[#bindings + 1] = name .. ":" .. m end
+    end
+  end
+end
+table.sort(bindings)
+
+-- ---- bindings without an option table ----
+
+local no_options = {}
+for _, b in ipairs({
+  "swarmlab.boids.defaults", "swarmlab.boids.spawn", "swarmlab.input", "swarmlab.log",
+  "swarmlab.output", "swarmlab.record", "swarmlab.result", "swarmlab.rng", "swarmlab.seed",
+  "swarmlab.steps", "swarmlab.stop", "swarmlab.threads", "swarmlab.world",
+  "swarmlab.aco_solver:attach", "swarmlab.aco_solver:best", "swarmlab.aco_solver:done",
+  "swarmlab.aco_solver:iterations", "swarmlab.aco_solver:pheromone", "swarmlab.aco_solver:result",
+  "swarmlab.aco_solver:run", "swarmlab.aco_solver:step", "swarmlab.aco_solver:write",
+  "swarmlab.aco_solver:write_convergence",
+  "swarmlab.consensus:components", "swarmlab.consensus:disagreement", "swarmlab.consensus:done",
+  "swarmlab.consensus:empirical_rate", "swarmlab.consensus:initial_disagreement",
+  "swarmlab.consensus:initial_mean", "swarmlab.consensus:iterations", "swarmlab.consensus:mean",
+  "swarmlab.consensus:theory_rate", "swarmlab.consensus:traffic", "swarmlab.consensus:value",
+  "swarmlab.contract_net:conv", "swarmlab.contract_net:counts", "swarmlab.contract_net:finish",
+  "swarmlab.dgd:info", "swarmlab.fedavg:gd_diff", "swarmlab.fedavg:info", "swarmlab.fedavg:rounds",
+  "swarmlab.fedavg:sizes",
+  "swarmlab.field:at", "swarmlab.field:deposit", "swarmlab.field:diffuse", "swarmlab.field:evaporate",
+  "swarmlab.field:fill", "swarmlab.field:get", "swarmlab.field:max", "swarmlab.field:set",
+  "swarmlab.field:size", "swarmlab.field:sum",
+  "swarmlab.graph:add_edge", "swarmlab.graph:degree", "swarmlab.graph:edges",
+  "swarmlab.graph:neighbours", "swarmlab.graph:nodes", "swarmlab.graph:position",
+  "swarmlab.graph:shortest_paths", "swarmlab.graph:weight",
+  "swarmlab.plane:size", "swarmlab.plane:toroidal",
+  "swarmlab.pop:add_column", "swarmlab.pop:columns", "swarmlab.pop:commit", "swarmlab.pop:count",
+  "swarmlab.pop:get", "swarmlab.pop:has_column", "swarmlab.pop:id", "swarmlab.pop:kill",
+  "swarmlab.pop:name", "swarmlab.pop:reduce", "swarmlab.pop:set", "swarmlab.pop:slot",
+  "swarmlab.pop:spawn",
+  "swarmlab.pso_solver:attach", "swarmlab.pso_solver:done", "swarmlab.pso_solver:positions",
+  "swarmlab.pso_solver:result", "swarmlab.pso_solver:run", "swarmlab.pso_solver:step",
+  "swarmlab.pso_solver:write_convergence",
+  "swarmlab.record:last", "swarmlab.record:name", "swarmlab.record:set",
+  "swarmlab.rng:exponential", "swarmlab.rng:int", "swarmlab.rng:normal", "swarmlab.rng:poisson",
+  "swarmlab.rng:range", "swarmlab.rng:uniform",
+  "swarmlab.roads:info", "swarmlab.roads:project", "swarmlab.roads:snap", "swarmlab.roads:unproject",
+  "swarmlab.supply_chain:conservation", "swarmlab.supply_chain:finish", "swarmlab.supply_chain:kpis",
+  "swarmlab.supply_chain:name", "swarmlab.supply_chain:step_kpis",
+  "swarmlab.world:dt", "swarmlab.world:hash", "swarmlab.world:pop", "swarmlab.world:record_every",
+  "swarmlab.world:seed", "swarmlab.world:step_count", "swarmlab.world:threads",
+}) do no_options[b] = true end
+
+-- ---- the misspelt-key cases ----
+-- binding -> {call = function(world) ... end, table = shown name, key = misspelt, near = valid,
+--             class = LuaLS class of the option table}
+
+local TSP = root .. "/assets/instances/rand12.tsp"
+local TOWN = root .. "/agents/roads/tests/data/town.osm"
+local function f() return 1 end
+
+local cases = {
+  ["swarmlab.param"] = {table = "the options of parameter 'zz'", key = "mni", near = "min",
+    class = "swarmlab.ParamOptions", call = function() sl.param("zz", 1, "", {mni = 0}) end},
+  ["swarmlab.aco"] = {table = "swarmlab.aco{...}", key = "itrations", near = "iterations",
+    class = "swarmlab.AcoOptions", call = function() sl.aco{instance = TSP, itrations = 5} end},
+  ["swarmlab.aco_solver"] = {table = "swarmlab.aco_solver{...}", key = "variamt", near = "variant",
+    class = "swarmlab.AcoOptions", call = function() sl.aco_solver{instance = TSP, variamt = "as"} end},
+  ["swarmlab.pso"] = {table = "swarmlab.pso{...}", key = "fse", near = "fes",
+    class = "swarmlab.PsoOptions",
+    call = function() sl.pso{objective = "sphere", dim = 2, fse = 100} end},
+  ["swarmlab.pso_solver"] = {table = "swarmlab.pso_solver{...}", key = "swram", near = "swarm",
+    class = "swarmlab.PsoOptions",
+    call = function() sl.pso_solver{objective = "sphere", dim = 2, swram = 10} end},
+  ["swarmlab.boids.attach"] = {table = "swarmlab.boids.attach(pop, {...})", key = "radus",
+    near = "radius", class = "swarmlab.BoidsParams",
+    call = function(w) sl.boids.attach(w:population{name = "zz_birds"}, {radus = 3}) end},
+  ["swarmlab.consensus"] = {table = "swarmlab.consensus{...}", key = "swiching", near = "switching",
+    class = "swarmlab.ConsensusOptions", call = function() sl.consensus{n = 4, swiching = "none"} end},
+  ["swarmlab.fedavg"] = {table = "swarmlab.fedavg{...}", key = "clints", near = "clients",
+    class = "swarmlab.FedavgOptions", call = function() sl.fedavg{clints = 3} end},
+  ["swarmlab.dgd"] = {table = "swarmlab.dgd{...}", key = "workrs", near = "workers",
+    class = "swarmlab.DgdOptions", call = function() sl.dgd{workrs = 3} end},
+  ["swarmlab.contract_net"] = {table = "swarmlab.contract_net{...}", key = "deadlin",
+    near = "deadline", class = "swarmlab.ContractNetOptions",
+    call = function() sl.contract_net{bid = f, deadlin = 2} end},
+  ["swarmlab.auction"] = {table = "swarmlab.auction{...}", key = "methd", near = "method",
+    class = "swarmlab.AuctionOptions",
+    call = function() sl.auction{methd = "sequential", agents = {{0, 0}}, tasks = {{1, 1}}} end},
+  ["swarmlab.beer_game"] = {table = "swarmlab.beer_game{...}", key = "weks", near = "weeks",
+    class = "swarmlab.BeerGameOptions", call = function() sl.beer_game{policy = f, weks = 3} end},
+  ["swarmlab.supply_chain"] = {table = "swarmlab.supply_chain{...}", key = "capacty",
+    near = "capacity", class = "swarmlab.SupplyChainOptions",
+    call = function(w) sl.supply_chain(w, {stores = 3, capacty = 3}) end},
+  ["swarmlab.roads"] = {table = "swarmlab.roads{...}", key = "fle", near = "file",
+    class = "swarmlab.RoadsOptions", call = function() sl.roads{fle = TOWN} end},
+  ["swarmlab.world:population"] = {table = "world:population{...}", key = "nme", near = "name",
+    class = "swarmlab.PopulationSpec", call = function(w) w:population{nme = "zz"} end},
+  ["swarmlab.world:record"] = {table = "world:record{...}", key = "redce", near = "reduce",
+    class = "swarmlab.RecordSpec", call = function(w) w:record{name = "zz", redce = "sum"} end},
+  ["swarmlab.world:field"] = {table = "world:field{...}", key = "cel", near = "cell",
+    class = "swarmlab.FieldSpec", call = function(w) w:field{name = "zz", nx = 2, ny = 2, cel = 1} end},
+  ["swarmlab.world:graph"] = {table = "world:graph{...}", key = "nodse", near = "nodes",
+    class = "swarmlab.GraphSpec", call = function(w) w:graph{name = "zz", nodse = 3} end},
+  ["swarmlab.world:plane"] = {table = "world:plane{...}", key = "widht", near = "width",
+    class = "swarmlab.PlaneSpec", call = function(w) w:plane{widht = 3, height = 3} end},
+  ["swarmlab.contract_net:announce"] = {table = "cn:announce{...}", key = "manger", near = "manager",
+    class = "swarmlab.AnnounceSpec",
+    call = function() sl.contract_net{bid = f}:announce{manger = {pop = 0, id = 1}} end},
+  ["swarmlab.roads:matrix"] = {table = "net:matrix(points, {...})", key = "metrc", near = "metric",
+    class = "swarmlab.RoadsMatrixOptions",
+    call = function() sl.roads{file = TOWN}:matrix({{0, 0}, {1, 1}}, {metrc = "time"}) end},
+  ["swarmlab.roads:route"] = {table = "net:route(a, b, {...})", key = "metrc", near = "metric",
+    class = "swarmlab.RoadsRouteOptions",
+    call = function() sl.roads{file = TOWN}:route({0, 0}, {1, 1}, {metrc = "time"}) end},
+  ["swarmlab.roads:sample"] = {table = "net:sample(n, {...})", key = "sed", near = "seed",
+    class = "swarmlab.RoadsSampleOptions",
+    call = function() sl.roads{file = TOWN}:sample(3, {sed = 1}) end},
+  ["swarmlab.roads:show"] = {table = "net:show{...}", key = "sits", near = "sites",
+    class = "swarmlab.RoadsShowOptions", call = function() sl.roads{file = TOWN}:show{sits = {}} end},
+}
+
+-- nested option tables: not bindings of their own, checked the same way
+local nested = {
+  {table = "swarmlab.supply_chain{...}.demand", key = "men", near = "mean",
+   class = "swarmlab.DemandOptions",
+   call = function(w) sl.supply_chain(w, {stores = 3, demand = {men = 3}}) end},
+  {table = "swarmlab.supply_chain{...}.policy", key = "kidn", near = "kind",
+   class = "swarmlab.PolicyOptions",
+   call = function(w) sl.supply_chain(w, {stores = 3, policy = {kidn = "sS"}}) end},
+  {table = "swarmlab.pso{...}.constraints", key = "methd", near = "method",
+   class = "swarmlab.PsoConstraints",
+   call = function() sl.pso{objective = "sphere", dim = 2, constraints = {g = f, methd = "deb"}} end},
+}
+
+-- ---- the annotation file ----
+
+local annotated, classes = {}, {}
+do
+  local fh = assert(io.open(root .. "/assets/lua/swarmlab.lua"))
+  local pending, vars, class = nil, {}, nil
+  for line in fh:lines() do
+    local mt = line:match("^%-%- metatable: ([%w_%.]+)")
+    if mt then pending = mt end
+    local var = line:match("^local (%w+) = {}")
+    if var and pending then vars[var] = pending; pending = nil end
+    local fn = line:match("^function ([%w_%.]+)%(")
+    if fn then annotated[fn] = true end
+    local v, m = line:match("^function (%w+):([%w_]+)%(")
+    if v and vars[v] then annotated[vars[v] .. ":" .. m] = true end
+    local c = line:match("^%-%-%-@class ([%w_%.]+)")
+    if c then class = c; classes[c] = classes[c] or {}
+    elseif class and line:match("^%-%-%-@field") then
+      classes[class][line:match("^%-%-%-@field ([%w_]+)")] = true
+    elseif not line:match("^%-%-%-") then class = nil end
+  end
+  fh:close()
+end
+
+-- ---- checks ----
+
+local function check_case(name, c, world)
+  local ok, msg = pcall(c.call, world)
+  local want = string.format("unknown option '%s' in %s; did you mean '%s'?", c.key, c.table, c.near)
+  if ok then fail("%s: a misspelt key '%s' was accepted", name, c.key)
+  elseif not tostring(msg):find(want, 1, true) then
+    fail("%s: expected \"%s\", got \"%s\"", name, want, tostring(msg))
+  end
+  if not classes[c.class] then fail("%s: no annotation class %s", name, c.class)
+  elseif not classes[c.class][c.near] then
+    fail("%s: annotation class %s has no field '%s'", name, c.class, c.near)
+  end
+end
+
+function setup(world)
+  local n = 0
+  for _, b in ipairs(bindings) do
+    local c = cases[b]
+    if c then check_case(b, c, world); n = n + 1
+    elseif not no_options[b] then
+      fail("%s: no misspelt-key case and not listed as taking no options (tests/lua_bindings.lua)", b)
+    end
+    if not annotated[b] then fail("%s: no annotation in assets/lua/swarmlab.lua", b) end
+  end
+  for b in pairs(cases) do
+    local found = false
+    for _, x in ipairs(bindings) do found = found or x == b end
+    if not found then fail("%s: listed in cases but the host has no such binding", b) end
+  end
+  for i, c in ipairs(nested) do check_case("nested " .. i, c, world) end
+  for _, m in ipairs(failures) do sl.log("FAIL " .. m) end
+  if #failures > 0 then error(#failures .. " binding checks failed (listed above)") end
+  sl.result("bindings", #bindings)
+  sl.result("option_cases", n + #nested)
+  sl.log(string.format("%d bindings, %d option tables checked", #bindings, n + #nested))
+end
