@@ -13,9 +13,6 @@
 
 #include "view_impl.h"
 
-#ifndef SWARMLAB_ASSET_DIR
-#define SWARMLAB_ASSET_DIR "assets"
-#endif
 #define FONT_FILE "fonts/DejaVuSans.ttf"
 #define BACKGROUND 0x0b0e13ffu
 #define PLANE_BG 0x131922ffu
@@ -36,21 +33,39 @@ static int file_exists(const char *p)
     return p && access(p, R_OK) == 0;
 }
 
+/* The data files (assets/ of the source tree, share/swarmlab once installed) are looked for in
+ * $SWARMLAB_DATA_DIR, then in ../share/swarmlab next to the running program (an installed
+ * prefix), then in $SWARMLAB_SOURCE_DIR/assets (the test suites), then in assets/ under the
+ * working directory (a source tree); no path is built in. */
 static const char *find_font(const sl_view_config *cfg, char *buf, size_t n)
 {
     if (cfg->font) return cfg->font;
+    const char *env = getenv("SWARMLAB_DATA_DIR");
+    if (env && *env) {
+        snprintf(buf, n, "%s/" FONT_FILE, env);
+        if (file_exists(buf)) return buf;
+    }
+    char exe[4096];
+    ssize_t len = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (len > 0) {
+        exe[len] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            int k = snprintf(buf, n, "%s/../share/swarmlab/" FONT_FILE, exe);
+            if (k > 0 && (size_t)k < n && file_exists(buf)) return buf;
+        }
+    }
     const char *src = getenv("SWARMLAB_SOURCE_DIR");
-    if (src) {
+    if (src && *src) {
         snprintf(buf, n, "%s/assets/" FONT_FILE, src);
         if (file_exists(buf)) return buf;
     }
-    snprintf(buf, n, "%s/" FONT_FILE, SWARMLAB_ASSET_DIR);
-    if (file_exists(buf)) return buf;
     snprintf(buf, n, "assets/" FONT_FILE);
     if (file_exists(buf)) return buf;
     snprintf(buf, n, "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
     if (file_exists(buf)) return buf;
-    snprintf(buf, n, "%s/" FONT_FILE, SWARMLAB_ASSET_DIR);
+    snprintf(buf, n, "assets/" FONT_FILE);
     return buf;   /* reported as missing by the caller */
 }
 
