@@ -18,6 +18,7 @@ void sl_lua_open_boids(lua_State *L);
 void sl_lua_open_logistics(lua_State *L);
 void sl_lua_open_negotiation(lua_State *L);
 void sl_lua_open_pso(lua_State *L);
+void sl_lua_open_roads(lua_State *L);
 
 static void open_modules(lua_State *L)
 {
@@ -25,6 +26,7 @@ static void open_modules(lua_State *L)
     sl_lua_open_logistics(L);
     sl_lua_open_negotiation(L);
     sl_lua_open_pso(L);
+    sl_lua_open_roads(L);
 }
 
 static char *dir;
@@ -326,6 +328,34 @@ END_TEST
 
 /* Callbacks called during world steps that return bad values or raise odd errors: the run stops
  * (or goes on) with a clean one-line error, never a crash. */
+/* Values found by tests/scenarios/bad_values.lua that crashed: a flocking radius far larger than
+ * the plane (int overflow of the cells it spans) and a route list whose __len is negative (an
+ * overlay sized for -1 routes). */
+START_TEST(bad_values_found_by_the_script)
+{
+    sl_host *h = run_ok(
+        "function setup(world)\n"
+        "  local p = world:population{name = 'b', n = 20, columns = {'x', 'y', 'vx', 'vy'}}\n"
+        "  swarmlab.boids.attach(p, {width = 20, height = 20, radius = 1e308})\n"
+        "  swarmlab.boids.spawn(p, 5)\n"
+        "end\n"
+        "function finish(world) swarmlab.result('n', world:pop('b'):count()) end\n",
+        3);
+    ck_assert(num_result(h, "n") == 25);
+    sl_host_destroy(h);
+    const char *msg = load_error(
+        "local net = swarmlab.roads{file = 'agents/roads/tests/data/town.osm'}\n"
+        "net:show{routes = setmetatable({}, {__len = function() return -1 end})}\n");
+    ck_assert_msg(strstr(msg, "routes must be a list of at most 100000 routes") != NULL, "%s", msg);
+    msg = load_error(
+        "local net = swarmlab.roads{file = 'agents/roads/tests/data/town.osm'}\n"
+        "local i = net:info()\n"
+        "net:show{sites = {{i.lon_min, i.lat_min}},\n"
+        "         routes = {setmetatable({}, {__len = function() return 2^40 end})}}\n");
+    ck_assert_msg(strstr(msg, "routes[1] must list at most 100000 sites") != NULL, "%s", msg);
+}
+END_TEST
+
 START_TEST(step_callbacks_return_bad_values)
 {
     static const char *const values[] = {
@@ -401,6 +431,7 @@ static Suite *callbacks_suite(void)
     tcase_add_test(t, metatables_are_locked);
     tcase_add_test(t, bindings_name_the_bad_field);
     tcase_add_test(t, step_callbacks_return_bad_values);
+    tcase_add_test(t, bad_values_found_by_the_script);
     suite_add_tcase(s, t);
     return s;
 }

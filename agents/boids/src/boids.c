@@ -251,8 +251,11 @@ sl_status sl_boids_attach(sl_world *w, sl_pop *pop, const sl_boids_def *bp, sl_e
     }
     s->skip = ((uint64_t)1 << s->cx) | ((uint64_t)1 << s->cy) | ((uint64_t)1 << s->cvx) |
               ((uint64_t)1 << s->cvy);
-    s->span_x = (int)ceil(bp->radius / (bp->width / s->grid.nx));
-    s->span_y = (int)ceil(bp->radius / (bp->height / s->grid.ny));
+    /* cells a neighbourhood spans, at most the whole grid (a radius larger than the plane) */
+    double span_x = ceil(bp->radius / (bp->width / s->grid.nx));
+    double span_y = ceil(bp->radius / (bp->height / s->grid.ny));
+    s->span_x = span_x < s->grid.nx ? (int)span_x : s->grid.nx;
+    s->span_y = span_y < s->grid.ny ? (int)span_y : s->grid.ny;
     s->all_x = 2 * s->span_x + 1 >= s->grid.nx;
     s->all_y = 2 * s->span_y + 1 >= s->grid.ny;
     if ((st = sl_world_attach(w, name, s, state_free, e)) != SL_OK) {

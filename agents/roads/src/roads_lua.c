@@ -413,14 +413,20 @@ static int l_show(lua_State *L)
         luaL_checktype(L, -1, LUA_TTABLE);
         int rt = lua_gettop(L);
         lua_Integer nr0 = luaL_len(L, rt);
-        if (nr0 > 100000) lerr(L, "%s: too many routes (%lld)", what, (long long)nr0);
+        if (nr0 < 0 || nr0 > 100000)
+            lerr(L, "%s: routes must be a list of at most 100000 routes (its length is %lld)", what,
+                 (long long)nr0);
         nr = (int)nr0;
         paths = keep(L, anchor, ((size_t)nr + 1) * sizeof *paths);
         pp = keep(L, anchor, ((size_t)nr + 1) * sizeof *pp);
         for (int i = 0; i < nr; i++) {
             lua_geti(L, rt, i + 1);
             if (!lua_istable(L, -1)) lerr(L, "%s: routes[%d] must be a list of site numbers", what, i + 1);
-            int len = (int)luaL_len(L, -1);
+            lua_Integer len0 = luaL_len(L, -1);
+            if (len0 < 0 || len0 > 100000)
+                lerr(L, "%s: routes[%d] must list at most 100000 sites (its length is %lld)", what,
+                     i + 1, (long long)len0);
+            int len = (int)len0;
             /* the legs, then one polyline in Lua-owned memory (an error leaks nothing) */
             sl_road_path *legs = keep(L, anchor, ((size_t)len + 1) * sizeof *legs);
             size_t np = 0;
