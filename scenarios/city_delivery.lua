@@ -9,10 +9,12 @@
 -- the run seed), builds the travel-time matrix between them, plans the day's routes and drives
 -- the vans along the streets, one simulated minute per step.
 --
--- Route planning here is written in this file on the time matrix (it is asymmetric: one-way
--- streets): nearest neighbour under van capacity and shift length, then moves of one store to a
--- cheaper place in any route and reversal of route segments (2-opt with the asymmetric cost
--- recomputed), until no move shortens the day. Each store's demand (crates) is keyed by the seed.
+-- Planning (planner=builtin, the default) is written in this file on the time matrix (it is
+-- asymmetric: one-way streets): nearest neighbour under van capacity and shift length, then moves
+-- of one store to a cheaper place in any route and reversal of route segments (2-opt with the
+-- asymmetric cost recomputed), until no move shortens the day. planner=vrp hands the same
+-- matrices, demands, service times and fleet to the rich VRP solver (swarmlab.vrp) in builds that
+-- have it. Each store's demand (crates) is keyed by the seed.
 -- Writes time_matrix.csv (seconds; site 1 is the depot) and routes.csv (van, stop, site, lon,
 -- lat, arrival in seconds); manifest.json gets stores, served, vans_used, total_hours, total_km.
 -- Map data © OpenStreetMap contributors (ODbL): every frame of this scenario says so.
@@ -25,6 +27,8 @@ local capacity = sl.param("capacity", 40, "crates per van", {min = 1, integer = 
 local service  = sl.param("service", 5, "minutes spent at each store", {min = 0})
 local shift    = sl.param("shift", 8, "length of a van's day, hours", {min = 0.1})
 local max_snap = sl.param("max_snap", 1000, "farthest a site may be from a road, metres", {min = 1})
+local planner  = sl.param("planner", "builtin", "who plans the routes", {choices = {"builtin", "vrp"}})
+local vrp_iter = sl.param("vrp_iterations", 30, "iterations of the VRP solver (planner=vrp)", {min = 1, integer = true})
 local minute   = 60
 sl.steps(math.ceil(shift * 60))
 
@@ -54,7 +58,23 @@ local function load(r) local l = 0 for _, j in ipairs(r) do l = l + demand[j] en
 
 local routes, left = {}, {}
 for j = 2, #sites do left[j] = true end
-while #routes < vans do
+if planner == "vrp" then
+  if not sl.vrp then error("planner=vrp: swarmlab.vrp is not part of this build") end
+  local jobs = {}
+  for j = 2, #sites do jobs[#jobs + 1] = {site = j, demand = demand[j], service = serve} end
+  local model = sl.vrp{
+    matrix = {distance = D, time = T}, jobs = jobs, objective = "weighted",
+    vehicles = {{count = vans, capacity = capacity, start = 1, ["end"] = 1, shift = {0, day},
+                 cost_time = 1, cost_distance = 0}}}
+  local res = model:solve{iterations = vrp_iter, seed = sl.seed()}
+  for _, r in ipairs(res.routes) do
+    local seq = {}
+    for _, job in ipairs(r.jobs) do seq[#seq + 1] = jobs[job].site end
+    if #seq > 0 then routes[#routes + 1] = seq end
+  end
+  left = {}
+end
+while planner == "builtin" and #routes < vans do
   local r, cur, t, l = {}, 1, 0, 0
   while true do
     local best, bj = math.huge, nil
@@ -128,7 +148,7 @@ local function relocate()
   return moved
 end
 
-for _ = 1, 20 do
+for _ = 1, planner == "builtin" and 20 or 0 do
   for _, r in ipairs(routes) do two_opt(r) end
   if not relocate() then break end
 end
@@ -148,7 +168,8 @@ sl.result("served", served)
 sl.result("vans_used", #routes)
 sl.result("total_hours", total_t / 3600)
 sl.result("total_km", total_d / 1000)
-sl.result("planner", "nearest neighbour + relocate + 2-opt on the time matrix")
+sl.result("planner", planner == "vrp" and "swarmlab.vrp on the road matrices"
+  or "nearest neighbour + relocate + 2-opt on the time matrix")
 sl.result("attribution", info.attribution)
 sl.log(string.format("%d of %d stores served by %d vans: %.2f h of driving and service, %.1f km",
   served, nstores, #routes, total_t / 3600, total_d / 1000))
