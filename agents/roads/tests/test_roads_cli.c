@@ -88,6 +88,27 @@ START_TEST(test_world_graph_and_fleet)
 }
 END_TEST
 
+START_TEST(test_city_delivery_vrp)
+{
+    /* planner=vrp: the rich VRP solver on the road matrices where the build has it, else a
+     * one-line error that says so */
+    int rc = run_swarmlab(dir, "run scenarios/city_delivery.lua --set map=" TOWN " --set stores=8"
+                          " --set vans=3 --set capacity=12 --set planner=vrp --steps 3 --out '%s/cvrp'",
+                          dir);
+    char line[1024];
+    if (rc != 0) {
+        error_line(dir, line, sizeof line);
+        ck_assert_msg(rc == 2 && strstr(line, "swarmlab.vrp is not part of this build"), "%s", line);
+        return;
+    }
+    char *man = read_text(path_in(dir, "cvrp/manifest.json"));
+    ck_assert_ptr_nonnull(man);
+    ck_assert_ptr_nonnull(strstr(man, "\"served\": 8"));
+    ck_assert_ptr_nonnull(strstr(man, "swarmlab.vrp on the road matrices"));
+    free(man);
+}
+END_TEST
+
 static void expect_error(const char *name, const char *body, const char *needle)
 {
     char text[2048], line[1024];
@@ -177,6 +198,7 @@ int main(void)
     tcase_add_test(tc, test_errors);
     tcase_add_test(tc, test_world_graph_and_fleet);
     tcase_add_test(tc, test_city_delivery);
+    tcase_add_test(tc, test_city_delivery_vrp);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
