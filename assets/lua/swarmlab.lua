@@ -369,6 +369,10 @@ function swarmlab.boids.defaults() end
 ---@class swarmlab.RoadsRouteOptions
 ---@field metric? "time"|"distance"
 
+---@class swarmlab.RoadsGraphOptions
+---@field name? string the world graph's name (default "roads")
+---@field metric? "time"|"distance" edge weights in seconds (default) or metres
+
 ---@class swarmlab.RoadsSampleOptions
 ---@field seed? integer
 
@@ -407,7 +411,7 @@ function Roads:show(options) end
 ---The network as a graph of the world: node positions in the planar frame, weights in seconds
 ---(metric "time", the default) or metres.
 ---@param world swarmlab.World
----@param options? {name?: string, metric?: "time"|"distance"}
+---@param options? swarmlab.RoadsGraphOptions
 ---@return swarmlab.Graph
 function Roads:graph(world, options) end
 ---The graph node (1-based, as in Roads:graph) nearest along the road to the point.
