@@ -418,6 +418,55 @@ START_TEST(step_callbacks_return_bad_values)
 }
 END_TEST
 
+/* Module callbacks run through the host's protected call: the error names the callback's line
+ * and the traceback holds the whole stack (callback, binding, the scenario code that called it);
+ * a runaway callback is stopped by the instruction budget. */
+START_TEST(module_callbacks_report_the_whole_traceback)
+{
+    static const char *const cases[][2] = {
+        {"local function objective(x)\n"
+         "  error('objective broke')\n"
+         "end\n"
+         "local function solve()\n"
+         "  return swarmlab.pso{objective = objective, dim = 2, lower = -1, upper = 1, fes = 50}\n"
+         "end\n"
+         "function setup(world) solve() end\n",
+         "scenario.lua:2: objective broke"},
+        {"local function policy(v)\n"
+         "  error('policy broke')\n"
+         "end\n"
+         "local function solve() return swarmlab.beer_game{policy = policy} end\n"
+         "function setup(world) solve() end\n",
+         "scenario.lua:2: policy broke"},
+    };
+    for (int i = 0; i < 2; i++) {
+        sl_error e;
+        sl_host *h = load(cases[i][0], &e);
+        ck_assert_msg(h != NULL, "%s", e.msg);
+        ck_assert_int_ne(sl_host_setup(h, &e), SL_OK);
+        ck_assert_msg(strstr(e.msg, cases[i][1]) != NULL, "%s", e.msg);
+        const char *tb = sl_host_traceback(h);
+        ck_assert_msg(strstr(tb, "scenario.lua:2: in function") != NULL, "no callback frame:\n%s", tb);
+        ck_assert_msg(strstr(tb, "in upvalue 'solve'") != NULL, "no caller frame:\n%s", tb);
+        ck_assert_msg(strstr(tb, "in function 'setup'") != NULL, "no setup frame:\n%s", tb);
+        sl_host_destroy(h);
+    }
+    sl_error e;
+    const char *spin = "function setup(world)\n"
+                       "  swarmlab.pso{objective = function(x) while true do end end, dim = 2,\n"
+                       "               lower = -1, upper = 1, fes = 50}\n"
+                       "end\n";
+    const char *path = write_text(dir, "scenario.lua", spin);
+    sl_host_config cfg = {.scenario = path, .out_dir = outdir, .seed = 11, .threads = 1,
+                          .quiet = 1, .instr_budget = 100000, .open_modules = open_modules};
+    sl_host *h = sl_host_create(&cfg, &e);
+    ck_assert_msg(h != NULL, "%s", e.msg);
+    ck_assert_int_ne(sl_host_setup(h, &e), SL_OK);
+    ck_assert_msg(strstr(e.msg, "instruction budget") != NULL, "%s", e.msg);
+    sl_host_destroy(h);
+}
+END_TEST
+
 static Suite *callbacks_suite(void)
 {
     Suite *s = suite_create("lua_callbacks");
@@ -432,6 +481,7 @@ static Suite *callbacks_suite(void)
     tcase_add_test(t, bindings_name_the_bad_field);
     tcase_add_test(t, step_callbacks_return_bad_values);
     tcase_add_test(t, bad_values_found_by_the_script);
+    tcase_add_test(t, module_callbacks_report_the_whole_traceback);
     suite_add_tcase(s, t);
     return s;
 }

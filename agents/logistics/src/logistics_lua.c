@@ -84,10 +84,12 @@ typedef struct beer_ctx {
 static sl_status beer_policy(void *user, const sl_beer_view *v, double *order, sl_error *e)
 {
     beer_ctx *b = user;
-    lua_State *L = b->L;
-    if (!lua_checkstack(L, 8))
+    /* the policy runs on the main thread through the host's protected call (lua_bind.h) */
+    lua_State *L = sl_lua_main_thread(b->L);
+    if (!lua_checkstack(L, 8) || !lua_checkstack(b->L, 2))
         return sl_error_set(e, SL_ERR_LUA, "beer game: Lua stack overflow");
-    lua_pushvalue(L, b->fn);
+    lua_pushvalue(b->L, b->fn);
+    lua_xmove(b->L, L, 1);
     lua_createtable(L, 0, 11);
     lua_pushinteger(L, v->stage + 1);
     lua_setfield(L, -2, "stage");
@@ -103,11 +105,7 @@ static sl_status beer_policy(void *user, const sl_beer_view *v, double *order, s
         lua_pushnumber(L, x[i]);
         lua_setfield(L, -2, k[i]);
     }
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        sl_error_set(e, SL_ERR_LUA, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
-        lua_pop(L, 1);
-        return SL_ERR_LUA;
-    }
+    if (sl_lua_callback_call(L, 1, 1, e) != SL_OK) return SL_ERR_LUA;
     int ok = 0;
     double o = lua_tonumberx(L, -1, &ok);
     const char *tn = luaL_typename(L, -1);
@@ -149,7 +147,7 @@ static int l_beer_game(lua_State *L)
     sl_error_clear(&e);
     if (sl_beer_play(&d, beer_policy, &ctx, r, &e) != SL_OK) {
         if (e.code == SL_ERR_LUA)
-            return luaL_error(L, "%s", e.msg[0] ? e.msg : "beer game policy failed");
+            return sl_lua_raise(L, &e);
         return luaL_error(L, "beer_game: %s", e.msg);
     }
     if (csv) {
@@ -253,11 +251,7 @@ static sl_status sc_bid(void *user, const sl_sc_bid_info *b, int *propose, doubl
     lua_setfield(L, -2, "en_route");
     lua_pushnumber(L, b->load);
     lua_setfield(L, -2, "load");
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        sl_error_set(e, SL_ERR_LUA, "%s", lua_tostring(L, -1) ? lua_tostring(L, -1) : "error");
-        lua_pop(L, 1);
-        return SL_ERR_LUA;
-    }
+    if (sl_lua_callback_call(L, 1, 1, e) != SL_OK) return SL_ERR_LUA;
     if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
         lua_pop(L, 1);
         *propose = 0;

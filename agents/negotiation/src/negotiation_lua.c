@@ -128,13 +128,8 @@ static sl_status call_lua(lua_cnet *lc, int ref, const sl_cn_conv *c, const sl_c
         push_agent(L, lc->world, *a);
         nargs = 2;
     }
-    if (lua_pcall(L, nargs, nres, 0) != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        sl_error_set(e, SL_ERR_LUA, "%s", msg ? msg : "error in a contract net callback");
-        lua_pop(L, 1);
-        return SL_ERR_LUA;
-    }
-    return SL_OK;
+    /* the host's protected call: traceback and instruction budget (lua_bind.h) */
+    return sl_lua_callback_call(L, nargs, nres, e);
 }
 
 static sl_status cb_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,

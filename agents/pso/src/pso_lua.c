@@ -3,7 +3,8 @@
  *
  * The C solver and everything it needs hang off a userdata with a __gc metamethod, so a Lua
  * error raised anywhere (bad option, objective error) frees them. Lua objectives and Lua
- * constraint functions are called serially under lua_pcall; built-in objectives (classic test
+ * constraint functions are called serially through the host's protected call (traceback,
+ * instruction budget); built-in objectives (classic test
  * functions, CEC-2017) are evaluated in parallel with OpenMP.
  */
 #include <errno.h>
@@ -90,10 +91,10 @@ static sl_status call_number(lua_pso *P, int ref, const char *what, const double
     lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
     push_vector(L, x, dim);
     P->lua_calls++;
-    if (lua_pcall(L, 1, 1, 0) != LUA_OK) {
-        const char *msg = lua_tostring(L, -1);
-        sl_error_set(e, SL_ERR_LUA, "%s (in the pso %s)", msg ? msg : "(error object is not a string)",
-                     what);
+    /* the host's protected call: traceback and instruction budget (lua_bind.h) */
+    if (sl_lua_callback_call(L, 1, 1, e) != SL_OK) {
+        size_t n = strlen(e->msg);
+        snprintf(e->msg + n, sizeof e->msg - n, " (in the pso %s)", what);
         lua_settop(L, top);
         return SL_ERR_LUA;
     }
@@ -585,9 +586,9 @@ static void write_convergence(lua_State *L, lua_pso *P, const char *name)
 
 static int raise_run_error(lua_State *L, const sl_error *e)
 {
-    /* the message already starts with the objective's "file:line:" when Lua raised it */
-    lua_pushstring(L, e->msg);
-    return lua_error(L);
+    /* the message already starts with the objective's "file:line:" when Lua raised it; the
+     * traceback stays the objective's */
+    return sl_lua_raise(L, e);
 }
 
 /* swarmlab.pso{...}: runs to the end and returns the result table. */
