@@ -328,6 +328,56 @@ END_TEST
 
 /* Callbacks called during world steps that return bad values or raise odd errors: the run stops
  * (or goes on) with a clean one-line error, never a crash. */
+/* Callbacks that finish their own contract net or supply chain in the middle of a step (every
+ * open conversation is aborted under the protocol engine that called them), and open new ones. */
+START_TEST(callbacks_finish_their_owner)
+{
+    sl_host *h = run_ok(
+        "local sc\n"
+        "local n = 0\n"
+        "function setup(world)\n"
+        "  sc = swarmlab.supply_chain(world, {name = 'sc', stores = 8, vehicles = 3,\n"
+        "    bid = function(info)\n"
+        "      n = n + 1\n"
+        "      if n % 3 == 0 then sc:finish() end\n"
+        "      return info.marginal\n"
+        "    end})\n"
+        "end\n"
+        "function finish(world) swarmlab.result('bids', n) end\n",
+        20);
+    ck_assert(num_result(h, "bids") > 0);
+    sl_host_destroy(h);
+    h = run_ok(
+        "local cn, m, b\n"
+        "local n = 0\n"
+        "function setup(world)\n"
+        "  m = world:population{name = 'm', n = 1}\n"
+        "  b = world:population{name = 'b', n = 4}\n"
+        "  local function more() cn:announce{manager = {pop = m, slot = 1}, bidders = b} end\n"
+        "  cn = swarmlab.contract_net{\n"
+        "    bid = function(conv, bidder)\n"
+        "      n = n + 1\n"
+        "      if n % 2 == 0 then cn:finish() end\n"
+        "      if n < 40 then more() end\n"
+        "      return bidder.slot\n"
+        "    end,\n"
+        "    exec = function() cn:finish() return true end,\n"
+        "    on_close = function(conv) if conv.id < 50 then more() end end}\n"
+        "  more()\n"
+        "end\n"
+        "function finish(world)\n"
+        "  cn:finish()\n"
+        "  local k = cn:counts()\n"
+        "  swarmlab.result('bids', n)\n"
+        "  swarmlab.result('open', k.open + k.awarded)\n"
+        "end\n",
+        20);
+    ck_assert(num_result(h, "bids") >= 40);
+    ck_assert(num_result(h, "open") == 0);
+    sl_host_destroy(h);
+}
+END_TEST
+
 /* Values found by tests/scenarios/bad_values.lua that crashed: a flocking radius far larger than
  * the plane (int overflow of the cells it spans) and a route list whose __len is negative (an
  * overlay sized for -1 routes). */
@@ -482,6 +532,7 @@ static Suite *callbacks_suite(void)
     tcase_add_test(t, step_callbacks_return_bad_values);
     tcase_add_test(t, bad_values_found_by_the_script);
     tcase_add_test(t, module_callbacks_report_the_whole_traceback);
+    tcase_add_test(t, callbacks_finish_their_owner);
     suite_add_tcase(s, t);
     return s;
 }
