@@ -115,9 +115,12 @@ sl_status sl_islands_pso(sl_pso *s, MPI_Comm comm, int every, sl_islands_result 
         MPI_Allreduce(&done, &all_done, 1, MPI_INT, MPI_LAND, comm);
         MPI_Allreduce(&failed, &any_failed, 1, MPI_INT, MPI_LOR, comm);
         if (all_done || any_failed) break;
-        if (!done && sl_pso_step(s, &done, e) != SL_OK) {
-            st = e ? e->code : SL_ERR_STATE;
-            failed = done = 1;
+        if (!done) {
+            if (sl_pso_step(s, e) != SL_OK) {
+                st = e ? e->code : SL_ERR_STATE;
+                failed = 1;
+            }
+            done = sl_pso_done(s);
         }
         double best;
         int who;

@@ -167,7 +167,7 @@ int main(int argc, char **argv)
         if (!fn) {
             st = sl_error_set(&e, SL_ERR_RANGE, "unknown function '%s'", o.target);
         } else {
-            sl_pso_config cfg = sl_pso_defaults(SL_PSO_SPSO2011, o.dim);
+            sl_pso_def cfg = sl_pso_def_default(SL_PSO_SPSO2011, o.dim);
             double *lo = malloc((size_t)o.dim * sizeof *lo), *hi = malloc((size_t)o.dim * sizeof *hi);
             for (int d = 0; lo && hi && d < o.dim; d++) {
                 lo[d] = fn->lower;

@@ -9,9 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-sl_pso_config sl_pso_defaults(sl_pso_variant variant, int dim)
+sl_pso_def sl_pso_def_default(sl_pso_variant variant, int dim)
 {
-    sl_pso_config c;
+    sl_pso_def c;
     memset(&c, 0, sizeof c);
     c.dim = dim;
     c.variant = variant;
@@ -51,7 +51,7 @@ sl_pso_config sl_pso_defaults(sl_pso_variant variant, int dim)
         if (!(cond)) return sl_error_set(e, SL_ERR_RANGE, __VA_ARGS__);                           \
     } while (0)
 
-sl_status sl_pso_check(const sl_pso_config *c, sl_error *e)
+sl_status sl_pso_check(const sl_pso_def *c, sl_error *e)
 {
     CHECK(c->dim >= 1 && c->dim <= 100000, "pso: dim must be in 1..100000 (got %d)", c->dim);
     CHECK(c->swarm >= 1 && c->swarm <= 100000, "pso: swarm size must be in 1..100000 (got %d)",
@@ -135,7 +135,7 @@ void sl_pso_destroy(sl_pso *s)
     free(s);
 }
 
-sl_pso *sl_pso_create(const sl_pso_config *cfg, const sl_pso_problem *pb, sl_error *e)
+sl_pso *sl_pso_create(const sl_pso_def *cfg, const sl_pso_problem *pb, sl_error *e)
 {
     if (sl_pso_check(cfg, e) != SL_OK) return NULL;
     if (!pb || !pb->eval) {
@@ -210,7 +210,7 @@ sl_pso *sl_pso_create(const sl_pso_config *cfg, const sl_pso_problem *pb, sl_err
     s->target_fes = -1;
     s->redraw = 1;
     s->reason = "running";
-    sl_pso_ziggurat_init(&s->zig);
+    slp_pso_ziggurat_init(&s->zig);
     s->tol_now = s->cfg.eq_tol_start > s->cfg.eq_tol ? s->cfg.eq_tol_start : s->cfg.eq_tol;
     return s;
 nomem:
@@ -221,7 +221,7 @@ nomem:
 
 /* ---- comparison and bookkeeping ---- */
 
-int sl_pso_better(const sl_pso *s, double fa, double va, double fb, double vb)
+int slp_pso_better(const sl_pso *s, double fa, double va, double fb, double vb)
 {
     if (s->cfg.cmethod == SL_PSO_PENALTY) return fa + s->cfg.penalty * va < fb + s->cfg.penalty * vb;
     if (va == 0.0 && vb == 0.0) return fa < fb;
@@ -232,7 +232,7 @@ int sl_pso_better(const sl_pso *s, double fa, double va, double fb, double vb)
 
 /* Sum over equality constraints of max(0, |h| - tolerance of this iteration); NaN counts 0 here
  * (it is already infinite in the inequality part). */
-double sl_pso_eq_excess(const sl_pso *s, const double *h)
+double slp_pso_eq_excess(const sl_pso *s, const double *h)
 {
     double v = 0.0;
     for (int k = 0; k < s->cfg.nh; k++) {
@@ -252,15 +252,15 @@ static void update_tolerance(sl_pso *s)
     if (s->cfg.eq_tol == 0.0) tol = t >= 1.0 ? 0.0 : s->cfg.eq_tol_start * (1.0 - t);
     s->tol_now = tol;
     for (int i = 0; i < s->active; i++)
-        s->vp[i] = s->gvp[i] + sl_pso_eq_excess(s, s->hp + (size_t)i * s->cfg.nh);
+        s->vp[i] = s->gvp[i] + slp_pso_eq_excess(s, s->hp + (size_t)i * s->cfg.nh);
     int g = 0;
     for (int i = 1; i < s->active; i++)
-        if (sl_pso_better(s, s->fp[i], s->vp[i], s->fp[g], s->vp[g])) g = i;
+        if (slp_pso_better(s, s->fp[i], s->vp[i], s->fp[g], s->vp[g])) g = i;
     s->gbest = g;
 }
 
 /* Evaluates particle i into fx/vx (thread-safe: touches only slot i). */
-void sl_pso_eval_particle(sl_pso *s, int i)
+void slp_pso_eval_particle(sl_pso *s, int i)
 {
     int D = s->D, ng = s->cfg.ng, nh = s->cfg.nh;
     double *g = s->gh + (size_t)i * (size_t)(ng + nh), *h = g + ng;
@@ -294,7 +294,7 @@ void sl_pso_eval_particle(sl_pso *s, int i)
     }
     s->fx[i] = f;
     s->gvx[i] = gv;
-    s->vx[i] = gv + sl_pso_eq_excess(s, h);
+    s->vx[i] = gv + slp_pso_eq_excess(s, h);
     s->nonfin[i] = (unsigned char)nf;
 }
 
@@ -324,7 +324,7 @@ static sl_status push_history(sl_pso *s, sl_error *e)
 
 /* Serial bookkeeping after particle i was evaluated: FE count, non-finite count, target,
  * personal and global best. Returns 1 when particle i became the global best. */
-int sl_pso_record(sl_pso *s, int i, int first)
+int slp_pso_record(sl_pso *s, int i, int first)
 {
     s->fes++;
     if (s->nonfin[i]) s->nonfinite++;
@@ -332,7 +332,7 @@ int sl_pso_record(sl_pso *s, int i, int first)
         s->fx[i] - s->cfg.optimum <= s->cfg.target)
         s->target_fes = s->fes;
     int D = s->D;
-    if (first || sl_pso_better(s, s->fx[i], s->vx[i], s->fp[i], s->vp[i])) {
+    if (first || slp_pso_better(s, s->fx[i], s->vx[i], s->fp[i], s->vp[i])) {
         memcpy(s->p + (size_t)i * D, s->x + (size_t)i * D, sizeof(double) * D);
         s->fp[i] = s->fx[i];
         s->vp[i] = s->vx[i];
@@ -342,7 +342,7 @@ int sl_pso_record(sl_pso *s, int i, int first)
                    s->gh + (size_t)i * (size_t)(s->cfg.ng + s->cfg.nh) + s->cfg.ng,
                    sizeof(double) * (size_t)s->cfg.nh);
         if ((first && i == 0) ||
-            sl_pso_better(s, s->fp[i], s->vp[i], s->fp[s->gbest], s->vp[s->gbest])) {
+            slp_pso_better(s, s->fp[i], s->vp[i], s->fp[s->gbest], s->vp[s->gbest])) {
             s->gbest = i;
             return 1;
         }
@@ -371,13 +371,13 @@ static void eval_range(sl_pso *s, int n, int iter)
     if (s->pb.thread_safe && s->cfg.threads > 1 && n > 1) {
 #pragma omp parallel for num_threads(s->cfg.threads) schedule(static)
         for (int i = 0; i < n; i++) {
-            if (iter > 0) sl_pso_move(s, i, iter);
-            sl_pso_eval_particle(s, i);
+            if (iter > 0) slp_pso_move(s, i, iter);
+            slp_pso_eval_particle(s, i);
         }
     } else {
         for (int i = 0; i < n; i++) {
-            if (iter > 0) sl_pso_move(s, i, iter);
-            sl_pso_eval_particle(s, i);
+            if (iter > 0) slp_pso_move(s, i, iter);
+            slp_pso_eval_particle(s, i);
         }
     }
 }
@@ -407,10 +407,10 @@ static sl_status initialise(sl_pso *s, sl_error *e)
 {
     s->t0 = now_seconds();
     if (s->cfg.max_fes < s->S) s->active = (int)s->cfg.max_fes;
-    for (int i = 0; i < s->active; i++) sl_pso_init_particle(s, i);
+    for (int i = 0; i < s->active; i++) slp_pso_init_particle(s, i);
     eval_range(s, s->active, 0);
     sl_status st = collect_errors(s, s->active, NULL, e);
-    for (int i = 0; i < s->active; i++) sl_pso_record(s, i, 1);
+    for (int i = 0; i < s->active; i++) slp_pso_record(s, i, 1);
     if (st != SL_OK) return st;
     s->initialised = 1;
     sl_status hs = push_history(s, e);
@@ -423,7 +423,7 @@ static sl_status initialise(sl_pso *s, sl_error *e)
 static double improvement_of(const sl_pso *s, double f0, double v0)
 {
     double f1 = s->fp[s->gbest], v1 = s->vp[s->gbest];
-    if (!sl_pso_better(s, f1, v1, f0, v0)) return 0.0;
+    if (!slp_pso_better(s, f1, v1, f0, v0)) return 0.0;
     if (v0 > 0.0 || v1 > 0.0) return INFINITY;   /* feasibility progress counts as progress */
     if (!isfinite(f0)) return INFINITY;
     return f0 - f1;
@@ -436,15 +436,15 @@ static sl_status iterate_sync(sl_pso *s, sl_error *e)
     int n = left < s->active ? (int)left : s->active;
     update_tolerance(s);
     double f0 = s->fp[s->gbest], v0 = s->vp[s->gbest];
-    sl_pso_topology_update(s, iter);
-    for (int i = 0; i < n; i++) s->inf[i] = sl_pso_informant(s, i);
-    s->w_now = sl_pso_inertia_now(s);
+    slp_pso_topology_update(s, iter);
+    for (int i = 0; i < n; i++) s->inf[i] = slp_pso_informant(s, i);
+    s->w_now = slp_pso_inertia_now(s);
     eval_range(s, n, iter);
     sl_status st = collect_errors(s, n, NULL, e);
-    for (int i = 0; i < n; i++) sl_pso_record(s, i, 0);
+    for (int i = 0; i < n; i++) slp_pso_record(s, i, 0);
     if (st != SL_OK) return st;
     /* as SPSO-2011: re-draw the links after an iteration without improvement of the best */
-    s->redraw = !sl_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
+    s->redraw = !slp_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
     s->iter++;
     sl_status hs = push_history(s, e);
     if (hs != SL_OK) return hs;
@@ -457,18 +457,18 @@ static sl_status iterate_async(sl_pso *s, sl_error *e)
     int iter = (int)(s->iter + 1);
     update_tolerance(s);
     double f0 = s->fp[s->gbest], v0 = s->vp[s->gbest];
-    sl_pso_topology_update(s, iter);
-    sl_pso_order(s, iter);
+    slp_pso_topology_update(s, iter);
+    slp_pso_order(s, iter);
     for (int k = 0; k < s->active && s->fes < s->cfg.max_fes; k++) {
         int i = s->order[k];
-        s->inf[i] = sl_pso_informant(s, i);
-        s->w_now = sl_pso_inertia_now(s);
-        sl_pso_move(s, i, iter);
-        sl_pso_eval_particle(s, i);
+        s->inf[i] = slp_pso_informant(s, i);
+        s->w_now = slp_pso_inertia_now(s);
+        slp_pso_move(s, i, iter);
+        slp_pso_eval_particle(s, i);
         if (s->status[i] != SL_OK) return collect_errors(s, 1, &i, e);
-        sl_pso_record(s, i, 0);
+        slp_pso_record(s, i, 0);
     }
-    s->redraw = !sl_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
+    s->redraw = !slp_pso_better(s, s->fp[s->gbest], s->vp[s->gbest], f0, v0);
     s->iter++;
     sl_status hs = push_history(s, e);
     if (hs != SL_OK) return hs;
@@ -476,7 +476,7 @@ static sl_status iterate_async(sl_pso *s, sl_error *e)
     return SL_OK;
 }
 
-sl_status sl_pso_step(sl_pso *s, int *done, sl_error *e)
+sl_status sl_pso_step(sl_pso *s, sl_error *e)
 {
     sl_status st = SL_OK;
     if (!s->done) {
@@ -488,15 +488,15 @@ sl_status sl_pso_step(sl_pso *s, int *done, sl_error *e)
             s->reason = "error";
         }
     }
-    if (done) *done = s->done;
     return st;
 }
 
+bool sl_pso_done(const sl_pso *s) { return s->done; }
+
 sl_status sl_pso_run(sl_pso *s, sl_error *e)
 {
-    int done = 0;
-    while (!done) {
-        sl_status st = sl_pso_step(s, &done, e);
+    while (!s->done) {
+        sl_status st = sl_pso_step(s, e);
         if (st != SL_OK) return st;
     }
     return SL_OK;
@@ -521,7 +521,7 @@ int sl_pso_dim(const sl_pso *s) { return s->D; }
 const double *sl_pso_positions(const sl_pso *s) { return s->x; }
 const double *sl_pso_values(const sl_pso *s) { return s->fx; }
 const double *sl_pso_pbest(const sl_pso *s) { return s->p; }
-const sl_pso_config *sl_pso_config_used(const sl_pso *s) { return &s->cfg; }
+const sl_pso_def *sl_pso_def_used(const sl_pso *s) { return &s->cfg; }
 const sl_pso_problem *sl_pso_problem_used(const sl_pso *s) { return &s->pb; }
 
 static int parse(const char *name, const char *const *names, const int *values, int n)
@@ -578,12 +578,12 @@ int sl_pso_offer(sl_pso *s, const double *x, double f)
         if (!(x[d] >= s->lower[d] && x[d] <= s->upper[d])) return -1;
     int w = 0;
     for (int i = 1; i < s->active; i++)
-        if (sl_pso_better(s, s->fp[w], s->vp[w], s->fp[i], s->vp[i])) w = i;
-    if (!sl_pso_better(s, f, 0.0, s->fp[w], s->vp[w])) return 0;
+        if (slp_pso_better(s, s->fp[w], s->vp[w], s->fp[i], s->vp[i])) w = i;
+    if (!slp_pso_better(s, f, 0.0, s->fp[w], s->vp[w])) return 0;
     memcpy(s->p + (size_t)w * D, x, sizeof(double) * D);
     s->fp[w] = f;
     s->vp[w] = 0.0;
     s->gvp[w] = 0.0;
-    if (sl_pso_better(s, f, 0.0, s->fp[s->gbest], s->vp[s->gbest])) s->gbest = w;
+    if (slp_pso_better(s, f, 0.0, s->fp[s->gbest], s->vp[s->gbest])) s->gbest = w;
     return 1;
 }

@@ -14,13 +14,13 @@ enum {
 };
 
 /* Ziggurat tables for standard normal draws (pso_move.c). */
-typedef struct sl_pso_zig {
+typedef struct slp_pso_zig {
     uint32_t kn[128];
     double wn[128], fn[128];
-} sl_pso_zig;
+} slp_pso_zig;
 
 struct sl_pso {
-    sl_pso_config cfg;          /* arrays point at the copies below */
+    sl_pso_def cfg;          /* arrays point at the copies below */
     sl_pso_problem pb;
     int D, S, active;           /* dim, swarm size, particles in use (<= S when budget < S) */
     double *lower, *upper, *quantum, *qlo, *qhi;
@@ -46,23 +46,23 @@ struct sl_pso {
     const char *reason;
     sl_pso_history_entry *hist;
     int nhist, caphist;
-    sl_pso_zig zig;
+    slp_pso_zig zig;
 };
 
-double sl_pso_eq_excess(const sl_pso *s, const double *h);
-int sl_pso_better(const sl_pso *s, double fa, double va, double fb, double vb);
-void sl_pso_eval_particle(sl_pso *s, int i);
-int sl_pso_record(sl_pso *s, int i, int first);
+double slp_pso_eq_excess(const sl_pso *s, const double *h);
+int slp_pso_better(const sl_pso *s, double fa, double va, double fb, double vb);
+void slp_pso_eval_particle(sl_pso *s, int i);
+int slp_pso_record(sl_pso *s, int i, int first);
 
 /* pso_topology.c */
-void sl_pso_topology_update(sl_pso *s, int iter);
-int sl_pso_informant(const sl_pso *s, int i);
-void sl_pso_order(sl_pso *s, int iter);
+void slp_pso_topology_update(sl_pso *s, int iter);
+int slp_pso_informant(const sl_pso *s, int i);
+void slp_pso_order(sl_pso *s, int iter);
 
 /* pso_move.c */
-void sl_pso_ziggurat_init(sl_pso_zig *z);
-void sl_pso_init_particle(sl_pso *s, int i);
-void sl_pso_move(sl_pso *s, int i, int iter);
-double sl_pso_inertia_now(const sl_pso *s);
+void slp_pso_ziggurat_init(slp_pso_zig *z);
+void slp_pso_init_particle(sl_pso *s, int i);
+void slp_pso_move(sl_pso *s, int i, int iter);
+double slp_pso_inertia_now(const sl_pso *s);
 
 #endif

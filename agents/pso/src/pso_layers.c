@@ -37,7 +37,7 @@ static void pso_land_free(void *p)
 
 static void pso_land_update(pso_land *l, const sl_pso *s)
 {
-    const sl_pso_config *cfg = sl_pso_config_used(s);
+    const sl_pso_def *cfg = sl_pso_def_used(s);
     const sl_pso_problem *pb = sl_pso_problem_used(s);
     int D = sl_pso_dim(s);
     const double *bx = sl_pso_fes(s) > 0 ? sl_pso_best_x(s) : NULL;
@@ -86,7 +86,7 @@ static void pso_landscape(sl_draw *d, sl_world *w, void *user)
     const sl_pso *s = sl_world_attached(w, l->key);
     if (!s) return;
     pso_land_update(l, s);
-    const sl_pso_config *cfg = sl_pso_config_used(s);
+    const sl_pso_def *cfg = sl_pso_def_used(s);
     if (l->valid)
         d->heatmap(d, cfg->lower[0], cfg->lower[1], cfg->upper[0], cfg->upper[1], PSO_GRID_X,
                    PSO_GRID_Y, l->v, 0, 1);
@@ -103,7 +103,7 @@ static int pso_bounds(sl_world *w, void *user, double b[4])
 {
     pso_land *l = user;
     const sl_pso *s = sl_world_attached(w, l->key);
-    const sl_pso_config *cfg = s ? sl_pso_config_used(s) : NULL;
+    const sl_pso_def *cfg = s ? sl_pso_def_used(s) : NULL;
     if (!cfg || sl_pso_dim(s) < 2) return 0;
     b[0] = cfg->lower[0];
     b[1] = cfg->lower[1];

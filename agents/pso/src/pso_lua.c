@@ -182,7 +182,8 @@ static lua_pso *check_idle(lua_State *L, int idx)
 static sl_status step_solver(lua_pso *P, int *done, sl_error *e)
 {
     P->busy = 1;
-    sl_status st = sl_pso_step(P->solver, done, e);
+    sl_status st = sl_pso_step(P->solver, e);
+    *done = sl_pso_done(P->solver);
     P->busy = 0;
     return st;
 }
@@ -362,7 +363,7 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     int variant = sl_pso_variant_parse(vname);
     if (variant < 0)
         pso_error(L, "pso: unknown variant '%s' (spso2011, inertia, ldw, constriction)", vname);
-    sl_pso_config c = sl_pso_defaults((sl_pso_variant)variant, D);
+    sl_pso_def c = sl_pso_def_default((sl_pso_variant)variant, D);
 
     P->lower = malloc(sizeof(double) * D);
     P->upper = malloc(sizeof(double) * D);

@@ -43,7 +43,7 @@ static inline double u01_53(prng *r)
  * position, so the layer and the value are not correlated. */
 #define ZIG_M 16777216.0 /* 2^24 */
 
-void sl_pso_ziggurat_init(sl_pso_zig *z)
+void slp_pso_ziggurat_init(slp_pso_zig *z)
 {
     double dn = 3.442619855899, tn = dn, vn = 9.91256303526217e-3;
     double q = vn / exp(-0.5 * dn * dn);
@@ -62,7 +62,7 @@ void sl_pso_ziggurat_init(sl_pso_zig *z)
     }
 }
 
-static double zig_slow(const sl_pso_zig *z, prng *r, uint32_t u)
+static double zig_slow(const slp_pso_zig *z, prng *r, uint32_t u)
 {
     const double tail = 3.442619855899;
     for (;;) {
@@ -85,7 +85,7 @@ static double zig_slow(const sl_pso_zig *z, prng *r, uint32_t u)
     }
 }
 
-static inline double zig_normal(const sl_pso_zig *z, prng *r)
+static inline double zig_normal(const slp_pso_zig *z, prng *r)
 {
     uint32_t u = prng_u32(r);
     uint32_t iz = u & 127u, m = u >> 8;
@@ -103,7 +103,7 @@ static inline double quantise(const sl_pso *s, int d, double x)
     return y;
 }
 
-double sl_pso_inertia_now(const sl_pso *s)
+double slp_pso_inertia_now(const sl_pso *s)
 {
     switch (s->cfg.variant) {
     case SL_PSO_SPSO2011: return s->cfg.w;
@@ -118,7 +118,7 @@ double sl_pso_inertia_now(const sl_pso *s)
     return s->cfg.w;
 }
 
-void sl_pso_init_particle(sl_pso *s, int i)
+void slp_pso_init_particle(sl_pso *s, int i)
 {
     int D = s->D;
     double *x = s->x + (size_t)i * D, *v = s->v + (size_t)i * D;
@@ -228,7 +228,7 @@ static void move_classic(sl_pso *s, prng *r, int i)
     }
 }
 
-void sl_pso_move(sl_pso *s, int i, int iter)
+void slp_pso_move(sl_pso *s, int i, int iter)
 {
     prng r = prng_make(s->cfg.seed, SL_PSO_STREAM_MOVE, (uint64_t)i, (uint64_t)iter);
     if (s->cfg.variant == SL_PSO_SPSO2011) move_spso(s, &r, i);

@@ -6,7 +6,7 @@
 
 /* Re-draws the adaptive random links when the previous iteration did not improve the global
  * best (and before the first move). Serial, from its own stream keyed by the iteration. */
-void sl_pso_topology_update(sl_pso *s, int iter)
+void slp_pso_topology_update(sl_pso *s, int iter)
 {
     if (s->cfg.topology != SL_PSO_TOPO_ADAPTIVE || !s->redraw) return;
     int S = s->active, K = s->cfg.informants;
@@ -33,7 +33,7 @@ void sl_pso_topology_update(sl_pso *s, int iter)
 
 static int best_of(const sl_pso *s, int a, int b)
 {
-    return sl_pso_better(s, s->fp[b], s->vp[b], s->fp[a], s->vp[a]) ? b : a;
+    return slp_pso_better(s, s->fp[b], s->vp[b], s->fp[a], s->vp[a]) ? b : a;
 }
 
 /* Grid of the von Neumann topology: rows = the largest divisor of S not above sqrt(S). */
@@ -47,7 +47,7 @@ static void vn_grid(int S, int *rows, int *cols)
 
 /* Index of the best personal best among the informants of particle i (itself included); ties go
  * to the lowest index. */
-int sl_pso_informant(const sl_pso *s, int i)
+int slp_pso_informant(const sl_pso *s, int i)
 {
     int S = s->active;
     switch (s->cfg.topology) {
@@ -80,7 +80,7 @@ int sl_pso_informant(const sl_pso *s, int i)
         int best = -1;
         for (int m = 0; m < S; m++) {
             if (!s->links[(size_t)m * s->S + i]) continue;
-            if (best < 0 || sl_pso_better(s, s->fp[m], s->vp[m], s->fp[best], s->vp[best]))
+            if (best < 0 || slp_pso_better(s, s->fp[m], s->vp[m], s->fp[best], s->vp[best]))
                 best = m;
         }
         return best < 0 ? i : best;
@@ -89,7 +89,7 @@ int sl_pso_informant(const sl_pso *s, int i)
 }
 
 /* Particle order of an asynchronous iteration: identity, or a random permutation. */
-void sl_pso_order(sl_pso *s, int iter)
+void slp_pso_order(sl_pso *s, int iter)
 {
     int S = s->active;
     for (int k = 0; k < S; k++) s->order[k] = k;

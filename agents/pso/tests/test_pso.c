@@ -61,7 +61,7 @@ static unsigned long long hash_bytes(unsigned long long h, const void *p, size_t
     return h;
 }
 
-static run_out run_fn(sl_pso_config c, sl_testfn_fn fn, int thread_safe)
+static run_out run_fn(sl_pso_def c, sl_testfn_fn fn, int thread_safe)
 {
     fn_user u = {fn, c.lower, c.upper, c.quantum, c.dim, 0, 0};
     sl_pso_problem pb = {eval_testfn, &u, thread_safe};
@@ -104,7 +104,7 @@ static void box(double lo, double hi, int dim)
 START_TEST(test_sphere_d10)
 {
     box(-100, 100, 10);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 10);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 10);
     c.lower = LO;
     c.upper = HI;
     c.seed = 7;
@@ -112,7 +112,7 @@ START_TEST(test_sphere_d10)
     ck_assert_int_eq(r.fes, 100000);
     ck_assert_msg(r.err < 1e-10, "sphere D=10 error %g", r.err);
     /* the classic constriction variant, too */
-    c = sl_pso_defaults(SL_PSO_CONSTRICTION, 10);
+    c = sl_pso_def_default(SL_PSO_CONSTRICTION, 10);
     c.lower = LO;
     c.upper = HI;
     r = run_fn(c, sl_testfn_sphere, 1);
@@ -246,7 +246,7 @@ START_TEST(test_exact_fes)
     for (int async = 0; async <= 1; async++) {
         for (int v = 0; v < 4; v++) {
             for (size_t b = 0; b < sizeof budgets / sizeof budgets[0]; b++) {
-                sl_pso_config c = sl_pso_defaults((sl_pso_variant)v, 5);
+                sl_pso_def c = sl_pso_def_default((sl_pso_variant)v, 5);
                 c.lower = LO;
                 c.upper = HI;
                 c.max_fes = budgets[b];
@@ -270,7 +270,7 @@ START_TEST(test_bounds_never_violated)
     for (int v = 0; v < 4; v++) {
         for (int b = SL_PSO_BOUNDS_CONFINE; b <= SL_PSO_BOUNDS_DAMP; b++) {
             for (int q = 0; q <= 1; q++) {
-                sl_pso_config c = sl_pso_defaults((sl_pso_variant)v, 6);
+                sl_pso_def c = sl_pso_def_default((sl_pso_variant)v, 6);
                 c.lower = LO;
                 c.upper = HI;
                 c.bounds = (sl_pso_bounds)b;
@@ -309,7 +309,7 @@ START_TEST(test_constraints)
     box(-10, 10, 2);
     for (int m = 0; m <= 1; m++) {
         for (int eq = 0; eq <= 1; eq++) {
-            sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 2);
+            sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 2);
             c.lower = LO;
             c.upper = HI;
             c.ng = 1;
@@ -352,7 +352,7 @@ static sl_status eval_far(void *user, const double *x, int dim, double *f, doubl
 START_TEST(test_deb_picks_feasible)
 {
     box(-10, 10, 1);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_CONSTRICTION, 1);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_CONSTRICTION, 1);
     c.lower = LO;
     c.upper = HI;
     c.ng = 1;
@@ -382,7 +382,7 @@ START_TEST(test_mixed_integer)
     box(-10, 10, 3);
     double q[3] = {1, 0, 1};
     for (int v = 0; v < 4; v++) {
-        sl_pso_config c = sl_pso_defaults((sl_pso_variant)v, 3);
+        sl_pso_def c = sl_pso_def_default((sl_pso_variant)v, 3);
         c.lower = LO;
         c.upper = HI;
         c.quantum = q;
@@ -406,7 +406,7 @@ static double const_fn(const double *x, int dim)
 START_TEST(test_stopping)
 {
     box(-100, 100, 10);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 10);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 10);
     c.lower = LO;
     c.upper = HI;
     c.target = 1e-3;
@@ -437,7 +437,7 @@ START_TEST(test_target_fes_exact)
     box(-100, 100, 5);
     long long want = -1;
     for (int t = 1; t <= 4; t++) {
-        sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 5);
+        sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 5);
         c.lower = LO;
         c.upper = HI;
         c.target = 1e-6;
@@ -465,7 +465,7 @@ START_TEST(test_determinism_threads)
         for (int topo = SL_PSO_TOPO_ADAPTIVE; topo <= SL_PSO_TOPO_VON_NEUMANN; topo++) {
             run_out ref;
             for (int t = 1; t <= 4; t++) {
-                sl_pso_config c = sl_pso_defaults((sl_pso_variant)v, 10);
+                sl_pso_def c = sl_pso_def_default((sl_pso_variant)v, 10);
                 c.lower = LO;
                 c.upper = HI;
                 c.topology = (sl_pso_topology)topo;
@@ -487,7 +487,7 @@ START_TEST(test_determinism_threads)
         }
     }
     /* a different seed gives a different run */
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 10);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 10);
     c.lower = LO;
     c.upper = HI;
     c.max_fes = 2000;
@@ -511,7 +511,7 @@ static double nan_fn(const double *x, int dim)
 START_TEST(test_nonfinite)
 {
     box(-5, 5, 4);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 4);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 4);
     c.lower = LO;
     c.upper = HI;
     c.max_fes = 4000;
@@ -535,7 +535,7 @@ static sl_status eval_fail(void *user, const double *x, int dim, double *f, doub
 START_TEST(test_eval_error)
 {
     box(-5, 5, 2);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 2);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 2);
     c.lower = LO;
     c.upper = HI;
     c.threads = 2;
@@ -546,9 +546,8 @@ START_TEST(test_eval_error)
     ck_assert_int_eq(sl_pso_run(s, &e), SL_ERR_LUA);
     ck_assert_msg(strstr(e.msg, "objective.lua:3: boom") != NULL, "%s", e.msg);
     ck_assert_str_eq(sl_pso_stop_reason(s), "error");
-    int done = 0;
-    ck_assert_int_eq(sl_pso_step(s, &done, &e), SL_OK);
-    ck_assert_int_eq(done, 1);
+    ck_assert_int_eq(sl_pso_step(s, &e), SL_OK);
+    ck_assert(sl_pso_done(s));
     sl_pso_destroy(s);
 }
 END_TEST
@@ -558,7 +557,7 @@ START_TEST(test_bad_parameters)
     box(-1, 1, 4);
     sl_pso_problem pb = {eval_testfn, NULL, 1};
     sl_error e;
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 4);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 4);
     c.lower = LO;
     c.upper = HI;
     c.swarm = 0;
@@ -566,14 +565,14 @@ START_TEST(test_bad_parameters)
     ck_assert_int_eq(e.code, SL_ERR_RANGE);
     ck_assert_msg(strstr(e.msg, "swarm") != NULL, "%s", e.msg);
 
-    c = sl_pso_defaults(SL_PSO_SPSO2011, 0);
+    c = sl_pso_def_default(SL_PSO_SPSO2011, 0);
     c.lower = LO;
     c.upper = HI;
     ck_assert_ptr_null(sl_pso_create(&c, &pb, &e));
     ck_assert_msg(strstr(e.msg, "dim") != NULL, "%s", e.msg);
 
     double lo[2] = {0, 3}, hi[2] = {1, 2};
-    c = sl_pso_defaults(SL_PSO_SPSO2011, 2);
+    c = sl_pso_def_default(SL_PSO_SPSO2011, 2);
     c.lower = lo;
     c.upper = hi;
     ck_assert_ptr_null(sl_pso_create(&c, &pb, &e));
@@ -581,14 +580,14 @@ START_TEST(test_bad_parameters)
                   e.msg);
 
     double lo2[1] = {0.1}, hi2[1] = {0.9}, q[1] = {1};
-    c = sl_pso_defaults(SL_PSO_SPSO2011, 1);
+    c = sl_pso_def_default(SL_PSO_SPSO2011, 1);
     c.lower = lo2;
     c.upper = hi2;
     c.quantum = q;
     ck_assert_ptr_null(sl_pso_create(&c, &pb, &e));
     ck_assert_msg(strstr(e.msg, "no multiple") != NULL, "%s", e.msg);
 
-    c = sl_pso_defaults(SL_PSO_SPSO2011, 4);
+    c = sl_pso_def_default(SL_PSO_SPSO2011, 4);
     c.lower = LO;
     c.upper = HI;
     c.max_fes = 0;
@@ -613,7 +612,7 @@ START_TEST(test_async_reference_mode)
 {
     /* the sequential (reference-code) update also solves the sphere and is reproducible */
     box(-100, 100, 10);
-    sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 10);
+    sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 10);
     c.lower = LO;
     c.upper = HI;
     c.async = 1;
@@ -822,7 +821,7 @@ START_TEST(test_means_near_documented)
         box(tf->lower, tf->upper, 30);
         double mean = 0.0;
         for (int seed = 1; seed <= 5; seed++) {
-            sl_pso_config c = sl_pso_defaults(SL_PSO_SPSO2011, 30);
+            sl_pso_def c = sl_pso_def_default(SL_PSO_SPSO2011, 30);
             c.lower = LO;
             c.upper = HI;
             c.optimum = tf->optimum;

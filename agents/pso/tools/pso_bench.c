@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     struct timespec w0, w1;
     clock_gettime(CLOCK_MONOTONIC, &w0);
     for (int r = 0; r < runs; r++) {
-        sl_pso_config c = sl_pso_defaults((sl_pso_variant)var, dim);
+        sl_pso_def c = sl_pso_def_default((sl_pso_variant)var, dim);
         c.lower = LO;
         c.upper = HI;
         c.topology = (sl_pso_topology)topo;

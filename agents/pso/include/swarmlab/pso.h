@@ -28,6 +28,7 @@
 #ifndef SWARMLAB_PSO_H
 #define SWARMLAB_PSO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
 
@@ -61,7 +62,7 @@ typedef enum sl_pso_constraint_method {
     SL_PSO_PENALTY        /* minimise f + penalty * violation */
 } sl_pso_constraint_method;
 
-typedef struct sl_pso_config {
+typedef struct sl_pso_def {
     int dim;
     const double *lower, *upper;   /* dim values each (copied) */
     const double *quantum;         /* NULL, or dim values: 0 continuous, q > 0 multiples of q */
@@ -102,7 +103,7 @@ typedef struct sl_pso_config {
     double penalty;                /* coefficient of the penalty method (default 1e6) */
     uint64_t seed;
     int threads;                   /* OpenMP threads for evaluation (>= 1; 0 = default) */
-} sl_pso_config;
+} sl_pso_def;
 
 /* Evaluates one point: sets *f, fills g[0..ng-1] and h[0..nh-1]. Returns SL_OK, or an error with
  * e filled (the run stops with that error). Must be thread-safe when the problem says so. */
@@ -125,21 +126,23 @@ typedef struct sl_pso sl_pso;
 int sl_pso_offer(sl_pso *s, const double *x, double f);
 
 /* Defaults for a variant (coefficients, swarm 40, K 3, max_fes 10000 * dim, target -1). */
-sl_pso_config sl_pso_defaults(sl_pso_variant variant, int dim);
+sl_pso_def sl_pso_def_default(sl_pso_variant variant, int dim);
 
 /* Validates the configuration (dim >= 1, swarm >= 1, lower < upper, finite bounds, quanta with at
  * least one multiple in range, coefficients finite, budget > 0, ...). Returns SL_ERR_RANGE with
  * a one-line message naming the parameter. */
-sl_status sl_pso_check(const sl_pso_config *cfg, sl_error *e);
+sl_status sl_pso_check(const sl_pso_def *cfg, sl_error *e);
 
 /* Creates a solver (nothing is evaluated yet). NULL with e filled on a bad configuration. */
-sl_pso *sl_pso_create(const sl_pso_config *cfg, const sl_pso_problem *pb, sl_error *e);
+sl_pso *sl_pso_create(const sl_pso_def *cfg, const sl_pso_problem *pb, sl_error *e);
 void sl_pso_destroy(sl_pso *s);
 
-/* One iteration (the first call initialises and evaluates the swarm). *done is set to 1 once a
- * stopping rule holds; further calls do nothing. On an evaluation error the solver stops and
- * the error is returned (best-so-far results remain readable). */
-sl_status sl_pso_step(sl_pso *s, int *done, sl_error *e);
+/* One iteration (the first call initialises and evaluates the swarm); nothing once done. On an
+ * evaluation error the solver stops (done) and the error is returned (best-so-far results remain
+ * readable). */
+sl_status sl_pso_step(sl_pso *s, sl_error *e);
+/* true once a stopping rule holds (or an evaluation failed). */
+bool sl_pso_done(const sl_pso *s);
 /* Steps until done. */
 sl_status sl_pso_run(sl_pso *s, sl_error *e);
 
@@ -173,7 +176,7 @@ const double *sl_pso_values(const sl_pso *s);
 const double *sl_pso_pbest(const sl_pso *s);
 /* The configuration (bounds) and problem the solver runs, e.g. for a viewer that draws the
  * objective landscape; valid until destroy. */
-const sl_pso_config *sl_pso_config_used(const sl_pso *s);
+const sl_pso_def *sl_pso_def_used(const sl_pso *s);
 const sl_pso_problem *sl_pso_problem_used(const sl_pso *s);
 
 /* Names <-> enums for bindings; return -1 for an unknown name. */
