@@ -300,6 +300,17 @@ START_TEST(test_checkpoint_roundtrip)
     rewind(f);
     ck_assert_int_eq(sl_bus_read(b, f, "other.bin", &e), SL_ERR_PARSE);
     fclose(f);
+    /* Message counts far beyond the data (a crafted file) are found truncated, without first
+     * allocating room for them. */
+    f = tmpfile();
+    ck_assert_int_eq(sl_bus_write(a, f, &e), SL_OK);
+    uint64_t huge[2] = {(uint64_t)1 << 32, (uint64_t)1 << 32};
+    ck_assert_int_eq(fseek(f, 8 + 5 * 8 + (long)sizeof(sl_bus_stats), SEEK_SET), 0);
+    ck_assert_int_eq(fwrite(huge, sizeof huge, 1, f), 1);
+    rewind(f);
+    ck_assert_int_eq(sl_bus_read(b, f, "counts.ckpt", &e), SL_ERR_PARSE);
+    ck_assert_msg(strstr(e.msg, "truncated message list") != NULL, "%s", e.msg);
+    fclose(f);
     sl_bus_destroy(a);
     sl_bus_destroy(b);
 }

@@ -491,12 +491,29 @@ sl_status sl_bus_read(sl_bus *b, FILE *f, const char *name, sl_error *e)
     if (counts[0] > ((uint64_t)1 << 32) || counts[1] > ((uint64_t)1 << 32))
         return sl_error_set(e, SL_ERR_PARSE, "%s: implausible message counts", name);
     size_t np = (size_t)counts[0], nd = (size_t)counts[1];
-    sl_msg *buf = malloc((np + nd ? np + nd : 1) * sizeof(sl_msg));
+    /* read in pieces, growing the buffer with the data actually there: the counts of a crafted
+     * file must not make us allocate gigabytes before finding it truncated */
+    size_t total = np + nd, have = 0, cap = total < 1024 ? total + 1 : 1024;
+    sl_msg *buf = malloc(cap * sizeof(sl_msg));
     if (!buf)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", name);
-    if (fread(buf, sizeof(sl_msg), np + nd, f) != np + nd) {
-        free(buf);
-        return sl_error_set(e, SL_ERR_PARSE, "%s: truncated message list", name);
+    while (have < total) {
+        if (have == cap) {
+            size_t ncap = cap * 2 < total ? cap * 2 : total;
+            sl_msg *nb = realloc(buf, ncap * sizeof(sl_msg));
+            if (!nb) {
+                free(buf);
+                return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", name);
+            }
+            buf = nb;
+            cap = ncap;
+        }
+        size_t want = cap - have;
+        if (fread(buf + have, sizeof(sl_msg), want, f) != want) {
+            free(buf);
+            return sl_error_set(e, SL_ERR_PARSE, "%s: truncated message list", name);
+        }
+        have += want;
     }
     sl_bus_state st = {hdr[1], hdr[2], hdr[3], stats, buf, np, buf + np, nd};
     sl_status s = sl_bus_set_state(b, &st, e);

@@ -130,7 +130,8 @@ void sl_grid_build_team(sl_grid *g, const double *x, const double *y, size_t n, 
         g->n = n;
     }
     const size_t spill_cap = T > 1 ? g->cap_spill / (size_t)T : 0;
-    uint32_t *spill = g->spill + (size_t)me * spill_cap;
+    /* no spill area with one thread (g->spill may be NULL: no arithmetic on it) */
+    uint32_t *spill = spill_cap ? g->spill + (size_t)me * spill_cap : NULL;
     size_t nspill = 0;
     int over = 0;
     size_t mine = 0;

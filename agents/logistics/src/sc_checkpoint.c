@@ -16,6 +16,17 @@ static int rd(FILE *f, void *p, size_t size, size_t n)
     return n == 0 || fread(p, size, n, f) == n;
 }
 
+/* 1 when n items of `size` bytes can still be in f (unknown on a stream that cannot seek: 1), so
+ * a count read from a crafted file cannot make us allocate far more than the file holds. */
+static int can_hold(FILE *f, uint64_t n, size_t size)
+{
+    long pos = ftell(f);
+    if (pos < 0 || fseek(f, 0, SEEK_END) != 0) return 1;
+    long end = ftell(f);
+    if (fseek(f, pos, SEEK_SET) != 0 || end < pos) return 0;
+    return n <= (uint64_t)(end - pos) / size;
+}
+
 static int write_series(FILE *f, const sc_series *s)
 {
     uint64_t n = s->n;
@@ -99,6 +110,7 @@ sl_status sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e)
              rd(f, sc->waiting, sizeof sc->waiting, 1) &&
              rd(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
              rd(f, &norders, sizeof norders, 1) && norders < ((uint64_t)1 << 32);
+    ok = ok && can_hold(f, norders, sizeof(sc_order));
     if (ok && norders > sc->caporders) {
         sc_order *o = realloc(sc->orders, (size_t)norders * sizeof *o);
         ok = o != NULL;

@@ -60,6 +60,11 @@ static sl_status check_xml(const char *path, sl_error *e)
 static int on_node(const void *user, const readosm_node *nd)
 {
     slp_roads_raw *raw = (slp_roads_raw *)user;
+    /* a node without valid coordinates (missing or out of range) is left out like a node
+     * outside the extract: projected, it would stretch the map to an unbounded size */
+    if (!(nd->latitude >= -90.0 && nd->latitude <= 90.0 && nd->longitude >= -180.0 &&
+          nd->longitude <= 180.0))
+        return READOSM_OK;
     slp_roads_raw_add_node(raw, nd->id, nd->longitude, nd->latitude);
     return raw->oom ? READOSM_ABORT : READOSM_OK;
 }

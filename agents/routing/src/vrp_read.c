@@ -5,10 +5,20 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A number of the file as an int, saturated (NaN gives INT_MIN), so that the range checks that
+ * follow see an out-of-range value instead of an undefined conversion. */
+static int num_int(double x)
+{
+    if (x >= (double)INT_MAX) return INT_MAX;
+    if (x > (double)INT_MIN) return (int)x;
+    return INT_MIN;
+}
 
 #define MAXTOK 32
 
@@ -147,7 +157,7 @@ static sl_vrp *read_solomon(reader *r, sl_error *e)
                              r->path, r->line);
                 return fail(v, r);
             }
-            K = (int)r->num[0];
+            K = num_int(r->num[0]);
             Q = r->num[1];
         }
         if (strstr(r->buf, "CUST NO") || strstr(r->buf, "XCOORD")) break;
@@ -187,7 +197,7 @@ static sl_vrp *read_solomon(reader *r, sl_error *e)
                 sl_error_set(e, SL_ERR_PARSE, "%s:%d: customer number must be whole", r->path, r->line);
                 return fail(v, r);
             }
-            j.id = (int)r->num[0];
+            j.id = num_int(r->num[0]);
             j.site = row;
             j.demand[0] = r->num[3];
             j.open[0] = r->num[4];
@@ -211,7 +221,7 @@ static sl_vrp *read_lilim(reader *r, sl_error *e)
     if (parse_numbers(r, e) < 0) return fail(v, r);
     sl_vrp_vtype t;
     sl_vrp_vtype_init(&t);
-    t.count = (int)r->num[0];
+    t.count = num_int(r->num[0]);
     t.capacity[0] = r->num[1];
     t.speed = r->num[2] > 0 ? r->num[2] : 1; /* several published files give 0 */
     t.line = r->line;
@@ -239,14 +249,14 @@ static sl_vrp *read_lilim(reader *r, sl_error *e)
         } else {
             sl_vrp_job j;
             sl_vrp_job_init(&j);
-            j.id = (int)r->num[0];
+            j.id = num_int(r->num[0]);
             j.site = row;
             j.demand[0] = fabs(r->num[3]);
             j.open[0] = r->num[4];
             j.close[0] = r->num[5];
             j.service = r->num[6];
             j.line = r->line;
-            int p = (int)r->num[7], d = (int)r->num[8];
+            int p = num_int(r->num[7]), d = num_int(r->num[8]);
             if (r->num[3] < 0 || (p > 0 && d == 0)) {
                 j.kind = SL_VRP_SHIP_DELIVERY;
                 if (p == 0) {
@@ -308,7 +318,7 @@ static sl_vrp *read_cordeau(reader *r, sl_error *e)
     sl_vrp *v = new_model(r->path, "cordeau");
     if (!v) return nomem(v, r, e);
     if (parse_numbers(r, e) < 0) return fail(v, r);
-    int type = (int)r->num[0], m = (int)r->num[1], n = (int)r->num[2], t = (int)r->num[3];
+    int type = num_int(r->num[0]), m = num_int(r->num[1]), n = num_int(r->num[2]), t = num_int(r->num[3]);
     if (type != 2) {
         sl_error_set(e, SL_ERR_PARSE, "%s:%d: Cordeau problem type %d not supported (2 = MDVRP)",
                      r->path, r->line, type);
@@ -332,7 +342,7 @@ static sl_vrp *read_cordeau(reader *r, sl_error *e)
         if (sl_vrp_add_site(v, r->num[1], r->num[2]) < 0) return nomem(v, r, e);
         sl_vrp_job j;
         sl_vrp_job_init(&j);
-        j.id = (int)r->num[0];
+        j.id = num_int(r->num[0]);
         j.site = k;
         j.service = r->num[3];
         j.demand[0] = r->num[4];
@@ -372,7 +382,7 @@ static sl_vrp *read_hvrp(reader *r, sl_error *e)
         sl_error_set(e, SL_ERR_PARSE, "%s:%d: expected N T range service", r->path, r->line);
         return fail(v, r);
     }
-    int n = (int)r->num[0], T = (int)r->num[1];
+    int n = num_int(r->num[0]), T = num_int(r->num[1]);
     double range = r->num[2], service = r->num[3];
     if (n < 1 || T < 1 || n > SL_VRP_MAX_SITES || T > 1000) {
         sl_error_set(e, SL_ERR_RANGE, "%s:%d: customers and vehicle types must be >= 1", r->path,
@@ -385,7 +395,7 @@ static sl_vrp *read_hvrp(reader *r, sl_error *e)
         sl_vrp_vtype vt;
         sl_vrp_vtype_init(&vt);
         snprintf(vt.name, sizeof vt.name, "type%d", k + 1);
-        vt.count = (int)r->num[0];
+        vt.count = num_int(r->num[0]);
         vt.capacity[0] = r->num[1];
         vt.fixed = r->num[2];
         vt.cost_distance = r->num[3];
