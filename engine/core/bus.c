@@ -508,7 +508,7 @@ sl_status sl_bus_read(sl_bus *b, FILE *f, const char *name, sl_error *e)
             buf = nb;
             cap = ncap;
         }
-        size_t want = cap - have;
+        size_t want = (cap < total ? cap : total) - have;
         if (fread(buf + have, sizeof(sl_msg), want, f) != want) {
             free(buf);
             return sl_error_set(e, SL_ERR_PARSE, "%s: truncated message list", name);
