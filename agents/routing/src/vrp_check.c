@@ -19,7 +19,7 @@ typedef struct checker {
     int violations;
     int *route_of, *index_in;   /* per job: vehicle serving it (-1), position */
     double distance, cost;
-    int vehicles;
+    int vehicles, missing;
 } checker;
 
 static void report(checker *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -135,7 +135,10 @@ static void check_common(checker *c)
     for (int j = 0; j < v->njobs; j++) {
         const sl_vrp_job *J = &v->jobs[j];
         if (c->route_of[j] < 0) {
-            if (J->penalty < 0) report(c, "job %d: mandatory but not served", J->id);
+            if (J->penalty < 0) {
+                report(c, "job %d: mandatory but not served", J->id);
+                c->missing++;
+            }
             else c->cost += J->penalty;
             continue;
         }
@@ -185,7 +188,7 @@ static void mark(checker *c, int veh, const int *jobs, int len)
 }
 
 int sl_vrp_check_sol(const sl_vrp *v, const sl_vrp_sol *s, void *out_file, double *distance,
-                     double *cost)
+                     double *cost, int *missing)
 {
     checker c;
     if (checker_init(&c, v, out_file) < 0) {
@@ -201,6 +204,7 @@ int sl_vrp_check_sol(const sl_vrp *v, const sl_vrp_sol *s, void *out_file, doubl
     check_common(&c);
     if (distance) *distance = c.distance;
     if (cost) *cost = c.cost;
+    if (missing) *missing = c.missing;
     int n = c.violations;
     checker_free(&c);
     return n;

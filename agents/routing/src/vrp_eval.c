@@ -87,7 +87,7 @@ void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl
 
 /* ---- evaluation by simulation ---- */
 
-static void eval_route(const sl_vrp *v, int veh, const int *jobs, int len, sl_vrp_route_kpi *k)
+void sl_vrp_evaluate_route(const sl_vrp *v, int veh, const int *jobs, int len, sl_vrp_route_kpi *k)
 {
     const sl_vrp_vtype *t = &v->types[v->vehicle_type[veh]];
     memset(k, 0, sizeof *k);
@@ -165,7 +165,7 @@ void sl_vrp_evaluate(const sl_vrp *v, const sl_vrp_sol *s, sl_vrp_kpi *k,
         const int *jobs = s->jobs + s->start[r];
         int len = sl_vrp_sol_len(s, r);
         sl_vrp_route_kpi rk;
-        eval_route(v, r, jobs, len, &rk);
+        sl_vrp_evaluate_route(v, r, jobs, len, &rk);
         if (routes) routes[r] = rk;
         for (int i = 0; i < len; i++) {
             if (where[jobs[i]] >= 0) k->feasible = 0;

@@ -103,7 +103,7 @@ START_TEST(solomon_reader_and_evaluation)
     char *buf = NULL;
     size_t len = 0;
     FILE *mem = open_memstream(&buf, &len);
-    int nv = sl_vrp_check_sol(v, &s, mem, NULL, NULL);
+    int nv = sl_vrp_check_sol(v, &s, mem, NULL, NULL, NULL);
     fclose(mem);
     ck_assert_int_ge(nv, 2);
     ck_assert_ptr_nonnull(strstr(buf, "job 1 reached"));
@@ -183,17 +183,17 @@ START_TEST(lilim_reader_and_pairs)
     sl_vrp_kpi k;
     sl_vrp_evaluate(v, &s, &k, NULL);
     ck_assert(k.feasible);
-    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL), 0);
+    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL, NULL), 0);
     sl_vrp_sol_set_route(&s, 0, wrong, 4);
     sl_vrp_evaluate(v, &s, &k, NULL);
     ck_assert(!k.feasible);
-    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL), 1);
+    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL, NULL), 1);
     int a[] = {0, 2, 3}, b[] = {1};
     sl_vrp_sol_set_route(&s, 0, a, 3);
     sl_vrp_sol_set_route(&s, 1, b, 1);
     sl_vrp_evaluate(v, &s, &k, NULL);
     ck_assert(!k.feasible);
-    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL), 1);
+    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL, NULL), 1);
     sl_vrp_sol_free(&s);
     sl_vrp_free(v);
 }
@@ -247,7 +247,7 @@ START_TEST(cordeau_and_hvrp_readers)
     ck_assert(k.feasible);
     ck_assert_double_eq_tol(k.cost, 35 + 1.5 * 20 + 20 + 10, 1e-9);
     double c;
-    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, &c), 0);
+    ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, &c, NULL), 0);
     ck_assert_double_eq_tol(c, k.cost, 1e-9);
     sl_vrp_sol_free(&s);
     sl_vrp_free(v);
@@ -397,7 +397,7 @@ START_TEST(segments_agree_with_simulation)
             feas++;
             ck_assert_double_eq_tol(a.dur, rk.duration, 1e-7);
         }
-        int nv = sl_vrp_check_sol(v, &s, NULL, NULL, NULL);
+        int nv = sl_vrp_check_sol(v, &s, NULL, NULL, NULL, NULL);
         ck_assert_int_eq(nv == 0, k.feasible);
     }
     ck_assert_int_gt(feas, 200);

@@ -161,6 +161,9 @@ typedef struct sl_vrp_kpi {
 /* Evaluates a solution by simulating every route. routes (may be NULL) receives nveh entries. */
 void sl_vrp_evaluate(const sl_vrp *v, const sl_vrp_sol *s, sl_vrp_kpi *k,
                      sl_vrp_route_kpi *routes);
+/* Evaluates one route of vehicle veh (0-based) through jobs[0..len-1] by simulation. */
+void sl_vrp_evaluate_route(const sl_vrp *v, int veh, const int *jobs, int len,
+                           sl_vrp_route_kpi *k);
 /* Hierarchical comparison of two evaluations (-1: a better, 0 equal within 1e-6, 1: b better). */
 int sl_vrp_kpi_compare(const sl_vrp *v, const sl_vrp_kpi *a, const sl_vrp_kpi *b);
 
@@ -178,9 +181,10 @@ sl_status sl_vrp_sol_write(const char *path, const sl_vrp *v, const sl_vrp_sol *
  * or -1 with e filled when the file cannot be read or parsed. Totals go to the optional outputs. */
 int sl_vrp_check_file(const sl_vrp *v, const char *path, void *out_file, double *distance,
                       double *cost, int *vehicles, int *unserved, sl_error *e);
-/* Same on an in-memory solution (used by tests after every move). */
+/* Same on an in-memory solution (used by tests after every move); *missing (optional) receives
+ * how many of the violations are mandatory jobs left unserved. */
 int sl_vrp_check_sol(const sl_vrp *v, const sl_vrp_sol *s, void *out_file, double *distance,
-                     double *cost);
+                     double *cost, int *missing);
 
 /* ---- route segments: constant-time concatenation ----
  * Summary of a sequence of visits (Vidal et al.'s time-warp form): minimal duration with

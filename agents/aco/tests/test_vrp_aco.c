@@ -1,0 +1,361 @@
+/* test_vrp_aco.c - the VRP ant colony: brute-force optima on small instances with windows,
+ * shipments and two depots; every priced move agrees with simulation and every applied move
+ * passes the independent checker; determinism across thread counts; fleet limits; warm start. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swarmlab/rng.h"
+#include "swarmlab/vrp_aco.h"
+
+/* A random instance: two depots, one vehicle type per depot (the second slower), jobs with one
+ * window (width `wmin`..`wmin`+60) or, every seventh job, two windows; every fourth pair of jobs
+ * a shipment; job 2 optional with a penalty. */
+static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, int pairs,
+                          sl_vrp_objective obj)
+{
+    sl_rng r = sl_rng_make(seed, 99, 0, 0);
+    sl_vrp *v = sl_vrp_create("random", 2);
+    sl_vrp_add_site(v, 30, 30);
+    sl_vrp_add_site(v, 70, 70);
+    for (int i = 0; i < njobs; i++) sl_vrp_add_site(v, sl_rng_range(&r, 0, 100), sl_rng_range(&r, 0, 100));
+    double H = 400;
+    for (int i = 0; i < njobs; i++) {
+        sl_vrp_job j;
+        sl_vrp_job_init(&j);
+        j.site = 2 + i;
+        j.demand[0] = 1 + sl_rng_below(&r, 9);
+        j.demand[1] = sl_rng_below(&r, 3);
+        j.service = sl_rng_below(&r, 10);
+        double w = wmin + sl_rng_range(&r, 0, 60);
+        j.open[0] = sl_rng_range(&r, 80, H - 80 - w);
+        j.close[0] = j.open[0] + w;
+        if (i % 7 == 6) {
+            j.nwin = 2;
+            j.close[0] = j.open[0] + w / 3;
+            j.open[1] = j.close[0] + 40;
+            j.close[1] = j.open[1] + w / 2;
+        }
+        if (i == 2) j.penalty = 60;
+        sl_vrp_add_job(v, &j);
+    }
+    if (pairs)
+        for (int i = 0; i + 1 < njobs; i += 4) {
+            if (i == 2 || i + 1 == 2 || v->jobs[i].nwin > 1 || v->jobs[i + 1].nwin > 1) continue;
+            sl_vrp_job *p = &v->jobs[i], *d = &v->jobs[i + 1];
+            p->kind = SL_VRP_SHIP_PICKUP;
+            d->kind = SL_VRP_SHIP_DELIVERY;
+            p->partner = i + 1;
+            d->partner = i;
+            d->demand[0] = p->demand[0];
+            d->demand[1] = p->demand[1];
+            p->open[0] = 60;
+            p->close[0] = 200;
+            d->open[0] = 120;
+            d->close[0] = 330;
+        }
+    for (int t = 0; t < 2; t++) {
+        sl_vrp_vtype vt;
+        sl_vrp_vtype_init(&vt);
+        vt.count = per_depot;
+        vt.capacity[0] = 25;
+        vt.capacity[1] = 6;
+        vt.start = vt.end = t;
+        vt.fixed = 50;
+        vt.cost_time = 0.1;
+        vt.speed = t == 0 ? 1.0 : 0.8;
+        vt.shift_close = H;
+        vt.max_duration = 300;
+        sl_vrp_add_vtype(v, &vt);
+    }
+    v->objective = obj;
+    sl_error e;
+    ck_assert_msg(sl_vrp_finish(v, &e) == SL_OK, "%s", e.msg);
+    return v;
+}
+
+/* ---- brute force: jobs inserted one by one (a shipment as a unit) at every place ---- */
+
+typedef struct brute {
+    const sl_vrp *v;
+    int routes[16][16], len[16];
+    sl_vrp_kpi best;
+    int have;
+    long long leaves;
+} brute;
+
+static int route_ok(const sl_vrp *v, int r, const int *jobs, int len)
+{
+    sl_vrp_route_kpi k;
+    sl_vrp_evaluate_route(v, r, jobs, len, &k);
+    return k.feasible;
+}
+
+static void leaf(brute *b)
+{
+    const sl_vrp *v = b->v;
+    sl_vrp_sol s;
+    sl_vrp_sol_init(&s, v->nveh);
+    for (int r = 0; r < v->nveh; r++) sl_vrp_sol_set_route(&s, r, b->routes[r], b->len[r]);
+    sl_vrp_kpi k;
+    sl_vrp_evaluate(v, &s, &k, NULL);
+    b->leaves++;
+    if (k.feasible || k.unserved_mandatory == 0) {
+        int better = !b->have || sl_vrp_kpi_compare(v, &k, &b->best) < 0;
+        if (k.feasible && better) {
+            b->best = k;
+            b->have = 1;
+        }
+    }
+    sl_vrp_sol_free(&s);
+}
+
+static void ins(int *a, int *len, int pos, int x)
+{
+    memmove(a + pos + 1, a + pos, (size_t)(*len - pos) * sizeof(int));
+    a[pos] = x;
+    (*len)++;
+}
+
+static void del(int *a, int *len, int pos)
+{
+    memmove(a + pos, a + pos + 1, (size_t)(*len - pos - 1) * sizeof(int));
+    (*len)--;
+}
+
+static void dfs(brute *b, int j)
+{
+    const sl_vrp *v = b->v;
+    if (j == v->njobs) {
+        leaf(b);
+        return;
+    }
+    const sl_vrp_job *J = &v->jobs[j];
+    if (J->kind == SL_VRP_SHIP_DELIVERY) {
+        dfs(b, j + 1);
+        return;
+    }
+    if (J->penalty >= 0) dfs(b, j + 1); /* left unserved (only optional jobs) */
+    int first_empty_done[16] = {0};
+    for (int r = 0; r < v->nveh; r++) {
+        /* identical empty vehicles of a type: try only the first */
+        int t = v->vehicle_type[r];
+        if (b->len[r] == 0) {
+            if (first_empty_done[t]) continue;
+            first_empty_done[t] = 1;
+        }
+        int *R = b->routes[r];
+        for (int x = 0; x <= b->len[r]; x++) {
+            ins(R, &b->len[r], x, j);
+            if (J->kind == SL_VRP_SHIP_PICKUP) {
+                for (int y = x + 1; y <= b->len[r]; y++) {
+                    ins(R, &b->len[r], y, J->partner);
+                    if (route_ok(v, r, R, b->len[r])) dfs(b, j + 1);
+                    del(R, &b->len[r], y);
+                }
+            } else if (route_ok(v, r, R, b->len[r])) {
+                dfs(b, j + 1);
+            }
+            del(R, &b->len[r], x);
+        }
+    }
+}
+
+START_TEST(finds_brute_force_optimum)
+{
+    int found = 0;
+    for (int inst = 0; inst < 6; inst++) {
+        int nj = 6 + inst % 3;
+        sl_vrp_objective obj = inst % 2 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
+        sl_vrp *v = random_vrp(100 + (uint64_t)inst, nj, 2, 70, 1, obj);
+        brute b;
+        memset(&b, 0, sizeof b);
+        b.v = v;
+        dfs(&b, 0);
+        ck_assert_msg(b.have, "instance %d has no feasible plan", inst);
+        sl_vrp_aco_params p;
+        sl_vrp_aco_params_init(&p);
+        p.iterations = 30;
+        p.seed = 5;
+        sl_error e;
+        sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+        ck_assert_msg(c != NULL, "%s", e.msg);
+        sl_vrp_aco_run(c);
+        const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
+        ck_assert(k->feasible);
+        ck_assert_msg(sl_vrp_kpi_compare(v, k, &b.best) == 0,
+                      "instance %d (%d jobs, %s): colony %d veh %.4f cost %.4f, optimum %d veh %.4f "
+                      "cost %.4f (%lld plans)", inst, nj, obj ? "hierarchical" : "weighted",
+                      k->vehicles, k->distance, k->cost, b.best.vehicles, b.best.distance,
+                      b.best.cost, b.leaves);
+        ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, NULL), 0);
+        found++;
+        sl_vrp_aco_destroy(c);
+        sl_vrp_free(v);
+    }
+    ck_assert_int_eq(found, 6);
+}
+END_TEST
+
+/* check = 1: each priced candidate route is re-simulated and each applied move re-checked by the
+ * independent checker; both counted in check_failures. */
+START_TEST(every_move_keeps_every_constraint)
+{
+    for (int inst = 0; inst < 3; inst++) {
+        sl_vrp *v = random_vrp(7 + (uint64_t)inst, 40, 4, 20, 1,
+                               inst == 1 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED);
+        sl_vrp_aco_params p;
+        sl_vrp_aco_params_init(&p);
+        p.iterations = 4;
+        p.ants = 4;
+        p.check = 1;
+        p.seed = 11;
+        sl_error e;
+        sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+        ck_assert_msg(c != NULL, "%s", e.msg);
+        sl_vrp_aco_run(c);
+        ck_assert_int_gt(sl_vrp_aco_moves(c), 100);
+        ck_assert_int_eq(sl_vrp_aco_check_failures(c), 0);
+        const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
+        int missing = 0;
+        int bad = sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, &missing);
+        ck_assert_int_eq(bad, missing);
+        ck_assert_int_eq(missing, k->unserved_mandatory);
+        sl_vrp_aco_destroy(c);
+        sl_vrp_free(v);
+    }
+}
+END_TEST
+
+static void run_threads(const sl_vrp *v, int threads, sl_vrp_sol *out, double *hist, int *nh)
+{
+    sl_vrp_aco_params p;
+    sl_vrp_aco_params_init(&p);
+    p.iterations = 6;
+    p.threads = threads;
+    p.seed = 3;
+    sl_error e;
+    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    ck_assert_msg(c != NULL, "%s", e.msg);
+    sl_vrp_aco_run(c);
+    sl_vrp_sol_init(out, v->nveh);
+    sl_vrp_sol_copy(out, sl_vrp_aco_best(c));
+    const sl_vrp_aco_record *h = sl_vrp_aco_history(c, nh);
+    for (int i = 0; i < *nh; i++) hist[i] = h[i].cost;
+    sl_vrp_aco_destroy(c);
+}
+
+START_TEST(same_result_for_any_thread_count)
+{
+    sl_vrp *v = random_vrp(21, 60, 5, 40, 1, SL_VRP_HIERARCHICAL);
+    sl_vrp_sol a, b;
+    double ha[64], hb[64];
+    int na, nb;
+    run_threads(v, 1, &a, ha, &na);
+    for (int t = 2; t <= 3; t++) {
+        run_threads(v, t, &b, hb, &nb);
+        ck_assert_int_eq(na, nb);
+        for (int i = 0; i < na; i++) ck_assert(ha[i] == hb[i]);
+        ck_assert_int_eq(a.start[a.nveh], b.start[b.nveh]);
+        ck_assert_mem_eq(a.start, b.start, sizeof(int) * (size_t)(a.nveh + 1));
+        ck_assert_mem_eq(a.jobs, b.jobs, sizeof(int) * (size_t)a.start[a.nveh]);
+        sl_vrp_sol_free(&b);
+    }
+    /* and on re-run */
+    run_threads(v, 2, &b, hb, &nb);
+    ck_assert_mem_eq(a.jobs, b.jobs, sizeof(int) * (size_t)a.start[a.nveh]);
+    sl_vrp_sol_free(&a);
+    sl_vrp_sol_free(&b);
+    sl_vrp_free(v);
+}
+END_TEST
+
+/* One vehicle for 40 jobs: the fleet is a hard limit, the rest is reported unserved. */
+START_TEST(fleet_limit_is_hard)
+{
+    sl_vrp *v = random_vrp(5, 40, 1, 60, 0, SL_VRP_HIERARCHICAL);
+
+    sl_vrp_aco_params p;
+    sl_vrp_aco_params_init(&p);
+    p.iterations = 5;
+    sl_error e;
+    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    ck_assert_msg(c != NULL, "%s", e.msg);
+    sl_vrp_aco_run(c);
+    const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
+    ck_assert_int_le(k->vehicles, 2);
+    ck_assert_int_gt(k->unserved, 0);
+    ck_assert(!k->feasible); /* mandatory jobs unserved: reported, not hidden */
+    int missing = 0;
+    ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, &missing), missing);
+    ck_assert_int_eq(missing, k->unserved_mandatory);
+    sl_vrp_aco_destroy(c);
+    sl_vrp_free(v);
+}
+END_TEST
+
+START_TEST(warm_start_and_bad_parameters)
+{
+    sl_vrp *v = random_vrp(8, 30, 3, 50, 1, SL_VRP_WEIGHTED);
+    sl_vrp_aco_params p;
+    sl_vrp_aco_params_init(&p);
+    p.iterations = 5;
+    sl_error e;
+    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    ck_assert_msg(c != NULL, "%s", e.msg);
+    sl_vrp_aco_run(c);
+    sl_vrp_kpi first = *sl_vrp_aco_best_kpi(c);
+    sl_vrp_sol plan;
+    sl_vrp_sol_init(&plan, v->nveh);
+    sl_vrp_sol_copy(&plan, sl_vrp_aco_best(c));
+    sl_vrp_aco_destroy(c);
+    p.warm = &plan;
+    p.iterations = 1;
+    p.kicks = 0;
+    c = sl_vrp_aco_create(v, &p, &e);
+    ck_assert_msg(c != NULL, "%s", e.msg);
+    ck_assert_int_le(sl_vrp_kpi_compare(v, sl_vrp_aco_best_kpi(c), &first), 0);
+    sl_vrp_aco_destroy(c);
+    /* a plan that breaks a shipment is refused */
+    int r0 = -1;
+    for (int r = 0; r < plan.nveh && r0 < 0; r++)
+        if (sl_vrp_sol_len(&plan, r) > 0) r0 = r;
+    int bad[2] = {1, 0}; /* delivery of shipment 0 -> 1 before its pickup */
+    sl_vrp_sol_set_route(&plan, r0, bad, 2);
+    for (int r = 0; r < plan.nveh; r++)
+        if (r != r0) sl_vrp_sol_set_route(&plan, r, NULL, 0);
+    ck_assert_ptr_null(sl_vrp_aco_create(v, &p, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "warm-start plan is not feasible"));
+    sl_vrp_sol_free(&plan);
+    sl_vrp_aco_params_init(&p);
+    p.rho = 0;
+    ck_assert_ptr_null(sl_vrp_aco_create(v, &p, &e));
+    ck_assert_str_eq(e.msg, "vrp colony: rho must be in (0, 1]");
+    sl_vrp_free(v);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("vrp_aco");
+    TCase *tc = tcase_create("colony");
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, finds_brute_force_optimum);
+    tcase_add_test(tc, every_move_keeps_every_constraint);
+    tcase_add_test(tc, same_result_for_any_thread_count);
+    tcase_add_test(tc, fleet_limit_is_hard);
+    tcase_add_test(tc, warm_start_and_bad_parameters);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
