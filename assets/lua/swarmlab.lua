@@ -862,3 +862,47 @@ function step(world, t) end
 ---Called once at the end (optional).
 ---@param world swarmlab.World
 function finish(world) end
+
+---@class swarmlab.VrpResult
+---@field cost number weighted objective
+---@field vehicles integer
+---@field distance number
+---@field duration number
+---@field waiting number
+---@field lateness number
+---@field penalty number penalties of unserved optional jobs
+---@field feasible boolean
+---@field unserved integer[] job numbers
+---@field routes table[] {vehicle, type, jobs, distance, duration, waiting, lateness, departure, arrival, load, cost}
+---@field iterations integer
+---@field seconds number
+---@field time_to_best number
+
+---@class swarmlab.VrpModel
+local VrpModel = {}
+---Runs the ant colony; options: time, cpu_time, iterations, seed, threads, ants, kicks, alpha,
+---beta, rho, q0, nn, local_search, warm (true or a result), target_cost, target_vehicles,
+---target_distance.
+---@param options? table
+---@return swarmlab.VrpResult
+function VrpModel:solve(options) end
+---@return swarmlab.VrpResult
+function VrpModel:result() end
+---Writes the last plan as a solution file in the output directory.
+---@param name string
+function VrpModel:write(name) end
+---@param name string
+function VrpModel:write_convergence(name) end
+---Re-reads a solution file with the independent checker.
+---@param name string
+---@return integer violations
+---@return string text one line per violation
+function VrpModel:check(name) end
+---@return table info {sites, jobs, vehicles, types, format, objective, name}
+function VrpModel:info() end
+
+---A vehicle routing model: {instance = FILE} or {sites, matrix, jobs, vehicles, dimensions,
+---objective, name} (see docs/vrp.md).
+---@param options table
+---@return swarmlab.VrpModel
+function swarmlab.vrp(options) end

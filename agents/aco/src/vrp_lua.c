@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swarmlab/lua_bind.h"
 #include "swarmlab/lua_host.h"
 #include "swarmlab/vrp_aco.h"
 #include "vrp_view.h"
@@ -55,44 +56,11 @@ typedef struct lua_vrp {
 
 /* ---- strict option tables ---- */
 
-static int edit_distance(const char *a, const char *b)
-{
-    int la = (int)strlen(a), lb = (int)strlen(b);
-    if (la > 40 || lb > 40) return 99;
-    int d[41][41];
-    for (int i = 0; i <= la; i++) d[i][0] = i;
-    for (int j = 0; j <= lb; j++) d[0][j] = j;
-    for (int i = 1; i <= la; i++)
-        for (int j = 1; j <= lb; j++) {
-            int s = d[i - 1][j - 1] + (a[i - 1] != b[j - 1]);
-            if (d[i - 1][j] + 1 < s) s = d[i - 1][j] + 1;
-            if (d[i][j - 1] + 1 < s) s = d[i][j - 1] + 1;
-            d[i][j] = s;
-        }
-    return d[la][lb];
-}
-
-/* Every string key of the table at idx must be in keys; `what` names the table. */
+/* Every key of the table at idx must be in keys (the shared toolkit names the nearest one). */
 static void strict(lua_State *L, int idx, const char *const *keys, const char *what)
 {
-    idx = lua_absindex(L, idx);
-    lua_pushnil(L);
-    while (lua_next(L, idx)) {
-        if (lua_type(L, -2) != LUA_TSTRING) luaL_error(L, "%s: keys must be names", what);
-        const char *k = lua_tostring(L, -2);
-        int found = 0, best = 99;
-        const char *near = NULL;
-        for (int i = 0; keys[i]; i++) {
-            if (strcmp(k, keys[i]) == 0) found = 1;
-            int d = edit_distance(k, keys[i]);
-            if (d < best) best = d, near = keys[i];
-        }
-        if (!found) {
-            if (near && best <= 3) luaL_error(L, "unknown option '%s' in %s; did you mean '%s'?", k, what, near);
-            luaL_error(L, "unknown option '%s' in %s", k, what);
-        }
-        lua_pop(L, 1);
-    }
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, lua_absindex(L, idx), what, keys);
 }
 
 static double num_field(lua_State *L, int t, const char *key, double def, const char *what)
@@ -436,9 +404,7 @@ static int l_vrp(lua_State *L)
     static const char *const keys[] = {"instance", "sites", "matrix", "jobs", "vehicles", "dimensions",
                                        "objective", "name", NULL};
     strict(L, 1, keys, WHO);
-    lua_vrp *h = lua_newuserdatauv(L, sizeof *h, 0);
-    memset(h, 0, sizeof *h);
-    luaL_setmetatable(L, VRP_MT);
+    lua_vrp *h = sl_lua_new_object(L, sizeof *h, VRP_MT);
     int ud = lua_gettop(L);
     sl_error e;
     sl_error_clear(&e);
@@ -760,15 +726,7 @@ void sl_lua_open_vrp(lua_State *L)
     static const luaL_Reg methods[] = {{"solve", m_solve}, {"result", m_result}, {"write", m_write},
                                        {"write_convergence", m_write_convergence},
                                        {"check", m_check}, {"info", m_info}, {NULL, NULL}};
-    if (luaL_newmetatable(L, VRP_MT)) {
-        lua_pushcfunction(L, model_gc);
-        lua_setfield(L, -2, "__gc");
-        luaL_newlib(L, methods);
-        lua_setfield(L, -2, "__index");
-        lua_pushboolean(L, 0);
-        lua_setfield(L, -2, "__metatable");
-    }
-    lua_pop(L, 1);
+    sl_lua_class(L, VRP_MT, methods, model_gc);
     lua_pushcfunction(L, l_vrp);
     lua_setfield(L, -2, "vrp");
 }
