@@ -73,12 +73,14 @@ int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k)
     int hier = v->objective == SL_VRP_HIERARCHICAL;
     if (!hier) big_unserved = 1e7 * (1 + maxf + maxcd * maxd + maxct * maxt);
     int prev_type = -1, first = 0;
+    c->dist_only = 1;
     for (int q = 0; q < V; q++) {
         const sl_vrp_vtype *t = &v->types[v->vehicle_type[q]];
         c->fixed[q] = hier ? big_vehicle : t->fixed;
         c->cd[q] = hier ? 1.0 : t->cost_distance;
         c->ct[q] = hier ? 0.0 : t->cost_time;
         c->speed[q] = t->speed;
+        if (c->ct[q] != 0) c->dist_only = 0;
         sl_vrp_seg_depot(v, q, 0, &c->dstart[q]);
         sl_vrp_seg_depot(v, q, 1, &c->dend[q]);
         if (v->vehicle_type[q] != prev_type) first = q, prev_type = v->vehicle_type[q];
@@ -117,11 +119,12 @@ int vrp_ls_init(vrp_ls *L, const vrp_ctx *c)
     L->pos_of = malloc(((size_t)c->n + 1) * sizeof(int));
     L->tmp = malloc(((size_t)c->n + 4) * sizeof(int));
     L->tmp2 = malloc(((size_t)c->n + 4) * sizeof(int));
-    if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2) {
+    L->seen = malloc(((size_t)c->n + 1) * sizeof(long long));
+    if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2 || !L->seen) {
         vrp_ls_free(L);
         return -1;
     }
-    for (int j = 0; j < c->n; j++) L->route_of[j] = -1;
+    for (int j = 0; j < c->n; j++) L->route_of[j] = -1, L->seen[j] = -1;
     for (int r = 0; r < c->nveh; r++) {
         L->R[r].fw = malloc(sizeof(sl_vrp_seg));
         L->R[r].bw = malloc(sizeof(sl_vrp_seg));
@@ -153,6 +156,7 @@ void vrp_ls_free(vrp_ls *L)
     free(L->pos_of);
     free(L->tmp);
     free(L->tmp2);
+    free(L->seen);
     memset(L, 0, sizeof *L);
 }
 
@@ -238,6 +242,7 @@ static int set_route(vrp_ls *L, int r, const int *jobs, int len)
     if (route_reserve(R, len) < 0) return -1;
     if (len) memmove(R->jobs, jobs, (size_t)len * sizeof(int));
     R->len = len;
+    R->mod = ++L->clock;
     for (int k = 0; k < len; k++) {
         L->route_of[jobs[k]] = r;
         L->pos_of[jobs[k]] = k;
@@ -259,7 +264,7 @@ double vrp_ls_recompute(vrp_ls *L)
 int vrp_ls_load(vrp_ls *L, const sl_vrp_sol *s)
 {
     const vrp_ctx *c = L->c;
-    for (int j = 0; j < c->n; j++) L->route_of[j] = -1;
+    for (int j = 0; j < c->n; j++) L->route_of[j] = -1, L->seen[j] = -1;
     for (int r = 0; r < c->nveh; r++) {
         const int *jobs = s->jobs + s->start[r];
         int len = s->start[r + 1] - s->start[r];
@@ -312,6 +317,10 @@ void vrp_ls_copy(vrp_ls *dst, const vrp_ls *src)
     memcpy(dst->route_of, src->route_of, (size_t)c->n * sizeof(int));
     memcpy(dst->pos_of, src->pos_of, (size_t)c->n * sizeof(int));
     dst->cost = src->cost;
+    /* the search memory travels with the solution */
+    for (int r = 0; r < c->nveh; r++) dst->R[r].mod = src->R[r].mod;
+    memcpy(dst->seen, src->seen, (size_t)c->n * sizeof(long long));
+    dst->clock = src->clock;
 }
 
 int vrp_ls_used(const vrp_ls *L)
@@ -373,6 +382,44 @@ static void piece_seg(const vrp_ls *L, int veh, const piece *p, sl_vrp_seg *out)
         for (int k = p->a; k < p->b; k++) sl_vrp_seg_cat(c->v, sp, out, &c->jseg[R->jobs[k]], out);
 }
 
+/* Cost of vehicle veh driving the pieces from distances alone (exact when c->dist_only; pieces
+ * read forward). Internal distances of route pieces come from the forward segments. */
+static double cheap_cost(const vrp_ls *L, int veh, const piece *p, int np)
+{
+    const vrp_ctx *c = L->c;
+    const sl_vrp *v = c->v;
+    double d = 0;
+    int last = c->dstart[veh].first, any = 0;
+    for (int i = 0; i < np; i++) {
+        int first, end;
+        if (p[i].r < 0) {
+            first = end = v->jobs[p[i].a].site;
+        } else {
+            if (p[i].b <= p[i].a) continue;
+            const vrp_route *R = &L->R[p[i].r];
+            first = v->jobs[R->jobs[p[i].a]].site;
+            end = v->jobs[R->jobs[p[i].b - 1]].site;
+            d += R->fw[p[i].b].dist - R->fw[p[i].a + 1].dist;
+        }
+        d += sl_vrp_dist(v, last, first);
+        last = end;
+        any = 1;
+    }
+    if (!any) return 0;
+    d += sl_vrp_dist(v, last, c->dend[veh].first);
+    return c->fixed[veh] + c->cd[veh] * d;
+}
+
+/* 1 when the move cannot improve: both new routes priced from distances alone. */
+static int screened(const vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2,
+                    int n2)
+{
+    if (!L->c->dist_only) return 0;
+    double old = L->R[r1].cost, now = cheap_cost(L, r1, p1, n1);
+    if (r2 >= 0) old += L->R[r2].cost, now += cheap_cost(L, r2, p2, n2);
+    return now - old >= -GAIN_EPS;
+}
+
 /* Search cost of vehicle veh driving the pieces; *ok = feasibility. */
 static double eval_pieces(vrp_ls *L, int veh, const piece *p, int np, int *ok)
 {
@@ -408,6 +455,10 @@ static double eval_pieces(vrp_ls *L, int veh, const piece *p, int np, int *ok)
         int n = build(L, p, np, L->tmp2), ok2;
         double c2 = sim_cost(c, veh, L->tmp2, n, &ok2);
         if (ok2 != *ok || (ok2 && fabs(c2 - cost) > 1e-6 * fmax(1.0, fabs(cost)))) L->check_fail++;
+        int fwd = 1;
+        for (int i = 0; i < np; i++) fwd &= !p[i].rev;
+        if (c->dist_only && fwd && fabs(cheap_cost(L, veh, p, np) - cost) > 1e-6 * fmax(1.0, fabs(cost)))
+            L->check_fail++;
     }
     return cost;
 }
@@ -498,6 +549,7 @@ static int try_relocate(vrp_ls *L, int u, int w)
             if (!ok1) continue;
             for (int q = j; q <= j + 1; q++) {
                 piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k, 0}, {r2, q, B->len, 0}};
+                if (screened(L, r1, p1, 2, r2, p2, 3)) continue;
                 double c2 = eval_pieces(L, r2, p2, 3, &ok2);
                 double delta = c1 + c2 - A->cost - B->cost;
                 if (ok2 && delta < -GAIN_EPS) {
@@ -521,6 +573,7 @@ static int try_relocate(vrp_ls *L, int u, int w)
                     p[2] = (piece){r1, i, i + k, 0};
                     p[3] = (piece){r1, q, A->len, 0};
                 }
+                if (screened(L, r1, p, 4, -1, NULL, 0)) continue;
                 double c1 = eval_pieces(L, r1, p, 4, &ok1);
                 double delta = c1 - A->cost;
                 if (ok1 && delta < -GAIN_EPS) {
@@ -547,6 +600,7 @@ static int try_exchange(vrp_ls *L, int u, int w)
                 if (q < 0 || q + k2 > B->len || !closed(L, r2, q, q + k2)) continue;
                 piece p1[3] = {{r1, 0, i, 0}, {r2, q, q + k2, 0}, {r1, i + k1, A->len, 0}};
                 piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k1, 0}, {r2, q + k2, B->len, 0}};
+                if (screened(L, r1, p1, 3, r2, p2, 3)) continue;
                 int ok1, ok2;
                 double c1 = eval_pieces(L, r1, p1, 3, &ok1);
                 if (!ok1) continue;
@@ -567,12 +621,13 @@ static int try_2opt_star(vrp_ls *L, int u, int w)
     int r1 = L->route_of[u], i = L->pos_of[u], r2 = L->route_of[w], j = L->pos_of[w];
     if (r1 == r2) return 0;
     vrp_route *A = &L->R[r1], *B = &L->R[r2];
-    int ok1, ok2;
+    int ok1 = 0, ok2 = 0;
     /* u -> w: r1 = A[0..i] + B[j..], r2 = B[0..j-1] + A[i+1..] */
     if (A->open[i + 1] == 0 && B->open[j] == 0) {
         piece p1[2] = {{r1, 0, i + 1, 0}, {r2, j, B->len, 0}};
         piece p2[2] = {{r2, 0, j, 0}, {r1, i + 1, A->len, 0}};
-        double c1 = eval_pieces(L, r1, p1, 2, &ok1);
+        double c1 = 0;
+        if (!screened(L, r1, p1, 2, r2, p2, 2)) c1 = eval_pieces(L, r1, p1, 2, &ok1);
         if (ok1) {
             double c2 = eval_pieces(L, r2, p2, 2, &ok2);
             double delta = c1 + c2 - A->cost - B->cost;
@@ -586,7 +641,9 @@ static int try_2opt_star(vrp_ls *L, int u, int w)
     if (A->open[i] == 0 && B->open[j + 1] == 0) {
         piece p1[2] = {{r1, 0, i, 0}, {r2, j + 1, B->len, 0}};
         piece p2[2] = {{r2, 0, j + 1, 0}, {r1, i, A->len, 0}};
-        double c1 = eval_pieces(L, r1, p1, 2, &ok1);
+        double c1 = 0;
+        ok1 = 0;
+        if (!screened(L, r1, p1, 2, r2, p2, 2)) c1 = eval_pieces(L, r1, p1, 2, &ok1);
         if (ok1) {
             double c2 = eval_pieces(L, r2, p2, 2, &ok2);
             double delta = c1 + c2 - A->cost - B->cost;
@@ -654,18 +711,25 @@ static int try_to_empty(vrp_ls *L, int u)
     return 0;
 }
 
+/* Moves between u's route and a neighbour's route are tried again only when one of the two
+ * routes changed since u's neighbourhood was last searched without success. */
 static int try_job(vrp_ls *L, int u)
 {
     const vrp_ctx *c = L->c;
     const int *nb = c->cand + (size_t)u * c->k;
+    long long seen = L->seen[u];
+    int fresh = L->R[L->route_of[u]].mod > seen;
     for (int t = 0; t < c->k; t++) {
         int w = nb[t];
         if (L->route_of[w] < 0 || L->route_of[u] < 0) continue;
+        if (!fresh && L->R[L->route_of[w]].mod <= seen) continue;
         if (try_relocate(L, u, w) || try_exchange(L, u, w) || try_2opt_star(L, u, w) ||
             try_2opt(L, u, w))
             return 1;
     }
-    return try_to_empty(L, u);
+    if (fresh && try_to_empty(L, u)) return 1;
+    L->seen[u] = L->clock;
+    return 0;
 }
 
 /* ---- shipments ---- */

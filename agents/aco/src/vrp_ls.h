@@ -27,6 +27,8 @@ typedef struct vrp_ctx {
     sl_vrp_seg *jseg;            /* per job */
     sl_vrp_seg *dstart, *dend;   /* per vehicle */
     int *first_of_type;          /* per vehicle: lowest vehicle index of its type */
+    int dist_only;               /* no cost per time: a route's cost follows from its distance,
+                                    so moves are screened in O(1) before any feasibility check */
 } vrp_ctx;
 
 int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k);
@@ -37,6 +39,7 @@ typedef struct vrp_route {
     sl_vrp_seg *fw, *bw;         /* fw[k]: start depot + jobs[0..k-1]; bw[k]: jobs[k..len-1] */
     int *open;                   /* open[k]: shipments picked before position k, delivered later */
     double cost;                 /* search cost of the route (0 when empty) */
+    long long mod;               /* value of the move clock when last changed */
 } vrp_route;
 
 typedef struct vrp_ls {
@@ -46,6 +49,9 @@ typedef struct vrp_ls {
     int *tmp, *tmp2;             /* n + 4 each */
     double cost;                 /* total search cost */
     long long moves, evals;
+    long long clock;             /* counts route changes */
+    long long *seen;             /* per job: clock when its neighbourhood was last found
+                                    without an improving move (-1: never) */
     /* checking (tests): every priced candidate is compared with a simulation, and after every
      * applied move the whole solution goes through the independent checker */
     int check;

@@ -64,20 +64,23 @@ void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl
     double t = sl_vrp_time(v, a->last, b->first) / speed;
     double dd = sl_vrp_dist(v, a->last, b->first);
     double delta = a->dur - a->tw + t;
-    double dwt = fmax(b->early - delta - a->late, 0.0);
-    double dtw = fmax(a->early + delta - b->late, 0.0);
+    double dwt = b->early - delta - a->late;
+    double dtw = a->early + delta - b->late;
+    if (!(dwt > 0)) dwt = 0;
+    if (!(dtw > 0)) dtw = 0;
+    double e1 = b->early - delta, l1 = b->late - delta;
     sl_vrp_seg r;
     r.dist = a->dist + b->dist + dd;
     r.dur = a->dur + b->dur + t + dwt;
     r.tw = a->tw + b->tw + dtw;
-    r.early = fmax(b->early - delta, a->early) - dwt;
-    r.late = fmin(b->late - delta, a->late) + dtw;
-    for (int d = 0; d < v->ndim; d++) {
+    r.early = (e1 > a->early ? e1 : a->early) - dwt;
+    r.late = (l1 < a->late ? l1 : a->late) + dtw;
+    for (int d = 0; d < SL_VRP_MAXDIM; d++) {
+        double m2 = a->delta[d] + b->maxp[d];
         r.sload[d] = a->sload[d] + b->sload[d];
-        r.maxp[d] = fmax(a->maxp[d], a->delta[d] + b->maxp[d]);
+        r.maxp[d] = a->maxp[d] > m2 ? a->maxp[d] : m2;
         r.delta[d] = a->delta[d] + b->delta[d];
     }
-    for (int d = v->ndim; d < SL_VRP_MAXDIM; d++) r.sload[d] = r.maxp[d] = r.delta[d] = 0;
     r.first = a->first;
     r.last = b->last;
     r.multi = a->multi | b->multi;
