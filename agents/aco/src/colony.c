@@ -1,4 +1,5 @@
 /* colony.c - the ant colony: parameters, construction, local search, pheromone update, stopping. */
+#include "aco_clock.h"
 #include "swarmlab/aco.h"
 #include "aco_view.h"
 
@@ -56,21 +57,6 @@ struct sl_aco {
     int *acs_left;
 };
 
-/* ---- clocks ---- */
-
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-static double cpu_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /* ---- parameters ---- */
 
@@ -312,8 +298,8 @@ sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *params, sl_error 
     c->n = in->n;
     c->cvrp = in->problem == SL_PROB_CVRP;
     c->nthreads = p.threads;
-    c->t_start_wall = wall_now();
-    c->t_start_cpu = cpu_now();
+    c->t_start_wall = slp_aco_wall_now();
+    c->t_start_cpu = slp_aco_cpu_now();
     int n = c->n, seqcap = c->cvrp ? 2 * n + 1 : n;
     c->best_seq = malloc((size_t)seqcap * sizeof(int));
     c->restart_seq = malloc((size_t)seqcap * sizeof(int));
@@ -753,8 +739,8 @@ static int kick_best(sl_aco *c)
         if (cost < c->best_cost) {
             c->best_cost = cost;
             c->found_iter = c->iter + 1;
-            c->time_best = wall_now() - c->t_start_wall;
-            c->cpu_best = cpu_now() - c->t_start_cpu;
+            c->time_best = slp_aco_wall_now() - c->t_start_wall;
+            c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
             improved = 1;
         }
     }
@@ -772,7 +758,7 @@ static void record(sl_aco *c, long long ib_cost, double bf)
     }
     sl_aco_record *r = &c->hist[c->nhist++];
     r->iteration = c->iter;
-    r->seconds = wall_now() - c->t_start_wall;
+    r->seconds = slp_aco_wall_now() - c->t_start_wall;
     r->best = c->best_cost;
     r->iter_best = ib_cost;
     r->branching = bf;
@@ -783,8 +769,8 @@ static void check_done(sl_aco *c)
     const sl_aco_def *p = &c->p;
     if (p->iterations > 0 && c->iter >= p->iterations) c->done = 1;
     if (p->target >= 0 && c->best_cost <= p->target) c->done = 1;
-    if (p->wall_time > 0 && wall_now() - c->t_start_wall >= p->wall_time) c->done = 1;
-    if (p->cpu_time > 0 && cpu_now() - c->t_start_cpu >= p->cpu_time) c->done = 1;
+    if (p->wall_time > 0 && slp_aco_wall_now() - c->t_start_wall >= p->wall_time) c->done = 1;
+    if (p->cpu_time > 0 && slp_aco_cpu_now() - c->t_start_cpu >= p->cpu_time) c->done = 1;
 }
 
 sl_status sl_aco_step(sl_aco *c, sl_error *e)
@@ -819,8 +805,8 @@ sl_status sl_aco_step(sl_aco *c, sl_error *e)
         c->best_len = ib->len;
         memcpy(c->best_seq, ib->seq, (size_t)ib->len * sizeof(int));
         c->found_iter = c->iter + 1;
-        c->time_best = wall_now() - c->t_start_wall;
-        c->cpu_best = cpu_now() - c->t_start_cpu;
+        c->time_best = slp_aco_wall_now() - c->t_start_wall;
+        c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
         if (c->p.variant == SL_ACO_MMAS) mmas_limits(c);
     }
     if (c->cvrp && c->p.ls != SL_LS_NONE && c->p.kicks > 0 && kick_best(c) &&
@@ -866,7 +852,7 @@ sl_status sl_aco_run(sl_aco *c, sl_error *e)
 const sl_aco_def *sl_aco_def_used(const sl_aco *c) { return &c->p; }
 const sl_instance *sl_aco_instance(const sl_aco *c) { return c->in; }
 long long sl_aco_iterations(const sl_aco *c) { return c->iter; }
-double sl_aco_seconds(const sl_aco *c) { return wall_now() - c->t_start_wall; }
+double sl_aco_seconds(const sl_aco *c) { return slp_aco_wall_now() - c->t_start_wall; }
 double sl_aco_time_to_best(const sl_aco *c) { return c->time_best; }
 double sl_aco_cpu_time_to_best(const sl_aco *c) { return c->cpu_best; }
 long long sl_aco_best_cost(const sl_aco *c) { return c->best_cost; }
@@ -944,8 +930,8 @@ int sl_aco_offer(sl_aco *c, const int *seq, int len)
     c->best_len = len;
     memcpy(c->best_seq, seq, (size_t)len * sizeof(int));
     c->found_iter = c->iter;
-    c->time_best = wall_now() - c->t_start_wall;
-    c->cpu_best = cpu_now() - c->t_start_cpu;
+    c->time_best = slp_aco_wall_now() - c->t_start_wall;
+    c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
     if (c->p.variant == SL_ACO_MMAS && c->iter > 0) mmas_limits(c);
     return 1;
 }

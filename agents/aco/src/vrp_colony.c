@@ -1,7 +1,8 @@
 /* vrp_colony.c - the ant colony for the rich VRP: construction under every constraint, local
  * search, ruin-and-recreate and route elimination on the best-so-far, MAX-MIN pheromone. */
+#include "aco_clock.h"
 #include "swarmlab/vrp_aco.h"
-#include "vrp_ls.h"
+#include "vrp_internal.h"
 
 #include <math.h>
 #include <omp.h>
@@ -11,7 +12,7 @@
 #include <time.h>
 
 typedef struct scratch {          /* one per thread; never influences results */
-    vrp_ls ls;
+    slp_vrp_ls ls;
     int *route, *pending;
     char *visited;
     double *w;
@@ -22,14 +23,14 @@ typedef struct scratch {          /* one per thread; never influences results */
 
 struct sl_vrp_aco {
     const sl_vrp *v;
-    sl_vrp_aco_params p;
-    vrp_ctx ctx;
+    sl_vrp_aco_def p;
+    slp_vrp_ctx ctx;
     int n, nthreads, trivial, done, weighted_vehicles;
     double *tau, tau_min, tau_max;
     scratch *scr;
     sl_vrp_sol *ant_sol;          /* per ant */
     double *ant_cost;
-    vrp_ls best, work;
+    slp_vrp_ls best, work;
     sl_vrp_sol best_sol;
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
@@ -38,22 +39,10 @@ struct sl_vrp_aco {
     int nhist, cap_hist;
 };
 
-static double wall_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
-static double cpu_now(void)
+sl_vrp_aco_def sl_vrp_aco_def_default(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
-void sl_vrp_aco_params_init(sl_vrp_aco_params *p)
-{
+    sl_vrp_aco_def d, *p = &d;
     memset(p, 0, sizeof *p);
     p->ants = 8;
     p->alpha = 1;
@@ -68,9 +57,10 @@ void sl_vrp_aco_params_init(sl_vrp_aco_params *p)
     p->target_distance = -1;
     p->threads = 1;
     p->seed = 1;
+    return d;
 }
 
-static sl_status check_params(const sl_vrp_aco_params *p, sl_error *e)
+static sl_status check_params(const sl_vrp_aco_def *p, sl_error *e)
 {
     if (p->ants < 1 || p->ants > 10000) return sl_error_set(e, SL_ERR_RANGE, "vrp colony: ants must be in 1..10000");
     if (!(p->alpha >= 0) || !(p->beta >= 0) || !isfinite(p->alpha) || !isfinite(p->beta))
@@ -96,7 +86,7 @@ static double tau_at(const sl_vrp_aco *c, int a, int b)
 static int can_append(sl_vrp_aco *c, scratch *S, int veh, const sl_vrp_seg *cur, int len, int j,
                       int npend)
 {
-    const vrp_ctx *x = &c->ctx;
+    const slp_vrp_ctx *x = &c->ctx;
     const sl_vrp *v = c->v;
     double sp = x->speed[veh];
     sl_vrp_seg s;
@@ -146,7 +136,7 @@ static double visibility(const sl_vrp_aco *c, int veh, const sl_vrp_seg *cur, in
 static void construct(sl_vrp_aco *c, scratch *S, sl_rng *rng, int greedy, sl_vrp_sol *sol)
 {
     const sl_vrp *v = c->v;
-    const vrp_ctx *x = &c->ctx;
+    const slp_vrp_ctx *x = &c->ctx;
     int n = c->n;
     memset(S->visited, 0, (size_t)n);
     for (int r = 0; r < v->nveh; r++) sl_vrp_sol_set_route(sol, r, NULL, 0);
@@ -270,7 +260,7 @@ static int scratch_init(sl_vrp_aco *c, scratch *S)
     S->cj = malloc(cands * sizeof(int));
     S->cv = malloc(cands * sizeof(int));
     if (!S->route || !S->pending || !S->sim || !S->visited || !S->w || !S->cj || !S->cv) return -1;
-    if (vrp_ls_init(&S->ls, &c->ctx) < 0) return -1;
+    if (slp_vrp_ls_init(&S->ls, &c->ctx) < 0) return -1;
     S->ls.check = c->p.check;
     return 0;
 }
@@ -284,14 +274,14 @@ static void scratch_free(scratch *S)
     free(S->w);
     free(S->cj);
     free(S->cv);
-    if (S->ls.R) vrp_ls_free(&S->ls);
+    if (S->ls.R) slp_vrp_ls_free(&S->ls);
 }
 
 static void refresh_best(sl_vrp_aco *c)
 {
-    vrp_ls_store(&c->best, &c->best_sol);
+    slp_vrp_ls_store(&c->best, &c->best_sol);
     sl_vrp_evaluate(c->v, &c->best_sol, &c->best_kpi, NULL);
-    c->time_best = wall_now() - c->t0_wall;
+    c->time_best = slp_aco_wall_now() - c->t0_wall;
 }
 
 static void set_trails(sl_vrp_aco *c)
@@ -312,7 +302,7 @@ static void record(sl_vrp_aco *c)
     }
     sl_vrp_aco_record *r = &c->hist[c->nhist++];
     r->iteration = c->iter;
-    r->seconds = wall_now() - c->t0_wall;
+    r->seconds = slp_aco_wall_now() - c->t0_wall;
     r->cost = c->best_kpi.cost;
     r->vehicles = c->best_kpi.vehicles;
     r->unserved = c->best_kpi.unserved;
@@ -321,8 +311,8 @@ static void record(sl_vrp_aco *c)
 
 static int time_up(const sl_vrp_aco *c)
 {
-    if (c->p.wall_time > 0 && wall_now() - c->t0_wall >= c->p.wall_time) return 1;
-    if (c->p.cpu_time > 0 && cpu_now() - c->t0_cpu >= c->p.cpu_time) return 1;
+    if (c->p.wall_time > 0 && slp_aco_wall_now() - c->t0_wall >= c->p.wall_time) return 1;
+    if (c->p.cpu_time > 0 && slp_aco_cpu_now() - c->t0_cpu >= c->p.cpu_time) return 1;
     return 0;
 }
 
@@ -342,7 +332,7 @@ static void update_done(sl_vrp_aco *c)
         c->done = 1;
 }
 
-sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_error *e)
+sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error *e)
 {
     if (!v->finished) {
         sl_error_set(e, SL_ERR_STATE, "vrp colony: the model is not finished");
@@ -359,12 +349,12 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_er
     c->p.warm = NULL;
     if (c->p.kicks < 0) c->p.kicks = 10;
     c->n = v->njobs;
-    c->t0_wall = wall_now();
-    c->t0_cpu = cpu_now();
+    c->t0_wall = slp_aco_wall_now();
+    c->t0_cpu = slp_aco_cpu_now();
     c->nthreads = p->threads;
     for (int t = 0; t < v->ntypes; t++) c->weighted_vehicles |= v->types[t].fixed > 0;
     if (v->objective == SL_VRP_HIERARCHICAL) c->weighted_vehicles = 1;
-    int ok = vrp_ctx_init(&c->ctx, v, p->nn) == 0;
+    int ok = slp_vrp_ctx_init(&c->ctx, v, p->nn) == 0;
     size_t nt = (size_t)(c->n + 1) * (size_t)(c->n + 1);
     if (ok) c->tau = malloc(nt * sizeof(double));
     c->scr = calloc((size_t)c->nthreads, sizeof(scratch));
@@ -373,7 +363,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_er
     ok = ok && c->tau && c->scr && c->ant_sol && c->ant_cost;
     for (int t = 0; ok && t < c->nthreads; t++) ok = scratch_init(c, &c->scr[t]) == 0;
     for (int a = 0; ok && a < p->ants; a++) ok = sl_vrp_sol_init(&c->ant_sol[a], v->nveh) == SL_OK;
-    ok = ok && vrp_ls_init(&c->best, &c->ctx) == 0 && vrp_ls_init(&c->work, &c->ctx) == 0 &&
+    ok = ok && slp_vrp_ls_init(&c->best, &c->ctx) == 0 && slp_vrp_ls_init(&c->work, &c->ctx) == 0 &&
          sl_vrp_sol_init(&c->best_sol, v->nveh) == SL_OK;
     if (!ok) {
         sl_vrp_aco_destroy(c);
@@ -388,7 +378,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_er
         return c;
     }
     if (p->warm) {
-        if (p->warm->nveh != v->nveh || vrp_ls_load(&c->best, p->warm) < 0) {
+        if (p->warm->nveh != v->nveh || slp_vrp_ls_load(&c->best, p->warm) < 0) {
             sl_vrp_aco_destroy(c);
             sl_error_set(e, SL_ERR_RANGE, "vrp colony: the warm-start plan is not feasible for this "
                          "model (a route breaks a constraint, or a job appears twice)");
@@ -398,10 +388,10 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_er
         for (size_t i = 0; i < nt; i++) c->tau[i] = 1.0;
         sl_rng r = sl_rng_make(p->seed, SL_VRP_ACO_STREAM, (uint64_t)-1, 0);
         construct(c, &c->scr[0], &r, 1, &c->ant_sol[0]);
-        vrp_ls_load(&c->best, &c->ant_sol[0]);
+        slp_vrp_ls_load(&c->best, &c->ant_sol[0]);
     }
-    if (p->local_search) vrp_ls_run(&c->best);
-    else vrp_ls_insert_unserved(&c->best);
+    if (p->local_search) slp_vrp_ls_run(&c->best);
+    else slp_vrp_ls_insert_unserved(&c->best);
     refresh_best(c);
     set_trails(c);
     for (size_t i = 0; i < nt; i++) c->tau[i] = c->tau_max;
@@ -417,15 +407,15 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
         for (int t = 0; t < c->nthreads; t++) scratch_free(&c->scr[t]);
     free(c->scr);
     if (c->ant_sol)
-        for (int a = 0; a < c->p.ants; a++) sl_vrp_sol_free(&c->ant_sol[a]);
+        for (int a = 0; a < c->p.ants; a++) sl_vrp_sol_release(&c->ant_sol[a]);
     free(c->ant_sol);
     free(c->ant_cost);
-    if (c->best.R) vrp_ls_free(&c->best);
-    if (c->work.R) vrp_ls_free(&c->work);
-    sl_vrp_sol_free(&c->best_sol);
+    if (c->best.R) slp_vrp_ls_free(&c->best);
+    if (c->work.R) slp_vrp_ls_free(&c->work);
+    sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
-    vrp_ctx_free(&c->ctx);
+    slp_vrp_ctx_free(&c->ctx);
     free(c);
 }
 
@@ -458,17 +448,17 @@ static void improve_best(sl_vrp_aco *c)
     if (size > 30) size = 30;
     for (int k = 0; k < c->p.kicks; k++) {
         if (time_up(c)) break;
-        vrp_ls_copy(&c->work, &c->best);
-        vrp_ls_ruin(&c->work, &r, 1 + (int)sl_rng_below(&r, (uint32_t)size));
-        if (c->p.local_search) vrp_ls_run(&c->work);
-        else vrp_ls_insert_unserved(&c->work);
+        slp_vrp_ls_copy(&c->work, &c->best);
+        slp_vrp_ls_ruin(&c->work, &r, 1 + (int)sl_rng_below(&r, (uint32_t)size));
+        if (c->p.local_search) slp_vrp_ls_run(&c->work);
+        else slp_vrp_ls_insert_unserved(&c->work);
         if (c->work.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
-            vrp_ls_copy(&c->best, &c->work);
+            slp_vrp_ls_copy(&c->best, &c->work);
             refresh_best(c);
         }
     }
     if (!c->weighted_vehicles || time_up(c)) return;
-    int used = vrp_ls_used(&c->best);
+    int used = slp_vrp_ls_used(&c->best);
     if (used < 2) return;
     /* a random used route, smaller routes more often (two draws, keep the shorter) */
     int pick[2];
@@ -482,45 +472,48 @@ static void improve_best(sl_vrp_aco *c)
             }
     }
     int rr = c->best.R[pick[0]].len <= c->best.R[pick[1]].len ? pick[0] : pick[1];
-    vrp_ls_copy(&c->work, &c->best);
-    vrp_ls_clear_route(&c->work, rr);
-    vrp_ls_run(&c->work);
-    if (vrp_ls_unserved(&c->work) > vrp_ls_unserved(&c->best)) {
+    slp_vrp_ls_copy(&c->work, &c->best);
+    slp_vrp_ls_clear_route(&c->work, rr);
+    slp_vrp_ls_run(&c->work);
+    if (slp_vrp_ls_unserved(&c->work) > slp_vrp_ls_unserved(&c->best)) {
         /* one more chance: shake the neighbourhood of a job still out, then repair */
         for (int j = 0; j < n; j++)
             if (c->work.route_of[j] < 0 && c->best.route_of[j] >= 0) {
-                vrp_ls_ruin(&c->work, &r, size);
-                vrp_ls_run(&c->work);
+                slp_vrp_ls_ruin(&c->work, &r, size);
+                slp_vrp_ls_run(&c->work);
                 break;
             }
     }
     if (c->work.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
-        vrp_ls_copy(&c->best, &c->work);
+        slp_vrp_ls_copy(&c->best, &c->work);
         refresh_best(c);
     }
 }
 
-void sl_vrp_aco_step(sl_vrp_aco *c)
+sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
 {
-    if (c->done) return;
+    (void)e;
+    if (c->done) return SL_OK;
     c->iter++;
     int ants = c->p.ants;
-#pragma omp parallel for num_threads(c->nthreads) schedule(dynamic, 1)
+    /* small problems: waking threads costs more than the ants' work (results are the same) */
+    int nth = c->n < 48 ? 1 : c->nthreads;
+#pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
     for (int a = 0; a < ants; a++) {
         scratch *S = &c->scr[omp_get_thread_num()];
         sl_rng r = sl_rng_make(c->p.seed, SL_VRP_ACO_STREAM, (uint64_t)a, (uint64_t)c->iter);
         construct(c, S, &r, 0, &c->ant_sol[a]);
-        vrp_ls_load(&S->ls, &c->ant_sol[a]);
-        if (c->p.local_search) vrp_ls_run(&S->ls);
-        else vrp_ls_insert_unserved(&S->ls);
-        vrp_ls_store(&S->ls, &c->ant_sol[a]);
+        slp_vrp_ls_load(&S->ls, &c->ant_sol[a]);
+        if (c->p.local_search) slp_vrp_ls_run(&S->ls);
+        else slp_vrp_ls_insert_unserved(&S->ls);
+        slp_vrp_ls_store(&S->ls, &c->ant_sol[a]);
         c->ant_cost[a] = S->ls.cost;
     }
     int ib = 0;
     for (int a = 1; a < ants; a++)
         if (c->ant_cost[a] < c->ant_cost[ib]) ib = a;
     if (c->ant_cost[ib] < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
-        vrp_ls_load(&c->best, &c->ant_sol[ib]);
+        slp_vrp_ls_load(&c->best, &c->ant_sol[ib]);
         refresh_best(c);
         set_trails(c);
     }
@@ -528,20 +521,25 @@ void sl_vrp_aco_step(sl_vrp_aco *c)
     deposit(c);
     record(c);
     update_done(c);
+    return SL_OK;
 }
 
-int sl_vrp_aco_done(const sl_vrp_aco *c) { return c->done; }
+bool sl_vrp_aco_done(const sl_vrp_aco *c) { return c->done; }
 
-void sl_vrp_aco_run(sl_vrp_aco *c)
+sl_status sl_vrp_aco_run(sl_vrp_aco *c, sl_error *e)
 {
-    while (!c->done) sl_vrp_aco_step(c);
+    while (!c->done) {
+        sl_status st = sl_vrp_aco_step(c, e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
 }
 
 const sl_vrp_sol *sl_vrp_aco_best(const sl_vrp_aco *c) { return &c->best_sol; }
 const sl_vrp_kpi *sl_vrp_aco_best_kpi(const sl_vrp_aco *c) { return &c->best_kpi; }
 long long sl_vrp_aco_iterations(const sl_vrp_aco *c) { return c->iter; }
-double sl_vrp_aco_seconds(const sl_vrp_aco *c) { return wall_now() - c->t0_wall; }
-double sl_vrp_aco_cpu_seconds(const sl_vrp_aco *c) { return cpu_now() - c->t0_cpu; }
+double sl_vrp_aco_seconds(const sl_vrp_aco *c) { return slp_aco_wall_now() - c->t0_wall; }
+double sl_vrp_aco_cpu_seconds(const sl_vrp_aco *c) { return slp_aco_cpu_now() - c->t0_cpu; }
 double sl_vrp_aco_time_to_best(const sl_vrp_aco *c) { return c->time_best; }
 
 const sl_vrp_aco_record *sl_vrp_aco_history(const sl_vrp_aco *c, int *count)

@@ -1,5 +1,5 @@
-/* vrp_ls.c - local search for the rich VRP with constant-time move evaluation (see vrp_ls.h). */
-#include "vrp_ls.h"
+/* vrp_ls.c - local search for the rich VRP with constant-time move evaluation (see vrp_internal.h). */
+#include "vrp_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -17,7 +17,7 @@ static int cmp_pair(const void *a, const void *b)
     return x[1] < y[1] ? -1 : x[1] > y[1];
 }
 
-int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k)
+int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
 {
     memset(c, 0, sizeof *c);
     c->v = v;
@@ -40,7 +40,7 @@ int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k)
     if (!c->cand || !c->fixed || !c->cd || !c->ct || !c->speed || !c->pen || !c->jseg ||
         !c->dstart || !c->dend || !c->first_of_type || !tmp) {
         free(tmp);
-        vrp_ctx_free(c);
+        slp_vrp_ctx_free(c);
         return -1;
     }
     /* neighbour lists by site distance (both directions), ties by index */
@@ -93,7 +93,7 @@ int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k)
     return 0;
 }
 
-void vrp_ctx_free(vrp_ctx *c)
+void slp_vrp_ctx_free(slp_vrp_ctx *c)
 {
     free(c->cand);
     free(c->fixed);
@@ -110,18 +110,18 @@ void vrp_ctx_free(vrp_ctx *c)
 
 /* ---- working solution ---- */
 
-int vrp_ls_init(vrp_ls *L, const vrp_ctx *c)
+int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c)
 {
     memset(L, 0, sizeof *L);
     L->c = c;
-    L->R = calloc((size_t)c->nveh, sizeof(vrp_route));
+    L->R = calloc((size_t)c->nveh, sizeof(slp_vrp_route));
     L->route_of = malloc(((size_t)c->n + 1) * sizeof(int));
     L->pos_of = malloc(((size_t)c->n + 1) * sizeof(int));
     L->tmp = malloc(((size_t)c->n + 4) * sizeof(int));
     L->tmp2 = malloc(((size_t)c->n + 4) * sizeof(int));
     L->seen = malloc(((size_t)c->n + 1) * sizeof(long long));
     if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2 || !L->seen) {
-        vrp_ls_free(L);
+        slp_vrp_ls_free(L);
         return -1;
     }
     for (int j = 0; j < c->n; j++) L->route_of[j] = -1, L->seen[j] = -1;
@@ -130,7 +130,7 @@ int vrp_ls_init(vrp_ls *L, const vrp_ctx *c)
         L->R[r].bw = malloc(sizeof(sl_vrp_seg));
         L->R[r].open = malloc(sizeof(int));
         if (!L->R[r].fw || !L->R[r].bw || !L->R[r].open) {
-            vrp_ls_free(L);
+            slp_vrp_ls_free(L);
             return -1;
         }
         L->R[r].fw[0] = c->dstart[r];
@@ -142,7 +142,7 @@ int vrp_ls_init(vrp_ls *L, const vrp_ctx *c)
     return 0;
 }
 
-void vrp_ls_free(vrp_ls *L)
+void slp_vrp_ls_free(slp_vrp_ls *L)
 {
     if (L->R)
         for (int r = 0; r < L->c->nveh; r++) {
@@ -160,7 +160,7 @@ void vrp_ls_free(vrp_ls *L)
     memset(L, 0, sizeof *L);
 }
 
-static int route_reserve(vrp_route *R, int len)
+static int route_reserve(slp_vrp_route *R, int len)
 {
     if (len + 1 <= R->cap) return 0;
     int nc = R->cap ? R->cap : 8;
@@ -182,7 +182,7 @@ static int route_reserve(vrp_route *R, int len)
 }
 
 /* Search cost of a complete depot-to-depot segment; sets *ok to feasibility. */
-static double seg_cost(const vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
+static double seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
 {
     const sl_vrp_vtype *t = &c->v->types[c->v->vehicle_type[veh]];
     int f = s->tw <= FEAS_EPS && s->dur <= t->max_duration + FEAS_EPS &&
@@ -195,7 +195,7 @@ static double seg_cost(const vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
 
 /* Search cost of a route given as a job list, by simulation (windows with several intervals,
  * and the checks of test runs). */
-static double sim_cost(const vrp_ctx *c, int veh, const int *jobs, int len, int *ok)
+static double sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len, int *ok)
 {
     if (len == 0) {
         *ok = 1;
@@ -207,10 +207,10 @@ static double sim_cost(const vrp_ctx *c, int veh, const int *jobs, int len, int 
     return c->fixed[veh] + c->cd[veh] * k.distance + c->ct[veh] * k.duration;
 }
 
-static void rebuild(vrp_ls *L, int r)
+static void rebuild(slp_vrp_ls *L, int r)
 {
-    const vrp_ctx *c = L->c;
-    vrp_route *R = &L->R[r];
+    const slp_vrp_ctx *c = L->c;
+    slp_vrp_route *R = &L->R[r];
     double sp = c->speed[r];
     R->fw[0] = c->dstart[r];
     for (int k = 0; k < R->len; k++) sl_vrp_seg_cat(c->v, sp, &R->fw[k], &c->jseg[R->jobs[k]], &R->fw[k + 1]);
@@ -236,9 +236,9 @@ static void rebuild(vrp_ls *L, int r)
     R->cost = s.multi ? sim_cost(c, r, R->jobs, R->len, &ok) : seg_cost(c, r, &s, &ok);
 }
 
-static int set_route(vrp_ls *L, int r, const int *jobs, int len)
+static int set_route(slp_vrp_ls *L, int r, const int *jobs, int len)
 {
-    vrp_route *R = &L->R[r];
+    slp_vrp_route *R = &L->R[r];
     if (route_reserve(R, len) < 0) return -1;
     if (len) memmove(R->jobs, jobs, (size_t)len * sizeof(int));
     R->len = len;
@@ -251,7 +251,7 @@ static int set_route(vrp_ls *L, int r, const int *jobs, int len)
     return 0;
 }
 
-double vrp_ls_recompute(vrp_ls *L)
+double slp_vrp_ls_recompute(slp_vrp_ls *L)
 {
     double s = 0;
     for (int r = 0; r < L->c->nveh; r++) s += L->R[r].cost;
@@ -261,9 +261,9 @@ double vrp_ls_recompute(vrp_ls *L)
     return s;
 }
 
-int vrp_ls_load(vrp_ls *L, const sl_vrp_sol *s)
+int slp_vrp_ls_load(slp_vrp_ls *L, const sl_vrp_sol *s)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     for (int j = 0; j < c->n; j++) L->route_of[j] = -1, L->seen[j] = -1;
     for (int r = 0; r < c->nveh; r++) {
         const int *jobs = s->jobs + s->start[r];
@@ -276,7 +276,7 @@ int vrp_ls_load(vrp_ls *L, const sl_vrp_sol *s)
     for (int r = 0; r < c->nveh; r++)
         if (set_route(L, r, s->jobs + s->start[r], s->start[r + 1] - s->start[r]) < 0) return -1;
     for (int r = 0; r < c->nveh; r++) {
-        vrp_route *R = &L->R[r];
+        slp_vrp_route *R = &L->R[r];
         if (!R->len) continue;
         int ok;
         sim_cost(c, r, R->jobs, R->len, &ok);
@@ -289,23 +289,23 @@ int vrp_ls_load(vrp_ls *L, const sl_vrp_sol *s)
             if (J->kind == SL_VRP_SHIP_DELIVERY && L->route_of[J->partner] != r) return -1;
         }
     }
-    vrp_ls_recompute(L);
+    slp_vrp_ls_recompute(L);
     return 0;
 }
 
-int vrp_ls_store(const vrp_ls *L, sl_vrp_sol *s)
+int slp_vrp_ls_store(const slp_vrp_ls *L, sl_vrp_sol *s)
 {
     for (int r = 0; r < L->c->nveh; r++)
         if (sl_vrp_sol_set_route(s, r, L->R[r].jobs, L->R[r].len) != SL_OK) return -1;
     return 0;
 }
 
-void vrp_ls_copy(vrp_ls *dst, const vrp_ls *src)
+void slp_vrp_ls_copy(slp_vrp_ls *dst, const slp_vrp_ls *src)
 {
-    const vrp_ctx *c = src->c;
+    const slp_vrp_ctx *c = src->c;
     for (int r = 0; r < c->nveh; r++) {
-        const vrp_route *S = &src->R[r];
-        vrp_route *D = &dst->R[r];
+        const slp_vrp_route *S = &src->R[r];
+        slp_vrp_route *D = &dst->R[r];
         if (route_reserve(D, S->len) < 0) continue; /* keeps dst consistent but stale: rare OOM */
         D->len = S->len;
         if (S->len) memcpy(D->jobs, S->jobs, (size_t)S->len * sizeof(int));
@@ -323,14 +323,14 @@ void vrp_ls_copy(vrp_ls *dst, const vrp_ls *src)
     dst->clock = src->clock;
 }
 
-int vrp_ls_used(const vrp_ls *L)
+int slp_vrp_ls_used(const slp_vrp_ls *L)
 {
     int u = 0;
     for (int r = 0; r < L->c->nveh; r++) u += L->R[r].len > 0;
     return u;
 }
 
-int vrp_ls_unserved(const vrp_ls *L)
+int slp_vrp_ls_unserved(const slp_vrp_ls *L)
 {
     int u = 0;
     for (int j = 0; j < L->c->n; j++) u += L->route_of[j] < 0;
@@ -345,7 +345,7 @@ typedef struct piece {
 
 static int piece_len(const piece *p) { return p->r < 0 ? 1 : (p->b > p->a ? p->b - p->a : 0); }
 
-static int build(const vrp_ls *L, const piece *p, int np, int *out)
+static int build(const slp_vrp_ls *L, const piece *p, int np, int *out)
 {
     int len = 0;
     for (int i = 0; i < np; i++) {
@@ -362,14 +362,14 @@ static int build(const vrp_ls *L, const piece *p, int np, int *out)
     return len;
 }
 
-static void piece_seg(const vrp_ls *L, int veh, const piece *p, sl_vrp_seg *out)
+static void piece_seg(const slp_vrp_ls *L, int veh, const piece *p, sl_vrp_seg *out)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     if (p->r < 0) {
         *out = c->jseg[p->a];
         return;
     }
-    const vrp_route *R = &L->R[p->r];
+    const slp_vrp_route *R = &L->R[p->r];
     if (!p->rev && p->b == R->len && c->speed[p->r] == c->speed[veh]) {
         *out = R->bw[p->a];
         return;
@@ -384,9 +384,9 @@ static void piece_seg(const vrp_ls *L, int veh, const piece *p, sl_vrp_seg *out)
 
 /* Cost of vehicle veh driving the pieces from distances alone (exact when c->dist_only; pieces
  * read forward). Internal distances of route pieces come from the forward segments. */
-static double cheap_cost(const vrp_ls *L, int veh, const piece *p, int np)
+static double cheap_cost(const slp_vrp_ls *L, int veh, const piece *p, int np)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     const sl_vrp *v = c->v;
     double d = 0;
     int last = c->dstart[veh].first, any = 0;
@@ -396,7 +396,7 @@ static double cheap_cost(const vrp_ls *L, int veh, const piece *p, int np)
             first = end = v->jobs[p[i].a].site;
         } else {
             if (p[i].b <= p[i].a) continue;
-            const vrp_route *R = &L->R[p[i].r];
+            const slp_vrp_route *R = &L->R[p[i].r];
             first = v->jobs[R->jobs[p[i].a]].site;
             end = v->jobs[R->jobs[p[i].b - 1]].site;
             d += R->fw[p[i].b].dist - R->fw[p[i].a + 1].dist;
@@ -411,7 +411,7 @@ static double cheap_cost(const vrp_ls *L, int veh, const piece *p, int np)
 }
 
 /* 1 when the move cannot improve: both new routes priced from distances alone. */
-static int screened(const vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2,
+static int screened(const slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2,
                     int n2)
 {
     if (!L->c->dist_only) return 0;
@@ -421,9 +421,9 @@ static int screened(const vrp_ls *L, int r1, const piece *p1, int n1, int r2, co
 }
 
 /* Search cost of vehicle veh driving the pieces; *ok = feasibility. */
-static double eval_pieces(vrp_ls *L, int veh, const piece *p, int np, int *ok)
+static double eval_pieces(slp_vrp_ls *L, int veh, const piece *p, int np, int *ok)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     int total = 0;
     for (int i = 0; i < np; i++) total += piece_len(&p[i]);
     L->evals++;
@@ -463,24 +463,24 @@ static double eval_pieces(vrp_ls *L, int veh, const piece *p, int np, int *ok)
     return cost;
 }
 
-static void after_move(vrp_ls *L)
+static void after_move(slp_vrp_ls *L)
 {
     L->moves++;
     if (!L->check) return;
     sl_vrp_sol s;
     if (sl_vrp_sol_init(&s, L->c->nveh) != SL_OK) return;
     int missing = 0;
-    if (vrp_ls_store(L, &s) == 0) {
+    if (slp_vrp_ls_store(L, &s) == 0) {
         int bad = sl_vrp_check_sol(L->c->v, &s, NULL, NULL, NULL, &missing);
         if (bad != missing) L->check_fail++;
     }
-    sl_vrp_sol_free(&s);
+    sl_vrp_sol_release(&s);
     double before = L->cost;
-    if (fabs(vrp_ls_recompute(L) - before) > 1e-6 * fmax(1.0, fabs(before))) L->check_fail++;
+    if (fabs(slp_vrp_ls_recompute(L) - before) > 1e-6 * fmax(1.0, fabs(before))) L->check_fail++;
 }
 
 /* Applies new contents for routes r1 and (when r2 >= 0) r2. */
-static void apply2(vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2,
+static void apply2(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2,
                    double delta)
 {
     int len1 = build(L, p1, n1, L->tmp);
@@ -498,7 +498,7 @@ static void apply2(vrp_ls *L, int r1, const piece *p1, int n1, int r2, const pie
 }
 
 /* Every shipment half in R[r].jobs[a..b-1] has its partner inside too. */
-static int closed(const vrp_ls *L, int r, int a, int b)
+static int closed(const slp_vrp_ls *L, int r, int a, int b)
 {
     if (!L->c->v->has_pairs) return 1;
     const int *J = L->R[r].jobs;
@@ -510,7 +510,7 @@ static int closed(const vrp_ls *L, int r, int a, int b)
 }
 
 /* Segment R[r][i..i+k-1] moved to position q of the same route keeps shipments in order. */
-static int intra_order_ok(const vrp_ls *L, int r, int i, int k, int q)
+static int intra_order_ok(const slp_vrp_ls *L, int r, int i, int k, int q)
 {
     if (!L->c->v->has_pairs) return 1;
     const int *J = L->R[r].jobs;
@@ -525,7 +525,7 @@ static int intra_order_ok(const vrp_ls *L, int r, int i, int k, int q)
     return 1;
 }
 
-static int first_empty(const vrp_ls *L, int type_first)
+static int first_empty(const slp_vrp_ls *L, int type_first)
 {
     const sl_vrp *v = L->c->v;
     int t = v->vehicle_type[type_first];
@@ -536,127 +536,100 @@ static int first_empty(const vrp_ls *L, int type_first)
 
 /* ---- moves around one job ---- */
 
-static int try_relocate(vrp_ls *L, int u, int w)
+/* Prices vehicle r1 driving p1 and (when r2 >= 0) r2 driving p2, and applies both when the
+ * search cost falls. */
+static int try_apply(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2)
+{
+    if (screened(L, r1, p1, n1, r2, p2, n2)) return 0;
+    int ok;
+    double now = eval_pieces(L, r1, p1, n1, &ok), old = L->R[r1].cost;
+    if (!ok) return 0;
+    if (r2 >= 0) {
+        now += eval_pieces(L, r2, p2, n2, &ok);
+        old += L->R[r2].cost;
+        if (!ok) return 0;
+    }
+    if (now - old >= -GAIN_EPS) return 0;
+    apply2(L, r1, p1, n1, r2, p2, n2, now - old);
+    return 1;
+}
+
+static int try_relocate(slp_vrp_ls *L, int u, int w)
 {
     int r1 = L->route_of[u], i = L->pos_of[u], r2 = L->route_of[w], j = L->pos_of[w];
-    vrp_route *A = &L->R[r1], *B = &L->R[r2];
-    int ok1, ok2;
-    for (int k = 1; k <= 3 && i + k <= A->len; k++) {
+    int la = L->R[r1].len, lb = L->R[r2].len;
+    for (int k = 1; k <= 3 && i + k <= la; k++) {
         if (r1 != r2) {
             if (!closed(L, r1, i, i + k)) continue;
-            piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, A->len, 0}};
-            double c1 = eval_pieces(L, r1, p1, 2, &ok1);
-            if (!ok1) continue;
+            piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, la, 0}};
             for (int q = j; q <= j + 1; q++) {
-                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k, 0}, {r2, q, B->len, 0}};
-                if (screened(L, r1, p1, 2, r2, p2, 3)) continue;
-                double c2 = eval_pieces(L, r2, p2, 3, &ok2);
-                double delta = c1 + c2 - A->cost - B->cost;
-                if (ok2 && delta < -GAIN_EPS) {
-                    apply2(L, r1, p1, 2, r2, p2, 3, delta);
-                    return 1;
-                }
+                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k, 0}, {r2, q, lb, 0}};
+                if (try_apply(L, r1, p1, 2, r2, p2, 3)) return 1;
             }
-        } else {
-            for (int q = j; q <= j + 1; q++) {
-                if (q >= i && q <= i + k) continue;
-                if (!intra_order_ok(L, r1, i, k, q)) continue;
-                piece p[4];
-                if (q < i) {
-                    p[0] = (piece){r1, 0, q, 0};
-                    p[1] = (piece){r1, i, i + k, 0};
-                    p[2] = (piece){r1, q, i, 0};
-                    p[3] = (piece){r1, i + k, A->len, 0};
-                } else {
-                    p[0] = (piece){r1, 0, i, 0};
-                    p[1] = (piece){r1, i + k, q, 0};
-                    p[2] = (piece){r1, i, i + k, 0};
-                    p[3] = (piece){r1, q, A->len, 0};
-                }
-                if (screened(L, r1, p, 4, -1, NULL, 0)) continue;
-                double c1 = eval_pieces(L, r1, p, 4, &ok1);
-                double delta = c1 - A->cost;
-                if (ok1 && delta < -GAIN_EPS) {
-                    apply2(L, r1, p, 4, -1, NULL, 0, delta);
-                    return 1;
-                }
+            continue;
+        }
+        for (int q = j; q <= j + 1; q++) {
+            if ((q >= i && q <= i + k) || !intra_order_ok(L, r1, i, k, q)) continue;
+            piece p[4];
+            if (q < i) {
+                p[0] = (piece){r1, 0, q, 0};
+                p[1] = (piece){r1, i, i + k, 0};
+                p[2] = (piece){r1, q, i, 0};
+                p[3] = (piece){r1, i + k, la, 0};
+            } else {
+                p[0] = (piece){r1, 0, i, 0};
+                p[1] = (piece){r1, i + k, q, 0};
+                p[2] = (piece){r1, i, i + k, 0};
+                p[3] = (piece){r1, q, la, 0};
             }
+            if (try_apply(L, r1, p, 4, -1, NULL, 0)) return 1;
         }
     }
     return 0;
 }
 
-static int try_exchange(vrp_ls *L, int u, int w)
+static int try_exchange(slp_vrp_ls *L, int u, int w)
 {
     int r1 = L->route_of[u], i = L->pos_of[u], r2 = L->route_of[w], j = L->pos_of[w];
     if (r1 == r2) return 0;
-    vrp_route *A = &L->R[r1], *B = &L->R[r2];
-    for (int k1 = 1; k1 <= 2 && i + k1 <= A->len; k1++) {
+    int la = L->R[r1].len, lb = L->R[r2].len;
+    for (int k1 = 1; k1 <= 2 && i + k1 <= la; k1++) {
         if (!closed(L, r1, i, i + k1)) continue;
         for (int k2 = 1; k2 <= 2; k2++) {
             int qs[2] = {j + 1, j - k2};
             for (int t = 0; t < 2; t++) {
                 int q = qs[t];
-                if (q < 0 || q + k2 > B->len || !closed(L, r2, q, q + k2)) continue;
-                piece p1[3] = {{r1, 0, i, 0}, {r2, q, q + k2, 0}, {r1, i + k1, A->len, 0}};
-                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k1, 0}, {r2, q + k2, B->len, 0}};
-                if (screened(L, r1, p1, 3, r2, p2, 3)) continue;
-                int ok1, ok2;
-                double c1 = eval_pieces(L, r1, p1, 3, &ok1);
-                if (!ok1) continue;
-                double c2 = eval_pieces(L, r2, p2, 3, &ok2);
-                double delta = c1 + c2 - A->cost - B->cost;
-                if (ok2 && delta < -GAIN_EPS) {
-                    apply2(L, r1, p1, 3, r2, p2, 3, delta);
-                    return 1;
-                }
+                if (q < 0 || q + k2 > lb || !closed(L, r2, q, q + k2)) continue;
+                piece p1[3] = {{r1, 0, i, 0}, {r2, q, q + k2, 0}, {r1, i + k1, la, 0}};
+                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k1, 0}, {r2, q + k2, lb, 0}};
+                if (try_apply(L, r1, p1, 3, r2, p2, 3)) return 1;
             }
         }
     }
     return 0;
 }
 
-static int try_2opt_star(vrp_ls *L, int u, int w)
+static int try_2opt_star(slp_vrp_ls *L, int u, int w)
 {
     int r1 = L->route_of[u], i = L->pos_of[u], r2 = L->route_of[w], j = L->pos_of[w];
     if (r1 == r2) return 0;
-    vrp_route *A = &L->R[r1], *B = &L->R[r2];
-    int ok1 = 0, ok2 = 0;
+    slp_vrp_route *A = &L->R[r1], *B = &L->R[r2];
     /* u -> w: r1 = A[0..i] + B[j..], r2 = B[0..j-1] + A[i+1..] */
     if (A->open[i + 1] == 0 && B->open[j] == 0) {
         piece p1[2] = {{r1, 0, i + 1, 0}, {r2, j, B->len, 0}};
         piece p2[2] = {{r2, 0, j, 0}, {r1, i + 1, A->len, 0}};
-        double c1 = 0;
-        if (!screened(L, r1, p1, 2, r2, p2, 2)) c1 = eval_pieces(L, r1, p1, 2, &ok1);
-        if (ok1) {
-            double c2 = eval_pieces(L, r2, p2, 2, &ok2);
-            double delta = c1 + c2 - A->cost - B->cost;
-            if (ok2 && delta < -GAIN_EPS) {
-                apply2(L, r1, p1, 2, r2, p2, 2, delta);
-                return 1;
-            }
-        }
+        if (try_apply(L, r1, p1, 2, r2, p2, 2)) return 1;
     }
     /* w -> u: r1 = A[0..i-1] + B[j+1..], r2 = B[0..j] + A[i..] */
     if (A->open[i] == 0 && B->open[j + 1] == 0) {
         piece p1[2] = {{r1, 0, i, 0}, {r2, j + 1, B->len, 0}};
         piece p2[2] = {{r2, 0, j + 1, 0}, {r1, i, A->len, 0}};
-        double c1 = 0;
-        ok1 = 0;
-        if (!screened(L, r1, p1, 2, r2, p2, 2)) c1 = eval_pieces(L, r1, p1, 2, &ok1);
-        if (ok1) {
-            double c2 = eval_pieces(L, r2, p2, 2, &ok2);
-            double delta = c1 + c2 - A->cost - B->cost;
-            if (ok2 && delta < -GAIN_EPS) {
-                apply2(L, r1, p1, 2, r2, p2, 2, delta);
-                return 1;
-            }
-        }
+        if (try_apply(L, r1, p1, 2, r2, p2, 2)) return 1;
     }
     return 0;
 }
 
-static int try_2opt(vrp_ls *L, int u, int w)
+static int try_2opt(slp_vrp_ls *L, int u, int w)
 {
     int r = L->route_of[u];
     if (r != L->route_of[w]) return 0;
@@ -667,29 +640,22 @@ static int try_2opt(vrp_ls *L, int u, int w)
         b = t;
     }
     if (a + 1 >= b) return 0;
-    vrp_route *A = &L->R[r];
+    slp_vrp_route *A = &L->R[r];
     if (L->c->v->has_pairs)
         for (int k = a + 1; k <= b; k++) {
             int p = L->c->v->jobs[A->jobs[k]].partner;
             if (p >= 0 && L->route_of[p] == r && L->pos_of[p] > a && L->pos_of[p] <= b) return 0;
         }
     piece p[3] = {{r, 0, a + 1, 0}, {r, a + 1, b + 1, 1}, {r, b + 1, A->len, 0}};
-    int ok;
-    double c = eval_pieces(L, r, p, 3, &ok);
-    double delta = c - A->cost;
-    if (ok && delta < -GAIN_EPS) {
-        apply2(L, r, p, 3, -1, NULL, 0, delta);
-        return 1;
-    }
-    return 0;
+    return try_apply(L, r, p, 3, -1, NULL, 0);
 }
 
 /* Moves a segment starting at u to an unused vehicle of each type. */
-static int try_to_empty(vrp_ls *L, int u)
+static int try_to_empty(slp_vrp_ls *L, int u)
 {
     const sl_vrp *v = L->c->v;
     int r1 = L->route_of[u], i = L->pos_of[u];
-    vrp_route *A = &L->R[r1];
+    slp_vrp_route *A = &L->R[r1];
     for (int q = 0; q < v->nveh; q = q + v->types[v->vehicle_type[q]].count) {
         int e = first_empty(L, q);
         if (e < 0) continue;
@@ -697,15 +663,7 @@ static int try_to_empty(vrp_ls *L, int u)
             if (!closed(L, r1, i, i + k)) continue;
             piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, A->len, 0}};
             piece p2[1] = {{r1, i, i + k, 0}};
-            int ok1, ok2;
-            double c1 = eval_pieces(L, r1, p1, 2, &ok1);
-            if (!ok1) continue;
-            double c2 = eval_pieces(L, e, p2, 1, &ok2);
-            double delta = c1 + c2 - A->cost;
-            if (ok2 && delta < -GAIN_EPS) {
-                apply2(L, r1, p1, 2, e, p2, 1, delta);
-                return 1;
-            }
+            if (try_apply(L, r1, p1, 2, e, p2, 1)) return 1;
         }
     }
     return 0;
@@ -713,9 +671,9 @@ static int try_to_empty(vrp_ls *L, int u)
 
 /* Moves between u's route and a neighbour's route are tried again only when one of the two
  * routes changed since u's neighbourhood was last searched without success. */
-static int try_job(vrp_ls *L, int u)
+static int try_job(slp_vrp_ls *L, int u)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     const int *nb = c->cand + (size_t)u * c->k;
     long long seen = L->seen[u];
     int fresh = L->R[L->route_of[u]].mod > seen;
@@ -737,10 +695,10 @@ static int try_job(vrp_ls *L, int u)
 /* Cheapest insertion of pickup p and delivery d into route r (p before d). Returns the search
  * cost of the new route (INFINITY when none fits) with positions in *xa, *ya (p goes before
  * position xa, d before position ya of the current route, xa <= ya). */
-static double best_pair_in(vrp_ls *L, int r, int p, int d, int *xa, int *ya)
+static double best_pair_in(slp_vrp_ls *L, int r, int p, int d, int *xa, int *ya)
 {
-    const vrp_ctx *c = L->c;
-    vrp_route *B = &L->R[r];
+    const slp_vrp_ctx *c = L->c;
+    slp_vrp_route *B = &L->R[r];
     double best = INFINITY, sp = c->speed[r];
     for (int x = 0; x <= B->len; x++) {
         sl_vrp_seg head, mid;
@@ -775,7 +733,7 @@ static double best_pair_in(vrp_ls *L, int r, int p, int d, int *xa, int *ya)
 }
 
 /* Best route and positions for a shipment; skips route `skip`. Returns the cost increase. */
-static double best_pair(vrp_ls *L, int p, int d, int skip, int *rb, int *xb, int *yb)
+static double best_pair(slp_vrp_ls *L, int p, int d, int skip, int *rb, int *xb, int *yb)
 {
     const sl_vrp *v = L->c->v;
     double best = INFINITY;
@@ -797,20 +755,20 @@ static double best_pair(vrp_ls *L, int p, int d, int skip, int *rb, int *xb, int
     return best;
 }
 
-static void insert_pair_at(vrp_ls *L, int r, int p, int d, int x, int y, double delta)
+static void insert_pair_at(slp_vrp_ls *L, int r, int p, int d, int x, int y, double delta)
 {
-    vrp_route *B = &L->R[r];
+    slp_vrp_route *B = &L->R[r];
     piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
     apply2(L, r, pc, 5, -1, NULL, 0, delta);
 }
 
-static int try_pair(vrp_ls *L, int p)
+static int try_pair(slp_vrp_ls *L, int p)
 {
     const sl_vrp *v = L->c->v;
     int d = v->jobs[p].partner, r1 = L->route_of[p];
     if (r1 < 0 || L->route_of[d] != r1) return 0;
     int a = L->pos_of[p], b = L->pos_of[d];
-    vrp_route *A = &L->R[r1];
+    slp_vrp_route *A = &L->R[r1];
     piece pr[3] = {{r1, 0, a, 0}, {r1, a + 1, b, 0}, {r1, b + 1, A->len, 0}};
     int ok;
     double c1 = eval_pieces(L, r1, pr, 3, &ok);
@@ -832,13 +790,13 @@ static int try_pair(vrp_ls *L, int p)
 
 /* ---- unserved jobs ---- */
 
-static double best_single(vrp_ls *L, int u, int *rb, int *qb)
+static double best_single(slp_vrp_ls *L, int u, int *rb, int *qb)
 {
-    const vrp_ctx *c = L->c;
+    const slp_vrp_ctx *c = L->c;
     double best = INFINITY;
     *rb = -1;
     for (int r = 0; r < c->nveh; r++) {
-        vrp_route *B = &L->R[r];
+        slp_vrp_route *B = &L->R[r];
         if (B->len == 0 && first_empty(L, c->first_of_type[r]) != r) continue;
         for (int q = 0; q <= B->len; q++) {
             piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
@@ -856,7 +814,7 @@ static double best_single(vrp_ls *L, int u, int *rb, int *qb)
     return best;
 }
 
-static int insert_unserved(vrp_ls *L)
+static int insert_unserved(slp_vrp_ls *L)
 {
     const sl_vrp *v = L->c->v;
     int any = 0;
@@ -878,7 +836,7 @@ static int insert_unserved(vrp_ls *L)
         int r, q;
         double inc = best_single(L, u, &r, &q);
         if (r >= 0 && inc < L->c->pen[u] - GAIN_EPS) {
-            vrp_route *B = &L->R[r];
+            slp_vrp_route *B = &L->R[r];
             piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
             apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
             any = 1;
@@ -887,14 +845,14 @@ static int insert_unserved(vrp_ls *L)
     return any;
 }
 
-void vrp_ls_insert_unserved(vrp_ls *L) { insert_unserved(L); }
+void slp_vrp_ls_insert_unserved(slp_vrp_ls *L) { insert_unserved(L); }
 
 /* ---- a route to a vehicle of another type ---- */
 
-static int try_vehicle(vrp_ls *L, int r)
+static int try_vehicle(slp_vrp_ls *L, int r)
 {
     const sl_vrp *v = L->c->v;
-    vrp_route *A = &L->R[r];
+    slp_vrp_route *A = &L->R[r];
     if (A->len == 0 || v->ntypes < 2) return 0;
     for (int q = 0; q < v->nveh; q += v->types[v->vehicle_type[q]].count) {
         if (v->vehicle_type[q] == v->vehicle_type[r]) continue;
@@ -920,7 +878,7 @@ static int try_vehicle(vrp_ls *L, int r)
     return 0;
 }
 
-void vrp_ls_run(vrp_ls *L)
+void slp_vrp_ls_run(slp_vrp_ls *L)
 {
     const sl_vrp *v = L->c->v;
     insert_unserved(L);
@@ -937,15 +895,15 @@ void vrp_ls_run(vrp_ls *L)
         if (insert_unserved(L)) improved = 1;
         if (!improved) break;
     }
-    vrp_ls_recompute(L);
+    slp_vrp_ls_recompute(L);
 }
 
 /* ---- ruin ---- */
 
-static void remove_jobs(vrp_ls *L, const char *gone)
+static void remove_jobs(slp_vrp_ls *L, const char *gone)
 {
     for (int r = 0; r < L->c->nveh; r++) {
-        vrp_route *A = &L->R[r];
+        slp_vrp_route *A = &L->R[r];
         int m = 0, hit = 0;
         for (int k = 0; k < A->len; k++) {
             if (gone[A->jobs[k]]) {
@@ -957,13 +915,13 @@ static void remove_jobs(vrp_ls *L, const char *gone)
         }
         if (hit) set_route(L, r, L->tmp, m);
     }
-    vrp_ls_recompute(L);
+    slp_vrp_ls_recompute(L);
 }
 
-void vrp_ls_ruin(vrp_ls *L, sl_rng *rng, int count)
+void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *rng, int count)
 {
-    const vrp_ctx *c = L->c;
-    int served = c->n - vrp_ls_unserved(L);
+    const slp_vrp_ctx *c = L->c;
+    int served = c->n - slp_vrp_ls_unserved(L);
     if (served == 0 || count <= 0) return;
     char *gone = calloc((size_t)c->n + 1, 1);
     if (!gone) return;
@@ -987,9 +945,9 @@ void vrp_ls_ruin(vrp_ls *L, sl_rng *rng, int count)
     free(gone);
 }
 
-void vrp_ls_clear_route(vrp_ls *L, int r)
+void slp_vrp_ls_clear_route(slp_vrp_ls *L, int r)
 {
     for (int k = 0; k < L->R[r].len; k++) L->route_of[L->R[r].jobs[k]] = -1;
     set_route(L, r, NULL, 0);
-    vrp_ls_recompute(L);
+    slp_vrp_ls_recompute(L);
 }

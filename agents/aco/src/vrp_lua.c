@@ -51,7 +51,7 @@ typedef struct lua_vrp {
     sl_vrp_aco *c;      /* last colony */
     sl_vrp_sol plan;    /* last plan (nveh == 0: none) */
     sl_vrp_sol warm;    /* warm-start plan read from a result table (kept until the next solve) */
-    vrp_view *view;
+    slp_vrp_view *view;
 } lua_vrp;
 
 /* ---- strict option tables ---- */
@@ -248,7 +248,7 @@ static void read_jobs(lua_State *L, sl_vrp *v)
         int t = lua_gettop(L);
         strict(L, t, keys, what);
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         long long site = int_field(L, t, "site", 0, what);
         if (site < 1 || site > v->nsites) luaL_error(L, "%s: unknown site %d (%d sites)", what, (int)site, v->nsites);
         j.site = (int)site - 1;
@@ -335,7 +335,7 @@ static void read_vehicles(lua_State *L, sl_vrp *v)
         int t = lua_gettop(L);
         strict(L, t, keys, what);
         sl_vrp_vtype T;
-        sl_vrp_vtype_init(&T);
+        T = sl_vrp_vtype_default();
         long long cnt = int_field(L, t, "count", 1, what);
         if (cnt < 0 || cnt > 100000) luaL_error(L, "%s: 'count' must be in 0..100000", what);
         T.count = (int)cnt;
@@ -387,13 +387,13 @@ static lua_vrp *check_model(lua_State *L, int i)
 static int model_gc(lua_State *L)
 {
     lua_vrp *h = luaL_checkudata(L, 1, VRP_MT);
-    vrp_view_release(h->view, h);
+    slp_vrp_view_release(h->view, h);
     h->view = NULL;
     sl_vrp_aco_destroy(h->c);
     h->c = NULL;
-    sl_vrp_sol_free(&h->plan);
-    sl_vrp_sol_free(&h->warm);
-    sl_vrp_free(h->v);
+    sl_vrp_sol_release(&h->plan);
+    sl_vrp_sol_release(&h->warm);
+    sl_vrp_destroy(h->v);
     h->v = NULL;
     return 0;
 }
@@ -443,7 +443,7 @@ static int l_vrp(lua_State *L)
     lua_pop(L, 1);
     if (!h->v->finished && sl_vrp_finish(h->v, &e) != SL_OK) luaL_error(L, "%s", e.msg);
     sl_world *w = sl_lua_world(L);
-    if (w) h->view = vrp_view_acquire(w, h, &e);
+    if (w) h->view = slp_vrp_view_acquire(w, h, &e);
     lua_settop(L, ud);
     return 1;
 }
@@ -590,8 +590,8 @@ static int m_solve(lua_State *L)
     strict(L, 2, keys, "vrp:solve{...}");
     const char *what = "vrp:solve{...}";
     sl_world *w = sl_lua_world(L);
-    sl_vrp_aco_params p;
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
     p.wall_time = num_field(L, 2, "time", 0, what);
     p.cpu_time = num_field(L, 2, "cpu_time", 0, what);
     p.iterations = int_field(L, 2, "iterations", 0, what);
@@ -618,7 +618,7 @@ static int m_solve(lua_State *L)
     if (p.wall_time == 0 && p.cpu_time == 0 && p.iterations == 0 && p.target_cost < 0 &&
         p.target_vehicles < 0)
         p.iterations = 50;
-    sl_vrp_sol_free(&h->warm);
+    sl_vrp_sol_release(&h->warm);
     lua_getfield(L, 2, "warm");
     if (lua_type(L, -1) == LUA_TBOOLEAN) {
         if (lua_toboolean(L, -1) && h->plan.nveh == h->v->nveh) p.warm = &h->plan;
@@ -632,11 +632,11 @@ static int m_solve(lua_State *L)
     lua_pop(L, 1);
     sl_error e;
     sl_error_clear(&e);
-    sl_vrp_aco *c = sl_vrp_aco_create(h->v, &p, &e);
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, h->v, &e);
     if (!c) luaL_error(L, "%s", e.msg);
-    sl_vrp_aco_run(c);
+    sl_vrp_aco_run(c, NULL);
     if (h->plan.nveh != h->v->nveh) {
-        sl_vrp_sol_free(&h->plan);
+        sl_vrp_sol_release(&h->plan);
         if (sl_vrp_sol_init(&h->plan, h->v->nveh) != SL_OK) {
             sl_vrp_aco_destroy(c);
             luaL_error(L, "%s: out of memory", what);

@@ -1,4 +1,4 @@
-/* vrp_view.c - viewer layer of the VRP model: depots, jobs coloured by time-window state
+/* slp_vrp_view.c - viewer layer of the VRP model: depots, jobs coloured by time-window state
  * (early: the vehicle waits; on time; late; unserved) and one coloured polyline per vehicle. */
 #include "vrp_view.h"
 
@@ -7,7 +7,7 @@
 
 #include "swarmlab/view.h"
 
-void vrp_view_release(vrp_view *v, const void *handle)
+void slp_vrp_view_release(slp_vrp_view *v, const void *handle)
 {
     if (!v) return;
     if (handle && v->current == handle) v->current = NULL;
@@ -16,12 +16,12 @@ void vrp_view_release(vrp_view *v, const void *handle)
 
 static void world_drops(void *p)
 {
-    vrp_view *v = p;
+    slp_vrp_view *v = p;
     v->current = NULL;
-    vrp_view_release(v, NULL);
+    slp_vrp_view_release(v, NULL);
 }
 
-static const sl_vrp *drawable(const vrp_view *vv, const sl_vrp_sol **plan)
+static const sl_vrp *drawable(const slp_vrp_view *vv, const sl_vrp_sol **plan)
 {
     if (!vv->current) return NULL;
     const sl_vrp *v = slp_vrp_view_model(vv->current, plan);
@@ -99,9 +99,9 @@ static void draw(sl_draw *d, sl_world *w, void *user)
     free(state);
 }
 
-vrp_view *vrp_view_acquire(sl_world *w, const void *handle, sl_error *e)
+slp_vrp_view *slp_vrp_view_acquire(sl_world *w, const void *handle, sl_error *e)
 {
-    vrp_view *v = sl_world_attached(w, SL_VRP_WORLD_KEY);
+    slp_vrp_view *v = sl_world_attached(w, SL_VRP_WORLD_KEY);
     if (!v) {
         v = calloc(1, sizeof *v);
         if (!v) {

@@ -12,13 +12,13 @@
 
 #define SL_VRP_WORLD_KEY "vrp"
 
-typedef struct vrp_view {
+typedef struct slp_vrp_view {
     int refs;
     const void *current;   /* a Lua model handle (vrp_lua.c) */
-} vrp_view;
+} slp_vrp_view;
 
-vrp_view *vrp_view_acquire(sl_world *w, const void *handle, sl_error *e);
-void vrp_view_release(vrp_view *v, const void *handle);
+slp_vrp_view *slp_vrp_view_acquire(sl_world *w, const void *handle, sl_error *e);
+void slp_vrp_view_release(slp_vrp_view *v, const void *handle);
 
 /* The model and its last plan (NULL when not solved) of a handle; in vrp_lua.c. */
 const sl_vrp *slp_vrp_view_model(const void *handle, const sl_vrp_sol **plan);

@@ -24,7 +24,7 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
     double H = 400;
     for (int i = 0; i < njobs; i++) {
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         j.site = 2 + i;
         j.demand[0] = 1 + sl_rng_below(&r, 9);
         j.demand[1] = sl_rng_below(&r, 3);
@@ -58,7 +58,7 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
         }
     for (int t = 0; t < 2; t++) {
         sl_vrp_vtype vt;
-        sl_vrp_vtype_init(&vt);
+        vt = sl_vrp_vtype_default();
         vt.count = per_depot;
         vt.capacity[0] = 25;
         vt.capacity[1] = 6;
@@ -109,7 +109,7 @@ static void leaf(brute *b)
             b->have = 1;
         }
     }
-    sl_vrp_sol_free(&s);
+    sl_vrp_sol_release(&s);
 }
 
 static void ins(int *a, int *len, int pos, int x)
@@ -175,14 +175,14 @@ START_TEST(finds_brute_force_optimum)
         b.v = v;
         dfs(&b, 0);
         ck_assert_msg(b.have, "instance %d has no feasible plan", inst);
-        sl_vrp_aco_params p;
-        sl_vrp_aco_params_init(&p);
+        sl_vrp_aco_def p;
+        p = sl_vrp_aco_def_default();
         p.iterations = 30;
         p.seed = 5;
         sl_error e;
-        sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+        sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
         ck_assert_msg(c != NULL, "%s", e.msg);
-        sl_vrp_aco_run(c);
+        sl_vrp_aco_run(c, NULL);
         const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
         ck_assert(k->feasible);
         ck_assert_msg(sl_vrp_kpi_compare(v, k, &b.best) == 0,
@@ -193,7 +193,7 @@ START_TEST(finds_brute_force_optimum)
         ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, NULL), 0);
         found++;
         sl_vrp_aco_destroy(c);
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
     }
     ck_assert_int_eq(found, 6);
 }
@@ -206,16 +206,16 @@ START_TEST(every_move_keeps_every_constraint)
     for (int inst = 0; inst < 3; inst++) {
         sl_vrp *v = random_vrp(7 + (uint64_t)inst, 40, 4, 20, 1,
                                inst == 1 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED);
-        sl_vrp_aco_params p;
-        sl_vrp_aco_params_init(&p);
+        sl_vrp_aco_def p;
+        p = sl_vrp_aco_def_default();
         p.iterations = 4;
         p.ants = 4;
         p.check = 1;
         p.seed = 11;
         sl_error e;
-        sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+        sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
         ck_assert_msg(c != NULL, "%s", e.msg);
-        sl_vrp_aco_run(c);
+        sl_vrp_aco_run(c, NULL);
         ck_assert_int_gt(sl_vrp_aco_moves(c), 100);
         ck_assert_int_eq(sl_vrp_aco_check_failures(c), 0);
         const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
@@ -224,22 +224,22 @@ START_TEST(every_move_keeps_every_constraint)
         ck_assert_int_eq(bad, missing);
         ck_assert_int_eq(missing, k->unserved_mandatory);
         sl_vrp_aco_destroy(c);
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
     }
 }
 END_TEST
 
 static void run_threads(const sl_vrp *v, int threads, sl_vrp_sol *out, double *hist, int *nh)
 {
-    sl_vrp_aco_params p;
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
     p.iterations = 6;
     p.threads = threads;
     p.seed = 3;
     sl_error e;
-    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
-    sl_vrp_aco_run(c);
+    sl_vrp_aco_run(c, NULL);
     sl_vrp_sol_init(out, v->nveh);
     sl_vrp_sol_copy(out, sl_vrp_aco_best(c));
     const sl_vrp_aco_record *h = sl_vrp_aco_history(c, nh);
@@ -261,14 +261,14 @@ START_TEST(same_result_for_any_thread_count)
         ck_assert_int_eq(a.start[a.nveh], b.start[b.nveh]);
         ck_assert_mem_eq(a.start, b.start, sizeof(int) * (size_t)(a.nveh + 1));
         ck_assert_mem_eq(a.jobs, b.jobs, sizeof(int) * (size_t)a.start[a.nveh]);
-        sl_vrp_sol_free(&b);
+        sl_vrp_sol_release(&b);
     }
     /* and on re-run */
     run_threads(v, 2, &b, hb, &nb);
     ck_assert_mem_eq(a.jobs, b.jobs, sizeof(int) * (size_t)a.start[a.nveh]);
-    sl_vrp_sol_free(&a);
-    sl_vrp_sol_free(&b);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&a);
+    sl_vrp_sol_release(&b);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -277,13 +277,13 @@ START_TEST(fleet_limit_is_hard)
 {
     sl_vrp *v = random_vrp(5, 40, 1, 60, 0, SL_VRP_HIERARCHICAL);
 
-    sl_vrp_aco_params p;
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
     p.iterations = 5;
     sl_error e;
-    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
-    sl_vrp_aco_run(c);
+    sl_vrp_aco_run(c, NULL);
     const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
     ck_assert_int_le(k->vehicles, 2);
     ck_assert_int_gt(k->unserved, 0);
@@ -292,20 +292,20 @@ START_TEST(fleet_limit_is_hard)
     ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, &missing), missing);
     ck_assert_int_eq(missing, k->unserved_mandatory);
     sl_vrp_aco_destroy(c);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
 START_TEST(warm_start_and_bad_parameters)
 {
     sl_vrp *v = random_vrp(8, 30, 3, 50, 1, SL_VRP_WEIGHTED);
-    sl_vrp_aco_params p;
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
     p.iterations = 5;
     sl_error e;
-    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
-    sl_vrp_aco_run(c);
+    sl_vrp_aco_run(c, NULL);
     sl_vrp_kpi first = *sl_vrp_aco_best_kpi(c);
     sl_vrp_sol plan;
     sl_vrp_sol_init(&plan, v->nveh);
@@ -314,7 +314,7 @@ START_TEST(warm_start_and_bad_parameters)
     p.warm = &plan;
     p.iterations = 1;
     p.kicks = 0;
-    c = sl_vrp_aco_create(v, &p, &e);
+    c = sl_vrp_aco_create(&p, v, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
     ck_assert_int_le(sl_vrp_kpi_compare(v, sl_vrp_aco_best_kpi(c), &first), 0);
     sl_vrp_aco_destroy(c);
@@ -326,14 +326,14 @@ START_TEST(warm_start_and_bad_parameters)
     sl_vrp_sol_set_route(&plan, r0, bad, 2);
     for (int r = 0; r < plan.nveh; r++)
         if (r != r0) sl_vrp_sol_set_route(&plan, r, NULL, 0);
-    ck_assert_ptr_null(sl_vrp_aco_create(v, &p, &e));
+    ck_assert_ptr_null(sl_vrp_aco_create(&p, v, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "warm-start plan is not feasible"));
-    sl_vrp_sol_free(&plan);
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_sol_release(&plan);
+    p = sl_vrp_aco_def_default();
     p.rho = 0;
-    ck_assert_ptr_null(sl_vrp_aco_create(v, &p, &e));
+    ck_assert_ptr_null(sl_vrp_aco_create(&p, v, &e));
     ck_assert_str_eq(e.msg, "vrp colony: rho must be in (0, 1]");
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
 }
 END_TEST
 

@@ -21,8 +21,8 @@ static int usage(void)
 int main(int argc, char **argv)
 {
     if (argc < 2) return usage();
-    sl_vrp_aco_params p;
-    sl_vrp_aco_params_init(&p);
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
     const char *obj = "file", *out = NULL;
     for (int i = 2; i < argc; i++) {
         if (i + 1 >= argc) return usage();
@@ -52,13 +52,13 @@ int main(int argc, char **argv)
     if (strcmp(obj, "vehicles") == 0) v->objective = SL_VRP_HIERARCHICAL;
     else if (strcmp(obj, "distance") == 0) v->objective = SL_VRP_WEIGHTED;
     else if (strcmp(obj, "file") != 0) return usage();
-    sl_vrp_aco *c = sl_vrp_aco_create(v, &p, &e);
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
     if (!c) {
         fprintf(stderr, "vrp_solve: %s\n", e.msg);
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
         return 2;
     }
-    sl_vrp_aco_run(c);
+    sl_vrp_aco_run(c, NULL);
     const sl_vrp_kpi *k = sl_vrp_aco_best_kpi(c);
     int rc = 0;
     if (out && sl_vrp_sol_write(out, v, sl_vrp_aco_best(c), &e) != SL_OK) {
@@ -68,6 +68,6 @@ int main(int argc, char **argv)
     printf("%s %d %.4f %.4f %d %.3f %lld %d\n", v->name, k->vehicles, k->distance, k->cost,
            k->unserved, sl_vrp_aco_cpu_seconds(c), sl_vrp_aco_iterations(c), k->feasible);
     sl_vrp_aco_destroy(c);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
     return rc;
 }

@@ -18,7 +18,7 @@ sl_vrp *sl_vrp_create(const char *name, int ndim)
     return v;
 }
 
-void sl_vrp_free(sl_vrp *v)
+void sl_vrp_destroy(sl_vrp *v)
 {
     if (!v) return;
     free(v->x);
@@ -79,18 +79,21 @@ sl_status sl_vrp_set_matrix(sl_vrp *v, int n, const double *dist, const double *
     return SL_OK;
 }
 
-void sl_vrp_job_init(sl_vrp_job *j)
+sl_vrp_job sl_vrp_job_default(void)
 {
+    sl_vrp_job job, *j = &job;
     memset(j, 0, sizeof *j);
     j->partner = -1;
     j->nwin = 1;
     j->open[0] = 0;
     j->close[0] = SL_VRP_INF;
     j->penalty = -1;
+    return job;
 }
 
-void sl_vrp_vtype_init(sl_vrp_vtype *t)
+sl_vrp_vtype sl_vrp_vtype_default(void)
 {
+    sl_vrp_vtype vt, *t = &vt;
     memset(t, 0, sizeof *t);
     t->count = 1;
     for (int d = 0; d < SL_VRP_MAXDIM; d++) t->capacity[d] = SL_VRP_INF;
@@ -100,6 +103,7 @@ void sl_vrp_vtype_init(sl_vrp_vtype *t)
     t->shift_close = SL_VRP_INF;
     t->max_duration = SL_VRP_INF;
     t->max_distance = SL_VRP_INF;
+    return vt;
 }
 
 int sl_vrp_add_job(sl_vrp *v, const sl_vrp_job *j)
@@ -325,7 +329,7 @@ sl_status sl_vrp_sol_init(sl_vrp_sol *s, int nveh)
     return s->start ? SL_OK : SL_ERR_NOMEM;
 }
 
-void sl_vrp_sol_free(sl_vrp_sol *s)
+void sl_vrp_sol_release(sl_vrp_sol *s)
 {
     free(s->start);
     free(s->jobs);
@@ -335,7 +339,7 @@ void sl_vrp_sol_free(sl_vrp_sol *s)
 sl_status sl_vrp_sol_copy(sl_vrp_sol *dst, const sl_vrp_sol *src)
 {
     if (dst->nveh != src->nveh) {
-        sl_vrp_sol_free(dst);
+        sl_vrp_sol_release(dst);
         if (sl_vrp_sol_init(dst, src->nveh) != SL_OK) return SL_ERR_NOMEM;
     }
     int total = src->start[src->nveh];

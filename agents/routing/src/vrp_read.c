@@ -117,7 +117,7 @@ static sl_vrp *new_model(const char *path, const char *format)
 
 static sl_vrp *fail(sl_vrp *v, reader *r)
 {
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
     if (r && r->f) fclose(r->f);
     return NULL;
 }
@@ -168,7 +168,7 @@ static sl_vrp *read_solomon(reader *r, sl_error *e)
     }
     int row = 0;
     sl_vrp_vtype t;
-    sl_vrp_vtype_init(&t);
+    t = sl_vrp_vtype_default();
     while (next_line(r)) {
         if (parse_numbers(r, e) < 0) return fail(v, r);
         if (r->ntok != 7) {
@@ -192,7 +192,7 @@ static sl_vrp *read_solomon(reader *r, sl_error *e)
             if (sl_vrp_add_vtype(v, &t) < 0) return nomem(v, r, e);
         } else {
             sl_vrp_job j;
-            sl_vrp_job_init(&j);
+            j = sl_vrp_job_default();
             if (!is_int(r->num[0])) {
                 sl_error_set(e, SL_ERR_PARSE, "%s:%d: customer number must be whole", r->path, r->line);
                 return fail(v, r);
@@ -220,7 +220,7 @@ static sl_vrp *read_lilim(reader *r, sl_error *e)
     v->objective = SL_VRP_HIERARCHICAL;
     if (parse_numbers(r, e) < 0) return fail(v, r);
     sl_vrp_vtype t;
-    sl_vrp_vtype_init(&t);
+    t = sl_vrp_vtype_default();
     t.count = num_int(r->num[0]);
     t.capacity[0] = r->num[1];
     t.speed = r->num[2] > 0 ? r->num[2] : 1; /* several published files give 0 */
@@ -248,7 +248,7 @@ static sl_vrp *read_lilim(reader *r, sl_error *e)
             if (sl_vrp_add_vtype(v, &t) < 0) goto oom;
         } else {
             sl_vrp_job j;
-            sl_vrp_job_init(&j);
+            j = sl_vrp_job_default();
             j.id = num_int(r->num[0]);
             j.site = row;
             j.demand[0] = fabs(r->num[3]);
@@ -341,7 +341,7 @@ static sl_vrp *read_cordeau(reader *r, sl_error *e)
         if (need_numbers(r, 5, "customer i x y d q", e) < 0) return fail(v, r);
         if (sl_vrp_add_site(v, r->num[1], r->num[2]) < 0) return nomem(v, r, e);
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         j.id = num_int(r->num[0]);
         j.site = k;
         j.service = r->num[3];
@@ -354,7 +354,7 @@ static sl_vrp *read_cordeau(reader *r, sl_error *e)
         int s = sl_vrp_add_site(v, r->num[1], r->num[2]);
         if (s < 0) return nomem(v, r, e);
         sl_vrp_vtype vt;
-        sl_vrp_vtype_init(&vt);
+        vt = sl_vrp_vtype_default();
         snprintf(vt.name, sizeof vt.name, "depot%d", k + 1);
         vt.count = m;
         vt.capacity[0] = Q[k];
@@ -393,7 +393,7 @@ static sl_vrp *read_hvrp(reader *r, sl_error *e)
         if (need_numbers(r, 4, "vehicle type: number capacity fixed_cost cost_per_distance", e) < 0)
             return fail(v, r);
         sl_vrp_vtype vt;
-        sl_vrp_vtype_init(&vt);
+        vt = sl_vrp_vtype_default();
         snprintf(vt.name, sizeof vt.name, "type%d", k + 1);
         vt.count = num_int(r->num[0]);
         vt.capacity[0] = r->num[1];
@@ -411,7 +411,7 @@ static sl_vrp *read_hvrp(reader *r, sl_error *e)
         int s = sl_vrp_add_site(v, r->num[0], r->num[1]);
         if (s < 0) return nomem(v, r, e);
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         j.id = k + 1;
         j.site = s;
         j.demand[0] = r->num[2];
@@ -446,7 +446,7 @@ static sl_vrp *read_tsplib(const char *path, sl_error *e)
     if (ok) ok = sl_vrp_set_matrix(v, n, m, NULL, &se) == SL_OK;
     free(m);
     sl_vrp_vtype t;
-    sl_vrp_vtype_init(&t);
+    t = sl_vrp_vtype_default();
     t.count = in->problem == SL_PROB_CVRP ? n - 1 : 1;
     if (in->problem == SL_PROB_CVRP) t.capacity[0] = in->capacity;
     t.start = t.end = depot;
@@ -454,7 +454,7 @@ static sl_vrp *read_tsplib(const char *path, sl_error *e)
     for (int i = 0; ok && i < n; i++) {
         if (i == depot) continue;
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         j.id = i; /* CVRPLIB solution numbering: node number - 1 */
         j.site = i;
         if (in->problem == SL_PROB_CVRP) j.demand[0] = in->demand[i];
@@ -462,17 +462,17 @@ static sl_vrp *read_tsplib(const char *path, sl_error *e)
     }
     sl_instance_free(in);
     if (!ok) {
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
         sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
     if (v->njobs == 0) {
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
         sl_error_set(e, SL_ERR_PARSE, "%s: no customers", path);
         return NULL;
     }
     if (sl_vrp_finish(v, e) != SL_OK) {
-        sl_vrp_free(v);
+        sl_vrp_destroy(v);
         return NULL;
     }
     return v;

@@ -6,36 +6,23 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "swarmlab/rng.h"
 #include "swarmlab/vrp.h"
 
-static char tmpdir[256];
+#include "../../../tests/run_util.h"
 
-static void setup_tmp(void)
-{
-    snprintf(tmpdir, sizeof tmpdir, "/tmp/sl_vrp_test_XXXXXX");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
-}
+static char *tmpdir;
+
+static void setup_tmp(void) { tmpdir = tmp_dir(); }
 
 static void teardown_tmp(void)
 {
-    char cmd[400];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    ck_assert_int_eq(system(cmd), 0);
+    rm_tree(tmpdir);
+    free(tmpdir);
 }
 
-static const char *write_file(const char *name, const char *text)
-{
-    static char path[512];
-    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-    return path;
-}
+static const char *write_file(const char *name, const char *text) { return write_text(tmpdir, name, text); }
 
 static const char *SOLOMON =
     "TINY\n\nVEHICLE\nNUMBER     CAPACITY\n  2         10\n\nCUSTOMER\n"
@@ -109,8 +96,8 @@ START_TEST(solomon_reader_and_evaluation)
     ck_assert_ptr_nonnull(strstr(buf, "job 1 reached"));
     ck_assert_ptr_nonnull(strstr(buf, "capacity 1 exceeded"));
     free(buf);
-    sl_vrp_sol_free(&s);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&s);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -151,8 +138,8 @@ START_TEST(writer_and_checker_round_trip)
     const char *junk = write_file("junk.sol", "Route #1 vehicle 1: 1 x\n");
     ck_assert_int_eq(sl_vrp_check_file(v, junk, NULL, &d, &c, &veh, &un, &e), -1);
     ck_assert_ptr_nonnull(strstr(e.msg, "junk.sol:1:"));
-    sl_vrp_sol_free(&s);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&s);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -194,8 +181,8 @@ START_TEST(lilim_reader_and_pairs)
     sl_vrp_evaluate(v, &s, &k, NULL);
     ck_assert(!k.feasible);
     ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, NULL, NULL), 1);
-    sl_vrp_sol_free(&s);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&s);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -218,7 +205,7 @@ START_TEST(cordeau_and_hvrp_readers)
     ck_assert_double_eq(v->types[1].capacity[0], 60);
     ck_assert_double_eq(v->jobs[2].service, 0);
     ck_assert_double_eq(v->jobs[2].demand[0], 30);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
     v = sl_vrp_load(write_file("fsm.txt", "// comment\n// more\n 3 2 999999.0 0.0 10 10\n"
                                           " 5 10 20.0 1.0\n 5 20 35.0 1.5\n 0 0\n 3 4 5\n"
                                           " 6 8 6\n 0 5 8\n"), &e);
@@ -249,13 +236,13 @@ START_TEST(cordeau_and_hvrp_readers)
     double c;
     ck_assert_int_eq(sl_vrp_check_sol(v, &s, NULL, NULL, &c, NULL), 0);
     ck_assert_double_eq_tol(c, k.cost, 1e-9);
-    sl_vrp_sol_free(&s);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&s);
+    sl_vrp_destroy(v);
     v = sl_vrp_load("assets/instances/small16.vrp", &e);
     ck_assert_msg(v != NULL, "%s", e.msg);
     ck_assert_str_eq(v->format, "cvrplib");
     ck_assert_int_eq(v->njobs, 15);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -303,11 +290,11 @@ START_TEST(memory_model_errors)
     sl_vrp *v = sl_vrp_create("m", 1);
     for (int i = 0; i < 3; i++) sl_vrp_add_site(v, i, 0);
     sl_vrp_vtype t;
-    sl_vrp_vtype_init(&t);
+    t = sl_vrp_vtype_default();
     t.start = 7;
     sl_vrp_add_vtype(v, &t);
     sl_vrp_job j;
-    sl_vrp_job_init(&j);
+    j = sl_vrp_job_default();
     j.site = 1;
     sl_vrp_add_job(v, &j);
     ck_assert_int_ne(sl_vrp_finish(v, &e), SL_OK);
@@ -321,7 +308,7 @@ START_TEST(memory_model_errors)
     ck_assert_int_eq(sl_vrp_set_matrix(v, 2, m, NULL, &e), SL_OK);
     ck_assert_int_ne(sl_vrp_finish(v, &e), SL_OK);
     ck_assert_str_eq(e.msg, "vrp: matrix is 2x2 but there are 3 sites");
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -336,7 +323,7 @@ START_TEST(segments_agree_with_simulation)
     for (int i = 0; i < nj; i++) sl_vrp_add_site(v, sl_rng_range(&r, 0, 100), sl_rng_range(&r, 0, 100));
     for (int i = 0; i < nj; i++) {
         sl_vrp_job j;
-        sl_vrp_job_init(&j);
+        j = sl_vrp_job_default();
         j.site = i + 1;
         j.demand[0] = sl_rng_below(&r, 10);
         j.demand[1] = sl_rng_below(&r, 5);
@@ -347,7 +334,7 @@ START_TEST(segments_agree_with_simulation)
         sl_vrp_add_job(v, &j);
     }
     sl_vrp_vtype t;
-    sl_vrp_vtype_init(&t);
+    t = sl_vrp_vtype_default();
     t.count = 1;
     t.capacity[0] = 35;
     t.capacity[1] = 15;
@@ -401,8 +388,8 @@ START_TEST(segments_agree_with_simulation)
         ck_assert_int_eq(nv == 0, k.feasible);
     }
     ck_assert_int_gt(feas, 200);
-    sl_vrp_sol_free(&s);
-    sl_vrp_free(v);
+    sl_vrp_sol_release(&s);
+    sl_vrp_destroy(v);
 }
 END_TEST
 

@@ -25,7 +25,7 @@ int main(int argc, char **argv)
     double dist = 0, cost = 0;
     int veh = 0, un = 0;
     int n = sl_vrp_check_file(v, argv[2], stdout, &dist, &cost, &veh, &un, &e);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
     if (n < 0) {
         fprintf(stderr, "vrp_check: %s\n", e.msg);
         return 2;

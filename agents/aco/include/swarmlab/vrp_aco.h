@@ -6,7 +6,7 @@
  * distance limits, shipments with their delivery kept feasible), choosing with the ACS
  * pseudo-random proportional rule on pheromone times a visibility that combines travel time,
  * waiting and the closing of the window (as MACS-VRPTW). Each plan then goes through the local
- * search of vrp_ls (relocate, Or-opt, exchange, cross exchange, 2-opt*, 2-opt, shipment moves,
+ * search of slp_vrp_ls (relocate, Or-opt, exchange, cross exchange, 2-opt*, 2-opt, shipment moves,
  * unserved-job insertion, change of vehicle type; all inter-route moves priced in O(1)). The
  * best-so-far is then improved further by ruin-and-recreate rounds and, when vehicles count
  * (hierarchical objective or fixed costs), by route elimination; the pheromone is evaporated
@@ -26,6 +26,7 @@
 #ifndef SWARMLAB_VRP_ACO_H
 #define SWARMLAB_VRP_ACO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
 #include "swarmlab/vrp.h"
@@ -33,7 +34,7 @@
 #define SL_VRP_ACO_STREAM 0xAC2u
 #define SL_VRP_ACO_KICK_STREAM 0xAC3u
 
-typedef struct sl_vrp_aco_params {
+typedef struct sl_vrp_aco_def {
     int ants;                 /* default 8 */
     double alpha, beta;       /* pheromone and visibility exponents (1, 2) */
     double rho;               /* evaporation (0.1) */
@@ -55,9 +56,10 @@ typedef struct sl_vrp_aco_params {
                                  route; missing jobs are treated as unserved) */
     int check;                /* tests: verify every priced move by simulation and every applied
                                  move with the independent checker (slow) */
-} sl_vrp_aco_params;
+} sl_vrp_aco_def;
 
-void sl_vrp_aco_params_init(sl_vrp_aco_params *p);
+/* The documented defaults (kicks = -1 picks the default count). */
+sl_vrp_aco_def sl_vrp_aco_def_default(void);
 
 typedef struct sl_vrp_aco_record {
     long long iteration;
@@ -71,11 +73,12 @@ typedef struct sl_vrp_aco sl_vrp_aco;
 
 /* Validates parameters (SL_ERR_RANGE naming the parameter) and builds the colony; the first
  * plan (the warm start, or one greedy construction plus local search) is made here. */
-sl_vrp_aco *sl_vrp_aco_create(const sl_vrp *v, const sl_vrp_aco_params *p, sl_error *e);
-void sl_vrp_aco_destroy(sl_vrp_aco *c);
-void sl_vrp_aco_step(sl_vrp_aco *c);
-int sl_vrp_aco_done(const sl_vrp_aco *c);
-void sl_vrp_aco_run(sl_vrp_aco *c);
+sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *def, const sl_vrp *v, sl_error *e);
+void sl_vrp_aco_destroy(sl_vrp_aco *c);               /* accepts NULL */
+/* One iteration; does nothing once done. Cannot fail today (SL_OK). */
+sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e);
+bool sl_vrp_aco_done(const sl_vrp_aco *c);
+sl_status sl_vrp_aco_run(sl_vrp_aco *c, sl_error *e);
 
 const sl_vrp_sol *sl_vrp_aco_best(const sl_vrp_aco *c);
 const sl_vrp_kpi *sl_vrp_aco_best_kpi(const sl_vrp_aco *c);

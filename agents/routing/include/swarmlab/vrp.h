@@ -26,7 +26,7 @@
  * jobs, vehicles, distance). Every evaluation reports both.
  *
  * Ownership: sl_vrp_create returns a model the caller fills with the sl_vrp_add_* functions and
- * then freezes with sl_vrp_finish (which validates everything); free with sl_vrp_free. Readers
+ * then freezes with sl_vrp_finish (which validates everything); free with sl_vrp_destroy. Readers
  * return finished models. Errors are one line naming the file and line, or the field of an
  * in-memory model ("jobs[3]: window 1 closes (10) before it opens (20)").
  */
@@ -98,7 +98,7 @@ typedef struct sl_vrp {
 
 /* ---- building ---- */
 sl_vrp *sl_vrp_create(const char *name, int ndim);
-void sl_vrp_free(sl_vrp *v);
+void sl_vrp_destroy(sl_vrp *v);   /* accepts NULL */
 /* Appends a site; returns its index, or -1 when out of memory. x, y may be NaN (no coordinates;
  * then a matrix is required). */
 int sl_vrp_add_site(sl_vrp *v, double x, double y);
@@ -106,9 +106,11 @@ int sl_vrp_add_site(sl_vrp *v, double x, double y);
  * copied. n must equal the number of sites when finishing. */
 sl_status sl_vrp_set_matrix(sl_vrp *v, int n, const double *dist, const double *time,
                             sl_error *e);
-/* Fills a job with defaults: one window [0, inf), no service, mandatory, delivery, no partner. */
-void sl_vrp_job_init(sl_vrp_job *j);
-void sl_vrp_vtype_init(sl_vrp_vtype *t);
+/* A job with defaults: one window [0, inf), no service, mandatory, delivery, no partner. */
+sl_vrp_job sl_vrp_job_default(void);
+/* A vehicle type with defaults: one vehicle, unlimited capacity, cost 1 per distance, speed 1,
+ * start and end at site 0, no shift, duration or distance limit. */
+sl_vrp_vtype sl_vrp_vtype_default(void);
 /* Appends a job or a vehicle type (copied); returns the index or -1 when out of memory. */
 int sl_vrp_add_job(sl_vrp *v, const sl_vrp_job *j);
 int sl_vrp_add_vtype(sl_vrp *v, const sl_vrp_vtype *t);
@@ -134,8 +136,8 @@ typedef struct sl_vrp_sol {
     int cap_jobs;
 } sl_vrp_sol;
 
-sl_status sl_vrp_sol_init(sl_vrp_sol *s, int nveh);
-void sl_vrp_sol_free(sl_vrp_sol *s);
+sl_status sl_vrp_sol_init(sl_vrp_sol *s, int nveh);   /* nveh empty routes */
+void sl_vrp_sol_release(sl_vrp_sol *s);
 sl_status sl_vrp_sol_copy(sl_vrp_sol *dst, const sl_vrp_sol *src);
 /* Sets route r (copied); the other routes are kept. */
 sl_status sl_vrp_sol_set_route(sl_vrp_sol *s, int r, const int *jobs, int len);

@@ -1,4 +1,5 @@
-/* vrp_ls.h - local search for the rich VRP (internal to the VRP colony).
+/* vrp_internal.h - (private) the local search of the rich VRP colony (vrp_ls.c), shared with
+ * vrp_colony.c.
  *
  * A working solution keeps, per vehicle, its jobs with forward segments (start depot + first k
  * jobs) and backward segments (jobs k.. without the end depot), so a move between two routes is
@@ -10,15 +11,15 @@
  * objective a used vehicle costs `big_vehicle` (above any distance change) and an unserved job
  * `big_unserved` (above any fleet change), with distance as the only variable cost.
  */
-#ifndef SL_VRP_LS_H
-#define SL_VRP_LS_H
+#ifndef SLP_VRP_INTERNAL_H
+#define SLP_VRP_INTERNAL_H
 
 #include <stdint.h>
 #include "swarmlab/rng.h"
 #include "swarmlab/vrp.h"
 
 /* Read-only data shared by every thread. */
-typedef struct vrp_ctx {
+typedef struct slp_vrp_ctx {
     const sl_vrp *v;
     int n, nveh, k;              /* jobs, vehicles, neighbours per job */
     int *cand;                   /* n * k nearest jobs */
@@ -29,22 +30,22 @@ typedef struct vrp_ctx {
     int *first_of_type;          /* per vehicle: lowest vehicle index of its type */
     int dist_only;               /* no cost per time: a route's cost follows from its distance,
                                     so moves are screened in O(1) before any feasibility check */
-} vrp_ctx;
+} slp_vrp_ctx;
 
-int vrp_ctx_init(vrp_ctx *c, const sl_vrp *v, int k);
-void vrp_ctx_free(vrp_ctx *c);
+int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k);
+void slp_vrp_ctx_free(slp_vrp_ctx *c);
 
-typedef struct vrp_route {
+typedef struct slp_vrp_route {
     int *jobs, len, cap;
     sl_vrp_seg *fw, *bw;         /* fw[k]: start depot + jobs[0..k-1]; bw[k]: jobs[k..len-1] */
     int *open;                   /* open[k]: shipments picked before position k, delivered later */
     double cost;                 /* search cost of the route (0 when empty) */
     long long mod;               /* value of the move clock when last changed */
-} vrp_route;
+} slp_vrp_route;
 
-typedef struct vrp_ls {
-    const vrp_ctx *c;
-    vrp_route *R;                /* one per vehicle */
+typedef struct slp_vrp_ls {
+    const slp_vrp_ctx *c;
+    slp_vrp_route *R;                /* one per vehicle */
     int *route_of, *pos_of;      /* per job (-1 when unserved) */
     int *tmp, *tmp2;             /* n + 4 each */
     double cost;                 /* total search cost */
@@ -56,28 +57,28 @@ typedef struct vrp_ls {
      * applied move the whole solution goes through the independent checker */
     int check;
     long long check_fail;
-} vrp_ls;
+} slp_vrp_ls;
 
-int vrp_ls_init(vrp_ls *L, const vrp_ctx *c);
-void vrp_ls_free(vrp_ls *L);
+int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c);
+void slp_vrp_ls_free(slp_vrp_ls *L);
 /* Loads a solution (routes per vehicle; missing jobs unserved). Returns 0, or -1 when a route is
  * infeasible or a job appears twice. */
-int vrp_ls_load(vrp_ls *L, const sl_vrp_sol *s);
+int slp_vrp_ls_load(slp_vrp_ls *L, const sl_vrp_sol *s);
 /* Copies the working solution out. */
-int vrp_ls_store(const vrp_ls *L, sl_vrp_sol *s);
-void vrp_ls_copy(vrp_ls *dst, const vrp_ls *src);
+int slp_vrp_ls_store(const slp_vrp_ls *L, sl_vrp_sol *s);
+void slp_vrp_ls_copy(slp_vrp_ls *dst, const slp_vrp_ls *src);
 /* Improves until no move applies: relocate / Or-opt (segments of 1-3 jobs), exchange and cross
  * exchange (segments of 1-2), 2-opt*, intra-route 2-opt, shipment relocation, insertion of
  * unserved jobs and moving a route to a vehicle of another type. */
-void vrp_ls_run(vrp_ls *L);
+void slp_vrp_ls_run(slp_vrp_ls *L);
 /* Cheapest feasible insertion of every unserved job (shipments as pairs), in job order. */
-void vrp_ls_insert_unserved(vrp_ls *L);
+void slp_vrp_ls_insert_unserved(slp_vrp_ls *L);
 /* Removes `count` jobs (a random seed job and its nearest served neighbours; shipments whole). */
-void vrp_ls_ruin(vrp_ls *L, sl_rng *r, int count);
+void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *r, int count);
 /* Unserves every job of route r. */
-void vrp_ls_clear_route(vrp_ls *L, int r);
-int vrp_ls_used(const vrp_ls *L);          /* vehicles used */
-int vrp_ls_unserved(const vrp_ls *L);
-double vrp_ls_recompute(vrp_ls *L);         /* recomputes the total search cost from routes */
+void slp_vrp_ls_clear_route(slp_vrp_ls *L, int r);
+int slp_vrp_ls_used(const slp_vrp_ls *L);          /* vehicles used */
+int slp_vrp_ls_unserved(const slp_vrp_ls *L);
+double slp_vrp_ls_recompute(slp_vrp_ls *L);         /* recomputes the total search cost from routes */
 
 #endif
