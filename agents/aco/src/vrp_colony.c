@@ -30,7 +30,7 @@ struct sl_vrp_aco {
     scratch *scr;
     sl_vrp_sol *ant_sol;          /* per ant */
     double *ant_cost;
-    slp_vrp_ls best, work;
+    slp_vrp_ls best, work, trial;
     sl_vrp_sol best_sol;
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
@@ -364,13 +364,14 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     for (int t = 0; ok && t < c->nthreads; t++) ok = scratch_init(c, &c->scr[t]) == 0;
     for (int a = 0; ok && a < p->ants; a++) ok = sl_vrp_sol_init(&c->ant_sol[a], v->nveh) == SL_OK;
     ok = ok && slp_vrp_ls_init(&c->best, &c->ctx) == 0 && slp_vrp_ls_init(&c->work, &c->ctx) == 0 &&
+         slp_vrp_ls_init(&c->trial, &c->ctx) == 0 &&
          sl_vrp_sol_init(&c->best_sol, v->nveh) == SL_OK;
     if (!ok) {
         sl_vrp_aco_destroy(c);
         sl_error_set(e, SL_ERR_NOMEM, "vrp colony: out of memory");
         return NULL;
     }
-    c->best.check = c->work.check = p->check;
+    c->best.check = c->work.check = c->trial.check = p->check;
     if (c->n == 0) {
         c->trivial = 1;
         refresh_best(c);
@@ -412,6 +413,7 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
     free(c->ant_cost);
     if (c->best.R) slp_vrp_ls_free(&c->best);
     if (c->work.R) slp_vrp_ls_free(&c->work);
+    if (c->trial.R) slp_vrp_ls_free(&c->trial);
     sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
@@ -449,7 +451,7 @@ static void improve_best(sl_vrp_aco *c)
     for (int k = 0; k < c->p.kicks; k++) {
         if (time_up(c)) break;
         slp_vrp_ls_copy(&c->work, &c->best);
-        slp_vrp_ls_ruin(&c->work, &r, 1 + (int)sl_rng_below(&r, (uint32_t)size));
+        slp_vrp_ls_ruin(&c->work, &r, -1, 1 + (int)sl_rng_below(&r, (uint32_t)size));
         if (c->p.local_search) slp_vrp_ls_run(&c->work);
         else slp_vrp_ls_insert_unserved(&c->work);
         if (c->work.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
@@ -475,14 +477,18 @@ static void improve_best(sl_vrp_aco *c)
     slp_vrp_ls_copy(&c->work, &c->best);
     slp_vrp_ls_clear_route(&c->work, rr);
     slp_vrp_ls_run(&c->work);
-    if (slp_vrp_ls_unserved(&c->work) > slp_vrp_ls_unserved(&c->best)) {
-        /* one more chance: shake the neighbourhood of a job still out, then repair */
-        for (int j = 0; j < n; j++)
-            if (c->work.route_of[j] < 0 && c->best.route_of[j] >= 0) {
-                slp_vrp_ls_ruin(&c->work, &r, size);
-                slp_vrp_ls_run(&c->work);
-                break;
-            }
+    /* ejection rounds: remove the neighbourhood of a job still out and repair; keep a round
+     * when the search cost falls (an unserved job outweighs any fleet or distance change) */
+    for (int t = 0; t < 25 && slp_vrp_ls_unserved(&c->work) > slp_vrp_ls_unserved(&c->best); t++) {
+        if (time_up(c)) break;
+        int out = slp_vrp_ls_unserved(&c->work), pick = (int)sl_rng_below(&r, (uint32_t)out), u = -1;
+        for (int j = 0; j < n && u < 0; j++)
+            if (c->work.route_of[j] < 0 && pick-- == 0) u = j;
+        slp_vrp_ls_copy(&c->trial, &c->work);
+        slp_vrp_ls_ruin(&c->trial, &r, u, size);
+        slp_vrp_ls_run(&c->trial);
+        if (c->trial.cost < c->work.cost - 1e-7 * fmax(1.0, fabs(c->work.cost)))
+            slp_vrp_ls_copy(&c->work, &c->trial);
     }
     if (c->work.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
         slp_vrp_ls_copy(&c->best, &c->work);
@@ -550,14 +556,14 @@ const sl_vrp_aco_record *sl_vrp_aco_history(const sl_vrp_aco *c, int *count)
 
 long long sl_vrp_aco_check_failures(const sl_vrp_aco *c)
 {
-    long long f = c->best.check_fail + c->work.check_fail;
+    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail;
     for (int t = 0; t < c->nthreads; t++) f += c->scr[t].ls.check_fail;
     return f;
 }
 
 long long sl_vrp_aco_moves(const sl_vrp_aco *c)
 {
-    long long m = c->best.moves + c->work.moves;
+    long long m = c->best.moves + c->work.moves + c->trial.moves;
     for (int t = 0; t < c->nthreads; t++) m += c->scr[t].ls.moves;
     return m;
 }

@@ -73,8 +73,9 @@ void slp_vrp_ls_copy(slp_vrp_ls *dst, const slp_vrp_ls *src);
 void slp_vrp_ls_run(slp_vrp_ls *L);
 /* Cheapest feasible insertion of every unserved job (shipments as pairs), in job order. */
 void slp_vrp_ls_insert_unserved(slp_vrp_ls *L);
-/* Removes `count` jobs (a random seed job and its nearest served neighbours; shipments whole). */
-void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *r, int count);
+/* Removes `count` jobs: a seed job (a random served one when seed < 0, else that job, which may
+ * be unserved) and its nearest served neighbours; shipments whole. */
+void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *r, int seed, int count);
 /* Unserves every job of route r. */
 void slp_vrp_ls_clear_route(slp_vrp_ls *L, int r);
 int slp_vrp_ls_used(const slp_vrp_ls *L);          /* vehicles used */

@@ -918,19 +918,21 @@ static void remove_jobs(slp_vrp_ls *L, const char *gone)
     slp_vrp_ls_recompute(L);
 }
 
-void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *rng, int count)
+void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *rng, int seed, int count)
 {
     const slp_vrp_ctx *c = L->c;
     int served = c->n - slp_vrp_ls_unserved(L);
     if (served == 0 || count <= 0) return;
     char *gone = calloc((size_t)c->n + 1, 1);
     if (!gone) return;
-    int pick = (int)sl_rng_below(rng, (uint32_t)served), seed = -1;
-    for (int j = 0; j < c->n; j++)
-        if (L->route_of[j] >= 0 && pick-- == 0) {
-            seed = j;
-            break;
-        }
+    if (seed < 0) {
+        int pick = (int)sl_rng_below(rng, (uint32_t)served);
+        for (int j = 0; j < c->n; j++)
+            if (L->route_of[j] >= 0 && pick-- == 0) {
+                seed = j;
+                break;
+            }
+    }
     int removed = 0;
     const int *nb = c->cand + (size_t)seed * c->k;
     for (int t = -1; t < c->k && removed < count; t++) {
