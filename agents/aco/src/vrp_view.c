@@ -52,7 +52,7 @@ static int bounds(sl_world *w, void *user, double out[4])
 #define C_ONTIME 0x2e9e44ffu
 #define C_LATE 0xd62728ffu
 #define C_UNSERVED 0x9a9a9affu
-#define C_DEPOT 0x111111ffu
+#define C_DEPOT 0xf2f2f2ffu
 
 static void draw(sl_draw *d, sl_world *w, void *user)
 {
