@@ -878,12 +878,42 @@ function finish(world) end
 ---@field seconds number
 ---@field time_to_best number
 
+---@class swarmlab.VrpOptions
+---@field instance? string a Solomon, Cordeau, Li & Lim, fleet size and mix or CVRPLIB file
+---@field sites? table[] {x = , y = } or {x, y}
+---@field matrix? table n x n distances, or {distance = ..., time = ...}
+---@field jobs? table[] {site, demand, service, window, windows, penalty, kind, pickup, id}
+---@field vehicles? table[] {count, capacity, fixed, cost_distance, cost_time, speed, start, end, shift, max_duration, max_distance, name}
+---@field dimensions? integer capacity dimensions (1..3)
+---@field objective? string "weighted" or "hierarchical"
+---@field name? string
+
+---@class swarmlab.VrpSolveOptions
+---@field time? number wall-clock seconds
+---@field cpu_time? number process CPU seconds
+---@field iterations? integer
+---@field seed? integer
+---@field threads? integer
+---@field ants? integer
+---@field kicks? integer
+---@field alpha? number
+---@field beta? number
+---@field rho? number
+---@field q0? number
+---@field nn? integer
+---@field local_search? boolean
+---@field warm? boolean|swarmlab.VrpResult
+---@field target_cost? number
+---@field target_vehicles? integer
+---@field target_distance? number
+
+-- metatable: swarmlab.vrp_model
 ---@class swarmlab.VrpModel
 local VrpModel = {}
 ---Runs the ant colony; options: time, cpu_time, iterations, seed, threads, ants, kicks, alpha,
 ---beta, rho, q0, nn, local_search, warm (true or a result), target_cost, target_vehicles,
 ---target_distance.
----@param options? table
+---@param options? swarmlab.VrpSolveOptions
 ---@return swarmlab.VrpResult
 function VrpModel:solve(options) end
 ---@return swarmlab.VrpResult
@@ -903,6 +933,6 @@ function VrpModel:info() end
 
 ---A vehicle routing model: {instance = FILE} or {sites, matrix, jobs, vehicles, dimensions,
 ---objective, name} (see docs/vrp.md).
----@param options table
+---@param options swarmlab.VrpOptions
 ---@return swarmlab.VrpModel
 function swarmlab.vrp(options) end

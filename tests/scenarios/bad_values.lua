@@ -124,7 +124,7 @@ end
 -- replaced by every bad value in turn.
 local function group_of(label)
   local l = label:gsub('^swarmlab%.', '')
-  for _, g in ipairs({{'pso', 'pso'}, {'aco', 'aco'}, {'auction', 'negotiation'},
+  for _, g in ipairs({{'pso', 'pso'}, {'aco', 'aco'}, {'vrp', 'aco'}, {'auction', 'negotiation'},
                       {'contract_net', 'negotiation'}, {'beer_game', 'logistics'},
                       {'supply_chain', 'logistics'}, {'consensus', 'consensus'},
                       {'fedavg', 'fedavg'}, {'dgd', 'dgd'}, {'roads', 'roads'}}) do
@@ -254,6 +254,11 @@ local function specs_of_functions()
     call = function(a) return sl.aco(table.unpack(a, 1, a.n)) end}
   S['swarmlab.aco_solver'] = {args = function() return pack(aco_opts()) end,
     call = function(a) return sl.aco_solver(table.unpack(a, 1, a.n)) end}
+  S['swarmlab.vrp'] = {args = function() return pack({sites = {{0, 0}, {3, 4}, {x = 6, y = 8}},
+      jobs = {{site = 2, demand = 1, window = {0, 100}, service = 1}, {site = 3, demand = {2}},
+              {site = 2, kind = 'pickup'}, {site = 3, pickup = 3, windows = {{0, 50}, {60, 90}}}},
+      vehicles = {{count = 2, capacity = 5, shift = {0, 200}, fixed = 1, ['end'] = false}}}) end,
+    call = function(a) return sl.vrp(table.unpack(a, 1, a.n)) end}
   S['swarmlab.auction'] = {args = function() return pack({method = 'sequential',
       agents = {{0, 0}, {5, 5}}, tasks = {{1, 1}, {4, 4}, {9, 0}}, return_home = false}) end,
     call = function(a) return sl.auction(table.unpack(a, 1, a.n)) end}
@@ -412,6 +417,20 @@ local function specs_of_methods()
   for _, m in ipairs({'kpis', 'step_kpis', 'conservation', 'finish', 'name'}) do
     add('swarmlab.supply_chain', m, sc, none)
   end
+
+  local vm = function()
+    local m = sl.vrp{sites = {{0, 0}, {3, 4}, {6, 8}}, jobs = {{site = 2, demand = 1}, {site = 3}},
+                     vehicles = {{count = 2, capacity = 5}}}
+    m:solve{iterations = 2}
+    m:write('vrp.sol')
+    return m
+  end
+  add('swarmlab.vrp_model', 'solve', vm, function() return {iterations = 2, time = 0.2, seed = 1,
+    ants = 2, warm = true} end)
+  for _, m in ipairs({'result', 'info'}) do add('swarmlab.vrp_model', m, vm, none) end
+  add('swarmlab.vrp_model', 'write', vm, function() return 'vrp.sol' end)
+  add('swarmlab.vrp_model', 'write_convergence', vm, function() return 'vrp.csv' end)
+  add('swarmlab.vrp_model', 'check', vm, function() return 'vrp.sol' end)
 
   local colony = function() return sl.aco_solver{instance = tsp, ants = 3, iterations = 2} end
   for _, m in ipairs({'run', 'done', 'result', 'best', 'iterations'}) do

@@ -171,7 +171,7 @@ static void construct(sl_vrp_aco *c, scratch *S, sl_rng *rng, int greedy, sl_vrp
             }
         }
         if (nc == 0) break; /* no vehicle can take any remaining job */
-        int pick = bi;
+        int pick = bi < 0 ? 0 : bi;
         if (sl_rng_uniform(rng) >= q0 && sum > 0) {
             double u = sl_rng_uniform(rng) * sum, acc = 0;
             for (int i = 0; i < nc; i++) {
@@ -222,7 +222,7 @@ static void construct(sl_vrp_aco *c, scratch *S, sl_rng *rng, int greedy, sl_vrp
                 nc++;
             }
             if (nc == 0) break;
-            pick = bi;
+            pick = bi < 0 ? 0 : bi;
             if (sl_rng_uniform(rng) >= q0 && sum > 0) {
                 double u = sl_rng_uniform(rng) * sum, acc = 0;
                 for (int i = 0; i < nc; i++) {

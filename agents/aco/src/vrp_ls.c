@@ -417,7 +417,7 @@ static int screened(const slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2
     if (!L->c->dist_only) return 0;
     double old = L->R[r1].cost, now = cheap_cost(L, r1, p1, n1);
     if (r2 >= 0) old += L->R[r2].cost, now += cheap_cost(L, r2, p2, n2);
-    return now - old >= -GAIN_EPS;
+    return !(now - old < -GAIN_EPS);
 }
 
 /* Search cost of vehicle veh driving the pieces; *ok = feasibility. */
@@ -549,7 +549,7 @@ static int try_apply(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, con
         old += L->R[r2].cost;
         if (!ok) return 0;
     }
-    if (now - old >= -GAIN_EPS) return 0;
+    if (!(now - old < -GAIN_EPS)) return 0;
     apply2(L, r1, p1, n1, r2, p2, n2, now - old);
     return 1;
 }
@@ -777,7 +777,7 @@ static int try_pair(slp_vrp_ls *L, int p)
     double inc = best_pair(L, p, d, r1, &rb, &x, &y);
     if (rb < 0) return 0;
     double delta = c1 - A->cost + inc;
-    if (delta >= -GAIN_EPS) return 0;
+    if (!(delta < -GAIN_EPS)) return 0;
     /* remove from r1, then insert into rb (another route: its positions are unchanged) */
     double old = A->cost, pen = L->c->pen[p] + L->c->pen[d];
     int len1 = build(L, pr, 3, L->tmp);

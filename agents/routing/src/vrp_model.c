@@ -143,15 +143,18 @@ static sl_status check_jobs(sl_vrp *v, sl_error *e)
         if (j->site < 0 || j->site >= v->nsites)
             return sl_error_set(e, SL_ERR_RANGE, "%s: unknown site %d (%d sites)", w, j->site + 1,
                                 v->nsites);
-        if (!(j->service >= 0) || !isfinite(j->service))
+        if (!(j->service >= 0) || !(j->service <= SL_VRP_BIG))
             return sl_error_set(e, SL_ERR_RANGE, "%s: negative or invalid service time %g", w,
                                 j->service);
         if (j->nwin < 1 || j->nwin > SL_VRP_MAXWIN)
             return sl_error_set(e, SL_ERR_RANGE, "%s: %d time windows (1..%d allowed)", w, j->nwin,
                                 SL_VRP_MAXWIN);
         for (int q = 0; q < j->nwin; q++) {
-            if (isnan(j->open[q]) || isnan(j->close[q]))
-                return sl_error_set(e, SL_ERR_RANGE, "%s: time window %d is not a number", w, q + 1);
+            if (!(fabs(j->open[q]) <= SL_VRP_BIG) || isnan(j->close[q]) ||
+                (j->close[q] > SL_VRP_BIG && j->close[q] < SL_VRP_INF))
+                return sl_error_set(e, SL_ERR_RANGE,
+                                    "%s: time window %d must open at a finite time (|t| <= 1e12) "
+                                    "and close there or never", w, q + 1);
             if (j->close[q] < j->open[q])
                 return sl_error_set(e, SL_ERR_RANGE,
                                     "%s: time window %d closes (%g) before it opens (%g)", w, q + 1,
@@ -162,11 +165,11 @@ static sl_status check_jobs(sl_vrp *v, sl_error *e)
                                     q + 1, q);
         }
         for (int d = 0; d < v->ndim; d++)
-            if (!(j->demand[d] >= 0) || !isfinite(j->demand[d]))
+            if (!(j->demand[d] >= 0) || !(j->demand[d] <= SL_VRP_BIG))
                 return sl_error_set(e, SL_ERR_RANGE, "%s: demand %g must be finite and >= 0", w,
                                     j->demand[d]);
-        if (isnan(j->penalty))
-            return sl_error_set(e, SL_ERR_RANGE, "%s: penalty is not a number", w);
+        if (isnan(j->penalty) || j->penalty > SL_VRP_BIG)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: penalty must be a number up to 1e12", w);
         if (j->kind == SL_VRP_SHIP_PICKUP || j->kind == SL_VRP_SHIP_DELIVERY) {
             int p = j->partner;
             sl_vrp_kind want = j->kind == SL_VRP_SHIP_PICKUP ? SL_VRP_SHIP_DELIVERY : SL_VRP_SHIP_PICKUP;
@@ -224,11 +227,19 @@ static sl_status check_types(sl_vrp *v, sl_error *e)
             if (!(t->capacity[d] >= 0))
                 return sl_error_set(e, SL_ERR_RANGE, "%s: capacity must be >= 0", w);
         if (!(t->fixed >= 0) || !(t->cost_distance >= 0) || !(t->cost_time >= 0) ||
-            !isfinite(t->fixed) || !isfinite(t->cost_distance) || !isfinite(t->cost_time))
-            return sl_error_set(e, SL_ERR_RANGE, "%s: costs must be finite and >= 0", w);
-        if (!(t->speed > 0) || !isfinite(t->speed))
-            return sl_error_set(e, SL_ERR_RANGE, "%s: speed must be > 0", w);
-        if (isnan(t->shift_open) || isnan(t->shift_close) || t->shift_close < t->shift_open)
+            !(t->fixed <= SL_VRP_BIG) || !(t->cost_distance <= SL_VRP_BIG) ||
+            !(t->cost_time <= SL_VRP_BIG))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: costs must be in [0, 1e12]", w);
+        if (!(t->speed >= 1e-9) || !(t->speed <= SL_VRP_BIG))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: speed must be in [1e-9, 1e12]", w);
+        for (int d = 0; d < v->ndim; d++)
+            if (t->capacity[d] > SL_VRP_BIG && t->capacity[d] < SL_VRP_INF)
+                return sl_error_set(e, SL_ERR_RANGE, "%s: capacity must be at most 1e12 (or none)", w);
+        if (!(fabs(t->shift_open) <= SL_VRP_BIG) || isnan(t->shift_close) ||
+            (t->shift_close > SL_VRP_BIG && t->shift_close < SL_VRP_INF))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: the shift must open at a finite time "
+                                "(|t| <= 1e12) and close there or never", w);
+        if (t->shift_close < t->shift_open)
             return sl_error_set(e, SL_ERR_RANGE, "%s: shift closes (%g) before it opens (%g)", w,
                                 t->shift_close, t->shift_open);
         if (!(t->max_duration >= 0) || !(t->max_distance >= 0))
@@ -295,13 +306,17 @@ sl_status sl_vrp_finish(sl_vrp *v, sl_error *e)
                     sqrt(dx * dx + dy * dy);
             }
         v->matrix_n = v->nsites;
+        for (size_t i = 0; i < nn; i++)
+            if (!(v->dist[i] <= SL_VRP_BIG))
+                return sl_error_set(e, SL_ERR_RANGE, "%s: site coordinates too far apart "
+                                    "(distances above 1e12)", v->source);
     } else {
         if (v->matrix_n != v->nsites)
             return sl_error_set(e, SL_ERR_RANGE, "%s: matrix is %dx%d but there are %d sites",
                                 v->source, v->matrix_n, v->matrix_n, v->nsites);
         for (size_t i = 0; i < nn; i++)
-            if (!(v->dist[i] >= 0) || !(v->time[i] >= 0) || !isfinite(v->dist[i]) ||
-                !isfinite(v->time[i]))
+            if (!(v->dist[i] >= 0) || !(v->time[i] >= 0) || !(v->dist[i] <= SL_VRP_BIG) ||
+                !(v->time[i] <= SL_VRP_BIG))
                 return sl_error_set(e, SL_ERR_RANGE,
                                     "%s: matrix entry (%zu, %zu) must be finite and >= 0",
                                     v->source, i / v->nsites + 1, i % v->nsites + 1);

@@ -40,6 +40,7 @@
 #define SL_VRP_MAXWIN 8           /* time windows per job */
 #define SL_VRP_MAX_SITES 20000
 #define SL_VRP_INF 1e30
+#define SL_VRP_BIG 1e12           /* largest accepted demand, cost, time or distance */
 
 typedef enum sl_vrp_kind {
     SL_VRP_DELIVERY = 0,   /* loaded at the start depot, dropped at the job */
