@@ -8,6 +8,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     sl_error e;
     sl_vrp *v = sl_vrp_load(fuzz_file(0, data, size), &e);
-    sl_vrp_free(v);
+    sl_vrp_destroy(v);
     return 0;
 }
