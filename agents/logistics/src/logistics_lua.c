@@ -337,7 +337,7 @@ static int l_supply_chain(lua_State *L)
         "nodes", "warehouse_node", "bid", "trace", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, t, "swarmlab.supply_chain{...}", keys);
-    sl_sc_def d = sl_sc_default();
+    sl_sc_def d = sl_sc_def_default();
     d.seed = sl_world_seed(w);
     d.name = str_field(L, t, "name", "sc");
     const char *mode = str_field(L, t, "mode", "contract_net");

@@ -49,7 +49,7 @@ static int read_series(FILE *f, sc_series *s)
     return rd(f, s->v, sizeof(double), s->n);
 }
 
-sl_status sc_checkpoint_save(void *data, FILE *f, sl_error *e)
+sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
 {
     const sl_sc *sc = data;
     size_t sp = (size_t)sc->S * (size_t)sc->P;
@@ -85,7 +85,7 @@ sl_status sc_checkpoint_save(void *data, FILE *f, sl_error *e)
     return st;
 }
 
-sl_status sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e)
+sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e)
 {
     sl_sc *sc = data;
     char magic[8];

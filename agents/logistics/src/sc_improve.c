@@ -236,7 +236,7 @@ static int search(plan *p, int cvrp_ok, int m)
     return 1;
 }
 
-sl_status sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *gain, sl_error *e)
+sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *gain, sl_error *e)
 {
     if (gain)
         *gain = 0.0;
@@ -287,7 +287,7 @@ sl_status sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *ga
     /* Keep the new plan only when it is shorter in real distances and within capacity. */
     double before = 0.0, after = 0.0;
     for (int j = 0; j < m; j++)
-        before += sc_route_length(sc, vs[j]);
+        before += slp_sc_route_length(sc, vs[j]);
     int fits = 1;
     for (int r = 0; r < p.r.nroutes; r++) {
         const int *a = p.r.nodes + p.r.start[r];
@@ -304,7 +304,7 @@ sl_status sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *ga
         sc_vehicle *v = &sc->veh[vs[j]];
         int r = slot[j];
         int len = r < 0 ? 0 : p.r.start[r + 1] - p.r.start[r];
-        if (!sc_stops_grow(v, len)) {
+        if (!slp_sc_stops_grow(v, len)) {
             st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
             goto done;
         }

@@ -77,29 +77,29 @@ struct sl_sc {
 /* Route helpers (sc_route.c). */
 /* Cheapest feasible insertion of order o into vehicle v; returns INFINITY when infeasible.
  * *pos is the index in v's stops where it would go. */
-double sc_insertion(const sl_sc *sc, int v, int o, int *pos);
+double slp_sc_insertion(const sl_sc *sc, int v, int o, int *pos);
 /* Inserts order o at pos in vehicle v (the caller checked feasibility) and books the units. */
-int sc_insert(sl_sc *sc, int v, int o, int pos);
+int slp_sc_insert(sl_sc *sc, int v, int o, int pos);
 /* Units a vehicle can still take: spare capacity at the depot, float on the road. */
-double sc_spare(const sl_sc *sc, int v);
+double slp_sc_spare(const sl_sc *sc, int v);
 /* Central planning pass over all waiting orders and the fleet. */
-sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e);
+sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e);
 /* Improves the routes of those of the listed vehicles that are at the depot with stops, with the
  * routing module's local search (sc_improve.c): CVRP moves between and inside the routes, then
  * 2-opt and Or-opt on each route. The result is kept only when its real-valued total length is
  * shorter than before and every route's committed units fit the capacity; vehicles under way are
  * never touched. *gain (optional) receives the distance saved (>= 0). Errors: out of memory. */
-sl_status sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *gain, sl_error *e);
+sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *gain, sl_error *e);
 /* Grows a vehicle's stop array to hold need stops; 0 when out of memory. */
-int sc_stops_grow(sc_vehicle *v, int need);
+int slp_sc_stops_grow(sc_vehicle *v, int need);
 /* Route distance of vehicle v from where it is (or from the depot) back to the depot. */
-double sc_route_length(const sl_sc *sc, int v);
+double slp_sc_route_length(const sl_sc *sc, int v);
 /* Whether the warehouse has free stock for order o. */
-int sc_stock_covers(const sl_sc *sc, int o);
-void sc_reserve(sl_sc *sc, int o);
-void sc_release(sl_sc *sc, int o);
+int slp_sc_stock_covers(const sl_sc *sc, int o);
+void slp_sc_reserve(sl_sc *sc, int o);
+void slp_sc_release(sl_sc *sc, int o);
 /* Checkpoint section (sc_checkpoint.c), registered under "supply_chain:<name>". */
-sl_status sc_checkpoint_save(void *data, FILE *f, sl_error *e);
-sl_status sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e);
+sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e);
+sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e);
 
 #endif

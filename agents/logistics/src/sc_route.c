@@ -1,7 +1,7 @@
 /* sc_route.c - vehicle routes of the supply chain: cheapest insertion that never reorders the
  * stops of a vehicle under way, the central planner, and the improvement of routes that have not
  * left the depot by the routing module's CVRP and TSP local search (on an integer instance built
- * from the supply chain's distances; see sc_improve_routes). */
+ * from the supply chain's distances; see slp_sc_improve_routes). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +25,7 @@ static double committed_units(const sl_sc *sc, const sc_vehicle *v)
     return c;
 }
 
-double sc_spare(const sl_sc *sc, int vi)
+double slp_sc_spare(const sl_sc *sc, int vi)
 {
     const sc_vehicle *v = &sc->veh[vi];
     if (v->state == VEH_DEPOT)
@@ -38,7 +38,7 @@ double sc_spare(const sl_sc *sc, int vi)
     return f;
 }
 
-int sc_stock_covers(const sl_sc *sc, int o)
+int slp_sc_stock_covers(const sl_sc *sc, int o)
 {
     for (int p = 0; p < sc->P; p++)
         if (sc->stock[p] < sc->orders[o].q[p])
@@ -46,7 +46,7 @@ int sc_stock_covers(const sl_sc *sc, int o)
     return 1;
 }
 
-void sc_reserve(sl_sc *sc, int o)
+void slp_sc_reserve(sl_sc *sc, int o)
 {
     for (int p = 0; p < sc->P; p++) {
         sc->stock[p] -= sc->orders[o].q[p];
@@ -55,7 +55,7 @@ void sc_reserve(sl_sc *sc, int o)
     }
 }
 
-void sc_release(sl_sc *sc, int o)
+void slp_sc_release(sl_sc *sc, int o)
 {
     for (int p = 0; p < sc->P; p++) {
         sc->stock[p] += sc->orders[o].q[p];
@@ -64,7 +64,7 @@ void sc_release(sl_sc *sc, int o)
     }
 }
 
-double sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
+double slp_sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
 {
     const sc_vehicle *v = &sc->veh[vi];
     const sc_order *ord = &sc->orders[o];
@@ -95,7 +95,7 @@ double sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
     return best;
 }
 
-int sc_stops_grow(sc_vehicle *v, int need)
+int slp_sc_stops_grow(sc_vehicle *v, int need)
 {
     if (need <= v->capstops)
         return 1;
@@ -110,10 +110,10 @@ int sc_stops_grow(sc_vehicle *v, int need)
     return 1;
 }
 
-int sc_insert(sl_sc *sc, int vi, int o, int pos)
+int slp_sc_insert(sl_sc *sc, int vi, int o, int pos)
 {
     sc_vehicle *v = &sc->veh[vi];
-    if (!sc_stops_grow(v, v->nstops + 1))
+    if (!slp_sc_stops_grow(v, v->nstops + 1))
         return 0;
     memmove(v->stops + pos + 1, v->stops + pos, (size_t)(v->nstops - pos) * sizeof(int));
     v->stops[pos] = o;
@@ -126,14 +126,14 @@ int sc_insert(sl_sc *sc, int vi, int o, int pos)
     sc->orders[o].vehicle = vi;
     if (v->state == VEH_OUT) {
         /* Served from the float on board: the warehouse keeps its reserved units. */
-        sc_release(sc, o);
+        slp_sc_release(sc, o);
         for (int p = 0; p < sc->P; p++)
             sc->waiting[p] -= sc->orders[o].q[p];
     }
     return 1;
 }
 
-double sc_route_length(const sl_sc *sc, int vi)
+double slp_sc_route_length(const sl_sc *sc, int vi)
 {
     const sc_vehicle *v = &sc->veh[vi];
     int prev = v->state == VEH_DEPOT ? 0 : v->loc;
@@ -146,18 +146,18 @@ double sc_route_length(const sl_sc *sc, int vi)
     return len + dist(sc, prev, 0);
 }
 
-sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
+sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
 {
     for (size_t i = 0; i < sc->norders; i++) {
         sc_order *o = &sc->orders[i];
-        if (o->state != ORD_WAITING || o->ready > step || !sc_stock_covers(sc, (int)i))
+        if (o->state != ORD_WAITING || o->ready > step || !slp_sc_stock_covers(sc, (int)i))
             continue;
-        sc_reserve(sc, (int)i);
+        slp_sc_reserve(sc, (int)i);
         double best = INFINITY;
         int bv = -1, bpos = 0;
         for (int v = 0; v < sc->V; v++) {
             int pos = 0;
-            double c = sc_insertion(sc, v, (int)i, &pos);
+            double c = slp_sc_insertion(sc, v, (int)i, &pos);
             if (c < best) {
                 best = c;
                 bv = v;
@@ -165,10 +165,10 @@ sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
             }
         }
         if (bv < 0) {
-            sc_release(sc, (int)i);
+            slp_sc_release(sc, (int)i);
             continue;
         }
-        if (!sc_insert(sc, bv, (int)i, bpos))
+        if (!slp_sc_insert(sc, bv, (int)i, bpos))
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
         sl_msg m = sl_msg_to_agent(SL_SC_MSG_ASSIGN, POP_WH, 1, POP_VEH, (sl_id)bv + 1, o->id);
         m.nd = 1;
@@ -182,7 +182,7 @@ sl_status sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     for (int v = 0; v < sc->V; v++)
         all[v] = v;
-    sl_status st = sc_improve_routes(sc, all, sc->V, NULL, e);
+    sl_status st = slp_sc_improve_routes(sc, all, sc->V, NULL, e);
     free(all);
     return st;
 }

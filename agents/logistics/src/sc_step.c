@@ -225,9 +225,9 @@ static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
     sl_status st = SL_OK;
     for (size_t i = 0; i < sc->norders; i++) {
         sc_order *o = &sc->orders[i];
-        if (o->state != ORD_WAITING || o->ready > step || !sc_stock_covers(sc, (int)i))
+        if (o->state != ORD_WAITING || o->ready > step || !slp_sc_stock_covers(sc, (int)i))
             continue;
-        sc_reserve(sc, (int)i);
+        slp_sc_reserve(sc, (int)i);
         o->state = ORD_NEGOTIATING;
         sl_cn_task task;
         memset(&task, 0, sizeof task);
@@ -332,7 +332,7 @@ sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e)
     if (sc->cnet)
         st = announce_ready(sc, step, e);
     else
-        st = sc_central_plan(sc, step, e);
+        st = slp_sc_central_plan(sc, step, e);
     if (st != SL_OK)
         return st;
     depart(sc, step);

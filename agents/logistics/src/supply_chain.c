@@ -10,7 +10,7 @@
 static const char *metric_names[9] = {"fill_rate", "backlog", "holding_cost", "backlog_cost",
                                       "distance", "delivered", "messages", "bytes", "stock_wh"};
 
-sl_sc_def sl_sc_default(void)
+sl_sc_def sl_sc_def_default(void)
 {
     sl_sc_def d;
     memset(&d, 0, sizeof d);
@@ -204,10 +204,10 @@ static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pro
 {
     sl_sc *sc = user;
     int o = (int)c->task.item, v = (int)b.id - 1, pos = 0;
-    double marginal = sc_insertion(sc, v, o, &pos);
+    double marginal = slp_sc_insertion(sc, v, o, &pos);
     *propose = isfinite(marginal);
     *cost = marginal;
-    *aux = sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
+    *aux = slp_sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
     if (!*propose || !sc->def.bid)
         return SL_OK;
     sl_sc_bid_info info;
@@ -258,13 +258,13 @@ static sl_status cn_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok
     *ok = 0;
     if (sc->orders[o].state != ORD_NEGOTIATING)
         return SL_OK;
-    if (isfinite(sc_insertion(sc, v, o, &pos))) {
-        if (!sc_insert(sc, v, o, pos))
+    if (isfinite(slp_sc_insertion(sc, v, o, &pos))) {
+        if (!slp_sc_insert(sc, v, o, pos))
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
         *ok = 1;
         /* The winner re-plans its own route while it has not left (routing module). */
         if (sc->veh[v].state == VEH_DEPOT)
-            return sc_improve_routes(sc, &v, 1, NULL, e);
+            return slp_sc_improve_routes(sc, &v, 1, NULL, e);
     }
     return SL_OK;
 }
@@ -282,7 +282,7 @@ static sl_status cn_close(void *user, const sl_cn_conv *c, sl_error *e)
     sc->tot.negotiations++;
     if (sc->orders[o].state == ORD_NEGOTIATING) {
         /* Not placed: back to the queue, announced again after retry_wait steps. */
-        sc_release(sc, o);
+        slp_sc_release(sc, o);
         sc->orders[o].state = ORD_WAITING;
         sc->orders[o].ready = sc->step + (uint64_t)sc->def.retry_wait;
         sc->cur.failed_negotiations++;
@@ -407,7 +407,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
         sc_free(sc);
         return NULL;
     }
-    if (sl_checkpoint_register(w, attach, sc_checkpoint_save, sc_checkpoint_load, e) != SL_OK)
+    if (sl_checkpoint_register(w, attach, slp_sc_checkpoint_save, slp_sc_checkpoint_load, e) != SL_OK)
         return NULL; /* owned by the world already */
     sl_system_def sd;
     memset(&sd, 0, sizeof sd);

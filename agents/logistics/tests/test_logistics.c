@@ -158,7 +158,7 @@ static void positions(double *x, double *y)
 
 static sl_sc_def base_def(const char *name, int mode, const double *x, const double *y)
 {
-    sl_sc_def d = sl_sc_default();
+    sl_sc_def d = sl_sc_def_default();
     d.name = name;
     d.mode = mode;
     d.seed = 2024;

@@ -27,7 +27,7 @@ static void positions(double *x, double *y)
 
 static sl_sc_def base_def(const char *name, int mode, const double *x, const double *y)
 {
-    sl_sc_def d = sl_sc_default();
+    sl_sc_def d = sl_sc_def_default();
     d.name = name;
     d.mode = mode;
     d.seed = 77;
@@ -150,7 +150,7 @@ static double depot_length(const sl_sc *sc)
     double l = 0.0;
     for (int v = 0; v < sc->V; v++)
         if (sc->veh[v].state == VEH_DEPOT)
-            l += sc_route_length(sc, v);
+            l += slp_sc_route_length(sc, v);
     return l;
 }
 
@@ -228,7 +228,7 @@ START_TEST(test_improve_never_longer_and_leaves_road_alone)
             for (int v = 0; v < sc->V; v++)
                 depot_stops += sc->veh[v].state == VEH_DEPOT ? sc->veh[v].nstops : 0;
             double before = depot_length(sc), gain = -1;
-            ck_assert_int_eq(sc_improve_routes(sc, all, sc->V, &gain, &e), SL_OK);
+            ck_assert_int_eq(slp_sc_improve_routes(sc, all, sc->V, &gain, &e), SL_OK);
             double after = depot_length(sc);
             calls += depot_stops >= 4;
             ck_assert_msg(after <= before + 1e-9, "step %d: %g -> %g", t, before, after);
@@ -249,9 +249,9 @@ START_TEST(test_improve_never_longer_and_leaves_road_alone)
             }
             /* one vehicle alone (what a contract-net winner does) */
             for (int v = 0; v < sc->V; v++) {
-                double b1 = sc_route_length(sc, v);
-                ck_assert_int_eq(sc_improve_routes(sc, &v, 1, NULL, &e), SL_OK);
-                ck_assert(sc_route_length(sc, v) <= b1 + 1e-9);
+                double b1 = slp_sc_route_length(sc, v);
+                ck_assert_int_eq(slp_sc_improve_routes(sc, &v, 1, NULL, &e), SL_OK);
+                ck_assert(slp_sc_route_length(sc, v) <= b1 + 1e-9);
             }
             check_routes(sc, t);
         }

@@ -107,7 +107,7 @@ typedef struct sl_sc_def {
 /* Defaults: 1 product, Poisson demand 1 per store-step, (s, S) = (6, 20) at stores, base-stock
  * 600 at the warehouse (400 at start), lead times 1 and 4, 6 vehicles of 100 units at speed 40,
  * float 0.3, wait 2, costs 0.1 / 0.05 / 1.0 / 2.0 / 0.01, contract net, deadline 2, retry 2. */
-sl_sc_def sl_sc_default(void);
+sl_sc_def sl_sc_def_default(void);
 
 /* Checks the definition, builds distances (errors name an unreachable store), adds the
  * populations, metrics and the system. NULL with e filled on error. */
