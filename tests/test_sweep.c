@@ -11,6 +11,7 @@
 #include "../engine/cli/sweep_csv.c"
 #include "../engine/cli/sweep_journal.c"
 #include "../engine/cli/sweep_stats.c"
+#include "../engine/cli/sweep_eta.c"
 
 static sl_status add(sl_sweep_grid *g, const char *spec, sl_error *e)
 {
@@ -236,6 +237,41 @@ START_TEST(stats_ci)
 }
 END_TEST
 
+/* The ETA counts runs under way: a run that has been going for a long time shows in it. */
+START_TEST(eta_counts_running_runs)
+{
+    sl_sweep s;
+    memset(&s, 0, sizeof s);
+    s.nruns = 10;
+    s.jobs = 2;
+    sl_sweep_state st;
+    memset(&st, 0, sizeof st);
+    st.s = &s;
+    ck_assert(sl_sweep_eta(&st, 100.0) < 0); /* nothing finished: unknown */
+    st.done = 4;
+    st.wall_n = 4;
+    st.wall_sum = 4.0; /* 1 s per run */
+    ck_assert(fabs(sl_sweep_eta(&st, 100.0) - 3.0) < 1e-9); /* 6 runs of 1 s on 2 jobs */
+    sl_run_child kids[2] = {{.pid = 11, .run = 4, .t0 = 70.0}, {.pid = 0}};
+    st.kids = kids;
+    st.nkids = 2;
+    /* one run under way for 30 s: it needs at least as long again */
+    double eta = sl_sweep_eta(&st, 100.0);
+    ck_assert_msg(eta >= 30.0 - 1e-9, "eta %g", eta);
+    /* ... but never more than the run time limit leaves it (40 s limit + grace) */
+    s.run_timeout = 40.0;
+    eta = sl_sweep_eta(&st, 100.0);
+    ck_assert_msg(fabs(eta - (10.0 + SL_SWEEP_KILL_GRACE)) < 1e-9, "eta %g", eta);
+    /* a young run counts the rest of a mean run */
+    s.run_timeout = 0;
+    kids[0].t0 = 99.8;
+    eta = sl_sweep_eta(&st, 100.0);
+    ck_assert_msg(fabs(eta - (0.8 + 5.0) / 2.0) < 1e-9, "eta %g", eta);
+    st.done = 10;
+    ck_assert(sl_sweep_eta(&st, 100.0) == 0.0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("sweep");
@@ -246,6 +282,7 @@ int main(void)
     tcase_add_test(tc, journal_recovery);
     tcase_add_test(tc, json_and_last_row);
     tcase_add_test(tc, stats_ci);
+    tcase_add_test(tc, eta_counts_running_runs);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

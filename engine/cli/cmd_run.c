@@ -22,11 +22,14 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -116,7 +119,9 @@ void sl_cmd_run_usage(FILE *f)
           "  --help             this text\n"
           "\n"
           "Precedence: command line, then the INI file, then the scenario's defaults.\n"
-          "Exit status: 0 ok, 2 bad input or a failed run (manifest status \"error\").\n",
+          "Exit status: 0 ok, 2 bad input or a failed run (manifest status \"error\"),\n"
+          "130/143 stopped by SIGINT/SIGTERM after the step under way (manifest status\n"
+          "\"interrupted\", metrics left in DIR/metrics.csv.part).\n",
           f);
 }
 
@@ -258,6 +263,7 @@ typedef struct run_ctx {
     long long steps_done;
     char out_dir[SL_CLI_PATH_MAX];
     int have_out;            /* the output directory exists and is ours to write */
+    int lock_fd;             /* DIR/.lock, held for the whole run (-1: none) */
     char metrics_path[SL_CLI_PATH_MAX + 32];
     char manifest_path[SL_CLI_PATH_MAX + 32];
     char sha[65];
@@ -273,6 +279,18 @@ typedef struct run_ctx {
     sl_run_overrides over;   /* handed to the host: INI entries first, then --set */
     sl_error err;
 } run_ctx;
+
+/* SIGINT/SIGTERM during a run: the signal that asked it to stop (0: none). The run stops after
+ * the step under way and writes an "interrupted" manifest; a second signal ends the process. */
+static volatile sig_atomic_t g_stop_signal;
+
+static void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+static sl_status interrupted(run_ctx *c)
+{
+    return sl_error_set(&c->err, SL_ERR_STATE, "interrupted by %s after %lld of %lld steps",
+                        g_stop_signal == SIGINT ? "SIGINT" : "SIGTERM", c->steps_done, c->steps);
+}
 
 static void on_log(void *user, const char *line)
 {
@@ -316,15 +334,15 @@ static sl_status check_scenario(run_ctx *c)
     return SL_OK;
 }
 
-/* Default output directory: results/<scenario file name without .lua>-<seed>. */
-static void default_out_dir(run_ctx *c)
+/* Default output directory: results/<scenario file name without .lua>-<seed>; -1 when too long. */
+static int default_out_dir(run_ctx *c)
 {
     const char *base = strrchr(c->o->scenario, '/');
     base = base ? base + 1 : c->o->scenario;
     size_t len = strlen(base);
     if (len > 4 && strcmp(base + len - 4, ".lua") == 0) len -= 4;
-    snprintf(c->out_dir, sizeof c->out_dir, "results/%.*s-%llu", (int)len, base,
-             (unsigned long long)c->seed);
+    return snprintf(c->out_dir, sizeof c->out_dir, "results/%.*s-%llu", (int)len, base,
+                    (unsigned long long)c->seed) < (int)sizeof c->out_dir ? 0 : -1;
 }
 
 static int mkdir_p(const char *path)
@@ -350,16 +368,42 @@ static int mkdir_p(const char *path)
     return 0;
 }
 
+/* Longest output directory: its files' names (".../manifest.json.part") must fit a path. */
+#define OUT_DIR_MAX (SL_CLI_PATH_MAX - 32)
+
+/* Takes DIR/.lock for the run: a second run, or a run into the directory of a running sweep
+ * (which holds the same lock), is refused instead of mixing its results with ours. */
+static sl_status lock_output(run_ctx *c)
+{
+    char path[SL_CLI_PATH_MAX + 16];
+    snprintf(path, sizeof path, "%s/.lock", c->out_dir);
+    c->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (c->lock_fd < 0)
+        return sl_error_set(&c->err, SL_ERR_IO, "cannot write to output directory '%s': %s",
+                            c->out_dir, strerror(errno));
+    if (flock(c->lock_fd, LOCK_EX | LOCK_NB) != 0)
+        return sl_error_set(&c->err, SL_ERR_IO, "output directory '%s' is in use by another run "
+                            "or sweep; choose another --out", c->out_dir);
+    return SL_OK;
+}
+
 static sl_status prepare_output(run_ctx *c)
 {
     const char *dir = c->o->out_dir ? c->o->out_dir : c->ini.out;
+    if (dir && strlen(dir) > OUT_DIR_MAX)
+        return sl_error_set(&c->err, SL_ERR_USAGE, "output directory name too long (%zu bytes, "
+                            "at most %d)", strlen(dir), OUT_DIR_MAX);
     if (dir) snprintf(c->out_dir, sizeof c->out_dir, "%s", dir);
-    else default_out_dir(c);
+    else if (default_out_dir(c) != 0 || strlen(c->out_dir) > OUT_DIR_MAX)
+        return sl_error_set(&c->err, SL_ERR_USAGE, "%s: scenario name too long for the default "
+                            "output directory; pass --out DIR", c->o->scenario);
     size_t len = strlen(c->out_dir);
     while (len > 1 && c->out_dir[len - 1] == '/') c->out_dir[--len] = '\0';
     if (mkdir_p(c->out_dir) != 0 || access(c->out_dir, W_OK | X_OK) != 0)
         return sl_error_set(&c->err, SL_ERR_IO, "cannot write to output directory '%s': %s",
                             c->out_dir, strerror(errno));
+    sl_status st = lock_output(c);
+    if (st != SL_OK) return st;
     snprintf(c->metrics_path, sizeof c->metrics_path, "%s/metrics.csv", c->out_dir);
     snprintf(c->manifest_path, sizeof c->manifest_path, "%s/manifest.json", c->out_dir);
     snprintf(c->ckpt_path, sizeof c->ckpt_path, "%s/checkpoint.bin", c->out_dir);
@@ -445,6 +489,7 @@ static sl_status window_step(void *user, int *stop, sl_error *e)
     if (st != SL_OK) return st;
     c->steps_done++;
     st = after_step(c);
+    if (st == SL_OK && g_stop_signal) st = interrupted(c);
     if (st != SL_OK && e != &c->err) *e = c->err;
     return st;
 }
@@ -452,6 +497,7 @@ static sl_status window_step(void *user, int *stop, sl_error *e)
 static sl_status step_loop(run_ctx *c)
 {
     sl_progress_start(&c->prog, stderr, c->steps, c->quiet);
+    if (g_stop_signal) return interrupted(c);
     if (sl_run_viewer_has_window(c->viewer))
         return sl_run_viewer_loop(c->viewer, c->host, c->steps - c->steps_done, window_step, c,
                                   &c->err);
@@ -462,6 +508,7 @@ static sl_status step_loop(run_ctx *c)
         c->steps_done++;
         if ((st = after_step(c)) != SL_OK) return st;
         if (stop) break;
+        if (g_stop_signal) return interrupted(c);
     }
     return SL_OK;
 }
@@ -507,6 +554,7 @@ static void fail(run_ctx *c)
         sl_manifest m;
         sl_error e2;
         fill_manifest(c, &m, c->err.msg);
+        if (g_stop_signal) m.status = "interrupted";
         if (sl_manifest_write(c->manifest_path, &m, &e2) != SL_OK && !c->quiet)
             fprintf(stderr, "swarmlab: also: %s\n", e2.msg);
     }
@@ -518,6 +566,8 @@ static void run_cleanup(run_ctx *c)
     c->viewer = NULL;
     sl_host_destroy(c->host);
     c->host = NULL;
+    if (c->lock_fd >= 0) close(c->lock_fd);
+    c->lock_fd = -1;
     sl_run_config_free(&c->ini);
     sl_run_overrides_free(&c->over);
 }
@@ -528,6 +578,7 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
     memset(&c, 0, sizeof c);
     c.o = o;
     c.steps = -1;
+    c.lock_fd = -1;
     sl_error_clear(&c.err);
     c.t0 = sl_monotonic_seconds();
     sl_utc_now_iso8601(c.start_time, sizeof c.start_time);
@@ -548,6 +599,7 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
     if (st == SL_OK) st = complete(&c);
     int ok = st == SL_OK;
     sl_progress_end(&c.prog, c.steps_done, ok);
+    int rc = ok ? 0 : g_stop_signal ? 128 + g_stop_signal : 2;
     if (!ok) {
         if (c.err.msg[0] == '\0') sl_error_set(&c.err, st, "run failed (%s)", sl_status_name(st));
         fail(&c);
@@ -559,14 +611,14 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
         fflush(stdout);
     }
     if (rep) {
-        rep->status = ok ? 0 : 2;
+        rep->status = rc;
         snprintf(rep->error, sizeof rep->error, "%s", ok ? "" : c.err.msg);
         snprintf(rep->out_dir, sizeof rep->out_dir, "%s", c.have_out ? c.out_dir : "");
         rep->steps_done = c.steps_done;
         rep->wall_seconds = sl_monotonic_seconds() - c.t0;
     }
     run_cleanup(&c);
-    return ok ? 0 : 2;
+    return rc;
 }
 
 int sl_cli_run_main(int argc, char **argv)
@@ -580,6 +632,17 @@ int sl_cli_run_main(int argc, char **argv)
         if (rc < 0) fprintf(stderr, "swarmlab run: %s\n", e.msg);
         sl_run_opts_free(&o);
         return rc < 0 ? 2 : 0;
+    }
+    /* first SIGINT/SIGTERM: finish the step, write an "interrupted" manifest; a second one
+     * (SA_RESETHAND) ends the process at once. A run in a window leaves the signals to SDL,
+     * which turns them into a window close (the run then ends as when the window is closed). */
+    if (!o.view) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_stop_signal;
+        sa.sa_flags = SA_RESETHAND;
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
     }
     rc = sl_run_execute(&o, NULL);
     sl_run_opts_free(&o);

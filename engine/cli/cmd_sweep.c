@@ -68,6 +68,8 @@ void sl_cmd_sweep_usage(FILE *f)
           "  --set NAME=VALUE           a parameter fixed for every run (repeatable)\n"
           "  --out DIR                  output directory (required, or `out` in the INI file)\n"
           "  --stop-on-error            start no new run after a failed one\n"
+          "  --run-timeout SECONDS      stop a run that takes longer; it is recorded with\n"
+          "                             status timeout (and not redone on resume)\n"
           "  --quiet                    no progress line\n"
           "  --unsafe                   lift the Lua sandbox in the runs\n"
           "  --lua-memory SIZE          memory each run's Lua state may hold (see 'swarmlab run')\n"
@@ -117,6 +119,7 @@ typedef struct cli_opts {
     const char *out;
     int stop_on_error, quiet, unsafe;
     long long lua_memory;
+    double run_timeout;
 } cli_opts;
 
 static void cli_opts_free(cli_opts *o)
@@ -196,6 +199,15 @@ static int parse_args(cli_opts *o, int argc, char **argv, sl_error *e)
                 return -1;
             }
             o->has_seed = 1;
+        } else if (opt_is(a, "--run-timeout")) {
+            if (!(v = opt_value(argc, argv, &i, "--run-timeout", e))) return -1;
+            char *end;
+            double t = strtod(v, &end);
+            if (end == v || *end || !(t > 0) || t > 1e9) {
+                sl_error_set(e, SL_ERR_USAGE, "--run-timeout: expected seconds > 0, got '%s'", v);
+                return -1;
+            }
+            o->run_timeout = t;
         } else if (opt_is(a, "--out")) {
             if (!(v = opt_value(argc, argv, &i, "--out", e))) return -1;
             if (!*v) {
@@ -293,6 +305,7 @@ static int build_sweep(sl_sweep *s, cli_opts *o, sl_error *e)
     if (o->has_seed) s->base_seed = o->seed;
     if (o->has_steps) s->steps = o->steps;
     if (o->has_threads) s->threads = o->threads;
+    if (o->run_timeout > 0) s->run_timeout = o->run_timeout;
     s->stop_on_error |= o->stop_on_error;
     s->quiet = o->quiet;
     s->unsafe = o->unsafe;
@@ -310,6 +323,11 @@ static int build_sweep(sl_sweep *s, cli_opts *o, sl_error *e)
     }
     size_t len = strlen(s->out);
     while (len > 1 && s->out[len - 1] == '/') s->out[--len] = '\0';
+    if (len > SL_SWEEP_OUT_MAX) {
+        sl_error_set(e, SL_ERR_USAGE, "output directory name too long (%zu bytes, at most %d)",
+                     len, SL_SWEEP_OUT_MAX);
+        return -1;
+    }
     s->npoints = sl_sweep_grid_points(&s->grid);
     if (s->npoints > SL_SWEEP_MAX_POINTS ||
         (size_t)s->replicates > SL_SWEEP_MAX_POINTS / s->npoints) {
@@ -396,7 +414,8 @@ static int recover_journal(sl_sweep_state *st)
         snprintf(seed, sizeof seed, "%llu", (unsigned long long)sl_sweep_seed(s, (size_t)run));
         if (strcmp(id, r->f[0]) != 0 || strcmp(seed, r->f[s->col_seed]) != 0 || have[run]) continue;
         const char *status = r->f[s->col_status];
-        int ok = strcmp(status, "crashed") == 0;
+        /* crashed and timed-out runs have no manifest to confirm them: they stand as written */
+        int ok = strcmp(status, "crashed") == 0 || strcmp(status, "timeout") == 0;
         if (!ok) {
             sl_kvlist man = {0};
             snprintf(dir, sizeof dir, "%s/runs/%s/manifest.json", s->out, id);
@@ -487,15 +506,11 @@ static void progress(sl_sweep_state *st, int final)
     double now = sl_monotonic_seconds();
     size_t total = s->nruns, done = st->done_before + st->done;
     size_t failed = st->failed_before + st->failed;
-    double el = now - st->t0;
     char eta[32] = "--";
-    if (st->done > 0 && done < total) {
-        double left = el / (double)st->done * (double)(total - done);
+    double left = sl_sweep_eta(st, now);
+    if (left >= 0)
         snprintf(eta, sizeof eta, "%d:%02d:%02d", (int)(left / 3600), (int)fmod(left / 60, 60),
                  (int)fmod(left, 60));
-    } else if (done >= total) {
-        snprintf(eta, sizeof eta, "0:00:00");
-    }
     if (st->tty) {
         if (!final && now - st->last_print < 0.2) return;
         int w = 30, fill = total ? (int)((double)w * (double)done / (double)total) : w;
@@ -527,6 +542,11 @@ int sl_sweep_record(sl_sweep_state *st, size_t run, char **row)
         rc = 2;
     }
     int failed = strcmp(row[s->col_status], "ok") != 0;
+    double wall = atof(row[s->col_wall]);
+    if (wall > 0) {
+        st->wall_sum += wall;
+        st->wall_n++;
+    }
     if (failed) {
         st->failed++;
         if (s->stop_on_error) st->stopping = 1;
@@ -577,35 +597,45 @@ void sl_sweep_state_free(sl_sweep_state *st)
 
 /* ---- local execution: up to --jobs child processes ---- */
 
-typedef struct slot {
-    pid_t pid;
-    size_t run;
-    double t0;
-} slot;
+/* A failed run whose error says the disk is full: no row (the run is redone on resume), the
+ * sweep stops with one line instead of starting runs that cannot write either. */
+static int disk_full(sl_sweep_state *st, size_t run, char **row)
+{
+    sl_sweep *s = st->s;
+    if (!sl_sweep_row_disk_full(s, row)) return 0;
+    char id[32];
+    sl_sweep_run_id(s, run, id, sizeof id);
+    fprintf(stderr, "%sswarmlab sweep: the disk is full (run %s: %s); stopping: free space and "
+            "run the same command again to resume\n", st->drawn ? "\r\033[K" : "", id,
+            row[s->col_error]);
+    st->drawn = 0;
+    sl_sweep_row_free(s, row);
+    return 1;
+}
 
 static int run_local(sl_sweep_state *st)
 {
     sl_sweep *s = st->s;
-    slot *slots = calloc((size_t)s->jobs, sizeof *slots);
-    if (!slots) return 2;
+    sl_run_child *kids = calloc((size_t)s->jobs, sizeof *kids);
+    if (!kids) return 2;
+    st->kids = kids;
+    st->nkids = s->jobs;
     size_t next = 0;
     int running = 0, rc = 0;
     progress(st, 0);
     while (rc == 0) {
         while (!g_interrupted && !st->stopping && running < s->jobs && next < st->npending) {
             int k = 0;
-            while (slots[k].pid) k++;
+            while (kids[k].pid) k++;
             sl_error e;
             size_t run = st->pending[next];
             pid_t pid = sl_sweep_start_run(s, run, &e);
             if (pid < 0) {
-                fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
+                fprintf(stderr, "%sswarmlab sweep: %s\n", st->drawn ? "\r\033[K" : "", e.msg);
                 rc = 2;
                 break;
             }
-            slots[k].pid = pid;
-            slots[k].run = run;
-            slots[k].t0 = sl_monotonic_seconds();
+            kids[k] = (sl_run_child){.pid = pid, .run = run, .t0 = sl_monotonic_seconds()};
             running++;
             next++;
         }
@@ -615,31 +645,35 @@ static int run_local(sl_sweep_state *st)
         if (pid == 0 || (pid < 0 && errno == EINTR)) {
             struct timespec ts = {0, 50 * 1000 * 1000};
             nanosleep(&ts, NULL);
+            double now = sl_monotonic_seconds();
+            for (int k = 0; k < s->jobs; k++) sl_sweep_watch(s, &kids[k], now);
             progress(st, 0);
             continue;
         }
         if (pid < 0) break;
         if (g_interrupted) break; /* a run that ends in the interrupt is not recorded */
         for (int k = 0; k < s->jobs; k++) {
-            if (slots[k].pid != pid) continue;
-            double wall = sl_monotonic_seconds() - slots[k].t0;
-            char **row = sl_sweep_finish_run(s, slots[k].run, ws, wall);
-            slots[k].pid = 0;
+            if (kids[k].pid != pid) continue;
+            double wall = sl_monotonic_seconds() - kids[k].t0;
+            char **row = sl_sweep_finish_run(s, kids[k].run, ws, wall, kids[k].timed_out);
+            kids[k].pid = 0;
             running--;
             if (!row) {
                 rc = 2;
                 break;
             }
-            rc = sl_sweep_record(st, slots[k].run, row);
+            if (disk_full(st, kids[k].run, row)) {
+                rc = 2;
+                break;
+            }
+            rc = sl_sweep_record(st, kids[k].run, row);
         }
     }
     /* interrupted or failing: stop the runs still going (they are redone on resume) */
-    for (int k = 0; k < s->jobs; k++)
-        if (slots[k].pid > 0) {
-            kill(slots[k].pid, SIGTERM);
-            waitpid(slots[k].pid, NULL, 0);
-        }
-    free(slots);
+    for (int k = 0; k < s->jobs; k++) sl_sweep_stop_child(&kids[k]);
+    st->kids = NULL;
+    st->nkids = 0;
+    free(kids);
     if (g_interrupted) {
         if (st->drawn) fputc('\n', stderr);
         fprintf(stderr, "swarmlab sweep: interrupted after %zu of %zu runs; run the same command "

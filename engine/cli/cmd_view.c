@@ -368,6 +368,15 @@ int sl_cmd_view(int argc, char **argv)
         view_fail(e.msg, NULL);
         goto out;
     }
+    /* a missing scenario is reported as such, whether or not there is a display */
+    struct stat sst;
+    int serr = stat(o.scenario, &sst) != 0 ? errno : 0;
+    if (serr || !S_ISREG(sst.st_mode)) {
+        sl_error_set(&e, SL_ERR_IO, "%s: cannot open scenario: %s", o.scenario,
+                     serr ? strerror(serr) : "not a regular file");
+        view_fail(e.msg, NULL);
+        goto out;
+    }
     /* the window first: without a display nothing else is worth doing */
     sl_view_config vc = { .width = va.width, .height = va.height, .window = 1,
                           .title = base_name(o.scenario), .y_up = o.y_up };

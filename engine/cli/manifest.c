@@ -6,6 +6,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "swarmlab/fileio.h"
+
 #include "json.h"
 
 void sl_utc_now_iso8601(char *buf, int n)
@@ -68,7 +70,7 @@ sl_status sl_manifest_write(const char *path, const sl_manifest *m, sl_error *e)
     FILE *f = fopen(part, "w");
     if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot write: %s", part, strerror(errno));
     fputs("{\n  \"status\": ", f);
-    sl_json_string(f, m->error ? "error" : "ok");
+    sl_json_string(f, m->status ? m->status : m->error ? "error" : "ok");
     if (m->error) {
         key(f, "error");
         sl_json_string(f, m->error);
@@ -97,13 +99,5 @@ sl_status sl_manifest_write(const char *path, const sl_manifest *m, sl_error *e)
     write_params(f, m->host);
     write_results(f, m->host);
     fputs("\n}\n", f);
-    int bad = ferror(f);
-    if (fclose(f) != 0 || bad) {
-        remove(part);
-        return sl_error_set(e, SL_ERR_IO, "%s: write failed", part);
-    }
-    if (rename(part, path) != 0)
-        return sl_error_set(e, SL_ERR_IO, "%s: cannot rename to %s: %s", part, path,
-                            strerror(errno));
-    return SL_OK;
+    return sl_file_commit(f, part, path, e);
 }

@@ -1,7 +1,7 @@
 /* manifest.h - DIR/manifest.json: what ran, with which inputs, and how it ended.
  *
- * Written to "<path>.part" and renamed to path, so a crash never leaves a manifest that looks
- * complete. The scenario's swarmlab.result() keys are written at the top level.
+ * Written to "<path>.part", synced and renamed to path, so a crash never leaves a manifest that
+ * looks complete. Strings are written as valid UTF-8 JSON whatever bytes they hold. The scenario's swarmlab.result() keys are written at the top level.
  */
 #ifndef SWARMLAB_CLI_MANIFEST_H
 #define SWARMLAB_CLI_MANIFEST_H
@@ -22,6 +22,7 @@ typedef struct sl_manifest {
     long long steps_planned;      /* -1 when not known yet */
     double wall_seconds;
     const char *error;            /* NULL: status "ok" */
+    const char *status;           /* NULL: "ok" or "error" from `error`; else e.g. "interrupted" */
     const sl_host *host;          /* parameters and results; NULL when the scenario did not load */
 } sl_manifest;
 

@@ -21,6 +21,9 @@
 #include "sweep_csv.h"
 #include "sweep_grid.h"
 
+/* Longest output directory: a run's directory DIR/runs/<id> and its files must fit a path. */
+#define SL_SWEEP_OUT_MAX 4000
+
 typedef struct sl_sweep {
     /* the experiment */
     char *scenario;
@@ -35,6 +38,8 @@ typedef struct sl_sweep {
     int threads;                /* threads per run; 0: cores / jobs */
     int stop_on_error, quiet, unsafe;
     long long lua_memory;    /* --lua-memory passed to every run (0: not given) */
+    double run_timeout;         /* seconds a run may take (0: no limit); then it is stopped and
+                                 * recorded with status "timeout" */
     /* derived */
     size_t npoints, nruns;
     int id_width;
@@ -72,9 +77,31 @@ pid_t sl_sweep_spawn(const sl_sweep *s, char **argv, const char *stderr_path, sl
 /* Prepares DIR/runs/<id> (removing leftovers of an unfinished attempt) and starts run `run`. */
 pid_t sl_sweep_start_run(const sl_sweep *s, size_t run, sl_error *e);
 
+/* A run's child process as the sweep watches it. */
+typedef struct sl_run_child {
+    pid_t pid;                  /* 0: no child */
+    size_t run;
+    double t0;                  /* start (sl_monotonic_seconds) */
+    double term_at;             /* when SIGTERM was sent, 0: not yet */
+    int timed_out;              /* stopped for exceeding s->run_timeout */
+} sl_run_child;
+
+/* Seconds a stopped run gets to write its "interrupted" manifest before SIGKILL. */
+#define SL_SWEEP_KILL_GRACE 5.0
+
+/* Enforces s->run_timeout on a running child at time now: SIGTERM once it is over the limit
+ * (the run stops after its step and writes an "interrupted" manifest), SIGKILL when it is still
+ * there SL_SWEEP_KILL_GRACE seconds later. */
+void sl_sweep_watch(const sl_sweep *s, sl_run_child *c, double now);
+/* Stops a child the same way (SIGTERM, SIGKILL after the grace) and reaps it. */
+void sl_sweep_stop_child(sl_run_child *c);
+
 /* The runs.csv row of a finished run: ncols malloc'ed strings (free with sl_sweep_row_free).
- * wstatus is the child's wait status; wall its wall-clock seconds. */
-char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall);
+ * wstatus is the child's wait status; wall its wall-clock seconds; timed_out: the sweep stopped
+ * it for exceeding s->run_timeout (status "timeout"). */
+char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall, int timed_out);
+/* Whether a row's error says the disk is full (the sweep then stops instead of going on). */
+int sl_sweep_row_disk_full(const sl_sweep *s, char **row);
 void sl_sweep_row_free(const sl_sweep *s, char **row);
 
 /* The swarmlab.result() keys of a flattened manifest, in file order (malloc'ed array of
@@ -94,6 +121,10 @@ typedef struct sl_sweep_state {
     size_t *pending;            /* runs still to do, in index order */
     size_t npending;
     size_t done_before, done, failed, failed_before;
+    double wall_sum;            /* wall seconds of the runs finished in this process */
+    size_t wall_n;
+    const sl_run_child *kids;   /* the running children, for the ETA (NULL: none known) */
+    int nkids;
     int stopping;               /* --stop-on-error hit: start nothing new */
     double t0, last_print;
     int tty, drawn, last_decile;
@@ -116,6 +147,10 @@ int sl_sweep_build_columns(sl_sweep *s);
 int sl_sweep_check_experiment(const sl_sweep *s, int write);
 int sl_sweep_run_checks(sl_sweep *s, char *first_dir, size_t dirn);
 int sl_sweep_columns_from_check(sl_sweep *s, const char *dir);
+/* sweep_eta.c: seconds until the sweep ends at time now (sl_monotonic_seconds), or -1 while
+ * no run has finished. Runs under way count: one that has taken t seconds is expected to need at
+ * least t more, capped by the run time limit. */
+double sl_sweep_eta(const sl_sweep_state *st, double now);
 /* sweep_summary.c: writes DIR/summary.csv from st->rows; 0 or -1 (message printed). */
 int sl_sweep_write_summary(sl_sweep_state *st);
 /* Appends a finished run's row (takes ownership of row) and updates the progress line.
@@ -127,8 +162,9 @@ void sl_sweep_state_free(sl_sweep_state *st);
 /* Set by SIGINT/SIGTERM while a sweep runs. */
 int sl_sweep_interrupted(void);
 
-/* MPI: whether this process was started by mpirun with more than one rank (only in builds with
- * SWARMLAB_MPI). sl_sweep_mpi_main runs the whole sweep over the ranks. */
+/* MPI: whether the environment says this process is one of several ranks (mpirun sets
+ * OMPI_COMM_WORLD_SIZE). sl_sweep_mpi_main runs the whole sweep over the ranks; it refuses with
+ * one line when MPI starts fewer ranks than announced or the build has no MPI support. */
 int sl_sweep_mpi_launched(void);
 int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv);
 

@@ -10,20 +10,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "sha256.h"
 #include "sweep_csv.h"
 #include "sweep_journal.h"
-
-static void json_str(FILE *f, const char *s)
-{
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"' || *s == '\\') fprintf(f, "\\%c", *s);
-        else if ((unsigned char)*s < 0x20) fprintf(f, "\\u%04x", (unsigned char)*s);
-        else fputc(*s, f);
-    }
-    fputc('"', f);
-}
 
 /* DIR/sweep.json: what this sweep is. A resumed sweep must be the same experiment. */
 static char *experiment_text(const sl_sweep *s)
@@ -35,19 +25,19 @@ static char *experiment_text(const sl_sweep *s)
     char sha[65] = "";
     if (sl_sha256_file(s->scenario, sha) != 0) sha[0] = '\0';
     fputs("{\n  \"scenario\": ", f);
-    json_str(f, s->scenario);
+    sl_json_string(f, s->scenario);
     fputs(",\n  \"scenario_sha256\": ", f);
-    json_str(f, sha);
+    sl_json_string(f, sha);
     fprintf(f, ",\n  \"replicates\": %lld,\n  \"base_seed\": %llu,\n  \"steps\": %lld,\n  \"runs\": %zu",
             s->replicates, (unsigned long long)s->base_seed, s->steps, s->nruns);
     fputs(",\n  \"grid\": {", f);
     for (int a = 0; a < s->grid.naxes; a++) {
         fputs(a ? ",\n    " : "\n    ", f);
-        json_str(f, s->grid.axes[a].name);
+        sl_json_string(f, s->grid.axes[a].name);
         fputs(": [", f);
         for (int v = 0; v < s->grid.axes[a].nvalues; v++) {
             if (v) fputs(", ", f);
-            json_str(f, s->grid.axes[a].values[v]);
+            sl_json_string(f, s->grid.axes[a].values[v]);
         }
         fputc(']', f);
     }
@@ -55,9 +45,9 @@ static char *experiment_text(const sl_sweep *s)
     fputs(",\n  \"set\": {", f);
     for (int i = 0; i < s->nfixed; i++) {
         fputs(i ? ",\n    " : "\n    ", f);
-        json_str(f, s->fixed_names[i]);
+        sl_json_string(f, s->fixed_names[i]);
         fputs(": ", f);
-        json_str(f, s->fixed_values[i]);
+        sl_json_string(f, s->fixed_values[i]);
     }
     fputs(s->nfixed ? "\n  }\n}\n" : "}\n}\n", f);
     fclose(f);

@@ -11,9 +11,12 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "progress.h"
 #include "sweep_csv.h"
 
 static void free_strv(char **v, int n)
@@ -247,7 +250,51 @@ int sl_sweep_manifest_results(const sl_kvlist *m, char ***out)
     return n;
 }
 
-char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall)
+void sl_sweep_watch(const sl_sweep *s, sl_run_child *c, double now)
+{
+    if (c->pid <= 0) return;
+    if (!c->term_at && s->run_timeout > 0 && now - c->t0 > s->run_timeout) {
+        c->timed_out = 1;
+        c->term_at = now;
+        kill(c->pid, SIGTERM);
+    } else if (c->term_at && now - c->term_at > SL_SWEEP_KILL_GRACE) {
+        kill(c->pid, SIGKILL);
+    }
+}
+
+void sl_sweep_stop_child(sl_run_child *c)
+{
+    if (c->pid <= 0) return;
+    kill(c->pid, SIGTERM);
+    double t0 = sl_monotonic_seconds();
+    int killed = 0;
+    for (;;) {
+        pid_t r = waitpid(c->pid, NULL, WNOHANG);
+        if (r == c->pid || (r < 0 && errno != EINTR)) break;
+        if (!killed && sl_monotonic_seconds() - t0 > SL_SWEEP_KILL_GRACE) {
+            kill(c->pid, SIGKILL);
+            killed = 1;
+        }
+        struct timespec ts = {0, 20 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    c->pid = 0;
+}
+
+/* Whether the file system holding dir has (almost) no space left: a run that failed without a
+ * manifest there could not write one. */
+static int disk_full(const char *dir)
+{
+    struct statvfs v;
+    return statvfs(dir, &v) == 0 && (double)v.f_bavail * (double)v.f_frsize < 64.0 * 1024;
+}
+
+int sl_sweep_row_disk_full(const sl_sweep *s, char **row)
+{
+    return strcmp(row[s->col_status], "ok") != 0 && strstr(row[s->col_error], strerror(ENOSPC));
+}
+
+char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall, int timed_out)
 {
     char **row = calloc((size_t)s->ncols, sizeof *row);
     if (!row) return NULL;
@@ -268,7 +315,12 @@ char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wa
     const char *status, *error = "";
     char msg[1200];
     const char *mstatus = have_manifest ? sl_kvlist_get(&man, "status") : NULL;
-    if (WIFSIGNALED(wstatus)) {
+    if (timed_out) {
+        status = "timeout";
+        snprintf(msg, sizeof msg, "stopped after the run time limit of %g s (--run-timeout)%s",
+                 s->run_timeout, WIFSIGNALED(wstatus) ? "; killed" : "");
+        error = msg;
+    } else if (WIFSIGNALED(wstatus)) {
         status = "crashed";
         snprintf(msg, sizeof msg, "killed by signal %d (%s)%s%s", WTERMSIG(wstatus),
                  strsignal(WTERMSIG(wstatus)), errline[0] ? ": " : "", errline);
@@ -279,6 +331,11 @@ char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wa
         status = "error";
         const char *merr = have_manifest ? sl_kvlist_get(&man, "error") : NULL;
         if (merr && *merr) error = merr;
+        else if (!have_manifest && disk_full(dir)) {
+            snprintf(msg, sizeof msg, "the run could not write its results (%s)",
+                     strerror(ENOSPC));
+            error = msg;
+        }
         else if (errline[0]) error = errline;
         else {
             snprintf(msg, sizeof msg, "exit status %d%s", WEXITSTATUS(wstatus),

@@ -92,7 +92,9 @@ static sl_status parse_range(sl_grid_axis *a, const char *spec, const char *orig
     static const char *what[3] = {"start", "stop", "step"};
     for (int i = 0; i < 3; i++) {
         int is_int = 0;
-        if (n[i] >= sizeof part[i]) n[i] = sizeof part[i] - 1;
+        if (n[i] >= sizeof part[i])
+            return sl_error_set(e, SL_ERR_PARSE, "%s: %s: range %s longer than %zu characters",
+                                origin, a->name, what[i], sizeof part[i] - 1);
         memcpy(part[i], b[i], n[i]);
         part[i][n[i]] = '\0';
         if (parse_number(part[i], &v[i], &is_int) != 0)

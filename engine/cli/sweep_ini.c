@@ -1,6 +1,8 @@
 /* sweep_ini.c - reading an experiment's INI file with inih, errors with file:line. */
 #include "sweep_ini.h"
 
+#include "swarmlab/fileio.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,11 +23,22 @@ typedef struct reader {
 } reader;
 
 /* inih reads line by line through this, so r->line is the line being handled. */
+/* A line that does not fit inih's buffer is refused: a cut value list would silently drop grid
+ * values (or cut one in the middle). */
 static char *read_line(char *str, int num, void *stream)
 {
     reader *r = stream;
+    if (r->failed) return NULL;
     char *got = fgets(str, num, r->f);
-    if (got) r->line++;
+    if (!got) return NULL;
+    r->line++;
+    size_t n = strlen(str);
+    if ((n == 0 || str[n - 1] != '\n') && !feof(r->f)) {
+        sl_error_set(r->e, SL_ERR_PARSE, "%s:%d: line longer than %d characters (use a range "
+                     "start:stop:step or several files)", r->path, r->line, num - 2);
+        r->failed = 1;
+        return NULL;
+    }
     return got;
 }
 
@@ -117,6 +130,14 @@ static int handler(void *user, const char *section, const char *name, const char
         }
         if (strcmp(name, "steps") == 0)
             return set_int(r, name, value, 0, &s->steps, &r->got->has_steps);
+        if (strcmp(name, "run_timeout") == 0) {
+            char *end;
+            double t = strtod(value, &end);
+            if (end == value || *end || !(t > 0) || t > 1e9)
+                return fail(r, SL_ERR_PARSE, "run_timeout: expected seconds > 0, got", value);
+            s->run_timeout = t;
+            return 1;
+        }
         if (strcmp(name, "base_seed") == 0 || strcmp(name, "seed") == 0) {
             if (sl_parse_u64(value, &s->base_seed) != 0)
                 return fail(r, SL_ERR_PARSE, "base_seed: expected an unsigned 64-bit integer, got",
@@ -153,8 +174,8 @@ sl_status sl_sweep_ini_load(sl_sweep *s, sl_sweep_ini *got, const char *path, sl
 {
     memset(got, 0, sizeof *got);
     reader r = {.path = path, .s = s, .got = got, .e = e};
-    r.f = fopen(path, "r");
-    if (!r.f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    r.f = sl_fopen_regular(path, "experiment file", e);
+    if (!r.f) return e->code;
     int rc = ini_parse_stream(read_line, &r, handler, &r);
     fclose(r.f);
     if (r.failed) return e && e->code != SL_OK ? e->code : SL_ERR_PARSE;

@@ -9,6 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* The rank count the launcher announced (mpirun sets OMPI_COMM_WORLD_SIZE, other launchers
+ * PMI_SIZE), or 0 when there is none. */
+static long launcher_size(void)
+{
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!size) size = getenv("PMI_SIZE");
+    return size ? atol(size) : 0;
+}
+
+int sl_sweep_mpi_launched(void) { return launcher_size() > 1; }
+
 #ifdef SWARMLAB_HAVE_MPI
 #include <errno.h>
 #include <mpi.h>
@@ -21,12 +32,6 @@
 
 enum { TAG_READY = 1, TAG_WORK, TAG_STOP, TAG_RESULT };
 
-int sl_sweep_mpi_launched(void)
-{
-    const char *size = getenv("OMPI_COMM_WORLD_SIZE");
-    if (!size) size = getenv("PMI_SIZE");
-    return size && atoi(size) > 1;
-}
 
 /* The three column lists as one text: params, metrics, results, one CSV line each. */
 static char *columns_text(const sl_sweep *s)
@@ -117,6 +122,12 @@ static int coordinator(sl_sweep *s, int size)
                 fprintf(stderr, "swarmlab sweep: malformed result from rank %d\n", ms.MPI_SOURCE);
                 sl_csv_row_free(&r);
                 rc = 2;
+            } else if (rc == 0 && sl_sweep_row_disk_full(s, r.f)) {
+                fprintf(stderr, "swarmlab sweep: the disk is full (run %s: %s); stopping: free "
+                        "space and run the same command again to resume\n", r.f[0],
+                        r.f[s->col_error]);
+                sl_csv_row_free(&r);
+                rc = 2;
             } else if (rc == 0) {
                 rc = sl_sweep_record(&st, (size_t)run, r.f);
             } else {
@@ -168,9 +179,15 @@ static int worker(sl_sweep *s)
         pid_t pid = rc == 0 ? sl_sweep_start_run(s, (size_t)run, &e) : -1;
         int ws = 0;
         if (pid > 0) {
-            while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
+            sl_run_child kid = {.pid = pid, .run = (size_t)run, .t0 = t0};
+            for (;;) { /* poll: the run time limit is enforced while waiting */
+                pid_t r = waitpid(pid, &ws, WNOHANG);
+                if (r == pid || (r < 0 && errno != EINTR)) break;
+                sl_sweep_watch(s, &kid, sl_monotonic_seconds());
+                nap();
             }
-            row = sl_sweep_finish_run(s, (size_t)run, ws, sl_monotonic_seconds() - t0);
+            row = sl_sweep_finish_run(s, (size_t)run, ws, sl_monotonic_seconds() - t0,
+                                      kid.timed_out);
         } else if (rc == 0) {
             fprintf(stderr, "swarmlab sweep: rank worker: %s\n", e.msg);
         }
@@ -197,7 +214,15 @@ int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     int rc;
-    if (size < 2) rc = 2;
+    if (size < 2) {
+        /* the environment promised ranks that MPI did not start (the variables were set by
+         * hand or inherited from another job) */
+        fprintf(stderr, "swarmlab sweep: the environment announces %ld MPI ranks "
+                "(OMPI_COMM_WORLD_SIZE/PMI_SIZE) but MPI started %d; start the sweep with "
+                "mpirun -n N, or unset the variable for a sweep on this machine\n",
+                launcher_size(), size);
+        rc = 2;
+    }
     else if (rank == 0) rc = coordinator(s, size);
     else {
         s->quiet = 1;
@@ -213,14 +238,14 @@ int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv)
 
 #else
 
-int sl_sweep_mpi_launched(void) { return 0; }
-
 int sl_sweep_mpi_main(sl_sweep *s, int argc, char **argv)
 {
     (void)s;
     (void)argc;
     (void)argv;
-    fprintf(stderr, "swarmlab sweep: this build has no MPI support (configure with -DSWARMLAB_MPI=ON)\n");
+    fprintf(stderr, "swarmlab sweep: started as one of %ld MPI ranks (OMPI_COMM_WORLD_SIZE/"
+            "PMI_SIZE), but this build has no MPI support (configure with -DSWARMLAB_MPI=ON), "
+            "or unset the variable for a sweep on this machine\n", launcher_size());
     return 2;
 }
 

@@ -1,5 +1,6 @@
 /* recorder.c - per-step metrics with chunk-ordered reductions and a streamed CSV file. */
 #include "swarmlab/recorder.h"
+#include "swarmlab/fileio.h"
 
 #include <errno.h>
 #include <math.h>
@@ -251,26 +252,28 @@ sl_status sl_recorder_open_csv(sl_recorder *r, const char *path, sl_error *e)
     for (int k = 0; k < r->nm; k++) fprintf(r->csv, ",%s", r->m[k].name);
     fputc('\n', r->csv);
     for (size_t row = 0; row < r->nrows; row++) write_row(r, row);
-    fflush(r->csv);
+    if (fflush(r->csv) != 0)
+        return sl_error_set(e, SL_ERR_IO, "%s.part: write failed: %s", path, strerror(errno));
     return SL_OK;
 }
 
 sl_status sl_recorder_close_csv(sl_recorder *r, int ok, sl_error *e)
 {
     if (!r->csv) return SL_OK;
-    int bad = fclose(r->csv) != 0;
+    FILE *f = r->csv;
     r->csv = NULL;
     sl_status st = SL_OK;
-    if (ok) {
-        size_t n = strlen(r->csv_path);
-        char *part = malloc(n + 6);
-        if (!part) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
-        snprintf(part, n + 6, "%s.part", r->csv_path);
-        if (bad) st = sl_error_set(e, SL_ERR_IO, "%s: write failed", part);
-        else if (rename(part, r->csv_path) != 0)
-            st = sl_error_set(e, SL_ERR_IO, "%s: cannot rename: %s", r->csv_path, strerror(errno));
-        free(part);
+    size_t n = strlen(r->csv_path);
+    char *part = malloc(n + 6);
+    if (part) snprintf(part, n + 6, "%s.part", r->csv_path);
+    if (!ok || !part) {
+        fclose(f); /* left as .part: an unfinished run */
+        if (!part) st = sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    } else {
+        /* synced, renamed into place, directory synced: metrics.csv is complete or absent */
+        st = sl_file_commit(f, part, r->csv_path, e);
     }
+    free(part);
     free(r->csv_path);
     r->csv_path = NULL;
     return st;

@@ -7,6 +7,7 @@
 #include "host_internal.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,12 +120,13 @@ static int param_error(lua_State *L, const char *name, const char *text, const c
     return luaL_error(L, "parameter '%s': default %s: %s", name, text, why);
 }
 
-static void check_number(lua_State *L, const char *name, double v, const char *text,
+/* exact: v came from a Lua integer (an integer whatever its size). */
+static void check_number(lua_State *L, const char *name, double v, int exact, const char *text,
                          const char *origin, const param_opts *o)
 {
     char why[160];
     if (!isfinite(v)) param_error(L, name, text, origin, "not a finite number");
-    if (o->integer && (v != floor(v) || fabs(v) > 9007199254740992.0))
+    if (o->integer && !exact && (v != floor(v) || fabs(v) > 9007199254740992.0))
         param_error(L, name, text, origin, "not an integer");
     if (o->has_min && v < o->min) {
         char b[40];
@@ -215,6 +217,9 @@ static int l_param(lua_State *L)
         return luaL_error(L, "parameter '%s': default must be a number, string or boolean, "
                              "not %s", name, luaL_typename(L, 2));
     luaL_optstring(L, 3, "");
+    /* arguments 1..4 keep their slots: values pushed below must never land at index 3, where
+     * register_param reads the doc string (and would turn a number into a string) */
+    lua_settop(L, 4);
     if (sl_host_param_index(h, name) >= 0)
         return luaL_error(L, "parameter '%s' declared twice", name);
     param_opts o;
@@ -230,24 +235,45 @@ static int l_param(lua_State *L)
         double v;
         const char *shown;
         int as_int = o.integer || lua_isinteger(L, 2);
+        /* a Lua integer (default, or a --set value written as one) is kept exact: doubles hold
+         * integers only up to 2^53, and math.maxinteger does not even fit back */
+        int exact = 0;
+        lua_Integer iv = 0;
         if (ov) {
             shown = ov->value;
             char *end;
             const char *s = ov->value;
             while (isspace((unsigned char)*s)) s++;
+            errno = 0;
+            long long ll = strtoll(s, &end, 10);
+            const char *e2 = end;
+            while (isspace((unsigned char)*e2)) e2++;
+            if (end != s && !*e2 && errno == 0 && as_int) {
+                exact = 1;
+                iv = (lua_Integer)ll;
+            }
             v = strtod(s, &end);
             while (isspace((unsigned char)*end)) end++;
             if (end == s || *end) param_error(L, name, shown, origin, "not a number");
-            if (v != floor(v) || fabs(v) > 9007199254740992.0) as_int = 0;
+            if (!exact && (v != floor(v) || fabs(v) > 9007199254740992.0)) as_int = 0;
             if (o.integer) as_int = 1;
         } else {
             v = lua_tonumber(L, 2);
+            if (lua_isinteger(L, 2)) {
+                exact = 1;
+                iv = lua_tointeger(L, 2);
+            }
             shown = luaL_tolstring(L, 2, NULL); /* stays on the stack while used */
         }
-        check_number(L, name, v, shown, origin, &o);
-        if (as_int) lua_pushinteger(L, (lua_Integer)v);
-        else lua_pushnumber(L, v);
-        number_text(v, as_int, text, sizeof text);
+        check_number(L, name, v, exact, shown, origin, &o);
+        if (exact) {
+            lua_pushinteger(L, iv);
+            snprintf(text, sizeof text, "%lld", (long long)iv);
+        } else {
+            if (as_int) lua_pushinteger(L, (lua_Integer)v); /* |v| <= 2^53, checked above */
+            else lua_pushnumber(L, v);
+            number_text(v, as_int, text, sizeof text);
+        }
         check_choices(L, name, shown, origin, &o);
         register_param(L, name, text, source, pkind, &o);
         return 1;
