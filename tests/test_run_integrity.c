@@ -390,6 +390,102 @@ START_TEST(sweep_interrupted_run_manifest)
 }
 END_TEST
 
+/* ---- checkpoints and instances through the command line ---- */
+
+static const char *k_walk =
+    "local sl = swarmlab\n"
+    "local n = sl.param('n', 50, 'agents', {min = 1, integer = true})\n"
+    "local drift = sl.param('drift', 0.5, 'step size')\n"
+    "sl.steps(20)\n"
+    "local w\n"
+    "function setup(world)\n"
+    "  w = world:population{name = 'w', n = n, columns = {x = 'f64'}}\n"
+    "  world:record{name = 'x_sum', pop = w, column = 'x', reduce = 'sum'}\n"
+    "end\n"
+    "function step(world, t)\n"
+    "  for i = 1, w:count() do\n"
+    "    w:set('x', i, w:get('x', i) + drift * sl.rng(3, w:id(i), t):normal())\n"
+    "  end\n"
+    "end\n";
+
+START_TEST(resume_checks_parameters_and_files)
+{
+    const char *scn = write_text(dir, "walk.lua", k_walk);
+    char scnc[4200], ck[4200];
+    snprintf(scnc, sizeof scnc, "%s", scn);
+    snprintf(ck, sizeof ck, "%s/a/checkpoint.bin", dir);
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/a --quiet --steps 10 --checkpoint-every 10 "
+                                       "--set n=30", scnc, dir), 0);
+    /* other parameter values: refused, naming the parameter and both values */
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/b --quiet --resume %s --set n=30 "
+                                       "--set drift=0.25", scnc, dir, ck), 2);
+    char line[2048];
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "checkpoint was made with drift=0.5, this run has drift=0.25"),
+                  "%s", line);
+    char *m = read_text(path_in(dir, "b/manifest.json"));
+    ck_assert_msg(contains(m, "\"status\": \"error\""), "%s", m);
+    free(m);
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/b --quiet --resume %s", scnc, dir, ck), 2);
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "checkpoint was made with n=30, this run has n=50"), "%s", line);
+    /* the same values (a longer run, another seed) resume */
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/b --quiet --resume %s --set n=30 "
+                                       "--steps 20 --seed 9", scnc, dir, ck), 0);
+    m = read_text(path_in(dir, "b/manifest.json"));
+    ck_assert_msg(contains(m, "\"status\": \"ok\"") && contains(m, "\"steps\": 20"), "%s", m);
+    free(m);
+    /* a device, a directory: refused at once */
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/c --quiet --resume /dev/zero", scnc, dir),
+                     2);
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "/dev/zero: checkpoint is not a regular file"), "%s", line);
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/c --quiet --resume %s", scnc, dir, dir),
+                     2);
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "not a regular file"), "%s", line);
+}
+END_TEST
+
+START_TEST(tsplib_distances_never_overflow)
+{
+    const char *src = getenv("SWARMLAB_SOURCE_DIR");
+    char scn[4200];
+    snprintf(scn, sizeof scn, "%s/scenarios/tsp.lua", src ? src : ".");
+    /* two points 3e9 apart: an int distance would wrap to a negative tour length */
+    const char *tsp = write_text(dir, "far.tsp",
+                                 "NAME : far\nTYPE : TSP\nDIMENSION : 4\n"
+                                 "EDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n"
+                                 "1 0 0\n2 3000000000 0\n3 3000000000 10\n4 0 10\nEOF\n");
+    char tspc[4200];
+    snprintf(tspc, sizeof tspc, "%s", tsp);
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/t --quiet --steps 3 --set instance=%s",
+                                  scn, dir, tspc), 2);
+    char line[2048];
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "far.tsp: coordinates span") &&
+                  contains(line, "largest edge weight supported"), "%s", line);
+    char *m = read_text(path_in(dir, "t/manifest.json"));
+    ck_assert_msg(!contains(m, "\"status\": \"ok\"") && !contains(m, "best_length"), "%s", m);
+    free(m);
+    /* an instance that is a device */
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/t --quiet --steps 3 --set "
+                                       "instance=/dev/zero", scn, dir), 2);
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "/dev/zero: instance is not a regular file"), "%s", line);
+    /* coordinates within range still solve, with a positive length */
+    tsp = write_text(dir, "near.tsp", "NAME : near\nTYPE : TSP\nDIMENSION : 4\n"
+                                      "EDGE_WEIGHT_TYPE : EUC_2D\nNODE_COORD_SECTION\n"
+                                      "1 0 0\n2 30000000 0\n3 30000000 10\n4 0 10\nEOF\n");
+    snprintf(tspc, sizeof tspc, "%s", tsp);
+    ck_assert_int_eq(run_swarmlab(dir, "run %s --out %s/t --quiet --steps 3 --set instance=%s",
+                                  scn, dir, tspc), 0);
+    m = read_text(path_in(dir, "t/manifest.json"));
+    ck_assert_msg(contains(m, "\"best_length\": 60000020"), "%s", m);
+    free(m);
+}
+END_TEST
+
 /* ---- messages ---- */
 
 START_TEST(view_of_missing_scenario)
@@ -434,6 +530,8 @@ static Suite *suite(void)
     tcase_add_test(t, long_paths_and_values_are_refused);
     tcase_add_test(t, sweep_run_timeout_is_recorded_and_resumed);
     tcase_add_test(t, sweep_interrupted_run_manifest);
+    tcase_add_test(t, resume_checks_parameters_and_files);
+    tcase_add_test(t, tsplib_distances_never_overflow);
     tcase_add_test(t, view_of_missing_scenario);
     tcase_add_test(t, mpi_variables_without_mpirun);
     suite_add_tcase(s, t);

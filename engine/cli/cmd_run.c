@@ -447,19 +447,102 @@ static sl_status load_scenario(run_ctx *c)
 }
 
 /* --resume: setup() has rebuilt the world's layout; now its state comes from the file. */
+/* The run's parameters as "name=value" lines, in declaration order, for checkpoints; the step
+ * count (a parameter named "steps") is left out: a resume may extend the run. */
+static char *params_text(const sl_host *h)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    if (!f) return NULL;
+    for (int i = 0; i < sl_host_nparams(h); i++) {
+        const char *name, *value, *source;
+        sl_host_param(h, i, &name, &value, &source);
+        if (strcmp(name, "steps") != 0) fprintf(f, "%s=%s\n", name, value);
+    }
+    if (fclose(f) != 0) {
+        free(buf);
+        return NULL;
+    }
+    return buf;
+}
+
+/* The value of name in params text (a pointer to its line's value, length in *n), or NULL. */
+static const char *param_in(const char *text, const char *name, size_t *n)
+{
+    size_t k = strlen(name);
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t ll = nl ? (size_t)(nl - p) : strlen(p);
+        if (ll > k && strncmp(p, name, k) == 0 && p[k] == '=') {
+            *n = ll - k - 1;
+            return p + k + 1;
+        }
+        p += ll + (nl ? 1 : 0);
+    }
+    return NULL;
+}
+
+/* A resumed run must have the parameters the checkpoint was made with: the world's state came
+ * from them, and the manifest would otherwise show values the results do not stem from. */
+static sl_status check_resume_params(run_ctx *c, const char *mine)
+{
+    if (c->ckpt.version < 2) return SL_OK; /* version 1 files did not record them */
+    const char *theirs = c->ckpt.params;
+    if (strcmp(mine, theirs) == 0) return SL_OK;
+    const char *a = mine, *b = theirs;
+    for (int pass = 0; pass < 2; pass++) {
+        for (const char *p = a; *p;) {
+            const char *eq = strchr(p, '='), *nl = strchr(p, '\n');
+            if (!eq || !nl || eq > nl) break;
+            char name[256];
+            size_t k = (size_t)(eq - p) < sizeof name - 1 ? (size_t)(eq - p) : sizeof name - 1;
+            memcpy(name, p, k);
+            name[k] = '\0';
+            size_t n = 0, m = (size_t)(nl - eq - 1);
+            const char *v = param_in(b, name, &n);
+            if (!v || n != m || memcmp(v, eq + 1, m) != 0) {
+                const char *mv = pass ? v : eq + 1, *cv = pass ? eq + 1 : v;
+                int ml = (int)(pass ? n : m), cl = (int)(pass ? m : n);
+                return sl_error_set(&c->err, SL_ERR_USAGE, "%s: the checkpoint was made with "
+                                    "%s=%.*s, this run has %s=%.*s; resume with the checkpoint's "
+                                    "parameters", c->o->resume, name, cv ? cl : 9,
+                                    cv ? cv : "(nothing)", name, mv ? ml : 9,
+                                    mv ? mv : "(nothing)");
+            }
+            p = nl + 1;
+        }
+        a = theirs;
+        b = mine;
+    }
+    return sl_error_set(&c->err, SL_ERR_USAGE, "%s: the checkpoint was made with other "
+                        "parameters", c->o->resume);
+}
+
 static sl_status restore_checkpoint(run_ctx *c)
 {
     /* a scenario whose modules cannot save their state is refused before it runs */
     if ((c->o->checkpoint_every > 0 || c->o->resume) &&
         sl_checkpoint_supported(sl_host_world(c->host), &c->err) != SL_OK)
         return c->err.code;
-    if (!c->o->resume) return SL_OK;
-    if (c->steps >= 0 && (long long)c->ckpt.step > c->steps)
-        return sl_error_set(&c->err, SL_ERR_RANGE, "%s: checkpoint is at step %llu, beyond the "
-                            "run's %lld steps", c->o->resume, (unsigned long long)c->ckpt.step,
-                            c->steps);
-    sl_status st = sl_checkpoint_restore(sl_host_world(c->host), c->o->resume, &c->ckpt, &c->err);
-    if (st == SL_OK) c->steps_done = (long long)c->ckpt.step;
+    if (!c->o->checkpoint_every && !c->o->resume) return SL_OK;
+    /* the run's parameters go into its checkpoints; a resume must match them */
+    char *mine = params_text(c->host);
+    if (!mine) return sl_error_set(&c->err, SL_ERR_NOMEM, "out of memory");
+    sl_status st = sl_checkpoint_set_params(sl_host_world(c->host), mine, &c->err);
+    if (st == SL_OK && c->o->resume) {
+        if (c->steps >= 0 && (long long)c->ckpt.step > c->steps)
+            st = sl_error_set(&c->err, SL_ERR_RANGE, "%s: checkpoint is at step %llu, beyond "
+                              "the run's %lld steps", c->o->resume,
+                              (unsigned long long)c->ckpt.step, c->steps);
+        /* the layout check first (another scenario is named as such), then the parameters;
+         * a refused run never steps, so the restored world goes unused */
+        if (st == SL_OK)
+            st = sl_checkpoint_restore(sl_host_world(c->host), c->o->resume, &c->ckpt, &c->err);
+        if (st == SL_OK) st = check_resume_params(c, mine);
+        if (st == SL_OK) c->steps_done = (long long)c->ckpt.step;
+    }
+    free(mine);
     return st;
 }
 

@@ -4,6 +4,7 @@
  * counts lines; the handler records the first error with that line.
  */
 #include "run_config.h"
+#include "swarmlab/fileio.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -138,8 +139,8 @@ sl_status sl_run_config_load(sl_run_config *c, const char *path, sl_error *e)
     memset(c, 0, sizeof *c);
     sl_error_clear(e);
     reader_state r = {.path = path, .at_line_start = 1, .c = c, .e = e};
-    r.f = fopen(path, "r");
-    if (!r.f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    r.f = sl_fopen_regular(path, "configuration", e);
+    if (!r.f) return e ? e->code : SL_ERR_IO;
     int rc = ini_parse_stream(read_line, &r, handler, &r);
     int bad_read = ferror(r.f);
     fclose(r.f);

@@ -470,8 +470,10 @@ sl_status sl_bus_write(const sl_bus *b, FILE *f, sl_error *e)
     int ok = fwrite(bus_magic, 1, 8, f) == 8 && fwrite(hdr, sizeof hdr, 1, f) == 1 &&
              fwrite(&b->stats, sizeof b->stats, 1, f) == 1 &&
              fwrite(counts, sizeof counts, 1, f) == 1 &&
-             fwrite(b->pending.m, sizeof(sl_msg), b->pending.n, f) == b->pending.n &&
-             fwrite(b->delivered.m, sizeof(sl_msg), b->delivered.n, f) == b->delivered.n;
+             (b->pending.n == 0 ||  /* an empty list may have no array: no fwrite(NULL, ..) */
+              fwrite(b->pending.m, sizeof(sl_msg), b->pending.n, f) == b->pending.n) &&
+             (b->delivered.n == 0 ||
+              fwrite(b->delivered.m, sizeof(sl_msg), b->delivered.n, f) == b->delivered.n);
     return ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "bus: write failed");
 }
 
@@ -514,6 +516,19 @@ sl_status sl_bus_read(sl_bus *b, FILE *f, const char *name, sl_error *e)
             return sl_error_set(e, SL_ERR_PARSE, "%s: truncated message list", name);
         }
         have += want;
+    }
+    /* every message must be one the bus could have made: sizes within the message, a known
+     * addressing, sequence numbers already handed out, delivery not before sending, and the
+     * delivered list in the order the inbox searches rely on */
+    for (size_t i = 0; i < np + nd; i++) {
+        const sl_msg *m = &buf[i];
+        if (m->nd > SL_MSG_DOUBLES || m->nb > SL_MSG_BYTES || m->to_kind > SL_TO_RADIUS ||
+            m->due < m->sent || m->seq >= hdr[2] ||
+            (i > np && cmp_msg(&buf[i - 1], m) >= 0)) {
+            free(buf);
+            return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt message bus state (message %zu)",
+                                name, i + 1);
+        }
     }
     sl_bus_state st = {hdr[1], hdr[2], hdr[3], stats, buf, np, buf + np, nd};
     sl_status s = sl_bus_set_state(b, &st, e);

@@ -8,8 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "swarmlab/bus.h"
 #include "swarmlab/field.h"
+#include "swarmlab/fileio.h"
 #include "swarmlab/graph.h"
 #include "swarmlab/pop.h"
 #include "swarmlab/recorder.h"
@@ -41,13 +44,49 @@ typedef struct hook {
 typedef struct hooks {
     hook *h;
     int n, cap;
+    char *params;   /* the run's parameters (sl_checkpoint_set_params), or NULL */
 } hooks;
 
 static void hooks_free(void *p)
 {
     hooks *hs = p;
-    if (hs) free(hs->h);
+    if (hs) {
+        free(hs->h);
+        free(hs->params);
+    }
     free(hs);
+}
+
+/* The world's hooks attachment, created on first use; NULL with e filled. */
+static hooks *hooks_of(sl_world *w, sl_error *e)
+{
+    hooks *hs = sl_world_attached(w, HOOKS_KEY);
+    if (hs) return hs;
+    hs = calloc(1, sizeof *hs);
+    if (!hs) {
+        sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+        return NULL;
+    }
+    if (sl_world_attach(w, HOOKS_KEY, hs, hooks_free, e) != SL_OK) {
+        free(hs);
+        return NULL;
+    }
+    return hs;
+}
+
+sl_status sl_checkpoint_set_params(sl_world *w, const char *params, sl_error *e)
+{
+    if (params && strlen(params) >= SL_CHECKPOINT_PARAMS_MAX)
+        return sl_error_set(e, SL_ERR_RANGE, "checkpoint: the run's parameters take %zu bytes, "
+                            "more than the %d a checkpoint records", strlen(params),
+                            SL_CHECKPOINT_PARAMS_MAX - 1);
+    hooks *hs = hooks_of(w, e);
+    if (!hs) return e ? e->code : SL_ERR_NOMEM;
+    char *copy = params ? strdup(params) : NULL;
+    if (params && !copy) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
+    free(hs->params);
+    hs->params = copy;
+    return SL_OK;
 }
 
 sl_status sl_checkpoint_register(sl_world *w, const char *attachment, sl_checkpoint_save_fn save,
@@ -56,16 +95,8 @@ sl_status sl_checkpoint_register(sl_world *w, const char *attachment, sl_checkpo
     if (!attachment || !*attachment || strlen(attachment) >= 64 || (!save) != (!load))
         return sl_error_set(e, SL_ERR_RANGE, "checkpoint: bad registration for '%s'",
                             attachment ? attachment : "");
-    hooks *hs = sl_world_attached(w, HOOKS_KEY);
-    if (!hs) {
-        hs = calloc(1, sizeof *hs);
-        if (!hs) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
-        sl_status st = sl_world_attach(w, HOOKS_KEY, hs, hooks_free, e);
-        if (st != SL_OK) {
-            free(hs);
-            return st;
-        }
-    }
+    hooks *hs = hooks_of(w, e);
+    if (!hs) return e ? e->code : SL_ERR_NOMEM;
     for (int i = 0; i < hs->n; i++)
         if (strcmp(hs->h[i].name, attachment) == 0) {
             hs->h[i].save = save;
@@ -217,6 +248,8 @@ static sl_status write_atomic(const char *path, const unsigned char *b, size_t n
     close(fd);
     if (st == SL_OK && rename(tmp, path) != 0)
         st = sl_error_set(e, SL_ERR_IO, "%s: cannot rename: %s", path, strerror(errno));
+    if (st == SL_OK && sl_fsync_parent_dir(path) != 0)
+        st = sl_error_set(e, SL_ERR_IO, "%s: cannot sync its directory: %s", path, strerror(errno));
     if (st != SL_OK) unlink(tmp);
     free(tmp);
     return st;
@@ -235,6 +268,8 @@ sl_status sl_checkpoint_save(sl_world *world, const char *path, const char *scen
     put_u64(&w, sl_world_step_count(world));
     put_u64(&w, sl_world_seed(world));
     put_str(&w, scenario ? scenario : "");
+    const hooks *hp = sl_world_attached(world, HOOKS_KEY);
+    put_str(&w, hp && hp->params ? hp->params : "");
 
     int npops = sl_world_npops(world);
     put_u32(&w, (uint32_t)npops);
@@ -322,6 +357,7 @@ typedef struct rbuf {
     const unsigned char *b;
     size_t n, pos;
     int fail;
+    uint32_t version;   /* of the file: version 1 has no parameter record */
 } rbuf;
 
 static int get(rbuf *r, void *p, size_t n)
@@ -374,26 +410,21 @@ static int span_ok(rbuf *r, uint64_t n, size_t es)
 static sl_status load_file(const char *path, unsigned char **out, size_t *len,
                            sl_checkpoint_info *info, sl_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open checkpoint: %s", path, strerror(errno));
-    unsigned char *b = NULL;
-    size_t n = 0, cap = 0;
-    for (;;) {
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 65536;
-            unsigned char *nb = realloc(b, nc);
-            if (!nb) {
-                free(b);
-                fclose(f);
-                return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
-            }
-            b = nb;
-            cap = nc;
-        }
-        size_t k = fread(b + n, 1, cap - n, f);
-        n += k;
-        if (k == 0) break;
+    /* only a regular file, read up to its size: a device or FIFO is never read without end */
+    FILE *f = sl_fopen_regular(path, "checkpoint", e);
+    if (!f) return e ? e->code : SL_ERR_IO;
+    struct stat sb;
+    if (fstat(fileno(f), &sb) != 0 || sb.st_size < 0 || (uint64_t)sb.st_size > SIZE_MAX - 1) {
+        fclose(f);
+        return sl_error_set(e, SL_ERR_IO, "%s: cannot read checkpoint size", path);
     }
+    size_t cap = (size_t)sb.st_size + 1;
+    unsigned char *b = malloc(cap);
+    if (!b) {
+        fclose(f);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory (%zu bytes)", path, cap);
+    }
+    size_t n = fread(b, 1, cap, f);
     int err = ferror(f);
     fclose(f);
     sl_status st = SL_OK;
@@ -411,7 +442,7 @@ static sl_status load_file(const char *path, unsigned char **out, size_t *len,
         if (bom != BOM)
             st = sl_error_set(e, SL_ERR_PARSE,
                               "%s: checkpoint written on a machine of the other byte order", path);
-        else if (version != SL_CHECKPOINT_VERSION)
+        else if (version < 1 || version > SL_CHECKPOINT_VERSION)
             st = sl_error_set(e, SL_ERR_PARSE,
                               "%s: checkpoint version %u, this build reads version %u", path,
                               version, SL_CHECKPOINT_VERSION);
@@ -424,12 +455,17 @@ static sl_status load_file(const char *path, unsigned char **out, size_t *len,
         else if (fnv1a(b + HEADER_BYTES, n - HEADER_BYTES) != sum)
             st = sl_error_set(e, SL_ERR_PARSE, "%s: corrupt checkpoint (checksum mismatch)", path);
         else if (info) {
-            rbuf r = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0};
+            rbuf r = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0, version};
             info->version = version;
             info->step = get_u64(&r);
             info->seed = get_u64(&r);
             get_str(&r, info->scenario, sizeof info->scenario);
+            info->params[0] = '\0';
+            if (version >= 2) get_str(&r, info->params, sizeof info->params);
             if (r.fail) st = sl_error_set(e, SL_ERR_PARSE, "%s: corrupt checkpoint header", path);
+            else if (info->step > (uint64_t)INT64_MAX)
+                st = sl_error_set(e, SL_ERR_PARSE, "%s: corrupt checkpoint (step %llu out of "
+                                  "range)", path, (unsigned long long)info->step);
         }
     }
     if (st != SL_OK) {
@@ -547,14 +583,30 @@ done:
     return st;
 }
 
-/* Walks the payload; with apply = 0 it only checks it against w, with apply = 1 it restores. */
-static sl_status walk(rbuf *r, sl_world *w, int apply, const char *path, sl_error *e)
+/* A module section found by the checking walk: its hook and its bytes in the file. */
+typedef struct section {
+    const hook *hk;
+    const unsigned char *bytes;
+    size_t len;
+} section;
+
+/* Walks the payload; with apply = 0 it only checks it against w and lists the module sections
+ * in secs (nsecs entries, room for as many as w registers), with apply = 1 it restores the
+ * engine's state (the module sections are loaded apart, see load_modules). */
+static sl_status walk(rbuf *r, sl_world *w, int apply, section *secs, const char *path,
+                      sl_error *e)
 {
     char scen[512];
     uint64_t step = get_u64(r);
     (void)get_u64(r); /* seed: the world keeps its own */
     get_str(r, scen, sizeof scen);
+    if (r->version >= 2) { /* the run's parameters: for the caller (sl_checkpoint_info) */
+        uint32_t plen = get_u32(r);
+        if (plen >= SL_CHECKPOINT_PARAMS_MAX || !take(r, plen)) return TRUNC();
+    }
     if (r->fail) return TRUNC();
+    if (step > (uint64_t)INT64_MAX)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt checkpoint (step out of range)", path);
     if (apply) sl_world_set_step_count(w, step);
 
     uint32_t npops = get_u32(r);
@@ -698,16 +750,64 @@ static sl_status walk(rbuf *r, sl_world *w, int apply, const char *path, sl_erro
         if (strcmp(name, hk->name) != 0)
             return MISMATCH("%s: module section %u is '%s' in the checkpoint, '%s' in the scenario",
                             path, i + 1, name, hk->name);
-        if (!apply) continue;
-        FILE *f = fmemopen((void *)bytes, len ? len : 1, "rb");
-        if (!f) return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
-        st = hk->load(sl_world_attached(w, hk->name), f, path, e);
-        fclose(f);
-        if (st != SL_OK) return st;
+        if (!apply) secs[i] = (section){hk, bytes, (size_t)len};
     }
     if (r->pos != r->n)
         return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt checkpoint (%zu bytes left over)", path,
                             r->n - r->pos);
+    return SL_OK;
+}
+
+/* Calls a module's load on bytes. */
+static sl_status load_section(sl_world *w, const hook *hk, const unsigned char *bytes, size_t len,
+                              const char *path, sl_error *e)
+{
+    FILE *f = fmemopen((void *)bytes, len ? len : 1, "rb");
+    if (!f) return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+    if (!len) fgetc(f); /* an empty section: the stream starts at its end */
+    sl_status st = hk->load(sl_world_attached(w, hk->name), f, path, e);
+    fclose(f);
+    return st;
+}
+
+/* Module states as they were before a restore (each module's own save), to put back when a later
+ * section turns out to be corrupt: a module loader may fail half way through its section. */
+typedef struct snapshot {
+    char *mem;
+    size_t len;
+} snapshot;
+
+static void rollback(sl_world *w, const section *secs, snapshot *snap, int n)
+{
+    for (int i = 0; i < n; i++) {
+        sl_error ignored;
+        if (snap[i].mem)
+            load_section(w, secs[i].hk, (const unsigned char *)snap[i].mem, snap[i].len,
+                         "(state before the restore)", &ignored);
+    }
+}
+
+/* Loads the module sections, after saving each module's current state; on any failure every
+ * module is put back as it was. On success snap holds the saved states (for a rollback if the
+ * engine's own state then fails to apply). */
+static sl_status load_modules(sl_world *w, const section *secs, snapshot *snap, int n,
+                              const char *path, sl_error *e)
+{
+    for (int i = 0; i < n; i++) {
+        FILE *f = open_memstream(&snap[i].mem, &snap[i].len);
+        sl_status st = f ? secs[i].hk->save(sl_world_attached(w, secs[i].hk->name), f, e)
+                         : sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+        if (f && fclose(f) != 0 && st == SL_OK)
+            st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+        if (st != SL_OK) return st; /* nothing loaded yet */
+    }
+    for (int i = 0; i < n; i++) {
+        sl_status st = load_section(w, secs[i].hk, secs[i].bytes, secs[i].len, path, e);
+        if (st != SL_OK) {
+            rollback(w, secs, snap, i + 1);
+            return st;
+        }
+    }
     return SL_OK;
 }
 
@@ -719,12 +819,27 @@ sl_status sl_checkpoint_restore(sl_world *w, const char *path, sl_checkpoint_inf
     sl_checkpoint_info tmp;
     sl_status st = load_file(path, &b, &n, info ? info : &tmp, e);
     if (st != SL_OK) return st;
-    rbuf r = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0};
-    st = walk(&r, w, 0, path, e);
+    /* 1. check everything the engine owns against w, and find the module sections;
+     * 2. load the module sections (each checks its own data; any failure puts every module
+     *    back); 3. only then overwrite the engine's state, which step 1 has checked. */
+    const hooks *hs = sl_world_attached(w, HOOKS_KEY);
+    int nsec = nsections(hs);
+    section *secs = calloc((size_t)nsec + 1, sizeof *secs);
+    snapshot *snap = calloc((size_t)nsec + 1, sizeof *snap);
+    if (!secs || !snap) st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+    uint32_t version = 0;
+    memcpy(&version, b + 8, 4);
+    rbuf r = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0, version};
+    if (st == SL_OK) st = walk(&r, w, 0, secs, path, e);
+    if (st == SL_OK) st = load_modules(w, secs, snap, nsec, path, e);
     if (st == SL_OK) {
-        rbuf r2 = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0};
-        st = walk(&r2, w, 1, path, e);
+        rbuf r2 = {b + HEADER_BYTES, n - HEADER_BYTES, 0, 0, version};
+        st = walk(&r2, w, 1, NULL, path, e);
+        if (st != SL_OK) rollback(w, secs, snap, nsec);
     }
+    for (int i = 0; snap && i < nsec; i++) free(snap[i].mem);
+    free(snap);
+    free(secs);
     free(b);
     return st;
 }

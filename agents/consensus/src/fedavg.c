@@ -472,7 +472,9 @@ static sl_status fed_load(void *data, FILE *f, const char *path, sl_error *e)
     ck_get(&io, F->wsrv, K * D * sizeof *F->wsrv);
     ck_get(&io, F->cbuf, K * sizeof *F->cbuf);
     ck_get(&io, F->sbuf, K * sizeof *F->sbuf);
-    if (!io.ok || F->nsel < 0 || F->nsel > F->K)
+    int bad = !io.ok || F->nsel < 0 || F->nsel > F->K;
+    for (int q = 0; !bad && q < F->nsel; q++) bad = F->sel[q] < 0 || F->sel[q] >= F->K;
+    if (bad) /* sl_checkpoint_restore puts the previous state back */
         return sl_error_set(e, SL_ERR_PARSE, "%s: fedavg '%s' state is truncated or corrupt", path,
                             F->name);
     return SL_OK;

@@ -1,5 +1,6 @@
 /* inventory.c - demand processes (constant, Poisson, seasonal, CSV table) and order policies. */
 #include "swarmlab/inventory.h"
+#include "swarmlab/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -50,9 +51,8 @@ void sl_demand_free(sl_demand *d)
 
 sl_status sl_demand_load_csv(sl_demand *d, const char *path, sl_error *e)
 {
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return sl_error_set(e, SL_ERR_IO, "%s: cannot open demand table", path);
+    FILE *f = sl_fopen_regular(path, "demand table", e);
+    if (!f) return e ? e->code : SL_ERR_IO;
     char line[8192];
     double *vals = NULL;
     size_t n = 0, cap = 0, rows = 0;

@@ -1,5 +1,6 @@
 /* sc_checkpoint.c - save and restore the run-time state of a supply chain (stocks, orders,
  * vehicles and routes, KPI totals, its message bus and contract net) as one checkpoint section. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sc_internal.h"
@@ -85,6 +86,46 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
     return st;
 }
 
+static int all_finite(const double *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!isfinite(v[i])) return 0;
+    return 1;
+}
+
+/* Every index and value the step code uses, checked after a load: orders name a store, a state
+ * and a vehicle that exist; vehicles are at and head to nodes of the network, their stops are
+ * orders; quantities are finite. Returns what is wrong, or NULL. */
+static const char *sc_invalid(const sl_sc *sc)
+{
+    size_t sp = (size_t)sc->S * (size_t)sc->P;
+    if (!all_finite(sc->inv, sp) || !all_finite(sc->back, sp) || !all_finite(sc->on_order, sp) ||
+        !all_finite(sc->vel, sp) || !all_finite(sc->stock, (size_t)sc->P) ||
+        !all_finite(sc->reserved, (size_t)sc->P) || !all_finite(sc->waiting, (size_t)sc->P) ||
+        !all_finite(sc->arrive, (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P))
+        return "a stock or pipeline quantity is not finite";
+    for (size_t i = 0; i < sc->norders; i++) {
+        const sc_order *o = &sc->orders[i];
+        if (o->id != i + 1 || o->store < 0 || o->store >= sc->S || o->state < ORD_SENT ||
+            o->state > ORD_DELIVERED || o->vehicle < -1 || o->vehicle >= sc->V ||
+            !isfinite(o->units) || !all_finite(o->q, (size_t)sc->P))
+            return "an order names a store, state or vehicle that does not exist";
+    }
+    for (int v = 0; v < sc->V; v++) {
+        const sc_vehicle *veh = &sc->veh[v];
+        if (veh->state < VEH_DEPOT || veh->state > VEH_RETURNING || veh->loc < 0 ||
+            veh->loc >= sc->N || veh->target < 0 || veh->target >= sc->N ||
+            !isfinite(veh->progress) || !isfinite(veh->distance) || !isfinite(veh->busy_steps) ||
+            !isfinite(veh->awarded) || !all_finite(veh->load, (size_t)sc->P) ||
+            !all_finite(veh->committed, (size_t)sc->P))
+            return "a vehicle is at or heads to a node that does not exist";
+        for (int k = 0; k < veh->nstops; k++)
+            if (veh->stops[k] < 0 || (size_t)veh->stops[k] >= sc->norders)
+                return "a vehicle's stop is not an order";
+    }
+    return NULL;
+}
+
 sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e)
 {
     sl_sc *sc = data;
@@ -161,6 +202,10 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
     sc->sold_total = totals[1];
     sc->initial = totals[2];
     sc->order_lead_sum = totals[3];
+    const char *bad = sc_invalid(sc);
+    if (bad) /* sl_checkpoint_restore puts the previous state back */
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': corrupt section (%s)", path,
+                            sc->name, bad);
     sl_status st = sl_bus_read(sc->bus, f, path, e);
     if (st == SL_OK && sc->cnet)
         st = sl_cnet_read(sc->cnet, f, path, e);

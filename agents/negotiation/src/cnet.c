@@ -583,6 +583,22 @@ sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
         fread(cn->bidders, sizeof *cn->bidders, nb, f) != nb ||
         fread(cn->active, sizeof *cn->active, na, f) != na)
         return sl_error_set(e, SL_ERR_PARSE, "%s: truncated contract net section", name);
+    /* indices used to reach the bidders and conversations must point inside them (the caller
+     * restores the previous state when this fails) */
+    for (size_t i = 0; i < nc; i++) {
+        const sl_cn_conv *c = &cn->conv[i];
+        if (c->id != i + 1 || c->state < SL_CONV_OPEN || c->state > SL_CONV_ABORTED ||
+            c->nbidders < 0 || c->first_bidder > nb || (size_t)c->nbidders > nb - c->first_bidder ||
+            c->winner < -1 || c->winner >= c->nbidders || c->nproposals < 0 ||
+            c->nrefusals < 0 || c->nlate < 0 || c->nproposals > c->nbidders ||
+            c->nrefusals > c->nbidders)
+            return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section "
+                                "(conversation %zu)", name, i + 1);
+    }
+    for (size_t k = 0; k < na; k++)
+        if (cn->active[k] < 1 || cn->active[k] > nc)
+            return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section (active "
+                                "conversation %zu)", name, k + 1);
     cn->nconv = nc;
     cn->nbid = nb;
     cn->nactive = na;

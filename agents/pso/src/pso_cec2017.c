@@ -4,6 +4,7 @@
  * where it departs from the technical report (documented in pso_functions.h and docs/pso.md).
  */
 #include "swarmlab/pso_functions.h"
+#include "swarmlab/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -23,8 +24,8 @@ struct sl_cec2017 {
 /* Reads the first n numbers of a whitespace-separated text file. */
 static sl_status read_numbers(const char *path, double *out, size_t n, sl_error *e)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
+    FILE *f = sl_fopen_regular(path, "CEC data file", e);
+    if (!f) return e ? e->code : SL_ERR_IO;
     char tok[128];
     size_t i = 0;
     int line = 1;

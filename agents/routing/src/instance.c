@@ -1,5 +1,6 @@
 /* instance.c - TSPLIB / CVRPLIB instance reader and the TSPLIB distance functions. */
 #include "swarmlab/routing.h"
+#include "swarmlab/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -236,11 +237,8 @@ static void header_value(lexer *lx, char *buf, size_t cap)
 
 static char *slurp(const char *path, sl_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
+    FILE *f = sl_fopen_regular(path, "instance", e); /* not a device or FIFO: read to its end */
+    if (!f) return NULL;
     size_t cap = 1 << 16, len = 0;
     char *buf = malloc(cap);
     for (;;) {
@@ -548,6 +546,36 @@ static sl_status parse_file(lexer *lx, parse_state *ps)
     return SL_OK;
 }
 
+/* Distances are ints (summed in 64 bits): coordinates so far apart that an edge could exceed the
+ * largest explicit weight accepted (1e8) are refused, never wrapped into negative lengths. */
+#define MAX_EDGE_WEIGHT 100000000.0
+
+static sl_status check_coord_span(const sl_instance *in, const char *path, sl_error *e)
+{
+    if (in->ew == SL_EW_EXPLICIT || in->n < 2) return SL_OK;
+    if (in->ew == SL_EW_GEO) { /* degrees.minutes, truncated to int degrees */
+        for (int i = 0; i < in->n; i++)
+            if (!(fabs(in->x[i]) <= 1e6 && fabs(in->y[i]) <= 1e6))
+                return sl_error_set(e, SL_ERR_RANGE, "%s: node %d: GEO coordinates (%g, %g) are "
+                                    "not degrees", path, i + 1, in->x[i], in->y[i]);
+        return SL_OK;
+    }
+    double x0 = in->x[0], x1 = in->x[0], y0 = in->y[0], y1 = in->y[0];
+    for (int i = 1; i < in->n; i++) {
+        x0 = fmin(x0, in->x[i]);
+        x1 = fmax(x1, in->x[i]);
+        y0 = fmin(y0, in->y[i]);
+        y1 = fmax(y1, in->y[i]);
+    }
+    double dx = x1 - x0, dy = y1 - y0, far = sqrt(dx * dx + dy * dy);
+    if (in->ew == SL_EW_ATT) far /= sqrt(10.0);
+    if (!(far <= MAX_EDGE_WEIGHT))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: coordinates span %.6g x %.6g: distances up to "
+                            "%.6g would exceed the largest edge weight supported (1e8); scale "
+                            "the coordinates down", path, dx, dy, far);
+    return SL_OK;
+}
+
 sl_instance *sl_instance_load(const char *path, sl_error *e)
 {
     char *text = slurp(path, e);
@@ -562,6 +590,7 @@ sl_instance *sl_instance_load(const char *path, sl_error *e)
     ps.in = in;
     sl_status st = parse_file(&lx, &ps);
     free(text);
+    if (st == SL_OK) st = check_coord_span(in, path, e);
     if (st == SL_OK && in->ew != SL_EW_EXPLICIT && !build_matrix(in))
         st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory for the distance matrix", path);
     if (st != SL_OK) { sl_instance_free(in); return NULL; }

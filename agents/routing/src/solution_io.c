@@ -1,5 +1,6 @@
 /* solution_io.c - tours and route sets: evaluation, checks, TSPLIB .tour and CVRPLIB .sol files. */
 #include "swarmlab/routing.h"
+#include "swarmlab/fileio.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -62,11 +63,8 @@ sl_status sl_tour_write(const char *path, const sl_instance *in, const int *t, s
 /* Reads a text file into memory; NULL with e filled. */
 static char *read_text(const char *path, sl_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
+    FILE *f = sl_fopen_regular(path, "solution", e);
+    if (!f) return NULL;
     size_t cap = 4096, len = 0;
     char *buf = malloc(cap);
     while (buf) {
