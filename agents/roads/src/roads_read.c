@@ -13,14 +13,22 @@
 
 /* XML files are checked with expat before libreadosm reads them: the check names the line of
  * the first error, and libreadosm does not free its parser when the XML is malformed. */
-typedef struct xml_root { char name[32]; int seen; } xml_root;
+typedef struct xml_root { char name[32]; int seen, bad_tag; } xml_root;
 
 static void XMLCALL on_start(void *user, const XML_Char *name, const XML_Char **attrs)
 {
-    (void)attrs;
     xml_root *root = user;
     if (!root->seen) snprintf(root->name, sizeof root->name, "%s", name);
     root->seen = 1;
+    /* libreadosm reads a <tag> without k or v as a NULL string */
+    if (strcmp(name, "tag") == 0 && !root->bad_tag) {
+        int k = 0, v = 0;
+        for (int i = 0; attrs[i]; i += 2) {
+            if (strcmp(attrs[i], "k") == 0) k = 1;
+            if (strcmp(attrs[i], "v") == 0) v = 1;
+        }
+        if (!k || !v) root->bad_tag = 1;
+    }
 }
 
 static sl_status check_xml(const char *path, sl_error *e)
@@ -32,7 +40,7 @@ static sl_status check_xml(const char *path, sl_error *e)
         fclose(f);
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
     }
-    xml_root root = { "", 0 };
+    xml_root root = { "", 0, 0 };
     XML_SetUserData(p, &root);
     XML_SetStartElementHandler(p, on_start);
     sl_status st = SL_OK;
@@ -48,6 +56,8 @@ static sl_status check_xml(const char *path, sl_error *e)
         }
         if (last) break;
     }
+    if (st == SL_OK && root.bad_tag)
+        st = sl_error_set(e, SL_ERR_PARSE, "%s: not valid OSM XML (a <tag> without k or v)", path);
     if (st == SL_OK && ferror(f)) st = sl_error_set(e, SL_ERR_IO, "%s: read error", path);
     if (st == SL_OK && strcmp(root.name, "osm") != 0)
         st = sl_error_set(e, SL_ERR_PARSE, "%s: not an OpenStreetMap file (root element <%s>, "
