@@ -9,12 +9,14 @@
 -- the run seed), builds the travel-time matrix between them, plans the day's routes and drives
 -- the vans along the streets, one simulated minute per step.
 --
--- Planning (planner=builtin, the default) is written in this file on the time matrix (it is
--- asymmetric: one-way streets): nearest neighbour under van capacity and shift length, then moves
--- of one store to a cheaper place in any route and reversal of route segments (2-opt with the
--- asymmetric cost recomputed), until no move shortens the day. planner=vrp hands the same
--- matrices, demands, service times and fleet to the rich VRP solver (swarmlab.vrp) in builds that
--- have it. Each store's demand (crates) is keyed by the seed.
+-- Planning (planner=vrp, the default) hands the time and distance matrices (asymmetric: one-way
+-- streets), demands, service times and the fleet (`vans` vans at the depot, one shift) to the
+-- rich VRP ant colony (swarmlab.vrp). planner=builtin plans in this file instead, as an example of
+-- a planner written in Lua: nearest neighbour under van capacity and shift length, then moves of
+-- one store to a cheaper place in any route and reversal of route segments (2-opt with the
+-- asymmetric cost recomputed), until no move shortens the day. Stores a plan leaves unserved are
+-- counted in `served` and logged.
+-- Each store's demand (crates) is keyed by the seed.
 -- Writes time_matrix.csv (seconds; site 1 is the depot) and routes.csv (van, stop, site, lon,
 -- lat, arrival in seconds); manifest.json gets stores, served, vans_used, total_hours, total_km.
 -- Map data © OpenStreetMap contributors (ODbL): every frame of this scenario says so.
@@ -27,7 +29,7 @@ local capacity = sl.param("capacity", 40, "crates per van", {min = 1, integer = 
 local service  = sl.param("service", 5, "minutes spent at each store", {min = 0})
 local shift    = sl.param("shift", 8, "length of a van's day, hours", {min = 0.1})
 local max_snap = sl.param("max_snap", 1000, "farthest a site may be from a road, metres", {min = 1})
-local planner  = sl.param("planner", "builtin", "who plans the routes", {choices = {"builtin", "vrp"}})
+local planner  = sl.param("planner", "vrp", "who plans the routes", {choices = {"builtin", "vrp"}})
 local vrp_iter = sl.param("vrp_iterations", 30, "iterations of the VRP solver (planner=vrp)", {min = 1, integer = true})
 local minute   = 60
 sl.steps(math.ceil(shift * 60))
