@@ -213,6 +213,27 @@ START_TEST(lua_errors)
     error_line(dir, line, sizeof line);
     ck_assert_msg(contains(line, "spin.lua:3: instruction budget of 100000 exceeded"), "%s", line);
 
+    /* many small module callbacks in one world step share the step's budget: 40 objective
+     * calls of ~12500 instructions each stay under 100000 one by one, not together */
+    scn = write_text(dir, "many.lua",
+                     "swarmlab.steps(3)\n"
+                     "local function f(x)\n"
+                     "  local s = 0\n"
+                     "  for i = 1, 5000 do s = s + i end\n"
+                     "  return x[1] * x[1] + s * 0\n"
+                     "end\n"
+                     "function setup(w)\n"
+                     "  local s = swarmlab.pso_solver{objective = f, dim = 1, lower = {-1}, upper = {1},\n"
+                     "    swarm = 40, fes = 4000}\n"
+                     "  s:attach(w, 'particles')\n"
+                     "end\n");
+    rc = run_swarmlab(dir, "run %s --out %s/o --lua-budget 100000", scn, dir);
+    ck_assert_int_eq(rc, 2);
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "instruction budget of 100000 exceeded"), "%s", line);
+    rc = run_swarmlab(dir, "run %s --out %s/o --lua-budget 1000000", scn, dir);
+    ck_assert_msg(rc == 0, "a step under its budget failed (exit %d)", rc);
+
     /* no step count anywhere */
     scn = write_text(dir, "nosteps.lua", "local x = 1\n");
     rc = run_swarmlab(dir, "run %s --out %s/o", scn, dir);

@@ -237,7 +237,9 @@ void sl_host_keep_traceback(sl_host *h)
 
 /* Calls the function below nargs arguments on the stack; leaves nres results on success. A call
  * made while another is in progress (a module calling a Lua callback on behalf of the script)
- * shares the instruction budget of the outer one. */
+ * shares the instruction budget of the outer one, and every call made during one world step
+ * (the scenario's step and the callbacks of modules the world steps) shares the step's budget,
+ * so a step cannot run forever through many small callbacks. */
 static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
 {
     lua_State *L = h->L;
@@ -245,7 +247,7 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
     if (h->depth == 0) {
-        h->used = 0;
+        if (!h->in_step) h->used = 0;
         h->callback_failed = 0;
         h->keep_traceback = 0;
     }
@@ -581,7 +583,10 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
         if (sl_world_add_system(h->w, &def, e) < 0) return e ? e->code : SL_ERR_STATE;
         h->step_system_added = 1;
     }
+    h->used = 0;
+    h->in_step = 1;
     sl_status st = sl_world_step(h->w, e);
+    h->in_step = 0;
     if (stop) *stop = h->stop;
     return st;
 }

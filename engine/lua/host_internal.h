@@ -80,6 +80,7 @@ struct sl_host {
     int step_system_added;
     int input_error;     /* the last error was a bad parameter value (bad input, no traceback) */
     int depth;           /* protected calls in progress (a module callback nests in one) */
+    int in_step;         /* a world step is under way: its callbacks share one budget */
     int callback_failed; /* a nested call failed: its traceback is the one to keep */
     int keep_traceback;  /* the error being raised is that callback's: keep its traceback */
 

@@ -29,7 +29,8 @@ typedef struct sl_host_config {
     uint64_t seed;
     int threads;               /* >= 1 */
     int unsafe;                /* 1 lifts the sandbox */
-    long long instr_budget;    /* Lua VM instructions allowed per callback; 0 = default */
+    long long instr_budget;    /* Lua VM instructions allowed per callback outside a step and
+                                * per world step (all its callbacks); 0 = default */
     long long lua_memory;      /* bytes the Lua state may hold; 0 = a quarter of the machine's
                                 * physical memory */
     int nset;                  /* parameter overrides name=value (command line beats INI) */
