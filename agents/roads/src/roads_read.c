@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "roads_internal.h"
+#include "swarmlab/fileio.h"
 
 #ifdef SWARMLAB_HAVE_OSM
 #include <expat.h>
@@ -33,8 +34,8 @@ static void XMLCALL on_start(void *user, const XML_Char *name, const XML_Char **
 
 static sl_status check_xml(const char *path, sl_error *e)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return sl_error_set(e, SL_ERR_IO, "%s: cannot open the file", path);
+    FILE *f = sl_fopen_regular(path, "OpenStreetMap file", e); /* not a device or FIFO */
+    if (!f) return e ? e->code : SL_ERR_IO;
     XML_Parser p = XML_ParserCreate(NULL);
     if (!p) {
         fclose(f);
@@ -119,6 +120,10 @@ sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e)
         sl_status st = check_xml(path, e);
         if (st != SL_OK) return st;
     }
+    /* a device or FIFO would be read without end: only regular files reach libreadosm */
+    FILE *f = sl_fopen_regular(path, "OpenStreetMap file", e);
+    if (!f) return e ? e->code : SL_ERR_IO;
+    fclose(f);
     const void *h = NULL;
     int rc = readosm_open(path, &h);
     if (rc == READOSM_OK) rc = readosm_parse(h, raw, on_node, on_way, NULL);

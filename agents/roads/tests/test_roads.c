@@ -390,6 +390,9 @@ START_TEST(test_bad_files)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     char p[256];
     expect_load_error("/nonexistent/map.osm.pbf", NULL);
+    /* devices and directories are refused before anything reads them */
+    expect_load_error("/dev/zero", "not a regular file");
+    expect_load_error("/tmp", "not a regular file");
     /* truncated XML: the first half of the town */
     FILE *f = fopen(TOWN, "rb");
     char buf[8192];

@@ -1,6 +1,7 @@
 /* vrp_check.c - the independent solution checker. It deliberately shares no code with the
  * evaluation in vrp_eval.c: it walks each route visit by visit from the raw model data and
  * names every constraint it finds violated. */
+#include "swarmlab/fileio.h"
 #include "swarmlab/vrp.h"
 
 #include <ctype.h>
@@ -227,11 +228,8 @@ static int close_enough(double a, double b)
 int sl_vrp_check_file(const sl_vrp *v, const char *path, void *out_file, double *distance,
                       double *cost, int *vehicles, int *unserved, sl_error *e)
 {
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    FILE *f = sl_fopen_regular(path, "solution", e); /* not a device or FIFO */
+    if (!f) return -1;
     checker c;
     int *seq = malloc(((size_t)v->njobs + 1) * sizeof(int));
     char *used = calloc((size_t)v->nveh + 1, 1);

@@ -1,5 +1,6 @@
 /* vrp_read.c - readers of the rich VRP benchmark formats: Solomon / Gehring-Homberger, Cordeau
  * MDVRP, Li & Lim PDPTW, fleet size and mix (VFMP), and CVRPLIB/TSPLIB through routing.h. */
+#include "swarmlab/fileio.h"
 #include "swarmlab/routing.h"
 #include "swarmlab/vrp.h"
 
@@ -483,11 +484,8 @@ sl_vrp *sl_vrp_load(const char *path, sl_error *e)
     reader r;
     memset(&r, 0, sizeof r);
     r.path = path;
-    r.f = fopen(path, "r");
-    if (!r.f) {
-        sl_error_set(e, SL_ERR_IO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
+    r.f = sl_fopen_regular(path, "instance", e); /* not a device or FIFO */
+    if (!r.f) return NULL;
     if (!next_line(&r)) {
         fclose(r.f);
         sl_error_set(e, SL_ERR_PARSE, "%s: empty file", path);

@@ -280,6 +280,9 @@ START_TEST(bad_input_names_file_and_line)
     sl_error e;
     ck_assert_ptr_null(sl_vrp_load("/nonexistent/x.txt", &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/x.txt: cannot open"));
+    /* a device would be read without end */
+    ck_assert_ptr_null(sl_vrp_load("/dev/zero", &e));
+    ck_assert_msg(strstr(e.msg, "/dev/zero: instance is not a regular file") != NULL, "%s", e.msg);
 }
 END_TEST
 
