@@ -551,14 +551,20 @@ sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e)
 
 static const char cnet_magic[8] = {'S', 'L', 'C', 'N', 'E', 'T', '1', 0};
 
+/* fwrite of n items; an empty array (possibly NULL) writes nothing. */
+static int write_items(const void *p, size_t size, size_t n, FILE *f)
+{
+    return n == 0 || fwrite(p, size, n, f) == n;
+}
+
 sl_status sl_cnet_write(const sl_cnet *cn, FILE *f, sl_error *e)
 {
     uint64_t hdr[5] = {sizeof(sl_cn_conv), sizeof(bidder_rec), cn->nconv, cn->nbid, cn->nactive};
     int ok = fwrite(cnet_magic, 1, 8, f) == 8 && fwrite(hdr, sizeof hdr, 1, f) == 1 &&
              fwrite(&cn->counts, sizeof cn->counts, 1, f) == 1 &&
-             fwrite(cn->conv, sizeof *cn->conv, cn->nconv, f) == cn->nconv &&
-             fwrite(cn->bidders, sizeof *cn->bidders, cn->nbid, f) == cn->nbid &&
-             fwrite(cn->active, sizeof *cn->active, cn->nactive, f) == cn->nactive;
+             write_items(cn->conv, sizeof *cn->conv, cn->nconv, f) &&
+             write_items(cn->bidders, sizeof *cn->bidders, cn->nbid, f) &&
+             write_items(cn->active, sizeof *cn->active, cn->nactive, f);
     return ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "contract net: checkpoint write failed");
 }
 
