@@ -37,7 +37,7 @@ static int write_series(FILE *f, const sc_series *s)
 static int read_series(FILE *f, sc_series *s)
 {
     uint64_t n;
-    if (!rd(f, &n, sizeof n, 1) || n > ((uint64_t)1 << 32))
+    if (!rd(f, &n, sizeof n, 1) || n > ((uint64_t)1 << 32) || !can_hold(f, n, sizeof(double)))
         return 0;
     if (n > s->cap) {
         double *v = realloc(s->v, (size_t)n * sizeof *v);

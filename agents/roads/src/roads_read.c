@@ -1,5 +1,6 @@
 /* roads_read.c - reading OpenStreetMap files with libreadosm: every node's position, and the
  * node lists of the ways a car may drive on (sl_roads_way_rule). */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -99,6 +100,85 @@ static int on_way(const void *user, const readosm_way *w)
     return raw->oom ? READOSM_ABORT : READOSM_OK;
 }
 
+/* PBF files are walked blob by blob before libreadosm reads them: it allocates the sizes a blob
+ * header and a blob declare without checking them against the file or the format's limits
+ * (64 KiB for a header, 32 MiB for a blob's data), so a corrupt size would ask for gigabytes. */
+enum { PBF_MAX_HEADER = 64 * 1024, PBF_MAX_BLOB = 32 * 1024 * 1024 };
+
+/* Reads a protobuf varint from p[*i..n); 0 when it runs past n or over 10 bytes. */
+static int pb_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *v)
+{
+    *v = 0;
+    for (int shift = 0; shift < 70; shift += 7) {
+        if (*i >= n) return 0;
+        unsigned char c = p[(*i)++];
+        *v |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) return 1;
+    }
+    return 0;
+}
+
+/* Finds the varint field `want` of the protobuf message p[0..n); -1 when absent or malformed. */
+static int64_t pb_field(const unsigned char *p, size_t n, unsigned want)
+{
+    size_t i = 0;
+    int64_t found = -1;
+    while (i < n) {
+        uint64_t key, v;
+        if (!pb_varint(p, n, &i, &key)) return -1;
+        switch (key & 7) {
+        case 0:
+            if (!pb_varint(p, n, &i, &v)) return -1;
+            if ((key >> 3) == want) found = v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
+            break;
+        case 1: if (n - i < 8) return -1; i += 8; break;
+        case 2:
+            if (!pb_varint(p, n, &i, &v) || v > n - i) return -1;
+            i += (size_t)v;
+            break;
+        case 5: if (n - i < 4) return -1; i += 4; break;
+        default: return -1;
+        }
+    }
+    return found;
+}
+
+static sl_status check_pbf(const char *path, sl_error *e)
+{
+    FILE *f = sl_fopen_regular(path, "OpenStreetMap file", e);
+    if (!f) return e ? e->code : SL_ERR_IO;
+    unsigned char *buf = malloc(PBF_MAX_BLOB);
+    sl_status st = buf ? SL_OK : sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+    for (long blob = 1; st == SL_OK; blob++) {
+        unsigned char len4[4];
+        size_t got = fread(len4, 1, 4, f);
+        if (got == 0 && feof(f)) break;
+        uint32_t hlen = (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 |
+                        (uint32_t)len4[2] << 8 | len4[3];
+        if (got != 4 || hlen == 0 || hlen > PBF_MAX_HEADER || fread(buf, 1, hlen, f) != hlen) {
+            st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (header of block %ld)",
+                              path, blob);
+            break;
+        }
+        int64_t dsize = pb_field(buf, hlen, 3);
+        if (dsize <= 0 || dsize > PBF_MAX_BLOB || fread(buf, 1, (size_t)dsize, f) != (size_t)dsize) {
+            st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (size of block %ld)",
+                              path, blob);
+            break;
+        }
+        int64_t raw = pb_field(buf, (size_t)dsize, 2);
+        if (raw > PBF_MAX_BLOB) {
+            st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (data of block %ld)",
+                              path, blob);
+            break;
+        }
+    }
+    if (st == SL_OK && ferror(f)) st = sl_error_set(e, SL_ERR_IO, "%s: read error", path);
+    free(buf);
+    fclose(f);
+    return st;
+}
+
 static const char *osm_strerror(int rc)
 {
     switch (rc) {
@@ -124,6 +204,10 @@ sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e)
     FILE *f = sl_fopen_regular(path, "OpenStreetMap file", e);
     if (!f) return e ? e->code : SL_ERR_IO;
     fclose(f);
+    if (len >= 8 && strcasecmp(path + len - 8, ".osm.pbf") == 0) {
+        sl_status st = check_pbf(path, e);
+        if (st != SL_OK) return st;
+    }
     const void *h = NULL;
     int rc = readosm_open(path, &h);
     if (rc == READOSM_OK) rc = readosm_parse(h, raw, on_node, on_way, NULL);
