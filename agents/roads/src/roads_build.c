@@ -145,7 +145,7 @@ sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
         goto done;
     }
     /* 1. nodes by id (the first of repeated ids wins) */
-    qsort(raw->node, raw->nn, sizeof *raw->node, cmp_node);
+    if (raw->nn) qsort(raw->node, raw->nn, sizeof *raw->node, cmp_node); /* node may be NULL */
     size_t nn = 0;
     for (size_t i = 0; i < raw->nn; i++)
         if (nn == 0 || raw->node[i].id != raw->node[nn - 1].id) raw->node[nn++] = raw->node[i];
@@ -209,7 +209,7 @@ sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
                 i = j;
             }
         }
-        qsort(t.segs, ns, sizeof *t.segs, cmp_seg);
+        if (ns) qsort(t.segs, ns, sizeof *t.segs, cmp_seg);
         int promoted = 0;
         for (size_t s = 0; s < ns;) {
             size_t g = s + 1;
@@ -256,7 +256,7 @@ sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
     t.dead = calloc(ne + 1, 1);
     if (!t.keys || !t.dead) NOMEM();
     for (size_t k = 0; k < ne; k++) t.keys[k] = (ekey){ t.E[k].u, t.E[k].v, t.E[k].time, (int32_t)k };
-    qsort(t.keys, ne, sizeof *t.keys, cmp_ekey);
+    if (ne) qsort(t.keys, ne, sizeof *t.keys, cmp_ekey);
     uint8_t *dead = t.dead;
     for (size_t k = 1; k < ne; k++)
         if (t.keys[k - 1].u == t.keys[k].u && t.keys[k - 1].v == t.keys[k].v) dead[t.keys[k].k] = 1;
@@ -282,7 +282,7 @@ sl_status slp_roads_build(sl_roads *r, slp_roads_raw *raw, sl_error *e)
     for (size_t k = 0; k < ne; k++)
         if (!dead[k]) { t.row[t.gid[t.E[k].u] + 1]++; nlive++; }
     for (int v = 0; v < ng; v++) t.row[v + 1] += t.row[v];
-    memcpy(t.fill, t.row, (size_t)ng * sizeof *t.fill);
+    if (ng) memcpy(t.fill, t.row, (size_t)ng * sizeof *t.fill);
     for (size_t k = 0; k < ne; k++)
         if (!dead[k]) t.col[t.fill[t.gid[t.E[k].u]]++] = (uint32_t)t.gid[t.E[k].v];
     int ncomp = scc(ng, t.row, t.col, t.comp);

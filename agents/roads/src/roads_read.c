@@ -277,7 +277,7 @@ void slp_roads_raw_add_way(slp_roads_raw *raw, const long long *refs, int nrefs,
         raw->ref = p;
         raw->refcap = nc;
     }
-    memcpy(raw->ref + raw->nref, refs, (size_t)nrefs * sizeof *refs);
+    if (nrefs) memcpy(raw->ref + raw->nref, refs, (size_t)nrefs * sizeof *refs);
     raw->nref += (size_t)nrefs;
     raw->way_dir[raw->nw] = (int8_t)dir;
     raw->way_cls[raw->nw] = (uint8_t)cls;
