@@ -118,62 +118,80 @@ static int pb_varint(const unsigned char *p, size_t n, size_t *i, uint64_t *v)
     return 0;
 }
 
-/* Finds the varint field `want` of the protobuf message p[0..n); -1 when absent or malformed. */
-static int64_t pb_field(const unsigned char *p, size_t n, unsigned want)
+/* Finds the varint field `want` of the protobuf message p[0..n); -1 when absent or malformed.
+ * With `prefix` set, p holds only the start of the message: the search stops, without error, at
+ * the first field that runs past n. */
+static int64_t pb_field(const unsigned char *p, size_t n, unsigned want, int prefix)
 {
     size_t i = 0;
     int64_t found = -1;
     while (i < n) {
         uint64_t key, v;
-        if (!pb_varint(p, n, &i, &key)) return -1;
+        size_t skip;
+        if (!pb_varint(p, n, &i, &key)) return prefix ? found : -1;
         switch (key & 7) {
         case 0:
-            if (!pb_varint(p, n, &i, &v)) return -1;
+            if (!pb_varint(p, n, &i, &v)) return prefix ? found : -1;
             if ((key >> 3) == want) found = v > (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)v;
-            break;
-        case 1: if (n - i < 8) return -1; i += 8; break;
+            continue;
+        case 1: skip = 8; break;
         case 2:
-            if (!pb_varint(p, n, &i, &v) || v > n - i) return -1;
-            i += (size_t)v;
+            if (!pb_varint(p, n, &i, &v)) return prefix ? found : -1;
+            skip = v > SIZE_MAX ? SIZE_MAX : (size_t)v;
             break;
-        case 5: if (n - i < 4) return -1; i += 4; break;
-        default: return -1;
+        case 5: skip = 4; break;
+        default: return prefix ? found : -1;
         }
+        if (skip > n - i) return prefix ? found : -1;
+        i += skip;
     }
     return found;
 }
 
+/* Reads only each blob's header and the first bytes of its data (where the declared raw size
+ * is) and seeks over the rest, so the file is not read twice. */
 static sl_status check_pbf(const char *path, sl_error *e)
 {
     FILE *f = sl_fopen_regular(path, "OpenStreetMap file", e);
     if (!f) return e ? e->code : SL_ERR_IO;
-    unsigned char *buf = malloc(PBF_MAX_BLOB);
-    sl_status st = buf ? SL_OK : sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
-    for (long blob = 1; st == SL_OK; blob++) {
+    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
+    sl_status st = size < 0 || fseek(f, 0, SEEK_SET) != 0
+                       ? sl_error_set(e, SL_ERR_IO, "%s: cannot seek in the file", path)
+                       : SL_OK;
+    unsigned char *buf = malloc(PBF_MAX_HEADER);
+    if (st == SL_OK && !buf) st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
+    long pos = 0;
+    for (long blob = 1; st == SL_OK && pos < size; blob++) {
         unsigned char len4[4];
-        size_t got = fread(len4, 1, 4, f);
-        if (got == 0 && feof(f)) break;
-        uint32_t hlen = (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 |
-                        (uint32_t)len4[2] << 8 | len4[3];
-        if (got != 4 || hlen == 0 || hlen > PBF_MAX_HEADER || fread(buf, 1, hlen, f) != hlen) {
+        uint32_t hlen = 0;
+        if (fread(len4, 1, 4, f) == 4)
+            hlen = (uint32_t)len4[0] << 24 | (uint32_t)len4[1] << 16 |
+                   (uint32_t)len4[2] << 8 | len4[3];
+        if (hlen == 0 || hlen > PBF_MAX_HEADER || fread(buf, 1, hlen, f) != hlen) {
             st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (header of block %ld)",
                               path, blob);
             break;
         }
-        int64_t dsize = pb_field(buf, hlen, 3);
-        if (dsize <= 0 || dsize > PBF_MAX_BLOB || fread(buf, 1, (size_t)dsize, f) != (size_t)dsize) {
+        pos += 4 + (long)hlen;
+        int64_t dsize = pb_field(buf, hlen, 3, 0);
+        if (dsize <= 0 || dsize > PBF_MAX_BLOB || dsize > size - pos) {
             st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (size of block %ld)",
                               path, blob);
             break;
         }
-        int64_t raw = pb_field(buf, (size_t)dsize, 2);
-        if (raw > PBF_MAX_BLOB) {
+        size_t head = dsize < 64 ? (size_t)dsize : 64;
+        if (fread(buf, 1, head, f) != head ||
+            fseek(f, (long)dsize - (long)head, SEEK_CUR) != 0) {
+            st = sl_error_set(e, SL_ERR_IO, "%s: read error", path);
+            break;
+        }
+        pos += (long)dsize;
+        if (pb_field(buf, head, 2, 1) > PBF_MAX_BLOB) {
             st = sl_error_set(e, SL_ERR_PARSE, "%s: not a valid OSM PBF file (data of block %ld)",
                               path, blob);
             break;
         }
     }
-    if (st == SL_OK && ferror(f)) st = sl_error_set(e, SL_ERR_IO, "%s: read error", path);
     free(buf);
     fclose(f);
     return st;
