@@ -581,6 +581,14 @@ sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
         return sl_error_set(e, SL_ERR_PARSE, "%s: contract net section from another build or "
                             "corrupt", name);
     size_t nc = (size_t)hdr[2], nb = (size_t)hdr[3], na = (size_t)hdr[4];
+    /* the arrays must fit in what the file still holds before anything is allocated for them */
+    long pos = ftell(f), end = -1;
+    if (pos >= 0 && fseek(f, 0, SEEK_END) == 0) end = ftell(f);
+    if (pos < 0 || end < pos || fseek(f, pos, SEEK_SET) != 0 ||
+        (uint64_t)(end - pos) < (uint64_t)nc * sizeof *cn->conv +
+                                     (uint64_t)nb * sizeof *cn->bidders +
+                                     (uint64_t)na * sizeof *cn->active)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: truncated contract net section", name);
     if (!grow((void **)&cn->conv, &cn->capconv, nc + 1, sizeof *cn->conv) ||
         !grow((void **)&cn->bidders, &cn->capbid, nb + 1, sizeof *cn->bidders) ||
         !grow((void **)&cn->active, &cn->capactive, na + 1, sizeof *cn->active))
