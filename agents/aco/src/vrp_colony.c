@@ -35,6 +35,7 @@ struct sl_vrp_aco {
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
     double t0_wall, t0_cpu, time_best;
+    slp_vrp_deadline dl;          /* the time limits as absolute clock readings */
     sl_vrp_aco_record *hist;
     int nhist, cap_hist;
 };
@@ -144,7 +145,8 @@ static void construct(sl_vrp_aco *c, scratch *S, sl_rng *rng, int greedy, sl_vrp
     memset(used, 0, (size_t)v->nveh);
     int left = n;
     double q0 = greedy ? 1.0 : c->p.q0;
-    while (left > 0) {
+    int ticks = 0, stop = 0;
+    while (left > 0 && !stop) {
         /* first job and vehicle together: one unused vehicle per type */
         int nc = 0;
         double sum = 0, bestw = -1;
@@ -201,6 +203,11 @@ static void construct(sl_vrp_aco *c, scratch *S, sl_rng *rng, int greedy, sl_vrp
                     break;
                 }
             prev = j;
+            /* once the time limit has passed the plan ends with this route (the rest unserved) */
+            if (++ticks % 8 == 0 && slp_vrp_deadline_passed(&c->dl)) {
+                stop = 1;
+                break;
+            }
             /* next */
             nc = 0;
             sum = 0;
@@ -262,6 +269,7 @@ static int scratch_init(sl_vrp_aco *c, scratch *S)
     if (!S->route || !S->pending || !S->sim || !S->visited || !S->w || !S->cj || !S->cv) return -1;
     if (slp_vrp_ls_init(&S->ls, &c->ctx) < 0) return -1;
     S->ls.check = c->p.check;
+    S->ls.deadline = &c->dl;
     return 0;
 }
 
@@ -309,12 +317,7 @@ static void record(sl_vrp_aco *c)
     r->distance = c->best_kpi.distance;
 }
 
-static int time_up(const sl_vrp_aco *c)
-{
-    if (c->p.wall_time > 0 && slp_aco_wall_now() - c->t0_wall >= c->p.wall_time) return 1;
-    if (c->p.cpu_time > 0 && slp_aco_cpu_now() - c->t0_cpu >= c->p.cpu_time) return 1;
-    return 0;
-}
+static int time_up(const sl_vrp_aco *c) { return slp_vrp_deadline_passed(&c->dl); }
 
 static void update_done(sl_vrp_aco *c)
 {
@@ -351,6 +354,8 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     c->n = v->njobs;
     c->t0_wall = slp_aco_wall_now();
     c->t0_cpu = slp_aco_cpu_now();
+    c->dl.wall_end = p->wall_time > 0 ? c->t0_wall + p->wall_time : 0;
+    c->dl.cpu_end = p->cpu_time > 0 ? c->t0_cpu + p->cpu_time : 0;
     c->nthreads = p->threads;
     for (int t = 0; t < v->ntypes; t++) c->weighted_vehicles |= v->types[t].fixed > 0;
     if (v->objective == SL_VRP_HIERARCHICAL) c->weighted_vehicles = 1;
@@ -372,6 +377,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
         return NULL;
     }
     c->best.check = c->work.check = c->trial.check = p->check;
+    c->best.deadline = c->work.deadline = c->trial.deadline = &c->dl;
     if (c->n == 0) {
         c->trivial = 1;
         refresh_best(c);
@@ -507,6 +513,10 @@ sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
     for (int a = 0; a < ants; a++) {
         scratch *S = &c->scr[omp_get_thread_num()];
+        if (time_up(c)) { /* the ants left once the limit has passed do nothing */
+            c->ant_cost[a] = INFINITY;
+            continue;
+        }
         sl_rng r = sl_rng_make(c->p.seed, SL_VRP_ACO_STREAM, (uint64_t)a, (uint64_t)c->iter);
         construct(c, S, &r, 0, &c->ant_sol[a]);
         slp_vrp_ls_load(&S->ls, &c->ant_sol[a]);

@@ -43,6 +43,15 @@ typedef struct slp_vrp_route {
     long long mod;               /* value of the move clock when last changed */
 } slp_vrp_route;
 
+/* A time limit shared read-only by every thread: absolute readings of the monotonic wall clock
+ * and of the process CPU clock (<= 0: none). */
+typedef struct slp_vrp_deadline {
+    double wall_end, cpu_end;
+} slp_vrp_deadline;
+
+/* 1 when a limit of d (may be NULL) has passed; reads the clocks. */
+int slp_vrp_deadline_passed(const slp_vrp_deadline *d);
+
 typedef struct slp_vrp_ls {
     const slp_vrp_ctx *c;
     slp_vrp_route *R;                /* one per vehicle */
@@ -57,7 +66,19 @@ typedef struct slp_vrp_ls {
      * applied move the whole solution goes through the independent checker */
     int check;
     long long check_fail;
+    /* time limit (NULL: none): the search reads the clocks every SLP_VRP_TICK evaluations and,
+     * once the limit has passed, sets `expired` and applies no further move (the solution stays
+     * feasible route by route; a cleared route's jobs stay unserved) */
+    const slp_vrp_deadline *deadline;
+    int expired;
+    long long next_tick, ticks;
 } slp_vrp_ls;
+
+#define SLP_VRP_TICK 256
+
+/* 1 when L's time limit has passed (reads the clocks at most once per SLP_VRP_TICK calls or
+ * evaluations; stays 1 once set). */
+int slp_vrp_ls_expired(slp_vrp_ls *L);
 
 int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c);
 void slp_vrp_ls_free(slp_vrp_ls *L);

@@ -1,4 +1,5 @@
 /* vrp_ls.c - local search for the rich VRP with constant-time move evaluation (see vrp_internal.h). */
+#include "aco_clock.h"
 #include "vrp_internal.h"
 
 #include <math.h>
@@ -7,6 +8,27 @@
 
 #define FEAS_EPS 1e-6
 #define GAIN_EPS 1e-7
+
+/* ---- time limit ---- */
+
+int slp_vrp_deadline_passed(const slp_vrp_deadline *d)
+{
+    if (!d) return 0;
+    if (d->wall_end > 0 && slp_aco_wall_now() >= d->wall_end) return 1;
+    if (d->cpu_end > 0 && slp_aco_cpu_now() >= d->cpu_end) return 1;
+    return 0;
+}
+
+int slp_vrp_ls_expired(slp_vrp_ls *L)
+{
+    if (L->expired) return 1;
+    if (!L->deadline) return 0;
+    long long now = L->evals + ++L->ticks;
+    if (now < L->next_tick) return 0;
+    L->next_tick = now + SLP_VRP_TICK;
+    L->expired = slp_vrp_deadline_passed(L->deadline);
+    return L->expired;
+}
 
 /* ---- shared context ---- */
 
@@ -818,7 +840,7 @@ static int insert_unserved(slp_vrp_ls *L)
 {
     const sl_vrp *v = L->c->v;
     int any = 0;
-    for (int u = 0; u < L->c->n; u++) {
+    for (int u = 0; u < L->c->n && !slp_vrp_ls_expired(L); u++) {
         if (L->route_of[u] >= 0) continue;
         const sl_vrp_job *J = &v->jobs[u];
         if (J->kind == SL_VRP_SHIP_DELIVERY) continue; /* with its pickup */
@@ -882,15 +904,17 @@ void slp_vrp_ls_run(slp_vrp_ls *L)
 {
     const sl_vrp *v = L->c->v;
     insert_unserved(L);
-    for (int pass = 0; pass < 100000; pass++) {
+    for (int pass = 0; pass < 100000 && !slp_vrp_ls_expired(L); pass++) {
         int improved = 0;
-        for (int u = 0; u < L->c->n; u++)
-            if (L->route_of[u] >= 0)
-                while (L->route_of[u] >= 0 && try_job(L, u)) improved = 1;
+        for (int u = 0; u < L->c->n && !slp_vrp_ls_expired(L); u++)
+            while (L->route_of[u] >= 0 && try_job(L, u)) {
+                improved = 1;
+                if (slp_vrp_ls_expired(L)) break;
+            }
         if (v->has_pairs)
-            for (int p = 0; p < L->c->n; p++)
+            for (int p = 0; p < L->c->n && !slp_vrp_ls_expired(L); p++)
                 if (v->jobs[p].kind == SL_VRP_SHIP_PICKUP && try_pair(L, p)) improved = 1;
-        for (int r = 0; r < L->c->nveh; r++)
+        for (int r = 0; r < L->c->nveh && !slp_vrp_ls_expired(L); r++)
             if (try_vehicle(L, r)) improved = 1;
         if (insert_unserved(L)) improved = 1;
         if (!improved) break;

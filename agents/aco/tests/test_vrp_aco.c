@@ -337,6 +337,82 @@ START_TEST(warm_start_and_bad_parameters)
 }
 END_TEST
 
+
+/* A large instance where one local-search pass is long: njobs customers around one depot, wide
+ * windows, routes of about 40 jobs. */
+static sl_vrp *big_vrp(int njobs)
+{
+    sl_rng r = sl_rng_make(17, 99, 0, 0);
+    sl_vrp *v = sl_vrp_create("big", 1);
+    sl_vrp_add_site(v, 500, 500);
+    for (int i = 0; i < njobs; i++) sl_vrp_add_site(v, sl_rng_range(&r, 0, 1000), sl_rng_range(&r, 0, 1000));
+    for (int i = 0; i < njobs; i++) {
+        sl_vrp_job j;
+        j = sl_vrp_job_default();
+        j.site = 1 + i;
+        j.demand[0] = 1 + sl_rng_below(&r, 9);
+        j.service = 10;
+        j.open[0] = sl_rng_range(&r, 0, 20000);
+        j.close[0] = j.open[0] + 8000;
+        sl_vrp_add_job(v, &j);
+    }
+    sl_vrp_vtype vt;
+    vt = sl_vrp_vtype_default();
+    vt.count = njobs / 10;
+    vt.capacity[0] = 200;
+    vt.shift_close = 40000;
+    sl_vrp_add_vtype(v, &vt);
+    v->objective = SL_VRP_HIERARCHICAL;
+    sl_error e;
+    ck_assert_msg(sl_vrp_finish(v, &e) == SL_OK, "%s", e.msg);
+    return v;
+}
+
+/* CPU seconds until the colony stops under a CPU limit (0: none, one iteration); the plan it
+ * ends with must pass the independent checker (jobs left out by the stop aside). */
+static double stopped_after(const sl_vrp *v, double limit, long long *iters)
+{
+    sl_vrp_aco_def p;
+    p = sl_vrp_aco_def_default();
+    p.cpu_time = limit;
+    if (limit == 0) p.iterations = 1, p.kicks = 0;
+    sl_error e;
+    sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
+    ck_assert_msg(c != NULL, "%s", e.msg);
+    double created = sl_vrp_aco_cpu_seconds(c);
+    if (limit > 0) sl_vrp_aco_run(c, NULL);
+    ck_assert(limit == 0 || sl_vrp_aco_done(c));
+    double t = limit > 0 ? sl_vrp_aco_cpu_seconds(c) : created;
+    *iters = sl_vrp_aco_iterations(c);
+    int missing = 0;
+    ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, &missing), missing);
+    ck_assert_int_eq(missing, sl_vrp_aco_best_kpi(c)->unserved);
+    sl_vrp_aco_destroy(c);
+    return t;
+}
+
+/* A time limit stops the colony inside a long iteration: within a twentieth of one first
+ * construction-plus-local-search pass (itself far longer than the check interval), both when the
+ * limit falls in that first pass (creation) and when it falls among the ants of iteration 1. */
+START_TEST(time_limit_stops_inside_long_iterations)
+{
+    sl_vrp *v = big_vrp(900);
+    long long it;
+    double pass = stopped_after(v, 0, &it);
+    ck_assert_int_eq(it, 0);
+    double limits[2] = {0.5 * pass, 1.5 * pass};
+    for (int i = 0; i < 2; i++) {
+        double t = stopped_after(v, limits[i], &it);
+        fprintf(stderr, "time limit %.3f s CPU (one pass %.3f s): stopped at %.3f s, iteration %lld\n",
+                limits[i], pass, t, it);
+        ck_assert_msg(t <= limits[i] + pass / 20, "limit %.3f s, one pass %.3f s, stopped at %.3f s",
+                      limits[i], pass, t);
+        ck_assert_int_eq(it, i); /* stopped inside the pass it was in */
+    }
+    sl_vrp_destroy(v);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("vrp_aco");
@@ -347,6 +423,7 @@ static Suite *suite(void)
     tcase_add_test(tc, same_result_for_any_thread_count);
     tcase_add_test(tc, fleet_limit_is_hard);
     tcase_add_test(tc, warm_start_and_bad_parameters);
+    tcase_add_test(tc, time_limit_stops_inside_long_iterations);
     suite_add_tcase(s, tc);
     return s;
 }
