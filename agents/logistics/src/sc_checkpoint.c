@@ -5,7 +5,7 @@
 #include <string.h>
 #include "sc_internal.h"
 
-static const char sc_magic[8] = {'S', 'L', 'S', 'C', 'H', '1', 0, 0};
+static const char sc_magic[8] = {'S', 'L', 'S', 'C', 'H', '2', 0, 0};
 
 static int wr(FILE *f, const void *p, size_t size, size_t n)
 {
@@ -34,6 +34,40 @@ static int write_series(FILE *f, const sc_series *s)
     return wr(f, &n, sizeof n, 1) && wr(f, s->v, sizeof(double), s->n);
 }
 
+static int write_lists(FILE *f, const slp_sc_list *l, int n)
+{
+    int ok = 1;
+    for (int i = 0; ok && i < n; i++) {
+        uint64_t k = l[i].n;
+        ok = wr(f, &k, sizeof k, 1) && wr(f, l[i].v, sizeof(size_t), l[i].n);
+    }
+    return ok;
+}
+
+/* Reads the per-site order lists; every entry must be an order of `norders`. */
+static int read_lists(FILE *f, slp_sc_list *l, int n, size_t norders)
+{
+    for (int i = 0; i < n; i++) {
+        uint64_t k;
+        if (!rd(f, &k, sizeof k, 1) || k > norders || !can_hold(f, k, sizeof(size_t)))
+            return 0;
+        if (k > l[i].cap) {
+            size_t *v = realloc(l[i].v, (size_t)k * sizeof *v);
+            if (!v)
+                return 0;
+            l[i].v = v;
+            l[i].cap = (size_t)k;
+        }
+        l[i].n = (size_t)k;
+        if (!rd(f, l[i].v, sizeof(size_t), l[i].n))
+            return 0;
+        for (size_t j = 0; j < l[i].n; j++)
+            if (l[i].v[j] >= norders)
+                return 0;
+    }
+    return 1;
+}
+
 static int read_series(FILE *f, sc_series *s)
 {
     uint64_t n;
@@ -54,7 +88,7 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
 {
     const sl_sc *sc = data;
     size_t sp = (size_t)sc->S * (size_t)sc->P;
-    int32_t dims[6] = {sc->S, sc->P, sc->V, sc->def.supplier_lead, (int32_t)sizeof(sc_order),
+    int32_t dims[6] = {sc->S, sc->P, sc->V, sc->def.supplier_lead, (int32_t)sizeof(slp_sc_order),
                        (int32_t)sizeof(sl_sc_kpis)};
     uint64_t norders = sc->norders;
     int ok = wr(f, sc_magic, 1, 8) && wr(f, dims, sizeof dims, 1) &&
@@ -63,7 +97,7 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
              wr(f, sc->stock, sizeof sc->stock, 1) && wr(f, sc->reserved, sizeof sc->reserved, 1) &&
              wr(f, sc->waiting, sizeof sc->waiting, 1) &&
              wr(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
-             wr(f, &norders, sizeof norders, 1) && wr(f, sc->orders, sizeof(sc_order), sc->norders);
+             wr(f, &norders, sizeof norders, 1) && wr(f, sc->orders, sizeof(slp_sc_order), sc->norders);
     for (int v = 0; ok && v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
         int32_t head[4] = {veh->state, veh->loc, veh->target, veh->nstops};
@@ -73,7 +107,10 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
              wr(f, veh->load, sizeof veh->load, 1) && wr(f, veh->committed, sizeof veh->committed, 1) &&
              wr(f, veh->stops, sizeof(int), (size_t)veh->nstops);
     }
-    double totals[4] = {sc->entered, sc->sold_total, sc->initial, sc->order_lead_sum};
+    double totals[6] = {sc->entered, sc->sold_total, sc->initial, sc->order_lead_sum,
+                        sc->lateness_sum, sc->late_orders};
+    ok = ok && wr(f, sc->transit, sizeof sc->transit, 1) && write_lists(f, sc->open_at, sc->N) &&
+         write_lists(f, sc->ready_at, sc->N);
     ok = ok && wr(f, &sc->tot, sizeof sc->tot, 1) && wr(f, &sc->cur, sizeof sc->cur, 1) &&
          wr(f, totals, sizeof totals, 1) && wr(f, &sc->step, sizeof sc->step, 1) &&
          write_series(f, &sc->s_demand) && write_series(f, &sc->s_store_orders) &&
@@ -101,15 +138,17 @@ static const char *sc_invalid(const sl_sc *sc)
     size_t sp = (size_t)sc->S * (size_t)sc->P;
     if (!all_finite(sc->inv, sp) || !all_finite(sc->back, sp) || !all_finite(sc->on_order, sp) ||
         !all_finite(sc->vel, sp) || !all_finite(sc->stock, (size_t)sc->P) ||
-        !all_finite(sc->reserved, (size_t)sc->P) || !all_finite(sc->waiting, (size_t)sc->P) ||
+        !all_finite(sc->reserved, (size_t)sc->P) || !all_finite(sc->transit, (size_t)sc->P) || !all_finite(sc->waiting, (size_t)sc->P) ||
         !all_finite(sc->arrive, (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P))
         return "a stock or pipeline quantity is not finite";
     for (size_t i = 0; i < sc->norders; i++) {
-        const sc_order *o = &sc->orders[i];
-        if (o->id != i + 1 || o->store < 0 || o->store >= sc->S || o->state < ORD_SENT ||
-            o->state > ORD_DELIVERED || o->vehicle < -1 || o->vehicle >= sc->V ||
-            !isfinite(o->units) || !all_finite(o->q, (size_t)sc->P))
-            return "an order names a store, state or vehicle that does not exist";
+        const slp_sc_order *o = &sc->orders[i];
+        if (o->id != i + 1 || o->site < 1 || o->site >= sc->N || o->depot < 0 ||
+            o->depot >= sc->N || o->product < 0 || o->product >= sc->P ||
+            o->status < SLP_SC_SENT || o->status > SLP_SC_DELIVERED || o->vehicle < -1 ||
+            o->vehicle >= sc->V || o->fleet_state < SLP_SC_UNPLANNED ||
+            o->fleet_state > SLP_SC_ASSIGNED || !isfinite(o->qty) || !(o->qty >= 0))
+            return "an order names a site, product, status or vehicle that does not exist";
     }
     for (int v = 0; v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
@@ -140,7 +179,7 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
                             "products, %d vehicles, supplier lead %d; this run has %d, %d, %d, %d",
                             path, sc->name, dims[0], dims[1], dims[2], dims[3], sc->S, sc->P,
                             sc->V, sc->def.supplier_lead);
-    if (dims[4] != (int32_t)sizeof(sc_order) || dims[5] != (int32_t)sizeof(sl_sc_kpis))
+    if (dims[4] != (int32_t)sizeof(slp_sc_order) || dims[5] != (int32_t)sizeof(sl_sc_kpis))
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': section from another build",
                             path, sc->name);
     size_t sp = (size_t)sc->S * (size_t)sc->P;
@@ -151,16 +190,16 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
              rd(f, sc->waiting, sizeof sc->waiting, 1) &&
              rd(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
              rd(f, &norders, sizeof norders, 1) && norders < ((uint64_t)1 << 32);
-    ok = ok && can_hold(f, norders, sizeof(sc_order));
+    ok = ok && can_hold(f, norders, sizeof(slp_sc_order));
     if (ok && norders > sc->caporders) {
-        sc_order *o = realloc(sc->orders, (size_t)norders * sizeof *o);
+        slp_sc_order *o = realloc(sc->orders, (size_t)norders * sizeof *o);
         ok = o != NULL;
         if (ok) {
             sc->orders = o;
             sc->caporders = (size_t)norders;
         }
     }
-    ok = ok && rd(f, sc->orders, sizeof(sc_order), (size_t)norders);
+    ok = ok && rd(f, sc->orders, sizeof(slp_sc_order), (size_t)norders);
     if (ok)
         sc->norders = (size_t)norders;
     for (int v = 0; ok && v < sc->V; v++) {
@@ -190,8 +229,10 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
             veh->awarded = nums[3];
         }
     }
-    double totals[4];
-    ok = ok && rd(f, &sc->tot, sizeof sc->tot, 1) && rd(f, &sc->cur, sizeof sc->cur, 1) &&
+    double totals[6];
+    ok = ok && rd(f, sc->transit, sizeof sc->transit, 1) &&
+         read_lists(f, sc->open_at, sc->N, sc->norders) &&
+         read_lists(f, sc->ready_at, sc->N, sc->norders) && rd(f, &sc->tot, sizeof sc->tot, 1) && rd(f, &sc->cur, sizeof sc->cur, 1) &&
          rd(f, totals, sizeof totals, 1) && rd(f, &sc->step, sizeof sc->step, 1) &&
          read_series(f, &sc->s_demand) && read_series(f, &sc->s_store_orders) &&
          read_series(f, &sc->s_wh_orders);
@@ -202,6 +243,8 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
     sc->sold_total = totals[1];
     sc->initial = totals[2];
     sc->order_lead_sum = totals[3];
+    sc->lateness_sum = totals[4];
+    sc->late_orders = totals[5];
     const char *bad = sc_invalid(sc);
     if (bad) /* sl_checkpoint_restore puts the previous state back */
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': corrupt section (%s)", path,

@@ -40,10 +40,7 @@ typedef struct plan {
     sl_routes r;
 } plan;
 
-static double dist(const sl_sc *sc, int a, int b)
-{
-    return sc->D[(size_t)a * (size_t)sc->N + (size_t)b];
-}
+#define dist slp_sc_dist
 
 static void plan_free(plan *p)
 {
@@ -96,9 +93,9 @@ static int plan_build(sl_sc *sc, const int *vs, int m, plan *p, int *cvrp_ok)
         const sc_vehicle *v = &sc->veh[vs[j]];
         for (int i = 0; i < v->nstops; i++, k++) {
             p->order[k] = v->stops[i];
-            p->node[k] = sc->orders[v->stops[i]].store + 1;
+            p->node[k] = sc->orders[v->stops[i]].site;
             p->owner[k] = j;
-            integral &= whole(sc->orders[v->stops[i]].units);
+            integral &= whole(sc->orders[v->stops[i]].qty);
         }
     }
     double maxd = 0.0;
@@ -121,7 +118,7 @@ static int plan_build(sl_sc *sc, const int *vs, int m, plan *p, int *cvrp_ok)
     int cap = *cvrp_ok ? (int)floor(sc->def.capacity * qs + 1e-6) : 0;
     p->dem[0] = 0;
     for (int i = 1; i < n && *cvrp_ok; i++)
-        p->dem[i] = (int)ceil(sc->orders[p->order[i]].units * qs - 1e-6);
+        p->dem[i] = (int)ceil(sc->orders[p->order[i]].qty * qs - 1e-6);
     sl_routes_init(&p->r);
     int *seq = malloc((size_t)n * sizeof *seq); /* instance nodes 1..n-1 in route order */
     if (!seq)
@@ -294,7 +291,7 @@ sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double
         int len = p.r.start[r + 1] - p.r.start[r];
         double units = 0.0;
         for (int i = 0; i < len; i++)
-            units += sc->orders[p.order[a[i]]].units;
+            units += sc->orders[p.order[a[i]]].qty;
         fits &= units <= sc->def.capacity + 1e-9;
         after += route_len(sc, &p, a, len);
     }
@@ -318,8 +315,7 @@ sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double
             int o = p.order[p.r.nodes[p.r.start[r] + i]];
             v->stops[i] = o;
             sc->orders[o].vehicle = vs[j];
-            for (int q = 0; q < sc->P; q++)
-                v->committed[q] += sc->orders[o].q[q];
+            v->committed[sc->orders[o].product] += sc->orders[o].qty;
         }
     }
     if (gain)

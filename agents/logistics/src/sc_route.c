@@ -7,14 +7,11 @@
 #include <string.h>
 #include "sc_internal.h"
 
-static double dist(const sl_sc *sc, int a, int b)
-{
-    return sc->D[(size_t)a * (size_t)sc->N + (size_t)b];
-}
+#define dist slp_sc_dist
 
 static int node_of(const sl_sc *sc, int o)
 {
-    return sc->orders[o].store + 1;
+    return sc->orders[o].site;
 }
 
 static double committed_units(const sl_sc *sc, const sc_vehicle *v)
@@ -38,45 +35,19 @@ double slp_sc_spare(const sl_sc *sc, int vi)
     return f;
 }
 
-int slp_sc_stock_covers(const sl_sc *sc, int o)
-{
-    for (int p = 0; p < sc->P; p++)
-        if (sc->stock[p] < sc->orders[o].q[p])
-            return 0;
-    return 1;
-}
-
-void slp_sc_reserve(sl_sc *sc, int o)
-{
-    for (int p = 0; p < sc->P; p++) {
-        sc->stock[p] -= sc->orders[o].q[p];
-        sc->reserved[p] += sc->orders[o].q[p];
-        sc->waiting[p] -= sc->orders[o].q[p];
-    }
-}
-
-void slp_sc_release(sl_sc *sc, int o)
-{
-    for (int p = 0; p < sc->P; p++) {
-        sc->stock[p] += sc->orders[o].q[p];
-        sc->reserved[p] -= sc->orders[o].q[p];
-        sc->waiting[p] += sc->orders[o].q[p];
-    }
-}
-
 double slp_sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
 {
     const sc_vehicle *v = &sc->veh[vi];
-    const sc_order *ord = &sc->orders[o];
+    const slp_sc_order *ord = &sc->orders[o];
     int first;
     if (v->state == VEH_DEPOT) {
-        if (committed_units(sc, v) + ord->units > sc->def.capacity + 1e-9)
+        if (committed_units(sc, v) + ord->qty > sc->def.capacity + 1e-9)
             return INFINITY;
         first = 0;
     } else if (v->state == VEH_OUT) {
-        for (int p = 0; p < sc->P; p++)
-            if (v->load[p] - v->committed[p] < ord->q[p] - 1e-9)
-                return INFINITY;
+        int p = ord->product;
+        if (v->load[p] - v->committed[p] < ord->qty - 1e-9)
+            return INFINITY;
         first = 1; /* never before the stop the vehicle is heading to */
     } else {
         return INFINITY;
@@ -120,15 +91,16 @@ int slp_sc_insert(sl_sc *sc, int vi, int o, int pos)
     if (v->nstops == 0)
         v->first_commit = sc->step;
     v->nstops++;
-    for (int p = 0; p < sc->P; p++)
-        v->committed[p] += sc->orders[o].q[p];
-    sc->orders[o].state = ORD_ASSIGNED;
-    sc->orders[o].vehicle = vi;
+    slp_sc_order *ord = &sc->orders[o];
+    v->committed[ord->product] += ord->qty;
+    ord->fleet_state = SLP_SC_ASSIGNED;
+    ord->vehicle = vi;
     if (v->state == VEH_OUT) {
-        /* Served from the float on board: the warehouse keeps its reserved units. */
-        slp_sc_release(sc, o);
-        for (int p = 0; p < sc->P; p++)
-            sc->waiting[p] -= sc->orders[o].q[p];
+        /* Served from the float on board: the depot's reserved units go back to its free stock
+         * and the order leaves with the vehicle now. */
+        slp_sc_return_stock(sc, ord->depot, ord->product, ord->qty);
+        if (slp_sc_order_dispatched(sc, (size_t)o, vi, v->trips, sc->step, NULL) != SL_OK)
+            return 0;
     }
     return 1;
 }
@@ -148,11 +120,16 @@ double slp_sc_route_length(const sl_sc *sc, int vi)
 
 sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
 {
-    for (size_t i = 0; i < sc->norders; i++) {
-        sc_order *o = &sc->orders[i];
-        if (o->state != ORD_WAITING || o->ready > step || !slp_sc_stock_covers(sc, (int)i))
+    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    size_t *ready = malloc((n ? n : 1) * sizeof *ready);
+    if (!ready)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    slp_sc_ready_orders(sc, 0, ready, n);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = ready[r];
+        slp_sc_order *o = &sc->orders[i];
+        if (o->fleet_state != SLP_SC_UNPLANNED || o->fleet_t > step)
             continue;
-        slp_sc_reserve(sc, (int)i);
         double best = INFINITY;
         int bv = -1, bpos = 0;
         for (int v = 0; v < sc->V; v++) {
@@ -164,18 +141,21 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
                 bpos = pos;
             }
         }
-        if (bv < 0) {
-            slp_sc_release(sc, (int)i);
-            continue;
-        }
-        if (!slp_sc_insert(sc, bv, (int)i, bpos))
+        if (bv < 0)
+            continue; /* stays READY: offered again at the next planning */
+        if (!slp_sc_insert(sc, bv, (int)i, bpos)) {
+            free(ready);
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+        }
         sl_msg m = sl_msg_to_agent(SL_SC_MSG_ASSIGN, POP_WH, 1, POP_VEH, (sl_id)bv + 1, o->id);
         m.nd = 1;
-        m.d[0] = o->units;
-        if (sl_bus_send(sc->bus, 0, &m) != SL_OK)
+        m.d[0] = o->qty;
+        if (sl_bus_send(sc->bus, 0, &m) != SL_OK) {
+            free(ready);
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+        }
     }
+    free(ready);
     /* The routing module's local search over the routes that have not left yet. */
     int *all = malloc((size_t)sc->V * sizeof *all);
     if (!all)

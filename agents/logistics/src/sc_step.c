@@ -6,10 +6,7 @@
 #include "sc_internal.h"
 #include "swarmlab/recorder.h"
 
-static double dist(const sl_sc *sc, int a, int b)
-{
-    return sc->D[(size_t)a * (size_t)sc->N + (size_t)b];
-}
+#define dist slp_sc_dist
 
 static int series_push(sc_series *s, double v)
 {
@@ -25,107 +22,20 @@ static int series_push(sc_series *s, double v)
     return 1;
 }
 
-static sc_order *new_order(sl_sc *sc)
-{
-    if (sc->norders == sc->caporders) {
-        size_t cap = sc->caporders ? sc->caporders * 2 : 256;
-        sc_order *no = realloc(sc->orders, cap * sizeof *no);
-        if (!no)
-            return NULL;
-        sc->orders = no;
-        sc->caporders = cap;
-    }
-    sc_order *o = &sc->orders[sc->norders++];
-    memset(o, 0, sizeof *o);
-    o->id = sc->norders;
-    o->vehicle = -1;
-    return o;
-}
-
 /* Orders that reached the warehouse this step. */
-static void receive_orders(sl_sc *sc, uint64_t step)
+static int receive_orders(sl_sc *sc, uint64_t step)
 {
     size_t n;
     const sl_msg *m = sl_bus_delivered(sc->bus, &n);
     for (size_t i = 0; i < n; i++) {
         if (m[i].type != SL_SC_MSG_ORDER || m[i].conv == 0 || m[i].conv > sc->norders)
             continue;
-        sc_order *o = &sc->orders[m[i].conv - 1];
-        if (o->state != ORD_SENT)
+        if (sc->orders[m[i].conv - 1].status != SLP_SC_SENT)
             continue;
-        o->state = ORD_WAITING;
-        o->ready = step + (uint64_t)sc->def.lead_time;
-        for (int p = 0; p < sc->P; p++)
-            sc->waiting[p] += o->q[p];
+        if (!slp_sc_order_received(sc, (size_t)(m[i].conv - 1), step))
+            return 0;
     }
-}
-
-static void deliver(sl_sc *sc, sc_vehicle *v, int o, uint64_t step)
-{
-    sc_order *ord = &sc->orders[o];
-    int s = ord->store;
-    for (int p = 0; p < sc->P; p++) {
-        double q = ord->q[p];
-        v->load[p] -= q;
-        v->committed[p] -= q;
-        size_t k = (size_t)s * (size_t)sc->P + (size_t)p;
-        double f = sc->back[k] < q ? sc->back[k] : q;
-        sc->back[k] -= f;
-        sc->sold_total += f;
-        sc->inv[k] += q - f;
-        sc->on_order[k] -= q;
-    }
-    ord->state = ORD_DELIVERED;
-    ord->delivered = step;
-    sc->cur.delivered += ord->units;
-    sc->cur.orders++;
-    sc->order_lead_sum += (double)(step - ord->placed);
-}
-
-static void move_vehicles(sl_sc *sc, uint64_t step)
-{
-    for (int vi = 0; vi < sc->V; vi++) {
-        sc_vehicle *v = &sc->veh[vi];
-        if (v->state == VEH_DEPOT)
-            continue;
-        v->busy_steps += 1.0;
-        sc->cur.utilisation += 1.0;
-        double budget = sc->def.speed;
-        while (budget > 0.0) {
-            double leg = dist(sc, v->loc, v->target) - v->progress;
-            if (budget < leg) {
-                v->progress += budget;
-                v->distance += budget;
-                sc->cur.distance += budget;
-                break;
-            }
-            budget -= leg;
-            v->distance += leg;
-            sc->cur.distance += leg;
-            v->loc = v->target;
-            v->progress = 0.0;
-            if (v->state == VEH_OUT) {
-                int o = v->stops[0];
-                deliver(sc, v, o, step);
-                memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
-                v->nstops--;
-                if (v->nstops > 0) {
-                    v->target = sc->orders[v->stops[0]].store + 1;
-                } else {
-                    v->state = VEH_RETURNING;
-                    v->target = 0;
-                }
-            } else { /* back at the depot: the float goes back into stock */
-                for (int p = 0; p < sc->P; p++) {
-                    sc->stock[p] += v->load[p];
-                    v->load[p] = 0.0;
-                    v->committed[p] = 0.0;
-                }
-                v->state = VEH_DEPOT;
-                break;
-            }
-        }
-    }
+    return 1;
 }
 
 static void demand_and_review(sl_sc *sc, uint64_t step, double *demand_sum, double *orders_sum,
@@ -159,36 +69,24 @@ static void demand_and_review(sl_sc *sc, uint64_t step, double *demand_sum, doub
         }
         if (total <= 0.0)
             continue;
-        if (total > d->capacity) { /* one vehicle load at most; the rest next step */
-            double f = d->capacity / total;
-            total = 0.0;
-            for (int p = 0; p < sc->P; p++) {
-                q[p] = floor(q[p] * f);
-                total += q[p];
-            }
-            if (total <= 0.0)
-                continue;
-        }
-        sc_order *o = new_order(sc);
-        if (!o) {
-            *st = SL_ERR_NOMEM;
-            return;
-        }
-        o->store = s;
-        o->state = ORD_SENT;
-        o->placed = step;
-        o->units = total;
         for (int p = 0; p < sc->P; p++) {
-            o->q[p] = q[p];
-            sc->on_order[(size_t)s * (size_t)sc->P + (size_t)p] += q[p];
-        }
-        *orders_sum += total;
-        sl_msg m = sl_msg_to_agent(SL_SC_MSG_ORDER, POP_STORES, (sl_id)s + 1, POP_WH, 1, o->id);
-        m.nd = 1;
-        m.d[0] = total;
-        if (sl_bus_send(sc->bus, 0, &m) != SL_OK) {
-            *st = SL_ERR_NOMEM;
-            return;
+            double qp = q[p] < d->capacity ? q[p] : floor(d->capacity); /* one vehicle load */
+            if (qp <= 0.0)
+                continue;
+            slp_sc_order *o = slp_sc_order_new(sc, s + 1, 0, p, qp, step);
+            if (!o) {
+                *st = SL_ERR_NOMEM;
+                return;
+            }
+            sc->on_order[(size_t)s * (size_t)sc->P + (size_t)p] += qp;
+            *orders_sum += qp;
+            sl_msg m = sl_msg_to_agent(SL_SC_MSG_ORDER, POP_STORES, (sl_id)s + 1, POP_WH, 1, o->id);
+            m.nd = 1;
+            m.d[0] = qp;
+            if (sl_bus_send(sc->bus, 0, &m) != SL_OK) {
+                *st = SL_ERR_NOMEM;
+                return;
+            }
         }
     }
 }
@@ -210,68 +108,6 @@ static double warehouse_review(sl_sc *sc, uint64_t step)
         }
     }
     return placed;
-}
-
-static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
-{
-    sl_cn_agent *bidders = malloc((size_t)sc->V * sizeof *bidders);
-    if (!bidders)
-        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    for (int v = 0; v < sc->V; v++) {
-        bidders[v].pop = POP_VEH;
-        bidders[v].id = (sl_id)v + 1;
-    }
-    sl_cn_agent mgr = {POP_WH, 1};
-    sl_status st = SL_OK;
-    for (size_t i = 0; i < sc->norders; i++) {
-        sc_order *o = &sc->orders[i];
-        if (o->state != ORD_WAITING || o->ready > step || !slp_sc_stock_covers(sc, (int)i))
-            continue;
-        slp_sc_reserve(sc, (int)i);
-        o->state = ORD_NEGOTIATING;
-        sl_cn_task task;
-        memset(&task, 0, sizeof task);
-        task.item = i;
-        task.d[0] = o->units;
-        task.d[1] = (double)o->store;
-        if (sl_cnet_announce(sc->cnet, step, mgr, &task, bidders, sc->V, e) == 0) {
-            st = e ? e->code : SL_ERR_NOMEM;
-            break;
-        }
-    }
-    free(bidders);
-    return st;
-}
-
-static void depart(sl_sc *sc, uint64_t step)
-{
-    for (int vi = 0; vi < sc->V; vi++) {
-        sc_vehicle *v = &sc->veh[vi];
-        if (v->state != VEH_DEPOT || v->nstops == 0)
-            continue;
-        double committed = 0.0;
-        for (int p = 0; p < sc->P; p++)
-            committed += v->committed[p];
-        /* Wait for more orders, unless full. Awards still open then draw on the float. */
-        if (step < v->first_commit + (uint64_t)sc->def.dispatch_wait &&
-            committed < sc->def.capacity - 1e-9)
-            continue;
-        double spare = floor(sc->def.float_fraction * (sc->def.capacity - committed) /
-                             (double)sc->P);
-        for (int p = 0; p < sc->P; p++) {
-            v->load[p] = v->committed[p];
-            sc->reserved[p] -= v->committed[p];
-            double f = spare < sc->stock[p] ? spare : floor(sc->stock[p]);
-            if (f < 0)
-                f = 0;
-            v->load[p] += f;
-            sc->stock[p] -= f;
-        }
-        v->state = VEH_OUT;
-        v->loc = 0;
-        v->progress = 0.0;
-        v->target = sc->orders[v->stops[0]].store + 1;
-    }
 }
 
 static void mirror(sl_sc *sc)
@@ -311,9 +147,8 @@ sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e)
     sc->step = step;
     memset(&sc->cur, 0, sizeof sc->cur);
     sl_status st;
-    if (sc->cnet && (st = sl_cnet_step(sc->cnet, step, e)) != SL_OK)
-        return st;
-    receive_orders(sc, step);
+    if (!receive_orders(sc, step))
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     int L = sc->def.supplier_lead;
     size_t slot = (size_t)(step % (uint64_t)(L + 1));
     for (int p = 0; p < sc->P; p++) {
@@ -322,20 +157,14 @@ sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e)
         sc->entered += a;
         sc->arrive[slot * (size_t)sc->P + (size_t)p] = 0.0;
     }
-    move_vehicles(sc, step);
     double demand_sum = 0.0, orders_sum = 0.0;
     st = SL_OK;
     demand_and_review(sc, step, &demand_sum, &orders_sum, &st);
     if (st != SL_OK)
         return sl_error_set(e, st, "%s: out of memory", sc->name);
     double wh_orders = warehouse_review(sc, step);
-    if (sc->cnet)
-        st = announce_ready(sc, step, e);
-    else
-        st = slp_sc_central_plan(sc, step, e);
-    if (st != SL_OK)
+    if ((st = slp_sc_pick(sc, step, e)) != SL_OK || (st = slp_sc_fleet_step(sc, step, e)) != SL_OK)
         return st;
-    depart(sc, step);
     if (sl_bus_end_step(sc->bus, step) != SL_OK)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     if (step >= (uint64_t)sc->def.warmup &&
@@ -421,10 +250,7 @@ void sl_sc_conservation(const sl_sc *sc, double *held, double *entered)
 {
     double h = sc->sold_total;
     for (int p = 0; p < sc->P; p++)
-        h += sc->stock[p] + sc->reserved[p];
-    for (int v = 0; v < sc->V; v++)
-        for (int p = 0; p < sc->P; p++)
-            h += sc->veh[v].load[p];
+        h += sc->stock[p] + sc->reserved[p] + sc->transit[p];
     for (size_t k = 0; k < (size_t)sc->S * (size_t)sc->P; k++)
         h += sc->inv[k];
     *held = h;
@@ -436,7 +262,7 @@ int sl_sc_vehicle_route(const sl_sc *sc, int v, int *stores, int max)
     const sc_vehicle *veh = &sc->veh[v];
     int n = veh->nstops < max ? veh->nstops : max;
     for (int k = 0; k < n; k++)
-        stores[k] = sc->orders[veh->stops[k]].store;
+        stores[k] = sc->orders[veh->stops[k]].site - 1;
     return n;
 }
 

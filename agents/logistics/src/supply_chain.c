@@ -35,6 +35,7 @@ sl_sc_def sl_sc_def_default(void)
     d.float_fraction = 0.3;
     d.dispatch_wait = 2;
     d.retry_wait = 2;
+    d.promise = 3;
     d.h_store = 0.1;
     d.h_wh = 0.05;
     d.backlog_cost = 1.0;
@@ -173,6 +174,12 @@ static void sc_free(void *p)
         free(sc->veh[v].stops);
     free(sc->veh);
     free(sc->orders);
+    for (int i = 0; i < sc->N && sc->open_at; i++)
+        free(sc->open_at[i].v);
+    for (int i = 0; i < sc->N && sc->ready_at; i++)
+        free(sc->ready_at[i].v);
+    free(sc->open_at);
+    free(sc->ready_at);
     free(sc->D);
     free(sc->nx);
     free(sc->ny);
@@ -195,100 +202,6 @@ static sl_bus_link link_of(const sl_msg *m, void *user)
     const sl_sc *sc = user;
     sl_bus_link perfect = {0, 0, 0};
     return m->type > SL_CN_BASE && m->type <= SL_CN_FAILURE ? sc->def.link : perfect;
-}
-
-/* ---- contract net callbacks ---- */
-
-static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
-                        double *cost, double *aux, sl_error *e)
-{
-    sl_sc *sc = user;
-    int o = (int)c->task.item, v = (int)b.id - 1, pos = 0;
-    double marginal = slp_sc_insertion(sc, v, o, &pos);
-    *propose = isfinite(marginal);
-    *cost = marginal;
-    *aux = slp_sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
-    if (!*propose || !sc->def.bid)
-        return SL_OK;
-    sl_sc_bid_info info;
-    info.vehicle = v;
-    info.store = sc->orders[o].store;
-    info.order = sc->orders[o].id;
-    info.units = sc->orders[o].units;
-    info.marginal = marginal;
-    info.en_route = sc->veh[v].state != VEH_DEPOT;
-    info.load = 0;
-    for (int p = 0; p < sc->P; p++)
-        info.load += sc->veh[v].state == VEH_DEPOT ? sc->veh[v].committed[p] : sc->veh[v].load[p];
-    return sc->def.bid(sc->def.bid_user, &info, propose, cost, e);
-}
-
-/* Award rule of the warehouse: the cheapest proposal whose stated spare capacity still covers
- * the order after the awards this vehicle already holds in open conversations. */
-static sl_status cn_choose(void *user, const sl_cn_conv *c, int *winner, sl_error *e)
-{
-    (void)e;
-    sl_sc *sc = user;
-    int o = (int)c->task.item, best = -1;
-    double best_bid = INFINITY;
-    for (int i = 0; i < c->nbidders; i++) {
-        char ans;
-        double bid;
-        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, i, &ans, &bid);
-        if (ans != 'p' || !(bid < best_bid))
-            continue;
-        double spare = sl_cnet_bidder_aux(sc->cnet, c, i) - sc->veh[a.id - 1].awarded;
-        if (spare + 1e-9 < sc->orders[o].units)
-            continue;
-        best = i;
-        best_bid = bid;
-    }
-    if (best >= 0) {
-        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, best, NULL, NULL);
-        sc->veh[a.id - 1].awarded += sc->orders[o].units;
-    }
-    *winner = best;
-    return SL_OK;
-}
-
-static sl_status cn_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok, sl_error *e)
-{
-    sl_sc *sc = user;
-    int o = (int)c->task.item, v = (int)w.id - 1, pos = 0;
-    *ok = 0;
-    if (sc->orders[o].state != ORD_NEGOTIATING)
-        return SL_OK;
-    if (isfinite(slp_sc_insertion(sc, v, o, &pos))) {
-        if (!slp_sc_insert(sc, v, o, pos))
-            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-        *ok = 1;
-        /* The winner re-plans its own route while it has not left (routing module). */
-        if (sc->veh[v].state == VEH_DEPOT)
-            return slp_sc_improve_routes(sc, &v, 1, NULL, e);
-    }
-    return SL_OK;
-}
-
-static sl_status cn_close(void *user, const sl_cn_conv *c, sl_error *e)
-{
-    (void)e;
-    sl_sc *sc = user;
-    int o = (int)c->task.item;
-    if (c->winner >= 0) {
-        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, c->winner, NULL, NULL);
-        sc->veh[a.id - 1].awarded -= sc->orders[o].units;
-    }
-    sc->cur.negotiations++;
-    sc->tot.negotiations++;
-    if (sc->orders[o].state == ORD_NEGOTIATING) {
-        /* Not placed: back to the queue, announced again after retry_wait steps. */
-        slp_sc_release(sc, o);
-        sc->orders[o].state = ORD_WAITING;
-        sc->orders[o].ready = sc->step + (uint64_t)sc->def.retry_wait;
-        sc->cur.failed_negotiations++;
-        sc->tot.failed_negotiations++;
-    }
-    return SL_OK;
 }
 
 static sl_status sc_system(sl_world *w, void *user, sl_error *e)
@@ -341,7 +254,9 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->arrive = calloc((size_t)(def->supplier_lead + 1) * (size_t)sc->P, sizeof(double));
     sc->veh = calloc((size_t)sc->V, sizeof(sc_vehicle));
     sc->bus = sl_bus_create();
-    if (!sc->name || !sc->inv || !sc->back || !sc->on_order || !sc->vel || !sc->arrive ||
+    sc->open_at = calloc((size_t)sc->N, sizeof *sc->open_at);
+    sc->ready_at = calloc((size_t)sc->N, sizeof *sc->ready_at);
+    if (!sc->open_at || !sc->ready_at || !sc->name || !sc->inv || !sc->back || !sc->on_order || !sc->vel || !sc->arrive ||
         !sc->veh || !sc->bus) {
         sl_error_set(e, SL_ERR_NOMEM, "supply chain: out of memory");
         sc_free(sc);
@@ -369,13 +284,9 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
         sc->stock[p] = def->wh_stock0;
     sc->initial = def->wh_stock0 * sc->P + def->store_stock0 * (double)sp;
     sc->entered = sc->initial;
-    if (def->mode == SL_SC_CONTRACT_NET) {
-        sl_cnet_def cd = {cn_bid, cn_exec, cn_close, sc, (uint32_t)def->cn_deadline, 4, cn_choose};
-        sc->cnet = sl_cnet_create(sc->bus, &cd, e);
-        if (!sc->cnet) {
-            sc_free(sc);
-            return NULL;
-        }
+    if (slp_sc_fleet_init(sc, e) != SL_OK) {
+        sc_free(sc);
+        return NULL;
     }
     static const char *scols[5] = {"x", "y", "inventory", "backlog", "on_order"};
     static const char *vcols[5] = {"x", "y", "load", "stops", "busy"};

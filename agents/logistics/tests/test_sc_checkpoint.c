@@ -78,7 +78,7 @@ static void bad_order_store(sl_sc *sc, void **undo)
 {
     (void)undo;
     ck_assert_uint_gt(sc->norders, 0);
-    sc->orders[0].store = sc->S;
+    sc->orders[0].site = sc->N;
 }
 static void bad_order_vehicle(sl_sc *sc, void **undo)
 {
@@ -108,8 +108,8 @@ START_TEST(out_of_range_sections_are_refused)
     } cases[] = {
         {"vehicle loc", bad_vehicle_loc, "node that does not exist"},
         {"vehicle target", bad_vehicle_target, "node that does not exist"},
-        {"order store", bad_order_store, "store, state or vehicle"},
-        {"order vehicle", bad_order_vehicle, "store, state or vehicle"},
+        {"order site", bad_order_store, "site, product, status or vehicle"},
+        {"order vehicle", bad_order_vehicle, "site, product, status or vehicle"},
         {"stop", bad_stop, "stop is not an order"},
         {"quantity", bad_quantity, "not finite"},
     };

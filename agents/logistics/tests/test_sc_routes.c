@@ -85,11 +85,11 @@ static void check_routes(const sl_sc *sc, int step)
             ck_assert_msg(o >= 0 && (size_t)o < sc->norders, "step %d: bad stop", step);
             ck_assert_msg(!seen[o], "step %d: order %d on two routes", step, o);
             seen[o] = 1;
-            ck_assert_int_eq(sc->orders[o].state, ORD_ASSIGNED);
+            ck_assert_int_eq(sc->orders[o].fleet_state, SLP_SC_ASSIGNED);
+            ck_assert_int_ne(sc->orders[o].status, SLP_SC_DELIVERED);
             ck_assert_int_eq(sc->orders[o].vehicle, v);
-            for (int p = 0; p < sc->P; p++)
-                sum[p] += sc->orders[o].q[p];
-            total += sc->orders[o].units;
+            sum[sc->orders[o].product] += sc->orders[o].qty;
+            total += sc->orders[o].qty;
         }
         for (int p = 0; p < sc->P; p++) {
             ck_assert_msg(fabs(sum[p] - veh->committed[p]) < 1e-6, "step %d vehicle %d: "
@@ -102,7 +102,7 @@ static void check_routes(const sl_sc *sc, int step)
                           step, v, total);
     }
     for (size_t o = 0; o < sc->norders; o++)
-        if (sc->orders[o].state == ORD_ASSIGNED)
+        if (sc->orders[o].fleet_state == SLP_SC_ASSIGNED && sc->orders[o].status != SLP_SC_DELIVERED)
             ck_assert_msg(seen[o], "step %d: order %zu assigned but on no route", step, o);
     free(seen);
 }
@@ -198,20 +198,20 @@ START_TEST(test_improve_never_longer_and_leaves_road_alone)
                     int a = pv->stops[0], b = veh->stops[0];
                     double ua = 0, ub = 0;
                     for (int i = 0; i < pv->nstops; i++)
-                        ua += sc->orders[pv->stops[i]].units;
+                        ua += sc->orders[pv->stops[i]].qty;
                     for (int i = 0; i < veh->nstops; i++)
-                        ub += sc->orders[veh->stops[i]].units;
-                    double da = sc->orders[a].units, db = sc->orders[b].units;
+                        ub += sc->orders[veh->stops[i]].qty;
+                    double da = sc->orders[a].qty, db = sc->orders[b].qty;
                     if (ua - da + db <= d.capacity && ub - db + da <= d.capacity) {
                         pv->stops[0] = b;
                         veh->stops[0] = a;
                         sc->orders[a].vehicle = v;
                         sc->orders[b].vehicle = prev;
-                        for (int p = 0; p < sc->P; p++) {
-                            double qa = sc->orders[a].q[p], qb = sc->orders[b].q[p];
-                            pv->committed[p] += qb - qa;
-                            veh->committed[p] += qa - qb;
-                        }
+                        const slp_sc_order *oa = &sc->orders[a], *ob = &sc->orders[b];
+                        pv->committed[ob->product] += ob->qty;
+                        pv->committed[oa->product] -= oa->qty;
+                        veh->committed[oa->product] += oa->qty;
+                        veh->committed[ob->product] -= ob->qty;
                     }
                 }
                 prev = v;

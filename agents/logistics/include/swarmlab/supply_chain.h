@@ -86,6 +86,7 @@ typedef struct sl_sc_def {
     sl_policy store_policy;
     sl_demand demand;          /* borrowed: the caller keeps a table alive */
     int lead_time;             /* warehouse processing steps before an order can be loaded */
+    int promise;               /* steps after the processing time an order is promised by */
     int lost_sales;            /* 1: unmet demand is lost; 0: backlogged */
     int nvehicles;
     double capacity;           /* units per vehicle (> 0) */

@@ -1,0 +1,248 @@
+/* sc_fleet.c - the fleet of the supply chain: the contract net (the depot announces every READY
+ * order, vehicles bid their marginal route cost), the central planner's call, departures and
+ * vehicles moving along their routes. Orders and units move through the ledger (sc_orders.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sc_internal.h"
+
+#define dist slp_sc_dist
+
+/* ---- contract net callbacks ---- */
+
+static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
+                        double *cost, double *aux, sl_error *e)
+{
+    sl_sc *sc = user;
+    int o = (int)c->task.item, v = (int)b.id - 1, pos = 0;
+    double marginal = slp_sc_insertion(sc, v, o, &pos);
+    *propose = isfinite(marginal);
+    *cost = marginal;
+    *aux = slp_sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
+    if (!*propose || !sc->def.bid)
+        return SL_OK;
+    sl_sc_bid_info info;
+    info.vehicle = v;
+    info.store = sc->orders[o].site - 1;
+    info.order = sc->orders[o].id;
+    info.units = sc->orders[o].qty;
+    info.marginal = marginal;
+    info.en_route = sc->veh[v].state != VEH_DEPOT;
+    info.load = 0;
+    for (int p = 0; p < sc->P; p++)
+        info.load += sc->veh[v].state == VEH_DEPOT ? sc->veh[v].committed[p] : sc->veh[v].load[p];
+    return sc->def.bid(sc->def.bid_user, &info, propose, cost, e);
+}
+
+/* Award rule of the warehouse: the cheapest proposal whose stated spare capacity still covers
+ * the order after the awards this vehicle already holds in open conversations. */
+static sl_status cn_choose(void *user, const sl_cn_conv *c, int *winner, sl_error *e)
+{
+    (void)e;
+    sl_sc *sc = user;
+    int o = (int)c->task.item, best = -1;
+    double best_bid = INFINITY;
+    for (int i = 0; i < c->nbidders; i++) {
+        char ans;
+        double bid;
+        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, i, &ans, &bid);
+        if (ans != 'p' || !(bid < best_bid))
+            continue;
+        double spare = sl_cnet_bidder_aux(sc->cnet, c, i) - sc->veh[a.id - 1].awarded;
+        if (spare + 1e-9 < sc->orders[o].qty)
+            continue;
+        best = i;
+        best_bid = bid;
+    }
+    if (best >= 0) {
+        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, best, NULL, NULL);
+        sc->veh[a.id - 1].awarded += sc->orders[o].qty;
+    }
+    *winner = best;
+    return SL_OK;
+}
+
+static sl_status cn_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok, sl_error *e)
+{
+    sl_sc *sc = user;
+    int o = (int)c->task.item, v = (int)w.id - 1, pos = 0;
+    *ok = 0;
+    if (sc->orders[o].fleet_state != SLP_SC_NEGOTIATING)
+        return SL_OK;
+    if (isfinite(slp_sc_insertion(sc, v, o, &pos))) {
+        if (!slp_sc_insert(sc, v, o, pos))
+            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+        *ok = 1;
+        /* The winner re-plans its own route while it has not left (routing module). */
+        if (sc->veh[v].state == VEH_DEPOT)
+            return slp_sc_improve_routes(sc, &v, 1, NULL, e);
+    }
+    return SL_OK;
+}
+
+static sl_status cn_close(void *user, const sl_cn_conv *c, sl_error *e)
+{
+    (void)e;
+    sl_sc *sc = user;
+    int o = (int)c->task.item;
+    if (c->winner >= 0) {
+        sl_cn_agent a = sl_cnet_bidder(sc->cnet, c, c->winner, NULL, NULL);
+        sc->veh[a.id - 1].awarded -= sc->orders[o].qty;
+    }
+    sc->cur.negotiations++;
+    sc->tot.negotiations++;
+    if (sc->orders[o].fleet_state == SLP_SC_NEGOTIATING) {
+        /* Not placed: it stays READY, announced again after retry_wait steps. */
+        sc->orders[o].fleet_state = SLP_SC_UNPLANNED;
+        sc->orders[o].fleet_t = sc->step + (uint64_t)sc->def.retry_wait;
+        sc->cur.failed_negotiations++;
+        sc->tot.failed_negotiations++;
+    }
+    return SL_OK;
+}
+
+static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    for (int vi = 0; vi < sc->V; vi++) {
+        sc_vehicle *v = &sc->veh[vi];
+        if (v->state == VEH_DEPOT)
+            continue;
+        v->busy_steps += 1.0;
+        sc->cur.utilisation += 1.0;
+        double budget = sc->def.speed;
+        while (budget > 0.0) {
+            double leg = dist(sc, v->loc, v->target) - v->progress;
+            if (budget < leg) {
+                v->progress += budget;
+                v->distance += budget;
+                sc->cur.distance += budget;
+                break;
+            }
+            budget -= leg;
+            v->distance += leg;
+            sc->cur.distance += leg;
+            v->loc = v->target;
+            v->progress = 0.0;
+            if (v->state == VEH_OUT) {
+                int o = v->stops[0];
+                const slp_sc_order *ord = &sc->orders[o];
+                v->load[ord->product] -= ord->qty;
+                v->committed[ord->product] -= ord->qty;
+                sl_status st = slp_sc_order_delivered(sc, (size_t)o, step, e);
+                if (st != SL_OK)
+                    return st;
+                memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
+                v->nstops--;
+                if (v->nstops > 0) {
+                    v->target = sc->orders[v->stops[0]].site;
+                } else {
+                    v->state = VEH_RETURNING;
+                    v->target = 0;
+                }
+            } else { /* back at the depot: the float goes back into stock */
+                for (int p = 0; p < sc->P; p++) {
+                    if (v->load[p] != 0.0)
+                        slp_sc_return_stock(sc, 0, p, v->load[p]);
+                    v->load[p] = 0.0;
+                    v->committed[p] = 0.0;
+                }
+                v->state = VEH_DEPOT;
+                break;
+            }
+        }
+    }
+    return SL_OK;
+}
+
+static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    sl_cn_agent *bidders = malloc((size_t)sc->V * sizeof *bidders);
+    if (!bidders)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    for (int v = 0; v < sc->V; v++) {
+        bidders[v].pop = POP_VEH;
+        bidders[v].id = (sl_id)v + 1;
+    }
+    sl_cn_agent mgr = {POP_WH, 1};
+    sl_status st = SL_OK;
+    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    size_t *ready = malloc((n ? n : 1) * sizeof *ready);
+    if (!ready) {
+        free(bidders);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    slp_sc_ready_orders(sc, 0, ready, n);
+    for (size_t r = 0; r < n; r++) {
+        size_t i = ready[r];
+        slp_sc_order *o = &sc->orders[i];
+        if (o->fleet_state != SLP_SC_UNPLANNED || o->fleet_t > step)
+            continue;
+        o->fleet_state = SLP_SC_NEGOTIATING;
+        sl_cn_task task;
+        memset(&task, 0, sizeof task);
+        task.item = i;
+        task.d[0] = o->qty;
+        task.d[1] = (double)o->site;
+        if (sl_cnet_announce(sc->cnet, step, mgr, &task, bidders, sc->V, e) == 0) {
+            st = e ? e->code : SL_ERR_NOMEM;
+            break;
+        }
+    }
+    free(ready);
+    free(bidders);
+    return st;
+}
+
+static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    for (int vi = 0; vi < sc->V; vi++) {
+        sc_vehicle *v = &sc->veh[vi];
+        if (v->state != VEH_DEPOT || v->nstops == 0)
+            continue;
+        double committed = 0.0;
+        for (int p = 0; p < sc->P; p++)
+            committed += v->committed[p];
+        /* Wait for more orders, unless full. Awards still open then draw on the float. */
+        if (step < v->first_commit + (uint64_t)sc->def.dispatch_wait &&
+            committed < sc->def.capacity - 1e-9)
+            continue;
+        double spare = floor(sc->def.float_fraction * (sc->def.capacity - committed) /
+                             (double)sc->P);
+        v->trips++;
+        for (int k = 0; k < v->nstops; k++) {
+            sl_status st = slp_sc_order_dispatched(sc, (size_t)v->stops[k], vi, v->trips, step, e);
+            if (st != SL_OK)
+                return st;
+        }
+        for (int p = 0; p < sc->P; p++)
+            v->load[p] = v->committed[p] + slp_sc_take_stock(sc, 0, p, spare);
+        v->state = VEH_OUT;
+        v->loc = 0;
+        v->progress = 0.0;
+        v->target = sc->orders[v->stops[0]].site;
+    }
+    return SL_OK;
+}
+
+sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
+{
+    if (sc->def.mode != SL_SC_CONTRACT_NET)
+        return SL_OK;
+    sl_cnet_def cd = {cn_bid, cn_exec, cn_close, sc, (uint32_t)sc->def.cn_deadline, 4, cn_choose};
+    sc->cnet = sl_cnet_create(sc->bus, &cd, e);
+    return sc->cnet ? SL_OK : (e ? e->code : SL_ERR_NOMEM);
+}
+
+sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    sl_status st;
+    if (sc->cnet && (st = sl_cnet_step(sc->cnet, step, e)) != SL_OK)
+        return st;
+    if ((st = move_vehicles(sc, step, e)) != SL_OK)
+        return st;
+    st = sc->cnet ? announce_ready(sc, step, e) : slp_sc_central_plan(sc, step, e);
+    if (st != SL_OK)
+        return st;
+    return depart(sc, step, e);
+}
+
