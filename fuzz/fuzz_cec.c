@@ -46,6 +46,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         double x[SL_CEC2017_MAXDIM] = {0};
         (void)sl_cec2017_eval(c, x);
     }
-    sl_cec2017_free(c);
+    sl_cec2017_destroy(c);
     return 0;
 }

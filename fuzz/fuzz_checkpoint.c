@@ -37,7 +37,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         names[n] = kv;
         values[n++] = eq + 1;
     }
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = SL_FUZZ_SCENARIO, .seed = 1, .threads = 1, .quiet = 1, .nset = n,
         .set_names = names, .set_values = values, .open_modules = sl_lua_open_modules,
     };

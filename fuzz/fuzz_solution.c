@@ -41,6 +41,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sl_routes_init(&r);
     long long cost;
     if (sl_routes_read(path, cvrp, &r, &cost, &e) == SL_OK) (void)sl_routes_check(cvrp, &r, &e);
-    sl_routes_free(&r);
+    sl_routes_release(&r);
     return 0;
 }

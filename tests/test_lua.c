@@ -46,7 +46,7 @@ static sl_host *host_seeded(const char *text, uint64_t seed, int unsafe, long lo
         sources[i] = i < n_ini ? "ini" : "cli";
         origins[i] = i < n_ini ? "run.ini:4" : "--set";
     }
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = path, .out_dir = outdir, .seed = seed, .threads = 2, .unsafe = unsafe,
         .instr_budget = budget, .nset = n, .set_names = names, .set_values = values,
         .set_sources = sources, .set_origins = origins, .quiet = 1,

@@ -128,7 +128,7 @@ static int l_probe_obj(lua_State *L)
 static sl_host *probe_host(const char *text, long long budget)
 {
     const char *path = write_text(dir, "scenario.lua", text);
-    sl_host_config cfg = {.scenario = path, .seed = 1, .threads = 1, .quiet = 1,
+    sl_host_def cfg = {.scenario = path, .seed = 1, .threads = 1, .quiet = 1,
                           .instr_budget = budget};
     sl_error e;
     sl_host *h = sl_host_create(&cfg, &e);

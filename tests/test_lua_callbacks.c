@@ -49,7 +49,7 @@ static void teardown_dirs(void)
 static sl_host *load(const char *text, sl_error *e)
 {
     const char *path = write_text(dir, "scenario.lua", text);
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = path, .out_dir = outdir, .seed = 11, .threads = 2, .quiet = 1,
         .open_modules = open_modules,
     };
@@ -507,7 +507,7 @@ START_TEST(module_callbacks_report_the_whole_traceback)
                        "               lower = -1, upper = 1, fes = 50}\n"
                        "end\n";
     const char *path = write_text(dir, "scenario.lua", spin);
-    sl_host_config cfg = {.scenario = path, .out_dir = outdir, .seed = 11, .threads = 1,
+    sl_host_def cfg = {.scenario = path, .out_dir = outdir, .seed = 11, .threads = 1,
                           .quiet = 1, .instr_budget = 100000, .open_modules = open_modules};
     sl_host *h = sl_host_create(&cfg, &e);
     ck_assert_msg(h != NULL, "%s", e.msg);

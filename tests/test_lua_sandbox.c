@@ -32,7 +32,7 @@ static void teardown_dirs(void)
 static sl_host *host_limits(const char *text, long long budget, long long memory, sl_error *e)
 {
     const char *path = write_text(dir, "scenario.lua", text);
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = path, .out_dir = outdir, .seed = 3, .threads = 1,
         .instr_budget = budget, .lua_memory = memory, .quiet = 1,
     };

@@ -107,7 +107,7 @@ int sl_cmd_params(int argc, char **argv)
     }
     sl_run_overrides ov;
     if (sl_run_overrides_merge(&ov, &ini, sets.nset, sets.set_names, sets.set_values, &e) == SL_OK) {
-        sl_host_config cfg = {
+        sl_host_def cfg = {
             .scenario = scenario, .seed = 1, .threads = 1, .unsafe = unsafe, .nset = ov.n,
             .set_names = ov.names, .set_values = ov.values, .set_sources = ov.sources,
             .set_origins = ov.origins, .quiet = 1, .open_modules = sl_lua_open_modules,

@@ -418,7 +418,7 @@ static sl_status prepare_output(run_ctx *c)
 
 static sl_status load_scenario(run_ctx *c)
 {
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = c->o->scenario,
         .out_dir = c->out_dir,
         .seed = c->seed,

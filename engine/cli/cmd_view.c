@@ -196,7 +196,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
     sl_world *w = sl_host_world(h);
     lua_State *L = sl_host_lua(h);
     if (o->frames_dir) {
-        sl_view_frames_config fc = { .dir = o->frames_dir,
+        sl_view_frames_def fc = { .dir = o->frames_dir,
                                      .every = o->frame_every > 0 ? (long)o->frame_every : 1,
                                      .width = o->frame_w, .height = o->frame_h,
                                      .title = base_name(o->scenario), .y_up = o->y_up };
@@ -206,7 +206,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
         if (st != SL_OK) return st;
     }
     if (o->view) {
-        sl_view_config vc = { .width = o->frame_w, .height = o->frame_h, .window = 1,
+        sl_view_def vc = { .width = o->frame_w, .height = o->frame_h, .window = 1,
                               .title = base_name(o->scenario), .y_up = o->y_up };
         rv->window = sl_view_create(w, &vc, e);
         if (!rv->window) return e->code;
@@ -245,7 +245,7 @@ sl_status sl_run_viewer_loop(sl_run_viewer *rv, sl_host *h, long long steps, sl_
 {
     loop_sim s = { h, step, user };
     sl_view_sim sim = { .user = &s, .world = ls_world, .lua = ls_lua, .step = ls_step };
-    sl_view_run_opts ro = { .max_steps = steps };
+    sl_view_run_def ro = { .max_steps = steps };
     return sl_view_run(rv->window, &sim, &ro, e);
 }
 
@@ -378,7 +378,7 @@ int sl_cmd_view(int argc, char **argv)
         goto out;
     }
     /* the window first: without a display nothing else is worth doing */
-    sl_view_config vc = { .width = va.width, .height = va.height, .window = 1,
+    sl_view_def vc = { .width = va.width, .height = va.height, .window = 1,
                           .title = base_name(o.scenario), .y_up = o.y_up };
     v = sl_view_create(NULL, &vc, &e);
     if (!v) { view_fail(e.msg, NULL); goto out; }
@@ -405,7 +405,7 @@ int sl_cmd_view(int argc, char **argv)
         goto out;
     }
     int threads = o.threads > 0 ? o.threads : ini.has_threads ? ini.threads : omp_get_max_threads();
-    sl_host_config cfg = {
+    sl_host_def cfg = {
         .scenario = o.scenario,
         .out_dir = out_dir,
         .seed = seed,
@@ -426,7 +426,7 @@ int sl_cmd_view(int argc, char **argv)
     if (!hs) { view_fail(e.msg, NULL); goto out; }
     sl_view_sim sim;
     sl_view_host_sim_bind(hs, &sim);
-    sl_view_run_opts ro = { .max_steps = sl_view_host_sim_steps(hs), .max_frames = va.max_frames,
+    sl_view_run_def ro = { .max_steps = sl_view_host_sim_steps(hs), .max_frames = va.max_frames,
                             .start_paused = va.paused };
     if (sl_view_run(v, &sim, &ro, &e) != SL_OK) {
         view_fail(e.msg, sl_view_host_sim_host(hs));

@@ -39,7 +39,7 @@ typedef struct sl_run_config {
 sl_status sl_run_config_load(sl_run_config *c, const char *path, sl_error *e);
 void sl_run_config_free(sl_run_config *c);
 
-/* The parameter overrides a scenario gets, as the Lua host takes them (sl_host_config.set_*):
+/* The parameter overrides a scenario gets, as the Lua host takes them (sl_host_def.set_*):
  * the INI [params] entries first, then the --set values in command-line order, so that --set
  * beats the INI file. The four arrays hold n entries (NULL after the last); their strings point
  * into ini and the --set lists, which must outlive the struct. The arrays are owned by the struct

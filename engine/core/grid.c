@@ -30,7 +30,7 @@ sl_status sl_grid_init(sl_grid *g, double width, double height, double cell, int
     return SL_OK;
 }
 
-void sl_grid_free(sl_grid *g)
+void sl_grid_release(sl_grid *g)
 {
     free(g->cell_start);
     free(g->order);

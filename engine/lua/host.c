@@ -313,7 +313,7 @@ void sl_host_commit_pops(sl_host *h)
 
 /* ---- creation ---- */
 
-static sl_status copy_overrides(sl_host *h, const sl_host_config *cfg, sl_error *e)
+static sl_status copy_overrides(sl_host *h, const sl_host_def *cfg, sl_error *e)
 {
     if (cfg->nset <= 0) return SL_OK;
     h->overrides = calloc((size_t)cfg->nset, sizeof *h->overrides);
@@ -332,7 +332,7 @@ static sl_status copy_overrides(sl_host *h, const sl_host_config *cfg, sl_error 
     return SL_OK;
 }
 
-static sl_status set_paths(sl_host *h, const sl_host_config *cfg, sl_error *e)
+static sl_status set_paths(sl_host *h, const sl_host_def *cfg, sl_error *e)
 {
     h->scenario = dupstr(cfg->scenario);
     const char *slash = strrchr(cfg->scenario, '/');
@@ -409,7 +409,12 @@ static sl_status check_overrides_used(sl_host *h, sl_error *e)
                         o->origin, o->name, h->nparams ? list : "none");
 }
 
-sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e)
+sl_host_def sl_host_def_default(void)
+{
+    return (sl_host_def){.threads = 1};
+}
+
+sl_host *sl_host_create(const sl_host_def *cfg, sl_error *e)
 {
     sl_error_clear(e);
     if (!cfg || !cfg->scenario) {

@@ -63,7 +63,7 @@ struct sl_host {
     int threads, unsafe, quiet;
     void (*log_fn)(void *user, const char *line);
     void *log_user;
-    void (*open_modules)(lua_State *L);  /* sl_host_config.open_modules */
+    void (*open_modules)(lua_State *L);  /* sl_host_def.open_modules */
 
     long long budget;    /* instructions per callback */
     long long used;      /* instructions counted in the current callback */

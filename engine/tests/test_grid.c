@@ -45,7 +45,7 @@ static void check_random(int toroidal, double cell, double r)
             mark[out[k]] = 2;
         }
     }
-    sl_grid_free(&grid);
+    sl_grid_release(&grid);
 }
 
 START_TEST(test_bounded) { check_random(0, 2.0, 2.0); check_random(0, 1.0, 3.5); }
@@ -64,11 +64,11 @@ START_TEST(test_exact_border_distance)
     ck_assert_int_eq(sl_grid_build(&g, x, y, 3, NULL), SL_OK);
     uint32_t out[3];
     ck_assert_uint_eq(sl_grid_neighbours(&g, x, y, 0, 0, 2.0, 0, out, 3), 2); /* 2.0 and 9.0->-1 */
-    sl_grid_free(&g);
+    sl_grid_release(&g);
     ck_assert_int_eq(sl_grid_init(&g, 10, 10, 2, 0, NULL), SL_OK);
     ck_assert_int_eq(sl_grid_build(&g, x, y, 3, NULL), SL_OK);
     ck_assert_uint_eq(sl_grid_neighbours(&g, x, y, 0, 0, 2.0, 0, out, 3), 1); /* no wrap */
-    sl_grid_free(&g);
+    sl_grid_release(&g);
 }
 END_TEST
 
@@ -83,7 +83,7 @@ START_TEST(test_sorted_order_stable)
     ck_assert_uint_eq(g.order[1], 3);
     ck_assert_uint_eq(g.order[2], 0);
     ck_assert_uint_eq(g.order[3], 2);
-    sl_grid_free(&g);
+    sl_grid_release(&g);
 }
 END_TEST
 

@@ -124,8 +124,8 @@ static void check_team_grid(double W, double H, double cell, int toroidal, size_
         memcpy(x, tx, n * sizeof *x);
         memcpy(y, ty, n * sizeof *y);
     }
-    sl_grid_free(&serial);
-    sl_grid_free(&team);
+    sl_grid_release(&serial);
+    sl_grid_release(&team);
     free(x), free(y), free(tx), free(ty);
 }
 
@@ -161,8 +161,8 @@ START_TEST(test_team_grid_thread_count_changes)
         sl_team_run(NULL, NULL, seq[k], grid_team, &j, 0, 0);
         assert_same_index(&serial, &team);
     }
-    sl_grid_free(&serial);
-    sl_grid_free(&team);
+    sl_grid_release(&serial);
+    sl_grid_release(&team);
 }
 END_TEST
 
@@ -203,8 +203,8 @@ START_TEST(test_team_grid_back_to_back)
             assert_same_index(&serial, &team);
         }
     }
-    sl_grid_free(&serial);
-    sl_grid_free(&team);
+    sl_grid_release(&serial);
+    sl_grid_release(&team);
     free(x), free(y), free(x2), free(y2);
 }
 END_TEST

@@ -45,10 +45,15 @@ static int window_hidden(const sl_view *v)
     return (f & (SDL_WINDOW_HIDDEN | SDL_WINDOW_MINIMIZED)) != 0;
 }
 
-sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_opts *opts_in,
+sl_view_run_def sl_view_run_def_default(void)
+{
+    return (sl_view_run_def){.max_steps = -1};
+}
+
+sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_def *opts_in,
                       sl_error *e)
 {
-    sl_view_run_opts opts = { .max_steps = -1 };
+    sl_view_run_def opts = sl_view_run_def_default();
     if (opts_in) opts = *opts_in;
     sl_view_state *st = &v->st;
     st->paused = opts.start_paused;
@@ -176,7 +181,7 @@ static sl_status make_dirs(const char *dir, sl_error *e)
     return SL_OK;
 }
 
-sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_frames_config *cfg,
+sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_frames_def *cfg,
                                     sl_error *e)
 {
     if (!cfg || !cfg->dir || !cfg->dir[0]) {
@@ -192,7 +197,7 @@ sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_fra
     if (!f) { sl_error_set(e, SL_ERR_NOMEM, "out of memory"); return NULL; }
     f->dir = strdup(cfg->dir);
     f->every = cfg->every;
-    sl_view_config vc = { .width = cfg->width, .height = cfg->height, .window = 0,
+    sl_view_def vc = { .width = cfg->width, .height = cfg->height, .window = 0,
                           .title = cfg->title, .no_hud = cfg->no_hud,
                           .y_up = cfg->y_up };
     f->v = f->dir ? sl_view_create(w, &vc, e) : NULL;

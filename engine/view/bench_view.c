@@ -117,7 +117,7 @@ int main(int argc, char **argv)
     /* 2. frames/s in a shown window */
     sl_world *w = make_world(n, &k);
     double t0;
-    sl_view_config vc = { .width = W, .height = H, .window = 1, .title = "bench" };
+    sl_view_def vc = { .width = W, .height = H, .window = 1, .title = "bench" };
     sl_view *v = sl_view_create(w, &vc, &e);
     if (!v) { fprintf(stderr, "bench_view: %s\n", e.msg); sl_world_destroy(w); return 2; }
     const char *rname = "software (CPU canvas blitted to the window surface)";
@@ -133,7 +133,7 @@ int main(int argc, char **argv)
     double draw_fps = frames / (now() - t0);
     sim s = { w };
     sl_view_sim vs = { .user = &s, .world = s_world, .step = s_step };
-    sl_view_run_opts ro = { .max_steps = -1, .max_frames = frames, .max_fps = -1 };
+    sl_view_run_def ro = { .max_steps = -1, .max_frames = frames, .max_fps = -1 };
     t0 = now();
     if (sl_view_run(v, &vs, &ro, &e) != SL_OK) { fprintf(stderr, "%s\n", e.msg); return 1; }
     double run_fps = frames / (now() - t0);
@@ -169,7 +169,7 @@ int main(int argc, char **argv)
         v = sl_view_create(w, &vc, &e);
         if (!v) { fprintf(stderr, "bench_view: %s\n", e.msg); sl_world_destroy(w); return 2; }
         s.w = w;
-        sl_view_run_opts rh = { .max_steps = steps, .max_frames = 1, .max_fps = -1 };
+        sl_view_run_def rh = { .max_steps = steps, .max_frames = 1, .max_fps = -1 };
         t0 = now();
         sl_view_run(v, &vs, &rh, &e);
         r = steps / (now() - t0);

@@ -14,7 +14,7 @@ int sl_canvas_init(sl_canvas *c, int w, int h)
     return c->px ? 0 : -1;
 }
 
-void sl_canvas_free(sl_canvas *c)
+void sl_canvas_release(sl_canvas *c)
 {
     free(c->px);
     c->px = NULL;

@@ -18,7 +18,7 @@ typedef struct sl_canvas {
 
 /* Allocates a w x h canvas; returns 0 on success, -1 when out of memory. */
 int sl_canvas_init(sl_canvas *c, int w, int h);
-void sl_canvas_free(sl_canvas *c);
+void sl_canvas_release(sl_canvas *c);
 
 void sl_canvas_clear(sl_canvas *c, uint32_t rgba);
 /* Opaque (rgb) or blended pixel. */

@@ -14,7 +14,7 @@
 struct sl_view_host_sim {
     sl_host *h;
     int owned;                 /* 0: wraps a host owned by the caller (no restart) */
-    sl_host_config cfg;        /* deep copy */
+    sl_host_def cfg;        /* deep copy */
     long long steps_arg, steps;
     int nset;
     char *names[MAX_SET], *values[MAX_SET], *sources[MAX_SET], *origins[MAX_SET];
@@ -80,7 +80,7 @@ static sl_status build(sl_view_host_sim *s, sl_error *e)
     return sl_host_setup(s->h, e);
 }
 
-sl_view_host_sim *sl_view_host_sim_create(const sl_host_config *cfg, long long steps,
+sl_view_host_sim *sl_view_host_sim_create(const sl_host_def *cfg, long long steps,
                                           sl_error *e)
 {
     sl_view_host_sim *s = calloc(1, sizeof *s);

@@ -37,7 +37,7 @@ static int file_exists(const char *p)
  * $SWARMLAB_DATA_DIR, then in ../share/swarmlab next to the running program (an installed
  * prefix), then in $SWARMLAB_SOURCE_DIR/assets (the test suites), then in assets/ under the
  * working directory (a source tree); no path is built in. */
-static const char *find_font(const sl_view_config *cfg, char *buf, size_t n)
+static const char *find_font(const sl_view_def *cfg, char *buf, size_t n)
 {
     if (cfg->font) return cfg->font;
     const char *env = getenv("SWARMLAB_DATA_DIR");
@@ -133,7 +133,7 @@ static sl_status resize(sl_view *v, int w, int h, sl_error *e)
     if (w == v->canvas.w && h == v->canvas.h) return SL_OK;
     sl_canvas nc;
     if (sl_canvas_init(&nc, w, h) != 0) return sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
-    sl_canvas_free(&v->canvas);
+    sl_canvas_release(&v->canvas);
     v->canvas = nc;
     if (v->camera_set) {
         compute_fit(v);
@@ -143,9 +143,14 @@ static sl_status resize(sl_view *v, int w, int h, sl_error *e)
     return SL_OK;
 }
 
-sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg_in, sl_error *e)
+sl_view_def sl_view_def_default(void)
 {
-    sl_view_config cfg = { 0 };
+    return (sl_view_def){.width = 1280, .height = 720};
+}
+
+sl_view *sl_view_create(sl_world *w, const sl_view_def *cfg_in, sl_error *e)
+{
+    sl_view_def cfg = sl_view_def_default();
     if (cfg_in) cfg = *cfg_in;
     if (cfg.width <= 0) cfg.width = 1280;
     if (cfg.height <= 0) cfg.height = 720;
@@ -249,7 +254,7 @@ void sl_view_destroy(sl_view *v)
     if (v->frame) SDL_FreeSurface(v->frame);
     if (v->win) SDL_DestroyWindow(v->win);
     if (v->sdl_video) SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    sl_canvas_free(&v->canvas);
+    sl_canvas_release(&v->canvas);
     free(v);
 }
 

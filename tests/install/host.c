@@ -8,8 +8,13 @@ int main(int argc, char **argv)
 {
     if (argc != 2) return 2;
     const char *names[] = {"n"}, *values[] = {"8"};
-    sl_host_config cfg = {.scenario = argv[1], .seed = 3, .threads = 1, .nset = 1,
-                          .set_names = names, .set_values = values, .quiet = 1};
+    sl_host_def cfg = sl_host_def_default();
+    cfg.scenario = argv[1];
+    cfg.seed = 3;
+    cfg.nset = 1;
+    cfg.set_names = names;
+    cfg.set_values = values;
+    cfg.quiet = 1;
     sl_error e;
     sl_host *h = sl_host_create(&cfg, &e);
     if (!h || sl_host_setup(h, &e) != SL_OK) {

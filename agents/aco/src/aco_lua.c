@@ -114,7 +114,7 @@ static int colony_gc(lua_State *L)
     lua_colony *h = luaL_checkudata(L, 1, ACO_MT);
     aco_view_release(h->view, h->c);
     sl_aco_destroy(h->c);
-    sl_instance_free(h->in);
+    sl_instance_destroy(h->in);
     h->view = NULL;
     h->c = NULL;
     h->in = NULL;
@@ -138,7 +138,7 @@ static void push_solution(lua_State *L, const lua_colony *h)
     sl_routes r;
     sl_routes_init(&r);
     if (sl_aco_best_routes(h->c, &r) != SL_OK) {
-        sl_routes_free(&r);
+        sl_routes_release(&r);
         luaL_error(L, "aco: out of memory");
     }
     lua_createtable(L, r.nroutes, 0);
@@ -150,7 +150,7 @@ static void push_solution(lua_State *L, const lua_colony *h)
         }
         lua_rawseti(L, -2, k + 1);
     }
-    sl_routes_free(&r);
+    sl_routes_release(&r);
 }
 
 static void push_history(lua_State *L, const lua_colony *h)
@@ -340,7 +340,7 @@ static int m_write(lua_State *L)
         st = sl_aco_best_routes(h->c, &r);
         if (st == SL_OK) st = sl_routes_write(path, h->in, &r, &e);
         else sl_error_set(&e, st, "out of memory");
-        sl_routes_free(&r);
+        sl_routes_release(&r);
     }
     if (st != SL_OK) luaL_error(L, "aco: %s", e.msg);
     return 0;

@@ -260,7 +260,7 @@ void sl_aco_destroy(sl_aco *c)
             free(c->scr[t].w);
             sl_tsp_ls_destroy(c->scr[t].tls);
             sl_cvrp_ls_destroy(c->scr[t].cls);
-            sl_routes_free(&c->scr[t].routes);
+            sl_routes_release(&c->scr[t].routes);
         }
     free(c->scr);
     free(c->order);
@@ -921,7 +921,7 @@ int sl_aco_offer(sl_aco *c, const int *seq, int len)
         sl_routes_init(&r);
         int ok = sl_routes_from_sequence(&r, c->in, seq, len) == SL_OK &&
                  sl_routes_check(c->in, &r, NULL) == SL_OK; /* loads within capacity */
-        sl_routes_free(&r);
+        sl_routes_release(&r);
         if (!ok) return -1;
     }
     long long cost = seq_cost(c, seq, len);

@@ -282,7 +282,7 @@ static void scratch_free(scratch *S)
     free(S->w);
     free(S->cj);
     free(S->cv);
-    if (S->ls.R) slp_vrp_ls_free(&S->ls);
+    if (S->ls.R) slp_vrp_ls_release(&S->ls);
 }
 
 static void refresh_best(sl_vrp_aco *c)
@@ -417,13 +417,13 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
         for (int a = 0; a < c->p.ants; a++) sl_vrp_sol_release(&c->ant_sol[a]);
     free(c->ant_sol);
     free(c->ant_cost);
-    if (c->best.R) slp_vrp_ls_free(&c->best);
-    if (c->work.R) slp_vrp_ls_free(&c->work);
-    if (c->trial.R) slp_vrp_ls_free(&c->trial);
+    if (c->best.R) slp_vrp_ls_release(&c->best);
+    if (c->work.R) slp_vrp_ls_release(&c->work);
+    if (c->trial.R) slp_vrp_ls_release(&c->trial);
     sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
-    slp_vrp_ctx_free(&c->ctx);
+    slp_vrp_ctx_release(&c->ctx);
     free(c);
 }
 

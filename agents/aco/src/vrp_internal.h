@@ -33,7 +33,7 @@ typedef struct slp_vrp_ctx {
 } slp_vrp_ctx;
 
 int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k);
-void slp_vrp_ctx_free(slp_vrp_ctx *c);
+void slp_vrp_ctx_release(slp_vrp_ctx *c);
 
 typedef struct slp_vrp_route {
     int *jobs, len, cap;
@@ -81,7 +81,7 @@ typedef struct slp_vrp_ls {
 int slp_vrp_ls_expired(slp_vrp_ls *L);
 
 int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c);
-void slp_vrp_ls_free(slp_vrp_ls *L);
+void slp_vrp_ls_release(slp_vrp_ls *L);
 /* Loads a solution (routes per vehicle; missing jobs unserved). Returns 0, or -1 when a route is
  * infeasible or a job appears twice. */
 int slp_vrp_ls_load(slp_vrp_ls *L, const sl_vrp_sol *s);

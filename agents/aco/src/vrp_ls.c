@@ -62,7 +62,7 @@ int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
     if (!c->cand || !c->fixed || !c->cd || !c->ct || !c->speed || !c->pen || !c->jseg ||
         !c->dstart || !c->dend || !c->first_of_type || !tmp) {
         free(tmp);
-        slp_vrp_ctx_free(c);
+        slp_vrp_ctx_release(c);
         return -1;
     }
     /* neighbour lists by site distance (both directions), ties by index */
@@ -115,7 +115,7 @@ int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
     return 0;
 }
 
-void slp_vrp_ctx_free(slp_vrp_ctx *c)
+void slp_vrp_ctx_release(slp_vrp_ctx *c)
 {
     free(c->cand);
     free(c->fixed);
@@ -143,7 +143,7 @@ int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c)
     L->tmp2 = malloc(((size_t)c->n + 4) * sizeof(int));
     L->seen = malloc(((size_t)c->n + 1) * sizeof(long long));
     if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2 || !L->seen) {
-        slp_vrp_ls_free(L);
+        slp_vrp_ls_release(L);
         return -1;
     }
     for (int j = 0; j < c->n; j++) L->route_of[j] = -1, L->seen[j] = -1;
@@ -152,7 +152,7 @@ int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c)
         L->R[r].bw = malloc(sizeof(sl_vrp_seg));
         L->R[r].open = malloc(sizeof(int));
         if (!L->R[r].fw || !L->R[r].bw || !L->R[r].open) {
-            slp_vrp_ls_free(L);
+            slp_vrp_ls_release(L);
             return -1;
         }
         L->R[r].fw[0] = c->dstart[r];
@@ -164,7 +164,7 @@ int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c)
     return 0;
 }
 
-void slp_vrp_ls_free(slp_vrp_ls *L)
+void slp_vrp_ls_release(slp_vrp_ls *L)
 {
     if (L->R)
         for (int r = 0; r < L->c->nveh; r++) {

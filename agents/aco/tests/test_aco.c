@@ -128,7 +128,7 @@ START_TEST(test_brute_force_tsp)
                 ck_assert_int_eq(sl_tour_length(in, t), opt);
                 sl_aco_destroy(c);
             }
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -144,7 +144,7 @@ START_TEST(test_brute_force_tsp_without_ls)
                       sl_aco_best_cost(c), opt);
         sl_aco_destroy(c);
     }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -164,10 +164,10 @@ START_TEST(test_brute_force_cvrp)
             sl_error e;
             ck_assert_msg(sl_routes_check(in, &r, &e) == SL_OK, "%s", e.msg);
             ck_assert_int_eq(sl_routes_cost(in, &r), opt);
-            sl_routes_free(&r);
+            sl_routes_release(&r);
             sl_aco_destroy(c);
         }
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -228,8 +228,8 @@ START_TEST(test_determinism_threads)
     }
     free(s1);
     free(s2);
-    sl_instance_free(tsp);
-    sl_instance_free(vrp);
+    sl_instance_destroy(tsp);
+    sl_instance_destroy(vrp);
 }
 END_TEST
 
@@ -247,7 +247,7 @@ START_TEST(test_seed_matters)
     ck_assert(differ);
     sl_aco_destroy(a);
     sl_aco_destroy(b);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -304,7 +304,7 @@ START_TEST(test_stopping_and_record)
     ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert(sl_aco_seconds(c) >= 0.2);
     sl_aco_destroy(c);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -335,11 +335,11 @@ START_TEST(test_cvrp_kicks)
         ck_assert_int_eq(nh, 20);
         for (int i = 1; i < nh; i++) ck_assert(h[i].best <= h[i - 1].best);
         cost[k] = sl_aco_best_cost(c);
-        sl_routes_free(&r);
+        sl_routes_release(&r);
         sl_aco_destroy(c);
     }
     ck_assert_msg(cost[1] <= cost[0], "kicks %lld, none %lld", cost[1], cost[0]);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -365,7 +365,7 @@ START_TEST(test_param_errors)
     ck_assert_ptr_nonnull(strstr(e.msg, "kicks"));
     ck_assert_int_eq(sl_aco_variant_parse("mmas"), SL_ACO_MMAS);
     ck_assert_int_eq(sl_aco_variant_parse("xyz"), -1);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -380,7 +380,7 @@ START_TEST(test_trivial_instances)
         long long want = n == 1 ? 0 : n == 2 ? 6 : 12;
         ck_assert_int_eq(sl_aco_best_cost(c), want);
         sl_aco_destroy(c);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -400,7 +400,7 @@ START_TEST(test_rand12_optimum)
     ck_assert_int_eq(sl_aco_run(c, NULL), SL_OK);
     ck_assert_int_eq(sl_aco_best_cost(c), 2986);
     sl_aco_destroy(c);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -424,7 +424,7 @@ START_TEST(test_offer)
     ck_assert_int_eq(sl_aco_offer(c, best, len), 0);
     sl_aco_destroy(c);
     sl_aco_destroy(d);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
     /* CVRP: an overloaded route is refused */
     sl_instance *v = random_cvrp(8, 3, 45);
     sl_aco *cv = make(v, SL_ACO_MMAS, SL_LS_NONE, 1, 1, 1);
@@ -433,7 +433,7 @@ START_TEST(test_offer)
     for (int i = 1; i < 8; i++) load += v->demand[i];
     if (load > 45) ck_assert_int_eq(sl_aco_offer(cv, all, 8), -1);
     sl_aco_destroy(cv);
-    sl_instance_free(v);
+    sl_instance_destroy(v);
 }
 END_TEST
 
@@ -465,7 +465,7 @@ START_TEST(test_world_view)
             aco_view_release(v, c);
         }
         sl_aco_destroy(c);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -526,7 +526,7 @@ START_TEST(test_pheromone_learns)
                       "%.1f without", sl_aco_variant_name(v), with / 2.0, without / 2.0);
         ck_assert_msg(with >= 2 * 426, "%s: below the optimum", sl_aco_variant_name(v));
     }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -554,7 +554,7 @@ START_TEST(test_pheromone_symmetric)
         }
         sl_aco_destroy(c);
     }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -595,7 +595,7 @@ START_TEST(test_mmas_trail_limits)
         ck_assert_msg(at_min > 0, "ls %d: the lower limit never binds", ls);
         sl_aco_destroy(c);
     }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -627,7 +627,7 @@ START_TEST(test_pinned_lengths)
                 sl_aco_destroy(c);
             }
         }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -658,7 +658,7 @@ START_TEST(test_pinned_cvrp)
                           sl_aco_best_cost(c), trace, pinned[v][k][0], pinned[v][k][1]);
             sl_aco_destroy(c);
         }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 

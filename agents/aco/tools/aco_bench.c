@@ -32,7 +32,7 @@ int main(int argc, char **argv)
     int v = sl_aco_variant_parse(argv[3]), ls = sl_ls_kind_parse(argv[4]);
     if (v < 0 || ls < 0 || seeds < 1 || threads < 1 || !(limit > 0) || !(opt > 0)) {
         fprintf(stderr, "aco_bench: bad arguments\n");
-        sl_instance_free(in);
+        sl_instance_destroy(in);
         return 2;
     }
     double sum_ex = 0, best_ex = 1e300, sum_ttb = 0, sum_it = 0, sum_wall = 0;
@@ -49,7 +49,7 @@ int main(int argc, char **argv)
         p.seed = (uint64_t)s;
         p.target = use_iters ? -1 : (long long)opt;
         sl_aco *c = sl_aco_create(in, &p, &e);
-        if (!c) { fprintf(stderr, "aco_bench: %s\n", e.msg); sl_instance_free(in); return 2; }
+        if (!c) { fprintf(stderr, "aco_bench: %s\n", e.msg); sl_instance_destroy(in); return 2; }
         sl_aco_run(c, NULL);
         double ex = 100.0 * ((double)sl_aco_best_cost(c) - opt) / opt;
         sum_ex += ex;
@@ -64,12 +64,12 @@ int main(int argc, char **argv)
         printf("%-10s %-5s %-6s %2dT %6.0f iterations  mean %6.3f%%  best %6.3f%%  "
                "wall %7.3fs per run\n", in->name, argv[3], argv[4], threads, limit, sum_ex / seeds,
                best_ex, sum_wall / seeds);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
         return 0;
     }
     printf("%-10s %-5s %-6s %2dT %-4s %6.2fs  mean %6.3f%%  best %6.3f%%  opt %2d/%-2d  "
            "ttb %7.3fs  iters %8.0f\n", in->name, argv[3], argv[4], threads, use_cpu ? "cpu" : "wall",
            limit, sum_ex / seeds, best_ex, hits, seeds, sum_ttb / seeds, sum_it / seeds);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
     return 0;
 }

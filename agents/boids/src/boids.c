@@ -53,7 +53,7 @@ static void state_free(void *ptr)
 {
     boids_state *s = ptr;
     if (!s) return;
-    sl_grid_free(&s->grid);
+    sl_grid_release(&s->grid);
     free(s->nx);
     free(s->ny);
     free(s->nvx);

@@ -64,7 +64,7 @@ void sl_consensus_destroy(sl_consensus *c)
     if (!c) return;
     for (int i = 0; i < c->nt; i++) {
         sl_graph_destroy(c->t[i].g);
-        sl_mix_free(c->t[i].W);
+        sl_mix_destroy(c->t[i].W);
     }
     free(c->t);
     free(c->x);
@@ -251,7 +251,7 @@ sl_status sl_consensus_add_topology(sl_consensus *c, sl_graph *g, sl_mix *W, sl_
     return refresh_components(c, e);
 fail:
     sl_graph_destroy(g);
-    sl_mix_free(W);
+    sl_mix_destroy(W);
     return st;
 }
 

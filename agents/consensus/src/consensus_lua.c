@@ -355,13 +355,13 @@ static void build_data(lua_State *L, const data_opts *d, sl_lr_data **tr, sl_lr_
     if (!*tr) lerr(L, "%s", e.msg);
     *te = sl_lr_generate(d->test, d->features, d->seed, SL_LR_STREAM_TEST, &e);
     if (!*te) {
-        sl_lr_free(*tr);
+        sl_lr_data_destroy(*tr);
         lerr(L, "%s", e.msg);
     }
     *sp = sl_lr_partition(*tr, d->parties, d->iid, d->skew, d->min_size, d->seed, &e);
     if (!*sp) {
-        sl_lr_free(*tr);
-        sl_lr_free(*te);
+        sl_lr_data_destroy(*tr);
+        sl_lr_data_destroy(*te);
         lerr(L, "%s", e.msg);
     }
 }

@@ -65,9 +65,9 @@ struct sl_dgd {
 void sl_dgd_destroy(sl_dgd *d)
 {
     if (!d) return;
-    sl_lr_free(d->train);
-    sl_lr_free(d->test);
-    sl_lr_split_free(d->split);
+    sl_lr_data_destroy(d->train);
+    sl_lr_data_destroy(d->test);
+    sl_lr_split_destroy(d->split);
     free(d->w);
     free(d->clock);
     free(d->job_version);
@@ -112,16 +112,16 @@ sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
         snprintf(why, sizeof why, "dgd: bad model dimension %d", train->dim);
     if (why[0]) {
         sl_error_set(e, SL_ERR_RANGE, "%s", why);
-        sl_lr_free(train);
-        sl_lr_free(test);
-        sl_lr_split_free(split);
+        sl_lr_data_destroy(train);
+        sl_lr_data_destroy(test);
+        sl_lr_split_destroy(split);
         return NULL;
     }
     sl_dgd *d = calloc(1, sizeof *d);
     if (!d) {
-        sl_lr_free(train);
-        sl_lr_free(test);
-        sl_lr_split_free(split);
+        sl_lr_data_destroy(train);
+        sl_lr_data_destroy(test);
+        sl_lr_split_destroy(split);
         sl_error_set(e, SL_ERR_NOMEM, "dgd: out of memory");
         return NULL;
     }

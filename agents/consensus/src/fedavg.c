@@ -61,9 +61,9 @@ struct sl_fedavg {
 void sl_fedavg_destroy(sl_fedavg *f)
 {
     if (!f) return;
-    sl_lr_free(f->train);
-    sl_lr_free(f->test);
-    sl_lr_split_free(f->split);
+    sl_lr_data_destroy(f->train);
+    sl_lr_data_destroy(f->test);
+    sl_lr_split_destroy(f->split);
     free(f->w);
     free(f->sel);
     free(f->sizes);
@@ -116,16 +116,16 @@ sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *t
     }
     if (bad) {
         sl_error_set(e, SL_ERR_RANGE, "%s", bad);
-        sl_lr_free(train);
-        sl_lr_free(test);
-        sl_lr_split_free(split);
+        sl_lr_data_destroy(train);
+        sl_lr_data_destroy(test);
+        sl_lr_split_destroy(split);
         return NULL;
     }
     sl_fedavg *f = calloc(1, sizeof *f);
     if (!f) {
-        sl_lr_free(train);
-        sl_lr_free(test);
-        sl_lr_split_free(split);
+        sl_lr_data_destroy(train);
+        sl_lr_data_destroy(test);
+        sl_lr_split_destroy(split);
         sl_error_set(e, SL_ERR_NOMEM, "fedavg: out of memory");
         return NULL;
     }

@@ -6,7 +6,7 @@
 #include <string.h>
 #include "swarmlab/rng.h"
 
-void sl_lr_free(sl_lr_data *D)
+void sl_lr_data_destroy(sl_lr_data *D)
 {
     if (!D) return;
     free(D->X);
@@ -36,7 +36,7 @@ sl_lr_data *sl_lr_generate(int n, int d, uint64_t seed, uint32_t stream, sl_erro
     }
     if (!D || !wt || !D->X || !D->y || !D->logit) {
         free(wt);
-        sl_lr_free(D);
+        sl_lr_data_destroy(D);
         sl_error_set(e, SL_ERR_NOMEM, "data: out of memory for %d samples", n);
         return NULL;
     }
@@ -61,7 +61,7 @@ sl_lr_data *sl_lr_generate(int n, int d, uint64_t seed, uint32_t stream, sl_erro
     return D;
 }
 
-void sl_lr_split_free(sl_lr_split *s)
+void sl_lr_split_destroy(sl_lr_split *s)
 {
     if (!s) return;
     free(s->start);
@@ -113,7 +113,7 @@ sl_lr_split *sl_lr_partition(const sl_lr_data *D, int K, int iid, double skew, i
     if (!s || !a || !order || !s->start || !s->idx) {
         free(a);
         free(order);
-        sl_lr_split_free(s);
+        sl_lr_split_destroy(s);
         sl_error_set(e, SL_ERR_NOMEM, "partition: out of memory");
         return NULL;
     }

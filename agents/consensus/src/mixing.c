@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sl_mix_free(sl_mix *m)
+void sl_mix_destroy(sl_mix *m)
 {
     if (!m) return;
     free(m->self);
@@ -27,7 +27,7 @@ static sl_mix *alloc_like(const sl_graph *g, sl_error *e)
         m->w = calloc(nnz ? nnz : 1, sizeof *m->w);
     }
     if (!m || !m->self || !m->row || !m->col || !m->w) {
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_error_set(e, SL_ERR_NOMEM, "weights: out of memory for %d nodes", g->n);
         return NULL;
     }
@@ -142,7 +142,7 @@ sl_mix *sl_mix_from_dense(const sl_graph *g, const double *W, sl_error *e)
             m->w[p] = W[(size_t)i * n + m->col[p]];
     }
     if (sl_mix_check(m, NULL, e) != SL_OK) {
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         return NULL;
     }
     return m;
@@ -160,7 +160,7 @@ sl_mix *sl_mix_copy(const sl_mix *s, sl_error *e)
         m->w = malloc((nnz ? nnz : 1) * sizeof *m->w);
     }
     if (!m || !m->self || !m->row || !m->col || !m->w) {
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_error_set(e, SL_ERR_NOMEM, "weights: out of memory");
         return NULL;
     }

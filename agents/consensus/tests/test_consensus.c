@@ -121,12 +121,12 @@ START_TEST(weights_valid_and_rejected)
         ck_assert_int_eq(sl_mix_check(m, &ds, &e), SL_OK);
         ck_assert_int_eq(ds, 1);
         ck_assert(sl_mix_is_symmetric(m));
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         m = sl_mix_laplacian(g, 0.0, &e);
         ck_assert_ptr_nonnull(m);
         ck_assert_int_eq(sl_mix_check(m, &ds, &e), SL_OK);
         ck_assert_int_eq(ds, 1);
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_graph_destroy(g);
     }
     sl_graph *g = mk("star", 5, 0, 0, 0); /* max degree 4 */
@@ -134,14 +134,14 @@ START_TEST(weights_valid_and_rejected)
     ck_assert_ptr_nonnull(strstr(e.msg, "negative"));
     sl_mix *ok = sl_mix_laplacian(g, 0.25, &e);
     ck_assert_ptr_nonnull(ok);
-    sl_mix_free(ok);
+    sl_mix_destroy(ok);
     sl_graph_destroy(g);
 
     g = mk("path", 3, 0, 0, 0);
     double good[9] = {0.5, 0.5, 0, 0.5, 0.25, 0.25, 0, 0.25, 0.75};
     sl_mix *m = sl_mix_from_dense(g, good, &e);
     ck_assert_msg(m != NULL, "%s", e.msg);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     double rowbad[9] = {0.5, 0.4, 0, 0.5, 0.25, 0.25, 0, 0.25, 0.75};
     ck_assert_ptr_null(sl_mix_from_dense(g, rowbad, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "row 0 sums"));
@@ -206,7 +206,7 @@ START_TEST(eigen_known_spectra)
         free(A);
         free(ev);
         free(want);
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_graph_destroy(g);
     }
     /* complete graph with Metropolis weights: W = J, SLEM 0 */
@@ -216,12 +216,12 @@ START_TEST(eigen_known_spectra)
     double s;
     ck_assert_int_eq(sl_mix_slem(m, comp, 1, 0, &s, &e), SL_OK);
     ck_assert_double_eq_tol(s, 0.0, 1e-12);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     /* complete graph, Laplacian step eps: eigenvalues 1 and 1 - eps n */
     m = sl_mix_laplacian(g, 0.1, &e);
     ck_assert_int_eq(sl_mix_slem(m, comp, 1, 0, &s, &e), SL_OK);
     ck_assert_double_eq_tol(s, fabs(1.0 - 0.1 * 9), 1e-12);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     sl_graph_destroy(g);
     /* path Laplacian: eigenvalues 2 - 2 cos(pi k / n) */
     int n = 11;
@@ -231,7 +231,7 @@ START_TEST(eigen_known_spectra)
     ck_assert_int_eq(sl_mix_slem(m, comp11, 1, 0, &s, &e), SL_OK);
     double a = fabs(1 - 0.5 * (2 - 2 * cos(M_PI / n))), b = fabs(1 - 0.5 * (2 - 2 * cos(M_PI * (n - 1) / n)));
     ck_assert_double_eq_tol(s, fmax(a, b), 1e-12);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     sl_graph_destroy(g);
     /* star Laplacian: 0, 1 (n-2 times), n */
     g = mk("star", 7, 0, 0, 0);
@@ -239,7 +239,7 @@ START_TEST(eigen_known_spectra)
     int comp7[7] = {0};
     ck_assert_int_eq(sl_mix_slem(m, comp7, 1, 0, &s, &e), SL_OK);
     ck_assert_double_eq_tol(s, 1.0 - 1.0 / 7.0, 1e-12);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     sl_graph_destroy(g);
     /* Jacobi and power iteration agree on a random geometric graph */
     g = mk("rgg", 80, 0, 0.3, 11);
@@ -255,7 +255,7 @@ START_TEST(eigen_known_spectra)
     ck_assert_double_eq_tol(sj, sl, 1e-10);
     ck_assert(sj > 0 && sj < 1);
     free(cp);
-    sl_mix_free(m);
+    sl_mix_destroy(m);
     sl_graph_destroy(g);
     /* Lanczos on larger rings and paths against the closed forms */
     for (int big = 0; big < 2; big++) {
@@ -268,7 +268,7 @@ START_TEST(eigen_known_spectra)
                           : 1.0 / 3.0 + 2.0 / 3.0 * cos(2.0 * M_PI / nb);
         ck_assert_msg(fabs(s - want) < 1e-8, "n=%d: lanczos %.15g vs %.15g", nb, s, want);
         free(cb);
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_graph_destroy(g);
     }
     /* a Lanczos run cut short says so, and its estimate lies inside the spectrum */
@@ -284,7 +284,7 @@ START_TEST(eigen_known_spectra)
         ck_assert_int_eq(conv, 1);
         ck_assert_double_eq_tol(hi, want, 1e-9);
         ck_assert_double_eq_tol(lo, -1.0 / 3.0, 1e-9);
-        sl_mix_free(m);
+        sl_mix_destroy(m);
         sl_graph_destroy(g);
     }
     /* a non-symmetric matrix is refused */

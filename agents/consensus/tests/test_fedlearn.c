@@ -44,9 +44,9 @@ START_TEST(data_deterministic)
         ones += a->y[i];
     }
     ck_assert(ones > 100 && ones < 400);
-    sl_lr_free(a);
-    sl_lr_free(b);
-    sl_lr_free(c);
+    sl_lr_data_destroy(a);
+    sl_lr_data_destroy(b);
+    sl_lr_data_destroy(c);
     ck_assert_ptr_null(sl_lr_generate(0, 6, 3, SL_LR_STREAM_TRAIN, &e));
     ck_assert_ptr_null(sl_lr_generate(10, 0, 3, SL_LR_STREAM_TRAIN, &e));
 }
@@ -85,13 +85,13 @@ START_TEST(partitions)
         }
         if (iid) ck_assert_msg(hi - lo < 0.35, "iid spread %g", hi - lo);
         else ck_assert_msg(hi - lo > 0.8, "non-iid spread %g", hi - lo);
-        sl_lr_split_free(s);
+        sl_lr_split_destroy(s);
     }
     ck_assert_ptr_null(sl_lr_partition(D, 0, 1, 0, 1, 1, &e));
     ck_assert_ptr_null(sl_lr_partition(D, 400, 1, 0, 10, 1, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "exceeds"));
     ck_assert_ptr_null(sl_lr_partition(D, 4, 1, -1, 10, 1, &e));
-    sl_lr_free(D);
+    sl_lr_data_destroy(D);
 }
 END_TEST
 
@@ -110,7 +110,7 @@ START_TEST(gradient_matches_finite_difference)
         double fd = (sl_lr_loss(D, NULL, 200, wp, 0.01) - sl_lr_loss(D, NULL, 200, wm, 0.01)) / (2 * h);
         ck_assert_double_eq_tol(g[j], fd, 1e-7);
     }
-    sl_lr_free(D);
+    sl_lr_data_destroy(D);
 }
 END_TEST
 
@@ -276,8 +276,8 @@ START_TEST(dgd_sync_equals_gd)
         for (int j = 0; j <= DIMF; j++) x[j] -= 0.5 * g[j];
     }
     for (int j = 0; j <= DIMF; j++) ck_assert_double_eq_tol(sl_dgd_model(d)[j], x[j], 1e-12);
-    sl_lr_free(tr);
-    sl_lr_split_free(sp);
+    sl_lr_data_destroy(tr);
+    sl_lr_split_destroy(sp);
     sl_world_destroy(w);
 }
 END_TEST

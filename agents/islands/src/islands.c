@@ -9,7 +9,7 @@
 
 uint64_t sl_islands_seed(uint64_t seed, int rank) { return sl_seed_mix(seed, (uint64_t)rank); }
 
-void sl_islands_result_free(sl_islands_result *r)
+void sl_islands_result_release(sl_islands_result *r)
 {
     free(r->history);
     r->history = NULL;

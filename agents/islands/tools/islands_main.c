@@ -161,7 +161,7 @@ int main(int argc, char **argv)
         if (c) st = sl_islands_aco(c, MPI_COMM_WORLD, o.every, &res, &e);
         else st = e.code ? e.code : SL_ERR_STATE;
         sl_aco_destroy(c);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     } else if (rc == 0) {
         const sl_testfn *fn = sl_testfn_find(o.target);
         if (!fn) {
@@ -194,7 +194,7 @@ int main(int argc, char **argv)
         rc = 2;
     }
     if (rc == 0 && rank == 0) write_outputs(&o, &res, size);
-    sl_islands_result_free(&res);
+    sl_islands_result_release(&res);
     MPI_Finalize();
     return rc == 1 ? 0 : rc;
 }

@@ -82,25 +82,25 @@ sl_cec2017 *sl_cec2017_load(const char *dir, int func, int dim, sl_error *e)
     c->shift = malloc(sizeof(double) * (size_t)dim);
     c->rot = malloc(sizeof(double) * (size_t)dim * (size_t)dim);
     if (!c->shift || !c->rot) {
-        sl_cec2017_free(c);
+        sl_cec2017_destroy(c);
         sl_error_set(e, SL_ERR_NOMEM, "cec2017: out of memory");
         return NULL;
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/shift_data_%d.txt", dir, func);
     if (read_numbers(path, c->shift, (size_t)dim, e) != SL_OK) {
-        sl_cec2017_free(c);
+        sl_cec2017_destroy(c);
         return NULL;
     }
     snprintf(path, sizeof path, "%s/M_%d_D%d.txt", dir, func, dim);
     if (read_numbers(path, c->rot, (size_t)dim * (size_t)dim, e) != SL_OK) {
-        sl_cec2017_free(c);
+        sl_cec2017_destroy(c);
         return NULL;
     }
     return c;
 }
 
-void sl_cec2017_free(sl_cec2017 *c)
+void sl_cec2017_destroy(sl_cec2017 *c)
 {
     if (!c) return;
     free(c->shift);

@@ -147,7 +147,7 @@ static int l_gc(lua_State *L)
     P->world = NULL;
     sl_pso_destroy(P->solver);
     P->solver = NULL;
-    sl_cec2017_free(P->cec);
+    sl_cec2017_destroy(P->cec);
     P->cec = NULL;
     if (P->fn_ref != LUA_NOREF) luaL_unref(L, LUA_REGISTRYINDEX, P->fn_ref);
     P->fn_ref = LUA_NOREF;

@@ -205,7 +205,7 @@ START_TEST(test_cec2017_at_shift)
             memcpy(x, sl_cec2017_shift(c), sizeof(double) * D);
             x[0] += 1.0;
             ck_assert_msg(sl_cec2017_eval(c, x) > 100.0 * fn, "F%d: shifted point not worse", fn);
-            sl_cec2017_free(c);
+            sl_cec2017_destroy(c);
         }
     }
 }

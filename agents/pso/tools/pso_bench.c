@@ -162,6 +162,6 @@ int main(int argc, char **argv)
     free(LO);
     free(HI);
     free(err);
-    sl_cec2017_free(b.cec);
+    sl_cec2017_destroy(b.cec);
     return 0;
 }

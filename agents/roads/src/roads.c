@@ -39,7 +39,7 @@ sl_roads *sl_roads_create(const sl_roads_def *cfg, const char *path, sl_error *e
     slp_roads_raw raw = { .cfg = &r->cfg };
     sl_status st = slp_roads_read_file(r->file, &raw, e);
     if (st == SL_OK) st = slp_roads_build(r, &raw, e);
-    slp_roads_raw_free(&raw);
+    slp_roads_raw_release(&raw);
     if (st == SL_OK) st = slp_roads_snap_index(r, e);
     if (st != SL_OK) goto fail;
     r->info.seconds = now_s() - t0;
@@ -62,7 +62,7 @@ void sl_roads_destroy(sl_roads *r)
     free(r->glat);
     free(r->gx);
     free(r->gy);
-    sl_grid_free(&r->grid);
+    sl_grid_release(&r->grid);
     free(r->sx);
     free(r->sy);
     free(r->sseg);

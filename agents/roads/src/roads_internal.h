@@ -30,7 +30,7 @@ typedef struct slp_roads_raw {
     const sl_roads_def *cfg;
 } slp_roads_raw;
 
-void slp_roads_raw_free(slp_roads_raw *raw);
+void slp_roads_raw_release(slp_roads_raw *raw);
 /* Appends a node / a drivable way (sets raw->oom on allocation failure). */
 void slp_roads_raw_add_node(slp_roads_raw *raw, long long id, double lon, double lat);
 void slp_roads_raw_add_way(slp_roads_raw *raw, const long long *refs, int nrefs, int cls, int dir, double kmh);

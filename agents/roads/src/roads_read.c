@@ -246,7 +246,7 @@ sl_status slp_roads_read_file(const char *path, slp_roads_raw *raw, sl_error *e)
 }
 #endif
 
-void slp_roads_raw_free(slp_roads_raw *raw)
+void slp_roads_raw_release(slp_roads_raw *raw)
 {
     free(raw->node);
     free(raw->ref);

@@ -73,7 +73,7 @@ static int build_matrix(sl_instance *in)
     return 1;
 }
 
-void sl_instance_free(sl_instance *in)
+void sl_instance_destroy(sl_instance *in)
 {
     if (!in) return;
     free(in->x);
@@ -93,10 +93,10 @@ sl_instance *sl_instance_from_coords(const char *name, int n, const double *x, c
     in->ew = ew;
     in->x = malloc((size_t)n * sizeof *in->x);
     in->y = malloc((size_t)n * sizeof *in->y);
-    if (!in->x || !in->y) { sl_instance_free(in); return NULL; }
+    if (!in->x || !in->y) { sl_instance_destroy(in); return NULL; }
     memcpy(in->x, x, (size_t)n * sizeof *x);
     memcpy(in->y, y, (size_t)n * sizeof *y);
-    if (!build_matrix(in)) { sl_instance_free(in); return NULL; }
+    if (!build_matrix(in)) { sl_instance_destroy(in); return NULL; }
     return in;
 }
 
@@ -593,7 +593,7 @@ sl_instance *sl_instance_load(const char *path, sl_error *e)
     if (st == SL_OK) st = check_coord_span(in, path, e);
     if (st == SL_OK && in->ew != SL_EW_EXPLICIT && !build_matrix(in))
         st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory for the distance matrix", path);
-    if (st != SL_OK) { sl_instance_free(in); return NULL; }
+    if (st != SL_OK) { sl_instance_destroy(in); return NULL; }
     if (in->ew == SL_EW_EXPLICIT && !ps.have_coords && in->x) { /* display data only: keep */ }
     return in;
 }

@@ -166,7 +166,7 @@ sl_status sl_tour_read(const char *path, const sl_instance *in, int *t, long lon
 
 void sl_routes_init(sl_routes *r) { memset(r, 0, sizeof *r); }
 
-void sl_routes_free(sl_routes *r)
+void sl_routes_release(sl_routes *r)
 {
     free(r->start);
     free(r->nodes);

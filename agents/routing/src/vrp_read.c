@@ -431,7 +431,7 @@ static sl_vrp *read_tsplib(const char *path, sl_error *e)
     if (!in) return NULL;
     sl_vrp *v = new_model(path, "cvrplib");
     if (!v) {
-        sl_instance_free(in);
+        sl_instance_destroy(in);
         sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
         return NULL;
     }
@@ -461,7 +461,7 @@ static sl_vrp *read_tsplib(const char *path, sl_error *e)
         if (in->problem == SL_PROB_CVRP) j.demand[0] = in->demand[i];
         ok = sl_vrp_add_job(v, &j) >= 0;
     }
-    sl_instance_free(in);
+    sl_instance_destroy(in);
     if (!ok) {
         sl_vrp_destroy(v);
         sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);

@@ -96,7 +96,7 @@ START_TEST(test_explicit_formats)
         ck_assert_int_eq(in->n, 4);
         for (int i = 0; i < 4; i++)
             for (int j = 0; j < 4; j++) ck_assert_int_eq(sl_dist(in, i, j), m[i][j]);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -112,7 +112,7 @@ START_TEST(test_load_coords_and_cvrp)
     ck_assert_str_eq(in->name, "tiny");
     ck_assert_int_eq(sl_dist(in, 0, 2), 10);
     ck_assert_int_eq(sl_dist(in, 1, 2), 5);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
     in = load_text("a.vrp",
                    "NAME : v\nTYPE : CVRP\nDIMENSION : 4\nEDGE_WEIGHT_TYPE : EUC_2D \n"
                    "CAPACITY : 10\nNODE_COORD_SECTION \n 1 0 0\n 2 3 4\n 3 -3 4\n 4 0 5\n"
@@ -122,7 +122,7 @@ START_TEST(test_load_coords_and_cvrp)
     ck_assert_int_eq(in->capacity, 10);
     ck_assert_int_eq(in->depot, 0);
     ck_assert_int_eq(in->demand[3], 6);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -190,7 +190,7 @@ START_TEST(test_tiny_instances)
         ck_assert_msg(in != NULL, "%s", e.msg);
         int t[3] = {0, 1, 2};
         ck_assert_int_eq(sl_tour_length(in, t), n == 1 ? 0 : 2 * (n - 1));
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -243,7 +243,7 @@ START_TEST(test_candidates)
     }
     free(c1);
     free(c2);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -279,7 +279,7 @@ START_TEST(test_tsp_ls_moves_valid)
         free(t);
         sl_tsp_ls_destroy(ls);
         free(cand);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -304,7 +304,7 @@ START_TEST(test_tsp_ls_3opt_beats_2opt_on_average)
     free(t);
     sl_tsp_ls_destroy(ls);
     free(cand);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -342,7 +342,7 @@ START_TEST(test_large_without_matrix)
     free(t);
     sl_tsp_ls_destroy(ls);
     free(cand);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -402,10 +402,10 @@ START_TEST(test_cvrp_ls_moves_valid)
         ck_assert_int_eq(sl_routes_cost(in, &r), before - g);
         ck_assert_int_eq(sl_cvrp_ls_run(ls, &r, 1), 0);
         /* cheapest insertion keeps feasibility */
-        sl_routes_free(&r);
+        sl_routes_release(&r);
         sl_cvrp_ls_destroy(ls);
         free(cand);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -433,8 +433,8 @@ START_TEST(test_tour_roundtrip)
     int v[3];
     ck_assert_int_ne(sl_tour_read(bad, in3, v, &len, &e), SL_OK);
     ck_assert_ptr_nonnull(strstr(e.msg, "bad.tour:7:"));
-    sl_instance_free(in3);
-    sl_instance_free(in);
+    sl_instance_destroy(in3);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -467,9 +467,9 @@ START_TEST(test_routes_roundtrip)
     const char *bad3 = write_file("e.sol", text);
     ck_assert_int_ne(sl_routes_read(bad3, in, &s, &cost, &e), SL_OK);
     ck_assert_ptr_nonnull(strstr(e.msg, "exceeds capacity"));
-    sl_routes_free(&r);
-    sl_routes_free(&s);
-    sl_instance_free(in);
+    sl_routes_release(&r);
+    sl_routes_release(&s);
+    sl_instance_destroy(in);
 }
 END_TEST
 
@@ -483,7 +483,7 @@ START_TEST(test_shipped_instances)
         sl_error e;
         sl_instance *in = sl_instance_load(path, &e);
         ck_assert_msg(in != NULL, "%s", e.msg);
-        sl_instance_free(in);
+        sl_instance_destroy(in);
     }
 }
 END_TEST
@@ -508,8 +508,8 @@ START_TEST(test_shared_data_conventions)
     ck_assert_msg(sl_routes_read(sol, in, &r, &cost, &e) == SL_OK, "%s", e.msg);
     ck_assert_int_eq(cost, 784);
     ck_assert_int_eq(r.nroutes, 5);
-    sl_routes_free(&r);
-    sl_instance_free(in);
+    sl_routes_release(&r);
+    sl_instance_destroy(in);
 }
 END_TEST
 

@@ -11,7 +11,7 @@
  *
  * Queries visit the cells that intersect the disc of radius r in a fixed order, so the sequence
  * of neighbours reported for a point is deterministic. Distances on a torus use the minimum
- * image. Ownership: the caller owns the sl_grid and frees it with sl_grid_free().
+ * image. Ownership: the caller owns the sl_grid and releases its memory with sl_grid_release().
  */
 #ifndef SWARMLAB_GRID_H
 #define SWARMLAB_GRID_H
@@ -44,7 +44,7 @@ typedef struct sl_grid {
  * Fails (SL_ERR_RANGE) for non-positive or non-finite sizes. */
 sl_status sl_grid_init(sl_grid *g, double width, double height, double cell, int toroidal,
                        sl_error *e);
-void sl_grid_free(sl_grid *g);
+void sl_grid_release(sl_grid *g);
 
 /* Indexes n points. Points outside the plane are clamped into the border cells (bounded) or
  * wrapped (toroidal). Serial. Fails only for lack of memory. */

@@ -9,7 +9,7 @@
  *
  * Module bindings: an agents/ module has `void opener(lua_State *L)`, called with the `swarmlab`
  * table on top of the stack, that sets its functions there (lua_setfield(L, -2, "aco")). The
- * host calls the one opener it is given (sl_host_config.open_modules); the swarmlab command
+ * host calls the one opener it is given (sl_host_def.open_modules); the swarmlab command
  * passes one generated from the modules registered with sl_register_lua_module() in CMake.
  */
 #ifndef SWARMLAB_LUA_HOST_H
@@ -23,7 +23,7 @@
 typedef struct lua_State lua_State;
 typedef struct sl_host sl_host;
 
-typedef struct sl_host_config {
+typedef struct sl_host_def {
     const char *scenario;      /* path of the .lua file */
     const char *out_dir;       /* output directory (NULL: no files may be written) */
     uint64_t seed;
@@ -49,10 +49,13 @@ typedef struct sl_host_config {
     /* Optional: adds module bindings to the `swarmlab` table (on top of the stack when called).
      * NULL: the engine's functions only. */
     void (*open_modules)(lua_State *L);
-} sl_host_config;
+} sl_host_def;
 
+/* The defaults: seed 0, one thread, the sandbox on, the default instruction budget and memory
+ * limit, no overrides, no output directory, the engine's functions only. */
+sl_host_def sl_host_def_default(void);
 /* Creates the Lua state and the world and runs the scenario file's top level. */
-sl_host *sl_host_create(const sl_host_config *cfg, sl_error *e);
+sl_host *sl_host_create(const sl_host_def *cfg, sl_error *e);
 void sl_host_destroy(sl_host *h);
 sl_world *sl_host_world(sl_host *h);
 lua_State *sl_host_lua(sl_host *h);

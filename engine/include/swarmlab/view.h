@@ -10,7 +10,7 @@
  *   - a HUD (step, steps/s, frames/s, metrics), a legend, a live chart of the recorder's metrics,
  *     the inspected agent's columns, sliders for tunable parameters, and a help overlay.
  * World coordinates have x to the right and y downward (the row order of fields) unless the
- * y axis is turned upward (sl_view_config.y_up, the Y key, --y-up).
+ * y axis is turned upward (sl_view_def.y_up, the Y key, --y-up).
  *
  * Everything is drawn into a CPU pixel buffer, then either uploaded to a window or written as
  * PNG, so a headless frame is pixel-for-pixel what the window shows (HUD timings aside).
@@ -137,7 +137,7 @@ typedef struct lua_State lua_State;
 union SDL_Event;
 typedef struct sl_view sl_view;
 
-typedef struct sl_view_config {
+typedef struct sl_view_def {
     int width, height;     /* pixels; 0 means 1280 x 720 */
     int window;            /* 1: open a resizable SDL window; 0: headless (no display needed) */
     int hidden;            /* window created hidden (benchmarks) */
@@ -145,11 +145,14 @@ typedef struct sl_view_config {
     const char *font;      /* TrueType file; NULL: assets/fonts/DejaVuSans.ttf */
     int no_hud;            /* 1: draw the world only (no panels, chart or text overlays) */
     int y_up;              /* 1: world y grows upward on screen (maps, plots); default down */
-} sl_view_config;
+} sl_view_def;
+
+/* The defaults: 1280 x 720, headless, the HUD on, the bundled font, y down. */
+sl_view_def sl_view_def_default(void);
 
 /* Creates a viewer of world w (w may be NULL until sl_view_set_world). With window = 1 and no
  * usable display it fails with SL_ERR_STATE and a one-line message that says so. */
-sl_view *sl_view_create(sl_world *w, const sl_view_config *cfg, sl_error *e);
+sl_view *sl_view_create(sl_world *w, const sl_view_def *cfg, sl_error *e);
 void sl_view_destroy(sl_view *v);
 /* Points the viewer at another world (after a restart); keeps camera, layers and colouring. */
 void sl_view_set_world(sl_view *v, sl_world *w);
@@ -230,17 +233,20 @@ typedef struct sl_view_sim {
     sl_status (*finish)(void *user, sl_error *e);
 } sl_view_sim;
 
-typedef struct sl_view_run_opts {
+typedef struct sl_view_run_def {
     long long max_steps;   /* < 0: no limit (the sim's step may still stop) */
     long max_frames;       /* > 0: quit after this many frames (tests, benchmarks) */
     int start_paused;
     int max_fps;           /* 0: at most 60 frames/s; < 0: as many as possible (benchmarks) */
-} sl_view_run_opts;
+} sl_view_run_def;
+
+/* The defaults: no step or frame limit, not paused, at most 60 frames/s. */
+sl_view_run_def sl_view_run_def_default(void);
 
 /* Runs the window loop until the window is closed (or max_frames). When the simulation stops or
  * reaches max_steps the window stays open, paused. A hidden or minimised window draws nothing
  * and a paused one sleeps waiting for input, so neither costs the simulation time. */
-sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_opts *opts,
+sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_def *opts,
                       sl_error *e);
 
 /* Frames per second and steps per second measured by the last sl_view_run (benchmarks), and
@@ -251,16 +257,16 @@ void sl_view_rates(const sl_view *v, double *fps, double *sps, long *frames, lon
  * PNG files DIR/frame_<step, 6 digits>.png for every step that is a multiple of `every` (step 0
  * included), and DIR/final.png. DIR is created (with parents) when missing. No display needed. */
 typedef struct sl_view_frames sl_view_frames;
-typedef struct sl_view_frames_config {
+typedef struct sl_view_frames_def {
     const char *dir;
     long every;            /* >= 1 */
     int width, height;     /* 0: 1280 x 720 */
     const char *title;
     int no_hud;
     int y_up;
-} sl_view_frames_config;
+} sl_view_frames_def;
 
-sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_frames_config *cfg,
+sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_frames_def *cfg,
                                     sl_error *e);
 /* Writes a frame when the world's step count is a multiple of `every`; call it after setup and
  * after every step. w and L may differ from the previous call. */
@@ -276,9 +282,9 @@ sl_view *sl_view_frames_view(sl_view_frames *f);
  * sl_view_host_sim_wrap watches a host the caller owns and finishes itself (no restart, no
  * finish callback, no slider changes). */
 typedef struct sl_host sl_host;
-typedef struct sl_host_config sl_host_config;
+typedef struct sl_host_def sl_host_def;
 typedef struct sl_view_host_sim sl_view_host_sim;
-sl_view_host_sim *sl_view_host_sim_create(const sl_host_config *cfg, long long steps,
+sl_view_host_sim *sl_view_host_sim_create(const sl_host_def *cfg, long long steps,
                                           sl_error *e);
 sl_view_host_sim *sl_view_host_sim_wrap(sl_host *h, long long steps);
 void sl_view_host_sim_destroy(sl_view_host_sim *s);

@@ -67,7 +67,7 @@ static sl_world *world_with(const double *xy, int n)
 static sl_view *headless(sl_world *w, int W, int H, int hud)
 {
     sl_error e;
-    sl_view_config c = { .width = W, .height = H, .window = 0, .no_hud = !hud };
+    sl_view_def c = { .width = W, .height = H, .window = 0, .no_hud = !hud };
     sl_view *v = sl_view_create(w, &c, &e);
     ck_assert_msg(v != NULL, "%s", e.msg);
     return v;
@@ -315,7 +315,7 @@ static SDL_Event mouse(Uint32 type, int x, int y)
 static sl_view *windowed(sl_world *w, int W, int H)
 {
     sl_error e;
-    sl_view_config c = { .width = W, .height = H, .window = 1, .title = "test" };
+    sl_view_def c = { .width = W, .height = H, .window = 1, .title = "test" };
     sl_view *v = sl_view_create(w, &c, &e);
     ck_assert_msg(v != NULL, "%s", e.msg);
     return v;
@@ -482,7 +482,7 @@ START_TEST(run_loop_pause_step_restart)
                         .finish = t_finish };
     sl_error e;
     /* paused: two right-arrow presses take exactly two steps */
-    sl_view_run_opts o = { .max_steps = -1, .max_frames = 3, .start_paused = 1, .max_fps = -1 };
+    sl_view_run_def o = { .max_steps = -1, .max_frames = 3, .start_paused = 1, .max_fps = -1 };
     push(key(SDLK_RIGHT));
     push(key(SDLK_RIGHT));
     ck_assert_int_eq(sl_view_run(v, &sim, &o, &e), SL_OK);
@@ -491,7 +491,7 @@ START_TEST(run_loop_pause_step_restart)
     /* running with 4 steps per frame for 5 frames */
     sl_view_state *st = sl_view_state_of(v);
     st->steps_per_frame = 4;
-    sl_view_run_opts o2 = { .max_steps = -1, .max_frames = 5, .max_fps = -1 };
+    sl_view_run_def o2 = { .max_steps = -1, .max_frames = 5, .max_fps = -1 };
     ck_assert_int_eq(sl_view_run(v, &sim, &o2, &e), SL_OK);
     ck_assert_int_eq(s.steps, 2 + 20);
     /* R restarts (the callback runs) */
@@ -503,7 +503,7 @@ START_TEST(run_loop_pause_step_restart)
     ck_assert_uint_eq(sl_world_step_count(w), 0);
     /* a run of at most 6 steps stops there, finishes once and stays open */
     s.steps = 0;
-    sl_view_run_opts o3 = { .max_steps = 6, .max_frames = 10, .max_fps = -1 };
+    sl_view_run_def o3 = { .max_steps = 6, .max_frames = 10, .max_fps = -1 };
     st->steps_per_frame = 4;
     ck_assert_int_eq(sl_view_run(v, &sim, &o3, &e), SL_OK);
     ck_assert_int_eq(s.steps, 6);
@@ -513,7 +513,7 @@ START_TEST(run_loop_pause_step_restart)
     memset(&q, 0, sizeof q);
     q.type = SDL_QUIT;
     push(q);
-    sl_view_run_opts o4 = { .max_steps = -1, .max_frames = 1000, .max_fps = -1 };
+    sl_view_run_def o4 = { .max_steps = -1, .max_frames = 1000, .max_fps = -1 };
     ck_assert_int_eq(sl_view_run(v, &sim, &o4, &e), SL_OK);
     ck_assert_int_eq(st->quit, 1);
     sl_view_destroy(v);
@@ -599,7 +599,7 @@ START_TEST(lua_scenario_sim)
                "  d:circle(50, 90, 3, '#ff00ff', true)\n"
                "  if pop:get('x', 1) > 14 then error('too far') end\n"
                "end\n");
-    sl_host_config cfg = { .scenario = scen, .seed = 3, .threads = 1, .quiet = 1 };
+    sl_host_def cfg = { .scenario = scen, .seed = 3, .threads = 1, .quiet = 1 };
     sl_error e;
     sl_view_host_sim *hs = sl_view_host_sim_create(&cfg, -1, &e);
     ck_assert_msg(hs != NULL, "%s", e.msg);
@@ -645,7 +645,7 @@ START_TEST(lua_scenario_sim)
     sl_view_destroy(v);
     /* in a window, dragging the slider of n to its right end restarts with n = 50 */
     v = windowed(NULL, 800, 500);
-    sl_view_run_opts ro = { .max_steps = -1, .max_frames = 1, .start_paused = 1, .max_fps = -1 };
+    sl_view_run_def ro = { .max_steps = -1, .max_frames = 1, .start_paused = 1, .max_fps = -1 };
     ck_assert_int_eq(sl_view_run(v, &sim, &ro, &e), SL_OK);
     ck_assert_int_eq(sl_view_nsliders(v), 1);
     int sx, sy, sw;
@@ -841,7 +841,7 @@ START_TEST(headless_frames)
     char dir[400];
     snprintf(dir, sizeof dir, "%s/a/frames", tmpdir);
     sl_error e;
-    sl_view_frames_config fc = { .dir = dir, .every = 2, .width = 200, .height = 120 };
+    sl_view_frames_def fc = { .dir = dir, .every = 2, .width = 200, .height = 120 };
     sl_view_frames *f = sl_view_frames_open(w, NULL, &fc, &e);
     ck_assert_msg(f != NULL, "%s", e.msg);
     ck_assert_int_eq(sl_view_frames_step(f, w, NULL, &e), SL_OK);
@@ -899,7 +899,7 @@ START_TEST(no_display_fails_cleanly)
     setenv("SDL_VIDEODRIVER", "nodisplay", 1);
     unsetenv("DISPLAY");
     sl_error e;
-    sl_view_config c = { .window = 1 };
+    sl_view_def c = { .window = 1 };
     sl_view *v = sl_view_create(NULL, &c, &e);
     ck_assert_ptr_null(v);
     ck_assert_int_eq(e.code, SL_ERR_STATE);

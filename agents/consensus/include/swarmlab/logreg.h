@@ -13,8 +13,8 @@
  * samples in the order of the list, divided by the list length: two callers that list the same
  * samples in the same order get bitwise identical gradients.
  *
- * Ownership: generate/partition return objects freed with their _free function; errors return
- * NULL with e filled.
+ * Ownership: generate and partition return objects freed with sl_lr_data_destroy and
+ * sl_lr_split_destroy; errors return NULL with e filled.
  */
 #ifndef SWARMLAB_LOGREG_H
 #define SWARMLAB_LOGREG_H
@@ -39,7 +39,7 @@ typedef struct sl_lr_data {
 
 /* n samples with d features (1..1000) from stream (SL_LR_STREAM_TRAIN or _TEST). */
 sl_lr_data *sl_lr_generate(int n, int d, uint64_t seed, uint32_t stream, sl_error *e);
-void sl_lr_free(sl_lr_data *D);
+void sl_lr_data_destroy(sl_lr_data *D);
 
 typedef struct sl_lr_split {
     int K;
@@ -49,7 +49,7 @@ typedef struct sl_lr_split {
 
 sl_lr_split *sl_lr_partition(const sl_lr_data *D, int K, int iid, double skew, int min_size,
                              uint64_t seed, sl_error *e);
-void sl_lr_split_free(sl_lr_split *s);
+void sl_lr_split_destroy(sl_lr_split *s);
 static inline int sl_lr_split_size(const sl_lr_split *s, int k) { return s->start[k + 1] - s->start[k]; }
 
 /* Mean log-loss (+ l2 term) and mean gradient over the m samples idx[0..m-1]. g has dim entries. */

@@ -9,7 +9,7 @@
  * Both are symmetric and doubly stochastic. A custom dense matrix is accepted only when it is
  * stochastic (finite, >= 0, rows summing to 1 within 1e-12) and supported on the graph's edges.
  *
- * Ownership: constructors return a matrix freed with sl_mix_free. Errors return NULL and fill e.
+ * Ownership: constructors return a matrix freed with sl_mix_destroy. Errors return NULL and fill e.
  */
 #ifndef SWARMLAB_MIXING_H
 #define SWARMLAB_MIXING_H
@@ -35,7 +35,7 @@ sl_mix *sl_mix_laplacian(const sl_graph *g, double eps, sl_error *e);
 /* W given as a dense row-major n x n matrix; checked as described above. */
 sl_mix *sl_mix_from_dense(const sl_graph *g, const double *W, sl_error *e);
 sl_mix *sl_mix_copy(const sl_mix *m, sl_error *e);
-void sl_mix_free(sl_mix *m);
+void sl_mix_destroy(sl_mix *m);
 
 /* Checks stochasticity; sets *doubly (may be NULL) to 1 when the columns also sum to 1. */
 sl_status sl_mix_check(const sl_mix *m, int *doubly, sl_error *e);

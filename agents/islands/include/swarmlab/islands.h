@@ -10,7 +10,7 @@
  * iteration or evaluation limits, not time limits, for that.
  *
  * Every rank gets the same result: the global best value per iteration (the minimum over ranks)
- * and counts. All functions are collective over comm. Ownership: sl_islands_result_free releases
+ * and counts. All functions are collective over comm. Ownership: sl_islands_result_release releases
  * the history.
  */
 #ifndef SWARMLAB_ISLANDS_H
@@ -40,6 +40,6 @@ sl_status sl_islands_aco(sl_aco *c, MPI_Comm comm, int every, sl_islands_result 
 /* The PSO problem must be unconstrained (sl_pso_offer). */
 sl_status sl_islands_pso(sl_pso *s, MPI_Comm comm, int every, sl_islands_result *res,
                          sl_error *e);
-void sl_islands_result_free(sl_islands_result *r);
+void sl_islands_result_release(sl_islands_result *r);
 
 #endif

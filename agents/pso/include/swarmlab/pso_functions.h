@@ -46,7 +46,7 @@ typedef struct sl_cec2017 sl_cec2017;
  * dir. Errors: SL_ERR_RANGE (func/dim), SL_ERR_IO (missing file, named), SL_ERR_PARSE (a file
  * too short or with a non-number; names the file and the value's position). */
 sl_cec2017 *sl_cec2017_load(const char *dir, int func, int dim, sl_error *e);
-void sl_cec2017_free(sl_cec2017 *c);
+void sl_cec2017_destroy(sl_cec2017 *c);
 double sl_cec2017_eval(const sl_cec2017 *c, const double *x);
 int sl_cec2017_func(const sl_cec2017 *c);
 int sl_cec2017_dim(const sl_cec2017 *c);

@@ -7,7 +7,7 @@
  * SL_ROUTING_MATRIX_MAX nodes; larger instances compute distances from coordinates on demand, and
  * the local searches only touch candidate lists, so memory stays O(n k).
  *
- * Ownership: sl_instance_load returns an instance the caller frees with sl_instance_free.
+ * Ownership: sl_instance_load returns an instance the caller frees with sl_instance_destroy.
  * Candidate lists, tours and route sets are caller-owned plain arrays or structs with a matching
  * free function. Functions that can fail on user input return sl_status and fill an sl_error whose
  * message names the file and line ("x.tsp:12: expected a number, got 'abc'").
@@ -54,7 +54,7 @@ sl_instance *sl_instance_from_matrix(const char *name, int n, const int *m);
 /* Turns a coordinate instance into a CVRP one (demand copied, demand[depot] forced to 0). */
 sl_status sl_instance_make_cvrp(sl_instance *in, int capacity, const int *demand, int depot,
                                 sl_error *e);
-void sl_instance_free(sl_instance *in);
+void sl_instance_destroy(sl_instance *in);
 
 /* TSPLIB distance of a coordinate pair for a coordinate edge-weight type (not EXPLICIT). */
 int sl_tsplib_dist(sl_edge_weight ew, double xi, double yi, double xj, double yj);
@@ -90,7 +90,7 @@ typedef struct sl_routes {
 } sl_routes;
 
 void sl_routes_init(sl_routes *r);
-void sl_routes_free(sl_routes *r);
+void sl_routes_release(sl_routes *r);
 void sl_routes_clear(sl_routes *r);
 /* Appends a route of len customers (copied). Returns SL_ERR_NOMEM on allocation failure. */
 sl_status sl_routes_add(sl_routes *r, const int *customers, int len);
@@ -160,5 +160,10 @@ long long sl_cvrp_ls_moves(const sl_cvrp_ls *ls);
 /* Cheapest feasible insertion of customer c into routes (a new route if none fits); for
  * repair and for callers that build routes incrementally. Returns the cost increase. */
 long long sl_routes_insert_best(const sl_instance *in, sl_routes *r, int c);
+
+/* The former names of sl_instance_destroy and sl_routes_release, for callers not yet renamed
+ * (the logistics module); remove them when none is left. */
+#define sl_instance_free sl_instance_destroy
+#define sl_routes_free sl_routes_release
 
 #endif
