@@ -713,9 +713,11 @@ function swarmlab.dgd(options) end
 ---@field id integer
 
 ---@class swarmlab.ContractNetOptions
----@field bid fun(conv: table, bidder: swarmlab.Agent): number|nil|false cost, or nil/false to refuse
+---@field bid fun(conv: table, bidder: swarmlab.Agent): number|nil|false, number? cost (nil/false refuses) and an optional aux number (e.g. spare capacity)
+---@field choose? fun(conv: table, proposals: {bidder: swarmlab.Agent, cost: number, aux: number}[]): integer|nil award rule: position of the winner in proposals, or nil for none
 ---@field exec? fun(conv: table, winner: swarmlab.Agent): boolean
 ---@field on_close? fun(conv: table)
+---@field retry? integer steps after which an unplaced task is announced again (0: never)
 ---@field deadline? integer
 ---@field result_timeout? integer
 ---@field trace? string CSV in the output directory

@@ -183,7 +183,7 @@ static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
         task.item = i;
         task.d[0] = o->qty;
         task.d[1] = (double)o->site;
-        if (sl_cnet_announce(sc->cnet, step, mgr, &task, bidders, sc->V, e) == 0) {
+        if (sl_cnet_announce(sc->cnet, mgr, &task, bidders, sc->V, e) == 0) {
             st = e ? e->code : SL_ERR_NOMEM;
             break;
         }
@@ -228,7 +228,14 @@ sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
 {
     if (sc->def.mode != SL_SC_CONTRACT_NET)
         return SL_OK;
-    sl_cnet_def cd = {cn_bid, cn_exec, cn_close, sc, (uint32_t)sc->def.cn_deadline, 4, cn_choose};
+    sl_cnet_def cd = sl_cnet_def_default();
+    cd.bid = cn_bid;
+    cd.exec = cn_exec;
+    cd.on_close = cn_close;
+    cd.choose = cn_choose;
+    cd.user = sc;
+    cd.deadline = (uint32_t)sc->def.cn_deadline;
+    cd.world = sc->world;
     sc->cnet = sl_cnet_create(sc->bus, &cd, e);
     return sc->cnet ? SL_OK : (e ? e->code : SL_ERR_NOMEM);
 }
@@ -236,7 +243,7 @@ sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
 sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
 {
     sl_status st;
-    if (sc->cnet && (st = sl_cnet_step(sc->cnet, step, e)) != SL_OK)
+    if (sc->cnet && (st = sl_cnet_step(sc->cnet, e)) != SL_OK)
         return st;
     if ((st = move_vehicles(sc, step, e)) != SL_OK)
         return st;

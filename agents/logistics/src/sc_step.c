@@ -293,7 +293,7 @@ sl_status sl_sc_finish(sl_sc *sc, sl_error *e)
 {
     if (!sc->cnet)
         return SL_OK;
-    sl_status st = sl_cnet_abort_open(sc->cnet, sc->step + 1, e);
+    sl_status st = sl_cnet_abort_open(sc->cnet, e);
     if (st != SL_OK)
         return st;
     return sl_cnet_close_trace(sc->cnet, e);

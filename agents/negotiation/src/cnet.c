@@ -14,8 +14,15 @@ typedef struct bidder_rec {
     double aux;
 } bidder_rec;
 
+/* A task waiting to be announced again: the conversation it last had, and when. */
+typedef struct queued_task {
+    uint64_t due;
+    uint64_t conv;
+} queued_task;
+
 struct sl_cnet {
     sl_bus *bus;
+    uint64_t now;           /* own clock (used without a world) */
     sl_cnet_def def;
     sl_cn_conv *conv;
     size_t nconv, capconv;
@@ -23,6 +30,10 @@ struct sl_cnet {
     size_t nbid, capbid;
     uint64_t *active;       /* ids of non-terminal conversations, increasing */
     size_t nactive, capactive;
+    queued_task *queue;     /* in order of due step (closes happen in step order) */
+    size_t nqueue, capqueue;
+    sl_cn_agent *scratch;   /* bidders of a re-announced task */
+    size_t capscratch;
     sl_cnet_counts counts;
     FILE *trace;
     char *trace_path;
@@ -48,6 +59,15 @@ const char *sl_conv_state_name(int s)
     static const char *names[] = {"open", "awarded", "done", "failed", "no-bids", "timeout",
                                   "aborted"};
     return s >= 0 && s <= SL_CONV_ABORTED ? names[s] : "?";
+}
+
+sl_cnet_def sl_cnet_def_default(void)
+{
+    sl_cnet_def d;
+    memset(&d, 0, sizeof d);
+    d.deadline = 2;
+    d.result_timeout = 4;
+    return d;
 }
 
 sl_cnet *sl_cnet_create(sl_bus *bus, const sl_cnet_def *def, sl_error *e)
@@ -81,7 +101,14 @@ void sl_cnet_destroy(sl_cnet *cn)
     free(cn->conv);
     free(cn->bidders);
     free(cn->active);
+    free(cn->queue);
+    free(cn->scratch);
     free(cn);
+}
+
+uint64_t sl_cnet_now(const sl_cnet *cn)
+{
+    return cn->def.world ? sl_world_step_count(cn->def.world) : cn->now;
 }
 
 sl_status sl_cnet_open_trace(sl_cnet *cn, const char *path, sl_error *e)
@@ -193,8 +220,9 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
-uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const sl_cn_task *task,
-                          const sl_cn_agent *bidders, int nbidders, sl_error *e)
+static uint64_t announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const sl_cn_task *task,
+                         const sl_cn_agent *bidders, int nbidders, uint64_t origin,
+                         uint32_t attempt, sl_error *e)
 {
     if (nbidders <= 0) {
         sl_error_set(e, SL_ERR_RANGE, "contract net: a call for proposals needs bidders");
@@ -219,6 +247,8 @@ uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const
     c->winner = -1;
     c->best = NAN;
     c->first_bidder = cn->nbid;
+    c->origin = origin ? origin : c->id;
+    c->attempt = attempt;
     for (int i = 0; i < nbidders; i++) {
         bidder_rec *b = &cn->bidders[cn->nbid + (size_t)i];
         b->a = bidders[i];
@@ -238,6 +268,39 @@ uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const
         }
     }
     return c->id;
+}
+
+uint64_t sl_cnet_announce(sl_cnet *cn, sl_cn_agent manager, const sl_cn_task *task,
+                          const sl_cn_agent *bidders, int nbidders, sl_error *e)
+{
+    return announce(cn, sl_cnet_now(cn), manager, task, bidders, nbidders, 0, 1, e);
+}
+
+/* Announces the queued tasks due by `step` again, in the order they were queued. */
+static sl_status reannounce_due(sl_cnet *cn, uint64_t step, sl_error *e)
+{
+    size_t k = 0;
+    for (; k < cn->nqueue && cn->queue[k].due <= step; k++) {
+        const sl_cn_conv *old = &cn->conv[cn->queue[k].conv - 1];
+        size_t nb = (size_t)old->nbidders;
+        if (!grow((void **)&cn->scratch, &cn->capscratch, nb, sizeof *cn->scratch))
+            return sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+        for (size_t i = 0; i < nb; i++)
+            cn->scratch[i] = cn->bidders[old->first_bidder + i].a;
+        sl_cn_task task = old->task;
+        sl_cn_agent mgr = old->manager;
+        uint64_t origin = old->origin;
+        uint32_t attempt = old->attempt + 1;
+        if (announce(cn, step, mgr, &task, cn->scratch, (int)nb, origin, attempt, e) == 0)
+            return e ? e->code : SL_ERR_NOMEM;
+        cn->counts.queued--;
+        cn->counts.reannounced++;
+    }
+    if (k == 0)
+        return SL_OK;
+    memmove(cn->queue, cn->queue + k, (cn->nqueue - k) * sizeof *cn->queue);
+    cn->nqueue -= k;
+    return SL_OK;
 }
 
 const sl_cn_conv *sl_cnet_conv(const sl_cnet *cn, uint64_t id)
@@ -301,6 +364,16 @@ static sl_status close_conv(sl_cnet *cn, sl_cn_conv *c, int state, uint64_t step
         cn->counts.awarded--;
     c->state = state;
     c->closed = step;
+    if (cn->def.retry > 0 && (state == SL_CONV_NO_BIDS || state == SL_CONV_FAILED ||
+                              state == SL_CONV_TIMEOUT)) {
+        if (!grow((void **)&cn->queue, &cn->capqueue, cn->nqueue + 1, sizeof *cn->queue))
+            return sl_error_set(e, SL_ERR_NOMEM, "contract net: out of memory");
+        cn->queue[cn->nqueue].due = step + cn->def.retry;
+        cn->queue[cn->nqueue].conv = c->id;
+        cn->nqueue++;
+        cn->counts.queued++;
+        c->requeued = 1;
+    }
     switch (state) {
     case SL_CONV_DONE: cn->counts.done++; break;
     case SL_CONV_FAILED: cn->counts.failed++; break;
@@ -480,8 +553,11 @@ static void drop_closed(sl_cnet *cn)
     cn->nactive = keep;
 }
 
-sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
+sl_status sl_cnet_step(sl_cnet *cn, sl_error *e)
 {
+    if (!cn->def.world)
+        cn->now++;
+    const uint64_t step = sl_cnet_now(cn);
     size_t n;
     const sl_msg *m = sl_bus_delivered(cn->bus, &n);
     for (size_t i = 0; i < n; i++) {
@@ -516,11 +592,12 @@ sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e)
             return s;
     }
     drop_closed(cn);
-    return SL_OK;
+    return reannounce_due(cn, step, e);
 }
 
-sl_status sl_cnet_abort_open(sl_cnet *cn, uint64_t step, sl_error *e)
+sl_status sl_cnet_abort_open(sl_cnet *cn, sl_error *e)
 {
+    const uint64_t step = sl_cnet_now(cn);
     /* conversations opened by on_close callbacks meanwhile stay open */
     const size_t nactive = cn->nactive;
     for (size_t k = 0; k < nactive; k++) {
@@ -537,7 +614,8 @@ sl_status sl_cnet_abort_open(sl_cnet *cn, uint64_t step, sl_error *e)
 
 static sl_status cnet_system(sl_world *w, void *user, sl_error *e)
 {
-    return sl_cnet_step(user, sl_world_step_count(w), e);
+    (void)w;
+    return sl_cnet_step(user, e);
 }
 
 sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e)
@@ -546,10 +624,11 @@ sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e)
     def.name = "contract_net";
     def.pre = cnet_system;
     def.user = cn;
+    cn->def.world = w;
     return sl_world_add_system(w, &def, e) < 0 ? (e ? e->code : SL_ERR_STATE) : SL_OK;
 }
 
-static const char cnet_magic[8] = {'S', 'L', 'C', 'N', 'E', 'T', '1', 0};
+static const char cnet_magic[8] = {'S', 'L', 'C', 'N', 'E', 'T', '2', 0};
 
 /* fwrite of n items; an empty array (possibly NULL) writes nothing. */
 static int write_items(const void *p, size_t size, size_t n, FILE *f)
@@ -559,43 +638,48 @@ static int write_items(const void *p, size_t size, size_t n, FILE *f)
 
 sl_status sl_cnet_write(const sl_cnet *cn, FILE *f, sl_error *e)
 {
-    uint64_t hdr[5] = {sizeof(sl_cn_conv), sizeof(bidder_rec), cn->nconv, cn->nbid, cn->nactive};
+    uint64_t hdr[7] = {sizeof(sl_cn_conv), sizeof(bidder_rec), cn->nconv, cn->nbid, cn->nactive,
+                       cn->nqueue, cn->now};
     int ok = fwrite(cnet_magic, 1, 8, f) == 8 && fwrite(hdr, sizeof hdr, 1, f) == 1 &&
              fwrite(&cn->counts, sizeof cn->counts, 1, f) == 1 &&
              write_items(cn->conv, sizeof *cn->conv, cn->nconv, f) &&
              write_items(cn->bidders, sizeof *cn->bidders, cn->nbid, f) &&
-             write_items(cn->active, sizeof *cn->active, cn->nactive, f);
+             write_items(cn->active, sizeof *cn->active, cn->nactive, f) &&
+             write_items(cn->queue, sizeof *cn->queue, cn->nqueue, f);
     return ok ? SL_OK : sl_error_set(e, SL_ERR_IO, "contract net: checkpoint write failed");
 }
 
 sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
 {
     char magic[8];
-    uint64_t hdr[5];
+    uint64_t hdr[7];
     sl_cnet_counts counts;
     if (fread(magic, 1, 8, f) != 8 || memcmp(magic, cnet_magic, 8) != 0 ||
         fread(hdr, sizeof hdr, 1, f) != 1 || fread(&counts, sizeof counts, 1, f) != 1)
         return sl_error_set(e, SL_ERR_PARSE, "%s: not a contract net section", name);
     if (hdr[0] != sizeof(sl_cn_conv) || hdr[1] != sizeof(bidder_rec) || hdr[2] > (1u << 30) ||
-        hdr[3] > (1u << 30) || hdr[4] > hdr[2])
+        hdr[3] > (1u << 30) || hdr[4] > hdr[2] || hdr[5] > hdr[2])
         return sl_error_set(e, SL_ERR_PARSE, "%s: contract net section from another build or "
                             "corrupt", name);
-    size_t nc = (size_t)hdr[2], nb = (size_t)hdr[3], na = (size_t)hdr[4];
+    size_t nc = (size_t)hdr[2], nb = (size_t)hdr[3], na = (size_t)hdr[4], nq = (size_t)hdr[5];
     /* the arrays must fit in what the file still holds before anything is allocated for them */
     long pos = ftell(f), end = -1;
     if (pos >= 0 && fseek(f, 0, SEEK_END) == 0) end = ftell(f);
     if (pos < 0 || end < pos || fseek(f, pos, SEEK_SET) != 0 ||
         (uint64_t)(end - pos) < (uint64_t)nc * sizeof *cn->conv +
                                      (uint64_t)nb * sizeof *cn->bidders +
-                                     (uint64_t)na * sizeof *cn->active)
+                                     (uint64_t)na * sizeof *cn->active +
+                                     (uint64_t)nq * sizeof *cn->queue)
         return sl_error_set(e, SL_ERR_PARSE, "%s: truncated contract net section", name);
     if (!grow((void **)&cn->conv, &cn->capconv, nc + 1, sizeof *cn->conv) ||
         !grow((void **)&cn->bidders, &cn->capbid, nb + 1, sizeof *cn->bidders) ||
-        !grow((void **)&cn->active, &cn->capactive, na + 1, sizeof *cn->active))
+        !grow((void **)&cn->active, &cn->capactive, na + 1, sizeof *cn->active) ||
+        !grow((void **)&cn->queue, &cn->capqueue, nq + 1, sizeof *cn->queue))
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", name);
     if (fread(cn->conv, sizeof *cn->conv, nc, f) != nc ||
         fread(cn->bidders, sizeof *cn->bidders, nb, f) != nb ||
-        fread(cn->active, sizeof *cn->active, na, f) != na)
+        fread(cn->active, sizeof *cn->active, na, f) != na ||
+        fread(cn->queue, sizeof *cn->queue, nq, f) != nq)
         return sl_error_set(e, SL_ERR_PARSE, "%s: truncated contract net section", name);
     /* indices used to reach the bidders and conversations must point inside them (the caller
      * restores the previous state when this fails) */
@@ -605,7 +689,7 @@ sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
             c->nbidders < 0 || c->first_bidder > nb || (size_t)c->nbidders > nb - c->first_bidder ||
             c->winner < -1 || c->winner >= c->nbidders || c->nproposals < 0 ||
             c->nrefusals < 0 || c->nlate < 0 || c->nproposals > c->nbidders ||
-            c->nrefusals > c->nbidders)
+            c->nrefusals > c->nbidders || c->origin < 1 || c->origin > c->id)
             return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section "
                                 "(conversation %zu)", name, i + 1);
     }
@@ -613,7 +697,14 @@ sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
         if (cn->active[k] < 1 || cn->active[k] > nc)
             return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section (active "
                                 "conversation %zu)", name, k + 1);
+    for (size_t k = 0; k < nq; k++)
+        if (cn->queue[k].conv < 1 || cn->queue[k].conv > nc ||
+            (k > 0 && cn->queue[k].due < cn->queue[k - 1].due))
+            return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section (queued "
+                                "task %zu)", name, k + 1);
     cn->nconv = nc;
+    cn->nqueue = nq;
+    cn->now = hdr[6];
     cn->nbid = nb;
     cn->nactive = na;
     cn->counts = counts;

@@ -1,9 +1,11 @@
 /* negotiation_lua.c - Lua binding: swarmlab.contract_net{...} and swarmlab.auction{...}.
  *
  *   local cn = swarmlab.contract_net{
- *       bid = function(conv, bidder) return cost end,   -- nil/false refuses
+ *       bid = function(conv, bidder) return cost, aux end, -- nil/false refuses; aux optional
+ *       choose = function(conv, proposals) return k end,  -- optional award rule (k or nil)
  *       exec = function(conv, winner) return true end,  -- optional: false reports failure
  *       on_close = function(conv) end,                  -- optional
+ *       retry = 0,                -- n > 0: an unplaced task is announced again n steps later
  *       deadline = 2, result_timeout = 4, trace = "contract_net.csv",
  *       record = "bus",           -- optional: bus_messages, bus_bytes, bus_lost per step
  *       loss = 0.1, delay = 0, jitter = 1} -- optional: every link of the world's bus
@@ -14,7 +16,10 @@
  *                    agents = {{x, y}, ...}, tasks = {{x, y}, ...}, return_home = false}
  *
  * The contract net runs on the world's message bus as a serial system added to the world, so
- * bids are made one step after the call for proposals. Agents are {pop = number, id = number};
+ * bids are made one step after the call for proposals. `aux` is one more number a proposal carries
+ * (the spare capacity a bidder offers, say); `choose` receives the proposals as a list of
+ * {bidder = agent, cost = number, aux = number} in bidder order and returns the position of the
+ * winner in that list, or nil to accept none (the conversation ends as no-bids). Agents are {pop = number, id = number};
  * `bidders` may also be a population userdata (all its agents; pop = its index in the world).
  * Callback errors and bids that are not finite numbers stop the run with the scenario line.
  */
@@ -39,8 +44,9 @@ typedef struct lua_cnet {
     lua_State *L;             /* the main thread: callbacks may outlive the creating coroutine */
     sl_cnet *cn;
     sl_world *world;
-    int bid_ref, exec_ref, close_ref;
+    int bid_ref, exec_ref, close_ref, choose_ref;
     char where[128];          /* "scenario.lua:12" of the bid function */
+    char where_choose[128];   /* and of the award rule */
 } lua_cnet;
 
 typedef struct cnet_box {
@@ -112,6 +118,12 @@ static void push_conv(lua_State *L, lua_cnet *lc, const sl_cn_conv *c)
     lua_setfield(L, -2, "opened");
     lua_pushinteger(L, (lua_Integer)c->closed);
     lua_setfield(L, -2, "closed");
+    lua_pushinteger(L, (lua_Integer)c->attempt);
+    lua_setfield(L, -2, "attempt");
+    lua_pushinteger(L, (lua_Integer)c->origin);
+    lua_setfield(L, -2, "origin");
+    lua_pushboolean(L, c->requeued);
+    lua_setfield(L, -2, "requeued");
 }
 
 /* Calls the function in ref with conv and an agent; results stay on the stack. */
@@ -135,21 +147,28 @@ static sl_status call_lua(lua_cnet *lc, int ref, const sl_cn_conv *c, const sl_c
 static sl_status cb_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
                         double *cost, double *aux, sl_error *e)
 {
-    (void)aux;
     lua_cnet *lc = user;
     lua_State *L = lc->L;
-    sl_status s = call_lua(lc, lc->bid_ref, c, &b, 1, e);
+    sl_status s = call_lua(lc, lc->bid_ref, c, &b, 2, e);
     if (s != SL_OK)
         return s;
     *propose = 0;
-    if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
-        lua_pop(L, 1);
+    if (lua_isnil(L, -2) || (lua_isboolean(L, -2) && !lua_toboolean(L, -2))) {
+        lua_pop(L, 2);
         return SL_OK;
     }
+    int isaux = 1;
+    double a = lua_isnil(L, -1) ? 0.0 : lua_tonumberx(L, -1, &isaux);
+    const char *atn = luaL_typename(L, -1);
     int isnum = 0;
-    double v = lua_tonumberx(L, -1, &isnum);
-    const char *tn = luaL_typename(L, -1);
-    lua_pop(L, 1);
+    double v = lua_tonumberx(L, -2, &isnum);
+    const char *tn = luaL_typename(L, -2);
+    lua_pop(L, 2);
+    if (isnum && isfinite(v) && (!isaux || !isfinite(a)))
+        return sl_error_set(e, SL_ERR_LUA, "%s: contract net bid function returned aux = %s "
+                            "for conversation %llu, bidder %d:%u; aux must be a finite number or "
+                            "nil", lc->where, isaux ? (isnan(a) ? "nan" : "inf") : atn,
+                            (unsigned long long)c->id, b.pop, sl_id_index(b.id) + 1u);
     if (!isnum || !isfinite(v))
         return sl_error_set(e, SL_ERR_LUA, "%s: contract net bid function returned %s (%s) for "
                             "conversation %llu, bidder %d:%u; a bid must be a finite number "
@@ -158,6 +177,63 @@ static sl_status cb_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pro
                             (unsigned long long)c->id, b.pop, sl_id_index(b.id) + 1u);
     *propose = 1;
     *cost = v;
+    *aux = a;
+    return SL_OK;
+}
+
+/* The award rule: choose(conv, proposals) -> position in proposals, or nil for none. */
+static sl_status cb_choose(void *user, const sl_cn_conv *c, int *winner, sl_error *e)
+{
+    lua_cnet *lc = user;
+    lua_State *L = lc->L;
+    if (!lua_checkstack(L, 8))
+        return sl_error_set(e, SL_ERR_LUA, "contract net: Lua stack overflow");
+    lua_rawgeti(L, LUA_REGISTRYINDEX, lc->choose_ref);
+    push_conv(L, lc, c);
+    lua_createtable(L, c->nproposals, 0);
+    int np = 0;
+    for (int i = 0; i < c->nbidders; i++) {
+        char ans;
+        double bid;
+        sl_cn_agent a = sl_cnet_bidder(lc->cn, c, i, &ans, &bid);
+        if (ans != 'p')
+            continue;
+        lua_createtable(L, 0, 3);
+        push_agent(L, lc->world, a);
+        lua_setfield(L, -2, "bidder");
+        lua_pushnumber(L, bid);
+        lua_setfield(L, -2, "cost");
+        lua_pushnumber(L, sl_cnet_bidder_aux(lc->cn, c, i));
+        lua_setfield(L, -2, "aux");
+        lua_rawseti(L, -2, ++np);
+    }
+    const uint64_t id = c->id;
+    sl_status s = sl_lua_callback_call(L, 2, 1, e);
+    if (s != SL_OK)
+        return s;
+    c = sl_cnet_conv(lc->cn, id);
+    *winner = -1;
+    if (lua_isnil(L, -1) || (lua_isboolean(L, -1) && !lua_toboolean(L, -1))) {
+        lua_pop(L, 1);
+        return SL_OK;
+    }
+    int ok = 0;
+    lua_Integer k = lua_tointegerx(L, -1, &ok);
+    const char *tn = luaL_typename(L, -1);
+    lua_pop(L, 1);
+    if (!ok || k < 1 || k > np)
+        return sl_error_set(e, SL_ERR_LUA, "%s: contract net choose function returned %s for "
+                            "conversation %llu; it must return a position in the proposals "
+                            "(1..%d) or nil", lc->where_choose, ok ? "a position outside them" : tn,
+                            (unsigned long long)id, np);
+    for (int i = 0; i < c->nbidders; i++) {
+        char ans;
+        sl_cnet_bidder(lc->cn, c, i, &ans, NULL);
+        if (ans == 'p' && --k == 0) {
+            *winner = i;
+            break;
+        }
+    }
     return SL_OK;
 }
 
@@ -211,18 +287,20 @@ static lua_Integer opt_int(lua_State *L, int t, const char *key, lua_Integer def
 
 static int l_contract_net(lua_State *L)
 {
-    static const char *const keys[] = {"bid", "exec", "on_close", "deadline", "result_timeout",
-                                       "trace", "record", "loss", "delay", "jitter", NULL};
+    static const char *const keys[] = {"bid", "exec", "on_close", "choose", "retry", "deadline",
+                                       "result_timeout", "trace", "record", "loss", "delay",
+                                       "jitter", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 1, "swarmlab.contract_net{...}", keys);
     sl_world *w = sl_lua_world(L);
-    sl_cnet_def def;
-    memset(&def, 0, sizeof def);
+    sl_cnet_def def = sl_cnet_def_default();
     def.deadline = (uint32_t)opt_int(L, 1, "deadline", 2, 2, STEPS_MAX);
+    def.retry = (uint32_t)opt_int(L, 1, "retry", 0, 0, STEPS_MAX);
     def.result_timeout = (uint32_t)opt_int(L, 1, "result_timeout", 4, 1, STEPS_MAX);
     int bid_ref = opt_ref(L, 1, "bid", 1);
     int exec_ref = opt_ref(L, 1, "exec", 0);
     int close_ref = opt_ref(L, 1, "on_close", 0);
+    int choose_ref = opt_ref(L, 1, "choose", 0);
     lua_getfield(L, 1, "bid");
     lua_Debug ar;
     lua_getinfo(L, ">S", &ar);
@@ -234,10 +312,19 @@ static int l_contract_net(lua_State *L)
     lc->bid_ref = bid_ref;
     lc->exec_ref = exec_ref;
     lc->close_ref = close_ref;
+    lc->choose_ref = choose_ref;
     snprintf(lc->where, sizeof lc->where, "%s:%d", ar.short_src, ar.linedefined);
+    if (choose_ref != LUA_NOREF) {
+        lua_rawgeti(L, LUA_REGISTRYINDEX, choose_ref);
+        lua_getinfo(L, ">S", &ar);
+        snprintf(lc->where_choose, sizeof lc->where_choose, "%s:%d", ar.short_src,
+                 ar.linedefined);
+    }
     def.bid = cb_bid;
     def.exec = lc->exec_ref != LUA_NOREF ? cb_exec : NULL;
     def.on_close = lc->close_ref != LUA_NOREF ? cb_close : NULL;
+    def.choose = lc->choose_ref != LUA_NOREF ? cb_choose : NULL;
+    def.world = w;
     def.user = lc;
     sl_error e;
     sl_error_clear(&e);
@@ -398,8 +485,7 @@ static int l_announce(lua_State *L)
     }
     sl_error e;
     sl_error_clear(&e);
-    uint64_t step = sl_world_step_count(lc->world);
-    uint64_t id = sl_cnet_announce(lc->cn, step, mgr, &task, bid, n, &e);
+    uint64_t id = sl_cnet_announce(lc->cn, mgr, &task, bid, n, &e);
     lua_settop(L, list - 1);
     if (id == 0)
         return luaL_error(L, "%s", e.msg);
@@ -421,12 +507,12 @@ static int l_counts(lua_State *L)
 {
     lua_cnet *lc = check_cnet(L);
     sl_cnet_counts k = sl_cnet_counts_get(lc->cn);
-    lua_createtable(L, 0, 10);
-    const char *names[10] = {"open", "awarded", "done", "failed", "no_bids", "timeout", "aborted",
-                             "late", "anomalies", "messages"};
-    uint64_t vals[10] = {k.open, k.awarded, k.done, k.failed, k.no_bids, k.timeout, k.aborted,
-                         k.late, k.anomalies, k.messages};
-    for (int i = 0; i < 10; i++) {
+    lua_createtable(L, 0, 12);
+    const char *names[12] = {"open", "awarded", "done", "failed", "no_bids", "timeout", "aborted",
+                             "late", "anomalies", "messages", "queued", "reannounced"};
+    uint64_t vals[12] = {k.open, k.awarded, k.done, k.failed, k.no_bids, k.timeout, k.aborted,
+                         k.late, k.anomalies, k.messages, k.queued, k.reannounced};
+    for (int i = 0; i < 12; i++) {
         lua_pushinteger(L, (lua_Integer)vals[i]);
         lua_setfield(L, -2, names[i]);
     }
@@ -438,7 +524,7 @@ static int l_finish(lua_State *L)
     lua_cnet *lc = check_cnet(L);
     sl_error e;
     sl_error_clear(&e);
-    if (sl_cnet_abort_open(lc->cn, sl_world_step_count(lc->world), &e) != SL_OK ||
+    if (sl_cnet_abort_open(lc->cn, &e) != SL_OK ||
         sl_cnet_close_trace(lc->cn, &e) != SL_OK)
         return luaL_error(L, "%s", e.msg);
     return 0;

@@ -58,7 +58,7 @@ static sl_status close_cb(void *user, const sl_cn_conv *c, sl_error *e)
 
 static sl_cnet *make(sl_bus *bus, fixture *f)
 {
-    sl_cnet_def def = {bid_cb, exec_cb, close_cb, f, 2, 4, NULL};
+    sl_cnet_def def = {bid_cb, exec_cb, close_cb, f, 2, 4, NULL, 0, NULL};
     sl_error e;
     sl_cnet *cn = sl_cnet_create(bus, &def, &e);
     ck_assert_ptr_nonnull(cn);
@@ -71,8 +71,12 @@ static uint64_t announce3(sl_cnet *cn, uint64_t step, int bidder_pop_last)
     sl_cn_agent bidders[3] = {{1, 1}, {1, 2}, {bidder_pop_last, 3}};
     sl_cn_task task = {42, {1, 2, 3, 0, 0, 0}};
     sl_error e;
-    uint64_t id = sl_cnet_announce(cn, step, mgr, &task, bidders, 3, &e);
+    while (sl_cnet_now(cn) < step) /* the steps the test skips, with nothing delivered */
+        ck_assert_msg(sl_cnet_step(cn, &e) == SL_OK, "%s", e.msg);
+    ck_assert_uint_eq(sl_cnet_now(cn), step);
+    uint64_t id = sl_cnet_announce(cn, mgr, &task, bidders, 3, &e);
     ck_assert_uint_gt(id, 0);
+    ck_assert_uint_eq(sl_cnet_conv(cn, id)->opened, step);
     return id;
 }
 
@@ -81,7 +85,8 @@ static void run(sl_cnet *cn, sl_bus *bus, uint64_t from, uint64_t to)
 {
     sl_error e;
     for (uint64_t t = from; t < to; t++) {
-        ck_assert_msg(sl_cnet_step(cn, t, &e) == SL_OK, "%s", e.msg);
+        ck_assert_msg(sl_cnet_step(cn, &e) == SL_OK, "%s", e.msg);
+        ck_assert_uint_eq(sl_cnet_now(cn), t);
         ck_assert_int_eq(sl_bus_end_step(bus, t), SL_OK);
     }
 }
@@ -276,12 +281,12 @@ static sl_status nan_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pr
 START_TEST(test_cn_nan_bid_is_an_error)
 {
     sl_bus *bus = sl_bus_create();
-    sl_cnet_def def = {nan_bid, NULL, NULL, NULL, 2, 4, NULL};
+    sl_cnet_def def = {nan_bid, NULL, NULL, NULL, 2, 4, NULL, 0, NULL};
     sl_error e;
     sl_cnet *cn = sl_cnet_create(bus, &def, &e);
     announce3(cn, 0, 1);
     ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
-    ck_assert_int_eq(sl_cnet_step(cn, 1, &e), SL_ERR_RANGE);
+    ck_assert_int_eq(sl_cnet_step(cn, &e), SL_ERR_RANGE);
     ck_assert_ptr_nonnull(strstr(e.msg, "nan"));
     sl_cnet_destroy(cn);
     sl_bus_destroy(bus);
@@ -315,7 +320,7 @@ START_TEST(test_cn_award_rule)
 {
     sl_bus *bus = sl_bus_create();
     fixture f = {.cost = {0, 5, 3, 7}};
-    sl_cnet_def def = {bid_cb, exec_cb, close_cb, &f, 2, 4, choose_cb};
+    sl_cnet_def def = {bid_cb, exec_cb, close_cb, &f, 2, 4, choose_cb, 0, NULL};
     sl_error e;
     choose_cn = sl_cnet_create(bus, &def, &e);
     choose_none = 0;
@@ -353,14 +358,14 @@ static char *random_run(const char *trace, sl_cnet_counts *out)
     sl_cn_agent mgr = {0, 1};
     sl_cn_agent bidders[5] = {{1, 1}, {1, 2}, {1, 3}, {1, 4}, {1, 5}};
     for (uint64_t t = 0; t < 60; t++) {
-        ck_assert_int_eq(sl_cnet_step(cn, t, &e), SL_OK);
+        ck_assert_int_eq(sl_cnet_step(cn, &e), SL_OK);
         if (t < 40 && t % 2 == 0) {
             sl_cn_task task = {t, {0}};
-            ck_assert_uint_gt(sl_cnet_announce(cn, t, mgr, &task, bidders, 5, &e), 0);
+            ck_assert_uint_gt(sl_cnet_announce(cn, mgr, &task, bidders, 5, &e), 0);
         }
         ck_assert_int_eq(sl_bus_end_step(bus, t), SL_OK);
     }
-    ck_assert_int_eq(sl_cnet_abort_open(cn, 60, &e), SL_OK);
+    ck_assert_int_eq(sl_cnet_abort_open(cn, &e), SL_OK);
     for (size_t i = 1; i <= sl_cnet_nconv(cn); i++)
         ck_assert(sl_conv_terminal(sl_cnet_conv(cn, i)->state));
     sl_cnet_counts k = sl_cnet_counts_get(cn);
@@ -399,6 +404,120 @@ START_TEST(test_cn_lossy_all_terminal_and_trace)
     free(t1);
     free(t2);
     unlink(path);
+}
+END_TEST
+
+/* Queueing: a task nobody takes waits `retry` steps and is announced again, attempt after
+ * attempt, until a bidder takes it; nothing is dropped, and the queue survives a checkpoint. */
+START_TEST(test_cn_retry_queues_unplaced_tasks)
+{
+    sl_bus *bus = sl_bus_create();
+    fixture f = {.cost = {0, NAN, NAN, NAN}};
+    sl_cnet_def def = sl_cnet_def_default();
+    def.bid = bid_cb;
+    def.exec = exec_cb;
+    def.on_close = close_cb;
+    def.user = &f;
+    def.retry = 3;
+    sl_error e;
+    sl_cnet *cn = sl_cnet_create(bus, &def, &e);
+    ck_assert_ptr_nonnull(cn);
+    uint64_t a = announce3(cn, 0, 1);
+    ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+    run(cn, bus, 1, 3); /* all refuse: no-bids at step 2, queued until step 5 */
+    const sl_cn_conv *c = sl_cnet_conv(cn, a);
+    ck_assert_int_eq(c->state, SL_CONV_NO_BIDS);
+    ck_assert_int_eq(c->requeued, 1);
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.queued, 1);
+    ck_assert_uint_eq(sl_cnet_nconv(cn), 1);
+    run(cn, bus, 3, 5);
+    ck_assert_uint_eq(sl_cnet_nconv(cn), 1); /* not before its due step */
+    /* checkpoint with the task queued, restore into a fresh cnet */
+    char path[] = "/tmp/sl_cn_queueXXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    FILE *fp = fdopen(fd, "w+b");
+    ck_assert_int_eq(sl_cnet_write(cn, fp, &e), SL_OK);
+    rewind(fp);
+    sl_cnet *cn2 = sl_cnet_create(bus, &def, &e);
+    ck_assert_int_eq(sl_cnet_read(cn2, fp, path, &e), SL_OK);
+    fclose(fp);
+    unlink(path);
+    sl_cnet_destroy(cn);
+    cn = cn2;
+    ck_assert_uint_eq(sl_cnet_now(cn), 4);
+    ck_assert_uint_eq(sl_cnet_counts_get(cn).queued, 1);
+    run(cn, bus, 5, 6); /* announced again at 5 */
+    ck_assert_uint_eq(sl_cnet_nconv(cn), 2);
+    c = sl_cnet_conv(cn, 2);
+    ck_assert_int_eq(c->attempt, 2);
+    ck_assert_uint_eq(c->origin, a);
+    ck_assert_uint_eq(c->opened, 5);
+    ck_assert_uint_eq(c->task.item, 42);
+    ck_assert_int_eq(c->nbidders, 3);
+    f.cost[3] = 4.0; /* bidder 3 now has room */
+    run(cn, bus, 6, 12);
+    c = sl_cnet_conv(cn, 2);
+    ck_assert_int_eq(c->state, SL_CONV_DONE);
+    ck_assert_int_eq(c->winner, 2);
+    ck_assert_int_eq(c->requeued, 0);
+    k = sl_cnet_counts_get(cn);
+    ck_assert_uint_eq(k.queued, 0);
+    ck_assert_uint_eq(k.reannounced, 1);
+    ck_assert_uint_eq(k.done, 1);
+    ck_assert_uint_eq(sl_cnet_nconv(cn), 2);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
+}
+END_TEST
+
+/* Over a lossy bus with bidders that mostly refuse, every task announced is done in the end or
+ * still queued or open: origins of done conversations plus the waiting ones cover every task. */
+START_TEST(test_cn_retry_loses_no_task)
+{
+    sl_bus *bus = sl_bus_create();
+    sl_error e;
+    sl_bus_set_seed(bus, 5);
+    sl_bus_link lk = {0.3, 0, 1};
+    sl_bus_set_link(bus, -1, -1, lk, &e);
+    fixture f = {.cost = {0, NAN, NAN, NAN}};
+    sl_cnet_def def = sl_cnet_def_default();
+    def.bid = bid_cb;
+    def.exec = exec_cb;
+    def.user = &f;
+    def.retry = 2;
+    sl_cnet *cn = sl_cnet_create(bus, &def, &e);
+    sl_cn_agent mgr = {0, 1};
+    sl_cn_agent bidders[3] = {{1, 1}, {1, 2}, {1, 3}};
+    enum { NT = 30 };
+    for (uint64_t t = 1; t <= 200; t++) {
+        ck_assert_msg(sl_cnet_step(cn, &e) == SL_OK, "%s", e.msg);
+        f.cost[1] = t % 3 == 0 ? 1.0 : NAN; /* bidder 1 has room one step in three */
+        if (t <= NT) {
+            sl_cn_task task = {t, {0}};
+            ck_assert_uint_gt(sl_cnet_announce(cn, mgr, &task, bidders, 3, &e), 0);
+        }
+        ck_assert_int_eq(sl_bus_end_step(bus, t), SL_OK);
+    }
+    int done[NT + 1] = {0};
+    for (size_t i = 1; i <= sl_cnet_nconv(cn); i++) {
+        const sl_cn_conv *c = sl_cnet_conv(cn, i);
+        ck_assert_uint_eq(c->task.item, sl_cnet_conv(cn, c->origin)->task.item);
+        if (c->state == SL_CONV_DONE)
+            done[c->task.item]++;
+    }
+    sl_cnet_counts k = sl_cnet_counts_get(cn);
+    uint64_t placed = 0;
+    for (int t = 1; t <= NT; t++) {
+        ck_assert_int_le(done[t], 1); /* never placed twice */
+        placed += (uint64_t)done[t];
+    }
+    ck_assert_uint_eq(placed + k.queued + k.open + k.awarded, NT);
+    ck_assert_uint_gt(placed, NT / 2);
+    ck_assert_uint_gt(k.reannounced, 0);
+    sl_cnet_destroy(cn);
+    sl_bus_destroy(bus);
 }
 END_TEST
 
@@ -728,14 +847,14 @@ END_TEST
 static sl_cnet *grow_cn;
 static int grow_opened;
 static uint64_t grow_first;
-static void grow_more(uint64_t step)
+static void grow_more(void)
 {
     sl_cn_agent mgr = {0, 1};
     sl_cn_agent bidders[3] = {{1, 1}, {1, 2}, {1, 3}};
     sl_cn_task task = {7, {0}};
     sl_error e;
     for (int k = 0; k < 100; k++) {
-        ck_assert_uint_gt(sl_cnet_announce(grow_cn, step, mgr, &task, bidders, 3, &e), 0);
+        ck_assert_uint_gt(sl_cnet_announce(grow_cn, mgr, &task, bidders, 3, &e), 0);
         grow_opened++;
     }
 }
@@ -744,7 +863,7 @@ static sl_status grow_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *p
                           double *cost, double *aux, sl_error *e)
 {
     sl_status s = bid_cb(user, c, b, propose, cost, aux, e);
-    if (c->id == grow_first) grow_more(c->opened + 1);
+    if (c->id == grow_first) grow_more();
     return s;
 }
 
@@ -752,7 +871,7 @@ static sl_status grow_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *
 {
     int first = c->id == grow_first;
     sl_status s = exec_cb(user, c, w, ok, e);
-    if (first) grow_more(c->opened + 3);
+    if (first) grow_more();
     return s;
 }
 
@@ -761,7 +880,7 @@ static sl_status grow_choose(void *user, const sl_cn_conv *c, int *winner, sl_er
     (void)user;
     (void)e;
     if (c->id == grow_first) {
-        grow_more(c->opened + 2);
+        grow_more();
         c = sl_cnet_conv(grow_cn, grow_first); /* the callback's own pointer moved too */
     }
     *winner = -2; /* replaced below by the default rule's choice: the lowest bid */
@@ -782,7 +901,7 @@ static sl_status grow_close(void *user, const sl_cn_conv *c, sl_error *e)
 {
     int first = c->id == grow_first;
     sl_status s = close_cb(user, c, e);
-    if (first) grow_more(c->closed);
+    if (first) grow_more();
     return s;
 }
 
@@ -790,7 +909,7 @@ START_TEST(test_cn_callbacks_open_conversations)
 {
     sl_bus *bus = sl_bus_create();
     fixture f = {.cost = {0, 5, 3, 7}};
-    sl_cnet_def def = {grow_bid, grow_exec, grow_close, &f, 2, 4, grow_choose};
+    sl_cnet_def def = {grow_bid, grow_exec, grow_close, &f, 2, 4, grow_choose, 0, NULL};
     sl_error e;
     grow_cn = sl_cnet_create(bus, &def, &e);
     grow_opened = 0;
@@ -813,7 +932,7 @@ START_TEST(test_cn_callbacks_open_conversations)
     ck_assert_uint_eq(k.open + k.awarded, 0);
     /* abort with on_close opening more: the new ones stay open, the old ones are aborted */
     grow_first = announce3(grow_cn, 12, 1);
-    ck_assert_int_eq(sl_cnet_abort_open(grow_cn, 12, &e), SL_OK);
+    ck_assert_int_eq(sl_cnet_abort_open(grow_cn, &e), SL_OK);
     k = sl_cnet_counts_get(grow_cn);
     ck_assert_uint_eq(k.aborted, 1);
     ck_assert_uint_eq(k.open, 100);
@@ -827,6 +946,8 @@ int main(void)
     Suite *s = suite_create("negotiation");
     TCase *tc = tcase_create("contract_net");
     tcase_add_test(tc, test_cn_award_lowest);
+    tcase_add_test(tc, test_cn_retry_queues_unplaced_tasks);
+    tcase_add_test(tc, test_cn_retry_loses_no_task);
     tcase_add_test(tc, test_cn_refusals_and_all_refuse);
     tcase_add_test(tc, test_cn_deadline_late_bid);
     tcase_add_test(tc, test_cn_no_answers_by_deadline);

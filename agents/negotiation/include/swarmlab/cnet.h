@@ -79,6 +79,9 @@ typedef struct sl_cn_conv {
     int winner;             /* index into the bidders, -1 when none */
     double best;            /* winning cost (NaN when none) */
     size_t first_bidder;    /* internal: offset of the bidders */
+    uint64_t origin;        /* id of the task's first conversation (itself the first time) */
+    uint32_t attempt;       /* 1 for the first announcement, then 2, 3, ... */
+    int requeued;           /* 1 when the task was queued for another announcement */
 } sl_cn_conv;
 
 /* Bid callback, called when `bidder` receives a cfp: set *propose = 1 and *cost (finite), or
@@ -105,7 +108,12 @@ typedef struct sl_cnet_def {
     uint32_t deadline;      /* steps after the cfp during which proposals count (>= 2; default 2) */
     uint32_t result_timeout;/* steps after the award to wait for the result (default 4) */
     sl_cn_choose_fn choose; /* optional award rule */
+    uint32_t retry;         /* 0: an unplaced task is final; n > 0: announced again n steps later */
+    sl_world *world;        /* optional clock (see above); borrowed, must outlive the cnet */
 } sl_cnet_def;
+
+/* Defaults: no callbacks, deadline 2, result timeout 4, no award rule, no retry, own clock. */
+sl_cnet_def sl_cnet_def_default(void);
 
 typedef struct sl_cnet sl_cnet;
 
@@ -117,18 +125,21 @@ void sl_cnet_destroy(sl_cnet *cn);
 sl_status sl_cnet_open_trace(sl_cnet *cn, const char *path, sl_error *e);
 sl_status sl_cnet_close_trace(sl_cnet *cn, sl_error *e);
 
-/* Opens a conversation in step `step`: sends cfp to every bidder. Returns the conversation id
- * (> 0), or 0 with e filled (no bidders, out of memory). */
-uint64_t sl_cnet_announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const sl_cn_task *task,
+/* Opens a conversation in the current step: sends cfp to every bidder (copied). Returns the
+ * conversation id (> 0), or 0 with e filled (no bidders, out of memory). */
+uint64_t sl_cnet_announce(sl_cnet *cn, sl_cn_agent manager, const sl_cn_task *task,
                           const sl_cn_agent *bidders, int nbidders, sl_error *e);
 
-/* Processes the messages delivered for `step` and the deadlines of open conversations. */
-sl_status sl_cnet_step(sl_cnet *cn, uint64_t step, sl_error *e);
-/* Closes every non-terminal conversation as aborted (end of a run). */
-sl_status sl_cnet_abort_open(sl_cnet *cn, uint64_t step, sl_error *e);
+/* Advances the clock, processes the messages delivered for that step, the deadlines of open
+ * conversations and the queued tasks that are due. */
+sl_status sl_cnet_step(sl_cnet *cn, sl_error *e);
+/* The current step (see Clock above). */
+uint64_t sl_cnet_now(const sl_cnet *cn);
+/* Closes every non-terminal conversation as aborted (end of a run); queued tasks stay queued. */
+sl_status sl_cnet_abort_open(sl_cnet *cn, sl_error *e);
 
-/* Adds a world system (serial, named "contract_net") that calls sl_cnet_step each step. The
- * world does not own cn. */
+/* Adds a world system (serial, named "contract_net") that calls sl_cnet_step each step and
+ * makes the world's step count the cnet's clock. The world does not own cn. */
 sl_status sl_cnet_attach(sl_cnet *cn, sl_world *w, sl_error *e);
 
 const sl_cn_conv *sl_cnet_conv(const sl_cnet *cn, uint64_t id); /* NULL when unknown */
@@ -143,6 +154,8 @@ double sl_cnet_bidder_aux(const sl_cnet *cn, const sl_cn_conv *c, int i);
 typedef struct sl_cnet_counts {
     uint64_t open, awarded, done, failed, no_bids, timeout, aborted;
     uint64_t late, anomalies, messages;
+    uint64_t queued;        /* tasks waiting to be announced again */
+    uint64_t reannounced;   /* announcements of queued tasks so far */
 } sl_cnet_counts;
 sl_cnet_counts sl_cnet_counts_get(const sl_cnet *cn);
 /* The last anomaly's description ("" when none). */
