@@ -130,6 +130,11 @@ static int push_err(sl_consensus *c, double v)
     return 0;
 }
 
+sl_consensus_def sl_consensus_def_default(void)
+{
+    return (sl_consensus_def){.tol = 1e-6, .period = 1, .threads = 1, .max_rounds = 1000000};
+}
+
 sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_def *o, sl_error *e)
 {
     if (n < 1) {
@@ -146,6 +151,10 @@ sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_de
     }
     if (o->period < 0) {
         sl_error_set(e, SL_ERR_RANGE, "consensus: period must be >= 1, got %d", o->period);
+        return NULL;
+    }
+    if (o->max_rounds < 0) {
+        sl_error_set(e, SL_ERR_RANGE, "consensus: max_rounds must be >= 0, got %ld", o->max_rounds);
         return NULL;
     }
     for (int i = 0; i < n; i++)
@@ -291,10 +300,10 @@ static sl_status after_round(sl_consensus *c, sl_error *e)
     return SL_OK;
 }
 
-sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e)
+sl_status sl_consensus_step(sl_consensus *c, sl_error *e)
 {
     if (c->nt == 0) return sl_error_set(e, SL_ERR_STATE, "consensus: no topology");
-    if (c->done) return SL_OK;
+    if (sl_consensus_done(c)) return SL_OK;
     long k = c->rounds + 1;
     int ti = topo_of(c, k);
     const sl_graph *g = c->t[ti].g;
@@ -311,11 +320,14 @@ sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e)
     return after_round(c, e);
 }
 
-long sl_consensus_run_direct(sl_consensus *c, long max_rounds, sl_error *e)
+sl_status sl_consensus_run(sl_consensus *c, sl_error *e)
 {
-    while (!c->done && c->rounds < max_rounds)
-        if (sl_consensus_round_direct(c, e) != SL_OK) return -1;
-    return c->rounds;
+    if (c->nt == 0) return sl_error_set(e, SL_ERR_STATE, "consensus: no topology");
+    while (!sl_consensus_done(c)) {
+        sl_status st = sl_consensus_step(c, e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
 }
 
 /* ---- bus driver ---- */
@@ -355,7 +367,7 @@ static void cons_chunk(sl_ctx *ctx)
     sl_consensus *c = ctx->user;
     chunk_count *cnt = &c->cc[ctx->chunk];
     memset(cnt, 0, sizeof *cnt);
-    if (c->done) return;
+    if (sl_consensus_done(c)) return;
     sl_bus *bus = sl_world_bus(ctx->world);
     long t = (long)ctx->step;
     if (t == 0) {
@@ -424,7 +436,7 @@ static sl_status cons_post(sl_world *w, void *user, sl_error *e)
         sum.delivered += c->cc[k].delivered;
         sum.bytes += c->cc[k].bytes;
     }
-    int updated = sl_world_step_count(w) >= 1 && !c->done;
+    int updated = sl_world_step_count(w) >= 1 && !sl_consensus_done(c);
     if (updated) {
         sl_status st = after_round(c, e);
         if (st != SL_OK) return st;
@@ -593,7 +605,12 @@ sl_consensus *sl_consensus_of(const sl_world *w, const char *pop_name)
 
 int sl_consensus_n(const sl_consensus *c) { return c->n; }
 const double *sl_consensus_x(const sl_consensus *c) { return c->x; }
-int sl_consensus_done(const sl_consensus *c) { return c->done; }
+bool sl_consensus_converged(const sl_consensus *c) { return c->done; }
+
+bool sl_consensus_done(const sl_consensus *c)
+{
+    return c->done || (c->o.max_rounds > 0 && c->rounds >= c->o.max_rounds);
+}
 long sl_consensus_iterations(const sl_consensus *c) { return c->rounds; }
 int sl_consensus_ncomponents(const sl_consensus *c) { return c->ncomp; }
 const int *sl_consensus_components(const sl_consensus *c) { return c->comp; }

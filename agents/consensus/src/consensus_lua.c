@@ -131,8 +131,9 @@ static int l_consensus(lua_State *L)
     spec.radius = sl_lua_opt_number(&op, "radius", 0.3, -HUGE_VAL, HUGE_VAL);
     spec.seed = opt_seed(L, 1, W);
     double eps = sl_lua_opt_number(&op, "eps", 0.0, -HUGE_VAL, HUGE_VAL);
-    sl_consensus_def o = {0};
-    o.tol = sl_lua_opt_number(&op, "tol", 1e-6, -HUGE_VAL, HUGE_VAL);
+    sl_consensus_def o = sl_consensus_def_default();
+    o.max_rounds = 0;   /* the world's steps bound the rounds */
+    o.tol = sl_lua_opt_number(&op, "tol", o.tol, -HUGE_VAL, HUGE_VAL);
     o.link_fail = sl_lua_opt_number(&op, "link_fail", 0.0, -HUGE_VAL, HUGE_VAL);
     o.period = (int)sl_lua_opt_integer(&op, "period", 1, 1, 1000000);
     o.seed = spec.seed;
@@ -387,14 +388,15 @@ static int l_fedavg(lua_State *L)
     open_opts(L, W, keys, &op);
     data_opts d;
     read_data_opts(L, &op, W, "clients", &d);
-    sl_fedavg_def o = {0};
-    o.frac = sl_lua_opt_number(&op, "frac", 0.1, -HUGE_VAL, HUGE_VAL);
-    o.epochs = (int)sl_lua_opt_integer(&op, "epochs", 5, 1, 100000);
-    o.batch = (int)sl_lua_opt_integer(&op, "batch", 10, 0, 10000000);
-    o.lr = sl_lua_opt_number(&op, "lr", 0.05, -HUGE_VAL, HUGE_VAL);
-    o.l2 = sl_lua_opt_number(&op, "l2", 0.0, -HUGE_VAL, HUGE_VAL);
-    o.dropout = sl_lua_opt_number(&op, "dropout", 0.0, -HUGE_VAL, HUGE_VAL);
-    o.target = sl_lua_opt_number(&op, "target", 0.0, -HUGE_VAL, HUGE_VAL);
+    sl_fedavg_def o = sl_fedavg_def_default();
+    o.rounds = 0;   /* the world's steps bound the rounds */
+    o.frac = sl_lua_opt_number(&op, "frac", o.frac, -HUGE_VAL, HUGE_VAL);
+    o.epochs = (int)sl_lua_opt_integer(&op, "epochs", o.epochs, 1, 100000);
+    o.batch = (int)sl_lua_opt_integer(&op, "batch", o.batch, 0, 10000000);
+    o.lr = sl_lua_opt_number(&op, "lr", o.lr, -HUGE_VAL, HUGE_VAL);
+    o.l2 = sl_lua_opt_number(&op, "l2", o.l2, -HUGE_VAL, HUGE_VAL);
+    o.dropout = sl_lua_opt_number(&op, "dropout", o.dropout, -HUGE_VAL, HUGE_VAL);
+    o.target = sl_lua_opt_number(&op, "target", o.target, -HUGE_VAL, HUGE_VAL);
     o.seed = d.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
     const char *wt = sl_lua_opt_string(&op, "weighting", "size");
@@ -483,13 +485,13 @@ static int l_dgd(lua_State *L)
     open_opts(L, W, keys, &op);
     data_opts d;
     read_data_opts(L, &op, W, "workers", &d);
-    sl_dgd_def o = {0};
+    sl_dgd_def o = sl_dgd_def_default();
     const char *mode = sl_lua_opt_string(&op, "mode", "sync");
     if (strcmp(mode, "sync") == 0) o.async = 0;
     else if (strcmp(mode, "async") == 0) o.async = 1;
     else lerr(L, "dgd: unknown mode '%s' (expected sync or async)", mode);
-    o.staleness = (int)sl_lua_opt_integer(&op, "staleness", 2, -2147483647, 2147483647);
-    o.lr = sl_lua_opt_number(&op, "lr", 0.5, -HUGE_VAL, HUGE_VAL);
+    o.staleness = (int)sl_lua_opt_integer(&op, "staleness", o.staleness, -2147483647, 2147483647);
+    o.lr = sl_lua_opt_number(&op, "lr", o.lr, -HUGE_VAL, HUGE_VAL);
     o.l2 = sl_lua_opt_number(&op, "l2", 0.0, -HUGE_VAL, HUGE_VAL);
     o.delay = (int)sl_lua_opt_integer(&op, "delay", 0, -2147483647, 1000000);
     o.jitter = (int)sl_lua_opt_integer(&op, "jitter", 0, -2147483647, 1000000);

@@ -90,6 +90,11 @@ void sl_dgd_destroy(sl_dgd *d)
 
 static void free_void(void *p) { sl_dgd_destroy(p); }
 
+sl_dgd_def sl_dgd_def_default(void)
+{
+    return (sl_dgd_def){.staleness = 2, .lr = 0.5};
+}
+
 sl_dgd *sl_dgd_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
                       const sl_dgd_def *o, sl_error *e)
 {

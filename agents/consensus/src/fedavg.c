@@ -84,6 +84,12 @@ void sl_fedavg_destroy(sl_fedavg *f)
 
 static void free_void(void *p) { sl_fedavg_destroy(p); }
 
+sl_fedavg_def sl_fedavg_def_default(void)
+{
+    return (sl_fedavg_def){.frac = 0.1, .epochs = 5, .batch = 10, .lr = 0.05, .threads = 1,
+                           .rounds = 100};
+}
+
 sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *test,
                             const sl_fedavg_def *o, sl_error *e)
 {
@@ -106,6 +112,9 @@ sl_fedavg *sl_fedavg_create(sl_lr_data *train, sl_lr_split *split, sl_lr_data *t
         bad = why;
     } else if (!(o->dropout >= 0.0 && o->dropout < 1.0)) {
         snprintf(why, sizeof why, "fedavg: dropout must be in [0, 1), got %g", o->dropout);
+        bad = why;
+    } else if (o->rounds < 0) {
+        snprintf(why, sizeof why, "fedavg: rounds must be >= 0, got %ld", o->rounds);
         bad = why;
     } else if (train->dim != test->dim) {
         snprintf(why, sizeof why, "fedavg: train and test data differ in dimension");
@@ -262,9 +271,26 @@ void sl_fedavg_evaluate(sl_fedavg *f)
         f->last.rounds_to_target = f->round;
 }
 
-sl_status sl_fedavg_round_direct(sl_fedavg *f, sl_error *e)
+bool sl_fedavg_done(const sl_fedavg *f)
+{
+    return f->o.rounds > 0 && f->round >= f->o.rounds;
+}
+
+sl_status sl_fedavg_run(sl_fedavg *f, sl_error *e)
+{
+    if (f->o.rounds <= 0)
+        return sl_error_set(e, SL_ERR_STATE, "fedavg: run needs a round limit (def.rounds > 0)");
+    while (!sl_fedavg_done(f)) {
+        sl_status st = sl_fedavg_step(f, e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
+}
+
+sl_status sl_fedavg_step(sl_fedavg *f, sl_error *e)
 {
     (void)e;
+    if (sl_fedavg_done(f)) return SL_OK;
     long r = f->round;
     int m = sl_fedavg_select(f, r, f->sel);
     const int dim = f->dim;

@@ -294,13 +294,27 @@ START_TEST(eigen_known_spectra)
 }
 END_TEST
 
+/* Direct driver to the end: the rounds made, or -1 with e filled. */
+static long run_direct(sl_consensus *c, sl_error *e)
+{
+    return sl_consensus_run(c, e) == SL_OK ? sl_consensus_iterations(c) : -1;
+}
+
+/* n direct rounds (fewer when done first): the rounds made. */
+static long step_direct(sl_consensus *c, long n, sl_error *e)
+{
+    for (long k = 0; k < n; k++) ck_assert_int_eq(sl_consensus_step(c, e), SL_OK);
+    return sl_consensus_iterations(c);
+}
+
 static sl_consensus *make_cons(const char *kind, int n, double radius, int laplacian, double fail,
                                int threads)
 {
     sl_error e;
     double *x0 = malloc((size_t)n * sizeof *x0);
     for (int i = 0; i < n; i++) x0[i] = i;
-    sl_consensus_def o = {.tol = 1e-9, .link_fail = fail, .seed = 42, .threads = threads};
+    sl_consensus_def o = {.tol = 1e-9, .link_fail = fail, .seed = 42, .threads = threads,
+                          .max_rounds = 200000};
     sl_consensus *c = sl_consensus_create(n, x0, &o, &e);
     free(x0);
     ck_assert_ptr_nonnull(c);
@@ -319,7 +333,7 @@ START_TEST(mean_preserved_and_converges)
             for (int f = 0; f < 2; f++) {
                 sl_consensus *c = make_cons(kinds[k], 36, 0.35, lap, f ? 0.3 : 0.0, 1);
                 double m0 = sl_consensus_initial_mean(c);
-                long it = sl_consensus_run_direct(c, 200000, &e);
+                long it = run_direct(c, &e);
                 ck_assert_msg(it > 0, "%s", e.msg);
                 if (sl_consensus_ncomponents(c) == 1) ck_assert(sl_consensus_done(c));
                 ck_assert_double_eq_tol(sl_consensus_mean(c), m0, 1e-12);
@@ -329,6 +343,54 @@ START_TEST(mean_preserved_and_converges)
                 }
                 sl_consensus_destroy(c);
             }
+}
+END_TEST
+
+/* The two stopping rules, step on a done consensus, and the def's checks. */
+START_TEST(stopping_rules)
+{
+    sl_error e;
+    double x0[8];
+    for (int i = 0; i < 8; i++) x0[i] = i;
+    sl_consensus_def o = sl_consensus_def_default();
+    ck_assert_double_eq(o.tol, 1e-6);
+    ck_assert_int_eq(o.max_rounds, 1000000);
+    o.tol = 1e-300;   /* not reached in 7 rounds */
+    o.max_rounds = 7;
+    sl_consensus *c = sl_consensus_create(8, x0, &o, &e);
+    ck_assert_ptr_nonnull(c);
+    ck_assert_int_eq(sl_consensus_step(c, &e), SL_ERR_STATE);   /* no topology yet */
+    ck_assert_int_eq(sl_consensus_run(c, &e), SL_ERR_STATE);
+    sl_graph_spec s = {"ring", 8, 0, 0, 1};
+    sl_graph *g = sl_graph_make(&s, &e);
+    ck_assert_int_eq(sl_consensus_add_topology(c, g, sl_mix_metropolis(g, &e), &e), SL_OK);
+    ck_assert(!sl_consensus_done(c));
+    ck_assert_int_eq(sl_consensus_step(c, &e), SL_OK);
+    ck_assert_int_eq(sl_consensus_iterations(c), 1);
+    ck_assert_int_eq(sl_consensus_run(c, &e), SL_OK);
+    ck_assert_int_eq(sl_consensus_iterations(c), 7);
+    ck_assert(sl_consensus_done(c));
+    ck_assert(!sl_consensus_converged(c));
+    double d = sl_consensus_disagreement(c);
+    ck_assert(d > 0.0);
+    ck_assert_int_eq(sl_consensus_step(c, &e), SL_OK);          /* done: nothing happens */
+    ck_assert_int_eq(sl_consensus_iterations(c), 7);
+    ck_assert_double_eq(sl_consensus_disagreement(c), d);
+    sl_consensus_destroy(c);
+    /* the tolerance rule stops first when it can */
+    o = sl_consensus_def_default();
+    c = sl_consensus_create(8, x0, &o, &e);
+    g = sl_graph_make(&s, &e);
+    ck_assert_int_eq(sl_consensus_add_topology(c, g, sl_mix_metropolis(g, &e), &e), SL_OK);
+    ck_assert_int_eq(sl_consensus_run(c, &e), SL_OK);
+    ck_assert(sl_consensus_converged(c) && sl_consensus_done(c));
+    ck_assert_int_lt(sl_consensus_iterations(c), 1000);
+    ck_assert(sl_consensus_disagreement(c) <= 1e-6 * sl_consensus_initial_disagreement(c));
+    sl_consensus_destroy(c);
+    o.max_rounds = -1;
+    ck_assert_ptr_null(sl_consensus_create(8, x0, &o, &e));
+    ck_assert_int_eq(e.code, SL_ERR_RANGE);
+    ck_assert_ptr_nonnull(strstr(e.msg, "max_rounds"));
 }
 END_TEST
 
@@ -342,7 +404,7 @@ START_TEST(rate_matches_theory)
         const char *kind;
         ck_assert_int_eq(sl_consensus_theory_rate(c, &th, &kind, &e), SL_OK);
         ck_assert_str_eq(kind, "slem");
-        sl_consensus_run_direct(c, 100000, &e);
+        run_direct(c, &e);
         double emp = sl_consensus_empirical_rate(c);
         ck_assert_msg(fabs(emp - th) < 0.01, "%s: empirical %g vs SLEM %g", kinds[k], emp, th);
         ck_assert(emp <= th + 1e-9);
@@ -350,7 +412,7 @@ START_TEST(rate_matches_theory)
     }
     /* complete graph: one round */
     sl_consensus *c = make_cons("complete", 12, 0, 0, 0.0, 1);
-    ck_assert_int_eq(sl_consensus_run_direct(c, 100, &e), 1);
+    ck_assert_int_eq(run_direct(c, &e), 1);
     sl_consensus_destroy(c);
     /* link failures slow consensus down; the mean-square rate bounds it */
     c = make_cons("ring", 20, 0, 0, 0.3, 1);
@@ -359,7 +421,7 @@ START_TEST(rate_matches_theory)
     sl_consensus *c0 = make_cons("ring", 20, 0, 0, 0.0, 1);
     sl_consensus_theory_rate(c0, &base, NULL, &e);
     ck_assert(th > base && th < 1.0);
-    long i1 = sl_consensus_run_direct(c, 100000, &e), i0 = sl_consensus_run_direct(c0, 100000, &e);
+    long i1 = run_direct(c, &e), i0 = run_direct(c0, &e);
     ck_assert_int_gt(i1, i0);
     sl_consensus_destroy(c);
     sl_consensus_destroy(c0);
@@ -387,7 +449,7 @@ START_TEST(disconnected_per_component)
     sl_consensus *c = sl_consensus_create(13, x0, &o, &e);
     ck_assert_int_eq(sl_consensus_add_topology(c, g, sl_mix_metropolis(g, &e), &e), SL_OK);
     ck_assert_int_eq(sl_consensus_ncomponents(c), 3);
-    long it = sl_consensus_run_direct(c, 100000, &e);
+    long it = run_direct(c, &e);
     ck_assert(sl_consensus_done(c));
     ck_assert_int_gt(it, 5);
     double ma = (0 + 1 + 4 + 9 + 16) / 5.0, mb = 0.0;
@@ -430,7 +492,7 @@ START_TEST(switching_topologies)
     ck_assert_int_eq(sl_consensus_theory_rate(c, &th, &kind, &e), SL_OK);
     ck_assert_str_eq(kind, "cycle-norm");
     ck_assert(th > 0 && th < 1);
-    long it = sl_consensus_run_direct(c, 100000, &e);
+    long it = run_direct(c, &e);
     ck_assert(sl_consensus_done(c));
     ck_assert_double_eq_tol(sl_consensus_mean(c), 7.5, 1e-12);
     double emp = sl_consensus_empirical_rate(c);
@@ -447,7 +509,7 @@ START_TEST(direct_threads_identical)
     long itref = 0;
     for (int th = 1; th <= 4; th++) {
         sl_consensus *c = make_cons("rgg", 300, 0.12, 0, 0.2, th);
-        long it = sl_consensus_run_direct(c, 100000, &e);
+        long it = run_direct(c, &e);
         if (th == 1) {
             ref = malloc(300 * sizeof *ref);
             memcpy(ref, sl_consensus_x(c), 300 * sizeof *ref);
@@ -487,7 +549,7 @@ START_TEST(bus_equals_direct)
         ck_assert_int_eq(it, 40);
         sl_consensus *cb = sl_consensus_of(w, "nodes");
         sl_consensus *cd = make_cons("rgg", 1100, 0.08, 0, f ? 0.25 : 0.0, 2);
-        long itd = sl_consensus_run_direct(cd, 40, &e);
+        long itd = step_direct(cd, 40, &e);
         ck_assert_int_eq(it, itd);
         ck_assert_int_eq(memcmp(sl_consensus_x(cb), sl_consensus_x(cd), 1100 * sizeof(double)), 0);
         uint64_t sent, deliv, lost, bytes;
@@ -509,7 +571,7 @@ START_TEST(bus_equals_direct)
     long it;
     sl_world *w = run_bus("ring", 30, 0, 0.0, 0.0, 1, 100000, &it);
     sl_consensus *cd = make_cons("ring", 30, 0, 0, 0.0, 1);
-    ck_assert_int_eq(sl_consensus_run_direct(cd, 100000, &e), it);
+    ck_assert_int_eq(run_direct(cd, &e), it);
     ck_assert(sl_consensus_done(sl_consensus_of(w, "nodes")));
     ck_assert_int_eq(memcmp(sl_consensus_x(sl_consensus_of(w, "nodes")), sl_consensus_x(cd),
                             30 * sizeof(double)), 0);
@@ -561,6 +623,7 @@ static Suite *suite(void)
     ADD(weights_valid_and_rejected);
     ADD(eigen_known_spectra);
     ADD(mean_preserved_and_converges);
+    ADD(stopping_rules);
     ADD(rate_matches_theory);
     ADD(disconnected_per_component);
     ADD(switching_topologies);

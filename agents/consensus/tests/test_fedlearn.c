@@ -123,7 +123,7 @@ START_TEST(fedsgd_equals_gd)
         double *w = calloc((size_t)dim, sizeof *w);
         double maxdiff = 0;
         for (int r = 0; r < 60; r++) {
-            ck_assert_int_eq(sl_fedavg_round_direct(f, &e), SL_OK);
+            ck_assert_int_eq(sl_fedavg_step(f, &e), SL_OK);
             sl_fedavg_gd_step(f, w);
             for (int j = 0; j < dim; j++) maxdiff = fmax(maxdiff, fabs(w[j] - sl_fedavg_model(f)[j]));
         }
@@ -143,8 +143,8 @@ START_TEST(weighting_matters_when_sizes_differ)
     /* unequal sizes: n_k/N and uniform weights give different models */
     sl_fedavg *a = make_fed(2000, 8, 0, 1.5, 1.0, 3, 16, 0.1, 0.0, 0, 1);
     sl_fedavg *b = make_fed(2000, 8, 0, 1.5, 1.0, 3, 16, 0.1, 0.0, 1, 1);
-    sl_fedavg_round_direct(a, &e);
-    sl_fedavg_round_direct(b, &e);
+    sl_fedavg_step(a, &e);
+    sl_fedavg_step(b, &e);
     double d = 0;
     for (int j = 0; j < sl_fedavg_dim(a); j++)
         d = fmax(d, fabs(sl_fedavg_model(a)[j] - sl_fedavg_model(b)[j]));
@@ -155,8 +155,8 @@ START_TEST(weighting_matters_when_sizes_differ)
     a = make_fed(2000, 8, 0, 0.0, 1.0, 3, 16, 0.1, 0.0, 0, 1);
     b = make_fed(2000, 8, 0, 0.0, 1.0, 3, 16, 0.1, 0.0, 1, 1);
     for (int k = 0; k < 8; k++) ck_assert_int_eq(sl_lr_split_size(sl_fedavg_split(a), k), 250);
-    sl_fedavg_round_direct(a, &e);
-    sl_fedavg_round_direct(b, &e);
+    sl_fedavg_step(a, &e);
+    sl_fedavg_step(b, &e);
     ck_assert_int_eq(memcmp(sl_fedavg_model(a), sl_fedavg_model(b), sizeof(double) * sl_fedavg_dim(a)), 0);
     sl_fedavg_destroy(a);
     sl_fedavg_destroy(b);
@@ -171,7 +171,7 @@ START_TEST(fedavg_learns_and_threads_agree)
         sl_fedavg *f = make_fed(4000, 40, 0, 1.0, 0.25, 5, 10, 0.05, 0.2, 0, th);
         double l0 = sl_fedavg_last(f)->test_loss;
         for (int r = 0; r < 25; r++) {
-            sl_fedavg_round_direct(f, &e);
+            sl_fedavg_step(f, &e);
             ck_assert_int_eq(sl_fedavg_last(f)->selected, 10);
             ck_assert_int_le(sl_fedavg_last(f)->arrived, 10);
         }
@@ -196,6 +196,39 @@ START_TEST(fedavg_bad_options)
 }
 END_TEST
 
+/* run() = `rounds` steps; step on a done fedavg does nothing; run without a limit fails. */
+START_TEST(fedavg_step_done_run)
+{
+    sl_error e;
+    sl_fedavg *a = make_fed(600, 6, 1, 0.0, 0.5, 1, 10, 0.05, 0.0, 0, 1);
+    sl_fedavg *b = make_fed(600, 6, 1, 0.0, 0.5, 1, 10, 0.05, 0.0, 0, 1);
+    ck_assert(!sl_fedavg_done(a));
+    ck_assert_int_eq(sl_fedavg_run(a, &e), SL_ERR_STATE);   /* rounds = 0: no limit */
+    ck_assert_ptr_nonnull(strstr(e.msg, "rounds"));
+    for (int r = 0; r < 3; r++) ck_assert_int_eq(sl_fedavg_step(b, &e), SL_OK);
+    sl_fedavg_destroy(a);
+    sl_lr_data *tr = sl_lr_generate(600, DIMF, 17, SL_LR_STREAM_TRAIN, &e);
+    sl_lr_data *te = sl_lr_generate(2000, DIMF, 17, SL_LR_STREAM_TEST, &e);
+    sl_lr_split *sp = sl_lr_partition(tr, 6, 1, 0.0, 5, 17, &e);
+    sl_fedavg_def o = sl_fedavg_def_default();
+    ck_assert_int_eq(o.rounds, 100);
+    o.frac = 0.5;
+    o.epochs = 1;
+    o.seed = 17;
+    o.rounds = 3;
+    a = sl_fedavg_create(tr, sp, te, &o, &e);
+    ck_assert_msg(a != NULL, "%s", e.msg);
+    ck_assert_int_eq(sl_fedavg_run(a, &e), SL_OK);
+    ck_assert(sl_fedavg_done(a));
+    ck_assert_int_eq(sl_fedavg_last(a)->round, 3);
+    ck_assert_int_eq(memcmp(sl_fedavg_model(a), sl_fedavg_model(b), sizeof(double) * sl_fedavg_dim(a)), 0);
+    ck_assert_int_eq(sl_fedavg_step(a, &e), SL_OK);
+    ck_assert_int_eq(sl_fedavg_last(a)->round, 3);
+    sl_fedavg_destroy(a);
+    sl_fedavg_destroy(b);
+}
+END_TEST
+
 static sl_world *fed_world(double loss, int threads, sl_fedavg **out)
 {
     sl_error e;
@@ -214,7 +247,7 @@ START_TEST(fedavg_over_bus)
     sl_world *w = fed_world(0.0, 2, &f);
     sl_fedavg *d = make_fed(3000, 20, 0, 1.0, 0.5, 2, 20, 0.05, 0.1, 0, 1);
     for (int s = 0; s < 2 * 10 + 1; s++) ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
-    for (int r = 0; r < 10; r++) sl_fedavg_round_direct(d, &e);
+    for (int r = 0; r < 10; r++) sl_fedavg_step(d, &e);
     ck_assert_int_eq(sl_fedavg_rounds(f), 10);
     ck_assert_int_eq(memcmp(sl_fedavg_model(f), sl_fedavg_model(d), sizeof(double) * sl_fedavg_dim(d)), 0);
     ck_assert_int_eq(sl_fedavg_last(f)->arrived, sl_fedavg_last(d)->arrived);
@@ -355,6 +388,7 @@ static Suite *suite(void)
     ADD(weighting_matters_when_sizes_differ);
     ADD(fedavg_learns_and_threads_agree);
     ADD(fedavg_bad_options);
+    ADD(fedavg_step_done_run);
     ADD(fedavg_over_bus);
     ADD(dgd_sync_equals_gd);
     ADD(dgd_async_bounded_staleness);

@@ -8,13 +8,15 @@
  * A value that does not arrive (a lost message) is replaced by the receiver's own value: the
  * matrix is then only row stochastic and the mean drifts.
  *
- * Stopping rule: after round k the consensus is done when
+ * Stopping rules: after round k the consensus has converged when
  *     max_i |x_i - mean| <= tol * max_i |x_i(0) - mean|,
  * where mean is the current average of the node's connected component (of the union of the
- * topologies): on a connected graph, the network average. iterations() is that k.
+ * topologies): on a connected graph, the network average. It is done when it has converged or
+ * has made max_rounds rounds (when max_rounds > 0). iterations() is the rounds made.
  *
  * Two drivers give bitwise identical results when no message is lost:
- *   - sl_consensus_round_direct() computes one round from the arrays (the reference);
+ *   - sl_consensus_step() computes one round from the arrays (the reference), sl_consensus_run()
+ *     steps until done;
  *   - sl_consensus_attach() puts the nodes in a world population and runs one round per world
  *     step: in step k-1 every node sends its value to its neighbours through the world's message
  *     bus (one message, type SL_CONS_MSG_VALUE, conv = k), in step k it reads its inbox and
@@ -28,6 +30,7 @@
 #ifndef SWARMLAB_CONSENSUS_H
 #define SWARMLAB_CONSENSUS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
@@ -46,17 +49,26 @@ typedef struct sl_consensus_def {
     int period;        /* rounds per topology, >= 1 (0 means 1) */
     uint64_t seed;     /* link-failure key */
     int threads;       /* threads of the direct driver (>= 1; the bus driver uses the world's) */
+    long max_rounds;   /* done after this many rounds even when not converged; 0: no limit */
 } sl_consensus_def;
+
+/* tol 1e-6, no link failures, period 1, seed 0, one thread, at most 1 000 000 rounds. */
+sl_consensus_def sl_consensus_def_default(void);
 
 sl_consensus *sl_consensus_create(int n, const double *x0, const sl_consensus_def *o, sl_error *e);
 void sl_consensus_destroy(sl_consensus *c);
 /* Adds a topology on the same n nodes. Weights must be stochastic; fails before the first round. */
 sl_status sl_consensus_add_topology(sl_consensus *c, sl_graph *g, sl_mix *W, sl_error *e);
 
-/* Computes one round from the arrays (no-op once done). Needs at least one topology. */
-sl_status sl_consensus_round_direct(sl_consensus *c, sl_error *e);
-/* Runs direct rounds until done or max_rounds; returns the iterations (or -1 with e filled). */
-long sl_consensus_run_direct(sl_consensus *c, long max_rounds, sl_error *e);
+/* Direct driver: computes one round from the arrays (SL_OK and nothing done once done). Fails
+ * with SL_ERR_STATE without a topology, SL_ERR_RANGE when values become non-finite. */
+sl_status sl_consensus_step(sl_consensus *c, sl_error *e);
+/* Steps until done (converged or max_rounds). */
+sl_status sl_consensus_run(sl_consensus *c, sl_error *e);
+/* A stopping rule holds: converged, or max_rounds rounds made. */
+bool sl_consensus_done(const sl_consensus *c);
+/* The tolerance rule holds. */
+bool sl_consensus_converged(const sl_consensus *c);
 
 /* Puts the nodes into a new population `pop_name` of w (columns x, y: position in a 100 x 100
  * plane; value; comp: component), a world graph of the same name (the first topology, for
@@ -69,7 +81,6 @@ sl_status sl_consensus_attach(sl_consensus *c, sl_world *w, const char *pop_name
 
 int sl_consensus_n(const sl_consensus *c);
 const double *sl_consensus_x(const sl_consensus *c);
-int sl_consensus_done(const sl_consensus *c);
 long sl_consensus_iterations(const sl_consensus *c);       /* rounds done */
 int sl_consensus_ncomponents(const sl_consensus *c);
 const int *sl_consensus_components(const sl_consensus *c);

@@ -53,6 +53,10 @@ typedef struct sl_dgd_def {
     double target_loss; /* train loss that sets steps_to_target (0: none) */
 } sl_dgd_def;
 
+/* Synchronous, staleness 2, lr 0.5, no l2, no delays or stragglers, no loss, timeout picked,
+ * seed 0, no target. */
+sl_dgd_def sl_dgd_def_default(void);
+
 typedef struct sl_dgd_stats {
     long version;              /* synchronous: steps taken; async: gradients applied */
     long min_clock;            /* gradients applied from the slowest worker */

@@ -13,11 +13,12 @@
  * With E = 1, full batch, C = 1 and no dropout (FedSGD) a round equals one step of centralised
  * gradient descent on all the training samples (sl_fedavg_gd_step), up to rounding.
  *
- * Drivers: sl_fedavg_round_direct() runs a round on arrays (clients in parallel, results
- * combined in client order); sl_fedavg_attach() makes a coordinator agent and K client agents in
+ * Drivers: sl_fedavg_step() runs a round on arrays (clients in parallel, results combined in
+ * client order) and sl_fedavg_run() steps until `rounds` rounds are done; sl_fedavg_attach() makes a coordinator agent and K client agents in
  * a world that talk through the message bus: in step 2r the coordinator aggregates round r - 1
  * and sends round r's model (conv = r), in step 2r + 1 the clients train and reply. A round takes
  * two steps; lost messages (bus loss on both links) remove clients from a round like dropouts.
+ * The world's steps bound an attached fedavg (`rounds` applies to the direct driver).
  *
  * Checkpoints: an attached fedavg saves its model, round, buffers and totals (sl_checkpoint_*).
  *
@@ -27,6 +28,7 @@
 #ifndef SWARMLAB_FEDAVG_H
 #define SWARMLAB_FEDAVG_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
 #include "swarmlab/logreg.h"
@@ -49,7 +51,12 @@ typedef struct sl_fedavg_def {
     uint64_t seed;
     int threads;      /* direct driver */
     double target;    /* test accuracy that sets rounds_to_target (0: none) */
+    long rounds;      /* direct driver: done after this many rounds, >= 0 (0: no limit) */
 } sl_fedavg_def;
+
+/* C 0.1, E 5, B 10, lr 0.05, no l2, no dropout, weights n_k / N, seed 0, one thread, no target,
+ * 100 rounds. */
+sl_fedavg_def sl_fedavg_def_default(void);
 
 typedef struct sl_fedavg_round {
     long round;            /* rounds completed */
@@ -80,7 +87,12 @@ int sl_fedavg_drops(const sl_fedavg *f, long r, int k);
 void sl_fedavg_local(const sl_fedavg *f, int k, long r, const double *w_in, double *w_out,
                      int *iscratch, double *dscratch);
 
-sl_status sl_fedavg_round_direct(sl_fedavg *f, sl_error *e);
+/* Direct driver: one round on arrays (SL_OK and nothing done once done). */
+sl_status sl_fedavg_step(sl_fedavg *f, sl_error *e);
+/* `rounds` rounds made (never with rounds = 0). */
+bool sl_fedavg_done(const sl_fedavg *f);
+/* Steps until done; SL_ERR_STATE when the def sets no round limit. */
+sl_status sl_fedavg_run(sl_fedavg *f, sl_error *e);
 /* Centralised gradient descent on all training samples, listed client by client. */
 void sl_fedavg_gd_step(const sl_fedavg *f, double *w);
 /* Fills train/test loss and test accuracy of the current model into *last. */
