@@ -25,7 +25,7 @@ static void teardown_dirs(void)
 /* ---- the probe binding ---- */
 
 static const char *const probe_keys[] = {"capacity", "policy", "rate", "count", "verbose", "name",
-                                         "mode", "fn", "weights", "demand", "sites", NULL};
+                                         "mode", "fn", "weights", "demand", "sites", "share", NULL};
 static const char *const demand_keys[] = {"mean", "sd", NULL};
 static const char *const site_keys[] = {"x", "y", NULL};
 static const char *const modes[] = {"fast", "exact", NULL};
@@ -40,6 +40,7 @@ static int l_probe(lua_State *L)
     bool verbose = sl_lua_opt_boolean(&o, "verbose", false);
     const char *name = sl_lua_opt_string(&o, "name", "none");
     int mode = sl_lua_opt_enum(&o, "mode", modes, 0);
+    double share = sl_lua_opt_interval(&o, "share", 0.5, 0, 1, "(]");
     int nw = sl_lua_opt_array(&o, "weights");
     double w[4] = {0};
     if (nw >= 0) {
@@ -78,6 +79,8 @@ static int l_probe(lua_State *L)
     lua_setfield(L, -2, "mean");
     lua_pushnumber(L, sx);
     lua_setfield(L, -2, "sx");
+    lua_pushnumber(L, share);
+    lua_setfield(L, -2, "share");
     return 1;
 }
 
@@ -195,6 +198,9 @@ static const char *const option_script =
     "function fraction() return probe{capacity = 2.5} end\n"
     "function rate_nan() return probe{rate = 0/0} end\n"
     "function rate_high() return probe{rate = 1.5} end\n"
+    "function share_zero() return probe{share = 0} end\n"
+    "function share_low() return probe{share = -0.25} end\n"
+    "function share_one() return probe{share = 1}.share + probe{}.share end\n"
     "function rate_type() return probe{rate = '0.5'} end\n"
     "function bool_type() return probe{verbose = 1} end\n"
     "function str_type() return probe{name = 3} end\n"
@@ -232,6 +238,9 @@ START_TEST(test_options_errors)
     expect_error(h, "fraction", "option 'capacity' must be an integer in [1, 1000] (got 2.5)");
     expect_error(h, "rate_nan", "option 'rate' must be a finite number");
     expect_error(h, "rate_high", "option 'rate' must be in [0, 1] (got 1.5)");
+    expect_error(h, "share_zero", "probe{...}: option 'share' must be in (0, 1] (got 0)");
+    expect_error(h, "share_low", "option 'share' must be in (0, 1] (got -0.25)");
+    ck_assert_double_eq(number_of(h, "share_one"), 1.5);
     expect_error(h, "rate_type", "option 'rate' must be a number (got '0.5')");
     expect_error(h, "bool_type", "option 'verbose' must be true or false (got 1)");
     expect_error(h, "str_type", "option 'name' must be a string (got 3)");

@@ -218,7 +218,8 @@ static int push_opt(const sl_lua_opts *o, const char *key)
     return 0;
 }
 
-double sl_lua_opt_number(const sl_lua_opts *o, const char *key, double def, double lo, double hi)
+double sl_lua_opt_interval(const sl_lua_opts *o, const char *key, double def, double lo,
+                           double hi, const char *ends)
 {
     if (!push_opt(o, key)) return def;
     lua_State *L = o->L;
@@ -228,11 +229,18 @@ double sl_lua_opt_number(const sl_lua_opts *o, const char *key, double def, doub
     double v = lua_tonumber(L, -1);
     if (!isfinite(v))
         sl_lua_opt_error(o, key, "must be a finite number (got %s)", shown(L, -1, buf, sizeof buf));
-    if (v < lo || v > hi)
-        sl_lua_opt_error(o, key, "must be in [%s, %s] (got %s)", bound(lo, b1, sizeof b1),
-                         bound(hi, b2, sizeof b2), shown(L, -1, buf, sizeof buf));
+    int open_lo = ends && ends[0] == '(', open_hi = ends && ends[0] && ends[1] == ')';
+    if (v < lo || v > hi || (open_lo && v == lo) || (open_hi && v == hi))
+        sl_lua_opt_error(o, key, "must be in %c%s, %s%c (got %s)", open_lo ? '(' : '[',
+                         bound(lo, b1, sizeof b1), bound(hi, b2, sizeof b2), open_hi ? ')' : ']',
+                         shown(L, -1, buf, sizeof buf));
     lua_pop(L, 1);
     return v;
+}
+
+double sl_lua_opt_number(const sl_lua_opts *o, const char *key, double def, double lo, double hi)
+{
+    return sl_lua_opt_interval(o, key, def, lo, hi, "[]");
 }
 
 lua_Integer sl_lua_opt_integer(const sl_lua_opts *o, const char *key, lua_Integer def,

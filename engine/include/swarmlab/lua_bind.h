@@ -67,6 +67,10 @@ int sl_lua_opt_error(const sl_lua_opts *o, const char *key, const char *fmt, ...
 /* A finite number in [lo, hi] (use -HUGE_VAL / HUGE_VAL for no bound). */
 double sl_lua_opt_number(const sl_lua_opts *o, const char *key, double def, double lo,
                          double hi);
+/* A finite number between lo and hi, each end closed or open as `ends` says: "[]", "(]", "[)" or
+ * "()" (the message shows the interval that way: "must be in (0, inf] (got 0)"). */
+double sl_lua_opt_interval(const sl_lua_opts *o, const char *key, double def, double lo,
+                           double hi, const char *ends);
 /* An integer (a number with an integral value) in [lo, hi]. */
 lua_Integer sl_lua_opt_integer(const sl_lua_opts *o, const char *key, lua_Integer def,
                                lua_Integer lo, lua_Integer hi);
