@@ -42,6 +42,7 @@ typedef struct sl_run_opts {
     long long frame_every;      /* 0: every step */
     int frame_w, frame_h;       /* 0: 1280x720 */
     int y_up;                   /* --y-up: world y grows upward on screen */
+    int no_hud;                 /* --no-hud: frames show the world only (no panels or text) */
 } sl_run_opts;
 
 typedef struct sl_run_report {

@@ -116,6 +116,7 @@ void sl_cmd_run_usage(FILE *f)
           "  --frame-every N    a frame every N steps (default 1)\n"
           "  --size WxH         window / frame size (default 1280x720)\n"
           "  --y-up             draw the world's y axis upward (maps, plots)\n"
+          "  --no-hud           frames show the world only (no panels, chart or text)\n"
           "  --help             this text\n"
           "\n"
           "Precedence: command line, then the INI file, then the scenario's defaults.\n"

@@ -89,6 +89,14 @@ int sl_run_viewer_parse(sl_run_opts *o, int argc, char **argv, int *i, sl_error 
         o->y_up = 1;
         return 1;
     }
+    if (strcmp(a, "--no-hud") == 0) {
+#ifndef SWARMLAB_HAVE_VIEW
+        sl_error_set(e, SL_ERR_USAGE, "--no-hud: %s", NO_VIEWER);
+        return -1;
+#endif
+        o->no_hud = 1;
+        return 1;
+    }
     if (opt_match(a, "--frames", &iv)) {
 #ifndef SWARMLAB_HAVE_VIEW
         sl_error_set(e, SL_ERR_USAGE, "--frames: %s", NO_VIEWER);
@@ -185,9 +193,9 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
 {
     *out = NULL;
     if (!o->view && !o->frames_dir) {
-        if (o->frame_every > 0 || o->frame_w > 0 || o->y_up)
-            return sl_error_set(e, SL_ERR_USAGE, "--frame-every, --size and --y-up need --frames "
-                                "DIR or --view");
+        if (o->frame_every > 0 || o->frame_w > 0 || o->y_up || o->no_hud)
+            return sl_error_set(e, SL_ERR_USAGE, "--frame-every, --size, --y-up and --no-hud need "
+                                "--frames DIR or --view");
         return SL_OK;
     }
     sl_run_viewer *rv = calloc(1, sizeof *rv);
@@ -199,7 +207,8 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
         sl_view_frames_def fc = { .dir = o->frames_dir,
                                      .every = o->frame_every > 0 ? (long)o->frame_every : 1,
                                      .width = o->frame_w, .height = o->frame_h,
-                                     .title = base_name(o->scenario), .y_up = o->y_up };
+                                     .title = base_name(o->scenario), .y_up = o->y_up,
+                                     .no_hud = o->no_hud };
         rv->frames = sl_view_frames_open(w, L, &fc, e);
         if (!rv->frames) return e->code;
         sl_status st = sl_view_frames_step(rv->frames, w, L, e);
@@ -207,7 +216,8 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host 
     }
     if (o->view) {
         sl_view_def vc = { .width = o->frame_w, .height = o->frame_h, .window = 1,
-                              .title = base_name(o->scenario), .y_up = o->y_up };
+                           .title = base_name(o->scenario), .y_up = o->y_up,
+                           .no_hud = o->no_hud };
         rv->window = sl_view_create(w, &vc, e);
         if (!rv->window) return e->code;
         sl_view_set_lua(rv->window, L);

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "swarmlab/lua_host.h"
 #include "swarmlab/recorder.h"
 #include "view_impl.h"
 
@@ -110,6 +111,41 @@ static int draw_status(sl_view *v, int x, int y)
     return y + h;
 }
 
+/* One metric's curve in the box (x, y, w, h) over recorder rows r0..nr-1; sets lo, hi (NAN
+ * when the metric has no finite value yet). */
+static void metric_curve(sl_canvas *c, const sl_recorder *rec, int m, size_t r0, size_t nr, int x,
+                         int y, int w, int h, sl_rgba col, double *lo_out, double *hi_out)
+{
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t r = r0; r < nr; r++) {
+        double val = sl_recorder_value(rec, r, m);
+        if (!isfinite(val)) continue;
+        if (val < lo) lo = val;
+        if (val > hi) hi = val;
+    }
+    *lo_out = lo <= hi ? lo : NAN;
+    *hi_out = lo <= hi ? hi : NAN;
+    if (!(lo <= hi)) return;
+    double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
+    if (span <= 1e-9 * mag) {   /* rounding noise on a constant is not drawn as a curve */
+        double mid = 0.5 * (lo + hi);
+        span = mag > 0 ? 2e-9 * mag : 1;
+        lo = mid - 0.5 * span;
+    }
+    double px = NAN, py = NAN;
+    size_t nrow = nr - r0;
+    for (size_t r = r0; r < nr; r++) {
+        double val = sl_recorder_value(rec, r, m);
+        double qx = x + 1 + (nrow > 1 ? (double)(r - r0) / (double)(nrow - 1) : 0.5) * (w - 3);
+        double qy = y + h - 2 - (val - lo) / span * (h - 4);
+        if (!isfinite(val)) { px = NAN; continue; }
+        if (!isnan(px)) sl_canvas_line(c, px, py, qx, qy, 1.6, col);
+        else sl_canvas_dot(c, qx, qy, 2, col);
+        px = qx;
+        py = qy;
+    }
+}
+
 static void draw_chart(sl_view *v)
 {
     sl_recorder *rec = v->world ? sl_world_recorder(v->world) : NULL;
@@ -131,41 +167,13 @@ static void draw_chart(sl_view *v)
     char line[200], a[48], b[48], cur[48];
     for (int s = 0; s < ns; s++) {
         int m = (v->chart_first + s) % nm;
-        double lo = INFINITY, hi = -INFINITY;
-        for (size_t r = r0; r < nr; r++) {
-            double val = sl_recorder_value(rec, r, m);
-            if (!isfinite(val)) continue;
-            if (val < lo) lo = val;
-            if (val > hi) hi = val;
-        }
+        double lo, hi;
         sl_rgba col = SERIES[s];
-        if (lo <= hi) {
-            /* rounding noise on a constant is not drawn as a curve */
-            double span = hi - lo, mag = fmax(fabs(lo), fabs(hi));
-            if (span <= 1e-9 * mag) {
-                double mid = 0.5 * (lo + hi);
-                span = mag > 0 ? 2e-9 * mag : 1;
-                lo = mid - 0.5 * span;
-                hi = mid + 0.5 * span;
-            }
-            double px = NAN, py = NAN;
-            size_t nrow = nr - r0;
-            for (size_t r = r0; r < nr; r++) {
-                double val = sl_recorder_value(rec, r, m);
-                double qx = px0 + 1 + (nrow > 1 ? (double)(r - r0) / (double)(nrow - 1) : 0.5) *
-                                          (pw - 3);
-                double qy = py0 + ph - 2 - (val - lo) / span * (ph - 4);
-                if (!isfinite(val)) { px = NAN; continue; }
-                if (!isnan(px)) sl_canvas_line(c, px, py, qx, qy, 1.6, col);
-                else sl_canvas_dot(c, qx, qy, 2, col);
-                px = qx;
-                py = qy;
-            }
-        }
+        metric_curve(c, rec, m, r0, nr, px0, py0, pw, ph, col, &lo, &hi);
         int ly = py0 + ph + 4 + s * lhs;
         sl_canvas_fill_rect(c, px0, ly + lhs / 2 - 1, 14, 3, col);
-        fmt_num(a, sizeof a, lo <= hi ? lo : NAN);
-        fmt_num(b, sizeof b, lo <= hi ? hi : NAN);
+        fmt_num(a, sizeof a, lo);
+        fmt_num(b, sizeof b, hi);
         fmt_num(cur, sizeof cur, sl_recorder_last(rec, m));
         snprintf(line, sizeof line, "%s = %s   [%s .. %s]", sl_recorder_name(rec, m), cur, a, b);
         sl_font_draw(fs, c, px0 + 20, ly, line, TEXT);
@@ -174,6 +182,94 @@ static void draw_chart(sl_view *v)
              (unsigned long long)sl_recorder_row_step(rec, r0),
              (unsigned long long)sl_recorder_row_step(rec, nr - 1));
     sl_font_draw(fs, c, px0, y + PAD - 2, line, DIM);
+}
+
+#define BOARD_MAX 9
+
+/* The run's results (swarmlab.result) as a table of key and value, in columns. */
+static int results_table(sl_view *v, int left)
+{
+    sl_host *h = v->L ? sl_lua_host(v->L) : NULL;
+    int n = h ? sl_host_nresults(h) : 0;
+    if (n == 0) return 0;
+    sl_canvas *c = &v->canvas;
+    sl_font *f = v->font_small;
+    int lh = sl_font_height(f) + 4;
+    int colw = 260, x0 = left + 16, y0 = 16;
+    int per_col = (c->h - 2 * y0) / lh;
+    if (per_col < 1) return 0;
+    sl_font_draw(v->font, c, x0, y0, "results", ACCENT);
+    y0 += sl_font_height(v->font) + 6;
+    per_col = (c->h - y0 - 16) / lh;
+    if (per_col < 1) return 1;
+    for (int i = 0; i < n; i++) {
+        int x = x0 + (i / per_col) * colw, y = y0 + (i % per_col) * lh;
+        if (x + colw > c->w + colw / 2) break;
+        const char *key, *str;
+        double num;
+        int is_number;
+        sl_host_result(h, i, &key, &num, &str, &is_number);
+        char val[64];
+        if (is_number) fmt_num(val, sizeof val, num);
+        else snprintf(val, sizeof val, "%s", str ? str : "");
+        sl_font_draw(f, c, x, y, key, DIM);
+        sl_font_draw(f, c, x + colw - 16 - sl_font_width(f, val), y, val, TEXT);
+    }
+    return 1;
+}
+
+/* The label under a metric's panel, shortened until it fits in w pixels. */
+static void board_label(sl_font *f, sl_canvas *c, int x, int y, int w, const char *cur,
+                        const char *lo, const char *hi, unsigned long long s0,
+                        unsigned long long s1, int have)
+{
+    char line[200];
+    if (!have) {
+        sl_font_draw(f, c, x, y, "no value recorded yet", DIM);
+        return;
+    }
+    snprintf(line, sizeof line, "now %s   [%s .. %s]   steps %llu-%llu", cur, lo, hi, s0, s1);
+    if (sl_font_width(f, line) > w) snprintf(line, sizeof line, "now %s  [%s .. %s]", cur, lo, hi);
+    if (sl_font_width(f, line) > w) snprintf(line, sizeof line, "%s", cur);
+    sl_font_draw(f, c, x, y, line, DIM);
+}
+
+int vh_metrics_board(sl_view *v)
+{
+    sl_canvas *c = &v->canvas;
+    int left = !v->no_hud && !v->st.hud_hidden && c->w >= 900 ? 320 : 0;
+    sl_recorder *rec = v->world ? sl_world_recorder(v->world) : NULL;
+    int nm = rec ? sl_recorder_nmetrics(rec) : 0;
+    if (nm == 0) return results_table(v, left);
+    sl_font *fs = v->font_small;
+    int lhs = sl_font_height(fs) + 2;
+    int k = nm < BOARD_MAX ? nm : BOARD_MAX;
+    int cols = 1;
+    while (cols * cols < k) cols++;
+    int rows = (k + cols - 1) / cols;
+    int aw = c->w - left - 20, ah = c->h - 20;
+    int cw = aw / cols, ch = ah / rows;
+    if (cw < 60 || ch < 2 * lhs + 20) return 0;
+    size_t nr = sl_recorder_nrows(rec);
+    size_t r0 = nr > CHART_ROWS ? nr - CHART_ROWS : 0;
+    char a[48], b[48], cur[48];
+    for (int i = 0; i < k; i++) {
+        int m = (v->chart_first + i) % nm;
+        int x = left + 10 + (i % cols) * cw, y = 10 + (i / cols) * ch;
+        int bx = x + 6, by = y + 6 + lhs, bw = cw - 12, bh = ch - 12 - 2 * lhs;
+        sl_canvas_rect(c, bx, by, bw, bh, PANEL_EDGE);
+        double lo = NAN, hi = NAN;
+        if (nr > 0)
+            metric_curve(c, rec, m, r0, nr, bx, by, bw, bh, SERIES[i % 4], &lo, &hi);
+        sl_font_draw(fs, c, bx, y + 4, sl_recorder_name(rec, m), TEXT);
+        fmt_num(a, sizeof a, lo);
+        fmt_num(b, sizeof b, hi);
+        fmt_num(cur, sizeof cur, nr > 0 ? sl_recorder_last(rec, m) : NAN);
+        board_label(fs, c, bx, by + bh + 2, bw, cur, a, b,
+                    nr > 0 ? (unsigned long long)sl_recorder_row_step(rec, r0) : 0,
+                    nr > 0 ? (unsigned long long)sl_recorder_row_step(rec, nr - 1) : 0, nr > 0);
+    }
+    return 1;
 }
 
 /* ---- sliders (top right) ---- */
@@ -351,7 +447,7 @@ void vh_draw(sl_view *v)
     if (!v->st.hud_hidden) {
         draw_status(v, 10, 10);
         draw_sliders(v);
-        draw_chart(v);
+        if (!(v->fit_extent == 0 && !v->has_lua_draw)) draw_chart(v);   /* else the board */
     }
     draw_inspect(v);
     if (v->window_mode)

@@ -69,6 +69,18 @@ static int graph_has_positions(const sl_graph *g)
     return 0;
 }
 
+/* A population that a registered layer draws itself (sl_view_layer_def.pops). */
+static int drawn_by_layer(const sl_world *w, const sl_pop *p)
+{
+    const sl_view_layers *reg = sl_view_layers_of(w);
+    const char *name = sl_pop_name(p);
+    for (int i = 0; reg && i < reg->n; i++) {
+        const char *pre = reg->def[i].pops;
+        if (pre && pre[0] && strncmp(name, pre, strlen(pre)) == 0) return 1;
+    }
+    return 0;
+}
+
 static int is_hidden(const sl_view *v, const char *name)
 {
     for (int i = 0; i < v->nhidden; i++)
@@ -112,7 +124,7 @@ void vl_refresh(sl_view *v)
                                                                           : 0xccccccff, 0);
     for (int i = 0; i < sl_world_npops(w); i++) {
         sl_pop *p = sl_world_pop_at(w, i);
-        if (!pop_drawable(p)) continue;
+        if (!pop_drawable(p) || drawn_by_layer(w, p)) continue;
         add_layer(v, sl_pop_name(p), VL_POP, i, vl_pop_color(i), sl_pop_count(p));
     }
     v->has_lua_draw = v->L && vlua_has_draw(v->L);
@@ -129,6 +141,9 @@ static void grow(double b[4], int *have, double x, double y)
     if (y > b[3]) b[3] = y;
 }
 
+/* The extent of what the world has to show: 2 with a real extent (a plane, or things spread
+ * over an area or a line), 1 when everything sits on one point (b is a unit box around it), 0
+ * when there is nothing to frame (b is the unit square). */
 int vl_world_bounds(sl_view *v, double b[4])
 {
     sl_world *w = v->world;
@@ -139,7 +154,7 @@ int vl_world_bounds(sl_view *v, double b[4])
     const sl_plane *pl = sl_world_plane(w);
     if (pl && pl->width > 0 && pl->height > 0) {
         b[0] = 0; b[1] = 0; b[2] = pl->width; b[3] = pl->height;
-        return 1;
+        return 2;
     }
     for (int i = 0; i < sl_world_nfields(w); i++) {
         sl_field *f = sl_world_field_at(w, i);
@@ -162,16 +177,17 @@ int vl_world_bounds(sl_view *v, double b[4])
     for (int i = 0; i < sl_world_npops(w); i++) {
         sl_pop *p = sl_world_pop_at(w, i);
         colref cx, cy;
-        if (!colref_get(p, "x", &cx) || !colref_get(p, "y", &cy)) continue;
+        if (!colref_get(p, "x", &cx) || !colref_get(p, "y", &cy) || drawn_by_layer(w, p)) continue;
         size_t n = sl_pop_count(p);
         for (size_t k = 0; k < n; k++) grow(b, &have, colval(cx, k), colval(cy, k));
     }
     if (!have) return 0;
     double ext = fmax(b[2] - b[0], b[3] - b[1]);
-    if (!(ext > 0)) ext = 1;
+    int point = !(ext > 0);   /* everything sits on one point: a frame of no real extent */
+    if (point) ext = 1;
     if (b[2] - b[0] < 1e-9 * ext + 1e-12) { b[0] -= 0.5 * ext; b[2] += 0.5 * ext; }
     if (b[3] - b[1] < 1e-9 * ext + 1e-12) { b[1] -= 0.5 * ext; b[3] += 0.5 * ext; }
-    return 1;
+    return point ? 1 : 2;
 }
 
 /* ---- colouring ---- */

@@ -92,9 +92,9 @@ void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx,
     *wy = (v->st.y_up ? -1 : 1) * (sy - oy) / v->scale + v->st.center_y;
 }
 
-static void compute_fit(sl_view *v)
+static int compute_fit(sl_view *v)
 {
-    vl_world_bounds(v, v->bounds);
+    int extent = vl_world_bounds(v, v->bounds);
     int left = v->canvas.w >= 900 ? HUD_LEFT : 0;
     double aw = v->canvas.w - left - 40, ah = v->canvas.h - 40;
     if (aw < 10) aw = 10;
@@ -102,12 +102,14 @@ static void compute_fit(sl_view *v)
     double bw = v->bounds[2] - v->bounds[0], bh = v->bounds[3] - v->bounds[1];
     v->fit_scale = fmin(aw / bw, ah / bh);
     if (!(v->fit_scale > 0) || !isfinite(v->fit_scale)) v->fit_scale = 1;
+    return extent;
 }
 
 void sl_view_fit(sl_view *v)
 {
     vl_refresh(v);
-    compute_fit(v);
+    v->fit_extent = compute_fit(v);
+    v->user_camera = 0;
     v->st.center_x = 0.5 * (v->bounds[0] + v->bounds[2]);
     v->st.center_y = 0.5 * (v->bounds[1] + v->bounds[3]);
     v->st.zoom = 1;
@@ -361,7 +363,9 @@ static void draw_credits(sl_view *v)
 sl_status sl_view_render(sl_view *v, sl_error *e)
 {
     vl_refresh(v);
-    if (!v->camera_set) sl_view_fit(v);
+    /* a first frame with nothing to frame (agents not placed yet, all on one point) would keep
+     * its camera for the whole run: fit again until the world has an extent */
+    if (!v->camera_set || (v->fit_extent < 2 && !v->user_camera)) sl_view_fit(v);
     else v->scale = v->fit_scale * v->st.zoom;
     sl_canvas *c = &v->canvas;
     sl_canvas_clear(c, BACKGROUND);
@@ -381,6 +385,7 @@ sl_status sl_view_render(sl_view *v, sl_error *e)
             }
         }
         vl_draw_world(v, &d);
+        if (v->fit_extent == 0 && !v->has_lua_draw) vh_metrics_board(v);
         for (int i = 0; i < v->nlayers; i++) {
             if (v->layers[i].kind != VL_LUA || !v->layers[i].visible) continue;
             if (vlua_call_draw(v->L, &d, e) != SL_OK) return e ? e->code : SL_ERR_LUA;
@@ -449,6 +454,7 @@ static void zoom_at(sl_view *v, double sx, double sy, double factor)
 {
     double wx, wy;
     if (!v->camera_set) sl_view_fit(v);
+    v->user_camera = 1;
     sl_view_screen_to_world(v, sx, sy, &wx, &wy);
     double z = v->st.zoom * factor;
     if (z < 0.05) z = 0.05;
@@ -553,6 +559,7 @@ int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
             if (!v->dragged && dx * dx + dy * dy <= 9) return 0;
             v->dragged = 1;
             if (!v->camera_set) sl_view_fit(v);
+            v->user_camera = 1;
             st->center_x = v->drag_cx - dx / v->scale;
             st->center_y = v->drag_cy - (st->y_up ? -1 : 1) * dy / v->scale;
         }

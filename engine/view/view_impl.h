@@ -46,6 +46,10 @@ struct sl_view {
 
     sl_view_state st;
     int camera_set;          /* 0: fit on next render */
+    int fit_extent;          /* what the last fit found (vl_world_bounds): below 2 (nothing,
+                                or one point) the camera is fitted again at each render until
+                                the world has an extent, unless the user zooms or pans */
+    int user_camera;         /* the user zoomed or panned since the last fit */
     double scale;            /* pixels per world unit (zoom 1 = fit_scale) */
     double fit_scale;
     double bounds[4];
@@ -85,7 +89,7 @@ struct sl_view {
 
 /* layers.c */
 void vl_refresh(sl_view *v);                /* rebuilds the layer list from the world */
-int vl_world_bounds(sl_view *v, double out[4]);
+int vl_world_bounds(sl_view *v, double out[4]); /* 0 nothing, 1 one point, 2 an extent */
 void vl_draw_world(sl_view *v, sl_draw *d);
 int vl_pick(sl_view *v, double sx, double sy, char *pop, size_t poplen, uint64_t *id);
 void vl_cycle_color(sl_view *v);
@@ -97,6 +101,10 @@ sl_rgba vl_viridis(double t);               /* t in [0,1] */
 
 /* hud.c */
 void vh_draw(sl_view *v);
+/* A world with nothing to frame (no plane, field, positioned graph, layer bounds or positioned
+ * agents) and no draw(d): its metrics over time, one panel per metric, fill the canvas. Returns 1
+ * when it drew something. */
+int vh_metrics_board(sl_view *v);
 int vh_slider_hit(sl_view *v, int x, int y, double *value); /* slider index under (x,y) or -1 */
 double vh_slider_value_at(sl_view *v, int slider, int x);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "sc_internal.h"
+#include "sc_view.h"
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/recorder.h"
 
@@ -327,5 +328,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sd.user = sc;
     if (sl_world_add_system(w, &sd, e) < 0)
         return NULL; /* owned by the world already */
+    sl_error ve;
+    slp_sc_view_add(w, sc, &ve); /* without a layer slot the model still works, undrawn */
     return sc;
 }

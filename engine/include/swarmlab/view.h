@@ -86,6 +86,10 @@ typedef struct sl_view_layer_def {
      * attribution, e.g. map data); drawn in the bottom-right corner of every frame, HUD or not,
      * while the layer is visible. Not copied: must live as long as the world. */
     const char *credit;
+    /* Optional: the layer draws the populations whose names start with this prefix itself (a
+     * model that mirrors its state into populations), so the viewer neither draws them as points
+     * nor frames them. Not copied: must live as long as the world. */
+    const char *pops;
 } sl_view_layer_def;
 
 #define SL_VIEW_LAYERS_KEY "swarmlab.view.layers"

@@ -875,6 +875,74 @@ START_TEST(headless_frames)
 }
 END_TEST
 
+/* Agents that all sit on one point in the first frame (not placed yet) must not fix the camera
+ * for the rest of the run: once they spread, the next frame frames them all. */
+START_TEST(camera_refits_after_empty_first_frame)
+{
+    sl_error e;
+    sl_world *w = sl_world_create(3);   /* no plane: the frame is what exists */
+    sl_pop *p = sl_world_add_pop(w, "agents", &e);
+    int cx = sl_pop_add_column(p, "x", SL_F64, &e), cy = sl_pop_add_column(p, "y", SL_F64, &e);
+    sl_pop_spawn(p, 4);
+    sl_view *v = headless(w, 320, 240, 0);
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);   /* all four at (0, 0) */
+    const double xy[4][2] = { { 1000, 1000 }, { 3000, 1000 }, { 1000, 2000 }, { 3000, 2000 } };
+    for (int i = 0; i < 4; i++) {
+        sl_pop_set(p, cx, (size_t)i, xy[i][0]);
+        sl_pop_set(p, cy, (size_t)i, xy[i][1]);
+    }
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    for (int i = 0; i < 4; i++) {
+        double sx, sy;
+        sl_view_world_to_screen(v, xy[i][0], xy[i][1], &sx, &sy);
+        ck_assert_msg(sx >= 0 && sx < 320 && sy >= 0 && sy < 240, "agent %d at (%g, %g) px", i,
+                      sx, sy);
+        ck_assert_uint_eq(px_at_world(v, xy[i][0], xy[i][1]), POP0);
+    }
+    /* a camera the user moved stays where it is: zoom in, then spread the agents further */
+    SDL_Event ev = { 0 };
+    ev.type = SDL_MOUSEWHEEL;
+    ev.wheel.y = 3;
+    sl_view_handle_event(v, &ev);
+    double zoom = sl_view_state_of(v)->zoom;
+    ck_assert(zoom != 1);
+    sl_pop_set(p, cx, 0, -50000);
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    ck_assert(sl_view_state_of(v)->zoom == zoom);
+    sl_view_destroy(v);
+    sl_world_destroy(w);
+}
+END_TEST
+
+/* A world with nothing to frame and no draw(d) shows its metrics over time instead of an empty
+ * canvas; with no metrics and no results it stays empty. */
+START_TEST(metrics_board_without_anything_to_frame)
+{
+    sl_error e;
+    sl_world *w = sl_world_create(3);
+    sl_view *v = headless(w, 400, 300, 0);
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    int drawn = 0;
+    for (int y = 0; y < 300; y++)
+        for (int x = 0; x < 400; x++) drawn += sl_view_pixel(v, x, y) != BACK;
+    ck_assert_int_eq(drawn, 0);
+    sl_recorder *rec = sl_world_recorder(w);
+    int m = sl_recorder_add(rec, "score", NULL, -1, SL_REDUCE_VALUE, &e);
+    ck_assert_int_ge(m, 0);
+    for (int s = 0; s < 20; s++) {
+        sl_recorder_set(rec, m, s * s);
+        ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
+    }
+    ck_assert_int_eq(sl_view_render(v, &e), SL_OK);
+    drawn = 0;
+    for (int y = 0; y < 300; y++)
+        for (int x = 0; x < 400; x++) drawn += sl_view_pixel(v, x, y) != BACK;
+    ck_assert_int_gt(drawn, 300);
+    sl_view_destroy(v);
+    sl_world_destroy(w);
+}
+END_TEST
+
 START_TEST(parse_size)
 {
     int w = 0, h = 0;
@@ -929,6 +997,8 @@ static Suite *suite(void)
     tcase_add_test(t, lua_draw_callback);
     tcase_add_test(t, lua_scenario_sim);
     tcase_add_test(t, headless_frames);
+    tcase_add_test(t, camera_refits_after_empty_first_frame);
+    tcase_add_test(t, metrics_board_without_anything_to_frame);
     tcase_add_test(t, parse_size);
     tcase_add_test(t, no_display_fails_cleanly);
     suite_add_tcase(s, t);
