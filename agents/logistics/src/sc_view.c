@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "sc_internal.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/view.h"
 
 /* ---- what the layer reads from the model ---- */
@@ -54,7 +55,7 @@ static void vehicle_at(const sl_sc *sc, int v, double *x, double *y)
         *y = sc->ny[0];
         return;
     }
-    double leg = sc->D[(size_t)veh->loc * (size_t)sc->N + (size_t)veh->target];
+    double leg = slp_sc_dist(sc, veh->loc, veh->target);
     double f = leg > 0 ? veh->progress / leg : 0.0;
     if (f > 1) f = 1;
     *x = sc->nx[veh->loc] + f * (sc->nx[veh->target] - sc->nx[veh->loc]);
@@ -67,7 +68,7 @@ static int vehicle_route(const sl_sc *sc, int v, int *sites, int max)
     const sc_vehicle *veh = &sc->veh[v];
     int n = 0;
     for (int k = 0; k < veh->nstops && n < max - 1; k++)
-        sites[n++] = sc->orders[veh->stops[k]].store + 1;
+        sites[n++] = sc->orders[veh->stops[k]].site;
     if (n > 0 || veh->state != VEH_DEPOT) sites[n++] = 0;
     return n;
 }
@@ -208,6 +209,9 @@ sl_status slp_sc_view_add(sl_world *w, sl_sc *sc, sl_error *e)
         sc_view_free(v);
         return s;
     }
+    /* no run-time state: sl_sc_create makes the layer again on a restore */
+    s = sl_checkpoint_register(w, key, NULL, NULL, e);
+    if (s != SL_OK) return s;
     sl_view_layer_def def = { .name = v->name, .swatch = C_WAREHOUSE, .draw = draw,
                               .bounds = bounds, .user = v, .pops = v->pops };
     return sl_view_add_layer(w, &def, e);

@@ -26,6 +26,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/error.h"
 #include "swarmlab/world.h"
 
@@ -115,6 +116,9 @@ static inline sl_status sl_view_add_layer(sl_world *w, const sl_view_layer_def *
         if (!L) return sl_error_set(e, SL_ERR_NOMEM, "view layer: out of memory");
         sl_status s = sl_world_attach(w, SL_VIEW_LAYERS_KEY, L, sl_view_layers_free_, e);
         if (s != SL_OK) { free(L); return s; }
+        /* drawing only: nothing a checkpoint needs (setup registers the layers again) */
+        s = sl_checkpoint_register(w, SL_VIEW_LAYERS_KEY, NULL, NULL, e);
+        if (s != SL_OK) return s;
     }
     if (L->n >= SL_VIEW_MAX_LAYERS)
         return sl_error_set(e, SL_ERR_RANGE, "view layer '%s': more than %d layers", def->name,
