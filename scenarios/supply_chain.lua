@@ -1,19 +1,22 @@
--- supply_chain.lua - one warehouse, 40 stores, a fleet: contract net against central planning.
+-- supply_chain.lua - a supplier, a warehouse, 40 stores, a fleet: contract net against central
+-- planning, on the same customer demand.
 --
 --   swarmlab run scenarios/supply_chain.lua --out results/sc
 --   swarmlab run scenarios/supply_chain.lua --set loss=0.1 --set stores=50 --out results/sc-lossy
 --
--- Two copies of the same supply chain run side by side in one world on the same seed, so they
--- see exactly the same customer demand (Poisson, keyed by seed, store and step):
+-- Two copies of the same supply chain run side by side in one world. With common random numbers
+-- every store draws its demand from a stream keyed by the seed, its site id and the step, so both
+-- copies see exactly the same customer demand:
 --   cn_*       orders are allocated by contract net: the warehouse calls for proposals, every
 --              vehicle bids its marginal route cost (cheapest insertion; vehicles under way only
 --              after the stop they are heading to, from the spare units they carry), the lowest
 --              proposal that fits the vehicle's stated spare capacity wins;
 --   central_*  a central planner assigns every ready order by cheapest insertion over the fleet
---              and improves the routes still at the depot with 2-opt and relocation.
+--              and improves the routes still at the depot.
 -- Per step, metrics.csv gets fill rate, backlog, holding and backlog cost, distance, units
 -- delivered, messages and bytes of each planner; the run's KPIs go to manifest.json and are
--- printed side by side at the end. The contract net's messages are traced in cn_messages.csv.
+-- printed side by side at the end. Every order of each copy is a row of cn_orders.csv and
+-- central_orders.csv; the contract net's messages are traced in cn_messages.csv.
 local sl = swarmlab
 
 local stores   = sl.param("stores", 40, "number of stores", {min = 1, max = 10000, integer = true})
@@ -31,22 +34,26 @@ sl.steps(400)
 
 local planners = {}
 
-local function common(name, mode)
+local function chain(name, planner)
   return {
-    name = name, mode = mode, stores = stores, width = 100, height = 100,
-    vehicles = vehicles, capacity = capacity, speed = speed, float = float, dispatch_wait = 2,
-    demand = {kind = "poisson", mean = demand},
-    policy = {kind = "sS", s = s_low, S = s_high},
-    warehouse_policy = {kind = "base_stock", S = wh_level},
-    warehouse_stock = 500, store_stock = s_high, lead_time = 1, supplier_lead = 4,
-    loss = loss, warmup = 50,
-    trace = (mode == "contract_net" and trace) and "cn_messages.csv" or nil,
+    name = name, common_random_numbers = true, warmup = 50, orders = name .. "_orders.csv",
+    sites = {
+      {id = 1, kind = "supplier", x = 0, y = 0, lead = 3},
+      {id = 2, kind = "warehouse", x = 50, y = 50, stock = 500, source = 1, lead = 1,
+       policy = {kind = "base_stock", S = wh_level}},
+    },
+    stores = {count = stores, first_id = 101, width = 100, height = 100, source = 2,
+              stock = s_high, policy = {kind = "sS", s = s_low, S = s_high},
+              demand = {kind = "poisson", mean = demand}},
+    fleets = {{depot = 2, planner = planner, vehicles = vehicles, capacity = capacity,
+               speed = speed, float = float, dispatch_wait = 2, loss = loss,
+               trace = (planner == "contract_net" and trace) and "cn_messages.csv" or nil}},
   }
 end
 
 function setup(world)
-  planners[1] = sl.supply_chain(world, common("cn", "contract_net"))
-  planners[2] = sl.supply_chain(world, common("central", "central"))
+  planners[1] = sl.supply_chain(world, chain("cn", "contract_net"))
+  planners[2] = sl.supply_chain(world, chain("central", "central"))
 end
 
 function step(world, t)
@@ -64,6 +71,7 @@ local rows = {
   {"backlog", "backlog at end (units)", "%.0f"}, {"order_lead", "order -> delivery (steps)", "%.2f"},
   {"holding_cost", "holding cost", "%.1f"}, {"backlog_cost", "backlog cost", "%.1f"},
   {"transport_cost", "transport cost", "%.1f"}, {"total_cost", "total cost", "%.1f"},
+  {"lateness", "late by (steps, mean)", "%.2f"}, {"late_orders", "late orders", "%.0f"},
   {"distance", "distance driven", "%.0f"}, {"delivered", "units delivered", "%.0f"},
   {"cost_per_unit", "transport cost per unit", "%.4f"}, {"utilisation", "vehicle utilisation", "%.3f"},
   {"messages", "messages sent", "%.0f"}, {"bytes", "bytes sent", "%.0f"},

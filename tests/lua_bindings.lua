@@ -72,6 +72,7 @@ for _, b in ipairs({
   "swarmlab.record:last", "swarmlab.record:name", "swarmlab.record:set",
   "swarmlab.rng:exponential", "swarmlab.rng:int", "swarmlab.rng:normal", "swarmlab.rng:poisson",
   "swarmlab.rng:range", "swarmlab.rng:uniform",
+  "swarmlab.supply_chain:site", "swarmlab.supply_chain:write_orders",
   "swarmlab.roads:info", "swarmlab.roads:node", "swarmlab.roads:project", "swarmlab.roads:snap",
   "swarmlab.roads:unproject",
   "swarmlab.supply_chain:conservation", "swarmlab.supply_chain:finish", "swarmlab.supply_chain:kpis",
@@ -87,6 +88,7 @@ for _, b in ipairs({
 local TSP = root .. "/assets/instances/rand12.tsp"
 local TOWN = root .. "/agents/roads/tests/data/town.osm"
 local function f() return 1 end
+local SC_SITES = {{id = 1, kind = "supplier", x = 0, y = 0}, {id = 2, kind = "warehouse", x = 5, y = 5}}
 
 local cases = {
   ["swarmlab.param"] = {table = "the options of parameter 'zz'", key = "mni", near = "min",
@@ -118,9 +120,13 @@ local cases = {
     call = function() sl.auction{methd = "sequential", agents = {{0, 0}}, tasks = {{1, 1}}} end},
   ["swarmlab.beer_game"] = {table = "swarmlab.beer_game{...}", key = "weks", near = "weeks",
     class = "swarmlab.BeerGameOptions", call = function() sl.beer_game{policy = f, weks = 3} end},
-  ["swarmlab.supply_chain"] = {table = "swarmlab.supply_chain{...}", key = "capacty",
-    near = "capacity", class = "swarmlab.SupplyChainOptions",
-    call = function(w) sl.supply_chain(w, {stores = 3, capacty = 3}) end},
+  ["swarmlab.supply_chain"] = {table = "swarmlab.supply_chain{...}", key = "stors",
+    near = "stores", class = "swarmlab.SupplyChainOptions",
+    call = function(w) sl.supply_chain(w, {stors = {count = 3}}) end},
+  ["swarmlab.supply_chain:orders"] = {table = "supply_chain:orders{...}", key = "opne",
+    near = "open", class = "swarmlab.OrdersFilter",
+    call = function(w) sl.supply_chain(w, {name = "ord", sites = SC_SITES,
+                                           stores = {count = 2}}):orders{opne = true} end},
   ["swarmlab.vrp"] = {table = "swarmlab.vrp{...}", key = "vehicels", near = "vehicles",
     class = "swarmlab.VrpOptions",
     call = function() sl.vrp{sites = {{0, 0}}, jobs = {}, vehicels = {}} end},
@@ -160,12 +166,27 @@ local cases = {
 
 -- nested option tables: not bindings of their own, checked the same way
 local nested = {
-  {table = "swarmlab.supply_chain{...}.demand", key = "men", near = "mean",
+  {table = "swarmlab.supply_chain{...}.stores.demand", key = "men", near = "mean",
    class = "swarmlab.DemandOptions",
-   call = function(w) sl.supply_chain(w, {stores = 3, demand = {men = 3}}) end},
-  {table = "swarmlab.supply_chain{...}.policy", key = "kidn", near = "kind",
+   call = function(w) sl.supply_chain(w, {sites = SC_SITES, stores = {count = 3, demand = {men = 3}}}) end},
+  {table = "swarmlab.supply_chain{...}.stores.policy", key = "kidn", near = "kind",
    class = "swarmlab.PolicyOptions",
-   call = function(w) sl.supply_chain(w, {stores = 3, policy = {kidn = "sS"}}) end},
+   call = function(w) sl.supply_chain(w, {sites = SC_SITES, stores = {count = 3, policy = {kidn = "sS"}}}) end},
+  {table = "swarmlab.supply_chain{...}.stores", key = "cuont", near = "count",
+   class = "swarmlab.StoresOptions",
+   call = function(w) sl.supply_chain(w, {sites = SC_SITES, stores = {cuont = 3}}) end},
+  {table = "swarmlab.supply_chain{...}.sites[2]", key = "capacty", near = "capacity",
+   class = "swarmlab.SiteOptions",
+   call = function(w) sl.supply_chain(w, {sites = {SC_SITES[1], {id = 2, kind = "warehouse",
+                                           x = 1, y = 1, capacty = 5}}}) end},
+  {table = "swarmlab.supply_chain{...}.sites[2].policy", key = "kidn", near = "kind",
+   class = "swarmlab.PolicyOptions",
+   call = function(w) sl.supply_chain(w, {sites = {SC_SITES[1], {id = 2, kind = "warehouse",
+                                           x = 1, y = 1, policy = {kidn = "sS"}}}}) end},
+  {table = "swarmlab.supply_chain{...}.fleets[1]", key = "capacty", near = "capacity",
+   class = "swarmlab.FleetOptions",
+   call = function(w) sl.supply_chain(w, {sites = SC_SITES, stores = {count = 2},
+                                          fleets = {{depot = 2, capacty = 5}}}) end},
   {table = "swarmlab.pso{...}.constraints", key = "methd", near = "method",
    class = "swarmlab.PsoConstraints",
    call = function() sl.pso{objective = "sphere", dim = 2, constraints = {g = f, methd = "deb"}} end},

@@ -13,6 +13,10 @@
 
 #include "run_util.h"
 
+/* A supplier and a warehouse (id 2) for the supply chains below; stores come from `stores`. */
+#define SC_NET "sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, " \
+               "{id = 2, kind = 'warehouse', x = 5, y = 5}}"
+
 /* the module bindings these scenarios use */
 void sl_lua_open_boids(lua_State *L);
 void sl_lua_open_logistics(lua_State *L);
@@ -199,8 +203,9 @@ START_TEST(callbacks_outlive_their_coroutine)
         "    local b = world:population{name = 'b', n = 3}\n"
         "    cn = swarmlab.contract_net{bid = function(conv, bidder) return bidder.slot end}\n"
         "    cn:announce{manager = {pop = m, slot = 1}, bidders = b}\n"
-        "    sc = swarmlab.supply_chain(world, {name = 'sc', stores = 6, vehicles = 2,\n"
-        "                                       bid = function(info) return info.marginal end})\n"
+        "    sc = swarmlab.supply_chain(world, {name = 'sc', stores = {count = 6},\n"
+        "      " SC_NET ",\n"
+        "      fleets = {{depot = 2, vehicles = 2, bid = function(info) return info.marginal end}}})\n"
         "    coroutine.yield()\n"
         "  end)\n"
         "  assert(coroutine.resume(co))\n"
@@ -270,7 +275,7 @@ START_TEST(metatables_are_locked)
         "  objs.rng = swarmlab.rng(1, 1)\n"
         "  objs.pso = swarmlab.pso_solver{objective = 'sphere', dim = 2, fes = 100}\n"
         "  objs.cnet = swarmlab.contract_net{bid = function() return 1 end}\n"
-        "  objs.sc = swarmlab.supply_chain(world, {name = 'sc', stores = 3})\n"
+        "  objs.sc = swarmlab.supply_chain(world, {name = 'sc', stores = {count = 3}, " SC_NET "})\n"
         "  local n = 0\n"
         "  for name, o in pairs(objs) do\n"
         "    local mt = getmetatable(o)\n"
@@ -311,10 +316,10 @@ START_TEST(bindings_name_the_bad_field)
         {"local w = swarmlab.world()\n"
          "local g = w:graph{name = 'r', nodes = 2}\n"
          "g:add_edge(1, 2, 1)\n"
-         "swarmlab.supply_chain(w, {stores = 2, roads = g, nodes = {1, 9}})",
-         "nodes[2] must be a road node in 1..2"},
-        {"swarmlab.supply_chain{name = 'a', stores = 2}\n"
-         "swarmlab.supply_chain{name = 'a', stores = 2}",
+         "swarmlab.supply_chain(w, {stores = {count = 2, nodes = {1, 9}}, roads = g})",
+         "option 'nodes' [2] must be in [1, 2] (got 9)"},
+        {"swarmlab.supply_chain{name = 'a', stores = {count = 2}, " SC_NET "}\n"
+         "swarmlab.supply_chain{name = 'a', stores = {count = 2}, " SC_NET "}",
          "a supply chain named 'a' already exists"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -336,12 +341,12 @@ START_TEST(callbacks_finish_their_owner)
         "local sc\n"
         "local n = 0\n"
         "function setup(world)\n"
-        "  sc = swarmlab.supply_chain(world, {name = 'sc', stores = 8, vehicles = 3,\n"
-        "    bid = function(info)\n"
+        "  sc = swarmlab.supply_chain(world, {name = 'sc', stores = {count = 8}, " SC_NET ",\n"
+        "    fleets = {{depot = 2, vehicles = 3, bid = function(info)\n"
         "      n = n + 1\n"
         "      if n % 3 == 0 then sc:finish() end\n"
         "      return info.marginal\n"
-        "    end})\n"
+        "    end}}})\n"
         "end\n"
         "function finish(world) swarmlab.result('bids', n) end\n",
         20);
@@ -433,8 +438,8 @@ START_TEST(step_callbacks_return_bad_values)
         "end\n",
         /* supply chain bid */
         "function setup(world)\n"
-        "  swarmlab.supply_chain(world, {name = 'sc', stores = 4, vehicles = 2,\n"
-        "                                bid = function(info) return %s end})\n"
+        "  swarmlab.supply_chain(world, {name = 'sc', stores = {count = 4}, " SC_NET ",\n"
+        "    fleets = {{depot = 2, vehicles = 2, bid = function(info) return %s end}}})\n"
         "end\n",
         /* an attached PSO swarm's objective */
         "function setup(world)\n"

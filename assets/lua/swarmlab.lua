@@ -776,6 +776,7 @@ function swarmlab.auction(options) end
 ---@return table
 function swarmlab.beer_game(options) end
 
+---A built-in replenishment policy of a site (or give `policy` a function(state) -> units).
 ---@class swarmlab.PolicyOptions
 ---@field kind? "sS"|"base_stock"|"velocity"
 ---@field s? number
@@ -784,6 +785,7 @@ function swarmlab.beer_game(options) end
 ---@field cover? number
 ---@field alpha? number
 
+---A store's customer demand process (or give `demand` a function(state) -> units).
 ---@class swarmlab.DemandOptions
 ---@field kind? "constant"|"poisson"|"seasonal"|"csv"
 ---@field mean? number
@@ -791,47 +793,97 @@ function swarmlab.beer_game(options) end
 ---@field period? number
 ---@field phase? number
 ---@field file? string
+---@field column? integer
 
----@class swarmlab.SupplyChainOptions
----@field name? string
----@field mode? "contract_net"|"central"
----@field stores? integer
----@field products? integer
+---What a Lua policy, demand or source function receives about a site (one product).
+---@class swarmlab.SiteState
+---@field id integer
+---@field kind string
+---@field product integer
+---@field step integer
+---@field inventory number
+---@field backlog number
+---@field on_order number
+---@field position number
+---@field demand number
+---@field capacity number
+
+---One site of a supply chain.
+---@class swarmlab.SiteOptions
+---@field id integer
+---@field kind "supplier"|"plant"|"warehouse"|"cross_dock"|"store"
+---@field x? number
+---@field y? number
+---@field node? integer
+---@field stock? number
+---@field capacity? number
+---@field holding_cost? number
+---@field backlog_cost? number
+---@field lost_cost? number
+---@field lost_sales? boolean
+---@field source? integer|"nearest"|fun(state: swarmlab.SiteState): integer
+---@field lead? integer
+---@field ship_time? integer
+---@field rate? number
+---@field transship? boolean
+---@field policy? swarmlab.PolicyOptions|fun(state: swarmlab.SiteState): number
+---@field demand? swarmlab.DemandOptions|fun(state: swarmlab.SiteState): number
+
+---Many stores at once (ids first_id, first_id + 1, ...; positions drawn from the seed and id).
+---@class swarmlab.StoresOptions
+---@field count integer
+---@field first_id? integer
 ---@field width? number
 ---@field height? number
----@field warehouse_x? number
----@field warehouse_y? number
----@field warehouse_stock? number
----@field supplier_lead? integer
----@field store_stock? number
----@field lead_time? integer
+---@field nodes? integer[]
+---@field stock? number
+---@field capacity? number
+---@field holding_cost? number
+---@field backlog_cost? number
+---@field lost_cost? number
 ---@field lost_sales? boolean
+---@field source? integer|"nearest"|fun(state: swarmlab.SiteState): integer
+---@field lead? integer
+---@field ship_time? integer
+---@field rate? number
+---@field transship? boolean
+---@field policy? swarmlab.PolicyOptions|fun(state: swarmlab.SiteState): number
+---@field demand? swarmlab.DemandOptions|fun(state: swarmlab.SiteState): number
+
+---A fleet serving from one depot.
+---@class swarmlab.FleetOptions
+---@field depot integer
 ---@field vehicles? integer
 ---@field capacity? number
 ---@field speed? number
 ---@field float? number
 ---@field dispatch_wait? integer
----@field holding_cost? number
----@field holding_cost_warehouse? number
----@field backlog_cost? number
----@field lost_sale_cost? number
+---@field planner? "contract_net"|"central"
+---@field deadline? integer
+---@field retry_wait? integer
 ---@field distance_cost? number
 ---@field loss? number
 ---@field delay? integer
 ---@field jitter? integer
----@field deadline? integer
----@field retry_wait? integer
----@field warmup? integer
----@field policy? swarmlab.PolicyOptions
----@field warehouse_policy? swarmlab.PolicyOptions
----@field demand? swarmlab.DemandOptions
----@field x? number[]
----@field y? number[]
----@field roads? swarmlab.Graph
----@field nodes? integer[]
----@field warehouse_node? integer
 ---@field bid? function
 ---@field trace? string
+
+---@class swarmlab.SupplyChainOptions
+---@field name? string
+---@field products? integer
+---@field common_random_numbers? boolean
+---@field warmup? integer
+---@field promise? integer
+---@field roads? swarmlab.Graph
+---@field sites? swarmlab.SiteOptions[]
+---@field stores? swarmlab.StoresOptions
+---@field fleets? swarmlab.FleetOptions[]
+---@field orders? string
+
+---@class swarmlab.OrdersFilter
+---@field open? boolean
+---@field site? integer
+---@field status? "sent"|"open"|"ready"|"transit"|"delivered"
 
 -- metatable: swarmlab.supply_chain
 ---@class swarmlab.SupplyChain
@@ -840,8 +892,22 @@ local SupplyChain = {}
 function SupplyChain:kpis() end
 ---@return table
 function SupplyChain:step_kpis() end
----@return table
-function SupplyChain:conservation() end
+---Units accounted for and units that entered (of one product, or of all).
+---@param product? integer
+---@return number held, number entered
+function SupplyChain:conservation(product) end
+---The state of a site for one product (default 1), with x, y, echelon, reserved, source.
+---@param id integer
+---@param product? integer
+---@return swarmlab.SiteState
+function SupplyChain:site(id, product) end
+---The orders of the ledger (all, or those matching the filter), as tables.
+---@param filter? swarmlab.OrdersFilter
+---@return table[]
+function SupplyChain:orders(filter) end
+---Writes the ledger as CSV into the run's output directory.
+---@param name string
+function SupplyChain:write_orders(name) end
 function SupplyChain:finish() end
 ---@return string
 function SupplyChain:name() end

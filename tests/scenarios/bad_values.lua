@@ -315,11 +315,21 @@ local function specs_of_functions()
       speeds = {residential = 30, primary = 50}, link_speeds = {primary = 40}}) end,
     call = function(a) return sl.roads(table.unpack(a, 1, a.n)) end}
   S['swarmlab.supply_chain'] = {args = function() return pack(W, {name = name('sc'),
-      mode = 'contract_net', stores = 3, products = 1, width = 10, height = 10, vehicles = 1,
-      capacity = 5, speed = 2, lead_time = 1, deadline = 2, x = {1, 2, 3}, y = {3, 2, 1},
-      demand = {kind = 'poisson', mean = 1}, policy = {kind = 'sS', s = 2, S = 6},
-      bid = function(info) return info.marginal end}) end,
-    call = function(a) return sl.supply_chain(table.unpack(a, 1, a.n)) end}
+      products = 1, common_random_numbers = true, warmup = 1, promise = 2,
+      sites = {{id = 1, kind = 'supplier', x = 0, y = 0, lead = 1},
+               {id = 2, kind = 'warehouse', x = 5, y = 5, stock = 20, source = 1, lead = 1,
+                policy = {kind = 'base_stock', S = 30}}},
+      stores = {count = 3, first_id = 10, width = 10, height = 10, source = 2, stock = 4,
+                demand = {kind = 'poisson', mean = 1}, policy = {kind = 'sS', s = 2, S = 6}},
+      fleets = {{depot = 2, planner = 'contract_net', vehicles = 1, capacity = 5, speed = 2,
+                 deadline = 2, bid = function(info) return info.marginal end}}}) end,
+    -- finished at once: a Lua function given as an option (demand, policy, source, bid) would
+    -- otherwise be called by the world's steps, outside this check
+    call = function(a)
+      local sc = sl.supply_chain(table.unpack(a, 1, a.n))
+      sc:finish()
+      return sc
+    end}
   return S
 end
 
@@ -413,10 +423,16 @@ local function specs_of_methods()
   add('swarmlab.contract_net', 'counts', c, none)
   add('swarmlab.contract_net', 'finish', const(sl.contract_net{bid = print}), none)
 
-  local sc = function() return sl.supply_chain(W, {name = name('chain'), stores = 2}) end
+  local sc = function() return sl.supply_chain(W, {name = name('chain'),
+    sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, {id = 2, kind = 'warehouse', x = 1, y = 1}},
+    stores = {count = 2}}) end
   for _, m in ipairs({'kpis', 'step_kpis', 'conservation', 'finish', 'name'}) do
     add('swarmlab.supply_chain', m, sc, none)
   end
+  add('swarmlab.supply_chain', 'site', sc, function() return 2, 1 end)
+  add('swarmlab.supply_chain', 'orders', sc, function() return {open = true, site = 1000,
+    status = 'ready'} end)
+  add('swarmlab.supply_chain', 'write_orders', sc, const('orders_bad_values.csv'))
 
   local vm = function()
     local m = sl.vrp{sites = {{0, 0}, {3, 4}, {6, 8}}, jobs = {{site = 2, demand = 1}, {site = 3}},

@@ -84,19 +84,44 @@ static int read_series(FILE *f, sc_series *s)
     return rd(f, s->v, sizeof(double), s->n);
 }
 
+/* The model's arrays: per site and product, per product. */
+#define SITE_ARRAYS(sc) {(sc)->inv, (sc)->reserved, (sc)->back, (sc)->on_order, (sc)->waiting, \
+                         (sc)->vel, (sc)->dem}
+#define PROD_ARRAYS(sc) {(sc)->transit, (sc)->entered, (sc)->sold, (sc)->lost}
+
+static int write_model(FILE *f, const sl_sc *sc)
+{
+    size_t np = (size_t)sc->N * (size_t)sc->P;
+    const double *sa[7] = SITE_ARRAYS(sc);
+    const double *pa[4] = PROD_ARRAYS(sc);
+    int ok = 1;
+    for (int k = 0; ok && k < 7; k++)
+        ok = wr(f, sa[k], sizeof(double), np);
+    for (int k = 0; ok && k < 4; k++)
+        ok = wr(f, pa[k], sizeof(double), SL_SC_MAX_PROD);
+    return ok;
+}
+
+static int read_model(FILE *f, sl_sc *sc)
+{
+    size_t np = (size_t)sc->N * (size_t)sc->P;
+    double *sa[7] = SITE_ARRAYS(sc);
+    double *pa[4] = PROD_ARRAYS(sc);
+    int ok = 1;
+    for (int k = 0; ok && k < 7; k++)
+        ok = rd(f, sa[k], sizeof(double), np);
+    for (int k = 0; ok && k < 4; k++)
+        ok = rd(f, pa[k], sizeof(double), SL_SC_MAX_PROD);
+    return ok;
+}
+
 sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
 {
     const sl_sc *sc = data;
-    size_t sp = (size_t)sc->S * (size_t)sc->P;
-    int32_t dims[6] = {sc->S, sc->P, sc->V, sc->def.supplier_lead, (int32_t)sizeof(slp_sc_order),
+    int32_t dims[6] = {sc->N, sc->P, sc->V, sc->S, (int32_t)sizeof(slp_sc_order),
                        (int32_t)sizeof(sl_sc_kpis)};
     uint64_t norders = sc->norders;
-    int ok = wr(f, sc_magic, 1, 8) && wr(f, dims, sizeof dims, 1) &&
-             wr(f, sc->inv, sizeof(double), sp) && wr(f, sc->back, sizeof(double), sp) &&
-             wr(f, sc->on_order, sizeof(double), sp) && wr(f, sc->vel, sizeof(double), sp) &&
-             wr(f, sc->stock, sizeof sc->stock, 1) && wr(f, sc->reserved, sizeof sc->reserved, 1) &&
-             wr(f, sc->waiting, sizeof sc->waiting, 1) &&
-             wr(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
+    int ok = wr(f, sc_magic, 1, 8) && wr(f, dims, sizeof dims, 1) && write_model(f, sc) &&
              wr(f, &norders, sizeof norders, 1) && wr(f, sc->orders, sizeof(slp_sc_order), sc->norders);
     for (int v = 0; ok && v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
@@ -107,10 +132,9 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
              wr(f, veh->load, sizeof veh->load, 1) && wr(f, veh->committed, sizeof veh->committed, 1) &&
              wr(f, veh->stops, sizeof(int), (size_t)veh->nstops);
     }
-    double totals[6] = {sc->entered, sc->sold_total, sc->initial, sc->order_lead_sum,
-                        sc->lateness_sum, sc->late_orders};
-    ok = ok && wr(f, sc->transit, sizeof sc->transit, 1) && write_lists(f, sc->open_at, sc->N) &&
-         write_lists(f, sc->ready_at, sc->N);
+    double totals[3] = {sc->order_lead_sum, sc->lateness_sum, sc->late_orders};
+    ok = ok && write_lists(f, sc->open_at, sc->N) && write_lists(f, sc->ready_at, sc->N) &&
+         write_lists(f, &sc->shipping, 1);
     ok = ok && wr(f, &sc->tot, sizeof sc->tot, 1) && wr(f, &sc->cur, sizeof sc->cur, 1) &&
          wr(f, totals, sizeof totals, 1) && wr(f, &sc->step, sizeof sc->step, 1) &&
          write_series(f, &sc->s_demand) && write_series(f, &sc->s_store_orders) &&
@@ -135,21 +159,39 @@ static int all_finite(const double *v, size_t n)
  * orders; quantities are finite. Returns what is wrong, or NULL. */
 static const char *sc_invalid(const sl_sc *sc)
 {
-    size_t sp = (size_t)sc->S * (size_t)sc->P;
-    if (!all_finite(sc->inv, sp) || !all_finite(sc->back, sp) || !all_finite(sc->on_order, sp) ||
-        !all_finite(sc->vel, sp) || !all_finite(sc->stock, (size_t)sc->P) ||
-        !all_finite(sc->reserved, (size_t)sc->P) || !all_finite(sc->transit, (size_t)sc->P) || !all_finite(sc->waiting, (size_t)sc->P) ||
-        !all_finite(sc->arrive, (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P))
-        return "a stock or pipeline quantity is not finite";
+    size_t np = (size_t)sc->N * (size_t)sc->P;
+    const double *sa[7] = SITE_ARRAYS(sc);
+    const double *pa[4] = PROD_ARRAYS(sc);
+    for (int k = 0; k < 7; k++)
+        if (!all_finite(sa[k], np))
+            return "a stock or pipeline quantity is not finite";
+    for (int k = 0; k < 4; k++)
+        if (!all_finite(pa[k], SL_SC_MAX_PROD))
+            return "a stock or pipeline quantity is not finite";
     for (size_t i = 0; i < sc->norders; i++) {
         const slp_sc_order *o = &sc->orders[i];
-        if (o->id != i + 1 || o->site < 1 || o->site >= sc->N || o->depot < 0 ||
+        if (o->id != i + 1 || o->site < 0 || o->site >= sc->N || o->depot < 0 ||
             o->depot >= sc->N || o->product < 0 || o->product >= sc->P ||
             o->status < SLP_SC_SENT || o->status > SLP_SC_DELIVERED || o->vehicle < -1 ||
             o->vehicle >= sc->V || o->fleet_state < SLP_SC_UNPLANNED ||
             o->fleet_state > SLP_SC_ASSIGNED || !isfinite(o->qty) || !(o->qty >= 0))
             return "an order names a site, product, status or vehicle that does not exist";
     }
+    for (int d = 0; d < sc->N; d++) {
+        for (size_t k = 0; k < sc->open_at[d].n; k++) {
+            const slp_sc_order *o = &sc->orders[sc->open_at[d].v[k]];
+            if (o->status != SLP_SC_OPEN || o->depot != d)
+                return "an order waiting at a depot is not open there";
+        }
+        for (size_t k = 0; k < sc->ready_at[d].n; k++) {
+            const slp_sc_order *o = &sc->orders[sc->ready_at[d].v[k]];
+            if (o->status != SLP_SC_READY || o->depot != d)
+                return "an order ready at a depot is not ready there";
+        }
+    }
+    for (size_t k = 0; k < sc->shipping.n; k++)
+        if (sc->orders[sc->shipping.v[k]].status != SLP_SC_TRANSIT)
+            return "an order under way is not in transit";
     for (int v = 0; v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
         if (veh->state < VEH_DEPOT || veh->state > VEH_RETURNING || veh->loc < 0 ||
@@ -173,23 +215,16 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
     if (!rd(f, magic, 1, 8) || memcmp(magic, sc_magic, 8) != 0 || !rd(f, dims, sizeof dims, 1))
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': not a supply chain section",
                             path, sc->name);
-    if (dims[0] != sc->S || dims[1] != sc->P || dims[2] != sc->V ||
-        dims[3] != sc->def.supplier_lead)
-        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s' was saved with %d stores, %d "
-                            "products, %d vehicles, supplier lead %d; this run has %d, %d, %d, %d",
-                            path, sc->name, dims[0], dims[1], dims[2], dims[3], sc->S, sc->P,
-                            sc->V, sc->def.supplier_lead);
+    if (dims[0] != sc->N || dims[1] != sc->P || dims[2] != sc->V || dims[3] != sc->S)
+        return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s' was saved with %d sites, %d "
+                            "products, %d vehicles, %d stores; this run has %d, %d, %d, %d",
+                            path, sc->name, dims[0], dims[1], dims[2], dims[3], sc->N, sc->P,
+                            sc->V, sc->S);
     if (dims[4] != (int32_t)sizeof(slp_sc_order) || dims[5] != (int32_t)sizeof(sl_sc_kpis))
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': section from another build",
                             path, sc->name);
-    size_t sp = (size_t)sc->S * (size_t)sc->P;
     uint64_t norders = 0;
-    int ok = rd(f, sc->inv, sizeof(double), sp) && rd(f, sc->back, sizeof(double), sp) &&
-             rd(f, sc->on_order, sizeof(double), sp) && rd(f, sc->vel, sizeof(double), sp) &&
-             rd(f, sc->stock, sizeof sc->stock, 1) && rd(f, sc->reserved, sizeof sc->reserved, 1) &&
-             rd(f, sc->waiting, sizeof sc->waiting, 1) &&
-             rd(f, sc->arrive, sizeof(double), (size_t)(sc->def.supplier_lead + 1) * (size_t)sc->P) &&
-             rd(f, &norders, sizeof norders, 1) && norders < ((uint64_t)1 << 32);
+    int ok = read_model(f, sc) && rd(f, &norders, sizeof norders, 1) && norders < ((uint64_t)1 << 32);
     ok = ok && can_hold(f, norders, sizeof(slp_sc_order));
     if (ok && norders > sc->caporders) {
         slp_sc_order *o = realloc(sc->orders, (size_t)norders * sizeof *o);
@@ -229,22 +264,19 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
             veh->awarded = nums[3];
         }
     }
-    double totals[6];
-    ok = ok && rd(f, sc->transit, sizeof sc->transit, 1) &&
-         read_lists(f, sc->open_at, sc->N, sc->norders) &&
-         read_lists(f, sc->ready_at, sc->N, sc->norders) && rd(f, &sc->tot, sizeof sc->tot, 1) && rd(f, &sc->cur, sizeof sc->cur, 1) &&
+    double totals[3];
+    ok = ok && read_lists(f, sc->open_at, sc->N, sc->norders) &&
+         read_lists(f, sc->ready_at, sc->N, sc->norders) &&
+         read_lists(f, &sc->shipping, 1, sc->norders) && rd(f, &sc->tot, sizeof sc->tot, 1) && rd(f, &sc->cur, sizeof sc->cur, 1) &&
          rd(f, totals, sizeof totals, 1) && rd(f, &sc->step, sizeof sc->step, 1) &&
          read_series(f, &sc->s_demand) && read_series(f, &sc->s_store_orders) &&
          read_series(f, &sc->s_wh_orders);
     if (!ok)
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': truncated or corrupt section",
                             path, sc->name);
-    sc->entered = totals[0];
-    sc->sold_total = totals[1];
-    sc->initial = totals[2];
-    sc->order_lead_sum = totals[3];
-    sc->lateness_sum = totals[4];
-    sc->late_orders = totals[5];
+    sc->order_lead_sum = totals[0];
+    sc->lateness_sum = totals[1];
+    sc->late_orders = totals[2];
     const char *bad = sc_invalid(sc);
     if (bad) /* sl_checkpoint_restore puts the previous state back */
         return sl_error_set(e, SL_ERR_PARSE, "%s: supply chain '%s': corrupt section (%s)", path,

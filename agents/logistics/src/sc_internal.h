@@ -53,7 +53,7 @@ typedef struct slp_sc_order {
     uint64_t fleet_t;       /* the fleet's own time field */
 } slp_sc_order;
 
-/* Distance between two sites (nodes of the network). */
+/* Distance between two sites (nodes of the network; sc_network.c). */
 double slp_sc_dist(const sl_sc *sc, int a, int b);
 /* Indices (id - 1) of the READY orders shipped by `depot`, in id order, into out[0..max-1];
  * returns how many there are (may exceed max; out may be NULL with max 0). */
@@ -116,22 +116,38 @@ typedef struct sc_series {
 
 struct sl_sc {
     char *name;
-    sl_sc_def def;
+    sl_sc_def def;          /* def.sites points at `site` */
     sl_world *world;
-    int S, P, V, N;         /* stores, products, vehicles, nodes (S + 1, node 0 = warehouse) */
-    double *D;              /* N x N distances */
-    double *nx, *ny;        /* node coordinates */
-    /* stores: [s * P + p] */
-    double *inv, *back, *on_order, *vel;
-    /* warehouse */
-    double stock[SL_SC_MAX_PROD], reserved[SL_SC_MAX_PROD];
-    double *arrive;         /* supplier pipeline: ring of (supplier_lead + 1) x P */
-    double waiting[SL_SC_MAX_PROD]; /* units of received orders not yet reserved */
-    double transit[SL_SC_MAX_PROD]; /* units on vehicles (orders in transit and float) */
+    int S, P, V, N;         /* stores, products, vehicles, sites (= nodes of slp_sc_dist) */
+    /* sites; index 0 is the fleet's depot (vehicles start and end at node 0) */
+    sl_sc_site *site;       /* N copies (CSV demand tables borrowed from the caller) */
+    int *store;             /* S indices of the stores */
+    int *src;               /* fixed source index, or -1 */
+    int *echelon;
+    int *by_id;             /* site indices sorted by id */
+    int *cand[5];           /* per kind: the sites it may order from by "nearest" */
+    int ncand[5];
+    double *D;              /* with roads: N x N distances; NULL on the plane */
+    double *nx, *ny;        /* site coordinates */
+    uint64_t dseed;         /* demand seed (the world's with common random numbers) */
+    /* per site and product, [i * P + p] */
+    double *inv;            /* free units on hand */
+    double *reserved;       /* units of READY orders it ships */
+    double *back;           /* store: customer backlog */
+    double *on_order;       /* units ordered by the site, not yet received */
+    double *waiting;        /* units of OPEN orders it ships (its customers wait) */
+    double *vel;            /* smoothed sales (stores) or orders received (others) */
+    double *dem;            /* this step: customer demand (stores) or units ordered from it */
+    /* per product */
+    double transit[SL_SC_MAX_PROD]; /* units on the way (orders in transit and vehicle float) */
+    double entered[SL_SC_MAX_PROD]; /* initial stock + supplier shipments + plant output */
+    double sold[SL_SC_MAX_PROD];    /* units sold to customers */
+    double lost[SL_SC_MAX_PROD];    /* units received beyond a site's capacity */
     /* the order ledger */
     slp_sc_order *orders;
     size_t norders, caporders;
     slp_sc_list *open_at, *ready_at; /* per site: OPEN and READY orders it ships, in id order */
+    slp_sc_list shipping;            /* orders in transit without a vehicle, in id order */
     double lateness_sum;             /* steps late summed over delivered orders */
     double late_orders;              /* delivered orders that arrived after their promise */
     sc_vehicle *veh;
@@ -139,14 +155,35 @@ struct sl_sc {
     sl_cnet *cnet;
     /* counters: totals and this step */
     sl_sc_kpis tot, cur;
-    double entered, sold_total, initial;
     double order_lead_sum;
     sc_series s_demand, s_store_orders, s_wh_orders;
-    int pop_stores, pop_vehicles;    /* world population pointers below */
     sl_pop *ps, *pv;
     int metric[9];
     uint64_t step;
+    int finished;           /* sl_sc_finish was called: steps do nothing */
 };
+
+/* Network (sc_network.c). */
+/* Checks the sites, resolves fixed sources and echelons (refusing cycles), builds distances. */
+sl_status slp_sc_network_build(sl_sc *sc, const sl_sc_def *def, sl_error *e);
+/* Kind order: supplier 0, plant 1, warehouse 2, cross-dock 3, store 4. */
+int slp_sc_rank(int kind);
+/* The site that ships an order of site i for qty units of product p at this step (fixed,
+ * transshipment, nearest with stock, or the rule hook); -1 with e filled when a rule fails. */
+int slp_sc_source_of(sl_sc *sc, int i, int p, double qty, sl_error *e);
+/* State of site i for product p as hooks see it. */
+sl_sc_site_state slp_sc_state(const sl_sc *sc, int i, int p);
+/* Customer demand of store i for product p this step (sc_demand.c); SL_OK or a hook's error. */
+sl_status slp_sc_demand(sl_sc *sc, int i, int p, uint64_t step, double *units, sl_error *e);
+/* Order quantity of site i for product p (its policy, capped by its capacity). */
+sl_status slp_sc_policy(sl_sc *sc, int i, int p, double *qty, sl_error *e);
+/* Delivers the orders that went without a vehicle and whose ship time is over (sc_orders.c);
+ * slp_sc_pick ships such orders as soon as they are picked. */
+sl_status slp_sc_receive_shipments(sl_sc *sc, uint64_t step, sl_error *e);
+/* Refreshes the world populations of stores and vehicles (sc_step.c). */
+void slp_sc_mirror(sl_sc *sc);
+/* 1 when order o goes by vehicle (shipped by the fleet's depot to a store). */
+int slp_sc_by_vehicle(const sl_sc *sc, const slp_sc_order *o);
 
 /* Route helpers (sc_route.c). */
 /* Cheapest feasible insertion of order o into vehicle v; returns INFINITY when infeasible.

@@ -33,9 +33,9 @@ static int list_remove(slp_sc_list *l, size_t x)
     return 0;
 }
 
-double slp_sc_dist(const sl_sc *sc, int a, int b)
+int slp_sc_by_vehicle(const sl_sc *sc, const slp_sc_order *o)
 {
-    return sc->D[(size_t)a * (size_t)sc->N + (size_t)b];
+    return sc->V > 0 && o->depot == 0 && sc->site[o->site].kind == SL_SC_STORE;
 }
 
 slp_sc_order *slp_sc_order_new(sl_sc *sc, int site, int depot, int product, double qty,
@@ -58,7 +58,8 @@ slp_sc_order *slp_sc_order_new(sl_sc *sc, int site, int depot, int product, doub
     o->qty = qty;
     o->status = SLP_SC_SENT;
     o->created = step;
-    o->promised = step + (uint64_t)sc->def.lead_time + (uint64_t)sc->def.promise;
+    o->promised = step + (uint64_t)sc->site[depot].lead + (uint64_t)sc->site[depot].ship_time +
+                  (uint64_t)sc->def.promise;
     o->pick_after = SLP_SC_NEVER;
     o->ready = o->dispatched = o->delivered = SLP_SC_NEVER;
     o->vehicle = o->route = -1;
@@ -70,36 +71,87 @@ slp_sc_order *slp_sc_order_new(sl_sc *sc, int site, int depot, int product, doub
 int slp_sc_order_received(sl_sc *sc, size_t i, uint64_t step)
 {
     slp_sc_order *o = &sc->orders[i];
+    size_t k = (size_t)o->depot * (size_t)sc->P + (size_t)o->product;
     o->status = SLP_SC_OPEN;
-    o->pick_after = step + (uint64_t)sc->def.lead_time;
-    sc->waiting[o->product] += o->qty;
+    o->pick_after = step + (uint64_t)sc->site[o->depot].lead;
+    sc->waiting[k] += o->qty;
+    sc->dem[k] += o->qty;
     return list_push(&sc->open_at[o->depot], i);
+}
+
+/* Dispatches a READY order that goes without a vehicle: it arrives after the depot's ship time. */
+static sl_status ship_direct(sl_sc *sc, size_t i, uint64_t step, sl_error *e)
+{
+    slp_sc_order *o = &sc->orders[i];
+    size_t k = (size_t)o->depot * (size_t)sc->P + (size_t)o->product;
+    sc->reserved[k] -= o->qty;
+    sc->transit[o->product] += o->qty;
+    o->status = SLP_SC_TRANSIT;
+    o->dispatched = step;
+    if (!list_push(&sc->shipping, i))
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    return SL_OK;
 }
 
 sl_status slp_sc_pick(sl_sc *sc, uint64_t step, sl_error *e)
 {
     for (int d = 0; d < sc->N; d++) {
         slp_sc_list *l = &sc->open_at[d];
+        int kind = sc->site[d].kind;
         size_t keep = 0;
-        for (size_t k = 0; k < l->n; k++) {
-            size_t i = l->v[k];
+        for (size_t n = 0; n < l->n; n++) {
+            size_t i = l->v[n];
             slp_sc_order *o = &sc->orders[i];
             int p = o->product;
-            if (o->pick_after > step || sc->stock[p] < o->qty) {
+            size_t k = (size_t)d * (size_t)sc->P + (size_t)p;
+            int makes = kind == SL_SC_SUPPLIER || (kind == SL_SC_PLANT && o->site == d);
+            if (o->pick_after > step || (!makes && sc->inv[k] < o->qty)) {
                 l->v[keep++] = i; /* stays OPEN; a later order may still be picked */
                 continue;
             }
-            sc->stock[p] -= o->qty;
-            sc->reserved[p] += o->qty;
-            sc->waiting[p] -= o->qty;
+            if (makes)
+                sc->entered[p] += o->qty; /* supplied or made now */
+            else
+                sc->inv[k] -= o->qty;
+            sc->reserved[k] += o->qty;
+            sc->waiting[k] -= o->qty;
             o->status = SLP_SC_READY;
             o->ready = step;
-            if (!list_push(&sc->ready_at[d], i))
-                return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+            sl_status st = SL_OK;
+            if (slp_sc_by_vehicle(sc, o)) {
+                if (!list_push(&sc->ready_at[d], i))
+                    st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+            } else {
+                st = ship_direct(sc, i, step, e);
+            }
+            if (st != SL_OK) {
+                for (size_t m = n + 1; m < l->n; m++) /* keep the list whole */
+                    l->v[keep++] = l->v[m];
+                l->n = keep;
+                return st;
+            }
         }
         l->n = keep;
     }
     return SL_OK;
+}
+
+sl_status slp_sc_receive_shipments(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    slp_sc_list *l = &sc->shipping;
+    size_t keep = 0;
+    sl_status st = SL_OK;
+    for (size_t n = 0; n < l->n; n++) {
+        size_t i = l->v[n];
+        const slp_sc_order *o = &sc->orders[i];
+        if (st != SL_OK || o->dispatched + (uint64_t)sc->site[o->depot].ship_time > step) {
+            l->v[keep++] = i;
+            continue;
+        }
+        st = slp_sc_order_delivered(sc, i, step, e);
+    }
+    l->n = keep;
+    return st;
 }
 
 size_t slp_sc_ready_orders(const sl_sc *sc, int depot, size_t *out, size_t max)
@@ -119,7 +171,7 @@ sl_status slp_sc_order_dispatched(sl_sc *sc, size_t order, int vehicle, int rout
                             sc->name, (unsigned long long)order + 1);
     slp_sc_order *o = &sc->orders[order];
     list_remove(&sc->ready_at[o->depot], order);
-    sc->reserved[o->product] -= o->qty;
+    sc->reserved[(size_t)o->depot * (size_t)sc->P + (size_t)o->product] -= o->qty;
     sc->transit[o->product] += o->qty;
     o->status = SLP_SC_TRANSIT;
     o->dispatched = step;
@@ -136,16 +188,25 @@ sl_status slp_sc_order_delivered(sl_sc *sc, size_t order, uint64_t step, sl_erro
     slp_sc_order *o = &sc->orders[order];
     int p = o->product;
     double q = o->qty;
-    size_t k = (size_t)(o->site - 1) * (size_t)sc->P + (size_t)p;
-    double f = sc->back[k] < q ? sc->back[k] : q; /* the backlog is served first */
+    size_t k = (size_t)o->site * (size_t)sc->P + (size_t)p;
     sc->transit[p] -= q;
-    sc->back[k] -= f;
-    sc->sold_total += f;
-    sc->inv[k] += q - f;
     sc->on_order[k] -= q;
+    if (sc->site[o->site].kind == SL_SC_STORE) {
+        double f = sc->back[k] < q ? sc->back[k] : q; /* the backlog is served first */
+        sc->back[k] -= f;
+        sc->sold[p] += f;
+        q -= f;
+    }
+    double room = sc->site[o->site].capacity - sc->inv[k];
+    if (q > room) { /* beyond the site's capacity: lost */
+        double over = room > 0 ? q - room : q;
+        sc->lost[p] += over;
+        q -= over;
+    }
+    sc->inv[k] += q;
     o->status = SLP_SC_DELIVERED;
     o->delivered = step;
-    sc->cur.delivered += q;
+    sc->cur.delivered += o->qty;
     sc->cur.orders++;
     sc->order_lead_sum += (double)(step - o->created);
     if (step > o->promised) {
@@ -157,18 +218,17 @@ sl_status slp_sc_order_delivered(sl_sc *sc, size_t order, uint64_t step, sl_erro
 
 double slp_sc_take_stock(sl_sc *sc, int depot, int p, double q)
 {
-    (void)depot;
-    double f = q < sc->stock[p] ? floor(q) : floor(sc->stock[p]);
+    size_t k = (size_t)depot * (size_t)sc->P + (size_t)p;
+    double f = q < sc->inv[k] ? floor(q) : floor(sc->inv[k]);
     if (!(f > 0))
         return 0.0;
-    sc->stock[p] -= f;
+    sc->inv[k] -= f;
     sc->transit[p] += f;
     return f;
 }
 
 void slp_sc_return_stock(sl_sc *sc, int depot, int p, double q)
 {
-    (void)depot;
     sc->transit[p] -= q;
-    sc->stock[p] += q;
+    sc->inv[(size_t)depot * (size_t)sc->P + (size_t)p] += q;
 }

@@ -1,4 +1,5 @@
-/* supply_chain.c - warehouse, stores, fleet: one serial step per world step; KPIs. */
+/* supply_chain.c - create and destroy a supply chain: the definition's checks, the copy of the
+ * sites (the fleet's depot first), state arrays, populations, metrics, the world system. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,31 +17,15 @@ sl_sc_def sl_sc_def_default(void)
     sl_sc_def d;
     memset(&d, 0, sizeof d);
     d.name = "sc";
-    d.mode = SL_SC_CONTRACT_NET;
     d.nprod = 1;
-    d.wh_stock0 = 400;
-    d.wh_policy.kind = SL_POLICY_BASE_STOCK;
-    d.wh_policy.S = 600;
-    d.supplier_lead = 4;
-    d.store_stock0 = 12;
-    d.store_policy.kind = SL_POLICY_SS;
-    d.store_policy.s = 6;
-    d.store_policy.S = 20;
-    d.store_policy.alpha = 0.2;
-    d.demand.kind = SL_DEMAND_POISSON;
-    d.demand.mean = 1;
-    d.lead_time = 1;
+    d.promise = 3;
+    d.mode = SL_SC_CONTRACT_NET;
     d.nvehicles = 6;
     d.capacity = 100;
     d.speed = 40;
     d.float_fraction = 0.3;
     d.dispatch_wait = 2;
     d.retry_wait = 2;
-    d.promise = 3;
-    d.h_store = 0.1;
-    d.h_wh = 0.05;
-    d.backlog_cost = 1.0;
-    d.lost_cost = 2.0;
     d.km_cost = 0.01;
     d.cn_deadline = 2;
     return d;
@@ -56,12 +41,10 @@ static sl_status check_def(const sl_sc_def *d, sl_error *e)
     if (d->nprod < 1 || d->nprod > SL_SC_MAX_PROD)
         return sl_error_set(e, SL_ERR_RANGE, "%s: products = %d outside 1..%d", n, d->nprod,
                             SL_SC_MAX_PROD);
-    if (d->nstores < 1)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: need at least one store (got %d)", n,
-                            d->nstores);
-    if (d->nvehicles < 1)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: need at least one vehicle (got %d)", n,
-                            d->nvehicles);
+    if (d->nsites < 1 || !d->sites)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: sites are required", n);
+    if (d->nvehicles < 0)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: vehicles = %d must be >= 0", n, d->nvehicles);
     if (!(d->capacity > 0) || !isfinite(d->capacity))
         return sl_error_set(e, SL_ERR_RANGE, "%s: vehicle capacity %g must be > 0", n,
                             d->capacity);
@@ -70,100 +53,15 @@ static sl_status check_def(const sl_sc_def *d, sl_error *e)
     if (!(d->float_fraction >= 0 && d->float_fraction <= 1))
         return sl_error_set(e, SL_ERR_RANGE, "%s: float fraction %g outside [0, 1]", n,
                             d->float_fraction);
-    if (!(d->wh_stock0 >= 0) || !(d->store_stock0 >= 0))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: initial stock must be >= 0", n);
-    if (d->supplier_lead < 1 || d->lead_time < 0 || d->dispatch_wait < 0 || d->warmup < 0 ||
-        d->retry_wait < 0)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: supplier lead >= 1, lead time, dispatch wait "
-                            "and warmup >= 0 are required", n);
-    double costs[5] = {d->h_store, d->h_wh, d->backlog_cost, d->lost_cost, d->km_cost};
-    for (int i = 0; i < 5; i++)
-        if (!(costs[i] >= 0) || !isfinite(costs[i]))
-            return sl_error_set(e, SL_ERR_RANGE, "%s: costs must be >= 0", n);
+    if (d->dispatch_wait < 0 || d->warmup < 0 || d->retry_wait < 0 || d->promise < 0)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: dispatch wait, warmup, retry wait and promise "
+                            "must be >= 0", n);
+    if (!(d->km_cost >= 0) || !isfinite(d->km_cost))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: distance cost must be >= 0", n);
     if (!(d->link.loss >= 0 && d->link.loss <= 1))
         return sl_error_set(e, SL_ERR_RANGE, "%s: message loss %g outside [0, 1]", n,
                             d->link.loss);
-    sl_status s = sl_demand_check(&d->demand, e);
-    if (s == SL_OK)
-        s = sl_policy_check(&d->store_policy, e);
-    if (s == SL_OK)
-        s = sl_policy_check(&d->wh_policy, e);
-    if (s != SL_OK) {
-        char msg[SL_ERROR_MSG_MAX];
-        snprintf(msg, sizeof msg, "%s", e ? e->msg : "");
-        return sl_error_set(e, s, "%s: %s", n, msg);
-    }
-    if (!d->roads && (!d->store_x || !d->store_y))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: store positions are required", n);
-    if (d->roads && !d->store_node)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: store nodes are required with a road graph", n);
     return SL_OK;
-}
-
-static sl_status build_distances(sl_sc *sc, sl_error *e)
-{
-    const sl_sc_def *d = &sc->def;
-    int N = sc->N;
-    sc->D = malloc((size_t)N * (size_t)N * sizeof(double));
-    sc->nx = malloc((size_t)N * sizeof(double));
-    sc->ny = malloc((size_t)N * sizeof(double));
-    if (!sc->D || !sc->nx || !sc->ny)
-        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    if (!d->roads) {
-        sc->nx[0] = d->wh_x;
-        sc->ny[0] = d->wh_y;
-        for (int s = 0; s < sc->S; s++) {
-            if (!isfinite(d->store_x[s]) || !isfinite(d->store_y[s]))
-                return sl_error_set(e, SL_ERR_RANGE, "%s: store %d has no valid position",
-                                    sc->name, s + 1);
-            sc->nx[s + 1] = d->store_x[s];
-            sc->ny[s + 1] = d->store_y[s];
-        }
-        for (int i = 0; i < N; i++)
-            for (int j = 0; j < N; j++)
-                sc->D[(size_t)i * (size_t)N + (size_t)j] =
-                    hypot(sc->nx[i] - sc->nx[j], sc->ny[i] - sc->ny[j]);
-        return SL_OK;
-    }
-    const sl_graph *g = d->roads;
-    if (!g->finalized)
-        return sl_error_set(e, SL_ERR_STATE, "%s: the road graph is not finalized", sc->name);
-    int *node = malloc((size_t)N * sizeof(int));
-    double *dist = malloc((size_t)g->n * sizeof(double));
-    if (!node || !dist) {
-        free(node);
-        free(dist);
-        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    }
-    node[0] = d->wh_node;
-    for (int s = 0; s < sc->S; s++)
-        node[s + 1] = d->store_node[s];
-    sl_status st = SL_OK;
-    for (int i = 0; i < N && st == SL_OK; i++) {
-        if (node[i] < 0 || node[i] >= g->n) {
-            st = sl_error_set(e, SL_ERR_RANGE, "%s: %s %d is on node %d, outside the road graph "
-                              "(%d..%d)", sc->name, i ? "store" : "warehouse", i,
-                              node[i] + d->node_base, d->node_base, g->n - 1 + d->node_base);
-            break;
-        }
-        sc->nx[i] = g->x ? g->x[node[i]] : 0.0;
-        sc->ny[i] = g->y ? g->y[node[i]] : 0.0;
-        st = sl_graph_dijkstra(g, node[i], dist, NULL, e);
-        for (int j = 0; j < N && st == SL_OK; j++) {
-            double v = node[j] >= 0 && node[j] < g->n ? dist[node[j]] : INFINITY;
-            if (!isfinite(v)) {
-                int bad = i == 0 ? j : i;
-                st = sl_error_set(e, SL_ERR_RANGE, "%s: store %d (road node %d) cannot be "
-                                  "reached %s the warehouse (road node %d)", sc->name, bad,
-                                  node[bad] + d->node_base, i == 0 ? "from" : "to",
-                                  node[0] + d->node_base);
-            }
-            sc->D[(size_t)i * (size_t)N + (size_t)j] = v;
-        }
-    }
-    free(node);
-    free(dist);
-    return st;
 }
 
 static void sc_free(void *p)
@@ -181,14 +79,24 @@ static void sc_free(void *p)
         free(sc->ready_at[i].v);
     free(sc->open_at);
     free(sc->ready_at);
+    free(sc->shipping.v);
+    free(sc->site);
+    free(sc->store);
+    free(sc->src);
+    free(sc->echelon);
+    free(sc->by_id);
+    for (int k = 0; k < 5; k++)
+        free(sc->cand[k]);
     free(sc->D);
     free(sc->nx);
     free(sc->ny);
     free(sc->inv);
+    free(sc->reserved);
     free(sc->back);
     free(sc->on_order);
+    free(sc->waiting);
     free(sc->vel);
-    free(sc->arrive);
+    free(sc->dem);
     free(sc->s_demand.v);
     free(sc->s_store_orders.v);
     free(sc->s_wh_orders.v);
@@ -221,11 +129,51 @@ static sl_pop *add_pop(sl_world *w, const char *name, const char *suffix, const 
     for (int c = 0; c < ncols; c++)
         if (sl_pop_add_column(p, cols[c], SL_F64, e) < 0)
             return NULL;
-    if (sl_pop_spawn(p, n) == (size_t)-1) {
+    if (n > 0 && sl_pop_spawn(p, n) == (size_t)-1) {
         sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", full);
         return NULL;
     }
     return p;
+}
+
+/* FNV-1a of the name: two chains in one world draw different demand unless they ask for common
+ * random numbers. */
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 1099511628211ULL;
+    return h;
+}
+
+/* Copies the sites with the fleet's depot first (the vehicles' node 0), the others in order. */
+static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
+{
+    int depot = -1;
+    for (int i = 0; i < def->nsites; i++)
+        if (def->sites[i].id == def->depot)
+            depot = i;
+    if (def->nvehicles > 0) {
+        if (depot < 0)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: the fleet's depot %lld is not a site",
+                                sc->name, def->depot);
+        int k = def->sites[depot].kind;
+        if (k != SL_SC_WAREHOUSE && k != SL_SC_CROSSDOCK)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: the fleet's depot %lld is a %s (a warehouse "
+                                "or cross-dock is required)", sc->name, def->depot,
+                                sl_sc_kind_name(k));
+    } else {
+        depot = 0;
+    }
+    int n = 0;
+    sc->site[n++] = def->sites[depot];
+    for (int i = 0; i < def->nsites; i++)
+        if (i != depot)
+            sc->site[n++] = def->sites[i];
+    for (int i = 0; i < sc->N; i++)
+        if (sc->site[i].kind == SL_SC_STORE)
+            sc->store[sc->S++] = i;
+    return SL_OK;
 }
 
 sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
@@ -240,51 +188,55 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->def = *def;
     sc->name = strdup(def->name);
     sc->world = w;
-    sc->S = def->nstores;
     sc->P = def->nprod;
     sc->V = def->nvehicles;
-    sc->N = sc->S + 1;
+    sc->N = def->nsites;
     sc->def.name = sc->name;
-    sc->def.store_x = sc->def.store_y = NULL; /* not kept: copied into nx, ny */
-    sc->def.store_node = NULL;
-    size_t sp = (size_t)sc->S * (size_t)sc->P;
-    sc->inv = calloc(sp, sizeof(double));
-    sc->back = calloc(sp, sizeof(double));
-    sc->on_order = calloc(sp, sizeof(double));
-    sc->vel = calloc(sp, sizeof(double));
-    sc->arrive = calloc((size_t)(def->supplier_lead + 1) * (size_t)sc->P, sizeof(double));
-    sc->veh = calloc((size_t)sc->V, sizeof(sc_vehicle));
+    sc->def.roads = NULL; /* not kept: distances are built at create */
+    size_t N = (size_t)sc->N, np = N * (size_t)sc->P;
+    sc->site = calloc(N, sizeof *sc->site);
+    sc->store = calloc(N, sizeof(int));
+    sc->src = calloc(N, sizeof(int));
+    sc->echelon = calloc(N, sizeof(int));
+    sc->by_id = calloc(N, sizeof(int));
+    sc->nx = calloc(N, sizeof(double));
+    sc->ny = calloc(N, sizeof(double));
+    sc->inv = calloc(np, sizeof(double));
+    sc->reserved = calloc(np, sizeof(double));
+    sc->back = calloc(np, sizeof(double));
+    sc->on_order = calloc(np, sizeof(double));
+    sc->waiting = calloc(np, sizeof(double));
+    sc->vel = calloc(np, sizeof(double));
+    sc->dem = calloc(np, sizeof(double));
+    sc->veh = calloc(sc->V > 0 ? (size_t)sc->V : 1, sizeof(sc_vehicle));
+    sc->open_at = calloc(N, sizeof *sc->open_at);
+    sc->ready_at = calloc(N, sizeof *sc->ready_at);
     sc->bus = sl_bus_create();
-    sc->open_at = calloc((size_t)sc->N, sizeof *sc->open_at);
-    sc->ready_at = calloc((size_t)sc->N, sizeof *sc->ready_at);
-    if (!sc->open_at || !sc->ready_at || !sc->name || !sc->inv || !sc->back || !sc->on_order || !sc->vel || !sc->arrive ||
-        !sc->veh || !sc->bus) {
+    if (!sc->name || !sc->site || !sc->store || !sc->src || !sc->echelon || !sc->by_id ||
+        !sc->nx || !sc->ny || !sc->inv || !sc->reserved || !sc->back || !sc->on_order ||
+        !sc->waiting || !sc->vel || !sc->dem || !sc->veh || !sc->open_at || !sc->ready_at ||
+        !sc->bus) {
         sl_error_set(e, SL_ERR_NOMEM, "supply chain: out of memory");
         sc_free(sc);
         return NULL;
     }
-    sc->def.roads = def->roads;
-    sc->def.store_x = def->store_x;
-    sc->def.store_y = def->store_y;
-    sc->def.store_node = def->store_node;
-    sl_status st = build_distances(sc, e);
-    sc->def.store_x = sc->def.store_y = NULL;
-    sc->def.store_node = NULL;
-    sc->def.roads = NULL;
-    if (st != SL_OK) {
+    if (copy_sites(sc, def, e) != SL_OK || slp_sc_network_build(sc, def, e) != SL_OK) {
         sc_free(sc);
         return NULL;
     }
+    sc->def.sites = sc->site;
+    sc->dseed = def->common_random_numbers ? def->seed : sl_seed_mix(def->seed,
+                                                                      name_hash(sc->name));
     sl_bus_set_seed(sc->bus, sl_seed_mix(def->seed, 0x5343));
     sl_bus_set_link_fn(sc->bus, link_of, sc);
-    for (size_t i = 0; i < sp; i++) {
-        sc->inv[i] = def->store_stock0;
-        sc->vel[i] = sl_demand_mean(&def->demand, i, 0);
-    }
-    for (int p = 0; p < sc->P; p++)
-        sc->stock[p] = def->wh_stock0;
-    sc->initial = def->wh_stock0 * sc->P + def->store_stock0 * (double)sp;
-    sc->entered = sc->initial;
+    for (int i = 0; i < sc->N; i++)
+        for (int p = 0; p < sc->P; p++) {
+            size_t k = (size_t)i * (size_t)sc->P + (size_t)p;
+            sc->inv[k] = sc->site[i].stock0;
+            sc->entered[p] += sc->site[i].stock0;
+            if (sc->site[i].kind == SL_SC_STORE && sc->site[i].demand.kind != SL_SC_DEMAND_HOOK)
+                sc->vel[k] = sl_demand_mean(&sc->site[i].demand, (uint64_t)sc->site[i].column, 0);
+        }
     if (slp_sc_fleet_init(sc, e) != SL_OK) {
         sc_free(sc);
         return NULL;
@@ -308,11 +260,17 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
         }
     }
     /* Initial state (the row of step 0): no demand yet, so no fill rate. */
-    double wh0 = def->wh_stock0 * sc->P, st0 = def->store_stock0 * (double)sp;
-    double init[9] = {NAN, 0.0, def->h_store * st0 + def->h_wh * wh0, 0.0, 0.0, 0.0, 0.0, 0.0,
-                      wh0};
+    double hold = 0.0, upper = 0.0;
+    for (int i = 0; i < sc->N; i++) {
+        double units = sc->site[i].stock0 * sc->P;
+        hold += sc->site[i].holding_cost * units;
+        if (sc->site[i].kind != SL_SC_STORE && sc->site[i].kind != SL_SC_SUPPLIER)
+            upper += units;
+    }
+    double init[9] = {NAN, 0.0, hold, 0.0, 0.0, 0.0, 0.0, 0.0, upper};
     for (int m = 0; m < 9; m++)
         sl_recorder_set(rec, sc->metric[m], init[m]);
+    slp_sc_mirror(sc);
     char attach[256];
     snprintf(attach, sizeof attach, "supply_chain:%s", sc->name);
     if (sl_world_attach(w, attach, sc, sc_free, e) != SL_OK) {

@@ -13,6 +13,7 @@
 #include "swarmlab/rng.h"
 #include "swarmlab/supply_chain.h"
 #include "swarmlab/world.h"
+#include "sc_testnet.h"
 
 /* ---- beer game ---- */
 
@@ -156,19 +157,12 @@ static void positions(double *x, double *y)
     }
 }
 
+static sc_testnet g_net; /* the sites of base_def (borrowed by sl_sc_create) */
+
 static sl_sc_def base_def(const char *name, int mode, const double *x, const double *y)
 {
-    sl_sc_def d = sl_sc_def_default();
-    d.name = name;
-    d.mode = mode;
-    d.seed = 2024;
-    d.nstores = NS;
-    d.store_x = x;
-    d.store_y = y;
-    d.wh_x = 50;
-    d.wh_y = 50;
-    d.nvehicles = 5;
-    return d;
+    sc_testnet_make(&g_net, NS, x, y, NULL, 0);
+    return sc_testnet_def(&g_net, name, mode, 2024, 5);
 }
 
 typedef struct run_out {
@@ -186,10 +180,12 @@ static run_out run_sc(sl_sc_def d, int threads, int steps, int check_conservatio
     for (int t = 0; t < steps; t++) {
         ck_assert_msg(sl_world_step(w, &e) == SL_OK, "%s", e.msg);
         if (check_conservation) {
-            double held, entered;
-            sl_sc_conservation(sc, &held, &entered);
-            ck_assert_msg(fabs(held - entered) < 1e-6, "step %d: held %g entered %g", t, held,
-                          entered);
+            for (int p = -1; p < d.nprod; p++) {
+                double held, entered;
+                sl_sc_conservation(sc, p, &held, &entered);
+                ck_assert_msg(fabs(held - entered) < 1e-6, "step %d product %d: held %g entered "
+                              "%g", t, p, held, entered);
+            }
         }
     }
     ck_assert_int_eq(sl_sc_finish(sc, &e), SL_OK);
@@ -208,7 +204,7 @@ START_TEST(test_sc_conservation_every_step)
         ck_assert(o.k.delivered > 0);
         ck_assert(o.k.fill_rate > 0.5 && o.k.fill_rate <= 1.0);
         /* lost sales, two products, a lossy and slow network */
-        d.lost_sales = 1;
+        SC_TESTNET_STORES(&g_net, lost_sales, 1);
         d.nprod = 2;
         d.link.loss = 0.2;
         d.link.jitter = 2;
@@ -240,10 +236,17 @@ START_TEST(test_sc_cn_vs_central)
 {
     double x[NS], y[NS];
     positions(x, y);
-    run_out cn = run_sc(base_def("cn", SL_SC_CONTRACT_NET, x, y), 2, 200, 0);
-    run_out ce = run_sc(base_def("central", SL_SC_CENTRAL, x, y), 2, 200, 0);
-    /* Same seed: the same customer demand. */
+    sl_sc_def dc = base_def("cn", SL_SC_CONTRACT_NET, x, y);
+    dc.common_random_numbers = 1;
+    run_out cn = run_sc(dc, 2, 200, 0);
+    sl_sc_def de = base_def("central", SL_SC_CENTRAL, x, y);
+    de.common_random_numbers = 1;
+    run_out ce = run_sc(de, 2, 200, 0);
+    /* Same seed and common random numbers: the same customer demand; without them the two
+     * chains (two names) draw different demand. */
     ck_assert(cn.k.demand == ce.k.demand);
+    de.common_random_numbers = 0;
+    ck_assert(run_sc(de, 1, 200, 0).k.demand != cn.k.demand);
     ck_assert(cn.k.messages > ce.k.messages); /* negotiation costs messages */
     ck_assert(cn.k.negotiations > 0);
     ck_assert(ce.k.negotiations == 0);
@@ -315,25 +318,24 @@ START_TEST(test_sc_bad_input)
     ck_assert_ptr_null(sl_sc_create(w, &d, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "capacity"));
     d = base_def("bad", 0, x, y);
-    d.demand.mean = -2;
+    g_net.site[3].demand.mean = -2;
     ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_ptr_nonnull(strstr(e.msg, "mean"));
+    ck_assert_msg(strstr(e.msg, "site 102") && strstr(e.msg, "mean"), "%s", e.msg);
     d = base_def("bad", 0, x, y);
-    d.nvehicles = 0;
+    d.depot = 1; /* the supplier cannot run a fleet */
     ck_assert_ptr_null(sl_sc_create(w, &d, &e));
+    ck_assert_msg(strstr(e.msg, "depot 1 is a supplier") != NULL, "%s", e.msg);
     /* Road graph: nodes 0-1-2 connected, node 3 isolated. */
     sl_graph *g = sl_graph_create(4, &e);
     sl_graph_add_edge(g, 0, 1, 5.0, 1, &e);
     sl_graph_add_edge(g, 1, 2, 5.0, 1, &e);
     sl_graph_finalize(g, &e);
     int nodes[3] = {1, 3, 2};
-    d = base_def("road", 0, NULL, NULL);
-    d.nstores = 3;
+    sc_testnet_make(&g_net, 3, NULL, NULL, nodes, 0);
+    d = sc_testnet_def(&g_net, "road", 0, 2024, 5);
     d.roads = g;
-    d.store_node = nodes;
-    d.wh_node = 0;
     ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_msg(strstr(e.msg, "store 2 (road node 3) cannot be reached") != NULL, "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "site 102 (road node 3) cannot be reached") != NULL, "%s", e.msg);
     /* Connected: fine, and vehicles drive road distances. */
     sl_graph_add_edge(g, 2, 3, 1.0, 1, &e);
     sl_graph_finalize(g, &e);

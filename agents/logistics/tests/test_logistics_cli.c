@@ -185,16 +185,20 @@ static const char *sc_head =
     "local sl = swarmlab\n"
     "sl.steps(40)\n";
 
+/* A supplier and a warehouse (id 2); stores come from the `stores` option. */
+#define SC_NET "sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, " \
+               "{id = 2, kind = 'warehouse', x = 50, y = 50, stock = 400}},"
+
 START_TEST(test_supply_chain_bad_bids)
 {
     char text[2048], args[1024];
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
-             "  sl.supply_chain(world, {name = 'cn', stores = 8, demand = {mean = 3},\n"
-             "    bid = function(b)\n"
+             "  sl.supply_chain(world, {name = 'cn', %s stores = {count = 8, demand = {mean = 3}},\n"
+             "    fleets = {{depot = 2, bid = function(b)\n"
              "      return b.marginal * (0/0)\n"
-             "    end})\n"
-             "end\n", sc_head);
+             "    end}}})\n"
+             "end\n", sc_head, SC_NET);
     const char *p = write_scenario("sc_nan.lua", text);
     snprintf(args, sizeof args, "%s --out %s/sn", p, tmpdir);
     ck_assert_int_eq(run(args), 2);
@@ -202,11 +206,11 @@ START_TEST(test_supply_chain_bad_bids)
                   != NULL, "%s", out_text);
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
-             "  sl.supply_chain(world, {name = 'cn', stores = 8, demand = {mean = 3},\n"
-             "    bid = function(b)\n"
+             "  sl.supply_chain(world, {name = 'cn', %s stores = {count = 8, demand = {mean = 3}},\n"
+             "    fleets = {{depot = 2, bid = function(b)\n"
              "      error('no trucks today')\n"
-             "    end})\n"
-             "end\n", sc_head);
+             "    end}}})\n"
+             "end\n", sc_head, SC_NET);
     p = write_scenario("sc_err.lua", text);
     snprintf(args, sizeof args, "%s --out %s/se", p, tmpdir);
     ck_assert_int_eq(run(args), 2);
@@ -234,37 +238,38 @@ START_TEST(test_supply_chain_bad_input)
     char text[2048], args[1024];
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
-             "  sl.supply_chain(world, {name = 'x', stores = 8,\n"
-             "                          demand = {kind = 'poisson', mean = -2}})\n"
-             "end\n", sc_head);
+             "  sl.supply_chain(world, {name = 'x', %s\n"
+             "    stores = {count = 8, demand = {kind = 'poisson', mean = -2}}})\n"
+             "end\n", sc_head, SC_NET);
     const char *p = write_scenario("neg_demand.lua", text);
     snprintf(args, sizeof args, "%s --out %s/nd", p, tmpdir);
     ck_assert_int_eq(run(args), 2);
-    ck_assert_msg(strstr(out_text, "neg_demand.lua:4: x: demand: mean -2") != NULL, "%s",
-                  out_text);
+    ck_assert_msg(strstr(out_text, "neg_demand.lua:4: swarmlab.supply_chain{...}.stores.demand: "
+                  "option 'mean' must be in [0, 1000000000] (got -2)") != NULL, "%s", out_text);
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
-             "  sl.supply_chain(world, {name = 'x', stores = 8, capacity = -10})\n"
-             "end\n", sc_head);
+             "  sl.supply_chain(world, {name = 'x', %s stores = {count = 8},\n"
+             "    fleets = {{depot = 2, capacity = -10}}})\n"
+             "end\n", sc_head, SC_NET);
     p = write_scenario("neg_cap.lua", text);
     snprintf(args, sizeof args, "%s --out %s/nc", p, tmpdir);
     ck_assert_int_eq(run(args), 2);
-    ck_assert_msg(strstr(out_text, "neg_cap.lua:4: x: vehicle capacity -10 must be > 0") != NULL,
-                  "%s", out_text);
+    ck_assert_msg(strstr(out_text, "neg_cap.lua:4: swarmlab.supply_chain{...}.fleets[1]: option "
+                  "'capacity' must be in [") && strstr(out_text, "(got -10)"), "%s", out_text);
     /* Road graph 1-2-3 and an isolated node 4 holding store 2. */
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
              "  local g = world:graph{name = 'roads', nodes = 4}\n"
              "  g:add_edge(1, 2, 5)\n"
              "  g:add_edge(2, 3, 5)\n"
-             "  sl.supply_chain(world, {name = 'r', stores = 3, roads = g,\n"
-             "                          nodes = {2, 4, 3}, warehouse_node = 1})\n"
+             "  sl.supply_chain(world, {name = 'r', roads = g, stores = {count = 3, nodes = {2, 4, 3}},\n"
+             "    sites = {{id = 1, kind = 'supplier', node = 1}, {id = 2, kind = 'warehouse', node = 1}}})\n"
              "end\n", sc_head);
     p = write_scenario("unreachable.lua", text);
     snprintf(args, sizeof args, "%s --out %s/ur", p, tmpdir);
     ck_assert_int_eq(run(args), 2);
-    ck_assert_msg(strstr(out_text, "unreachable.lua:7: r: store 2 (road node 4) cannot be reached")
-                  != NULL, "%s", out_text);
+    ck_assert_msg(strstr(out_text, "unreachable.lua:7: r: site 1001 (road node 4) cannot be "
+                  "reached") != NULL, "%s", out_text);
     /* A CSV demand file with a negative value: named with its line. */
     char csv[512];
     snprintf(csv, sizeof csv, "%s/demand.csv", tmpdir);
@@ -273,9 +278,9 @@ START_TEST(test_supply_chain_bad_input)
     fclose(f);
     snprintf(text, sizeof text, "%s"
              "function setup(world)\n"
-             "  sl.supply_chain(world, {name = 'x', stores = 8,\n"
-             "                          demand = {kind = 'csv', file = '%s'}})\n"
-             "end\n", sc_head, csv);
+             "  sl.supply_chain(world, {name = 'x', %s\n"
+             "    stores = {count = 8, demand = {kind = 'csv', file = '%s'}}})\n"
+             "end\n", sc_head, SC_NET, csv);
     p = write_scenario("csv_demand.lua", text);
     snprintf(args, sizeof args, "%s --out %s/cd", p, tmpdir);
     ck_assert_int_eq(run(args), 2);

@@ -15,6 +15,7 @@
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
+#include "sc_testnet.h"
 
 #define NS 20
 
@@ -27,17 +28,9 @@ static sl_sc_def def_for(int mode)
         g_x[s] = sl_rng_uniform(&r) * 100.0;
         g_y[s] = sl_rng_uniform(&r) * 100.0;
     }
-    sl_sc_def d = sl_sc_def_default();
-    d.name = "sc";
-    d.mode = mode;
-    d.seed = 31;
-    d.nstores = NS;
-    d.store_x = g_x;
-    d.store_y = g_y;
-    d.wh_x = 50;
-    d.wh_y = 50;
-    d.nvehicles = 4;
-    return d;
+    static sc_testnet net;
+    sc_testnet_make(&net, NS, g_x, g_y, NULL, 0);
+    return sc_testnet_def(&net, "sc", mode, 31, 4);
 }
 
 static sl_world *world_at(int mode, int steps, sl_sc **out)

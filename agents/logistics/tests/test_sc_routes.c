@@ -12,6 +12,7 @@
 #include "swarmlab/graph.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
+#include "sc_testnet.h"
 
 #define NS 30
 #define GRID 8
@@ -25,18 +26,12 @@ static void positions(double *x, double *y)
     }
 }
 
+static sc_testnet g_net; /* the sites of base_def (borrowed by sl_sc_create) */
+
 static sl_sc_def base_def(const char *name, int mode, const double *x, const double *y)
 {
-    sl_sc_def d = sl_sc_def_default();
-    d.name = name;
-    d.mode = mode;
-    d.seed = 77;
-    d.nstores = NS;
-    d.store_x = x;
-    d.store_y = y;
-    d.wh_x = 50;
-    d.wh_y = 50;
-    d.nvehicles = 5;
+    sc_testnet_make(&g_net, NS, x, y, NULL, 0);
+    sl_sc_def d = sc_testnet_def(&g_net, name, mode, 77, 5);
     d.dispatch_wait = 4; /* routes of several stops wait at the depot */
     return d;
 }
@@ -123,10 +118,8 @@ START_TEST(test_routes_valid_every_step)
                 d.speed = 12;
                 d.float_fraction = 0.6;
             } else if (variant == 3) {
-                d.store_x = d.store_y = NULL;
+                sc_testnet_make(&g_net, NS, NULL, NULL, nodes, GRID * GRID / 2 + GRID / 2);
                 d.roads = g;
-                d.store_node = nodes;
-                d.wh_node = GRID * GRID / 2 + GRID / 2;
                 d.speed = 30;
             }
             sl_world *w = sl_world_create(d.seed);
@@ -167,10 +160,8 @@ START_TEST(test_improve_never_longer_and_leaves_road_alone)
         sl_sc_def d = base_def("i", SL_SC_CENTRAL, x, y);
         d.speed = 15;
         if (variant == 1) {
-            d.store_x = d.store_y = NULL;
+            sc_testnet_make(&g_net, NS, NULL, NULL, nodes, GRID * GRID / 2 + GRID / 2);
             d.roads = g;
-            d.store_node = nodes;
-            d.wh_node = GRID * GRID / 2 + GRID / 2;
         }
         sl_world *w = sl_world_create(d.seed);
         sl_error e;
@@ -299,10 +290,8 @@ START_TEST(test_routes_same_for_1_to_4_threads)
         for (int mode = 0; mode < 2; mode++) {
             sl_sc_def d = base_def("t", mode, x, y);
             if (variant == 1) {
-                d.store_x = d.store_y = NULL;
+                sc_testnet_make(&g_net, NS, NULL, NULL, nodes, GRID * GRID / 2 + GRID / 2);
                 d.roads = g;
-                d.store_node = nodes;
-                d.wh_node = GRID * GRID / 2 + GRID / 2;
             }
             run_sc(d, 1, ref);
             ck_assert(ref->k.delivered > 0);

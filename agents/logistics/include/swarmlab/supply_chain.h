@@ -1,39 +1,53 @@
-/* supply_chain.h - a two-echelon supply chain: a warehouse, stores, a fleet, and who delivers what.
+/* supply_chain.h - supply chains of any shape: sites, stock, demand, orders and a fleet.
  *
- * One warehouse holds stock per product and is replenished by an outside supplier (policy and
- * lead time). Stores see demand per product (inventory.h processes), serve it from stock (the
- * rest is backlogged or lost), review their inventory position every step and send orders to
- * the warehouse over a message bus. An order is ready after the warehouse lead time and is then
- * allocated to a vehicle:
- *   - contract net: the warehouse calls for proposals; every vehicle bids its marginal route cost
- *     (cheapest insertion) or refuses (no room); the lowest bid wins and inserts the stop;
- *   - central planning: a planner assigns every ready order by cheapest insertion over the whole
- *     fleet and improves the routes of vehicles still at the depot together with the routing
- *     module's CVRP and TSP local search, then tells each vehicle its new stops.
- * In contract-net mode a winner still at the depot improves its own route the same way after
- * inserting the stop. An improved plan is kept only when it is shorter in real distances.
- * Vehicles (capacity in units, speed in distance per step) leave the depot after waiting
- * `dispatch_wait` steps for more orders, carrying their committed loads plus a float of spare
- * units. While a vehicle is under way its committed stops are never reordered: a new order may
- * only be inserted after the stop it is heading to, and only when its float covers the order.
- * Distances are Euclidean on the plane, or shortest paths on a road graph.
+ * A network of sites of five kinds - supplier, plant, warehouse, cross-dock, store - each on the
+ * plane or on a node of a road graph, each with its own stock per product (1 by default, up to
+ * SL_SC_MAX_PROD), capacity, costs and replenishment source: a fixed site, the nearest site of a
+ * higher echelon with free stock ("nearest"), or a rule (a hook, a Lua function). Suppliers have
+ * unlimited stock; plants make units at a rate per step; warehouses hold stock and may send it
+ * to each other (transshipment: a warehouse short of stock orders from the nearest warehouse of
+ * its group with enough spare stock before it asks its own source); cross-docks hold nothing
+ * for long (their default policy orders exactly what their customers wait for); stores see
+ * customer demand. Echelons follow the sources (suppliers 0, the sites they serve 1, ...); fixed
+ * sources that form a cycle are refused.
  *
- * Everything runs serially once per step (a world system named "<name>"), so results do not
- * depend on the thread count. The supply chain has its own message bus (sl_sc_bus), ended at the
- * end of each of its steps. Demand draws are keyed by (seed, store * nprod + product, step), so
- * two supply chains with the same seed, in the same or different worlds, see the same demand.
+ * Every step (a world system named "<name>"): orders received at their depots; customer demand
+ * at every store (its own process: constant, Poisson, seasonal, a CSV column, or a hook; its
+ * random stream is keyed by (seed, site id, product, step) - with common_random_numbers the seed
+ * is the world's seed alone, else it is mixed with the chain's name so that two chains in one
+ * world draw different demand); every site's policy (built-in per site, or a hook) places orders
+ * with its source; depots pick the orders they can cover (stock reserved); orders shipped by the
+ * fleet's depot to stores go by vehicle (slp_sc_fleet_step), every other order leaves at once
+ * and arrives after the depot's ship time; receipts go into stock.
  *
- * The world gets two populations, "<name>_stores" (x, y, inventory, backlog, on_order) and
+ * Every order is a record of the ledger (sl_sc_order_info: id, site, depot, product, quantity,
+ * created, promised, ready, dispatched, delivered, lateness, vehicle, route, status), readable
+ * while the run goes on and written to a CSV file by sl_sc_write_orders. Units are conserved per
+ * product, every step: units that entered (initial stock, supplier shipments, plant output) =
+ * units sold to customers + units in stock (free or reserved) + in transit + lost (receipts
+ * beyond a site's capacity); sl_sc_conservation reports both sides.
+ *
+ * The fleet (one depot for now): contract net or central planning of the orders its depot ships
+ * to stores. Contract net: the depot calls for proposals; every vehicle bids its marginal route
+ * cost (cheapest insertion) or refuses; the lowest bid that fits wins. Central: cheapest
+ * insertion over the fleet, then the routing module's local search on routes still at the depot.
+ * Vehicles (capacity in units, speed in distance per step) wait `dispatch_wait` steps for more
+ * orders, leave with their committed loads plus a float of spare units, and never reorder the
+ * stops they committed to while under way. Orders no vehicle takes stay ready at the depot.
+ *
+ * Everything runs serially once per step, so results do not depend on the thread count. The
+ * world gets two populations, "<name>_stores" (x, y, inventory, backlog, on_order) and
  * "<name>_vehicles" (x, y, load, stops, busy), refreshed every step, and value metrics
  * "<name>_fill_rate", "_backlog", "_holding_cost", "_backlog_cost", "_distance", "_delivered",
  * "_messages", "_bytes", "_stock_wh" set every step.
  *
- * Checkpoints: the run-time state (stocks, orders, vehicles and routes, KPI totals, the bus and
- * the contract net) is a checkpoint section registered as "supply_chain:<name>"; a restored run
- * builds the supply chain again with the same definition and the section overwrites its state.
- * A bid hook's own state, if any, is the caller's to restore.
+ * Checkpoints: the run-time state (stocks, the ledger, vehicles and routes, KPI totals, the bus
+ * and the contract net) is a checkpoint section "supply_chain:<name>"; a restored run builds the
+ * supply chain again with the same definition and the section overwrites its state. Hooks' own
+ * state, if any, is the caller's to restore.
  *
- * Ownership: sl_sc_create attaches the supply chain to the world (freed with it).
+ * Ownership: sl_sc_create attaches the supply chain to the world (freed with it); the def's
+ * arrays are borrowed for the call (copied). Errors name the site by its id and the field.
  */
 #ifndef SWARMLAB_SUPPLY_CHAIN_H
 #define SWARMLAB_SUPPLY_CHAIN_H
@@ -67,51 +81,112 @@ typedef struct sl_sc_bid_info {
 typedef sl_status (*sl_sc_bid_fn)(void *user, const sl_sc_bid_info *b, int *propose, double *cost,
                                   sl_error *e);
 
+typedef enum sl_sc_kind {
+    SL_SC_SUPPLIER = 0, SL_SC_PLANT, SL_SC_WAREHOUSE, SL_SC_CROSSDOCK, SL_SC_STORE
+} sl_sc_kind;
+/* Replenishment source of a site. */
+typedef enum sl_sc_source { SL_SC_SOURCE_FIXED = 0, SL_SC_SOURCE_NEAREST, SL_SC_SOURCE_RULE } sl_sc_source;
+/* Policy kinds beyond inventory.h's: none (a supplier), a hook. */
+#define SL_SC_POLICY_NONE (-1)
+#define SL_SC_POLICY_HOOK 100
+/* Demand kind beyond inventory.h's: a hook. */
+#define SL_SC_DEMAND_HOOK 100
+
+/* What a policy or source hook sees of a site, for one product. */
+typedef struct sl_sc_site_state {
+    int site;             /* index */
+    long long id;         /* the site's id */
+    int kind;             /* sl_sc_kind */
+    int product;          /* 0-based */
+    uint64_t step;
+    double inventory;     /* free units on hand */
+    double backlog;       /* store: customer backlog; else units its customers wait for */
+    double on_order;      /* ordered, not yet received */
+    double position;      /* inventory - backlog + on_order */
+    double demand;        /* store: customer demand this step; else units ordered from it */
+    double capacity;      /* units it can hold (INFINITY: no limit) */
+} sl_sc_site_state;
+/* Policy hook: *qty (finite, >= 0; rounded up to whole units). Errors abort the step. */
+typedef sl_status (*sl_sc_policy_fn)(void *user, const sl_sc_site_state *s, double *qty,
+                                     sl_error *e);
+/* Demand hook: *units (finite, >= 0; rounded to whole units) of a store. */
+typedef sl_status (*sl_sc_demand_fn)(void *user, const sl_sc_site_state *s, double *units,
+                                     sl_error *e);
+/* Source rule hook: *source = index of the site to order from (the hook may use
+ * sl_sc_site_index); must be a site of a higher echelon kind, or a warehouse for a warehouse. */
+typedef sl_status (*sl_sc_source_fn)(void *user, const sl_sc_site_state *s, int *source,
+                                     sl_error *e);
+
+typedef struct sl_sc_site {
+    long long id;              /* unique among the sites */
+    int kind;                  /* sl_sc_kind */
+    double x, y;               /* plane position (ignored with a road graph) */
+    int node;                  /* with a road graph: its node (0-based) */
+    double stock0;             /* initial stock per product */
+    double capacity;           /* units held per product (INFINITY: no limit) */
+    double holding_cost;       /* per unit on hand and step */
+    double backlog_cost;       /* store: per backlogged unit and step */
+    double lost_cost;          /* store: per lost sale */
+    int lost_sales;            /* store: unmet demand is lost (1) or backlogged (0) */
+    int source_kind;           /* sl_sc_source (ignored for suppliers and plants) */
+    long long source;          /* SL_SC_SOURCE_FIXED: the source's id */
+    int lead;                  /* steps an order it ships waits before it can be picked */
+    int ship_time;             /* steps an order it ships without a vehicle is under way (>= 1) */
+    double rate;               /* plant: units made per step and product */
+    int transship;             /* warehouse: takes part in transshipment */
+    sl_policy policy;          /* kind SL_SC_POLICY_NONE / HOOK or inventory.h's */
+    sl_demand demand;          /* store (borrowed table); kind SL_SC_DEMAND_HOOK for the hook */
+    int column;                /* store with a CSV demand table: 0-based column */
+} sl_sc_site;
+
+/* A site of `kind` with the defaults of that kind: stock 0, no capacity limit, holding cost 0.1
+ * (store) or 0.05, backlog cost 1, lost-sale cost 2, source "nearest", lead 0 (supplier 3),
+ * ship time 1, plant rate 100, policy (s, S) = (6, 20) at stores, base-stock 600 at warehouses
+ * and plants, base-stock 0 at cross-docks (what customers wait for), none at suppliers; store
+ * demand Poisson 1. */
+sl_sc_site sl_sc_site_default(int kind, long long id);
+const char *sl_sc_kind_name(int kind);
+/* Parses "supplier", "plant", "warehouse", "cross_dock", "store"; -1 otherwise. */
+int sl_sc_kind_parse(const char *s);
+
 typedef struct sl_sc_def {
     const char *name;          /* prefix of populations, metrics and the system */
-    int mode;                  /* sl_sc_mode */
     uint64_t seed;
+    int common_random_numbers; /* 1: demand keyed by (seed, site id, product, step) only */
     int nprod;                 /* 1..SL_SC_MAX_PROD */
-    int nstores;
-    const double *store_x, *store_y; /* plane positions (copied) */
-    double wh_x, wh_y;
-    const sl_graph *roads;     /* optional road graph (finalized); then nodes are used */
-    const int *store_node;     /* with roads: node of each store (copied) */
-    int wh_node;
+    int nsites;
+    const sl_sc_site *sites;   /* borrowed for sl_sc_create (copied) */
+    const sl_graph *roads;     /* optional road graph (finalized); then sites use nodes */
     int node_base;             /* added to node numbers in error messages (Lua: 1) */
-    double wh_stock0;          /* initial warehouse stock per product */
-    sl_policy wh_policy;       /* warehouse replenishment (per product) */
-    int supplier_lead;         /* steps from supplier order to arrival (>= 1) */
-    double store_stock0;       /* initial store stock per product */
-    sl_policy store_policy;
-    sl_demand demand;          /* borrowed: the caller keeps a table alive */
-    int lead_time;             /* warehouse processing steps before an order can be loaded */
-    int promise;               /* steps after the processing time an order is promised by */
-    int lost_sales;            /* 1: unmet demand is lost; 0: backlogged */
+    sl_sc_policy_fn policy_fn; /* for sites whose policy kind is SL_SC_POLICY_HOOK */
+    sl_sc_demand_fn demand_fn; /* for stores whose demand kind is SL_SC_DEMAND_HOOK */
+    sl_sc_source_fn source_fn; /* for sites whose source is SL_SC_SOURCE_RULE */
+    void *hook_user;
+    int warmup;                /* steps left out of the bullwhip ratios */
+    int promise;               /* steps after the depot's lead an order is promised by */
+    /* the fleet */
+    long long depot;           /* id of the warehouse (or cross-dock) the fleet serves from */
+    int mode;                  /* sl_sc_mode */
     int nvehicles;
     double capacity;           /* units per vehicle (> 0) */
     double speed;              /* distance per step (> 0) */
     double float_fraction;     /* share of spare capacity loaded as float, [0, 1] */
     int dispatch_wait;         /* steps a loaded vehicle waits at the depot (>= 0) */
-    double h_store, h_wh;      /* holding cost per unit-step */
-    double backlog_cost;       /* per backlogged unit-step */
-    double lost_cost;          /* per lost unit */
     double km_cost;            /* per unit of distance driven */
     sl_bus_link link;          /* loss/delay of negotiation messages */
     int cn_deadline;           /* contract net: steps to collect proposals (>= 2) */
     int retry_wait;            /* contract net: steps before an unplaced order is announced again */
     sl_sc_bid_fn bid;          /* optional bid hook */
     void *bid_user;
-    int warmup;                /* steps left out of the bullwhip ratios */
 } sl_sc_def;
 
-/* Defaults: 1 product, Poisson demand 1 per store-step, (s, S) = (6, 20) at stores, base-stock
- * 600 at the warehouse (400 at start), lead times 1 and 4, 6 vehicles of 100 units at speed 40,
- * float 0.3, wait 2, costs 0.1 / 0.05 / 1.0 / 2.0 / 0.01, contract net, deadline 2, retry 2. */
+/* Defaults: no sites (the caller gives them), 1 product, promise 3, depot id 0, 6 vehicles of 100
+ * units at speed 40, float 0.3, wait 2, distance cost 0.01, contract net, deadline 2, retry 2. */
 sl_sc_def sl_sc_def_default(void);
 
-/* Checks the definition, builds distances (errors name an unreachable store), adds the
- * populations, metrics and the system. NULL with e filled on error. */
+/* Checks the definition (sites, ids, sources, cycles, parameters; errors name the site by id),
+ * builds distances (errors name an unreachable site), adds the populations, metrics and the
+ * system. NULL with e filled on error. */
 sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e);
 /* Runs one step of the supply chain (what its system does). */
 sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e);
@@ -121,7 +196,7 @@ sl_cnet *sl_sc_cnet(sl_sc *sc);   /* NULL in central mode */
 const char *sl_sc_name(const sl_sc *sc);
 /* Opens the contract-net message trace (contract-net mode; SL_ERR_STATE otherwise). */
 sl_status sl_sc_open_trace(sl_sc *sc, const char *path, sl_error *e);
-/* Ends the run: aborts open conversations, closes the trace. */
+/* Ends the run: aborts open conversations, closes the trace; later steps do nothing. */
 sl_status sl_sc_finish(sl_sc *sc, sl_error *e);
 
 typedef struct sl_sc_kpis {
@@ -133,6 +208,8 @@ typedef struct sl_sc_kpis {
     double distance, delivered, cost_per_unit; /* transport cost per unit delivered */
     double utilisation;                 /* vehicle-steps away from the depot / vehicle-steps */
     double orders, order_lead;          /* orders delivered; mean steps order -> delivery */
+    double lateness, late_orders;       /* mean steps late over delivered orders (0 when on
+                                         * time); delivered orders that were late */
     double messages, bytes;
     double bullwhip_stores;             /* var(store orders) / var(demand) */
     double bullwhip_warehouse;          /* var(warehouse orders) / var(store orders) */
@@ -143,11 +220,43 @@ sl_sc_kpis sl_sc_kpis_run(const sl_sc *sc);
 /* The last step only. */
 sl_sc_kpis sl_sc_kpis_step(const sl_sc *sc);
 
-/* Units everywhere (warehouse stock + reserved + on vehicles + at stores + sold) and units that
- * entered (initial stock + supplier deliveries); equal when nothing is created or destroyed. */
-void sl_sc_conservation(const sl_sc *sc, double *held, double *entered);
+/* Units of product p (-1: all products) accounted for (sold + in stock + in transit + lost) and
+ * units that entered (initial stock + supplier shipments + plant output); equal when nothing is
+ * created or destroyed. */
+void sl_sc_conservation(const sl_sc *sc, int p, double *held, double *entered);
 
-/* Vehicle route for inspection: stores (0-based) of its remaining stops in visiting order;
+/* Sites: count, index of an id (-1 when none), the state of a site for one product. */
+int sl_sc_sites(const sl_sc *sc);
+int sl_sc_site_index(const sl_sc *sc, long long id);
+const sl_sc_site *sl_sc_site_def(const sl_sc *sc, int site);
+sl_sc_site_state sl_sc_site_get(const sl_sc *sc, int site, int product);
+/* Echelon of a site (suppliers and plants 0; a site one above its source). */
+int sl_sc_echelon(const sl_sc *sc, int site);
+
+/* One order of the ledger. Times not reached yet are -1; lateness = delivered - promised (may be
+ * negative; NAN until delivered). */
+typedef enum sl_sc_status {
+    SL_SC_SENT = 0, SL_SC_OPEN, SL_SC_READY, SL_SC_TRANSIT, SL_SC_DELIVERED
+} sl_sc_status;
+typedef struct sl_sc_order_info {
+    uint64_t id;
+    long long site, depot;     /* ids */
+    int product;               /* 0-based */
+    double quantity;
+    int64_t created, promised, ready, dispatched, delivered;
+    double lateness;
+    int vehicle, route;        /* 0-based vehicle, route number 1.. of it; -1: none */
+    int status;                /* sl_sc_status */
+} sl_sc_order_info;
+size_t sl_sc_orders(const sl_sc *sc);
+sl_sc_order_info sl_sc_order_get(const sl_sc *sc, size_t i);
+const char *sl_sc_status_name(int status);
+/* Writes the ledger as CSV (order,site,depot,product,quantity,created,promised,ready,dispatched,
+ * delivered,lateness,vehicle,route,status; empty fields for times not reached); through a
+ * temporary file renamed at the end. */
+sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e);
+
+/* Vehicle route for inspection: sites (indices) of its remaining stops in visiting order;
  * returns the count (<= max). */
 int sl_sc_vehicle_route(const sl_sc *sc, int v, int *stores, int max);
 
