@@ -122,6 +122,7 @@ struct sl_sc {
     /* sites; index 0 is the fleet's depot (vehicles start and end at node 0) */
     sl_sc_site *site;       /* N copies (CSV demand tables borrowed from the caller) */
     int *store;             /* S indices of the stores */
+    int *store_of;          /* per site: its number among the stores, or -1 */
     int *src;               /* fixed source index, or -1 */
     int *echelon;
     int *by_id;             /* site indices sorted by id */

@@ -361,7 +361,7 @@ int sl_sc_vehicle_route(const sl_sc *sc, int v, int *stores, int max)
     const sc_vehicle *veh = &sc->veh[v];
     int n = veh->nstops < max ? veh->nstops : max;
     for (int k = 0; k < n; k++)
-        stores[k] = sc->orders[veh->stops[k]].site - 1;
+        stores[k] = sc->store_of[sc->orders[veh->stops[k]].site];
     return n;
 }
 

@@ -19,28 +19,31 @@
 
 typedef enum { SITE_WAREHOUSE = 0, SITE_STORE } site_kind;
 
-/* Sites: the warehouse is site 0, store s is site s + 1. */
+/* Sites: every kind but stores is drawn as a warehouse. */
 static int nsites(const sl_sc *sc) { return sc->N; }
-static site_kind site_kind_of(const sl_sc *sc, int i) { (void)sc; return i == 0 ? SITE_WAREHOUSE : SITE_STORE; }
+static site_kind site_kind_of(const sl_sc *sc, int i)
+{
+    return sc->site[i].kind == SL_SC_STORE ? SITE_STORE : SITE_WAREHOUSE;
+}
 static double site_x(const sl_sc *sc, int i) { return sc->nx[i]; }
 static double site_y(const sl_sc *sc, int i) { return sc->ny[i]; }
 
 /* Units on hand and backlogged at a store site, summed over products. */
 static void store_stock(const sl_sc *sc, int site, double *stock, double *backlog)
 {
-    int s = site - 1;
     *stock = *backlog = 0;
     for (int p = 0; p < sc->P; p++) {
-        size_t k = (size_t)s * (size_t)sc->P + (size_t)p;
+        size_t k = (size_t)site * (size_t)sc->P + (size_t)p;
         *stock += sc->inv[k];
         *backlog += sc->back[k];
     }
 }
 
-/* A store's reference stock (the order-up-to level summed over products), for the colour. */
+/* A store's reference stock (the first store's order-up-to level summed over products), for
+ * the colour. */
 static double store_reference(const sl_sc *sc)
 {
-    double S = sc->def.store_policy.S;
+    double S = sc->S > 0 ? sc->site[sc->store[0]].policy.S : 0.0;
     return S > 0 ? S * sc->P : 1.0;
 }
 

@@ -82,6 +82,7 @@ static void sc_free(void *p)
     free(sc->shipping.v);
     free(sc->site);
     free(sc->store);
+    free(sc->store_of);
     free(sc->src);
     free(sc->echelon);
     free(sc->by_id);
@@ -170,9 +171,13 @@ static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
     for (int i = 0; i < def->nsites; i++)
         if (i != depot)
             sc->site[n++] = def->sites[i];
-    for (int i = 0; i < sc->N; i++)
-        if (sc->site[i].kind == SL_SC_STORE)
+    for (int i = 0; i < sc->N; i++) {
+        sc->store_of[i] = -1;
+        if (sc->site[i].kind == SL_SC_STORE) {
+            sc->store_of[i] = sc->S;
             sc->store[sc->S++] = i;
+        }
+    }
     return SL_OK;
 }
 
@@ -196,6 +201,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     size_t N = (size_t)sc->N, np = N * (size_t)sc->P;
     sc->site = calloc(N, sizeof *sc->site);
     sc->store = calloc(N, sizeof(int));
+    sc->store_of = calloc(N, sizeof(int));
     sc->src = calloc(N, sizeof(int));
     sc->echelon = calloc(N, sizeof(int));
     sc->by_id = calloc(N, sizeof(int));
@@ -212,7 +218,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->open_at = calloc(N, sizeof *sc->open_at);
     sc->ready_at = calloc(N, sizeof *sc->ready_at);
     sc->bus = sl_bus_create();
-    if (!sc->name || !sc->site || !sc->store || !sc->src || !sc->echelon || !sc->by_id ||
+    if (!sc->name || !sc->site || !sc->store || !sc->store_of || !sc->src || !sc->echelon || !sc->by_id ||
         !sc->nx || !sc->ny || !sc->inv || !sc->reserved || !sc->back || !sc->on_order ||
         !sc->waiting || !sc->vel || !sc->dem || !sc->veh || !sc->open_at || !sc->ready_at ||
         !sc->bus) {

@@ -96,23 +96,48 @@ static int has_text(const char *s)
     return 0;
 }
 
+/* A warehouse (id 1, the fleet's depot) at (wx, wy), stores (ids 101, ...) at sx, sy with
+ * `stock` units, and a supplier (id 2) at the warehouse: the sites are numbered warehouse 0,
+ * stores 1..n, supplier n + 1. */
+static sl_sc_site g_sites[16];
+
+static sl_sc_def view_def(int n, const double *sx, const double *sy, double wx, double wy,
+                          double stock, int nvehicles)
+{
+    g_sites[0] = sl_sc_site_default(SL_SC_WAREHOUSE, 1);
+    g_sites[0].x = wx;
+    g_sites[0].y = wy;
+    g_sites[0].stock0 = 400;
+    for (int s = 0; s < n; s++) {
+        g_sites[1 + s] = sl_sc_site_default(SL_SC_STORE, 101 + s);
+        g_sites[1 + s].x = sx[s];
+        g_sites[1 + s].y = sy[s];
+        g_sites[1 + s].stock0 = stock;
+    }
+    g_sites[1 + n] = sl_sc_site_default(SL_SC_SUPPLIER, 2);
+    g_sites[1 + n].x = wx;
+    g_sites[1 + n].y = wy;
+    sl_sc_def def = sl_sc_def_default();
+    def.name = "sc";
+    def.nsites = n + 2;
+    def.sites = g_sites;
+    def.depot = 1;
+    def.nvehicles = nvehicles;
+    return def;
+}
+
 START_TEST(layer_draws_sites_routes_and_vehicles)
 {
     enum { S = 6 };
     double sx[S] = { 100, 200, 300, 400, 500, 600 }, sy[S] = { 50, 80, 20, 300, 250, 120 };
     sl_error e;
     sl_world *w = sl_world_create(5);
-    sl_sc_def def = sl_sc_def_default();
-    def.name = "sc";
-    def.nstores = S;
-    def.store_x = sx;
-    def.store_y = sy;
-    def.wh_x = 350;
-    def.wh_y = 150;
-    def.nvehicles = 2;
-    def.store_stock0 = 2;   /* below the reorder point: every store orders at once */
-    def.demand.kind = SL_DEMAND_CONSTANT;
-    def.demand.mean = 3;
+    /* stock 2, below the reorder point: every store orders at once */
+    sl_sc_def def = view_def(S, sx, sy, 350, 150, 2, 2);
+    for (int s = 0; s < S; s++) {
+        g_sites[1 + s].demand.kind = SL_DEMAND_CONSTANT;
+        g_sites[1 + s].demand.mean = 3;
+    }
     sl_sc *sc = sl_sc_create(w, &def, &e);
     ck_assert_msg(sc != NULL, "%s", e.msg);
 
@@ -187,16 +212,8 @@ START_TEST(vehicles_drawn_where_the_population_puts_them)
     double sx[3] = { 0, 1000, 0 }, sy[3] = { 0, 0, 1000 };
     sl_error e;
     sl_world *w = sl_world_create(9);
-    sl_sc_def def = sl_sc_def_default();
-    def.name = "sc";
-    def.nstores = 3;
-    def.store_x = sx;
-    def.store_y = sy;
-    def.wh_x = 500;
-    def.wh_y = 500;
-    def.nvehicles = 3;
+    sl_sc_def def = view_def(3, sx, sy, 500, 500, 0, 3);
     def.speed = 30;
-    def.store_stock0 = 0;
     sl_sc *sc = sl_sc_create(w, &def, &e);
     ck_assert_msg(sc != NULL, "%s", e.msg);
     for (int t = 1; t <= 20; t++) {

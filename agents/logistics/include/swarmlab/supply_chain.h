@@ -256,7 +256,7 @@ const char *sl_sc_status_name(int status);
  * temporary file renamed at the end. */
 sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e);
 
-/* Vehicle route for inspection: sites (indices) of its remaining stops in visiting order;
+/* Vehicle route for inspection: stores (0-based, in the order given) of its remaining stops;
  * returns the count (<= max). */
 int sl_sc_vehicle_route(const sl_sc *sc, int v, int *stores, int max);
 
