@@ -396,6 +396,15 @@ START_TEST(plot_figures)
         fclose(f);
         ck_assert_int_eq(memcmp(magic, "\x89PNG\r\n\x1a\n", 8), 0);
     }
+    /* the grid points as strategies on one figure, paired by replicate, days on the x axis */
+    prc = sh(err, sizeof err, "%s/scripts/plot %s/pl --out %s/cmp --strategies 10,30 --days 2",
+             g_src, g_tmp, g_tmp);
+    ck_assert_msg(prc == 0, "scripts/plot --strategies: %.400s", err);
+    char png[700];
+    snprintf(png, sizeof png, "%s/cmp/compare_mean_x.png", g_tmp);
+    ck_assert_msg(access(png, R_OK) == 0, "%s missing", png);
+    ck_assert_int_eq(sh(err, sizeof err, "%s/scripts/plot %s/pl --strategies 10,99", g_src, g_tmp),
+                     2);
     ck_assert_int_eq(sh(err, sizeof err, "%s/scripts/plot %s/nonexistent", g_src, g_tmp), 2);
     ck_assert_ptr_nonnull(strstr(err, "no such directory"));
 }
