@@ -31,6 +31,7 @@ struct sl_vrp_aco {
     sl_vrp_sol *ant_sol;          /* per ant */
     double *ant_cost;
     slp_vrp_ls best, work, trial;
+    slp_vrp_rm rm;                /* route minimisation (hierarchical objective) */
     sl_vrp_sol best_sol;
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
@@ -369,7 +370,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     for (int t = 0; ok && t < c->nthreads; t++) ok = scratch_init(c, &c->scr[t]) == 0;
     for (int a = 0; ok && a < p->ants; a++) ok = sl_vrp_sol_init(&c->ant_sol[a], v->nveh) == SL_OK;
     ok = ok && slp_vrp_ls_init(&c->best, &c->ctx) == 0 && slp_vrp_ls_init(&c->work, &c->ctx) == 0 &&
-         slp_vrp_ls_init(&c->trial, &c->ctx) == 0 &&
+         slp_vrp_ls_init(&c->trial, &c->ctx) == 0 && slp_vrp_rm_init(&c->rm, &c->ctx) == 0 &&
          sl_vrp_sol_init(&c->best_sol, v->nveh) == SL_OK;
     if (!ok) {
         sl_vrp_aco_destroy(c);
@@ -377,7 +378,8 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
         return NULL;
     }
     c->best.check = c->work.check = c->trial.check = p->check;
-    c->best.deadline = c->work.deadline = c->trial.deadline = &c->dl;
+    c->best.deadline = c->work.deadline = c->trial.deadline = c->rm.work.deadline = &c->dl;
+    c->rm.work.check = p->check;
     if (c->n == 0) {
         c->trivial = 1;
         refresh_best(c);
@@ -420,6 +422,7 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
     if (c->best.R) slp_vrp_ls_release(&c->best);
     if (c->work.R) slp_vrp_ls_release(&c->work);
     if (c->trial.R) slp_vrp_ls_release(&c->trial);
+    slp_vrp_rm_release(&c->rm);
     sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
@@ -446,15 +449,23 @@ static void deposit(sl_vrp_aco *c)
     for (size_t i = 0; i < nt; i++) c->tau[i] = fmin(c->tau_max, fmax(c->tau_min, c->tau[i]));
 }
 
+#define RM_MIN_EVALS 1000
+#define RM_SHARE 3
+#define KICK_BOOST 4
+#define RM_GIVE_UP 30
+
 /* Ruin and recreate, then route elimination, on the best-so-far. */
-static void improve_best(sl_vrp_aco *c)
+static void improve_best(sl_vrp_aco *c, int ants_behind, long long ant_evals)
 {
     sl_rng r = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 0, (uint64_t)c->iter);
     int n = c->n;
     int size = n / 10;
     if (size < 2) size = 2;
     if (size > 30) size = 30;
-    for (int k = 0; k < c->p.kicks; k++) {
+    /* when the ants' plans use more vehicles than the best (vehicles first), they cannot improve
+       it: the best gets more rounds */
+    int kicks = ants_behind ? KICK_BOOST * c->p.kicks : c->p.kicks;
+    for (int k = 0; k < kicks; k++) {
         if (time_up(c)) break;
         slp_vrp_ls_copy(&c->work, &c->best);
         slp_vrp_ls_ruin(&c->work, &r, -1, 1 + (int)sl_rng_below(&r, (uint32_t)size));
@@ -466,6 +477,19 @@ static void improve_best(sl_vrp_aco *c)
         }
     }
     if (!c->weighted_vehicles || time_up(c)) return;
+    if (c->v->objective == SL_VRP_HIERARCHICAL) {
+        /* route minimisation: RM_SHARE times the evaluations the ants spent per iteration (fewer after
+           each attempt given up, so the search turns to distance), an attempt given up after
+           RM_GIVE_UP pool steps per job */
+        long long share = RM_SHARE * ant_evals / (1 + c->rm.given_up);
+        if (share < RM_MIN_EVALS) share = RM_MIN_EVALS;
+        if (slp_vrp_rm_run(&c->rm, &c->best, &r, share, (long long)RM_GIVE_UP * n) &&
+            c->rm.work.cost < c->best.cost) {
+            slp_vrp_ls_copy(&c->best, &c->rm.work);
+            refresh_best(c);
+        }
+        return;
+    }
     int used = slp_vrp_ls_used(&c->best);
     if (used < 2) return;
     /* a random used route, smaller routes more often (two draws, keep the shorter) */
@@ -508,6 +532,8 @@ sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
     if (c->done) return SL_OK;
     c->iter++;
     int ants = c->p.ants;
+    long long evals0 = 0, evals1 = 0;
+    for (int t = 0; t < c->nthreads; t++) evals0 += c->scr[t].ls.evals;
     /* small problems: waking threads costs more than the ants' work (results are the same) */
     int nth = c->n < 48 ? 1 : c->nthreads;
 #pragma omp parallel for num_threads(nth) schedule(dynamic, 1)
@@ -525,6 +551,7 @@ sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
         slp_vrp_ls_store(&S->ls, &c->ant_sol[a]);
         c->ant_cost[a] = S->ls.cost;
     }
+    for (int t = 0; t < c->nthreads; t++) evals1 += c->scr[t].ls.evals;
     int ib = 0;
     for (int a = 1; a < ants; a++)
         if (c->ant_cost[a] < c->ant_cost[ib]) ib = a;
@@ -533,7 +560,13 @@ sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
         refresh_best(c);
         set_trails(c);
     }
-    improve_best(c);
+    int behind = 0;
+    if (c->v->objective == SL_VRP_HIERARCHICAL && c->ant_cost[ib] < INFINITY) {
+        int used = 0;
+        for (int q = 0; q < c->v->nveh; q++) used += sl_vrp_sol_len(&c->ant_sol[ib], q) > 0;
+        behind = used > c->best_kpi.vehicles;
+    }
+    improve_best(c, behind, evals1 - evals0);
     deposit(c);
     record(c);
     update_done(c);
@@ -566,14 +599,14 @@ const sl_vrp_aco_record *sl_vrp_aco_history(const sl_vrp_aco *c, int *count)
 
 long long sl_vrp_aco_check_failures(const sl_vrp_aco *c)
 {
-    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail;
+    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail + c->rm.work.check_fail;
     for (int t = 0; t < c->nthreads; t++) f += c->scr[t].ls.check_fail;
     return f;
 }
 
 long long sl_vrp_aco_moves(const sl_vrp_aco *c)
 {
-    long long m = c->best.moves + c->work.moves + c->trial.moves;
+    long long m = c->best.moves + c->work.moves + c->trial.moves + c->rm.work.moves;
     for (int t = 0; t < c->nthreads; t++) m += c->scr[t].ls.moves;
     return m;
 }

@@ -72,6 +72,8 @@ typedef struct slp_vrp_ls {
     const slp_vrp_deadline *deadline;
     int expired;
     long long next_tick, ticks;
+    int accept_any;              /* perturbation: any feasible move is applied */
+    int used_only;               /* insertions only into routes already used */
 } slp_vrp_ls;
 
 #define SLP_VRP_TICK 256
@@ -102,5 +104,40 @@ void slp_vrp_ls_clear_route(slp_vrp_ls *L, int r);
 int slp_vrp_ls_used(const slp_vrp_ls *L);          /* vehicles used */
 int slp_vrp_ls_unserved(const slp_vrp_ls *L);
 double slp_vrp_ls_recompute(slp_vrp_ls *L);         /* recomputes the total search cost from routes */
+/* Cheapest feasible insertion of the unserved job u (a pickup together with its delivery; a
+ * delivery half alone is refused) into any route, or only into used ones; 1 when inserted. */
+int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only);
+/* Route r becomes jobs[0..len-1]: jobs it held and no longer holds become unserved; the jobs
+ * given must be unserved or already in r. The caller guarantees feasibility. */
+void slp_vrp_ls_set_route(slp_vrp_ls *L, int r, const int *jobs, int len);
+/* `count` random moves (relocate, exchange or 2-opt* between a job and a neighbour), each applied
+ * when feasible whatever its cost; never into an unused vehicle. */
+void slp_vrp_ls_perturb(slp_vrp_ls *L, sl_rng *r, int count);
+/* Search cost of vehicle veh driving the depot-to-depot segment s (*ok: feasible), and of a job
+ * list by simulation (several windows). */
+double slp_vrp_seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok);
+double slp_vrp_sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len, int *ok);
+
+/* Route minimisation (vrp_routemin.c): one route is emptied and its jobs go to an ejection pool;
+ * each pooled job is inserted where it fits, or else where the jobs it pushes out (at most kmax
+ * from one route) have the smallest sum of counters of how often each failed to fit, and those
+ * go to the pool; random feasible moves shake the plan between steps. */
+typedef struct slp_vrp_rm {
+    slp_vrp_ls work;             /* the attempt in progress */
+    int *pool, npool;
+    long long *fails;            /* per job: times it did not fit (from 1) */
+    int active;
+    long long steps;             /* pool steps of the attempt in progress */
+    int given_up;                /* attempts given up since the last success */
+} slp_vrp_rm;
+
+int slp_vrp_rm_init(slp_vrp_rm *m, const slp_vrp_ctx *c);
+void slp_vrp_rm_release(slp_vrp_rm *m);
+/* Runs pool steps of the attempt in progress, or of a new one starting from `best` (which must
+ * serve every job), until `budget` evaluations (priced routes and search nodes) are spent. Returns 1 when m->work holds a plan serving every job with
+ * one used vehicle less than `best` (local search applied; the attempt ends); an attempt is given
+ * up after max_steps steps. Stops early when m->work's time limit passes. */
+int slp_vrp_rm_run(slp_vrp_rm *m, const slp_vrp_ls *best, sl_rng *r, long long budget,
+                   long long max_steps);
 
 #endif

@@ -204,7 +204,7 @@ static int route_reserve(slp_vrp_route *R, int len)
 }
 
 /* Search cost of a complete depot-to-depot segment; sets *ok to feasibility. */
-static double seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
+double slp_vrp_seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
 {
     const sl_vrp_vtype *t = &c->v->types[c->v->vehicle_type[veh]];
     int f = s->tw <= FEAS_EPS && s->dur <= t->max_duration + FEAS_EPS &&
@@ -217,7 +217,7 @@ static double seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *
 
 /* Search cost of a route given as a job list, by simulation (windows with several intervals,
  * and the checks of test runs). */
-static double sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len, int *ok)
+double slp_vrp_sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len, int *ok)
 {
     if (len == 0) {
         *ok = 1;
@@ -255,7 +255,7 @@ static void rebuild(slp_vrp_ls *L, int r)
     sl_vrp_seg s;
     sl_vrp_seg_cat(c->v, sp, &R->fw[R->len], &c->dend[r], &s);
     int ok;
-    R->cost = s.multi ? sim_cost(c, r, R->jobs, R->len, &ok) : seg_cost(c, r, &s, &ok);
+    R->cost = s.multi ? slp_vrp_sim_cost(c, r, R->jobs, R->len, &ok) : slp_vrp_seg_cost(c, r, &s, &ok);
 }
 
 static int set_route(slp_vrp_ls *L, int r, const int *jobs, int len)
@@ -301,7 +301,7 @@ int slp_vrp_ls_load(slp_vrp_ls *L, const sl_vrp_sol *s)
         slp_vrp_route *R = &L->R[r];
         if (!R->len) continue;
         int ok;
-        sim_cost(c, r, R->jobs, R->len, &ok);
+        slp_vrp_sim_cost(c, r, R->jobs, R->len, &ok);
         if (!ok) return -1;
         for (int k = 0; k < R->len; k++) {
             const sl_vrp_job *J = &c->v->jobs[R->jobs[k]];
@@ -470,12 +470,12 @@ static double eval_pieces(slp_vrp_ls *L, int veh, const piece *p, int np, int *o
     sl_vrp_seg_cat(c->v, sp, &s, &c->dend[veh], &s);
     if (s.multi) {
         int n = build(L, p, np, L->tmp2);
-        return sim_cost(c, veh, L->tmp2, n, ok);
+        return slp_vrp_sim_cost(c, veh, L->tmp2, n, ok);
     }
-    double cost = seg_cost(c, veh, &s, ok);
+    double cost = slp_vrp_seg_cost(c, veh, &s, ok);
     if (L->check) {
         int n = build(L, p, np, L->tmp2), ok2;
-        double c2 = sim_cost(c, veh, L->tmp2, n, &ok2);
+        double c2 = slp_vrp_sim_cost(c, veh, L->tmp2, n, &ok2);
         if (ok2 != *ok || (ok2 && fabs(c2 - cost) > 1e-6 * fmax(1.0, fabs(cost)))) L->check_fail++;
         int fwd = 1;
         for (int i = 0; i < np; i++) fwd &= !p[i].rev;
@@ -562,7 +562,7 @@ static int first_empty(const slp_vrp_ls *L, int type_first)
  * search cost falls. */
 static int try_apply(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2)
 {
-    if (screened(L, r1, p1, n1, r2, p2, n2)) return 0;
+    if (!L->accept_any && screened(L, r1, p1, n1, r2, p2, n2)) return 0;
     int ok;
     double now = eval_pieces(L, r1, p1, n1, &ok), old = L->R[r1].cost;
     if (!ok) return 0;
@@ -571,7 +571,7 @@ static int try_apply(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, con
         old += L->R[r2].cost;
         if (!ok) return 0;
     }
-    if (!(now - old < -GAIN_EPS)) return 0;
+    if (!L->accept_any && !(now - old < -GAIN_EPS)) return 0;
     apply2(L, r1, p1, n1, r2, p2, n2, now - old);
     return 1;
 }
@@ -742,7 +742,7 @@ static double best_pair_in(slp_vrp_ls *L, int r, int p, int d, int *xa, int *ya)
                 piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
                 cost = eval_pieces(L, r, pc, 5, &ok);
             } else {
-                cost = seg_cost(c, r, &s, &ok);
+                cost = slp_vrp_seg_cost(c, r, &s, &ok);
             }
             if (ok && cost < best - 1e-12) {
                 best = cost;
@@ -762,7 +762,7 @@ static double best_pair(slp_vrp_ls *L, int p, int d, int skip, int *rb, int *xb,
     *rb = -1;
     for (int r = 0; r < v->nveh; r++) {
         if (r == skip) continue;
-        if (L->R[r].len == 0 && first_empty(L, L->c->first_of_type[r]) != r) continue;
+        if (L->R[r].len == 0 && (L->used_only || first_empty(L, L->c->first_of_type[r]) != r)) continue;
         int x, y;
         double c = best_pair_in(L, r, p, d, &x, &y);
         if (c == INFINITY) continue;
@@ -819,7 +819,7 @@ static double best_single(slp_vrp_ls *L, int u, int *rb, int *qb)
     *rb = -1;
     for (int r = 0; r < c->nveh; r++) {
         slp_vrp_route *B = &L->R[r];
-        if (B->len == 0 && first_empty(L, c->first_of_type[r]) != r) continue;
+        if (B->len == 0 && (L->used_only || first_empty(L, c->first_of_type[r]) != r)) continue;
         for (int q = 0; q <= B->len; q++) {
             piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
             int ok;
@@ -868,6 +868,56 @@ static int insert_unserved(slp_vrp_ls *L)
 }
 
 void slp_vrp_ls_insert_unserved(slp_vrp_ls *L) { insert_unserved(L); }
+
+int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only)
+{
+    const sl_vrp_job *J = &L->c->v->jobs[u];
+    int r, x, y, done = 0;
+    L->used_only = used_only;
+    if (J->kind == SL_VRP_SHIP_PICKUP) {
+        double inc = best_pair(L, u, J->partner, -1, &r, &x, &y);
+        if (r >= 0) {
+            insert_pair_at(L, r, u, J->partner, x, y, inc - L->c->pen[u] - L->c->pen[J->partner]);
+            done = 1;
+        }
+    } else if (J->kind != SL_VRP_SHIP_DELIVERY) {
+        double inc = best_single(L, u, &r, &x);
+        if (r >= 0) {
+            slp_vrp_route *B = &L->R[r];
+            piece pc[3] = {{r, 0, x, 0}, {-1, u, 0, 0}, {r, x, B->len, 0}};
+            apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
+            done = 1;
+        }
+    }
+    L->used_only = 0;
+    return done;
+}
+
+void slp_vrp_ls_set_route(slp_vrp_ls *L, int r, const int *jobs, int len)
+{
+    for (int k = 0; k < L->R[r].len; k++) L->route_of[L->R[r].jobs[k]] = -1;
+    set_route(L, r, jobs, len);
+    slp_vrp_ls_recompute(L);
+    after_move(L);
+}
+
+void slp_vrp_ls_perturb(slp_vrp_ls *L, sl_rng *rng, int count)
+{
+    const slp_vrp_ctx *c = L->c;
+    if (c->k == 0 || c->n < 2) return;
+    L->accept_any = 1;
+    for (int t = 0; t < count; t++) {
+        int u = (int)sl_rng_below(rng, (uint32_t)c->n);
+        int w = c->cand[(size_t)u * c->k + sl_rng_below(rng, (uint32_t)c->k)];
+        if (L->route_of[u] < 0 || L->route_of[w] < 0) continue;
+        switch (sl_rng_below(rng, 3)) {
+        case 0: try_relocate(L, u, w); break;
+        case 1: try_exchange(L, u, w); break;
+        default: try_2opt_star(L, u, w); break;
+        }
+    }
+    L->accept_any = 0;
+}
 
 /* ---- a route to a vehicle of another type ---- */
 
