@@ -71,7 +71,7 @@ static const char *find_font(const sl_view_def *cfg, char *buf, size_t n)
 
 static void area_origin(const sl_view *v, double *ox, double *oy)
 {
-    int left = v->canvas.w >= 900 ? HUD_LEFT : 0;
+    int left = v->canvas.w >= 900 && !v->no_hud ? HUD_LEFT : 0;
     *ox = 0.5 * (left + v->canvas.w);
     *oy = 0.5 * v->canvas.h;
 }
@@ -95,7 +95,7 @@ void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx,
 static int compute_fit(sl_view *v)
 {
     int extent = vl_world_bounds(v, v->bounds);
-    int left = v->canvas.w >= 900 ? HUD_LEFT : 0;
+    int left = v->canvas.w >= 900 && !v->no_hud ? HUD_LEFT : 0;
     double aw = v->canvas.w - left - 40, ah = v->canvas.h - 40;
     if (aw < 10) aw = 10;
     if (ah < 10) ah = 10;

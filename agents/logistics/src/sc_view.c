@@ -17,19 +17,15 @@
 
 /* ---- what the layer reads from the model ---- */
 
-typedef enum { SITE_WAREHOUSE = 0, SITE_STORE } site_kind;
-
-/* Sites: every kind but stores is drawn as a warehouse. */
+/* Sites, numbered as the model's nodes; kind is sl_sc_kind (supplier .. store). */
 static int nsites(const sl_sc *sc) { return sc->N; }
-static site_kind site_kind_of(const sl_sc *sc, int i)
-{
-    return sc->site[i].kind == SL_SC_STORE ? SITE_STORE : SITE_WAREHOUSE;
-}
+static int site_kind_of(const sl_sc *sc, int i) { return sc->site[i].kind; }
+static long long site_id(const sl_sc *sc, int i) { return sc->site[i].id; }
 static double site_x(const sl_sc *sc, int i) { return sc->nx[i]; }
 static double site_y(const sl_sc *sc, int i) { return sc->ny[i]; }
 
-/* Units on hand and backlogged at a store site, summed over products. */
-static void store_stock(const sl_sc *sc, int site, double *stock, double *backlog)
+/* Units on hand and backlogged at a site, summed over products. */
+static void site_stock(const sl_sc *sc, int site, double *stock, double *backlog)
 {
     *stock = *backlog = 0;
     for (int p = 0; p < sc->P; p++) {
@@ -39,12 +35,12 @@ static void store_stock(const sl_sc *sc, int site, double *stock, double *backlo
     }
 }
 
-/* A store's reference stock (the first store's order-up-to level summed over products), for
- * the colour. */
-static double store_reference(const sl_sc *sc)
+/* A site's reference stock for the colour: its order-up-to level (or base-stock level) summed
+ * over products; 0 when its policy has none. */
+static double site_reference(const sl_sc *sc, int site)
 {
-    double S = sc->S > 0 ? sc->site[sc->store[0]].policy.S : 0.0;
-    return S > 0 ? S * sc->P : 1.0;
+    double S = sc->site[site].policy.S;
+    return S > 0 && isfinite(S) ? S * sc->P : 0.0;
 }
 
 static int nvehicles(const sl_sc *sc) { return sc->V; }
@@ -133,6 +129,47 @@ static sl_rgba store_color(double stock, double backlog, double ref)
     return sl_view_ramp(stock_ramp, 3, stock / ref);
 }
 
+/* "S12" for store 12, "warehouse 1", "cross-dock 3", "plant 2", "supplier 5". */
+static void site_label(sl_draw *d, const sl_sc *sc, int i, double x, double y)
+{
+    char text[48];
+    int kind = site_kind_of(sc, i);
+    if (kind == SL_SC_STORE) snprintf(text, sizeof text, "S%lld", site_id(sc, i));
+    else snprintf(text, sizeof text, "%s %lld", kind == SL_SC_CROSSDOCK ? "cross-dock" :
+                                                 sl_sc_kind_name(kind), site_id(sc, i));
+    d->text(d, x, y, text, C_LABEL);
+}
+
+/* The sites that are not stores, by shape: a warehouse is a ringed square, a cross-dock a
+ * diamond, a plant a filled square, a supplier a triangle; the centre dot shows the stock's
+ * colour as for stores. */
+static void draw_depot_site(sl_draw *d, int kind, double x, double y, double px, sl_rgba fill)
+{
+    double r = 9 * px;
+    d->circle(d, x, y, r + 2 * px, C_OUTLINE, 1);
+    if (kind == SL_SC_WAREHOUSE || kind == SL_SC_PLANT) {
+        for (int k = -1; k <= 1; k += 2) {
+            d->line(d, x - r, y + k * r, x + r, y + k * r, C_WAREHOUSE, 2.0);
+            d->line(d, x + k * r, y - r, x + k * r, y + r, C_WAREHOUSE, 2.0);
+        }
+        if (kind == SL_SC_PLANT)
+            for (double t = -r + 2 * px; t < r - 1.5 * px; t += 2 * px)
+                d->line(d, x - r, y + t, x + r, y + t, C_WAREHOUSE, 1.0);
+    } else if (kind == SL_SC_CROSSDOCK) {
+        double q = r * 1.3;
+        d->line(d, x - q, y, x, y - q, C_WAREHOUSE, 2.0);
+        d->line(d, x, y - q, x + q, y, C_WAREHOUSE, 2.0);
+        d->line(d, x + q, y, x, y + q, C_WAREHOUSE, 2.0);
+        d->line(d, x, y + q, x - q, y, C_WAREHOUSE, 2.0);
+    } else {   /* supplier */
+        double h = r * 1.2;
+        d->line(d, x - h, y + r, x + h, y + r, C_WAREHOUSE, 2.0);
+        d->line(d, x + h, y + r, x, y - h, C_WAREHOUSE, 2.0);
+        d->line(d, x, y - h, x - h, y + r, C_WAREHOUSE, 2.0);
+    }
+    d->point(d, x, y, fill, 6);
+}
+
 static void draw(sl_draw *d, sl_world *w, void *user)
 {
     (void)w;
@@ -162,30 +199,25 @@ static void draw(sl_draw *d, sl_world *w, void *user)
         }
     }
 
-    /* sites: stores as discs coloured by stock or backlog, the warehouse as a ringed square */
-    double ref = store_reference(sc);
-    int labels = ns <= 80 || ppu * 40 > 1;
-    char text[32];
+    /* sites: stores as discs coloured by stock or backlog, the other kinds by shape */
+    double ref_all = 0;
+    for (int i = 0; i < ns; i++) ref_all = fmax(ref_all, site_reference(sc, i));
+    int nstores = 0;
+    for (int i = 0; i < ns; i++) nstores += site_kind_of(sc, i) == SL_SC_STORE;
+    int labels = nstores <= 80 || ppu * 40 > 1;
     for (int i = 0; i < ns; i++) {
         double x = site_x(sc, i), y = site_y(sc, i);
-        if (site_kind_of(sc, i) == SITE_STORE) {
-            double stock, backlog;
-            store_stock(sc, i, &stock, &backlog);
+        double stock, backlog, ref = site_reference(sc, i);
+        site_stock(sc, i, &stock, &backlog);
+        if (!(ref > 0)) ref = ref_all > 0 ? ref_all : 1.0;
+        int kind = site_kind_of(sc, i);
+        if (kind == SL_SC_STORE) {
             d->circle(d, x, y, 6 * px, C_OUTLINE, 1);
             d->circle(d, x, y, 5 * px, store_color(stock, backlog, ref), 1);
-            if (labels) {
-                snprintf(text, sizeof text, "S%d", i);
-                d->text(d, x + 8 * px, y - 6 * px, text, C_LABEL);
-            }
+            if (labels) site_label(d, sc, i, x + 8 * px, y - 6 * px);
         } else {
-            double r = 9 * px;
-            d->circle(d, x, y, r + 2 * px, C_OUTLINE, 1);
-            for (int k = -1; k <= 1; k += 2) {
-                d->line(d, x - r, y + k * r, x + r, y + k * r, C_WAREHOUSE, 2.0);
-                d->line(d, x + k * r, y - r, x + k * r, y + r, C_WAREHOUSE, 2.0);
-            }
-            d->point(d, x, y, C_WAREHOUSE, 6);
-            d->text(d, x + 12 * px, y - 8 * px, "warehouse", C_LABEL);
+            draw_depot_site(d, kind, x, y, px, store_color(stock, backlog, ref));
+            site_label(d, sc, i, x + 13 * px, y - 8 * px);
         }
     }
 

@@ -154,10 +154,11 @@ START_TEST(layer_draws_sites_routes_and_vehicles)
     for (int s = 0; s < S; s++) {
         sl_rgba fill;
         ck_assert_int_eq(disc_at(sx[s], sy[s], &fill), 2);   /* outline and fill */
-        snprintf(label, sizeof label, "S%d", s + 1);
+        snprintf(label, sizeof label, "S%d", 101 + s);   /* stores are labelled by id */
         ck_assert_msg(has_text(label), "no label %s", label);
     }
-    ck_assert(has_text("warehouse"));
+    ck_assert(has_text("warehouse 1"));
+    ck_assert(has_text("supplier 2"));
 
     /* a few steps: demand 3 per step empties stocks of 2 (backlog) until deliveries arrive */
     int saw_route = 0, saw_backlog = 0;
