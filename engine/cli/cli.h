@@ -30,6 +30,8 @@ typedef struct sl_run_opts {
     int unsafe;              /* 1: lift the Lua sandbox */
     long long lua_budget;    /* Lua instructions per callback; 0: the host's default */
     long long lua_memory;    /* bytes the Lua state may hold; 0: the host's default */
+    double time_limit;       /* --time-limit: wall seconds for the scenario, 0: none */
+    double call_time_limit;  /* --call-time-limit: wall seconds per callback / step, 0: none */
     int nset;                /* --set name=value, in command-line order (owned copies) */
     char **set_names, **set_values;
     /* Options added by other subcommands (viewer, checkpoints) go here; see cmd_run.c. */

@@ -26,6 +26,7 @@
 #include <limits.h>
 #include <omp.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,12 @@ void sl_cmd_run_usage(FILE *f)
           "  --lua-budget N     Lua instructions allowed per callback (default 2000000000)\n"
           "  --lua-memory SIZE  memory the Lua state may hold, e.g. 512M or 2G (default: a\n"
           "                     quarter of the machine's memory)\n"
+          "  --time-limit S     wall seconds the scenario may take (default: no limit)\n"
+          "  --call-time-limit S  wall seconds for each callback, and each step with all\n"
+          "                     its callbacks (default: no limit)\n"
+          "                     Either ends the run with manifest status \"timeout\"; a C call\n"
+          "                     that cannot stop (a pattern match) gets 5 s more, then the\n"
+          "                     process writes that manifest and exits\n"
           "  --checkpoint-every N   write DIR/checkpoint.bin every N steps\n"
           "  --check-params     load the scenario and check its parameters, then stop\n"
           "  --resume FILE      continue from a checkpoint (--steps is the total; a --seed\n"
@@ -122,7 +129,8 @@ void sl_cmd_run_usage(FILE *f)
           "Precedence: command line, then the INI file, then the scenario's defaults.\n"
           "Exit status: 0 ok, 2 bad input or a failed run (manifest status \"error\"),\n"
           "130/143 stopped by SIGINT/SIGTERM after the step under way (manifest status\n"
-          "\"interrupted\", metrics left in DIR/metrics.csv.part).\n",
+          "\"interrupted\", metrics left in DIR/metrics.csv.part); a time limit exits 2 with\n"
+          "manifest status \"timeout\".\n",
           f);
 }
 
@@ -212,6 +220,18 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
                 return -1;
             }
             o->lua_memory = ll;
+        } else if (opt_is(a, "--time-limit", &n) || opt_is(a, "--call-time-limit", &n)) {
+            int call = a[2] == 'c';
+            if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
+            char *end;
+            double d = strtod(v, &end);
+            if (end == v || *end || !(d > 0 && d <= 1e8)) {
+                sl_error_set(e, SL_ERR_USAGE, "%s: expected seconds > 0 (at most 1e8), got '%s'",
+                             call ? "--call-time-limit" : "--time-limit", v);
+                return -1;
+            }
+            if (call) o->call_time_limit = d;
+            else o->time_limit = d;
         } else if (opt_is(a, "--checkpoint-every", &n)) {
             if (!(v = option_value(argc, argv, &i, a, n, e))) return -1;
             if (sl_parse_ll(v, &ll) != 0 || ll < 1) {
@@ -255,6 +275,15 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
 
 /* ---- the run ---- */
 
+/* What the process writes when a time limit ran out and the scenario is stuck in a C call that
+ * cannot be interrupted: the manifest (status "timeout") and a line for stderr, per limit,
+ * formatted ahead so the watchdog thread needs async-signal-safe calls only. */
+typedef struct stuck_exit {
+    char *text[2];           /* manifest text per limit (run, call); NULL: none */
+    size_t len[2], steps_at[2], wall_at[2];
+    char line[2][640];
+} stuck_exit;
+
 typedef struct run_ctx {
     const sl_run_opts *o;
     sl_run_config ini;
@@ -279,6 +308,12 @@ typedef struct run_ctx {
     char ckpt_path[SL_CLI_PATH_MAX + 32];
     sl_run_overrides over;   /* handed to the host: INI entries first, then --set */
     sl_error err;
+    /* the end after a time limit when the scenario is stuck in C (on_stuck, another thread) */
+    stuck_exit *stuck[2];    /* before and after the scenario loaded (NULL: not formatted) */
+    _Atomic(stuck_exit *) stuck_now;
+    atomic_llong steps_now;  /* steps_done, for that manifest */
+    atomic_int claimed;      /* 1: the final manifest is being written (by either thread) */
+    int final_failed;        /* the main thread's final manifest says the run failed */
 } run_ctx;
 
 /* SIGINT/SIGTERM during a run: the signal that asked it to stop (0: none). The run stops after
@@ -417,6 +452,85 @@ static sl_status prepare_output(run_ctx *c)
     return SL_OK;
 }
 
+/* ---- a time limit with the scenario stuck in C ---- */
+
+static void fill_manifest(run_ctx *c, sl_manifest *m, const char *error);
+
+/* Formats what on_stuck writes, with what is known now (slot 0: before the scenario loaded, no
+ * parameters; 1: after). Earlier texts stay allocated until the run ends, since the watchdog
+ * thread may be reading one. */
+static void prepare_stuck(run_ctx *c, int slot)
+{
+    const sl_run_opts *o = c->o;
+    if (o->time_limit <= 0 && o->call_time_limit <= 0) return;
+    stuck_exit *x = calloc(1, sizeof *x);
+    if (!x) return;
+    for (int k = 0; k < 2; k++) {
+        char what[200], error[600];
+        sl_limit_message(k ? SL_LIMIT_CALL : SL_LIMIT_RUN, o->time_limit, o->call_time_limit,
+                         what, sizeof what);
+        snprintf(error, sizeof error, "%s; %s", what, SL_WATCHDOG_STUCK);
+        snprintf(x->line[k], sizeof x->line[k], "swarmlab: error: %s\n", error);
+        if (!c->have_out) continue;
+        sl_manifest m;
+        fill_manifest(c, &m, error);
+        m.status = "timeout";
+        x->text[k] = sl_manifest_text(&m, &x->len[k], &x->steps_at[k], &x->wall_at[k]);
+    }
+    c->stuck[slot] = x;
+    atomic_store(&c->stuck_now, x);
+}
+
+static void free_stuck(run_ctx *c)
+{
+    for (int i = 0; i < 2; i++) {
+        if (!c->stuck[i]) continue;
+        free(c->stuck[i]->text[0]);
+        free(c->stuck[i]->text[1]);
+        free(c->stuck[i]);
+        c->stuck[i] = NULL;
+    }
+}
+
+static void write_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w <= 0) return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+/* On the watchdog thread, `grace` seconds after a time limit ran out with the scenario still
+ * running: the "timeout" manifest and one line on stderr, with async-signal-safe calls only;
+ * returns 1 (the host then ends the process). When the main thread already writes its own
+ * final manifest, only ends the process if that manifest is a failure. */
+static int on_stuck(void *user, int which)
+{
+    run_ctx *c = user;
+    if (atomic_exchange(&c->claimed, 1)) return c->final_failed;
+    stuck_exit *x = atomic_load(&c->stuck_now);
+    int k = which == SL_LIMIT_CALL;
+    if (x && x->text[k]) {
+        char part[sizeof c->manifest_path + 8];
+        size_t n = strlen(c->manifest_path);
+        memcpy(part, c->manifest_path, n);
+        memcpy(part + n, ".part", 6);
+        sl_manifest_patch(x->text[k], x->steps_at[k], x->wall_at[k], atomic_load(&c->steps_now),
+                          sl_monotonic_seconds() - c->t0);
+        int fd = open(part, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            write_all(fd, x->text[k], x->len[k]);
+            int synced = fsync(fd) == 0;
+            if (close(fd) == 0 && synced) rename(part, c->manifest_path);
+        }
+    }
+    const char *line = x ? x->line[k] : "swarmlab: error: time limit exceeded\n";
+    write_all(2, line, strlen(line));
+    return 1;
+}
+
 static sl_status load_scenario(run_ctx *c)
 {
     sl_host_def cfg = {
@@ -427,6 +541,10 @@ static sl_status load_scenario(run_ctx *c)
         .unsafe = c->o->unsafe,
         .instr_budget = c->o->lua_budget,
         .lua_memory = c->o->lua_memory,
+        .time_limit = c->o->time_limit,
+        .call_time_limit = c->o->call_time_limit,
+        .on_stuck = on_stuck,
+        .stuck_user = c,
         .nset = c->over.n,
         .set_names = c->over.names,
         .set_values = c->over.values,
@@ -437,6 +555,7 @@ static sl_status load_scenario(run_ctx *c)
         .log_user = c,
         .open_modules = sl_lua_open_modules,
     };
+    prepare_stuck(c, 0);
     c->host = sl_host_create(&cfg, &c->err);
     if (!c->host) return c->err.code;
     if (c->steps < 0) c->steps = sl_host_default_steps(c->host);
@@ -444,6 +563,7 @@ static sl_status load_scenario(run_ctx *c)
         return sl_error_set(&c->err, SL_ERR_USAGE, "%s: no step count: the scenario does not call "
                             "swarmlab.steps(n); pass --steps N", c->o->scenario);
     sl_host_set_steps(c->host, c->steps);
+    prepare_stuck(c, 1);
     return SL_OK;
 }
 
@@ -559,6 +679,7 @@ static sl_status open_metrics(run_ctx *c)
  * go here. Return non-OK with c->err filled to abort the run. */
 static sl_status after_step(run_ctx *c)
 {
+    atomic_store(&c->steps_now, c->steps_done);
     sl_progress_update(&c->prog, c->steps_done);
     if (c->o->checkpoint_every > 0 && c->steps_done % c->o->checkpoint_every == 0)
         return sl_checkpoint_save(sl_host_world(c->host), c->ckpt_path, c->o->scenario, &c->err);
@@ -618,6 +739,9 @@ static sl_status complete(run_ctx *c)
     sl_status st = sl_host_finish(c->host, &c->err);
     if (st != SL_OK) return st;
     if ((st = sl_run_viewer_final(c->viewer, c->host, &c->err)) != SL_OK) return st;
+    /* the script's finalizers run now, under its limits, before the manifest says "ok" */
+    if ((st = sl_host_close_script(c->host, &c->err)) != SL_OK) return st;
+    if (atomic_exchange(&c->claimed, 1)) for (;;) pause(); /* the watchdog ends the process */
     st = sl_recorder_close_csv(sl_world_recorder(sl_host_world(c->host)), 1, &c->err);
     c->csv_open = 0;
     if (st != SL_OK) return st;
@@ -637,8 +761,11 @@ static void fail(run_ctx *c)
     if (c->have_out) {
         sl_manifest m;
         sl_error e2;
+        c->final_failed = 1;
+        if (atomic_exchange(&c->claimed, 1)) for (;;) pause(); /* the watchdog ends the process */
         fill_manifest(c, &m, c->err.msg);
         if (g_stop_signal) m.status = "interrupted";
+        if (c->host && sl_host_timed_out(c->host)) m.status = "timeout";
         if (sl_manifest_write(c->manifest_path, &m, &e2) != SL_OK && !c->quiet)
             fprintf(stderr, "swarmlab: also: %s\n", e2.msg);
     }
@@ -654,6 +781,7 @@ static void run_cleanup(run_ctx *c)
     c->lock_fd = -1;
     sl_run_config_free(&c->ini);
     sl_run_overrides_free(&c->over);
+    free_stuck(c); /* the watchdog stopped with the host */
 }
 
 int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)

@@ -27,6 +27,15 @@ typedef struct sl_manifest {
 } sl_manifest;
 
 sl_status sl_manifest_write(const char *path, const sl_manifest *m, sl_error *e);
+/* The manifest's text (malloc'ed, NULL when out of memory) with the values of "steps" and
+ * "wall_seconds" written in SL_MANIFEST_FIELD columns (spaces after the number are valid JSON)
+ * at *steps_at and *wall_at, so a text formatted ahead can be completed later without stdio
+ * (sl_manifest_patch). */
+#define SL_MANIFEST_FIELD 24
+char *sl_manifest_text(const sl_manifest *m, size_t *len, size_t *steps_at, size_t *wall_at);
+/* Writes steps and wall seconds into such a text; async-signal-safe. */
+void sl_manifest_patch(char *text, size_t steps_at, size_t wall_at, long long steps,
+                       double wall_seconds);
 
 /* Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" into buf (at least 21 bytes). */
 void sl_utc_now_iso8601(char *buf, int n);

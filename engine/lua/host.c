@@ -63,38 +63,82 @@ static char *dupstr(const char *s)
 
 /* ---- the instruction budget and the memory limit ---- */
 
-/* Raises the error that ends the script: once the budget or the memory limit is exhausted the
- * hook runs at every instruction, so a pcall that catches the error only gets as far as the next
- * instruction, and the host reports the first message whatever the script returns. */
+/* Sets the message that ends the script when the memory limit or a time limit ran out, or (with
+ * counted = 1, from the count hook) the instruction budget; returns 1 then. */
+static int limit_reached(sl_host *h, lua_State *L, int counted)
+{
+    int which = sl_watchdog_expired(h->watchdog);
+    if (h->mem_exceeded || h->mem_refused) {
+        snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                 "Lua memory limit of %lld MiB exceeded (--lua-memory)",
+                 (long long)(h->mem_limit >> 20));
+    } else if (which) {
+        char what[200];
+        sl_limit_message(which, h->time_limit, h->call_time_limit, what, sizeof what);
+        lua_Debug d;
+        int found = 0; /* the running Lua function, or the one that called a module's C loop */
+        for (int level = 0; L && level < 2 && !found && lua_getstack(L, level, &d); level++)
+            found = lua_getinfo(L, "Sl", &d) && d.currentline > 0;
+        if (found)
+            snprintf(h->exhausted_msg, sizeof h->exhausted_msg, "%s:%d: %s", d.short_src,
+                     d.currentline, what);
+        else
+            snprintf(h->exhausted_msg, sizeof h->exhausted_msg, "%s", what);
+        h->timed_out = which;
+    } else if (counted && h->used > h->budget) {
+        lua_Debug d;
+        if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
+            snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                     "%s:%d: instruction budget of %lld exceeded (runaway loop?)",
+                     d.short_src, d.currentline, h->budget);
+        else
+            snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
+                     "instruction budget of %lld exceeded (runaway loop?)", h->budget);
+    } else {
+        return 0;
+    }
+    return 1;
+}
+
+/* Raises the error that ends the script: once the budget, the memory limit or a time limit is
+ * exhausted the hook runs at every instruction, so a pcall that catches the error only gets as
+ * far as the next instruction, and the host reports the first message whatever the script
+ * returns. */
+static void budget_hook(lua_State *L, lua_Debug *ar);
+
+int sl_host_exhaust(sl_host *h, lua_State *L)
+{
+    h->exhausted = 1;
+    if (h->L != L) lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
+    lua_pushstring(L, h->exhausted_msg);
+    return lua_error(L);
+}
+
 static void budget_hook(lua_State *L, lua_Debug *ar)
 {
     (void)ar;
     sl_host *h = sl_lua_host(L);
     if (!h->exhausted) {
         h->used += h->hook_period;
-        if (h->mem_exceeded || h->mem_refused) {
-            snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
-                     "Lua memory limit of %lld MiB exceeded (--lua-memory)",
-                     (long long)(h->mem_limit >> 20));
-        } else if (h->used > h->budget) {
-            lua_Debug d;
-            if (lua_getstack(L, 0, &d) && lua_getinfo(L, "Sl", &d) && d.currentline > 0)
-                snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
-                         "%s:%d: instruction budget of %lld exceeded (runaway loop?)",
-                         d.short_src, d.currentline, h->budget);
-            else
-                snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
-                         "instruction budget of %lld exceeded (runaway loop?)", h->budget);
-        } else {
-            return;
-        }
-        h->exhausted = 1;
-        if (h->L != L) lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
+        if (!limit_reached(h, L, 1)) return;
     }
-    lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
-    lua_pushstring(L, h->exhausted_msg);
-    lua_error(L);
+    sl_host_exhaust(h, L);
 }
+
+void sl_lua_check_deadline(lua_State *L)
+{
+    sl_host *h = sl_lua_host(L);
+    if (h->exhausted || limit_reached(h, L, 0)) sl_host_exhaust(h, L);
+}
+
+int sl_lua_time_up(lua_State *L)
+{
+    sl_host *h = sl_lua_host(L);
+    return h->exhausted || sl_watchdog_expired(h->watchdog) || h->mem_exceeded;
+}
+
+int sl_host_timed_out(const sl_host *h) { return h->timed_out; }
 
 /* Message handler xpcall installs around the script's: Lua runs a message handler for an error
  * raised by a hook with hooks off, so once the budget is exhausted the script's handler is not
@@ -246,22 +290,22 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
     int base = lua_gettop(L) - nargs;
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
+    int outermost = h->depth == 0 && !h->in_step;
     if (h->depth == 0) {
         if (!h->in_step) h->used = 0;
         h->callback_failed = 0;
         h->keep_traceback = 0;
     }
+    if (outermost) sl_watchdog_enter(h->watchdog);
     h->input_error = 0;
+    if (!h->exhausted && limit_reached(h, L, 0)) h->exhausted = 1;
     int ran = !h->exhausted;
     h->depth++;
     int rc = ran ? lua_pcall(L, nargs, nres, base) : LUA_ERRRUN;
     h->depth--;
-    if (!h->exhausted && (h->mem_exceeded || h->mem_refused)) {
-        snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
-                 "Lua memory limit of %lld MiB exceeded (--lua-memory)",
-                 (long long)(h->mem_limit >> 20));
-        h->exhausted = 1;
-    }
+    /* a limit that ran out while C code worked (no hook ran since) ends the script too */
+    if (!h->exhausted && limit_reached(h, L, 0)) h->exhausted = 1;
+    if (outermost) sl_watchdog_leave(h->watchdog);
     if (h->exhausted) {
         /* whatever the call returned: the budget or the memory limit ended the script, and
          * every later call fails the same way */
@@ -387,6 +431,7 @@ static int open_all(lua_State *L)
     lua_pushcclosure(L, guarded_xpcall, 1);
     lua_setglobal(L, "xpcall");
     if (!h->unsafe) sl_sandbox_install(L, h);
+    else sl_finalizers_install(L);
     return 0;
 }
 
@@ -444,9 +489,19 @@ sl_host *sl_host_create(const sl_host_def *cfg, sl_error *e)
     h->budget = cfg->instr_budget > 0 ? cfg->instr_budget : SL_DEFAULT_BUDGET;
     h->hook_period = h->budget < 10000 ? (int)h->budget : 10000;
     h->mem_limit = cfg->lua_memory > 0 ? (size_t)cfg->lua_memory : default_mem_limit();
+    h->time_limit = cfg->time_limit;
+    h->call_time_limit = cfg->call_time_limit;
     h->default_steps = -1;
     h->run_steps = -1;
     if (set_paths(h, cfg, e) != SL_OK || copy_overrides(h, cfg, e) != SL_OK) goto fail;
+    sl_watchdog_def wdd = {
+        .run_limit = cfg->time_limit,
+        .call_limit = cfg->call_time_limit,
+        .grace = cfg->stuck_grace > 0 ? cfg->stuck_grace : SL_HOST_STUCK_GRACE,
+        .on_stuck = cfg->on_stuck,
+        .user = cfg->stuck_user,
+    };
+    if (sl_watchdog_start(&h->watchdog, &wdd, e) != SL_OK) goto fail;
 
     struct stat st;
     if (stat(cfg->scenario, &st) != 0) {
@@ -494,10 +549,30 @@ fail:
     return NULL;
 }
 
+sl_status sl_host_close_script(sl_host *h, sl_error *e)
+{
+    sl_error_clear(e);
+    sl_status st = SL_OK;
+    if (h->L) {
+        /* the finalizers lua_close runs get a callback's budget and time */
+        if (!h->exhausted) h->used = 0;
+        sl_watchdog_enter(h->watchdog);
+        lua_close(h->L);
+        h->L = NULL;
+        if (!h->exhausted && limit_reached(h, NULL, 0)) h->exhausted = 1;
+        sl_watchdog_leave(h->watchdog);
+        if (h->exhausted) st = set_lua_error(e, h->exhausted_msg);
+    }
+    sl_watchdog_stop(h->watchdog);
+    h->watchdog = NULL;
+    return st;
+}
+
 void sl_host_destroy(sl_host *h)
 {
     if (!h) return;
     if (h->L) lua_close(h->L);
+    sl_watchdog_stop(h->watchdog);
     sl_world_destroy(h->w);
     for (int i = 0; i < h->nparams; i++) {
         free(h->params[i].name);
@@ -589,9 +664,18 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
         h->step_system_added = 1;
     }
     h->used = 0;
+    if (!h->exhausted && limit_reached(h, h->L, 0)) h->exhausted = 1;
+    if (h->exhausted) return set_lua_error(e, h->exhausted_msg);
+    sl_watchdog_enter(h->watchdog);
     h->in_step = 1;
     sl_status st = sl_world_step(h->w, e);
     h->in_step = 0;
+    /* a step spent in C code (no Lua call noticed the limit) ends the run too */
+    if (st == SL_OK && !h->exhausted && limit_reached(h, h->L, 0)) {
+        h->exhausted = 1;
+        st = set_lua_error(e, h->exhausted_msg);
+    }
+    sl_watchdog_leave(h->watchdog);
     if (stop) *stop = h->stop;
     return st;
 }

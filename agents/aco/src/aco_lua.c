@@ -210,12 +210,21 @@ static void push_result(lua_State *L, const lua_colony *h)
 
 /* ---- functions ---- */
 
+/* Iterations to the stopping criterion, the run's time limits checked before each one. */
+static void run_colony(lua_State *L, lua_colony *h)
+{
+    sl_error e;
+    while (!sl_aco_done(h->c)) {
+        sl_lua_check_deadline(L);
+        if (sl_aco_step(h->c, &e) != SL_OK) sl_lua_raise(L, &e);
+    }
+}
+
 /* swarmlab.aco{...}: runs to the stopping criterion and returns the result table. */
 static int l_aco(lua_State *L)
 {
     lua_colony *h = make_colony(L, "swarmlab.aco{...}");
-    sl_error e;
-    if (sl_aco_run(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
+    run_colony(L, h);
     push_result(L, h);
     return 1;
 }
@@ -234,8 +243,10 @@ static int m_step(lua_State *L)
     lua_Integer k = luaL_optinteger(L, 2, 1);
     if (k < 0) luaL_error(L, "step: count must be >= 0");
     sl_error e;
-    for (lua_Integer i = 0; i < k && !sl_aco_done(h->c); i++)
+    for (lua_Integer i = 0; i < k && !sl_aco_done(h->c); i++) {
+        sl_lua_check_deadline(L);
         if (sl_aco_step(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
+    }
     lua_pushboolean(L, sl_aco_done(h->c));
     return 1;
 }
@@ -243,8 +254,7 @@ static int m_step(lua_State *L)
 static int m_run(lua_State *L)
 {
     lua_colony *h = check_colony(L);
-    sl_error e;
-    if (sl_aco_run(h->c, &e) != SL_OK) return sl_lua_raise(L, &e);
+    run_colony(L, h);
     push_result(L, h);
     return 1;
 }

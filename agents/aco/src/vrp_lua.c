@@ -634,7 +634,14 @@ static int m_solve(lua_State *L)
     sl_error_clear(&e);
     sl_vrp_aco *c = sl_vrp_aco_create(&p, h->v, &e);
     if (!c) luaL_error(L, "%s", e.msg);
-    sl_vrp_aco_run(c, NULL);
+    /* iterations to the stopping criterion, the run's time limits checked before each one */
+    while (!sl_vrp_aco_done(c)) {
+        if (sl_lua_time_up(L)) {
+            sl_vrp_aco_destroy(c);
+            sl_lua_check_deadline(L);
+        }
+        sl_vrp_aco_step(c, NULL);
+    }
     if (h->plan.nveh != h->v->nveh) {
         sl_vrp_sol_release(&h->plan);
         if (sl_vrp_sol_init(&h->plan, h->v->nveh) != SL_OK) {

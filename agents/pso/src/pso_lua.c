@@ -188,12 +188,17 @@ static sl_status step_solver(lua_pso *P, int *done, sl_error *e)
     return st;
 }
 
-static sl_status run_solver(lua_pso *P, sl_error *e)
+/* Iterations to the stopping criterion; the run's time limits are checked before each one
+ * (an objective in C never gives the hook a chance). */
+static sl_status run_solver(lua_State *L, lua_pso *P, sl_error *e)
 {
-    P->busy = 1;
-    sl_status st = sl_pso_run(P->solver, e);
-    P->busy = 0;
-    return st;
+    int done = sl_pso_done(P->solver);
+    while (!done) {
+        sl_lua_check_deadline(L);
+        sl_status st = step_solver(P, &done, e);
+        if (st != SL_OK) return st;
+    }
+    return SL_OK;
 }
 
 /* ---- option parsing ---- */
@@ -598,7 +603,7 @@ static int l_pso(lua_State *L)
     lua_pso *P = build(L, 1, "swarmlab.pso{...}");
     sl_error e;
     sl_error_clear(&e);
-    if (run_solver(P, &e) != SL_OK) return raise_run_error(L, &e);
+    if (run_solver(L, P, &e) != SL_OK) return raise_run_error(L, &e);
     const char *conv = opt_string(L, 1, "convergence", NULL);
     if (conv) write_convergence(L, P, conv);
     push_result(L, P);
@@ -643,7 +648,7 @@ static int l_run(lua_State *L)
     lua_pso *P = check_idle(L, 1);
     sl_error e;
     sl_error_clear(&e);
-    if (run_solver(P, &e) != SL_OK) return raise_run_error(L, &e);
+    if (run_solver(L, P, &e) != SL_OK) return raise_run_error(L, &e);
     update_pop(P);
     push_result(L, P);
     return 1;

@@ -23,6 +23,14 @@
 typedef struct lua_State lua_State;
 typedef struct sl_host sl_host;
 
+/* Which wall-clock limit ran out (sl_host_def.time_limit / call_time_limit). */
+enum { SL_LIMIT_RUN = 1, SL_LIMIT_CALL = 2 };
+/* Seconds a C call may go on after a time limit ran out before the process is ended. */
+#define SL_HOST_STUCK_GRACE 5.0
+/* What the one-line message of that end says after the limit's own message. */
+#define SL_WATCHDOG_STUCK "the scenario is stuck in a call that cannot be interrupted (ended " \
+                          "after the grace period)"
+
 typedef struct sl_host_def {
     const char *scenario;      /* path of the .lua file */
     const char *out_dir;       /* output directory (NULL: no files may be written) */
@@ -33,6 +41,18 @@ typedef struct sl_host_def {
                                 * per world step (all its callbacks); 0 = default */
     long long lua_memory;      /* bytes the Lua state may hold; 0 = a quarter of the machine's
                                 * physical memory */
+    /* Wall-clock limits in seconds (0: none): time_limit for the whole scenario from
+     * sl_host_create, call_time_limit for each callback outside a step and each world step with
+     * all its callbacks. When one runs out the script ends with an error no pcall can catch
+     * (sl_host_timed_out() tells), module loops stop at their next iteration
+     * (sl_lua_check_deadline), and a C call that cannot be interrupted (a pattern match that
+     * backtracks) is given stuck_grace seconds (0: SL_HOST_STUCK_GRACE) before on_stuck runs on
+     * the watchdog thread. on_stuck must use async-signal-safe calls only (the main thread may
+     * hold any lock); returning nonzero ends the process with _exit(2), returning 0 lets it go
+     * on. NULL: one line on stderr, then _exit(2). */
+    double time_limit, call_time_limit, stuck_grace;
+    int (*on_stuck)(void *user, int which);   /* which: SL_LIMIT_RUN or SL_LIMIT_CALL */
+    void *stuck_user;
     int nset;                  /* parameter overrides name=value (command line beats INI) */
     const char *const *set_names;
     const char *const *set_values;
@@ -97,6 +117,17 @@ int sl_host_nresults(const sl_host *h);
 void sl_host_result(const sl_host *h, int i, const char **key, double *num, const char **str,
                     int *is_number);
 
+/* SL_LIMIT_RUN or SL_LIMIT_CALL when a time limit ended the script, else 0. */
+int sl_host_timed_out(const sl_host *h);
+/* The error line of limit `which` ("time limit of 2 s exceeded (--time-limit)") into buf;
+ * returns buf. */
+const char *sl_limit_message(int which, double time_limit, double call_time_limit, char *buf,
+                             size_t n);
+/* Closes the Lua state at the end of a successful run, so finalizers run under the budget and
+ * the time limits and a failure there fails the run (before its manifest says "ok"). The
+ * world and the parameters and results stay. Then stops the time-limit thread. */
+sl_status sl_host_close_script(sl_host *h, sl_error *e);
+
 /* Lua traceback of the last scenario error ("stack traceback:\n..."), or "" when none. The
  * sl_error message holds the one-line "scenario.lua:LINE: message". */
 const char *sl_host_traceback(const sl_host *h);
@@ -111,6 +142,12 @@ lua_State *sl_lua_main_thread(lua_State *L);
 /* Locks metatable `mt` (getmetatable() returns a string, so a script cannot reach __gc or
  * replace methods). Every module type calls it once after luaL_newmetatable. */
 void sl_lua_lock_metatable(lua_State *L, const char *mt);
+/* Raises the run's time-limit error when a time limit ran out (then, like the instruction
+ * budget, no pcall catches it and every later call fails). A binding whose loop can run long in
+ * C (solver iterations) calls it before each iteration. Returns when time is left. */
+void sl_lua_check_deadline(lua_State *L);
+/* 1 when sl_lua_check_deadline would raise (to free what a binding holds first). */
+int sl_lua_time_up(lua_State *L);
 /* Full path of a file inside the run's output directory; raises a Lua error when the run has no
  * output directory or the name escapes it. */
 const char *sl_lua_output_path(lua_State *L, const char *name);
