@@ -372,6 +372,43 @@ START_TEST(sweep_run_timeout_is_recorded_and_resumed)
 }
 END_TEST
 
+START_TEST(sweep_kills_a_run_stuck_in_c_after_the_grace)
+{
+    /* run 0 is stuck in a pattern match that backtracks (hours): the SIGTERM at the limit only
+     * sets the flag the step loop reads after the step, so the run goes on until the SIGKILL
+     * SL_SWEEP_KILL_GRACE (5 s) later; it is recorded as timeout and the sweep goes on */
+    const char *scn = write_text(dir, "stuck.lua",
+                                 "local sl = swarmlab\n"
+                                 "local stuck = sl.param('stuck', 0, '', {integer = true})\n"
+                                 "sl.steps(3)\n"
+                                 "function setup(world) world:record{name = 'v', reduce = 'value'} end\n"
+                                 "function step(world, t)\n"
+                                 "  sl.record('v', t)\n"
+                                 "  if stuck == 1 then string.find(string.rep('a', 1e5), '.-.-.-.-b') end\n"
+                                 "end\n");
+    char sw[4200];
+    snprintf(sw, sizeof sw, "%s/sw", dir);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    ck_assert_int_eq(run_swarmlab(dir, "sweep %s --grid stuck=1,0 --jobs 1 --out %s --quiet "
+                                  "--run-timeout 2", scn, sw), 1);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    double secs = (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec);
+    ck_assert_msg(secs >= 7.0 && secs < 90.0, "%.1f s", secs);
+    char *runs = read_text(path_in(sw, "runs.csv"));
+    ck_assert_msg(contains(runs, "0000,0,0,1,") &&
+                  contains(runs, ",timeout,stopped after the run time limit of 2 s (--run-timeout); "
+                                 "killed,"), "%s", runs);
+    ck_assert_msg(contains(runs, "0001,1,0,0,") && contains(runs, ",ok,,"), "%s", runs);
+    free(runs);
+    /* the killed run left no manifest that could pass for a finished one */
+    char *m = read_text(path_in(sw, "runs/0000/manifest.json"));
+    ck_assert_msg(!contains(m, "\"ok\""), "%s", m);
+    free(m);
+    ck_assert(!file_exists(path_in(sw, "runs/0000/metrics.csv")));
+}
+END_TEST
+
 START_TEST(sweep_interrupted_run_manifest)
 {
     /* runs stopped by an interrupted sweep leave an "interrupted" manifest, not a bare .part */
@@ -529,6 +566,7 @@ static Suite *suite(void)
     tcase_add_test(t, integer_parameters_stay_exact);
     tcase_add_test(t, long_paths_and_values_are_refused);
     tcase_add_test(t, sweep_run_timeout_is_recorded_and_resumed);
+    tcase_add_test(t, sweep_kills_a_run_stuck_in_c_after_the_grace);
     tcase_add_test(t, sweep_interrupted_run_manifest);
     tcase_add_test(t, resume_checks_parameters_and_files);
     tcase_add_test(t, tsplib_distances_never_overflow);
