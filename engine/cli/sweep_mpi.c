@@ -30,7 +30,11 @@ int sl_sweep_mpi_launched(void) { return launcher_size() > 1; }
 
 #include "progress.h"
 
-enum { TAG_READY = 1, TAG_WORK, TAG_STOP, TAG_RESULT };
+/* READY: a worker asks for work (after a run it could not do, with the reason as text);
+ * WORK/STOP: rank 0's answers; RESULT: a run's row; ABORT: rank 0 stops the sweep (a full disk,
+ * a failed rank): a worker stops the run under way (not recorded: it is done again on resume)
+ * and asks again, to be told STOP. */
+enum { TAG_READY = 1, TAG_WORK, TAG_STOP, TAG_RESULT, TAG_ABORT };
 
 
 /* The three column lists as one text: params, metrics, results, one CSV line each. */
@@ -95,8 +99,13 @@ static int coordinator(sl_sweep *s, int size)
         return rc;
     }
     size_t next = 0;
-    int active = size - 1;
+    int active = size - 1, aborted = 0;
     char *buf = NULL;
+    char *busy = calloc((size_t)size, 1); /* busy[r]: rank r has a run */
+    if (!busy) {
+        fprintf(stderr, "swarmlab sweep: out of memory\n");
+        rc = 2;
+    }
     while (active > 0) {
         int flag = 0;
         MPI_Status ms;
@@ -111,6 +120,14 @@ static int coordinator(sl_sweep *s, int size)
         buf = malloc((size_t)len + 1);
         MPI_Recv(buf, len, MPI_CHAR, ms.MPI_SOURCE, ms.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         buf[len] = '\0';
+        if (busy) busy[ms.MPI_SOURCE] = 0;
+        if (ms.MPI_TAG == TAG_READY && len > 0 && rc == 0) {
+            /* the rank could not start its run (it cannot create the run's directory on a
+             * full disk): it would fail every run the same way */
+            fprintf(stderr, "swarmlab sweep: rank %d: %s; stopping: run the same command again "
+                    "to resume\n", ms.MPI_SOURCE, buf);
+            rc = 2;
+        }
         if (ms.MPI_TAG == TAG_RESULT && !sl_sweep_interrupted()) {
             /* "run\n" + one CSV record */
             char *nl = strchr(buf, '\n');
@@ -134,9 +151,18 @@ static int coordinator(sl_sweep *s, int size)
                 sl_csv_row_free(&r);
             }
         }
+        if (rc != 0 && !aborted && busy) {
+            /* every rank stops the run it has now, instead of finishing it on a disk that
+             * cannot hold its results */
+            unsigned long long none = 0;
+            for (int r = 1; r < size; r++)
+                if (busy[r]) MPI_Send(&none, 1, MPI_UNSIGNED_LONG_LONG, r, TAG_ABORT, MPI_COMM_WORLD);
+            aborted = 1;
+        }
         if (rc == 0 && !sl_sweep_interrupted() && !st.stopping && next < st.npending) {
             unsigned long long run = st.pending[next++];
             MPI_Send(&run, 1, MPI_UNSIGNED_LONG_LONG, ms.MPI_SOURCE, TAG_WORK, MPI_COMM_WORLD);
+            if (busy) busy[ms.MPI_SOURCE] = 1;
         } else {
             unsigned long long none = 0;
             MPI_Send(&none, 1, MPI_UNSIGNED_LONG_LONG, ms.MPI_SOURCE, TAG_STOP, MPI_COMM_WORLD);
@@ -144,6 +170,7 @@ static int coordinator(sl_sweep *s, int size)
         }
     }
     free(buf);
+    free(busy);
     if (rc == 0 && sl_sweep_interrupted()) {
         fprintf(stderr, "swarmlab sweep: interrupted; run the same command again to resume\n");
         rc = 130;
@@ -172,24 +199,37 @@ static int worker(sl_sweep *s)
             if (!flag) nap();
         }
         MPI_Recv(&run, 1, MPI_UNSIGNED_LONG_LONG, 0, MPI_ANY_TAG, MPI_COMM_WORLD, &ms);
+        if (ms.MPI_TAG == TAG_ABORT) continue; /* crossed our last message; STOP follows */
         if (ms.MPI_TAG != TAG_WORK) break;
         sl_error e;
         char **row = NULL;
         double t0 = sl_monotonic_seconds();
         pid_t pid = rc == 0 ? sl_sweep_start_run(s, (size_t)run, &e) : -1;
-        int ws = 0;
+        int ws = 0, aborted = 0;
+        const char *failure = NULL;
         if (pid > 0) {
             sl_run_child kid = {.pid = pid, .run = (size_t)run, .t0 = t0};
-            for (;;) { /* poll: the run time limit is enforced while waiting */
+            for (;;) { /* poll: the run time limit and rank 0's ABORT are enforced meanwhile */
                 pid_t r = waitpid(pid, &ws, WNOHANG);
                 if (r == pid || (r < 0 && errno != EINTR)) break;
                 sl_sweep_watch(s, &kid, sl_monotonic_seconds());
+                int abort_flag = 0;
+                MPI_Iprobe(0, TAG_ABORT, MPI_COMM_WORLD, &abort_flag, MPI_STATUS_IGNORE);
+                if (abort_flag) {
+                    unsigned long long none;
+                    MPI_Recv(&none, 1, MPI_UNSIGNED_LONG_LONG, 0, TAG_ABORT, MPI_COMM_WORLD,
+                             MPI_STATUS_IGNORE);
+                    sl_sweep_stop_child(&kid);
+                    aborted = 1;
+                    break;
+                }
                 nap();
             }
-            row = sl_sweep_finish_run(s, (size_t)run, ws, sl_monotonic_seconds() - t0,
-                                      kid.timed_out);
+            if (!aborted)
+                row = sl_sweep_finish_run(s, (size_t)run, ws, sl_monotonic_seconds() - t0,
+                                          kid.timed_out);
         } else if (rc == 0) {
-            fprintf(stderr, "swarmlab sweep: rank worker: %s\n", e.msg);
+            failure = e.msg; /* rank 0 says it and stops the sweep */
         }
         char *line = row ? sl_csv_format((const char *const *)row, s->ncols) : NULL;
         if (row) sl_sweep_row_free(s, row);
@@ -200,8 +240,10 @@ static int worker(sl_sweep *s)
             if (msg) sprintf(msg, "%llu\n%s", run, line);
             free(line);
         }
+        if (!msg && failure) msg = strdup(failure);
         len = msg ? (int)strlen(msg) : 0;
-        MPI_Send(msg ? msg : "", len, MPI_CHAR, 0, msg ? TAG_RESULT : TAG_READY, MPI_COMM_WORLD);
+        MPI_Send(msg ? msg : "", len, MPI_CHAR, 0, msg && !failure ? TAG_RESULT : TAG_READY,
+                 MPI_COMM_WORLD);
     }
     free(msg);
     return rc;
