@@ -68,7 +68,8 @@ end
 
 local rows = {
   {"fill_rate", "fill rate", "%.3f"}, {"stockouts", "stockouts (store-steps)", "%.0f"},
-  {"backlog", "backlog at end (units)", "%.0f"}, {"order_lead", "order -> delivery (steps)", "%.2f"},
+  {"backlog", "backlog at end (units)", "%.0f"}, {"orders", "orders delivered", "%.0f"},
+  {"order_lead", "order -> delivery (steps)", "%.2f"},
   {"holding_cost", "holding cost", "%.1f"}, {"backlog_cost", "backlog cost", "%.1f"},
   {"transport_cost", "transport cost", "%.1f"}, {"total_cost", "total cost", "%.1f"},
   {"lateness", "late by (steps, mean)", "%.2f"}, {"late_orders", "late orders", "%.0f"},

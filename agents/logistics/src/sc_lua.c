@@ -111,17 +111,29 @@ static lua_State *call_hook(sc_lua *s, int ref, const sl_sc_site_state *st, sl_s
     return M;
 }
 
-static sl_status number_result(sc_lua *s, lua_State *M, const sl_sc_site_state *st,
+/* "file.lua:LINE" where the function of reference ref was defined. */
+static void where_of(lua_State *M, int ref, char *buf, size_t n)
+{
+    lua_rawgeti(M, LUA_REGISTRYINDEX, ref);
+    lua_Debug ar;
+    lua_getinfo(M, ">S", &ar);
+    snprintf(buf, n, "%s:%d", ar.short_src, ar.linedefined);
+}
+
+static sl_status number_result(sc_lua *s, lua_State *M, int ref, const sl_sc_site_state *st,
                                const char *what, double *out, sl_error *e)
 {
     int ok = 0;
     double v = lua_tonumberx(M, -1, &ok);
     const char *tn = luaL_typename(M, -1);
     lua_pop(M, 1);
+    char where[160];
     if (!ok || !isfinite(v) || v < 0)
-        return sl_error_set(e, SL_ERR_LUA, "supply chain '%s': the %s function of site %lld "
+        where_of(M, ref, where, sizeof where);
+    if (!ok || !isfinite(v) || v < 0)
+        return sl_error_set(e, SL_ERR_LUA, "%s: supply chain '%s': the %s function of site %lld "
                             "returned %s at step %llu (a finite number >= 0 is required)",
-                            sl_sc_name(s->sc), what, st->id,
+                            where, sl_sc_name(s->sc), what, st->id,
                             ok ? (isnan(v) ? "nan" : v < 0 ? "a negative number" : "inf") : tn,
                             (unsigned long long)st->step);
     *out = v;
@@ -133,7 +145,7 @@ static sl_status lua_policy(void *user, const sl_sc_site_state *st, double *qty,
     sc_lua *s = user;
     sl_status rc;
     lua_State *M = call_hook(s, s->policy_ref[st->site], st, &rc, e);
-    return rc != SL_OK ? rc : number_result(s, M, st, "policy", qty, e);
+    return rc != SL_OK ? rc : number_result(s, M, s->policy_ref[st->site], st, "policy", qty, e);
 }
 
 static sl_status lua_demand(void *user, const sl_sc_site_state *st, double *units, sl_error *e)
@@ -141,7 +153,7 @@ static sl_status lua_demand(void *user, const sl_sc_site_state *st, double *unit
     sc_lua *s = user;
     sl_status rc;
     lua_State *M = call_hook(s, s->demand_ref[st->site], st, &rc, e);
-    return rc != SL_OK ? rc : number_result(s, M, st, "demand", units, e);
+    return rc != SL_OK ? rc : number_result(s, M, s->demand_ref[st->site], st, "demand", units, e);
 }
 
 static sl_status lua_source(void *user, const sl_sc_site_state *st, int *source, sl_error *e)
@@ -156,11 +168,18 @@ static sl_status lua_source(void *user, const sl_sc_site_state *st, int *source,
     const char *tn = luaL_typename(M, -1);
     lua_pop(M, 1);
     int j = isint ? sl_sc_site_index(s->sc, (long long)id) : -1;
-    if (j < 0)
-        return sl_error_set(e, SL_ERR_LUA, "supply chain '%s': the source function of site %lld "
-                            "returned %s%s at step %llu (the id of a site is required)",
-                            sl_sc_name(s->sc), st->id, isint ? "unknown site id " : tn,
-                            isint ? "" : "", (unsigned long long)st->step);
+    if (j < 0) {
+        char where[160];
+        where_of(M, s->source_ref[st->site], where, sizeof where);
+        if (isint)
+            return sl_error_set(e, SL_ERR_LUA, "%s: supply chain '%s': the source function of "
+                                "site %lld returned %lld, which is no site's id, at step %llu",
+                                where, sl_sc_name(s->sc), st->id, (long long)id,
+                                (unsigned long long)st->step);
+        return sl_error_set(e, SL_ERR_LUA, "%s: supply chain '%s': the source function of site "
+                            "%lld returned %s at step %llu (the id of a site is required)", where,
+                            sl_sc_name(s->sc), st->id, tn, (unsigned long long)st->step);
+    }
     *source = j;
     return SL_OK;
 }

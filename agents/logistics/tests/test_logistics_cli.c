@@ -3,6 +3,7 @@
  * chain scenario, and bad input (Lua callbacks that error or return NaN, negative demand or
  * capacity, an unreachable store) reported with the scenario line and exit status 2. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -289,6 +290,211 @@ START_TEST(test_supply_chain_bad_input)
 }
 END_TEST
 
+/* Lua functions drive a run end to end: every store's demand (a function of the step), its
+ * policy (order 12 when the position falls below 8) and its source rule (always warehouse 2,
+ * although warehouse 3 is nearer to some stores). The scenario checks the ledger against what
+ * the functions asked for and reports mismatches. */
+START_TEST(test_supply_chain_lua_functions)
+{
+    static const char *text =
+        "local sl = swarmlab\n"
+        "sl.steps(60)\n"
+        "local sc, calls = nil, {policy = 0, demand = 0, source = 0}\n"
+        "function setup(world)\n"
+        "  sc = sl.supply_chain(world, {name = 'lua', common_random_numbers = true,\n"
+        "    sites = {{id = 1, kind = 'supplier', x = 0, y = 0},\n"
+        "             {id = 2, kind = 'warehouse', x = 10, y = 10, stock = 300, source = 1},\n"
+        "             {id = 3, kind = 'warehouse', x = 90, y = 90, stock = 300, source = 1}},\n"
+        "    stores = {count = 6, first_id = 10, stock = 9,\n"
+        "      demand = function(s) calls.demand = calls.demand + 1; return s.step % 3 end,\n"
+        "      policy = function(s)\n"
+        "        calls.policy = calls.policy + 1\n"
+        "        if s.position < 8 then return 12 end\n"
+        "        return 0\n"
+        "      end,\n"
+        "      source = function(s) calls.source = calls.source + 1; return 2 end},\n"
+        "    fleets = {{depot = 2, planner = 'central', vehicles = 2}}})\n"
+        "end\n"
+        "function finish(world)\n"
+        "  sc:finish()\n"
+        "  local bad, n, delivered = 0, 0, 0\n"
+        "  for _, o in ipairs(sc:orders()) do\n"
+        "    if o.site >= 10 then\n"
+        "      n = n + 1\n"
+        "      if o.quantity ~= 12 or o.depot ~= 2 then bad = bad + 1 end\n"
+        "      if o.status == 'delivered' then delivered = delivered + 1 end\n"
+        "    end\n"
+        "  end\n"
+        "  local k = sc:kpis()\n"
+        "  local want = 0\n"
+        "  for t = 1, 60 do want = want + 6 * (t % 3) end\n"
+        "  sl.result('store_orders', n)\n"
+        "  sl.result('store_delivered', delivered)\n"
+        "  sl.result('bad_orders', bad)\n"
+        "  sl.result('demand_diff', k.demand - want)\n"
+        "  sl.result('policy_calls', calls.policy)\n"
+        "  sl.result('demand_calls', calls.demand)\n"
+        "  sl.result('source_calls', calls.source)\n"
+        "  sl.result('open_left', #sc:orders{open = true})\n"
+        "  sl.result('store10_inventory', sc:site(10).inventory)\n"
+        "end\n";
+    char args[1024], dir[512];
+    const char *p = write_scenario("lua_functions.lua", text);
+    snprintf(dir, sizeof dir, "%s/lf", tmpdir);
+    snprintf(args, sizeof args, "%s --out %s", p, dir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    ck_assert(manifest_number(dir, "store_orders") > 6);
+    ck_assert(manifest_number(dir, "store_delivered") > 0);
+    ck_assert(manifest_number(dir, "bad_orders") == 0);
+    ck_assert(manifest_number(dir, "demand_diff") == 0);
+    ck_assert(manifest_number(dir, "demand_calls") == 6 * 60);
+    ck_assert(manifest_number(dir, "policy_calls") == 6 * 60);
+    ck_assert(manifest_number(dir, "source_calls") == manifest_number(dir, "store_orders"));
+    ck_assert(manifest_number(dir, "store10_inventory") >= 0);
+    /* a policy that returns a negative order stops the run with its scenario and site */
+    static const char *neg =
+        "local sl = swarmlab\n"
+        "sl.steps(5)\n"
+        "function setup(world)\n"
+        "  sl.supply_chain(world, {name = 'neg',\n"
+        "    sites = {{id = 1, kind = 'supplier', x = 0, y = 0},\n"
+        "             {id = 2, kind = 'warehouse', x = 1, y = 1, policy = function() return -4 end}},\n"
+        "    stores = {count = 2}})\n"
+        "end\n";
+    p = write_scenario("neg_policy.lua", neg);
+    snprintf(args, sizeof args, "%s --out %s/np", p, tmpdir);
+    ck_assert_int_eq(run(args), 2);
+    ck_assert_msg(strstr(out_text, "neg_policy.lua:6: supply chain 'neg': the policy function of "
+                  "site 2 returned a negative number at step 0") != NULL, "%s", out_text);
+}
+END_TEST
+
+/* Splits a CSV line in place into at most max fields (empty fields are ""). */
+static int split(char *line, char **f, int max)
+{
+    int n = 0;
+    f[n++] = line;
+    for (char *c = line; *c && n < max; c++)
+        if (*c == ',') {
+            *c = 0;
+            f[n++] = c + 1;
+        }
+    return n;
+}
+
+/* orders.csv agrees with the KPIs of the same run: units and count of delivered orders, mean
+ * steps late, late orders; every delivered row has all its times in order. */
+START_TEST(test_supply_chain_orders_csv)
+{
+    char args[1024], dir[512], path[600];
+    make_tmpdir();
+    snprintf(dir, sizeof dir, "%s/oc", tmpdir);
+    snprintf(args, sizeof args, "scenarios/supply_chain.lua --steps 150 --seed 3 --set trace=false "
+             "--set vehicles=3 --out %s", dir);
+    ck_assert_msg(run(args) == 0, "%s", out_text);
+    const char *chains[2] = {"cn", "central"};
+    for (int c = 0; c < 2; c++) {
+        snprintf(path, sizeof path, "%s/%s_orders.csv", dir, chains[c]);
+        char *text = slurp(path);
+        ck_assert_msg(text != NULL, "no %s", path);
+        ck_assert(strncmp(text, "order,site,depot,product,quantity,created,promised,ready,"
+                          "dispatched,delivered,lateness,vehicle,route,status\n", 95) == 0);
+        double units = 0, late_sum = 0, late = 0, n = 0, rows = 0, by_vehicle = 0;
+        char *save = NULL;
+        strtok_r(text, "\n", &save); /* header */
+        for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+            char *f[16];
+            ck_assert_int_eq(split(line, f, 16), 14);
+            rows++;
+            ck_assert_int_eq(atof(f[0]), rows); /* ids 1, 2, ... */
+            if (strcmp(f[13], "delivered") != 0) {
+                ck_assert(f[9][0] == 0 && f[10][0] == 0);
+                continue;
+            }
+            double q = atof(f[4]), created = atof(f[5]), ready = atof(f[7]);
+            double dispatched = atof(f[8]), delivered = atof(f[9]), lateness = atof(f[10]);
+            ck_assert(created <= ready && ready <= dispatched && dispatched <= delivered);
+            ck_assert(lateness == delivered - atof(f[6]));
+            units += q;
+            n++;
+            if (lateness > 0) {
+                late_sum += lateness;
+                late++;
+            }
+            if (f[11][0]) {
+                by_vehicle++;
+                ck_assert(atof(f[11]) >= 1 && atof(f[11]) <= 3 && atof(f[12]) >= 1);
+            }
+        }
+        free(text);
+        char key[64];
+        snprintf(key, sizeof key, "%s_delivered", chains[c]);
+        ck_assert_msg(fabs(units - manifest_number(dir, key)) < 1e-6, "%s: csv %g, KPI %g",
+                      chains[c], units, manifest_number(dir, key));
+        snprintf(key, sizeof key, "%s_orders", chains[c]);
+        ck_assert(n == manifest_number(dir, key));
+        snprintf(key, sizeof key, "%s_late_orders", chains[c]);
+        ck_assert(late == manifest_number(dir, key));
+        snprintf(key, sizeof key, "%s_lateness", chains[c]);
+        ck_assert(fabs(late_sum / n - manifest_number(dir, key)) < 1e-9);
+        ck_assert(by_vehicle > 0 && rows > n);
+    }
+}
+END_TEST
+
+/* Bad networks and demand files from Lua: one line naming the site, file and line, exit 2. */
+START_TEST(test_supply_chain_bad_network)
+{
+    static const struct {
+        const char *opts, *want;
+    } cases[] = {
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, "
+         "{id = 2, kind = 'warehouse', x = 1, y = 1, source = 9}}",
+         "bn.lua:4: bn: site 2: unknown source id 9"},
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, "
+         "{id = 2, kind = 'warehouse', x = 1, y = 1, source = 3}, "
+         "{id = 3, kind = 'warehouse', x = 2, y = 2, source = 2}}",
+         "bn.lua:4: bn: cycle in sources: 2 -> 3 -> 2"},
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, "
+         "{id = 2, kind = 'warehouse', x = 1, y = 1, stock = -5}}",
+         "bn.lua:4: swarmlab.supply_chain{...}.sites[2]: option 'stock' must be in [0, "},
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, "
+         "{id = 2, kind = 'warehouse', x = 1, y = 1}}, stores = {count = 2, demand = {kind = "
+         "'csv', file = 'no_such_demand.csv'}}",
+         "bn.lua:4: swarmlab.supply_chain{...}.stores.demand: option 'file' names a demand file "
+         "that does not exist ('no_such_demand.csv')"},
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, "
+         "{id = 2, kind = 'warehouse', x = 1, y = 1}}, stores = {count = 2, demand = {kind = "
+         "'csv', file = '%s'}}",
+         "bad_demand.csv:3: "},
+        {"sites = {{id = 1, kind = 'suplier', x = 0, y = 0}}",
+         "bn.lua:4: swarmlab.supply_chain{...}.sites[1]: option 'kind' must be one of"},
+        {"sites = {{id = 1, kind = 'supplier', x = 0, y = 0}}, stores = {count = 2}",
+         "bn.lua:4: bn: site 1000 (store): no site it could order from"},
+    };
+    char csv[512];
+    make_tmpdir();
+    snprintf(csv, sizeof csv, "%s/bad_demand.csv", tmpdir);
+    FILE *f = fopen(csv, "w");
+    fputs("a,b\n1,2\n3,x\n", f);
+    fclose(f);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char opts[1024], text[2048], args[1024];
+        snprintf(opts, sizeof opts, cases[i].opts, csv);
+        snprintf(text, sizeof text, "local sl = swarmlab\nsl.steps(3)\nfunction setup(world)\n"
+                 "  sl.supply_chain(world, {name = 'bn', %s})\nend\n", opts);
+        const char *p = write_scenario("bn.lua", text);
+        snprintf(args, sizeof args, "%s --out %s/bn%zu", p, tmpdir, i);
+        ck_assert_int_eq(run(args), 2);
+        ck_assert_msg(strstr(out_text, cases[i].want) != NULL, "case %zu: %s", i, out_text);
+        /* one line: the error, then only the traceback */
+        char *nl = strstr(out_text, cases[i].want);
+        char *eol = strchr(nl, '\n');
+        ck_assert(eol == NULL || strncmp(eol + 1, "stack traceback", 15) == 0);
+    }
+}
+END_TEST
+
 /* A checkpoint in the middle of the run and a resume give the same files as one run. */
 START_TEST(test_supply_chain_checkpoint)
 {
@@ -346,6 +552,9 @@ int main(void)
     tcase_add_test(tc, test_supply_chain_threads);
     tcase_add_test(tc, test_supply_chain_bad_bids);
     tcase_add_test(tc, test_supply_chain_bad_input);
+    tcase_add_test(tc, test_supply_chain_lua_functions);
+    tcase_add_test(tc, test_supply_chain_orders_csv);
+    tcase_add_test(tc, test_supply_chain_bad_network);
     tcase_add_test(tc, test_maintenance_runs);
     tcase_add_test(tc, test_supply_chain_checkpoint);
     suite_add_tcase(s, tc);
