@@ -125,10 +125,13 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
              wr(f, &norders, sizeof norders, 1) && wr(f, sc->orders, sizeof(slp_sc_order), sc->norders);
     for (int v = 0; ok && v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
-        int32_t head[4] = {veh->state, veh->loc, veh->target, veh->nstops};
+        int32_t head[6] = {veh->state, veh->loc, veh->target, veh->nstops, veh->nnext,
+                           veh->trips};
         double nums[4] = {veh->progress, veh->distance, veh->busy_steps, veh->awarded};
         ok = wr(f, head, sizeof head, 1) && wr(f, nums, sizeof nums, 1) &&
              wr(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
+             wr(f, &veh->next_first, sizeof veh->next_first, 1) &&
+             wr(f, veh->next_committed, sizeof veh->next_committed, 1) &&
              wr(f, veh->load, sizeof veh->load, 1) && wr(f, veh->committed, sizeof veh->committed, 1) &&
              wr(f, veh->stops, sizeof(int), (size_t)veh->nstops);
     }
@@ -198,7 +201,9 @@ static const char *sc_invalid(const sl_sc *sc)
             veh->loc >= sc->N || veh->target < 0 || veh->target >= sc->N ||
             !isfinite(veh->progress) || !isfinite(veh->distance) || !isfinite(veh->busy_steps) ||
             !isfinite(veh->awarded) || !all_finite(veh->load, (size_t)sc->P) ||
-            !all_finite(veh->committed, (size_t)sc->P))
+            !all_finite(veh->committed, (size_t)sc->P) ||
+            !all_finite(veh->next_committed, (size_t)sc->P) ||
+            (veh->state == VEH_DEPOT && veh->nnext != 0))
             return "a vehicle is at or heads to a node that does not exist";
         for (int k = 0; k < veh->nstops; k++)
             if (veh->stops[k] < 0 || (size_t)veh->stops[k] >= sc->norders)
@@ -239,10 +244,13 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
         sc->norders = (size_t)norders;
     for (int v = 0; ok && v < sc->V; v++) {
         sc_vehicle *veh = &sc->veh[v];
-        int32_t head[4];
+        int32_t head[6];
         double nums[4];
         ok = rd(f, head, sizeof head, 1) && rd(f, nums, sizeof nums, 1) && head[3] >= 0 &&
-             (uint64_t)head[3] <= norders && rd(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
+             (uint64_t)head[3] <= norders && head[4] >= 0 && head[4] <= head[3] && head[5] >= 0 &&
+             rd(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
+             rd(f, &veh->next_first, sizeof veh->next_first, 1) &&
+             rd(f, veh->next_committed, sizeof veh->next_committed, 1) &&
              rd(f, veh->load, sizeof veh->load, 1) && rd(f, veh->committed, sizeof veh->committed, 1);
         if (ok && head[3] > veh->capstops) {
             int *ns = realloc(veh->stops, (size_t)head[3] * sizeof *ns);
@@ -258,6 +266,8 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
             veh->loc = head[1];
             veh->target = head[2];
             veh->nstops = head[3];
+            veh->nnext = head[4];
+            veh->trips = head[5];
             veh->progress = nums[0];
             veh->distance = nums[1];
             veh->busy_steps = nums[2];

@@ -15,7 +15,7 @@ static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pro
 {
     sl_sc *sc = user;
     int o = (int)c->task.item, v = (int)b.id - 1, pos = 0;
-    double marginal = slp_sc_insertion(sc, v, o, &pos);
+    double marginal = slp_sc_insertion(sc, v, o, 1, &pos);
     *propose = isfinite(marginal);
     *cost = marginal;
     *aux = slp_sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
@@ -69,7 +69,7 @@ static sl_status cn_exec(void *user, const sl_cn_conv *c, sl_cn_agent w, int *ok
     *ok = 0;
     if (sc->orders[o].fleet_state != SLP_SC_NEGOTIATING)
         return SL_OK;
-    if (isfinite(slp_sc_insertion(sc, v, o, &pos))) {
+    if (isfinite(slp_sc_insertion(sc, v, o, 1, &pos))) {
         if (!slp_sc_insert(sc, v, o, pos))
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
         *ok = 1;
@@ -133,19 +133,23 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
                     return st;
                 memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
                 v->nstops--;
-                if (v->nstops > 0) {
+                if (v->nstops > v->nnext) {
                     v->target = sc->orders[v->stops[0]].site;
                 } else {
                     v->state = VEH_RETURNING;
                     v->target = 0;
                 }
-            } else { /* back at the depot: the float goes back into stock */
+            } else { /* back at the depot: the float goes back into stock; the next trip
+                      * planned on the way becomes the vehicle's plan */
                 for (int p = 0; p < sc->P; p++) {
                     if (v->load[p] != 0.0)
                         slp_sc_return_stock(sc, 0, p, v->load[p]);
                     v->load[p] = 0.0;
-                    v->committed[p] = 0.0;
+                    v->committed[p] = v->next_committed[p];
+                    v->next_committed[p] = 0.0;
                 }
+                v->first_commit = v->next_first;
+                v->nnext = 0;
                 v->state = VEH_DEPOT;
                 break;
             }
@@ -240,6 +244,26 @@ sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
     return sc->cnet ? SL_OK : (e ? e->code : SL_ERR_NOMEM);
 }
 
+/* Planners other than the contract net run every plan_period steps and, with the order
+ * trigger, also when an order became READY in this step. */
+static int planning_due(const sl_sc *sc, uint64_t step)
+{
+    if (step % (uint64_t)sc->def.plan_period == 0)
+        return 1;
+    if (sc->def.trigger != SL_SC_TRIGGER_ORDER)
+        return 0;
+    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    for (size_t i = sc->norders; i-- > 0 && n > 0;) {
+        const slp_sc_order *o = &sc->orders[i];
+        if (o->status == SLP_SC_READY) {
+            n--;
+            if (o->ready == step)
+                return 1;
+        }
+    }
+    return 0;
+}
+
 sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
 {
     sl_status st;
@@ -247,7 +271,12 @@ sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
         return st;
     if ((st = move_vehicles(sc, step, e)) != SL_OK)
         return st;
-    st = sc->cnet ? announce_ready(sc, step, e) : slp_sc_central_plan(sc, step, e);
+    if (sc->cnet)
+        st = announce_ready(sc, step, e);
+    else if (planning_due(sc, step))
+        st = sc->def.mode == SL_SC_VRP       ? slp_sc_vrp_plan(sc, step, e)
+             : sc->def.mode == SL_SC_PLANNER ? slp_sc_fn_plan(sc, step, e)
+                                             : slp_sc_central_plan(sc, step, e);
     if (st != SL_OK)
         return st;
     return depart(sc, step, e);

@@ -94,6 +94,9 @@ typedef struct sc_vehicle {
     double progress;        /* distance covered on the leg loc -> target */
     int *stops;             /* order indices; stops[0] is the current target when out */
     int nstops, capstops;
+    int nnext;              /* the last nnext stops are the next trip, planned while under way */
+    uint64_t next_first;    /* step the next trip got its first stop */
+    double next_committed[SL_SC_MAX_PROD]; /* units owed to the next trip (reserved at the depot) */
     double load[SL_SC_MAX_PROD];      /* on board */
     double committed[SL_SC_MAX_PROD]; /* owed to assigned stops */
     double awarded;                   /* units awarded to it, conversation not yet closed */
@@ -188,12 +191,33 @@ int slp_sc_by_vehicle(const sl_sc *sc, const slp_sc_order *o);
 
 /* Route helpers (sc_route.c). */
 /* Cheapest feasible insertion of order o into vehicle v; returns INFINITY when infeasible.
- * *pos is the index in v's stops where it would go. */
-double slp_sc_insertion(const sl_sc *sc, int v, int o, int *pos);
+ * *pos is the index in v's stops where it would go. With next_trip, a vehicle under way may
+ * also take the order into its next trip (loaded when it is back at the depot): that costs the
+ * insertion into the next trip plus the way the vehicle still has to go to the depot, and *pos
+ * is then the index + SLP_SC_NEXT_TRIP. */
+#define SLP_SC_NEXT_TRIP (1 << 24)
+double slp_sc_insertion(const sl_sc *sc, int v, int o, int next_trip, int *pos);
 /* Inserts order o at pos in vehicle v (the caller checked feasibility) and books the units. */
 int slp_sc_insert(sl_sc *sc, int v, int o, int pos);
-/* Units a vehicle can still take: spare capacity at the depot, float on the road. */
+/* Units a vehicle can still take: spare capacity at the depot, float on the road (or room in
+ * its next trip, when that is larger). */
 double slp_sc_spare(const sl_sc *sc, int v);
+/* The vrp planner (sc_plan_vrp.c): the open orders and the vehicles at the depot as a rich VRP
+ * solved by the ant colony, warm-started from their current plans. */
+sl_status slp_sc_vrp_plan(sl_sc *sc, uint64_t step, sl_error *e);
+/* The caller's planner (sc_plan_fn.c): calls def.plan_fn and applies its routes after checking
+ * them (slp_sc_apply_plan). */
+sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e);
+/* Checks a plan against the open orders and the vehicles at the depot - every route names a
+ * vehicle at the depot once, every id an open order once, no route over capacity - and, when it
+ * is valid, makes it the plan of the vehicles at the depot. SL_ERR_RANGE with a one-line message
+ * naming the route and stop ("routes[2][3]: order 17 is not open") otherwise; nothing changes. */
+sl_status slp_sc_apply_plan(sl_sc *sc, uint64_t step, const sl_sc_plan *plan, sl_error *e);
+/* Frees a plan's arrays (malloc'ed) and zeroes it. */
+void slp_sc_plan_release(sl_sc_plan *p);
+/* Whether order i is open to a planner in `step`: READY and either waiting for a planner (its
+ * next planning time reached) or on the plan of a vehicle still at the depot. */
+int slp_sc_plannable(const sl_sc *sc, size_t i, uint64_t step);
 /* Central planning pass over all waiting orders and the fleet. */
 sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e);
 /* Improves the routes of those of the listed vehicles that are at the depot with stops, with the

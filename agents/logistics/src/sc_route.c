@@ -22,45 +22,81 @@ static double committed_units(const sl_sc *sc, const sc_vehicle *v)
     return c;
 }
 
+static double next_units(const sl_sc *sc, const sc_vehicle *v)
+{
+    double c = 0.0;
+    for (int p = 0; p < sc->P; p++)
+        c += v->next_committed[p];
+    return c;
+}
+
 double slp_sc_spare(const sl_sc *sc, int vi)
 {
     const sc_vehicle *v = &sc->veh[vi];
     if (v->state == VEH_DEPOT)
         return sc->def.capacity - committed_units(sc, v);
-    if (v->state == VEH_RETURNING)
-        return 0.0;
     double f = 0.0;
-    for (int p = 0; p < sc->P; p++)
-        f += v->load[p] - v->committed[p];
-    return f;
+    if (v->state == VEH_OUT)
+        for (int p = 0; p < sc->P; p++)
+            f += v->load[p] - v->committed[p];
+    double room = sc->def.capacity - next_units(sc, v);
+    return room > f ? room : f;
 }
 
-double slp_sc_insertion(const sl_sc *sc, int vi, int o, int *pos)
+/* Cheapest place for node x between stops [from, to] of v's stop list, the ends being the depot
+ * (or the stop just before from, when from > 0 and from_depot is 0). */
+static double cheapest_between(const sl_sc *sc, const sc_vehicle *v, int x, int from, int to,
+                               int from_depot, int *pos)
 {
-    const sc_vehicle *v = &sc->veh[vi];
-    const slp_sc_order *ord = &sc->orders[o];
-    int first;
-    if (v->state == VEH_DEPOT) {
-        if (committed_units(sc, v) + ord->qty > sc->def.capacity + 1e-9)
-            return INFINITY;
-        first = 0;
-    } else if (v->state == VEH_OUT) {
-        int p = ord->product;
-        if (v->load[p] - v->committed[p] < ord->qty - 1e-9)
-            return INFINITY;
-        first = 1; /* never before the stop the vehicle is heading to */
-    } else {
-        return INFINITY;
-    }
-    int x = node_of(sc, o);
     double best = INFINITY;
-    for (int k = first; k <= v->nstops; k++) {
-        int prev = k == 0 ? 0 : node_of(sc, v->stops[k - 1]);
-        int next = k < v->nstops ? node_of(sc, v->stops[k]) : 0;
+    for (int k = from; k <= to; k++) {
+        int prev = k == from && from_depot ? 0 : k == 0 ? 0 : node_of(sc, v->stops[k - 1]);
+        int next = k < to ? node_of(sc, v->stops[k]) : 0;
         double d = dist(sc, prev, x) + dist(sc, x, next) - dist(sc, prev, next);
         if (d < best - 1e-12) {
             best = d;
             *pos = k;
+        }
+    }
+    return best;
+}
+
+/* Distance a vehicle under way still drives before it is back at the depot. */
+static double way_home(const sl_sc *sc, const sc_vehicle *v)
+{
+    int cur = v->nstops - v->nnext;
+    double len = dist(sc, v->loc, v->target) - v->progress;
+    int prev = v->target;
+    for (int k = 1; k < cur; k++) {
+        int x = node_of(sc, v->stops[k]);
+        len += dist(sc, prev, x);
+        prev = x;
+    }
+    return v->state == VEH_RETURNING ? len : len + dist(sc, prev, 0);
+}
+
+double slp_sc_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
+{
+    const sc_vehicle *v = &sc->veh[vi];
+    const slp_sc_order *ord = &sc->orders[o];
+    int x = node_of(sc, o);
+    if (v->state == VEH_DEPOT) {
+        if (committed_units(sc, v) + ord->qty > sc->def.capacity + 1e-9)
+            return INFINITY;
+        return cheapest_between(sc, v, x, 0, v->nstops, 1, pos);
+    }
+    double best = INFINITY;
+    int cur = v->nstops - v->nnext;
+    int p = ord->product;
+    /* from the float, never before the stop the vehicle is heading to */
+    if (v->state == VEH_OUT && cur > 0 && v->load[p] - v->committed[p] >= ord->qty - 1e-9)
+        best = cheapest_between(sc, v, x, 1, cur, 0, pos);
+    if (next_trip && next_units(sc, v) + ord->qty <= sc->def.capacity + 1e-9) {
+        int k = 0;
+        double d = cheapest_between(sc, v, x, cur, v->nstops, 1, &k) + way_home(sc, v);
+        if (d < best) {
+            best = d;
+            *pos = k + SLP_SC_NEXT_TRIP;
         }
     }
     return best;
@@ -86,6 +122,20 @@ int slp_sc_insert(sl_sc *sc, int vi, int o, int pos)
     sc_vehicle *v = &sc->veh[vi];
     if (!slp_sc_stops_grow(v, v->nstops + 1))
         return 0;
+    if (pos >= SLP_SC_NEXT_TRIP) { /* the next trip: reserved at the depot until it leaves */
+        pos -= SLP_SC_NEXT_TRIP;
+        memmove(v->stops + pos + 1, v->stops + pos, (size_t)(v->nstops - pos) * sizeof(int));
+        v->stops[pos] = o;
+        if (v->nnext == 0)
+            v->next_first = sc->step;
+        v->nstops++;
+        v->nnext++;
+        slp_sc_order *ord = &sc->orders[o];
+        v->next_committed[ord->product] += ord->qty;
+        ord->fleet_state = SLP_SC_ASSIGNED;
+        ord->vehicle = vi;
+        return 1;
+    }
     memmove(v->stops + pos + 1, v->stops + pos, (size_t)(v->nstops - pos) * sizeof(int));
     v->stops[pos] = o;
     if (v->nstops == 0)
@@ -134,7 +184,7 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
         int bv = -1, bpos = 0;
         for (int v = 0; v < sc->V; v++) {
             int pos = 0;
-            double c = slp_sc_insertion(sc, v, (int)i, &pos);
+            double c = slp_sc_insertion(sc, v, (int)i, 0, &pos);
             if (c < best) {
                 best = c;
                 bv = v;

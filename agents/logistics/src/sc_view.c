@@ -61,13 +61,17 @@ static void vehicle_at(const sl_sc *sc, int v, double *x, double *y)
     *y = sc->ny[veh->loc] + f * (sc->ny[veh->target] - sc->ny[veh->loc]);
 }
 
-/* The sites vehicle v still visits, in order, ending with its depot; returns the count. */
+/* The sites vehicle v still visits, in order, ending with its depot (a next trip planned while
+ * under way starts after a stop at the depot); returns the count. */
 static int vehicle_route(const sl_sc *sc, int v, int *sites, int max)
 {
     const sc_vehicle *veh = &sc->veh[v];
-    int n = 0;
-    for (int k = 0; k < veh->nstops && n < max - 1; k++)
+    int n = 0, cur = veh->nstops - veh->nnext;
+    for (int k = 0; k < veh->nstops && n < max - 2; k++) { /* max >= nstops + 2 */
+        if (k == cur && k > 0)
+            sites[n++] = 0;
         sites[n++] = sc->orders[veh->stops[k]].site;
+    }
     if (n > 0 || veh->state != VEH_DEPOT) sites[n++] = 0;
     return n;
 }
@@ -180,11 +184,15 @@ static void draw(sl_draw *d, sl_world *w, void *user)
     int ns = nsites(sc), nv = nvehicles(sc);
 
     /* routes under everything else */
-    if (sv->cap < ns + 1) {
-        int *r = realloc(sv->route, (size_t)(ns + 1) * sizeof *r);
+    int need = 2; /* the longest plan: its stops, the depot between two trips, the depot */
+    for (int v = 0; v < nv; v++)
+        if (sc->veh[v].nstops + 2 > need)
+            need = sc->veh[v].nstops + 2;
+    if (sv->cap < need) {
+        int *r = realloc(sv->route, (size_t)need * sizeof *r);
         if (!r) return;
         sv->route = r;
-        sv->cap = ns + 1;
+        sv->cap = need;
     }
     for (int v = 0; v < nv; v++) {
         int n = vehicle_route(sc, v, sv->route, sv->cap);

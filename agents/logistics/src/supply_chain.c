@@ -26,6 +26,8 @@ sl_sc_def sl_sc_def_default(void)
     d.float_fraction = 0.3;
     d.dispatch_wait = 2;
     d.retry_wait = 2;
+    d.plan_period = 1;
+    d.vrp_iterations = 10;
     d.km_cost = 0.01;
     d.cn_deadline = 2;
     return d;
@@ -36,8 +38,14 @@ static sl_status check_def(const sl_sc_def *d, sl_error *e)
     const char *n = d->name ? d->name : "?";
     if (!d->name || !*d->name)
         return sl_error_set(e, SL_ERR_RANGE, "supply chain: a name is required");
-    if (d->mode != SL_SC_CONTRACT_NET && d->mode != SL_SC_CENTRAL)
+    if (d->mode < SL_SC_CONTRACT_NET || d->mode > SL_SC_PLANNER)
         return sl_error_set(e, SL_ERR_RANGE, "%s: unknown planning mode %d", n, d->mode);
+    if (d->mode == SL_SC_PLANNER && !d->plan_fn)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: the planner mode needs a planner function", n);
+    if (d->plan_period < 1 || d->vrp_iterations < 1 ||
+        (d->trigger != SL_SC_TRIGGER_PERIODIC && d->trigger != SL_SC_TRIGGER_ORDER))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: plan period and vrp iterations must be >= 1, "
+                            "trigger periodic or order", n);
     if (d->nprod < 1 || d->nprod > SL_SC_MAX_PROD)
         return sl_error_set(e, SL_ERR_RANGE, "%s: products = %d outside 1..%d", n, d->nprod,
                             SL_SC_MAX_PROD);

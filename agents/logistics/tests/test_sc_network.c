@@ -35,7 +35,7 @@ static sl_sc_def multi_def(const char *name, int mode, int nprod)
     g_sites[n] = sl_sc_site_default(SL_SC_WAREHOUSE, 3);
     g_sites[n].x = 30;
     g_sites[n].y = 50;
-    g_sites[n].stock0 = 150;
+    g_sites[n].stock0 = 60; /* starts short: it transships from warehouse 4 under any planner */
     g_sites[n].source_kind = SL_SC_SOURCE_FIXED;
     g_sites[n].source = 1;
     g_sites[n].policy.kind = SL_POLICY_SS;

@@ -68,13 +68,14 @@ static void road_free(sl_graph *g)
 }
 
 /* Every assigned order is on exactly one route, the one of its vehicle; committed units are the
- * sum of the stops; loads fit the capacity (at the depot) or the units on board (on the road). */
+ * sum of the stops of the current trip, the next trip's the sum of its stops; loads fit the
+ * capacity (at the depot) or the units on board (on the road). */
 static void check_routes(const sl_sc *sc, int step)
 {
     char *seen = calloc(sc->norders ? sc->norders : 1, 1);
     for (int v = 0; v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
-        double sum[SL_SC_MAX_PROD] = {0}, total = 0.0;
+        double sum[SL_SC_MAX_PROD] = {0}, next[SL_SC_MAX_PROD] = {0}, total = 0.0;
         for (int i = 0; i < veh->nstops; i++) {
             int o = veh->stops[i];
             ck_assert_msg(o >= 0 && (size_t)o < sc->norders, "step %d: bad stop", step);
@@ -83,12 +84,17 @@ static void check_routes(const sl_sc *sc, int step)
             ck_assert_int_eq(sc->orders[o].fleet_state, SLP_SC_ASSIGNED);
             ck_assert_int_ne(sc->orders[o].status, SLP_SC_DELIVERED);
             ck_assert_int_eq(sc->orders[o].vehicle, v);
+            if (i >= veh->nstops - veh->nnext) {
+                next[sc->orders[o].product] += sc->orders[o].qty;
+                continue;
+            }
             sum[sc->orders[o].product] += sc->orders[o].qty;
             total += sc->orders[o].qty;
         }
         for (int p = 0; p < sc->P; p++) {
             ck_assert_msg(fabs(sum[p] - veh->committed[p]) < 1e-6, "step %d vehicle %d: "
                           "committed %g, stops %g", step, v, veh->committed[p], sum[p]);
+            ck_assert(fabs(next[p] - veh->next_committed[p]) < 1e-6);
             if (veh->state != VEH_DEPOT)
                 ck_assert(veh->load[p] >= veh->committed[p] - 1e-9);
         }

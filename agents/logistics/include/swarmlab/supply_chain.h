@@ -62,7 +62,47 @@
 
 #define SL_SC_MAX_PROD 8
 
-typedef enum sl_sc_mode { SL_SC_CONTRACT_NET = 0, SL_SC_CENTRAL = 1 } sl_sc_mode;
+/* Planners: contract net; central insertion and local search; the ant colony on a rich VRP of
+ * the open orders (agents/aco vrp_aco.h); a planner function of the caller (plan_fn). */
+typedef enum sl_sc_mode {
+    SL_SC_CONTRACT_NET = 0,
+    SL_SC_CENTRAL = 1,
+    SL_SC_VRP = 2,
+    SL_SC_PLANNER = 3
+} sl_sc_mode;
+/* When a planner other than the contract net runs: every `plan_period` steps, or (order) also
+ * in any step in which an order became READY. */
+typedef enum sl_sc_trigger { SL_SC_TRIGGER_PERIODIC = 0, SL_SC_TRIGGER_ORDER = 1 } sl_sc_trigger;
+
+/* What a planner function sees (SL_SC_PLANNER): the open orders - READY at the depot and not on
+ * a vehicle under way - and every vehicle. */
+typedef struct sl_sc_plan_order {
+    uint64_t id;          /* order id */
+    int site;             /* index of the site it goes to (0 = the depot) */
+    int product;
+    double qty;
+    uint64_t created, promised;
+    int vehicle;          /* vehicle at the depot whose plan holds it, or -1 */
+} sl_sc_plan_order;
+typedef struct sl_sc_plan_vehicle {
+    int state;            /* 0 at the depot (plannable), 1 out, 2 driving back */
+    double x, y, capacity, load; /* load: units on board, or committed at the depot */
+    int nstops;           /* stops of its plan */
+} sl_sc_plan_vehicle;
+/* A planner's answer: for each vehicle (0-based) at the depot that gets a route, the order ids
+ * in visiting order. route r is vehicle[r] with ids[start[r] .. start[r + 1] - 1]. A vehicle at
+ * the depot without a route keeps no stops; orders in no route stay READY (queued). */
+typedef struct sl_sc_plan {
+    int nroutes;
+    int *vehicle;
+    int *start;           /* nroutes + 1 */
+    uint64_t *ids;
+} sl_sc_plan;
+/* Called at each planning; fills *out with arrays the callee allocates with malloc (the supply
+ * chain frees them). Errors abort the step. */
+typedef sl_status (*sl_sc_plan_fn)(void *user, const sl_sc_plan_order *orders, int norders,
+                                   const sl_sc_plan_vehicle *vehicles, int nvehicles,
+                                   sl_sc_plan *out, sl_error *e);
 
 typedef struct sl_sc sl_sc;
 
@@ -178,6 +218,11 @@ typedef struct sl_sc_def {
     int retry_wait;            /* contract net: steps before an unplaced order is announced again */
     sl_sc_bid_fn bid;          /* optional bid hook */
     void *bid_user;
+    int plan_period;           /* steps between plannings of central / vrp / planner (>= 1) */
+    int trigger;               /* sl_sc_trigger */
+    int vrp_iterations;        /* vrp: colony iterations per planning (>= 1) */
+    sl_sc_plan_fn plan_fn;     /* SL_SC_PLANNER: required */
+    void *plan_user;
 } sl_sc_def;
 
 /* Defaults: no sites (the caller gives them), 1 product, promise 3, depot id 0, 6 vehicles of 100

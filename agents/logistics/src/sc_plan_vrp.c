@@ -1,0 +1,168 @@
+/* sc_plan_vrp.c - the "vrp" planner of a fleet: at each planning the READY orders that no vehicle
+ * under way holds, together with the vehicles at the depot, become an in-memory rich VRP
+ * (routing module, vrp.h: the supply chain's own distance table, one job per order, the real
+ * fleet and capacity) solved by the ant colony of agents/aco (vrp_aco.h), warm-started from the
+ * plans the vehicles at the depot already hold. The solution replaces those plans (vehicles not
+ * yet dispatched are re-planned); an order the colony leaves unserved stays READY and is offered
+ * again at the next planning. Jobs are optional with a penalty far above any route length, so
+ * the colony serves all it can within the fleet and capacities. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "sc_internal.h"
+#include "swarmlab/vrp.h"
+#include "swarmlab/vrp_aco.h"
+
+#define UNSERVED_PENALTY 1e9 /* per order: more than any route of the supply chain */
+
+/* The orders and vehicles of one planning, and the problem built from them. */
+typedef struct vrp_plan {
+    int *veh;                /* vehicles at the depot */
+    int nveh;
+    size_t *ord;             /* order indices; job j is order ord[j] at site j + 1 */
+    size_t nord;
+    sl_vrp *p;
+    sl_vrp_sol warm;
+    int warm_ok;
+} vrp_plan;
+
+static void plan_release(vrp_plan *v)
+{
+    free(v->veh);
+    free(v->ord);
+    sl_vrp_destroy(v->p);
+    if (v->warm_ok)
+        sl_vrp_sol_release(&v->warm);
+}
+
+static sl_status build(sl_sc *sc, uint64_t step, vrp_plan *v, sl_error *e)
+{
+    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    v->veh = malloc((size_t)sc->V * sizeof *v->veh);
+    v->ord = malloc((n ? n : 1) * sizeof *v->ord);
+    if (!v->veh || !v->ord)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    for (int k = 0; k < sc->V; k++)
+        if (sc->veh[k].state == VEH_DEPOT)
+            v->veh[v->nveh++] = k;
+    slp_sc_ready_orders(sc, 0, v->ord, n);
+    for (size_t r = 0; r < n; r++)
+        if (slp_sc_plannable(sc, v->ord[r], step))
+            v->ord[v->nord++] = v->ord[r];
+    if (v->nveh == 0 || v->nord == 0)
+        return SL_OK;
+    size_t ns = v->nord + 1;
+    double *m = malloc(ns * ns * sizeof *m);
+    v->p = sl_vrp_create(sc->name, 1);
+    if (!m || !v->p) {
+        free(m);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    for (size_t i = 0; i < ns; i++) {
+        int a = i == 0 ? 0 : sc->orders[v->ord[i - 1]].site;
+        for (size_t j = 0; j < ns; j++) {
+            int b = j == 0 ? 0 : sc->orders[v->ord[j - 1]].site;
+            m[i * ns + j] = slp_sc_dist(sc, a, b);
+        }
+        if (sl_vrp_add_site(v->p, NAN, NAN) < 0) {
+            free(m);
+            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+        }
+    }
+    sl_status st = sl_vrp_set_matrix(v->p, (int)ns, m, NULL, e);
+    free(m);
+    if (st != SL_OK)
+        return st;
+    for (size_t j = 0; j < v->nord; j++) {
+        sl_vrp_job job = sl_vrp_job_default();
+        job.id = (int)j + 1;
+        job.site = (int)j + 1;
+        job.demand[0] = sc->orders[v->ord[j]].qty;
+        job.penalty = UNSERVED_PENALTY;
+        if (sl_vrp_add_job(v->p, &job) < 0)
+            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    sl_vrp_vtype t = sl_vrp_vtype_default();
+    snprintf(t.name, sizeof t.name, "vehicle");
+    t.count = v->nveh;
+    t.capacity[0] = sc->def.capacity;
+    t.start = t.end = 0;
+    if (sl_vrp_add_vtype(v->p, &t) < 0)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    if ((st = sl_vrp_finish(v->p, e)) != SL_OK)
+        return st;
+    /* warm start: the plans the vehicles at the depot hold now, as routes of the problem */
+    if (sl_vrp_sol_init(&v->warm, v->nveh) != SL_OK)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    v->warm_ok = 1;
+    int *jobs = malloc((v->nord + 1) * sizeof *jobs);
+    if (!jobs)
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    for (int r = 0; r < v->nveh && st == SL_OK; r++) {
+        const sc_vehicle *veh = &sc->veh[v->veh[r]];
+        int len = 0;
+        for (int k = 0; k < veh->nstops; k++)
+            for (size_t j = 0; j < v->nord; j++)
+                if (v->ord[j] == (size_t)veh->stops[k]) {
+                    jobs[len++] = (int)j;
+                    break;
+                }
+        if (sl_vrp_sol_set_route(&v->warm, r, jobs, len) != SL_OK)
+            st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    free(jobs);
+    return st;
+}
+
+/* The solution's routes as a plan for the vehicles at the depot (checked like any plan). */
+static sl_status apply(sl_sc *sc, uint64_t step, const vrp_plan *v, const sl_vrp_sol *s,
+                       sl_error *e)
+{
+    sl_sc_plan plan;
+    plan.nroutes = v->nveh;
+    plan.vehicle = malloc((size_t)v->nveh * sizeof *plan.vehicle);
+    plan.start = malloc(((size_t)v->nveh + 1) * sizeof *plan.start);
+    plan.ids = malloc((v->nord + 1) * sizeof *plan.ids);
+    if (!plan.vehicle || !plan.start || !plan.ids) {
+        slp_sc_plan_release(&plan);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    int k = 0;
+    for (int r = 0; r < v->nveh; r++) {
+        plan.vehicle[r] = v->veh[r];
+        plan.start[r] = k;
+        for (int j = s->start[r]; j < s->start[r + 1]; j++)
+            plan.ids[k++] = sc->orders[v->ord[s->jobs[j]]].id;
+    }
+    plan.start[v->nveh] = k;
+    sl_status st = slp_sc_apply_plan(sc, step, &plan, e);
+    slp_sc_plan_release(&plan);
+    return st;
+}
+
+sl_status slp_sc_vrp_plan(sl_sc *sc, uint64_t step, sl_error *e)
+{
+    vrp_plan v;
+    memset(&v, 0, sizeof v);
+    sl_status st = build(sc, step, &v, e);
+    if (st != SL_OK || v.nveh == 0 || v.nord == 0) {
+        plan_release(&v);
+        return st;
+    }
+    sl_vrp_aco_def d = sl_vrp_aco_def_default();
+    d.iterations = sc->def.vrp_iterations;
+    d.threads = sl_world_threads(sc->world); /* the colony gives the same plan for any count */
+    d.seed = sl_seed_mix(sc->def.seed, 0x565250u ^ step);
+    d.warm = &v.warm;
+    sl_vrp_aco *c = sl_vrp_aco_create(&d, v.p, e);
+    if (!c) {
+        plan_release(&v);
+        return e ? e->code : SL_ERR_NOMEM;
+    }
+    st = sl_vrp_aco_run(c, e);
+    if (st == SL_OK)
+        st = apply(sc, step, &v, sl_vrp_aco_best(c), e);
+    sl_vrp_aco_destroy(c);
+    plan_release(&v);
+    return st;
+}
