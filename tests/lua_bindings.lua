@@ -6,8 +6,13 @@
 --  2. Editor support: every binding has a LuaLS annotation in assets/lua/swarmlab.lua (functions
 --     as `function swarmlab.x(`, methods as `function Var:m(` after `-- metatable: NAME` and
 --     `local Var = {}`), and each option table checked here is an annotated class with the field.
--- Run by CTest as `swarmlab run tests/lua_bindings.lua --unsafe` (it reads the registry and the
--- annotation file); it raises an error listing every failure.
+--  3. Every option table of the sources: each call of sl_lua_opts_open/_open_opt/_sub/_elem in
+--     engine/ and agents/ must have met one of the misspelt keys below (the toolkit records the
+--     call site of every option table that had an unknown key).
+--  4. Every entry of every luaL_Reg array of the sources is annotated, bindings that only some
+--     hosts have included (the viewer's draw object).
+-- Run by CTest as `swarmlab run tests/lua_bindings.lua --unsafe` (it reads the registry, the
+-- sources and the annotation file); it raises an error listing every failure.
 local sl = swarmlab
 sl.steps(0)
 
@@ -187,6 +192,12 @@ local nested = {
    class = "swarmlab.FleetOptions",
    call = function(w) sl.supply_chain(w, {sites = SC_SITES, stores = {count = 2},
                                           fleets = {{depot = 2, capacty = 5}}}) end},
+  {table = "swarmlab.roads{...}.speeds", key = "primry", near = "primary",
+   class = "swarmlab.RoadSpeeds",
+   call = function() sl.roads{file = TOWN, speeds = {primry = 50}} end},
+  {table = "swarmlab.roads{...}.link_speeds", key = "motorwya", near = "motorway",
+   class = "swarmlab.RoadSpeeds",
+   call = function() sl.roads{file = TOWN, link_speeds = {motorwya = 60}} end},
   {table = "swarmlab.pso{...}.constraints", key = "methd", near = "method",
    class = "swarmlab.PsoConstraints",
    call = function() sl.pso{objective = "sphere", dim = 2, constraints = {g = f, methd = "deb"}} end},
@@ -231,6 +242,114 @@ local function check_case(name, c, world)
   end
 end
 
+-- ---- every option table of the sources was reached by a misspelt key ----
+-- The toolkit records the C call site (file:line) of each option table in which it met an unknown
+-- key (registry table swarmlab.option_sites). Every call of sl_lua_opts_open, _open_opt, _sub and
+-- _elem in engine/ and agents/ must have been reached by one of the cases above.
+
+local function relpath(p) return p:match("(engine/.+)$") or p:match("(agents/.+)$") or p end
+
+function check_sites()
+  local hits = {}
+  for k in pairs(debug.getregistry()["swarmlab.option_sites"] or {}) do
+    local file, line = k:match("^(.*):(%d+)$")
+    if file then
+      local f = relpath(file)
+      hits[f] = hits[f] or {}
+      hits[f][tonumber(line)] = true
+    end
+  end
+  local grep = io.popen("cd '" .. root .. "' && grep -rn -E " ..
+    "'sl_lua_opts_(open|open_opt|sub|elem)[(]' --include=*.c engine agents")
+  local nsites = 0
+  for hit in grep:lines() do
+    local file, line = hit:match("^([^:]+):(%d+):")
+    line = tonumber(line)
+    if file and file ~= "engine/lua/bind.c" and not file:find("/tests/") then
+      -- the call may span lines: it ends at the first line with ';' or '{'
+      local last, n = line, 0
+      for text in io.lines(root .. "/" .. file) do
+        n = n + 1
+        if n >= line and (text:find("[;{]") or n >= line + 6) then last = n; break end
+      end
+      local covered = false
+      for l = line, last do covered = covered or (hits[file] and hits[file][l]) end
+      if not covered then
+        fail("%s:%d: an option table that no misspelt-key case reaches (tests/lua_bindings.lua)",
+             file, line)
+      end
+      nsites = nsites + 1
+    end
+  end
+  grep:close()
+  if nsites < 20 then fail("only %d option-table call sites found in the sources", nsites) end
+end
+
+-- ---- every luaL_Reg entry of the sources is annotated ----
+-- Some bindings exist only in some hosts (the viewer's draw object): the sources are read too.
+-- Each `luaL_Reg NAME[] = {...}` array is matched to what it fills: the class of an
+-- sl_lua_class / make_type call, or of the luaL_newmetatable before a luaL_newlib whose table
+-- becomes __index; the table swarmlab.X when luaL_newlib is followed by lua_setfield(L, -2, "X");
+-- else the swarmlab table itself.
+
+function check_regs()
+  local global = {}   -- class names defined in headers
+  local hdr = io.popen("cd '" .. root .. "' && grep -rh '#define.*\"swarmlab' --include=*.h engine agents")
+  for line in hdr:lines() do
+    local m, v = line:match('#define%s+([%w_]+)%s+"(swarmlab[%w_%.]*)"')
+    if m then global[m] = v end
+  end
+  hdr:close()
+  local list = io.popen("cd '" .. root .. "' && grep -rl 'luaL_Reg' --include=*.c engine agents")
+  local nregs = 0
+  for file in list:lines() do
+    if file ~= "engine/lua/bind.c" and not file:find("/tests/") then
+      local fh = assert(io.open(root .. "/" .. file))
+      local text = fh:read("a")
+      fh:close()
+      local macro = setmetatable({}, {__index = global})
+      for m, v in text:gmatch('#define%s+([%w_]+)%s+"(swarmlab[%w_%.]*)"') do macro[m] = v end
+      local function resolve(arg)
+        return arg:match('^"(.*)"$') or macro[arg]
+      end
+      for ident, body in text:gmatch("luaL_Reg%s+([%w_]+)%[%]%s*=%s*(%b{})") do
+        local owner, method
+        local a = text:match("sl_lua_class%(%s*L%s*,%s*([%w_\"%.]+)%s*,%s*" .. ident .. "%s*,")
+               or text:match("make_type%(%s*L%s*,%s*([%w_\"%.]+)%s*,%s*" .. ident .. "%s*,")
+        if a then owner, method = resolve(a), true
+        else
+          local at = text:find("luaL_newlib%(%s*L%s*,%s*" .. ident .. "%s*%)")
+          if at then
+            local after = text:sub(at):match("^luaL_newlib%b();%s*lua_setfield%(%s*L%s*,%s*%-2%s*,%s*\"([%w_]+)\"%)")
+            if after == "__index" then
+              local before = text:sub(1, at)
+              local mt
+              for x in before:gmatch("luaL_newmetatable%(%s*L%s*,%s*([%w_\"%.]+)%s*%)") do mt = x end
+              owner, method = mt and resolve(mt), true
+            elseif after then owner, method = "swarmlab." .. after, false
+            else owner, method = "swarmlab", false end
+          end
+        end
+        if not owner then
+          fail("%s: cannot tell which class or table luaL_Reg %s fills (tests/lua_bindings.lua)",
+               file, ident)
+        else
+          for name in body:gmatch('{%s*"([%w_]+)"%s*,') do
+            local b = owner .. (method and ":" or ".") .. name
+            nregs = nregs + 1
+            if not annotated[b] then
+              fail("%s: %s (luaL_Reg %s) has no annotation in assets/lua/swarmlab.lua", file, b,
+                   ident)
+            end
+          end
+        end
+      end
+    end
+  end
+  list:close()
+  if nregs < 50 then fail("only %d luaL_Reg entries found in the sources", nregs) end
+end
+
 function setup(world)
   local n = 0
   for _, b in ipairs(bindings) do
@@ -247,6 +366,8 @@ function setup(world)
     if not found then fail("%s: listed in cases but the host has no such binding", b) end
   end
   for i, c in ipairs(nested) do check_case("nested " .. i, c, world) end
+  check_sites()
+  check_regs()
   for _, m in ipairs(failures) do sl.log("FAIL " .. m) end
   if #failures > 0 then error(#failures .. " binding checks failed (listed above)") end
   sl.result("bindings", #bindings)

@@ -1004,3 +1004,45 @@ function VrpModel:info() end
 ---@param options swarmlab.VrpOptions
 ---@return swarmlab.VrpModel
 function swarmlab.vrp(options) end
+
+---A colour: "#rrggbb", "#rrggbbaa", "#rgb", a name (white, black, red, green, blue, yellow,
+---orange, cyan, magenta, purple, grey) or {r, g, b [, a]} with 0..255.
+---@alias swarmlab.Color string|integer[]
+
+-- metatable: swarmlab.view.draw
+---The viewer's drawing object given to the scenario's global `draw(d)` (valid only during that
+---call); coordinates are world coordinates, sizes in pixels.
+---@class swarmlab.Draw
+local Draw = {}
+---@param x0 number
+---@param y0 number
+---@param x1 number
+---@param y1 number
+---@param color? swarmlab.Color default white
+---@param width? number pixels in (0, 100], default 1
+function Draw:line(x0, y0, x1, y1, color, width) end
+---@param x number
+---@param y number
+---@param r number radius in world units (>= 0)
+---@param color? swarmlab.Color
+---@param filled? boolean
+function Draw:circle(x, y, r, color, filled) end
+---@param x number
+---@param y number
+---@param color? swarmlab.Color
+---@param size? number pixels in (0, 100], default 3
+function Draw:point(x, y, color, size) end
+---@param x0 number
+---@param y0 number
+---@param x1 number
+---@param y1 number
+---@param color? swarmlab.Color
+---@param width? number pixels in (0, 100], default 1
+function Draw:rect(x0, y0, x1, y1, color, width) end
+---@param x number
+---@param y number
+---@param text any shown with tostring
+---@param color? swarmlab.Color
+function Draw:text(x, y, text, color) end
+---@return number pixels per world unit
+function Draw:scale() end

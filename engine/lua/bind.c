@@ -108,7 +108,24 @@ static int in_list(const char *s, const char *const *keys)
     return 0;
 }
 
-static void check_keys(const sl_lua_opts *o, const char *const *keys)
+/* Records the binding's call site of an option table that had an unknown key. */
+static void record_site(lua_State *L, const char *file, int line)
+{
+    if (!file) return;
+    luaL_checkstack(L, 4, "option table");
+    if (lua_getfield(L, LUA_REGISTRYINDEX, SL_LUA_OPT_SITES_KEY) != LUA_TTABLE) {
+        lua_pop(L, 1);
+        lua_newtable(L);
+        lua_pushvalue(L, -1);
+        lua_setfield(L, LUA_REGISTRYINDEX, SL_LUA_OPT_SITES_KEY);
+    }
+    lua_pushfstring(L, "%s:%d", file, line);
+    lua_pushboolean(L, 1);
+    lua_rawset(L, -3);
+    lua_pop(L, 1);
+}
+
+static void check_keys(const sl_lua_opts *o, const char *const *keys, const char *file, int line)
 {
     lua_State *L = o->L;
     luaL_checkstack(L, 4, "option table");
@@ -123,6 +140,7 @@ static void check_keys(const sl_lua_opts *o, const char *const *keys)
         }
         const char *k = lua_tostring(L, -1);
         if (in_list(k, keys)) continue;
+        record_site(L, file, line);
         char msg[1024];
         const char *near = sl_lua_nearest(k, keys);
         if (near) {
@@ -139,8 +157,8 @@ static void check_keys(const sl_lua_opts *o, const char *const *keys)
     }
 }
 
-void sl_lua_opts_open(sl_lua_opts *o, lua_State *L, int idx, const char *name,
-                      const char *const *keys)
+void sl_lua_opts_open_at(sl_lua_opts *o, lua_State *L, int idx, const char *name,
+                         const char *const *keys, const char *file, int line)
 {
     o->L = L;
     o->t = lua_absindex(L, idx);
@@ -151,11 +169,11 @@ void sl_lua_opts_open(sl_lua_opts *o, lua_State *L, int idx, const char *name,
                  shown(L, o->t, buf, sizeof buf));
         raise_text(L, msg);
     }
-    check_keys(o, keys);
+    check_keys(o, keys, file, line);
 }
 
-void sl_lua_opts_open_opt(sl_lua_opts *o, lua_State *L, int idx, const char *name,
-                          const char *const *keys)
+void sl_lua_opts_open_opt_at(sl_lua_opts *o, lua_State *L, int idx, const char *name,
+                             const char *const *keys, const char *file, int line)
 {
     idx = lua_absindex(L, idx);
     if (lua_isnoneornil(L, idx)) {
@@ -163,11 +181,11 @@ void sl_lua_opts_open_opt(sl_lua_opts *o, lua_State *L, int idx, const char *nam
         if (idx < lua_gettop(L)) lua_replace(L, idx);
         else idx = lua_gettop(L);
     }
-    sl_lua_opts_open(o, L, idx, name, keys);
+    sl_lua_opts_open_at(o, L, idx, name, keys, file, line);
 }
 
-bool sl_lua_opts_sub(const sl_lua_opts *o, const char *key, sl_lua_opts *sub,
-                     const char *const *keys)
+bool sl_lua_opts_sub_at(const sl_lua_opts *o, const char *key, sl_lua_opts *sub,
+                        const char *const *keys, const char *file, int line)
 {
     luaL_checkstack(o->L, 8, "option table");
     if (lua_getfield(o->L, o->t, key) == LUA_TNIL) {
@@ -176,12 +194,12 @@ bool sl_lua_opts_sub(const sl_lua_opts *o, const char *key, sl_lua_opts *sub,
     }
     char name[sizeof o->name + 64];
     snprintf(name, sizeof name, "%s.%s", o->name, key);
-    sl_lua_opts_open(sub, o->L, -1, name, keys);
+    sl_lua_opts_open_at(sub, o->L, -1, name, keys, file, line);
     return true;
 }
 
-void sl_lua_opts_elem(const sl_lua_opts *o, const char *key, int i, sl_lua_opts *sub,
-                      const char *const *keys)
+void sl_lua_opts_elem_at(const sl_lua_opts *o, const char *key, int i, sl_lua_opts *sub,
+                         const char *const *keys, const char *file, int line)
 {
     lua_State *L = o->L;
     luaL_checkstack(L, 8, "option table");
@@ -191,7 +209,7 @@ void sl_lua_opts_elem(const sl_lua_opts *o, const char *key, int i, sl_lua_opts 
     lua_remove(L, -2);
     char name[sizeof o->name + 80];
     snprintf(name, sizeof name, "%s.%s[%d]", o->name, key, i);
-    sl_lua_opts_open(sub, L, -1, name, keys);
+    sl_lua_opts_open_at(sub, L, -1, name, keys, file, line);
 }
 
 bool sl_lua_opt_has(const sl_lua_opts *o, const char *key)

@@ -42,19 +42,32 @@ typedef struct sl_lua_opts {
 
 /* Opens the option table at stack index idx, shown as `name` ("swarmlab.aco{...}"). Raises an
  * error when the value is not a table or has a key not in `keys` (NULL-terminated). */
-void sl_lua_opts_open(sl_lua_opts *o, lua_State *L, int idx, const char *name,
-                      const char *const *keys);
+#define sl_lua_opts_open(o, L, idx, name, keys) \
+    sl_lua_opts_open_at(o, L, idx, name, keys, __FILE__, __LINE__)
 /* Like sl_lua_opts_open, but a nil (absent) argument counts as an empty table. */
-void sl_lua_opts_open_opt(sl_lua_opts *o, lua_State *L, int idx, const char *name,
-                          const char *const *keys);
+#define sl_lua_opts_open_opt(o, L, idx, name, keys) \
+    sl_lua_opts_open_opt_at(o, L, idx, name, keys, __FILE__, __LINE__)
 /* The nested option table o.key, shown as "<o.name>.key". Returns false (pushing nothing) when
  * absent; otherwise pushes it (it stays on the stack) and opens it as `sub`. */
-bool sl_lua_opts_sub(const sl_lua_opts *o, const char *key, sl_lua_opts *sub,
-                     const char *const *keys);
+#define sl_lua_opts_sub(o, key, sub, keys) sl_lua_opts_sub_at(o, key, sub, keys, __FILE__, __LINE__)
 /* Element i (1-based) of the array option o.key (see sl_lua_opt_array), which must be a table
  * with keys in `keys`; pushes it and opens it as `sub`, shown as "<o.name>.key[i]". */
-void sl_lua_opts_elem(const sl_lua_opts *o, const char *key, int i, sl_lua_opts *sub,
-                      const char *const *keys);
+#define sl_lua_opts_elem(o, key, i, sub, keys) \
+    sl_lua_opts_elem_at(o, key, i, sub, keys, __FILE__, __LINE__)
+
+/* The functions behind the four macros above: `file` and `line` are the binding's call site.
+ * When a key is unknown, the call site is recorded in the registry table SL_LUA_OPT_SITES_KEY
+ * ("file:line" = true) before the error is raised, so that a test can tell which option tables
+ * its misspelt keys reached (tests/lua_bindings.lua checks that every call site was). */
+#define SL_LUA_OPT_SITES_KEY "swarmlab.option_sites"
+void sl_lua_opts_open_at(sl_lua_opts *o, lua_State *L, int idx, const char *name,
+                         const char *const *keys, const char *file, int line);
+void sl_lua_opts_open_opt_at(sl_lua_opts *o, lua_State *L, int idx, const char *name,
+                             const char *const *keys, const char *file, int line);
+bool sl_lua_opts_sub_at(const sl_lua_opts *o, const char *key, sl_lua_opts *sub,
+                        const char *const *keys, const char *file, int line);
+void sl_lua_opts_elem_at(const sl_lua_opts *o, const char *key, int i, sl_lua_opts *sub,
+                         const char *const *keys, const char *file, int line);
 
 /* true when o.key is present (not nil). */
 bool sl_lua_opt_has(const sl_lua_opts *o, const char *key);
