@@ -2,7 +2,7 @@
  *
  * Option tables. sl_lua_opts_open() checks that the value is a table whose keys are all in the
  * binding's list of valid keys; an unknown key raises
- *   unknown option 'capacty' in swarmlab.supply_chain{...}; did you mean 'capacity'?
+ *   unknown option 'capacty' in swarmlab.supply_chain{...}.fleets[1]; did you mean 'capacity'?
  * (the nearest valid key by edit distance, or the whole list when none is close). The getters
  * (sl_lua_opt_*) check type and range and raise an error naming the table and the option:
  *   swarmlab.aco{...}: option 'ants' must be an integer in [1, 100000] (got 0)
