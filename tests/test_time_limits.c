@@ -218,6 +218,33 @@ START_TEST(bad_limit_values_are_refused)
 }
 END_TEST
 
+START_TEST(sweep_records_runs_over_the_call_limit_as_timeout)
+{
+    /* the sweep passes --call-time-limit to every run; a run's "timeout" manifest (also the one
+     * written after the grace, with its padded numbers) gives the row status timeout */
+    const char *scn = write_text(dir, "routes.lua", k_routes);
+    char scnc[4200];
+    snprintf(scnc, sizeof scnc, "%s", scn);
+    ck_assert_int_eq(run_swarmlab(dir, "sweep %s --grid route=loop,none,pattern --jobs 1 "
+                                  "--out %s/sw --quiet --call-time-limit 1", scnc, dir), 1);
+    char *runs = read_text(path_in(dir, "sw/runs.csv"));
+    ck_assert_msg(contains(runs, "0000,0,0,loop,") && contains(runs, ",timeout,") &&
+                  contains(runs, "routes.lua:21: call time limit of 1 s exceeded "
+                                 "(--call-time-limit),"), "%s", runs);
+    ck_assert_msg(contains(runs, "0001,1,0,none,") && contains(runs, ",ok,,"), "%s", runs);
+    ck_assert_msg(contains(runs, "0002,2,0,pattern,") &&
+                  contains(runs, ",timeout,call time limit of 1 s exceeded (--call-time-limit); "
+                                 "the scenario is stuck in a call that cannot be interrupted"),
+                  "%s", runs);
+    free(runs);
+    ck_assert_int_eq(run_swarmlab(dir, "sweep %s --grid route=none --out %s/sw2 "
+                                  "--call-time-limit 0", scnc, dir), 2);
+    char line[2048];
+    error_line(dir, line, sizeof line);
+    ck_assert_msg(contains(line, "--call-time-limit: expected seconds > 0"), "%s", line);
+}
+END_TEST
+
 /* ---- --unsafe finalizers ---- */
 
 static const char *k_finalizer =
@@ -283,6 +310,7 @@ static Suite *suite(void)
     tcase_add_test(t, pattern_backtracking_ends_the_process_after_the_grace);
     tcase_add_test(t, c_world_steps_stop_at_the_limit);
     tcase_add_test(t, bad_limit_values_are_refused);
+    tcase_add_test(t, sweep_records_runs_over_the_call_limit_as_timeout);
     tcase_add_test(t, unsafe_finalizers_run_under_the_budget);
     suite_add_tcase(s, t);
     return s;

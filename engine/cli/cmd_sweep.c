@@ -73,6 +73,8 @@ void sl_cmd_sweep_usage(FILE *f)
           "  --quiet                    no progress line\n"
           "  --unsafe                   lift the Lua sandbox in the runs\n"
           "  --lua-memory SIZE          memory each run's Lua state may hold (see 'swarmlab run')\n"
+          "  --call-time-limit S        wall seconds for each callback or step of a run (see\n"
+          "                             'swarmlab run'); a run over it has status timeout\n"
           "  --help                     this text\n"
           "\n"
           "Under mpirun (builds with -DSWARMLAB_MPI=ON), rank 0 hands runs to the other ranks.\n"
@@ -119,7 +121,7 @@ typedef struct cli_opts {
     const char *out;
     int stop_on_error, quiet, unsafe;
     long long lua_memory;
-    double run_timeout;
+    double run_timeout, call_time_limit;
 } cli_opts;
 
 static void cli_opts_free(cli_opts *o)
@@ -199,15 +201,17 @@ static int parse_args(cli_opts *o, int argc, char **argv, sl_error *e)
                 return -1;
             }
             o->has_seed = 1;
-        } else if (opt_is(a, "--run-timeout")) {
-            if (!(v = opt_value(argc, argv, &i, "--run-timeout", e))) return -1;
+        } else if (opt_is(a, "--run-timeout") || opt_is(a, "--call-time-limit")) {
+            const char *name = a[2] == 'r' ? "--run-timeout" : "--call-time-limit";
+            if (!(v = opt_value(argc, argv, &i, name, e))) return -1;
             char *end;
             double t = strtod(v, &end);
-            if (end == v || *end || !(t > 0) || t > 1e9) {
-                sl_error_set(e, SL_ERR_USAGE, "--run-timeout: expected seconds > 0, got '%s'", v);
+            if (end == v || *end || !(t > 0) || t > (a[2] == 'r' ? 1e9 : 1e8)) {
+                sl_error_set(e, SL_ERR_USAGE, "%s: expected seconds > 0, got '%s'", name, v);
                 return -1;
             }
-            o->run_timeout = t;
+            if (a[2] == 'r') o->run_timeout = t;
+            else o->call_time_limit = t;
         } else if (opt_is(a, "--out")) {
             if (!(v = opt_value(argc, argv, &i, "--out", e))) return -1;
             if (!*v) {
@@ -310,6 +314,7 @@ static int build_sweep(sl_sweep *s, cli_opts *o, sl_error *e)
     s->quiet = o->quiet;
     s->unsafe = o->unsafe;
     s->lua_memory = o->lua_memory;
+    s->call_time_limit = o->call_time_limit;
     if (o->out) {
         free(s->out);
         if (!(s->out = strdup(o->out))) {

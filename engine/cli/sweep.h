@@ -40,6 +40,8 @@ typedef struct sl_sweep {
     long long lua_memory;    /* --lua-memory passed to every run (0: not given) */
     double run_timeout;         /* seconds a run may take (0: no limit); then it is stopped and
                                  * recorded with status "timeout" */
+    double call_time_limit;     /* --call-time-limit passed to every run (0: not given); a run
+                                 * that ends with manifest status "timeout" is recorded so */
     /* derived */
     size_t npoints, nruns;
     int id_width;

@@ -98,6 +98,11 @@ char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char 
         snprintf(buf, sizeof buf, "%lld", s->lua_memory);
         bad |= push(&v, &n, &cap, buf);
     }
+    if (s->call_time_limit > 0) {
+        bad |= push(&v, &n, &cap, "--call-time-limit");
+        snprintf(buf, sizeof buf, "%.17g", s->call_time_limit);
+        bad |= push(&v, &n, &cap, buf);
+    }
     if (check_params) bad |= push(&v, &n, &cap, "--check-params");
     for (int i = 0; i < s->nfixed; i++) {
         char *kv = malloc(strlen(s->fixed_names[i]) + strlen(s->fixed_values[i]) + 2);
@@ -327,6 +332,10 @@ char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wa
         error = msg;
     } else if (mstatus && strcmp(mstatus, "ok") == 0 && WEXITSTATUS(wstatus) == 0) {
         status = "ok";
+    } else if (mstatus && strcmp(mstatus, "timeout") == 0) {
+        status = "timeout"; /* the run's own --call-time-limit */
+        error = sl_kvlist_get(&man, "error");
+        if (!error) error = "";
     } else {
         status = "error";
         const char *merr = have_manifest ? sl_kvlist_get(&man, "error") : NULL;
