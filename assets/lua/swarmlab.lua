@@ -946,12 +946,49 @@ function finish(world) end
 ---@field seconds number
 ---@field time_to_best number
 
+---A site of swarmlab.vrp: {x = , y = } or {x, y}.
+---@class swarmlab.VrpSite
+---@field x number
+---@field y number
+
+---The matrices of swarmlab.vrp when distances and times differ (else an n x n table).
+---@class swarmlab.VrpMatrix
+---@field distance number[][]
+---@field time? number[][]
+
+---A job of swarmlab.vrp (see docs/vrp.md).
+---@class swarmlab.VrpJob
+---@field site integer
+---@field demand? number|number[]
+---@field service? number
+---@field window? number[] {open, close}
+---@field windows? number[][]
+---@field penalty? number optional job: cost when unserved
+---@field kind? string
+---@field pickup? integer
+---@field id? integer
+
+---A vehicle type of swarmlab.vrp (see docs/vrp.md).
+---@class swarmlab.VrpVehicle
+---@field count? integer
+---@field capacity? number|number[]
+---@field fixed? number
+---@field cost_distance? number
+---@field cost_time? number
+---@field speed? number
+---@field start? integer
+---@field end? integer
+---@field shift? number[]
+---@field max_duration? number
+---@field max_distance? number
+---@field name? string
+
 ---@class swarmlab.VrpOptions
 ---@field instance? string a Solomon, Cordeau, Li & Lim, fleet size and mix or CVRPLIB file
----@field sites? table[] {x = , y = } or {x, y}
----@field matrix? table n x n distances, or {distance = ..., time = ...}
----@field jobs? table[] {site, demand, service, window, windows, penalty, kind, pickup, id}
----@field vehicles? table[] {count, capacity, fixed, cost_distance, cost_time, speed, start, end, shift, max_duration, max_distance, name}
+---@field sites? swarmlab.VrpSite[]|number[][]
+---@field matrix? number[][]|swarmlab.VrpMatrix
+---@field jobs? swarmlab.VrpJob[]
+---@field vehicles? swarmlab.VrpVehicle[]
 ---@field dimensions? integer capacity dimensions (1..3)
 ---@field objective? string "weighted" or "hierarchical"
 ---@field name? string

@@ -56,11 +56,14 @@ typedef struct lua_vrp {
 
 /* ---- strict option tables ---- */
 
-/* Every key of the table at idx must be in keys (the shared toolkit names the nearest one). */
-static void strict(lua_State *L, int idx, const char *const *keys, const char *what)
+/* Every key of the table at idx must be in keys (the shared toolkit names the nearest one). The
+ * caller's line is the option table's call site (tests/lua_bindings.lua checks each). */
+#define strict(L, idx, keys, what) strict_at(L, idx, keys, what, __FILE__, __LINE__)
+static void strict_at(lua_State *L, int idx, const char *const *keys, const char *what,
+                      const char *file, int line)
 {
     sl_lua_opts o;
-    sl_lua_opts_open(&o, L, lua_absindex(L, idx), what, keys);
+    sl_lua_opts_open_at(&o, L, lua_absindex(L, idx), what, keys, file, line);
 }
 
 static double num_field(lua_State *L, int t, const char *key, double def, const char *what)
