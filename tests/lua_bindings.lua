@@ -81,7 +81,8 @@ for _, b in ipairs({
   "swarmlab.roads:info", "swarmlab.roads:node", "swarmlab.roads:project", "swarmlab.roads:snap",
   "swarmlab.roads:unproject",
   "swarmlab.supply_chain:conservation", "swarmlab.supply_chain:finish", "swarmlab.supply_chain:kpis",
-  "swarmlab.supply_chain:name", "swarmlab.supply_chain:step_kpis",
+  "swarmlab.supply_chain:name", "swarmlab.supply_chain:routes", "swarmlab.supply_chain:step_kpis",
+  "swarmlab.supply_chain:vehicles", "swarmlab.supply_chain:write_routes",
   "swarmlab.world:dt", "swarmlab.world:hash", "swarmlab.world:pop", "swarmlab.world:record_every",
   "swarmlab.world:seed", "swarmlab.world:step_count", "swarmlab.world:threads",
 }) do no_options[b] = true end

@@ -858,7 +858,10 @@ function swarmlab.beer_game(options) end
 ---@field speed? number
 ---@field float? number
 ---@field dispatch_wait? integer
----@field planner? "contract_net"|"central"
+---@field planner? "contract_net"|"central"|"vrp"|fun(open_orders: {id: integer, site: integer, product: integer, qty: number, created: integer, promised: integer, vehicle: integer?}[], vehicles: {state: "depot"|"out"|"returning", x: number, y: number, capacity: number, load: number, stops: integer}[]): table<integer, integer[]> a planner function returns order ids per vehicle number at the depot
+---@field plan_period? integer steps between plannings (central, vrp, planner function)
+---@field trigger? "periodic"|"order" also plan when an order becomes ready
+---@field vrp_iterations? integer ant-colony iterations per planning (planner "vrp")
 ---@field deadline? integer
 ---@field retry_wait? integer
 ---@field distance_cost? number
@@ -911,6 +914,12 @@ function SupplyChain:write_orders(name) end
 function SupplyChain:finish() end
 ---@return string
 function SupplyChain:name() end
+---@return {vehicle: integer, state: string, route: integer, orders: integer[], next: integer[], sites: integer[]}[]
+function SupplyChain:routes() end
+---@return {state: string, x: number, y: number, load: number, capacity: number, stops: integer, next_stops: integer, trips: integer, distance: number}[]
+function SupplyChain:vehicles() end
+---@param name string routes.csv in the output directory: vehicle,type,depot,route,stops,load,distance,start,end
+function SupplyChain:write_routes(name) end
 
 ---@param world swarmlab.World
 ---@param options swarmlab.SupplyChainOptions

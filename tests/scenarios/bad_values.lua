@@ -426,13 +426,14 @@ local function specs_of_methods()
   local sc = function() return sl.supply_chain(W, {name = name('chain'),
     sites = {{id = 1, kind = 'supplier', x = 0, y = 0}, {id = 2, kind = 'warehouse', x = 1, y = 1}},
     stores = {count = 2}}) end
-  for _, m in ipairs({'kpis', 'step_kpis', 'conservation', 'finish', 'name'}) do
+  for _, m in ipairs({'kpis', 'step_kpis', 'conservation', 'finish', 'name', 'routes', 'vehicles'}) do
     add('swarmlab.supply_chain', m, sc, none)
   end
   add('swarmlab.supply_chain', 'site', sc, function() return 2, 1 end)
   add('swarmlab.supply_chain', 'orders', sc, function() return {open = true, site = 1000,
     status = 'ready'} end)
   add('swarmlab.supply_chain', 'write_orders', sc, const('orders_bad_values.csv'))
+  add('swarmlab.supply_chain', 'write_routes', sc, const('routes_bad_values.csv'))
 
   local vm = function()
     local m = sl.vrp{sites = {{0, 0}, {3, 4}, {6, 8}}, jobs = {{site = 2, demand = 1}, {site = 3}},

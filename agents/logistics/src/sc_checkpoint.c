@@ -135,6 +135,8 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
              wr(f, veh->load, sizeof veh->load, 1) && wr(f, veh->committed, sizeof veh->committed, 1) &&
              wr(f, veh->stops, sizeof(int), (size_t)veh->nstops);
     }
+    uint64_t trips[2] = {sc->ntrips, sc->deliveries};
+    ok = ok && wr(f, trips, sizeof trips, 1) && wr(f, sc->trip, sizeof(slp_sc_trip), sc->ntrips);
     double totals[3] = {sc->order_lead_sum, sc->lateness_sum, sc->late_orders};
     ok = ok && write_lists(f, sc->open_at, sc->N) && write_lists(f, sc->ready_at, sc->N) &&
          write_lists(f, &sc->shipping, 1);
@@ -273,6 +275,32 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
             veh->busy_steps = nums[2];
             veh->awarded = nums[3];
         }
+    }
+    uint64_t trips[2];
+    ok = ok && rd(f, trips, sizeof trips, 1) && trips[0] <= (uint64_t)1 << 32;
+    if (ok) { /* the trips must fit in what the file still holds before they are allocated */
+        long pos = ftell(f), end = -1;
+        if (pos >= 0 && fseek(f, 0, SEEK_END) == 0)
+            end = ftell(f);
+        ok = pos >= 0 && end >= pos && fseek(f, pos, SEEK_SET) == 0 &&
+             (uint64_t)(end - pos) >= trips[0] * sizeof(slp_sc_trip);
+    }
+    if (ok && trips[0] > sc->captrips) {
+        slp_sc_trip *nt = realloc(sc->trip, (size_t)trips[0] * sizeof *nt);
+        ok = nt != NULL;
+        if (ok) {
+            sc->trip = nt;
+            sc->captrips = (size_t)trips[0];
+        }
+    }
+    ok = ok && rd(f, sc->trip, sizeof(slp_sc_trip), (size_t)trips[0]);
+    if (ok) {
+        sc->ntrips = (size_t)trips[0];
+        sc->deliveries = trips[1];
+        for (size_t k = 0; k < sc->ntrips; k++)
+            if (sc->trip[k].vehicle < 0 || sc->trip[k].vehicle >= sc->V ||
+                !isfinite(sc->trip[k].dist0) || !isfinite(sc->trip[k].distance))
+                ok = 0;
     }
     double totals[3];
     ok = ok && read_lists(f, sc->open_at, sc->N, sc->norders) &&

@@ -131,6 +131,7 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
                 sl_status st = slp_sc_order_delivered(sc, (size_t)o, step, e);
                 if (st != SL_OK)
                     return st;
+                sc->orders[o].fleet_t = ++sc->deliveries; /* visiting order for routes.csv */
                 memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
                 v->nstops--;
                 if (v->nstops > v->nnext) {
@@ -149,6 +150,12 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
                     v->next_committed[p] = 0.0;
                 }
                 v->first_commit = v->next_first;
+                for (size_t k = sc->ntrips; k-- > 0;) /* the trip ends */
+                    if (sc->trip[k].vehicle == vi) {
+                        sc->trip[k].end = step;
+                        sc->trip[k].distance = v->distance - sc->trip[k].dist0;
+                        break;
+                    }
                 v->nnext = 0;
                 v->state = VEH_DEPOT;
                 break;
@@ -213,6 +220,21 @@ static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
         double spare = floor(sc->def.float_fraction * (sc->def.capacity - committed) /
                              (double)sc->P);
         v->trips++;
+        if (sc->ntrips == sc->captrips) {
+            size_t cap = sc->captrips ? sc->captrips * 2 : 64;
+            slp_sc_trip *nt = realloc(sc->trip, cap * sizeof *nt);
+            if (!nt)
+                return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+            sc->trip = nt;
+            sc->captrips = cap;
+        }
+        slp_sc_trip *tr = &sc->trip[sc->ntrips++];
+        tr->vehicle = vi;
+        tr->route = v->trips;
+        tr->start = step;
+        tr->end = SLP_SC_NEVER;
+        tr->dist0 = v->distance;
+        tr->distance = 0.0;
         for (int k = 0; k < v->nstops; k++) {
             sl_status st = slp_sc_order_dispatched(sc, (size_t)v->stops[k], vi, v->trips, step, e);
             if (st != SL_OK)

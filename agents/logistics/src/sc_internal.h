@@ -87,6 +87,14 @@ sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e);
 /* Creates the fleets' own objects (the contract net) at sl_sc_create. */
 sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e);
 
+/* One departure of a vehicle: its stops and load are those of the orders with this vehicle and
+ * route number in the ledger. */
+typedef struct slp_sc_trip {
+    int vehicle, route;
+    uint64_t start, end;    /* end = SLP_SC_NEVER while under way */
+    double dist0, distance; /* the vehicle's odometer at departure; distance of the trip */
+} slp_sc_trip;
+
 typedef struct sc_vehicle {
     int state;
     int loc;                /* node the vehicle last left or is at (0 = warehouse) */
@@ -165,6 +173,10 @@ struct sl_sc {
     int metric[9];
     uint64_t step;
     int finished;           /* sl_sc_finish was called: steps do nothing */
+    /* trips of the fleet (routes.csv): one per departure, in departure order */
+    struct slp_sc_trip *trip;
+    size_t ntrips, captrips;
+    uint64_t deliveries;    /* delivery sequence: a delivered order's fleet_t is its number */
 };
 
 /* Network (sc_network.c). */

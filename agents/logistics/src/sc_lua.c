@@ -586,6 +586,23 @@ static sc_box *check_box(lua_State *L)
     return luaL_checkudata(L, 1, MT_SC);
 }
 
+static sl_sc *check_sc(lua_State *L);
+
+static int l_sc_routes(lua_State *L)
+{
+    return slp_sc_lua_routes(L, check_sc(L));
+}
+
+static int l_sc_vehicles(lua_State *L)
+{
+    return slp_sc_lua_vehicles(L, check_sc(L));
+}
+
+static int l_sc_write_routes(lua_State *L)
+{
+    return slp_sc_lua_write_routes(L, check_sc(L));
+}
+
 static sl_sc *check_sc(lua_State *L)
 {
     return check_box(L)->sc;
@@ -766,7 +783,8 @@ void slp_sc_lua_open(lua_State *L)
     static const luaL_Reg methods[] = {
         {"kpis", l_sc_kpis}, {"step_kpis", l_sc_step_kpis}, {"conservation", l_sc_conservation},
         {"site", l_sc_site}, {"orders", l_sc_orders}, {"write_orders", l_sc_write_orders},
-        {"finish", l_sc_finish}, {"name", l_sc_name}, {NULL, NULL},
+        {"finish", l_sc_finish}, {"name", l_sc_name}, {"routes", l_sc_routes},
+        {"vehicles", l_sc_vehicles}, {"write_routes", l_sc_write_routes}, {NULL, NULL},
     };
     sl_lua_class(L, MT_SC, methods, NULL);
     lua_pushcfunction(L, l_supply_chain);

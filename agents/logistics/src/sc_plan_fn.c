@@ -29,44 +29,46 @@ static const char *status_name(int s)
 static sl_status check_plan(const sl_sc *sc, uint64_t step, const sl_sc_plan *plan, int *seen,
                             sl_error *e)
 {
-    /* seen[order index] = route * 65536 + stop + 1 (1-based), seen[norders + v] = route + 1 */
+    /* Routes are named by their vehicle (1-based) in messages: routes[3][2] is the second stop
+     * of vehicle 3's route. seen[order index] = vehicle * 65536 + stop (1-based), seen[norders
+     * + v] = 1 once vehicle v has a route. */
     for (int r = 0; r < plan->nroutes; r++) {
         int v = plan->vehicle[r];
         if (v < 0 || v >= sc->V)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d does not exist (1..%d)",
-                                r + 1, v + 1, sc->V);
+                                v + 1, v + 1, sc->V);
         if (sc->veh[v].state != VEH_DEPOT)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d is busy (it is not at "
-                                "the depot)", r + 1, v + 1);
+                                "the depot)", v + 1, v + 1);
         int *vs = &seen[sc->norders + (size_t)v];
         if (*vs)
-            return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d already has routes[%d]",
-                                r + 1, v + 1, *vs);
-        *vs = r + 1;
+            return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d has two routes",
+                                v + 1, v + 1);
+        *vs = 1;
         double load = 0.0;
         for (int k = plan->start[r]; k < plan->start[r + 1]; k++) {
-            int stop = k - plan->start[r] + 1;
+            int stop = k - plan->start[r] + 1, label = v + 1;
             uint64_t id = plan->ids[k];
             if (id < 1 || id > sc->norders)
                 return sl_error_set(e, SL_ERR_RANGE, "routes[%d][%d]: unknown order %llu",
-                                    r + 1, stop, (unsigned long long)id);
+                                    label, stop, (unsigned long long)id);
             size_t i = (size_t)(id - 1);
             if (!slp_sc_plannable(sc, i, step))
                 return sl_error_set(e, SL_ERR_RANGE, "routes[%d][%d]: order %llu is not open "
-                                    "(%s)", r + 1, stop, (unsigned long long)id,
+                                    "(%s)", label, stop, (unsigned long long)id,
                                     sc->orders[i].status == SLP_SC_READY
                                         ? "on a vehicle under way"
                                         : status_name(sc->orders[i].status));
             if (seen[i])
                 return sl_error_set(e, SL_ERR_RANGE, "routes[%d][%d]: order %llu is already in "
-                                    "routes[%d][%d]", r + 1, stop, (unsigned long long)id,
+                                    "routes[%d][%d]", label, stop, (unsigned long long)id,
                                     seen[i] / 65536, seen[i] % 65536);
-            seen[i] = (r + 1) * 65536 + stop;
+            seen[i] = label * 65536 + stop;
             load += sc->orders[i].qty;
         }
         if (load > sc->def.capacity + 1e-9)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: load %g is over the capacity %g "
-                                "of vehicle %d", r + 1, load, sc->def.capacity, v + 1);
+                                "of vehicle %d", v + 1, load, sc->def.capacity, v + 1);
     }
     return SL_OK;
 }
@@ -177,8 +179,15 @@ sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e)
     free(ready);
     free(po);
     free(pv);
-    if (st == SL_OK)
-        st = slp_sc_apply_plan(sc, step, &plan, e);
+    if (st == SL_OK && (st = slp_sc_apply_plan(sc, step, &plan, e)) != SL_OK && e) {
+        char msg[SL_ERROR_MSG_MAX];
+        snprintf(msg, sizeof msg, "%s", e->msg);
+        if (sc->def.plan_where)
+            sl_error_set(e, st, "%s: supply chain '%s': planner returned %s", sc->def.plan_where,
+                         sc->name, msg);
+        else
+            sl_error_set(e, st, "supply chain '%s': planner returned %s", sc->name, msg);
+    }
     slp_sc_plan_release(&plan);
     return st;
 }

@@ -81,6 +81,7 @@ static void sc_free(void *p)
         free(sc->veh[v].stops);
     free(sc->veh);
     free(sc->orders);
+    free(sc->trip);
     for (int i = 0; i < sc->N && sc->open_at; i++)
         free(sc->open_at[i].v);
     for (int i = 0; i < sc->N && sc->ready_at; i++)

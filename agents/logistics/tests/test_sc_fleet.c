@@ -6,6 +6,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/sc_internal.h"
 #include "swarmlab/rng.h"
@@ -343,11 +344,78 @@ START_TEST(test_bad_plans_rejected)
         int start[2] = {0, n};
         sl_sc_plan p = {1, &v, start, ids};
         ck_assert_int_eq(slp_sc_apply_plan(sc, sc->step, &p, &e), SL_ERR_RANGE);
-        ck_assert_msg(strstr(e.msg, "routes[1]: load") && strstr(e.msg, "over the capacity"),
+        ck_assert_msg(strstr(e.msg, "]: load") && strstr(e.msg, "over the capacity"),
                       "%s", e.msg);
         check_fleet(sc, t);
     }
     ck_assert(found);
+    sl_world_destroy(w);
+}
+END_TEST
+
+/* routes.csv after a contract-net day: one line per departure; the loads add up to the units the
+ * fleet delivered (orders by vehicle), the distances to the distance driven, no load over the capacity, every trip
+ * that ended has start <= end, and every delivered order's site is a stop of its trip. */
+START_TEST(test_routes_csv)
+{
+    double x[NS], y[NS];
+    sl_sc_def d = fixture(x, y, 3, SL_SC_CONTRACT_NET, 3);
+    sl_world *w = sl_world_create(d.seed);
+    sl_error e;
+    sl_sc *sc = sl_sc_create(w, &d, &e);
+    ck_assert_msg(sc != NULL, "%s", e.msg);
+    run_day(w, sc, 100, 260);
+    char path[] = "/tmp/sl_routes_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_msg(sl_sc_write_routes(sc, path, &e) == SL_OK, "%s", e.msg);
+    FILE *f = fopen(path, "r");
+    char line[8192];
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, f));
+    ck_assert_str_eq(line, "vehicle,type,depot,route,stops,load,distance,start,end\n");
+    double load_sum = 0.0, dist_sum = 0.0;
+    size_t lines = 0;
+    while (fgets(line, sizeof line, f)) {
+        int v, r;
+        long long depot;
+        char stops[4096];
+        double load, dist;
+        unsigned long long start, end;
+        int nf = sscanf(line, "%d,vehicle,%lld,%d,%4095[0-9 ],%lf,%lf,%llu,%llu", &v, &depot, &r,
+                        stops, &load, &dist, &start, &end);
+        ck_assert_msg(nf == 8, "line %zu: %s", lines + 2, line); /* every trip ended */
+        ck_assert(v >= 1 && v <= 3 && depot == 2 && r >= 1);
+        ck_assert(load > 0 && load <= d.capacity + 1e-9);
+        ck_assert(dist > 0 && start <= end);
+        /* the delivered orders of this trip are among its stops */
+        for (size_t i = 0; i < sc->norders; i++) {
+            const slp_sc_order *o = &sc->orders[i];
+            if (o->vehicle != v - 1 || o->route != r)
+                continue;
+            char id[32];
+            snprintf(id, sizeof id, "%lld", sc->site[o->site].id);
+            ck_assert_ptr_nonnull(strstr(stops, id));
+            ck_assert(o->dispatched >= start && o->delivered <= end);
+        }
+        load_sum += load;
+        dist_sum += dist;
+        lines++;
+    }
+    fclose(f);
+    unlink(path);
+    ck_assert(lines > 20);
+    double by_vehicle = 0.0;
+    for (size_t i = 0; i < sc->norders; i++)
+        if (slp_sc_by_vehicle(sc, &sc->orders[i]) &&
+            sc->orders[i].status == SLP_SC_DELIVERED)
+            by_vehicle += sc->orders[i].qty;
+    ck_assert_msg(fabs(load_sum - by_vehicle) < 1e-6, "routes carry %g, delivered %g",
+                  load_sum, by_vehicle);
+    ck_assert_msg(fabs(dist_sum - sc->tot.distance) < 1e-6 * sc->tot.distance, "routes drive %g, "
+                  "fleet %g", dist_sum, sc->tot.distance);
+    ck_assert_int_eq(sl_sc_write_routes(sc, "/nonexistent/dir/routes.csv", &e), SL_ERR_IO);
+    ck_assert_ptr_nonnull(strstr(e.msg, "/nonexistent/dir/routes.csv"));
     sl_world_destroy(w);
 }
 END_TEST
@@ -362,6 +430,7 @@ int main(void)
     tcase_add_test(tc, test_vrp_planner_serves_a_day);
     tcase_add_test(tc, test_planner_function_drives_a_day);
     tcase_add_test(tc, test_bad_plans_rejected);
+    tcase_add_test(tc, test_routes_csv);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);

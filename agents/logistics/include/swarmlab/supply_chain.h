@@ -223,6 +223,8 @@ typedef struct sl_sc_def {
     int vrp_iterations;        /* vrp: colony iterations per planning (>= 1) */
     sl_sc_plan_fn plan_fn;     /* SL_SC_PLANNER: required */
     void *plan_user;
+    const char *plan_where;    /* optional: where plan_fn is defined ("file.lua:12"), prefixed
+                                  to the messages about its plans; must outlive the chain */
 } sl_sc_def;
 
 /* Defaults: no sites (the caller gives them), 1 product, promise 3, depot id 0, 6 vehicles of 100
@@ -300,6 +302,13 @@ const char *sl_sc_status_name(int status);
  * delivered,lateness,vehicle,route,status; empty fields for times not reached); through a
  * temporary file renamed at the end. */
 sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e);
+/* routes.csv: one line per trip of a vehicle, in departure order:
+ * vehicle,type,depot,route,stops,load,distance,start,end - vehicle 1-based, depot a site id,
+ * route the vehicle's trip number, stops the site ids it delivered to in visiting order
+ * (space-separated; stops still ahead of a vehicle under way last), load the units of its
+ * orders, distance driven on the trip (so far, for a trip under way, whose end is empty). Written
+ * as path.part and renamed. */
+sl_status sl_sc_write_routes(const sl_sc *sc, const char *path, sl_error *e);
 
 /* Vehicle route for inspection: stores (0-based, in the order given) of its remaining stops;
  * returns the count (<= max). */
