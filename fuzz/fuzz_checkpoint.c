@@ -5,12 +5,28 @@
  * readers. */
 #include "fuzz_input.h"
 
+#include <ftw.h>
+
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/lua_host.h"
 
 void sl_lua_open_modules(lua_State *L);
 
 static sl_host *host;
+static char out_dir[] = "/tmp/swarmlab-fuzz-checkpoint-XXXXXX";
+
+static int remove_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* The scenario's files (a scenario may write its own CSV files) go to a temporary directory,
+ * removed at exit. */
+static void remove_out_dir(void) { nftw(out_dir, remove_entry, 8, FTW_DEPTH | FTW_PHYS); }
 
 static uint64_t fnv1a(const uint8_t *b, size_t n)
 {
@@ -37,8 +53,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         names[n] = kv;
         values[n++] = eq + 1;
     }
+    if (!mkdtemp(out_dir)) abort();
+    atexit(remove_out_dir);
     sl_host_def cfg = {
-        .scenario = SL_FUZZ_SCENARIO, .seed = 1, .threads = 1, .quiet = 1, .nset = n,
+        .scenario = SL_FUZZ_SCENARIO, .out_dir = out_dir, .seed = 1, .threads = 1, .quiet = 1,
+        .nset = n,
         .set_names = names, .set_values = values, .open_modules = sl_lua_open_modules,
     };
     sl_error e;
