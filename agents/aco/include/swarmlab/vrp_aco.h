@@ -8,9 +8,12 @@
  * waiting and the closing of the window (as MACS-VRPTW). Each plan then goes through the local
  * search of slp_vrp_ls (relocate, Or-opt, exchange, cross exchange, 2-opt*, 2-opt, shipment moves,
  * unserved-job insertion, change of vehicle type; all inter-route moves priced in O(1)). The
- * best-so-far is then improved further by ruin-and-recreate rounds and, when vehicles count
- * (hierarchical objective or fixed costs), by route elimination; the pheromone is evaporated
- * and the best-so-far deposited within MAX-MIN trail limits.
+ * best-so-far is then improved further by ruin-and-recreate rounds and, when vehicles count, by
+ * route minimisation (hierarchical objective: an ejection pool with insertions that push out
+ * other jobs) or route elimination (fixed costs); the pheromone is evaporated and the best-so-far
+ * deposited within MAX-MIN trail limits. Time limits are also checked inside an iteration (in
+ * the construction, the local search and the route minimisation), so a run stops within
+ * milliseconds of its limit even on large instances.
  *
  * Determinism: ant a of iteration t draws from sl_rng keyed (seed, SL_VRP_ACO_STREAM, a, t) and
  * the best-so-far work from (seed, SL_VRP_ACO_KICK_STREAM, 0, t); ants run in parallel on
