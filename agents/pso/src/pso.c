@@ -524,39 +524,41 @@ const double *sl_pso_pbest(const sl_pso *s) { return s->p; }
 const sl_pso_def *sl_pso_def_used(const sl_pso *s) { return &s->cfg; }
 const sl_pso_problem *sl_pso_problem_used(const sl_pso *s) { return &s->pb; }
 
-static int parse(const char *name, const char *const *names, const int *values, int n)
+const char *const sl_pso_variant_names[] = {"spso2011", "spso", "inertia", "ldw", "inertia_ldw",
+                                            "constriction", NULL};
+const char *const sl_pso_topology_names[] = {"default", "adaptive", "random", "global", "gbest",
+                                             "ring", "lbest", "von_neumann", "vonneumann", NULL};
+const char *const sl_pso_bounds_names[] = {"default", "confine", "clamp", "reflect", "random",
+                                           "damp", NULL};
+
+static int parse(const char *name, const char *const *names, const int *values)
 {
     if (!name) return -1;
-    for (int i = 0; i < n; i++)
+    for (int i = 0; names[i]; i++)
         if (strcmp(name, names[i]) == 0) return values[i];
     return -1;
 }
 
 int sl_pso_variant_parse(const char *name)
 {
-    static const char *const n[] = {"spso2011", "spso", "inertia", "ldw", "inertia_ldw",
-                                    "constriction"};
     static const int v[] = {SL_PSO_SPSO2011, SL_PSO_SPSO2011, SL_PSO_INERTIA, SL_PSO_LDW,
                             SL_PSO_LDW, SL_PSO_CONSTRICTION};
-    return parse(name, n, v, 6);
+    return parse(name, sl_pso_variant_names, v);
 }
 
 int sl_pso_topology_parse(const char *name)
 {
-    static const char *const n[] = {"default", "adaptive", "random", "global", "gbest", "ring",
-                                    "lbest", "von_neumann", "vonneumann"};
     static const int v[] = {SL_PSO_TOPO_DEFAULT, SL_PSO_TOPO_ADAPTIVE, SL_PSO_TOPO_ADAPTIVE,
                             SL_PSO_TOPO_GLOBAL, SL_PSO_TOPO_GLOBAL, SL_PSO_TOPO_RING,
                             SL_PSO_TOPO_RING, SL_PSO_TOPO_VON_NEUMANN, SL_PSO_TOPO_VON_NEUMANN};
-    return parse(name, n, v, 9);
+    return parse(name, sl_pso_topology_names, v);
 }
 
 int sl_pso_bounds_parse(const char *name)
 {
-    static const char *const n[] = {"default", "confine", "clamp", "reflect", "random", "damp"};
     static const int v[] = {SL_PSO_BOUNDS_DEFAULT, SL_PSO_BOUNDS_CONFINE, SL_PSO_BOUNDS_CLAMP,
                             SL_PSO_BOUNDS_REFLECT, SL_PSO_BOUNDS_RANDOM, SL_PSO_BOUNDS_DAMP};
-    return parse(name, n, v, 6);
+    return parse(name, sl_pso_bounds_names, v);
 }
 
 const char *sl_pso_variant_name(sl_pso_variant v)

@@ -203,83 +203,40 @@ static sl_status run_solver(lua_State *L, lua_pso *P, sl_error *e)
 
 /* ---- option parsing ---- */
 
-static double opt_number(lua_State *L, int t, const char *key, double def)
+/* A per-coordinate option: a number (the same for every coordinate) or a list of dim numbers,
+ * each in [lo, hi]. Returns 1 when it was given. */
+static int opt_vector(const sl_lua_opts *o, const char *key, int dim, double *out, double def,
+                      double lo, double hi)
 {
-    double v = def;
-    lua_getfield(L, t, key);
-    if (!lua_isnil(L, -1)) {
-        if (!lua_isnumber(L, -1))
-            pso_error(L, "pso: '%s' must be a number, got %s", key, luaL_typename(L, -1));
-        v = lua_tonumber(L, -1);
-        if (isnan(v)) pso_error(L, "pso: '%s' is NaN", key);
+    int type = LUA_TNIL;
+    if (sl_lua_opt_has(o, key)) {
+        lua_getfield(o->L, o->t, key);
+        type = lua_type(o->L, -1);
+        lua_pop(o->L, 1);
     }
-    lua_pop(L, 1);
-    return v;
-}
-
-static long long opt_integer(lua_State *L, int t, const char *key, long long def)
-{
-    double v = opt_number(L, t, key, (double)def);
-    if (v != floor(v) || fabs(v) > 9e15)
-        pso_error(L, "pso: '%s' must be an integer, got %g", key, v);
-    return (long long)v;
-}
-
-static int opt_bool(lua_State *L, int t, const char *key, int def)
-{
-    lua_getfield(L, t, key);
-    int v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *opt_string(lua_State *L, int t, const char *key, const char *def)
-{
-    lua_getfield(L, t, key);
-    const char *v = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING)
-            pso_error(L, "pso: '%s' must be a string, got %s", key, luaL_typename(L, -1));
-        v = lua_tostring(L, -1);
-    }
-    lua_pop(L, 1);   /* the string stays alive: it is referenced by the options table */
-    return v;
-}
-
-/* A per-coordinate option: a number (same for all) or a table of dim numbers. */
-static int opt_vector(lua_State *L, int t, const char *key, int dim, double *out, double def)
-{
-    lua_getfield(L, t, key);
-    int given = !lua_isnil(L, -1);
-    if (!given) {
+    if (type == LUA_TNIL) {
         for (int d = 0; d < dim; d++) out[d] = def;
-    } else if (lua_isnumber(L, -1)) {
-        double v = lua_tonumber(L, -1);
-        for (int d = 0; d < dim; d++) out[d] = v;
-    } else if (lua_istable(L, -1)) {
-        if ((int)luaL_len(L, -1) != dim)
-            pso_error(L, "pso: '%s' must have %d values (dim), has %d", key, dim,
-                       (int)luaL_len(L, -1));
-        for (int d = 0; d < dim; d++) {
-            lua_rawgeti(L, -1, d + 1);
-            if (!lua_isnumber(L, -1))
-                pso_error(L, "pso: '%s'[%d] must be a number, got %s", key, d + 1,
-                           luaL_typename(L, -1));
-            out[d] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-    } else {
-        pso_error(L, "pso: '%s' must be a number or a table, got %s", key, luaL_typename(L, -1));
+        return 0;
     }
-    lua_pop(L, 1);
-    return given;
+    if (type == LUA_TTABLE) {
+        sl_lua_opt_numbers(o, key, out, dim, lo, hi);
+        return 1;
+    }
+    if (type != LUA_TNUMBER)
+        sl_lua_opt_error(o, key, "must be a number or a list of %d numbers (got a %s)", dim,
+                         lua_typename(o->L, type));
+    double v = sl_lua_opt_number(o, key, def, lo, hi);
+    for (int d = 0; d < dim; d++) out[d] = v;
+    return 1;
 }
 
-/* A list of functions from t[key] (a function alone counts as a list of one). */
-static int collect_functions(lua_State *L, int t, const char *key, int *refs, int max)
+/* The functions of option o.key (a function alone counts as a list of one) into refs; returns
+ * how many. */
+static int opt_functions(const sl_lua_opts *o, const char *key, int *refs, int max)
 {
+    lua_State *L = o->L;
     int n = 0;
-    lua_getfield(L, t, key);
+    lua_getfield(L, o->t, key);
     if (lua_isfunction(L, -1)) {
         refs[n++] = luaL_ref(L, LUA_REGISTRYINDEX);
         return n;
@@ -289,12 +246,13 @@ static int collect_functions(lua_State *L, int t, const char *key, int *refs, in
         for (int k = 1; k <= len && n < max; k++) {
             lua_rawgeti(L, -1, k);
             if (!lua_isfunction(L, -1))
-                pso_error(L, "pso: constraints.%s[%d] must be a function, got %s", key, k,
-                           luaL_typename(L, -1));
+                sl_lua_opt_error(o, key, "[%d] must be a function (got a %s)", k,
+                                 luaL_typename(L, -1));
             refs[n++] = luaL_ref(L, LUA_REGISTRYINDEX);
         }
     } else if (!lua_isnil(L, -1)) {
-        pso_error(L, "pso: constraints.%s must be a function or a list of functions", key);
+        sl_lua_opt_error(o, key, "must be a function or a list of functions (got a %s)",
+                         luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     return n;
@@ -328,12 +286,125 @@ static const char *const option_keys[] = {
     "stagnation", "stagnation_tol", "seed", "threads", "constraints", "convergence", NULL};
 static const char *const constraint_keys[] = {"g", "h", "method", "tol", "tol_start", "penalty",
                                               NULL};
+static const char *const links_names[] = {"probability", "k_draws", NULL};
+static const char *const sphere_names[] = {"radius", "volume", NULL};
+static const char *const method_names[] = {"deb", "penalty", NULL};
 
-/* Builds a solver userdata from the options table at index t; leaves it on the stack. */
+/* The objective: a Lua function (P->fn_ref), a test function (P->tf) or a CEC-2017 function
+ * (returns its number 1..10; 0 otherwise). */
+static int read_objective(const sl_lua_opts *o, lua_pso *P)
+{
+    lua_State *L = o->L;
+    sl_lua_opt_require(o, "objective");
+    lua_getfield(L, o->t, "objective");
+    int type = lua_type(L, -1);
+    lua_pop(L, 1);
+    if (type == LUA_TFUNCTION) {
+        P->fn_ref = sl_lua_opt_function(o, "objective");
+        return 0;
+    }
+    if (type != LUA_TSTRING)
+        sl_lua_opt_error(o, "objective", "must be a function or a name (got a %s)",
+                         lua_typename(L, type));
+    const char *name = sl_lua_opt_string(o, "objective", NULL);
+    int cec = cec_number(name);
+    if (cec < 0 || cec > 10)
+        sl_lua_opt_error(o, "objective", "names an unknown CEC-2017 function '%s' (cec1..cec10)",
+                         name);
+    if (!cec) {
+        P->tf = sl_testfn_find(name);
+        if (!P->tf)
+            sl_lua_opt_error(o, "objective", "names an unknown objective '%s' (sphere, rosenbrock, "
+                             "rastrigin, griewank, ackley, schwefel, cec1..cec10, or a function)",
+                             name);
+    }
+    return cec;
+}
+
+/* integer = true (every coordinate) or a list of coordinate indices: quantum 1 there. */
+static void read_integer(const sl_lua_opts *o, int D, double *quantum)
+{
+    lua_State *L = o->L;
+    lua_getfield(L, o->t, "integer");
+    if (lua_isboolean(L, -1)) {
+        if (lua_toboolean(L, -1))
+            for (int d = 0; d < D; d++) quantum[d] = 1.0;
+    } else if (lua_istable(L, -1)) {
+        int len = (int)luaL_len(L, -1);
+        for (int k = 1; k <= len; k++) {
+            lua_rawgeti(L, -1, k);
+            lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
+            if (i < 1 || i > D)
+                sl_lua_opt_error(o, "integer", "[%d] must be a coordinate index in [1, %d]", k, D);
+            quantum[i - 1] = 1.0;
+            lua_pop(L, 1);
+        }
+    } else if (!lua_isnil(L, -1)) {
+        sl_lua_opt_error(o, "integer", "must be true or a list of coordinate indices (got a %s)",
+                         luaL_typename(L, -1));
+    }
+    lua_pop(L, 1);
+}
+
+/* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, tol_start =, penalty = }
+ * or {f, ...} (inequalities only). */
+static void read_constraints(const sl_lua_opts *o, lua_pso *P, sl_pso_def *c)
+{
+    lua_State *L = o->L;
+    if (!sl_lua_opt_has(o, "constraints")) return;
+    lua_getfield(L, o->t, "constraints");
+    int ct = lua_gettop(L);
+    if (!lua_istable(L, ct))
+        sl_lua_opt_error(o, "constraints", "must be a table (got a %s)", luaL_typename(L, ct));
+    int shorthand = luaL_len(L, ct) > 0;
+    sl_lua_opts co;
+    char cname[sizeof o->name + 16];
+    snprintf(cname, sizeof cname, "%s.constraints", o->name);
+    if (shorthand) { /* {f, ...}: the inequalities, nothing else */
+        lua_pushnil(L);
+        while (lua_next(L, ct)) {
+            lua_pop(L, 1);
+            if (lua_type(L, -1) == LUA_TSTRING)
+                sl_lua_opt_error(o, "constraints", "is a list of functions and takes no named "
+                                 "option ('%s')", lua_tostring(L, -1));
+        }
+    } else {
+        sl_lua_opts_open(&co, L, ct, cname, constraint_keys);
+    }
+    int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
+    int nh = shorthand ? 0 : count_functions(L, ct, "h");
+    P->con_refs = malloc(sizeof(int) * (size_t)(ng + nh + 1));
+    if (!P->con_refs) pso_error(L, "pso: out of memory");
+    if (shorthand) {
+        for (int k = 1; k <= ng; k++) {
+            lua_rawgeti(L, ct, k);
+            if (!lua_isfunction(L, -1))
+                sl_lua_opt_error(o, "constraints", "[%d] must be a function (got a %s)", k,
+                                 luaL_typename(L, -1));
+            P->con_refs[P->ng++] = luaL_ref(L, LUA_REGISTRYINDEX);
+        }
+    } else {
+        P->ng = opt_functions(&co, "g", P->con_refs, ng);
+        P->nh = opt_functions(&co, "h", P->con_refs + P->ng, nh);
+        c->cmethod = sl_lua_opt_enum(&co, "method", method_names, 0) == 1 ? SL_PSO_PENALTY
+                                                                           : SL_PSO_DEB;
+        c->eq_tol = sl_lua_opt_number(&co, "tol", c->eq_tol, 0.0, HUGE_VAL);
+        c->eq_tol_start = sl_lua_opt_number(&co, "tol_start", 0.0, 0.0, HUGE_VAL);
+        c->penalty = sl_lua_opt_interval(&co, "penalty", c->penalty, 0.0, HUGE_VAL, "()");
+    }
+    c->ng = P->ng;
+    c->nh = P->nh;
+    lua_pop(L, 1);
+}
+
+/* Builds a solver userdata from the options table at index t; leaves it on the stack. Every
+ * option is read with the binding toolkit: a misspelt key, a wrong type or a value out of range
+ * names the option and the table. */
 static lua_pso *build(lua_State *L, int t, const char *name)
 {
     sl_lua_opts opts;
     sl_lua_opts_open(&opts, L, t, name, option_keys);
+    const sl_lua_opts *o = &opts;
     lua_pso *P = lua_newuserdatauv(L, sizeof *P, 0);
     memset(P, 0, sizeof *P);
     P->fn_ref = LUA_NOREF;
@@ -341,71 +412,33 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     P->L = sl_lua_main_thread(L); /* objectives outlive the coroutine that made the solver */
     luaL_setmetatable(L, PSO_MT);
 
-    /* objective */
-    int cec = 0;
-    lua_getfield(L, t, "objective");
-    if (lua_isfunction(L, -1)) {
-        P->fn_ref = luaL_ref(L, LUA_REGISTRYINDEX);
-    } else if (lua_type(L, -1) == LUA_TSTRING) {
-        const char *name = lua_tostring(L, -1);
-        cec = cec_number(name);
-        if (cec < 0 || cec > 10) pso_error(L, "pso: unknown CEC-2017 function '%s' (cec1..cec10)", name);
-        if (!cec) {
-            P->tf = sl_testfn_find(name);
-            if (!P->tf)
-                pso_error(L, "pso: unknown objective '%s' (sphere, rosenbrock, rastrigin, "
-                              "griewank, ackley, schwefel, cec1..cec10, or a function)", name);
-        }
-        lua_pop(L, 1);
-    } else {
-        pso_error(L, "pso: 'objective' must be a function or a name, got %s", luaL_typename(L, -1));
-    }
-
-    long long dim = opt_integer(L, t, "dim", 0);
-    if (dim < 1 || dim > 100000) pso_error(L, "pso: 'dim' must be in 1..100000 (got %lld)", dim);
-    int D = (int)dim;
-    const char *vname = opt_string(L, t, "variant", "spso2011");
-    int variant = sl_pso_variant_parse(vname);
-    if (variant < 0)
-        pso_error(L, "pso: unknown variant '%s' (spso2011, inertia, ldw, constriction)", vname);
-    sl_pso_def c = sl_pso_def_default((sl_pso_variant)variant, D);
+    int cec = read_objective(o, P);
+    sl_lua_opt_require(o, "dim");
+    int D = (int)sl_lua_opt_integer(o, "dim", 0, 1, 100000);
+    int vi = sl_lua_opt_enum(o, "variant", sl_pso_variant_names, 0);
+    sl_pso_def c = sl_pso_def_default((sl_pso_variant)sl_pso_variant_parse(sl_pso_variant_names[vi]),
+                                      D);
 
     P->lower = malloc(sizeof(double) * D);
     P->upper = malloc(sizeof(double) * D);
     P->quantum = calloc((size_t)D, sizeof(double));
     if (!P->lower || !P->upper || !P->quantum) pso_error(L, "pso: out of memory");
     double dlo = P->tf ? P->tf->lower : -100.0, dhi = P->tf ? P->tf->upper : 100.0;
-    int has_lo = opt_vector(L, t, "lower", D, P->lower, dlo);
-    int has_hi = opt_vector(L, t, "upper", D, P->upper, dhi);
+    int has_lo = opt_vector(o, "lower", D, P->lower, dlo, -HUGE_VAL, HUGE_VAL);
+    int has_hi = opt_vector(o, "upper", D, P->upper, dhi, -HUGE_VAL, HUGE_VAL);
     if (P->fn_ref != LUA_NOREF && (!has_lo || !has_hi))
-        pso_error(L, "pso: a Lua objective needs 'lower' and 'upper'");
-    opt_vector(L, t, "step", D, P->quantum, 0.0);
-    lua_getfield(L, t, "integer");
-    if (lua_isboolean(L, -1)) {
-        if (lua_toboolean(L, -1))
-            for (int d = 0; d < D; d++) P->quantum[d] = 1.0;
-    } else if (lua_istable(L, -1)) {
-        int len = (int)luaL_len(L, -1);
-        for (int k = 1; k <= len; k++) {
-            lua_rawgeti(L, -1, k);
-            lua_Integer i = lua_isinteger(L, -1) ? lua_tointeger(L, -1) : 0;
-            if (i < 1 || i > D)
-                pso_error(L, "pso: integer[%d] must be a coordinate index in 1..%d", k, D);
-            P->quantum[i - 1] = 1.0;
-            lua_pop(L, 1);
-        }
-    } else if (!lua_isnil(L, -1)) {
-        pso_error(L, "pso: 'integer' must be true or a list of coordinate indices");
-    }
-    lua_pop(L, 1);
+        sl_lua_opt_error(o, has_lo ? "upper" : "lower", "is needed by a Lua objective");
+    opt_vector(o, "step", D, P->quantum, 0.0, 0.0, HUGE_VAL);
+    read_integer(o, D, P->quantum);
     c.lower = P->lower;
     c.upper = P->upper;
     c.quantum = P->quantum;
 
     if (cec) {
-        const char *dir = opt_string(L, t, "cec_dir", NULL);
-        if (!dir) pso_error(L, "pso: objective cec%d needs 'cec_dir' (the CEC-2017 input_data folder)",
-                             cec);
+        const char *dir = sl_lua_opt_string(o, "cec_dir", NULL);
+        if (!dir)
+            sl_lua_opt_error(o, "cec_dir", "is needed by objective cec%d (the CEC-2017 "
+                             "input_data folder)", cec);
         const char *res = sl_lua_resolve_input(L, dir);
         sl_error e;
         sl_error_clear(&e);
@@ -415,105 +448,43 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     } else if (P->tf) {
         c.optimum = P->tf->optimum;
     }
-    c.optimum = opt_number(L, t, "optimum", c.optimum);
+    c.optimum = sl_lua_opt_number(o, "optimum", c.optimum, -HUGE_VAL, HUGE_VAL);
     P->optimum = c.optimum;
 
-    const char *topo = opt_string(L, t, "topology", "default");
-    int tp = sl_pso_topology_parse(topo);
-    if (tp < 0)
-        pso_error(L, "pso: unknown topology '%s' (adaptive, global, ring, von_neumann)", topo);
-    c.topology = (sl_pso_topology)tp;
-    const char *bh = opt_string(L, t, "bounds", "default");
-    int bi = sl_pso_bounds_parse(bh);
-    if (bi < 0)
-        pso_error(L, "pso: unknown bound handling '%s' (confine, clamp, reflect, random, damp)", bh);
-    c.bounds = (sl_pso_bounds)bi;
-    c.swarm = (int)opt_integer(L, t, "swarm", c.swarm);
-    c.informants = (int)opt_integer(L, t, "informants", c.informants);
-    c.ring_radius = (int)opt_integer(L, t, "ring_radius", c.ring_radius);
-    const char *links = opt_string(L, t, "links", "probability");
-    if (strcmp(links, "probability") == 0) c.links_k_draws = 0;
-    else if (strcmp(links, "k_draws") == 0) c.links_k_draws = 1;
-    else pso_error(L, "pso: unknown links '%s' (probability, k_draws)", links);
-    const char *sphere = opt_string(L, t, "sphere", "radius");
-    if (strcmp(sphere, "radius") == 0) c.sphere_volume = 0;
-    else if (strcmp(sphere, "volume") == 0) c.sphere_volume = 1;
-    else pso_error(L, "pso: unknown sphere '%s' (radius, volume)", sphere);
-    c.async = opt_bool(L, t, "async", 0);
-    c.permute = opt_bool(L, t, "permute", 0);
-    c.w = opt_number(L, t, "w", c.variant == SL_PSO_SPSO2011 ? c.w : c.w_start);
+    int ti = sl_lua_opt_enum(o, "topology", sl_pso_topology_names, 0);
+    c.topology = (sl_pso_topology)sl_pso_topology_parse(sl_pso_topology_names[ti]);
+    int bi = sl_lua_opt_enum(o, "bounds", sl_pso_bounds_names, 0);
+    c.bounds = (sl_pso_bounds)sl_pso_bounds_parse(sl_pso_bounds_names[bi]);
+    c.swarm = (int)sl_lua_opt_integer(o, "swarm", c.swarm, 1, 100000);
+    c.informants = (int)sl_lua_opt_integer(o, "informants", c.informants, 1, 1000);
+    c.ring_radius = (int)sl_lua_opt_integer(o, "ring_radius", c.ring_radius, 1, 100000);
+    c.links_k_draws = sl_lua_opt_enum(o, "links", links_names, 0);
+    c.sphere_volume = sl_lua_opt_enum(o, "sphere", sphere_names, 0);
+    c.async = sl_lua_opt_boolean(o, "async", false);
+    c.permute = sl_lua_opt_boolean(o, "permute", false);
+    c.w = sl_lua_opt_number(o, "w", c.variant == SL_PSO_SPSO2011 ? c.w : c.w_start, -HUGE_VAL,
+                            HUGE_VAL);
     if (c.variant != SL_PSO_SPSO2011) c.w_start = c.w_end = c.w;
     if (c.variant == SL_PSO_LDW) {
-        c.w_start = opt_number(L, t, "w_start", 0.9);
-        c.w_end = opt_number(L, t, "w_end", 0.4);
+        c.w_start = sl_lua_opt_number(o, "w_start", 0.9, -HUGE_VAL, HUGE_VAL);
+        c.w_end = sl_lua_opt_number(o, "w_end", 0.4, -HUGE_VAL, HUGE_VAL);
     }
-    c.c = opt_number(L, t, "c", c.c);
-    c.c1 = opt_number(L, t, "c1", c.c1);
-    c.c2 = opt_number(L, t, "c2", c.c2);
-    c.chi = opt_number(L, t, "chi", c.chi);
-    c.vmax = opt_number(L, t, "vmax", c.vmax);
-    c.max_fes = opt_integer(L, t, "fes", c.max_fes);
-    c.target = opt_number(L, t, "target", c.target);
-    c.max_seconds = opt_number(L, t, "time", 0.0);
-    c.stagnation = (int)opt_integer(L, t, "stagnation", 0);
-    c.stagnation_tol = opt_number(L, t, "stagnation_tol", 0.0);
+    c.c = sl_lua_opt_interval(o, "c", c.c, 0.0, HUGE_VAL, "()");
+    c.c1 = sl_lua_opt_number(o, "c1", c.c1, 0.0, HUGE_VAL);
+    c.c2 = sl_lua_opt_number(o, "c2", c.c2, 0.0, HUGE_VAL);
+    c.chi = sl_lua_opt_interval(o, "chi", c.chi, 0.0, HUGE_VAL, "()");
+    c.vmax = sl_lua_opt_number(o, "vmax", c.vmax, 0.0, HUGE_VAL);
+    c.max_fes = (long long)sl_lua_opt_integer(o, "fes", c.max_fes, 1, 1000000000000000LL);
+    c.target = sl_lua_opt_number(o, "target", c.target, -HUGE_VAL, HUGE_VAL);
+    c.max_seconds = sl_lua_opt_number(o, "time", 0.0, 0.0, HUGE_VAL);
+    c.stagnation = (int)sl_lua_opt_integer(o, "stagnation", 0, 0, 2147483647);
+    c.stagnation_tol = sl_lua_opt_number(o, "stagnation_tol", 0.0, 0.0, HUGE_VAL);
     sl_world *w = sl_lua_world(L);
-    /* seeds are 64-bit patterns (a Lua integer, negative above 2^63), not doubles */
-    lua_getfield(L, t, "seed");
-    if (lua_isnil(L, -1)) c.seed = w ? sl_world_seed(w) : 1;
-    else if (lua_isinteger(L, -1)) c.seed = (uint64_t)lua_tointeger(L, -1);
-    else pso_error(L, "pso: 'seed' must be an integer");
-    lua_pop(L, 1);
-    c.threads = (int)opt_integer(L, t, "threads", w ? sl_world_threads(w) : 1);
-
-    /* constraints = { g = f | {f...}, h = f | {f...}, method =, tol =, tol_start =, penalty = }
-     * or {f, ...} (inequalities only) */
-    lua_getfield(L, t, "constraints");
-    if (!lua_isnil(L, -1)) {
-        int ct = lua_gettop(L);
-        if (!lua_istable(L, ct)) pso_error(L, "pso: 'constraints' must be a table");
-        int shorthand = luaL_len(L, ct) > 0;
-        char cname[128];
-        snprintf(cname, sizeof cname, "%s.constraints", name);
-        if (shorthand) { /* {f, ...}: the inequalities, nothing else */
-            lua_pushnil(L);
-            while (lua_next(L, ct)) {
-                lua_pop(L, 1);
-                if (lua_type(L, -1) == LUA_TSTRING)
-                    pso_error(L, "%s: a list of functions takes no named option ('%s')", cname,
-                              lua_tostring(L, -1));
-            }
-        } else {
-            sl_lua_opts copts;
-            sl_lua_opts_open(&copts, L, ct, cname, constraint_keys);
-        }
-        int ng = shorthand ? (int)luaL_len(L, ct) : count_functions(L, ct, "g");
-        int nh = shorthand ? 0 : count_functions(L, ct, "h");
-        P->con_refs = malloc(sizeof(int) * (size_t)(ng + nh + 1));
-        if (!P->con_refs) pso_error(L, "pso: out of memory");
-        if (shorthand) {
-            for (int k = 1; k <= ng; k++) {
-                lua_rawgeti(L, ct, k);
-                if (!lua_isfunction(L, -1))
-                    pso_error(L, "pso: constraints[%d] must be a function, got %s", k,
-                               luaL_typename(L, -1));
-                P->con_refs[P->ng++] = luaL_ref(L, LUA_REGISTRYINDEX);
-            }
-        } else {
-            P->ng = collect_functions(L, ct, "g", P->con_refs, ng);
-            P->nh = collect_functions(L, ct, "h", P->con_refs + P->ng, nh);
-            const char *m = opt_string(L, ct, "method", "deb");
-            if (strcmp(m, "deb") == 0) c.cmethod = SL_PSO_DEB;
-            else if (strcmp(m, "penalty") == 0) c.cmethod = SL_PSO_PENALTY;
-            else pso_error(L, "pso: unknown constraint method '%s' (deb, penalty)", m);
-            c.eq_tol = opt_number(L, ct, "tol", c.eq_tol);
-            c.eq_tol_start = opt_number(L, ct, "tol_start", 0.0);
-            c.penalty = opt_number(L, ct, "penalty", c.penalty);
-        }
-        c.ng = P->ng;
-        c.nh = P->nh;
-    }
-    lua_pop(L, 1);
+    /* seeds are 64-bit patterns (a Lua integer, negative above 2^63) */
+    c.seed = (uint64_t)sl_lua_opt_integer(o, "seed", w ? (lua_Integer)sl_world_seed(w) : 1,
+                                          LUA_MININTEGER, LUA_MAXINTEGER);
+    c.threads = (int)sl_lua_opt_integer(o, "threads", w ? sl_world_threads(w) : 1, 1, 1024);
+    read_constraints(o, P, &c);
 
     int lua_side = P->fn_ref != LUA_NOREF || P->ng + P->nh > 0;
     sl_pso_problem pb = {lua_side ? eval_lua : eval_builtin, P, !lua_side};
@@ -604,7 +575,9 @@ static int l_pso(lua_State *L)
     sl_error e;
     sl_error_clear(&e);
     if (run_solver(L, P, &e) != SL_OK) return raise_run_error(L, &e);
-    const char *conv = opt_string(L, 1, "convergence", NULL);
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, "swarmlab.pso{...}", option_keys);
+    const char *conv = sl_lua_opt_string(&o, "convergence", NULL);
     if (conv) write_convergence(L, P, conv);
     push_result(L, P);
     return 1;

@@ -180,6 +180,10 @@ const sl_pso_def *sl_pso_def_used(const sl_pso *s);
 const sl_pso_problem *sl_pso_problem_used(const sl_pso *s);
 
 /* Names <-> enums for bindings; return -1 for an unknown name. */
+/* The names the parsers accept, aliases included (NULL-terminated). */
+extern const char *const sl_pso_variant_names[];
+extern const char *const sl_pso_topology_names[];
+extern const char *const sl_pso_bounds_names[];
 int sl_pso_variant_parse(const char *name);
 int sl_pso_topology_parse(const char *name);
 int sl_pso_bounds_parse(const char *name);
