@@ -296,7 +296,7 @@ START_TEST(error_lines)
     msg = load_error("error({})\n", 0, 0, 0, NULL);
     ck_assert_msg(at_line(msg, 1) && contains(msg, "table value"), "%s", msg);
     msg = load_error("local w = swarmlab.world()\nw:population{name = 'p', n = -1}\n", 0, 0, 0, NULL);
-    ck_assert_msg(at_line(msg, 2) && contains(msg, "n must be"), "%s", msg);
+    ck_assert_msg(at_line(msg, 2) && contains(msg, "option 'n' must be"), "%s", msg);
 }
 END_TEST
 
@@ -514,8 +514,17 @@ START_TEST(api_argument_checks)
         {"p:set('a', 1)", "number expected"},
         {"p.count()", "swarmlab.pop expected"},
         {"w:population{name = 'q', columns = {b = 'f16'}}", "unknown type 'f16'"},
-        {"w:record{name = 'm', pop = p, column = 'a', reduce = 'median'}", "unknown reduce"},
-        {"w:field{name = 'f', nx = 0, ny = 3}", "nx and ny"},
+        {"w:record{name = 'm', pop = p, column = 'a', reduce = 'median'}",
+         "world:record{...}: option 'reduce' must be one of 'sum', 'mean'"},
+        {"w:record{name = 'm', pop = p, column = 'a', reduce = 'maxx'}", "did you mean 'max'?"},
+        {"w:record{name = 'm', pop = p, reduce = 'sum'}", "missing option 'column' in world:record{...}"},
+        {"w:plane{width = 0, height = 1}", "world:plane{...}: option 'width' must be in (0, inf) (got 0)"},
+        {"w:plane{width = 2, height = 1, toroidal = 1}", "option 'toroidal' must be true or false"},
+        {"w:graph{name = 'g', nodes = 2.5}", "world:graph{...}: option 'nodes' must be an integer"},
+        {"w:field{nx = 2, ny = 3}", "missing option 'name' in world:field{...}"},
+        {"w:field{name = 'f', nx = 2, ny = 3, cell = -1}", "option 'cell' must be in (0, inf)"},
+        {"w:population{name = 'q', n = -1}", "world:population{...}: option 'n' must be an integer in [0, 100000000] (got -1)"},
+        {"w:field{name = 'f', nx = 0, ny = 3}", "option 'nx' must be an integer in [1, 1000000000] (got 0)"},
         {"w:graph{name = 'g', nodes = 3}:add_edge(1, 4)", "node 4 out of 1..3"},
         {"swarmlab.record('nope', 1)", "no metric named 'nope'"},
         {"swarmlab.steps(-1)", "must be >= 0"},

@@ -30,12 +30,12 @@ struct sl_recorder {
     char *csv_path;
 };
 
-static const char *const reduce_names[] = {"sum", "mean", "min", "max", "count", "value"};
+const char *const sl_reduce_names[] = {"sum", "mean", "min", "max", "count", "value", NULL};
 
 int sl_reduce_parse(const char *s)
 {
     for (int i = 0; i < 6; i++)
-        if (s && strcmp(s, reduce_names[i]) == 0) return i;
+        if (s && strcmp(s, sl_reduce_names[i]) == 0) return i;
     return -1;
 }
 

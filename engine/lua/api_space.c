@@ -18,36 +18,11 @@ typedef struct object_box {
     void *ptr;
 } object_box;
 
-static double opt_number_field(lua_State *L, int t, const char *key, double def, int required)
+/* A required option (a string or number): raises "missing option 'key' in <table>" when absent. */
+static const char *required_string(const sl_lua_opts *o, const char *key)
 {
-    lua_getfield(L, t, key);
-    double v = def;
-    if (lua_isnil(L, -1)) {
-        if (required) luaL_error(L, "missing field '%s'", key);
-    } else if (!lua_isnumber(L, -1)) {
-        luaL_error(L, "field '%s' must be a number, not %s", key, luaL_typename(L, -1));
-    } else {
-        v = lua_tonumber(L, -1);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static int opt_bool_field(lua_State *L, int t, const char *key, int def)
-{
-    lua_getfield(L, t, key);
-    int v = lua_isnil(L, -1) ? def : lua_toboolean(L, -1);
-    lua_pop(L, 1);
-    return v;
-}
-
-static const char *name_field(lua_State *L, int t)
-{
-    lua_getfield(L, t, "name");
-    if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "missing field 'name' (a string)");
-    const char *s = lua_tostring(L, -1);
-    lua_pop(L, 1); /* still referenced by the table */
-    return s;
+    sl_lua_opt_require(o, key);
+    return sl_lua_opt_string(o, key, NULL);
 }
 
 /* ---- field ---- */
@@ -160,14 +135,16 @@ int sl_api_world_field(lua_State *L)
     static const char *const keys[] = {"name", "nx", "ny", "cell", "toroidal", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 2, "world:field{...}", keys);
-    const char *name = name_field(L, 2);
-    double nx = opt_number_field(L, 2, "nx", 0, 1), ny = opt_number_field(L, 2, "ny", 0, 1);
-    double cell = opt_number_field(L, 2, "cell", 1.0, 0);
-    int toroidal = opt_bool_field(L, 2, "toroidal", 0);
-    if (nx != floor(nx) || ny != floor(ny) || nx < 1 || ny < 1 || nx * ny > 1e9)
-        return luaL_error(L, "field '%s': nx and ny must be positive integers", name);
-    if (!isfinite(cell) || cell <= 0)
-        return luaL_error(L, "field '%s': cell must be a positive number", name);
+    const char *name = required_string(&o, "name");
+    sl_lua_opt_require(&o, "nx");
+    sl_lua_opt_require(&o, "ny");
+    lua_Integer nx = sl_lua_opt_integer(&o, "nx", 0, 1, 1000000000);
+    lua_Integer ny = sl_lua_opt_integer(&o, "ny", 0, 1, 1000000000);
+    double cell = sl_lua_opt_interval(&o, "cell", 1.0, 0.0, HUGE_VAL, "()");
+    bool toroidal = sl_lua_opt_boolean(&o, "toroidal", false);
+    if ((double)nx * (double)ny > 1e9)
+        return luaL_error(L, "world:field{...}: field '%s' has %I x %I cells (at most 1e9)", name,
+                          nx, ny);
     sl_error e;
     sl_field *f = sl_world_add_field(sl_lua_world(L), name, (int)nx, (int)ny, cell, toroidal, &e);
     if (!f) return luaL_error(L, "field '%s': %s", name, e.msg);
@@ -300,10 +277,9 @@ int sl_api_world_graph(lua_State *L)
     static const char *const keys[] = {"name", "nodes", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 2, "world:graph{...}", keys);
-    const char *name = name_field(L, 2);
-    double n = opt_number_field(L, 2, "nodes", 0, 1);
-    if (n != floor(n) || n < 1 || n > 1e8)
-        return luaL_error(L, "graph '%s': nodes must be a positive integer", name);
+    const char *name = required_string(&o, "name");
+    sl_lua_opt_require(&o, "nodes");
+    lua_Integer n = sl_lua_opt_integer(&o, "nodes", 0, 1, 100000000);
     sl_error e;
     sl_graph *g = sl_world_add_graph(sl_lua_world(L), name, (int)n, &e);
     if (!g) return luaL_error(L, "graph '%s': %s", name, e.msg);
@@ -341,11 +317,11 @@ int sl_api_world_plane(lua_State *L)
         static const char *const keys[] = {"width", "height", "toroidal", NULL};
         sl_lua_opts o;
         sl_lua_opts_open(&o, L, 2, "world:plane{...}", keys);
-        double wd = opt_number_field(L, 2, "width", 0, 1);
-        double ht = opt_number_field(L, 2, "height", 0, 1);
-        int tor = opt_bool_field(L, 2, "toroidal", 0);
-        if (!isfinite(wd) || !isfinite(ht) || wd <= 0 || ht <= 0)
-            return luaL_error(L, "plane: width and height must be positive numbers");
+        sl_lua_opt_require(&o, "width");
+        sl_lua_opt_require(&o, "height");
+        double wd = sl_lua_opt_interval(&o, "width", 0.0, 0.0, HUGE_VAL, "()");
+        double ht = sl_lua_opt_interval(&o, "height", 0.0, 0.0, HUGE_VAL, "()");
+        bool tor = sl_lua_opt_boolean(&o, "toroidal", false);
         sl_world_set_plane(w, (sl_plane){.width = wd, .height = ht, .toroidal = tor});
     } else if (!sl_world_plane(w)) {
         lua_pushnil(L);

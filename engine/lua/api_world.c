@@ -232,20 +232,11 @@ static const luaL_Reg pop_methods[] = {
 
 /* ---- world ---- */
 
-/* Reads an optional/required field of the options table at index 2. */
-static const char *opt_string(lua_State *L, const char *key, const char *def)
+/* A required string option: raises "missing option 'key' in <table>" when absent. */
+static const char *required_string(const sl_lua_opts *o, const char *key)
 {
-    lua_getfield(L, 2, key);
-    const char *s = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING)
-            luaL_error(L, "field '%s' must be a string, not %s", key, luaL_typename(L, -1));
-        s = lua_tostring(L, -1);
-    } else if (!def) {
-        luaL_error(L, "missing field '%s'", key);
-    }
-    lua_pop(L, 1); /* the string stays referenced by the options table */
-    return s;
+    sl_lua_opt_require(o, key);
+    return sl_lua_opt_string(o, key, NULL);
 }
 
 static int w_population(lua_State *L)
@@ -255,17 +246,13 @@ static int w_population(lua_State *L)
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 2, "world:population{...}", keys);
     sl_world *w = sl_lua_world(L);
-    const char *name = opt_string(L, "name", NULL);
-    lua_getfield(L, 2, "n");
-    int isint = 1;
-    lua_Integer n = lua_isnil(L, -1) ? 0 : lua_tointegerx(L, -1, &isint);
-    lua_pop(L, 1);
-    if (!isint || n < 0 || n > 100000000)
-        return luaL_error(L, "population '%s': n must be an integer in 0..1e8", name);
+    const char *name = required_string(&o, "name");
+    lua_Integer n = sl_lua_opt_integer(&o, "n", 0, 0, 100000000);
     lua_getfield(L, 2, "columns");
     int cols = lua_gettop(L);
     if (!lua_isnil(L, cols) && !lua_istable(L, cols))
-        return luaL_error(L, "population '%s': columns must be a table", name);
+        return sl_lua_opt_error(&o, "columns", "must be a table (got a %s)",
+                                luaL_typename(L, cols));
     sl_error e;
     sl_pop *p = sl_world_add_pop(w, name, &e);
     if (!p) return luaL_error(L, "%s", e.msg);
@@ -333,12 +320,9 @@ static int w_record(lua_State *L)
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 2, "world:record{...}", keys);
     sl_world *w = sl_lua_world(L);
-    const char *name = opt_string(L, "name", NULL);
-    const char *how = opt_string(L, "reduce", NULL);
-    int red = sl_reduce_parse(how);
-    if (red < 0)
-        return luaL_error(L, "record '%s': unknown reduce '%s' (expected sum, mean, min, max, "
-                             "count, value)", name, how);
+    const char *name = required_string(&o, "name");
+    sl_lua_opt_require(&o, "reduce");
+    int red = sl_lua_opt_enum(&o, "reduce", sl_reduce_names, 0);
     sl_pop *p = NULL;
     int col = -1;
     if (red != SL_REDUCE_VALUE) {
@@ -349,11 +333,12 @@ static int w_record(lua_State *L)
         } else if (luaL_testudata(L, -1, SL_MT_POP)) {
             p = ((object_box *)lua_touserdata(L, -1))->ptr;
         } else {
-            return luaL_error(L, "record '%s': field 'pop' must be a population or its name", name);
+            return sl_lua_opt_error(&o, "pop", "must be a population or its name (record '%s')",
+                                    name);
         }
         lua_pop(L, 1);
         if (red != SL_REDUCE_COUNT) {
-            const char *cname = opt_string(L, "column", NULL);
+            const char *cname = required_string(&o, "column");
             col = sl_pop_column(p, cname);
             if (col < 0)
                 return luaL_error(L, "record '%s': no column '%s' in population '%s'", name, cname,

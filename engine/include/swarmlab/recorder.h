@@ -23,7 +23,9 @@ typedef enum sl_reduce {
     SL_REDUCE_VALUE      /* set explicitly with sl_recorder_set */
 } sl_reduce;
 
-/* Parses "sum", "mean", "min", "max", "count", "value"; -1 otherwise. */
+/* The reductions' names in enum order ("sum", "mean", "min", "max", "count", "value"), then NULL. */
+extern const char *const sl_reduce_names[];
+/* Parses one of sl_reduce_names; -1 otherwise. */
 int sl_reduce_parse(const char *s);
 
 /* Deterministic reduction of a population column (count ignores the column). Mean of an empty
