@@ -4,7 +4,7 @@
 
 #include "swarmlab/recorder.h"
 
-sl_recorder *sl_recorder_create(void);
-void sl_recorder_destroy(sl_recorder *r);
+sl_recorder *slp_recorder_create(void);
+void slp_recorder_destroy(sl_recorder *r);
 
 #endif

@@ -39,14 +39,14 @@ int sl_reduce_parse(const char *s)
     return -1;
 }
 
-sl_recorder *sl_recorder_create(void)
+sl_recorder *slp_recorder_create(void)
 {
     sl_recorder *r = calloc(1, sizeof *r);
     if (r) r->every = 1;
     return r;
 }
 
-void sl_recorder_destroy(sl_recorder *r)
+void slp_recorder_destroy(sl_recorder *r)
 {
     if (!r) return;
     if (r->csv) fclose(r->csv);

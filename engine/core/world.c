@@ -91,7 +91,7 @@ sl_world *sl_world_create(uint64_t seed)
     w->dt = 1.0;
     w->threads = omp_get_max_threads();
     if (w->threads < 1) w->threads = 1;
-    w->recorder = sl_recorder_create();
+    w->recorder = slp_recorder_create();
     if (!w->recorder) {
         free(w);
         return NULL;
@@ -109,7 +109,7 @@ void sl_world_destroy(sl_world *w)
     list_free(&w->graphs);
     list_free(&w->fields);
     list_free(&w->pops);
-    sl_recorder_destroy(w->recorder);
+    slp_recorder_destroy(w->recorder);
     sl_bus_destroy(w->bus);
     free(w);
 }

@@ -198,10 +198,10 @@ static int register_param(lua_State *L, const char *name, const char *value, con
     }
     if (o->tunable) ADD_OPT("%stunable", len ? ", " : "");
 #undef ADD_OPT
-    int pi = sl_host_add_param(h, name, value, source, kind);
-    if (pi < 0 || sl_host_set_param_info(h, pi, luaL_optstring(L, 3, ""), deftext, opts) != 0)
+    int pi = slp_host_add_param(h, name, value, source, kind);
+    if (pi < 0 || slp_host_set_param_info(h, pi, luaL_optstring(L, 3, ""), deftext, opts) != 0)
         luaL_error(L, "out of memory");
-    if (o->tunable) sl_host_set_param_range(h, pi, o->min, o->max, o->integer);
+    if (o->tunable) slp_host_set_param_range(h, pi, o->min, o->max, o->integer);
     return pi;
 }
 
@@ -220,12 +220,12 @@ static int l_param(lua_State *L)
     /* arguments 1..4 keep their slots: values pushed below must never land at index 3, where
      * register_param reads the doc string (and would turn a number into a string) */
     lua_settop(L, 4);
-    if (sl_host_param_index(h, name) >= 0)
+    if (slp_host_param_index(h, name) >= 0)
         return luaL_error(L, "parameter '%s' declared twice", name);
     param_opts o;
     read_opts(L, 4, name, kind, &o);
 
-    const sl_override *ov = sl_host_find_override(h, name);
+    const sl_override *ov = slp_host_find_override(h, name);
     const char *origin = ov ? ov->origin : NULL;
     const char *source = ov ? (strcmp(ov->source, "ini") == 0 ? "ini" : "cli") : "default";
     char text[64];
@@ -338,7 +338,7 @@ static int l_stop(lua_State *L)
 
 static int l_world(lua_State *L)
 {
-    sl_api_push_world(L);
+    slp_host_api_push_world(L);
     return 1;
 }
 
@@ -420,7 +420,7 @@ static int l_rng(lua_State *L)
     luaL_argcheck(L, stream >= 0 && stream <= 0xffffffffLL, 1, "stream must be in 0..2^32-1");
     luaL_argcheck(L, id >= 0, 2, "id must be >= 0");
     luaL_argcheck(L, step >= 0, 3, "step must be >= 0");
-    sl_api_push_rng(L, h->seed, (uint32_t)stream, (uint64_t)id, (uint64_t)step);
+    slp_host_api_push_rng(L, h->seed, (uint32_t)stream, (uint64_t)id, (uint64_t)step);
     return 1;
 }
 
@@ -431,7 +431,7 @@ static const luaL_Reg swarmlab_funcs[] = {
     {NULL, NULL},
 };
 
-void sl_api_open(lua_State *L, void (*open_modules)(lua_State *L))
+void slp_host_api_open(lua_State *L, void (*open_modules)(lua_State *L))
 {
     luaL_newlib(L, swarmlab_funcs);
     lua_pushliteral(L, SWARMLAB_VERSION);

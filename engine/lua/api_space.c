@@ -129,7 +129,7 @@ static const luaL_Reg field_methods[] = {
     {"sum", f_sum},   {"max", f_max},         {"size", f_size}, {NULL, NULL},
 };
 
-int sl_api_world_field(lua_State *L)
+int slp_host_api_world_field(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_WORLD);
     static const char *const keys[] = {"name", "nx", "ny", "cell", "toroidal", NULL};
@@ -148,7 +148,7 @@ int sl_api_world_field(lua_State *L)
     sl_error e;
     sl_field *f = sl_world_add_field(sl_lua_world(L), name, (int)nx, (int)ny, cell, toroidal, &e);
     if (!f) return luaL_error(L, "field '%s': %s", name, e.msg);
-    sl_api_push_object(L, f, SL_MT_FIELD);
+    slp_host_api_push_object(L, f, SL_MT_FIELD);
     return 1;
 }
 
@@ -271,7 +271,7 @@ static const luaL_Reg graph_methods[] = {
     {"position", g_position}, {"shortest_paths", g_shortest}, {NULL, NULL},
 };
 
-int sl_api_world_graph(lua_State *L)
+int slp_host_api_world_graph(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_WORLD);
     static const char *const keys[] = {"name", "nodes", NULL};
@@ -283,7 +283,7 @@ int sl_api_world_graph(lua_State *L)
     sl_error e;
     sl_graph *g = sl_world_add_graph(sl_lua_world(L), name, (int)n, &e);
     if (!g) return luaL_error(L, "graph '%s': %s", name, e.msg);
-    sl_api_push_object(L, g, SL_MT_GRAPH);
+    slp_host_api_push_object(L, g, SL_MT_GRAPH);
     return 1;
 }
 
@@ -309,7 +309,7 @@ static const luaL_Reg plane_methods[] = {
     {"size", p_size}, {"toroidal", p_toroidal}, {NULL, NULL},
 };
 
-int sl_api_world_plane(lua_State *L)
+int slp_host_api_world_plane(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_WORLD);
     sl_world *w = sl_lua_world(L);
@@ -334,7 +334,7 @@ int sl_api_world_plane(lua_State *L)
 
 /* ---- registration ---- */
 
-void sl_api_space_register(lua_State *L)
+void slp_host_api_space_register(lua_State *L)
 {
     sl_lua_class(L, SL_MT_FIELD, field_methods, NULL);
     sl_lua_class(L, SL_MT_GRAPH, graph_methods, NULL);

@@ -27,7 +27,7 @@ typedef struct record_box {
     int metric;
 } record_box;
 
-void sl_api_push_object(lua_State *L, void *ptr, const char *mt)
+void slp_host_api_push_object(lua_State *L, void *ptr, const char *mt)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, OBJECTS_KEY);
     if (lua_rawgetp(L, -1, ptr) == LUA_TUSERDATA) {
@@ -43,7 +43,7 @@ void sl_api_push_object(lua_State *L, void *ptr, const char *mt)
     lua_remove(L, -2);
 }
 
-void sl_api_push_world(lua_State *L)
+void slp_host_api_push_world(lua_State *L)
 {
     lua_getfield(L, LUA_REGISTRYINDEX, WORLD_KEY);
 }
@@ -60,7 +60,7 @@ sl_pop *sl_lua_check_pop(lua_State *L, int arg)
 
 void sl_lua_push_pop(lua_State *L, sl_pop *p)
 {
-    sl_api_push_object(L, p, SL_MT_POP);
+    slp_host_api_push_object(L, p, SL_MT_POP);
 }
 
 /* ---- population ---- */
@@ -452,7 +452,7 @@ static const luaL_Reg record_methods[] = {
 
 /* ---- rng ---- */
 
-void sl_api_push_rng(lua_State *L, uint64_t seed, uint32_t stream, uint64_t id, uint64_t step)
+void slp_host_api_push_rng(lua_State *L, uint64_t seed, uint32_t stream, uint64_t id, uint64_t step)
 {
     sl_rng *r = lua_newuserdatauv(L, sizeof *r, 0);
     *r = sl_rng_make(seed, stream, id, step);
@@ -535,7 +535,7 @@ static void make_type(lua_State *L, const char *name, const luaL_Reg *methods,
     }
 }
 
-void sl_api_world_register(lua_State *L)
+void slp_host_api_world_register(lua_State *L)
 {
     lua_newtable(L);
     lua_setfield(L, LUA_REGISTRYINDEX, OBJECTS_KEY);
@@ -546,11 +546,11 @@ void sl_api_world_register(lua_State *L)
     make_type(L, SL_MT_WORLD, world_methods, w_tostring);
     luaL_getmetatable(L, SL_MT_WORLD);
     lua_getfield(L, -1, "__index");
-    lua_pushcfunction(L, sl_api_world_field);
+    lua_pushcfunction(L, slp_host_api_world_field);
     lua_setfield(L, -2, "field");
-    lua_pushcfunction(L, sl_api_world_graph);
+    lua_pushcfunction(L, slp_host_api_world_graph);
     lua_setfield(L, -2, "graph");
-    lua_pushcfunction(L, sl_api_world_plane);
+    lua_pushcfunction(L, slp_host_api_world_plane);
     lua_setfield(L, -2, "plane");
     lua_pop(L, 2);
 

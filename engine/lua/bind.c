@@ -413,7 +413,7 @@ sl_status sl_lua_callback_call(lua_State *M, int nargs, int nres, sl_error *e)
 
 int sl_lua_raise(lua_State *L, const sl_error *e)
 {
-    sl_host_keep_traceback(sl_lua_host(L));
+    slp_host_keep_traceback(sl_lua_host(L));
     return raise_text(L, e && e->msg[0] ? e->msg : "unknown error");
 }
 

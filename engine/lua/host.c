@@ -273,7 +273,7 @@ static sl_status set_lua_error(sl_error *e, const char *msg)
     return SL_ERR_LUA;
 }
 
-void sl_host_keep_traceback(sl_host *h)
+void slp_host_keep_traceback(sl_host *h)
 {
     h->keep_traceback = h->callback_failed;
     h->callback_failed = 0;
@@ -349,7 +349,7 @@ static int push_callback(sl_host *h, const char *name, sl_error *e, sl_status *s
     return 0;
 }
 
-void sl_host_commit_pops(sl_host *h)
+void slp_host_commit_pops(sl_host *h)
 {
     int n = sl_world_npops(h->w);
     for (int i = 0; i < n; i++) sl_pop_commit(sl_world_pop_at(h->w, i));
@@ -417,9 +417,9 @@ static int open_all(lua_State *L)
     sl_host *h = lua_touserdata(L, 1);
     luaL_openlibs(L);
     seed_math_random(L, h->seed);
-    sl_api_world_register(L);
-    sl_api_space_register(L);
-    sl_api_open(L, h->open_modules);
+    slp_host_api_world_register(L);
+    slp_host_api_space_register(L);
+    slp_host_api_open(L, h->open_modules);
     /* require() finds Lua files next to the scenario first */
     lua_getglobal(L, "package");
     lua_pushfstring(L, "%s/?.lua;", h->scenario_dir);
@@ -430,7 +430,7 @@ static int open_all(lua_State *L)
     lua_getglobal(L, "xpcall");
     lua_pushcclosure(L, guarded_xpcall, 1);
     lua_setglobal(L, "xpcall");
-    if (!h->unsafe) sl_sandbox_install(L, h);
+    if (!h->unsafe) slp_host_sandbox_install(L, h);
     else sl_finalizers_install(L);
     return 0;
 }
@@ -541,7 +541,7 @@ sl_host *sl_host_create(const sl_host_def *cfg, sl_error *e)
         goto fail;
     }
     if (call_protected(h, 0, 0, e) != SL_OK) goto fail;
-    sl_host_commit_pops(h);
+    slp_host_commit_pops(h);
     if (check_overrides_used(h, e) != SL_OK) goto fail;
     return h;
 fail:
@@ -609,7 +609,7 @@ long long sl_host_default_steps(const sl_host *h)
 {
     if (h->default_steps >= 0) return h->default_steps;
     /* a scenario may declare its step count as a parameter named "steps" */
-    int i = sl_host_param_index(h, "steps");
+    int i = slp_host_param_index(h, "steps");
     if (i >= 0 && h->params[i].kind == 'n') {
         char *end;
         long long n = strtoll(h->params[i].value, &end, 10);
@@ -627,9 +627,9 @@ sl_status sl_host_setup(sl_host *h, sl_error *e)
     sl_error_clear(e);
     sl_status st;
     if (push_callback(h, "setup", e, &st)) {
-        sl_api_push_world(h->L);
+        slp_host_api_push_world(h->L);
         st = call_protected(h, 1, 0, e);
-        sl_host_commit_pops(h);
+        slp_host_commit_pops(h);
     }
     if (st != SL_OK) return st;
     /* the initial state is row 0 even when the run takes no step */
@@ -645,13 +645,13 @@ static sl_status step_hook(sl_world *w, void *user, sl_error *e)
     sl_host *h = user;
     sl_status st;
     if (!push_callback(h, "step", e, &st)) return st;
-    sl_api_push_world(h->L);
+    slp_host_api_push_world(h->L);
     lua_pushinteger(h->L, (lua_Integer)sl_world_step_count(w) + 1);
     st = call_protected(h, 2, 1, e);
     if (st != SL_OK) return st;
     if (lua_type(h->L, -1) == LUA_TBOOLEAN && !lua_toboolean(h->L, -1)) h->stop = 1;
     lua_pop(h->L, 1);
-    sl_host_commit_pops(h);
+    slp_host_commit_pops(h);
     return SL_OK;
 }
 
@@ -685,16 +685,16 @@ sl_status sl_host_finish(sl_host *h, sl_error *e)
     sl_error_clear(e);
     sl_status st;
     if (push_callback(h, "finish", e, &st)) {
-        sl_api_push_world(h->L);
+        slp_host_api_push_world(h->L);
         st = call_protected(h, 1, 0, e);
-        sl_host_commit_pops(h);
+        slp_host_commit_pops(h);
     }
     return st;
 }
 
 /* ---- parameters ---- */
 
-sl_override *sl_host_find_override(sl_host *h, const char *name)
+sl_override *slp_host_find_override(sl_host *h, const char *name)
 {
     sl_override *found = NULL;
     for (int i = 0; i < h->noverrides; i++) {
@@ -706,14 +706,14 @@ sl_override *sl_host_find_override(sl_host *h, const char *name)
     return found;
 }
 
-int sl_host_param_index(const sl_host *h, const char *name)
+int slp_host_param_index(const sl_host *h, const char *name)
 {
     for (int i = 0; i < h->nparams; i++)
         if (strcmp(h->params[i].name, name) == 0) return i;
     return -1;
 }
 
-int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
+int slp_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
                       char kind)
 {
     if (h->nparams == h->cparams) {
@@ -752,7 +752,7 @@ void sl_host_param(const sl_host *h, int i, const char **name, const char **valu
 
 char sl_host_param_kind(const sl_host *h, int i) { return h->params[i].kind; }
 
-int sl_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
+int slp_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
                            const char *options)
 {
     sl_param_rec *p = &h->params[i];
@@ -880,7 +880,7 @@ const char *sl_lua_resolve_input(lua_State *L, const char *path)
 
 /* ---- for the viewer ---- */
 
-void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer)
+void slp_host_set_param_range(sl_host *h, int i, double min, double max, int integer)
 {
     h->params[i].tunable = 1;
     h->params[i].min = min;

@@ -118,35 +118,35 @@ struct sl_host {
 
 /* api.c: creates the `swarmlab` table (global and package.loaded) with the engine's functions,
  * then calls open_modules (may be NULL) with the table on top to add the modules' functions. */
-void sl_api_open(lua_State *L, void (*open_modules)(lua_State *L));
+void slp_host_api_open(lua_State *L, void (*open_modules)(lua_State *L));
 /* api_world.c: metatables of world, pop, record and rng userdata; the world userdata. */
-void sl_api_world_register(lua_State *L);
-void sl_api_push_world(lua_State *L);
-void sl_api_push_rng(lua_State *L, uint64_t seed, uint32_t stream, uint64_t id, uint64_t step);
+void slp_host_api_world_register(lua_State *L);
+void slp_host_api_push_world(lua_State *L);
+void slp_host_api_push_rng(lua_State *L, uint64_t seed, uint32_t stream, uint64_t id, uint64_t step);
 /* api_space.c: metatables of field, graph and plane userdata, and the world methods making them. */
-void sl_api_space_register(lua_State *L);
-int sl_api_world_field(lua_State *L);
-int sl_api_world_graph(lua_State *L);
-int sl_api_world_plane(lua_State *L);
+void slp_host_api_space_register(lua_State *L);
+int slp_host_api_world_field(lua_State *L);
+int slp_host_api_world_graph(lua_State *L);
+int slp_host_api_world_plane(lua_State *L);
 /* Pushes the cached userdata for a world-owned object (one per pointer), creating it with the
  * metatable `mt` on first use. */
-void sl_api_push_object(lua_State *L, void *ptr, const char *mt);
+void slp_host_api_push_object(lua_State *L, void *ptr, const char *mt);
 
 /* host.c helpers for the API. */
-sl_override *sl_host_find_override(sl_host *h, const char *name);
-int sl_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
+sl_override *slp_host_find_override(sl_host *h, const char *name);
+int slp_host_add_param(sl_host *h, const char *name, const char *value, const char *source,
                       char kind);
-int sl_host_param_index(const sl_host *h, const char *name);
+int slp_host_param_index(const sl_host *h, const char *name);
 /* Stores what parameter i was declared with; returns 0, or -1 when out of memory. */
-int sl_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
+int slp_host_set_param_info(sl_host *h, int i, const char *doc, const char *def,
                            const char *options);
 /* Marks parameter i tunable with its range (swarmlab.param option tunable = true). */
-void sl_host_set_param_range(sl_host *h, int i, double min, double max, int integer);
+void slp_host_set_param_range(sl_host *h, int i, double min, double max, int integer);
 /* Called by sl_lua_raise before it raises the error of a failed callback: the run's traceback
  * stays the callback's (the whole stack) instead of the one from where the error is raised. */
-void sl_host_keep_traceback(sl_host *h);
+void slp_host_keep_traceback(sl_host *h);
 /* Commits deferred kills/spawns of every population (after a Lua callback). */
-void sl_host_commit_pops(sl_host *h);
+void slp_host_commit_pops(sl_host *h);
 
 /* finalizers.c: in --unsafe mode, setmetatable and debug.setmetatable wrap a __gc function so
  * the finalizer runs in a fresh coroutine, under the instruction budget and the time limits
@@ -157,8 +157,8 @@ void sl_finalizers_install(lua_State *L);
 int sl_host_exhaust(sl_host *h, lua_State *L);
 
 /* sandbox.c */
-void sl_sandbox_install(lua_State *L, sl_host *h);
+void slp_host_sandbox_install(lua_State *L, sl_host *h);
 /* 1 when a file at `path` may be written (unsafe, or inside the output directory). */
-int sl_sandbox_may_write(const sl_host *h, const char *path);
+int slp_host_sandbox_may_write(const sl_host *h, const char *path);
 
 #endif

@@ -44,7 +44,7 @@ static char *canonical_target(const char *path)
     return out;
 }
 
-int sl_sandbox_may_write(const sl_host *h, const char *path)
+int slp_host_sandbox_may_write(const sl_host *h, const char *path)
 {
     if (h->unsafe) return 1;
     if (!h->out_real || !path || !*path) return 0;
@@ -107,7 +107,7 @@ static int sb_io_open(lua_State *L)
     const char *path = luaL_checkstring(L, 1);
     const char *mode = luaL_optstring(L, 2, "r");
     luaL_argcheck(L, valid_mode(mode), 2, "invalid mode");
-    if (writes(mode) && !sl_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "io.open", path);
+    if (writes(mode) && !slp_host_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "io.open", path);
     return push_stream(L, path, mode);
 }
 
@@ -116,7 +116,7 @@ static int sb_io_output(lua_State *L)
 {
     if (lua_type(L, 1) == LUA_TSTRING) {
         const char *path = lua_tostring(L, 1);
-        if (!sl_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "io.output", path);
+        if (!slp_host_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "io.output", path);
         if (push_stream(L, path, "w") != 1) return luaL_error(L, "%s", lua_tostring(L, -2));
         lua_replace(L, 1);
     }
@@ -130,7 +130,7 @@ static int sb_io_output(lua_State *L)
 static int sb_os_remove(lua_State *L)
 {
     const char *path = luaL_checkstring(L, 1);
-    if (!sl_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "os.remove", path);
+    if (!slp_host_sandbox_may_write(sl_lua_host(L), path)) return refuse(L, "os.remove", path);
     errno = 0;
     return luaL_fileresult(L, remove(path) == 0, path);
 }
@@ -139,8 +139,8 @@ static int sb_os_rename(lua_State *L)
 {
     const char *from = luaL_checkstring(L, 1);
     const char *to = luaL_checkstring(L, 2);
-    if (!sl_sandbox_may_write(sl_lua_host(L), from)) return refuse(L, "os.rename", from);
-    if (!sl_sandbox_may_write(sl_lua_host(L), to)) return refuse(L, "os.rename", to);
+    if (!slp_host_sandbox_may_write(sl_lua_host(L), from)) return refuse(L, "os.rename", from);
+    if (!slp_host_sandbox_may_write(sl_lua_host(L), to)) return refuse(L, "os.rename", to);
     errno = 0;
     return luaL_fileresult(L, rename(from, to) == 0, NULL);
 }
@@ -333,7 +333,7 @@ static void drop(lua_State *L, const char *lib, const char *name)
     lua_pop(L, 1);
 }
 
-void sl_sandbox_install(lua_State *L, sl_host *h)
+void slp_host_sandbox_install(lua_State *L, sl_host *h)
 {
     (void)h;
     drop(L, "os", "execute");

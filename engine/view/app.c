@@ -88,7 +88,7 @@ sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_def 
                 break;
             }
             attach(v, sim);
-            sl_view_message(v, "%s set; restarted with the same seed", v->params[i].name);
+            slp_view_message(v, "%s set; restarted with the same seed", v->params[i].name);
             done = 0;
             dirty = 1;
         }
@@ -97,10 +97,10 @@ sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_def 
             if (sim->restart) {
                 if (sim->restart(sim->user, e) != SL_OK) { status = e ? e->code : SL_ERR_STATE; break; }
                 attach(v, sim);
-                sl_view_message(v, "restarted with the same seed");
+                slp_view_message(v, "restarted with the same seed");
                 done = 0;
             } else {
-                sl_view_message(v, "this run cannot be restarted");
+                slp_view_message(v, "this run cannot be restarted");
             }
             dirty = 1;
         }
@@ -125,7 +125,7 @@ sl_status sl_view_run(sl_view *v, const sl_view_sim *sim, const sl_view_run_def 
         if (!v->finished && opts.max_steps >= 0 && done >= opts.max_steps) v->finished = 1;
         if (v->finished && want > 0) {
             if (sim->finish && sim->finish(sim->user, e) != SL_OK) { status = e ? e->code : SL_ERR_STATE; break; }
-            sl_view_message(v, "finished after %lld steps (R: restart)", done);
+            slp_view_message(v, "finished after %lld steps (R: restart)", done);
         }
         if (want > 0) dirty = 1;
 

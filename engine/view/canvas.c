@@ -6,7 +6,7 @@
 
 #define COORD_LIMIT 1e7   /* coordinates beyond this are off any screen: dropped */
 
-int sl_canvas_init(sl_canvas *c, int w, int h)
+int slp_view_canvas_init(slp_view_canvas *c, int w, int h)
 {
     c->w = w;
     c->h = h;
@@ -14,7 +14,7 @@ int sl_canvas_init(sl_canvas *c, int w, int h)
     return c->px ? 0 : -1;
 }
 
-void sl_canvas_release(sl_canvas *c)
+void slp_view_canvas_release(slp_view_canvas *c)
 {
     free(c->px);
     c->px = NULL;
@@ -41,20 +41,20 @@ static inline void blend_at(uint32_t *p, uint32_t rgba, unsigned cov)
     *p = 0xff000000u | (dr << 16) | (dg << 8) | db;
 }
 
-void sl_canvas_clear(sl_canvas *c, uint32_t rgba)
+void slp_view_canvas_clear(slp_view_canvas *c, uint32_t rgba)
 {
     uint32_t v = to_argb(rgba);
     size_t n = (size_t)c->w * (size_t)c->h;
     for (size_t i = 0; i < n; i++) c->px[i] = v;
 }
 
-void sl_canvas_blend(sl_canvas *c, int x, int y, uint32_t rgba)
+void slp_view_canvas_blend(slp_view_canvas *c, int x, int y, uint32_t rgba)
 {
     if (x < 0 || y < 0 || x >= c->w || y >= c->h) return;
     blend_at(&c->px[(size_t)y * c->w + x], rgba, 255);
 }
 
-void sl_canvas_fill_rect(sl_canvas *c, int x, int y, int w, int h, uint32_t rgba)
+void slp_view_canvas_fill_rect(slp_view_canvas *c, int x, int y, int w, int h, uint32_t rgba)
 {
     int x0 = x < 0 ? 0 : x, y0 = y < 0 ? 0 : y;
     int x1 = x + w > c->w ? c->w : x + w, y1 = y + h > c->h ? c->h : y + h;
@@ -70,14 +70,14 @@ void sl_canvas_fill_rect(sl_canvas *c, int x, int y, int w, int h, uint32_t rgba
     }
 }
 
-void sl_canvas_rect(sl_canvas *c, int x, int y, int w, int h, uint32_t rgba)
+void slp_view_canvas_rect(slp_view_canvas *c, int x, int y, int w, int h, uint32_t rgba)
 {
     if (w <= 0 || h <= 0) return;
-    sl_canvas_fill_rect(c, x, y, w, 1, rgba);
-    if (h > 1) sl_canvas_fill_rect(c, x, y + h - 1, w, 1, rgba);
+    slp_view_canvas_fill_rect(c, x, y, w, 1, rgba);
+    if (h > 1) slp_view_canvas_fill_rect(c, x, y + h - 1, w, 1, rgba);
     if (h > 2) {
-        sl_canvas_fill_rect(c, x, y + 1, 1, h - 2, rgba);
-        if (w > 1) sl_canvas_fill_rect(c, x + w - 1, y + 1, 1, h - 2, rgba);
+        slp_view_canvas_fill_rect(c, x, y + 1, 1, h - 2, rgba);
+        if (w > 1) slp_view_canvas_fill_rect(c, x + w - 1, y + 1, 1, h - 2, rgba);
     }
 }
 
@@ -86,7 +86,7 @@ static int bad(double v)
     return !(v > -COORD_LIMIT && v < COORD_LIMIT);   /* also true for NaN */
 }
 
-void sl_canvas_dot(sl_canvas *c, double x, double y, int size, uint32_t rgba)
+void slp_view_canvas_dot(slp_view_canvas *c, double x, double y, int size, uint32_t rgba)
 {
     if (bad(x) || bad(y)) return;
     if (size <= 1) {
@@ -98,10 +98,10 @@ void sl_canvas_dot(sl_canvas *c, double x, double y, int size, uint32_t rgba)
         return;
     }
     int ix = (int)floor(x - 0.5 * size + 0.5), iy = (int)floor(y - 0.5 * size + 0.5);
-    sl_canvas_fill_rect(c, ix, iy, size, size, rgba);
+    slp_view_canvas_fill_rect(c, ix, iy, size, size, rgba);
 }
 
-static inline void plot_cov(sl_canvas *c, int x, int y, uint32_t rgba, double cov)
+static inline void plot_cov(slp_view_canvas *c, int x, int y, uint32_t rgba, double cov)
 {
     if (x < 0 || y < 0 || x >= c->w || y >= c->h) return;
     if (cov <= 0) return;
@@ -131,7 +131,7 @@ static int clip_segment(double *x0, double *y0, double *x1, double *y1, double x
     return 1;
 }
 
-static void wu_line(sl_canvas *c, double x0, double y0, double x1, double y1, uint32_t rgba)
+static void wu_line(slp_view_canvas *c, double x0, double y0, double x1, double y1, uint32_t rgba)
 {
     int steep = fabs(y1 - y0) > fabs(x1 - x0);
     double t;
@@ -159,7 +159,7 @@ static void wu_line(sl_canvas *c, double x0, double y0, double x1, double y1, ui
     }
 }
 
-void sl_canvas_line(sl_canvas *c, double x0, double y0, double x1, double y1, double width,
+void slp_view_canvas_line(slp_view_canvas *c, double x0, double y0, double x1, double y1, double width,
                     uint32_t rgba)
 {
     if (bad(x0) || bad(y0) || bad(x1) || bad(y1)) return;
@@ -171,17 +171,17 @@ void sl_canvas_line(sl_canvas *c, double x0, double y0, double x1, double y1, do
     }
     double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
     if (len < 1e-9) {
-        sl_canvas_circle(c, x0, y0, 0.5 * width, rgba, 1);
+        slp_view_canvas_circle(c, x0, y0, 0.5 * width, rgba, 1);
         return;
     }
     double nx = -dy / len * 0.5 * width, ny = dx / len * 0.5 * width;
-    sl_canvas_triangle(c, x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, rgba);
-    sl_canvas_triangle(c, x0 + nx, y0 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny, rgba);
+    slp_view_canvas_triangle(c, x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, rgba);
+    slp_view_canvas_triangle(c, x0 + nx, y0 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny, rgba);
 }
 
 /* Triangle fill by edge functions over the bounding box, sampling pixel centres; a top-left
  * rule makes shared edges (a quad split in two) cover each pixel exactly once. */
-void sl_canvas_triangle(sl_canvas *c, double x0, double y0, double x1, double y1, double x2,
+void slp_view_canvas_triangle(slp_view_canvas *c, double x0, double y0, double x1, double y1, double x2,
                         double y2, uint32_t rgba)
 {
     if (bad(x0) || bad(y0) || bad(x1) || bad(y1) || bad(x2) || bad(y2)) return;
@@ -223,7 +223,7 @@ void sl_canvas_triangle(sl_canvas *c, double x0, double y0, double x1, double y1
     }
 }
 
-void sl_canvas_circle(sl_canvas *c, double cx, double cy, double r, uint32_t rgba, int filled)
+void slp_view_canvas_circle(slp_view_canvas *c, double cx, double cy, double r, uint32_t rgba, int filled)
 {
     if (bad(cx) || bad(cy) || !(r >= 0) || r > COORD_LIMIT) return;
     if (r < 0.5) r = 0.5;
@@ -270,7 +270,7 @@ void sl_canvas_circle(sl_canvas *c, double cx, double cy, double r, uint32_t rgb
     }
 }
 
-void sl_canvas_mask(sl_canvas *c, int x, int y, const uint8_t *mask, int mw, int mh,
+void slp_view_canvas_mask(slp_view_canvas *c, int x, int y, const uint8_t *mask, int mw, int mh,
                     uint32_t rgba)
 {
     for (int j = 0; j < mh; j++) {

@@ -12,7 +12,7 @@ static void d_line(sl_draw *d, double x0, double y0, double x1, double y1, sl_rg
     double a, b, p, q;
     sl_view_world_to_screen(v, x0, y0, &a, &b);
     sl_view_world_to_screen(v, x1, y1, &p, &q);
-    sl_canvas_line(&v->canvas, a, b, p, q, w > 0 ? w : 1, c);
+    slp_view_canvas_line(&v->canvas, a, b, p, q, w > 0 ? w : 1, c);
 }
 
 static void d_circle(sl_draw *d, double x, double y, double r, sl_rgba c, int filled)
@@ -20,7 +20,7 @@ static void d_circle(sl_draw *d, double x, double y, double r, sl_rgba c, int fi
     sl_view *v = V(d);
     double a, b;
     sl_view_world_to_screen(v, x, y, &a, &b);
-    sl_canvas_circle(&v->canvas, a, b, r * v->scale, c, filled);
+    slp_view_canvas_circle(&v->canvas, a, b, r * v->scale, c, filled);
 }
 
 static void d_point(sl_draw *d, double x, double y, sl_rgba c, double size)
@@ -28,8 +28,8 @@ static void d_point(sl_draw *d, double x, double y, sl_rgba c, double size)
     sl_view *v = V(d);
     double a, b;
     sl_view_world_to_screen(v, x, y, &a, &b);
-    if (size > 2.5) sl_canvas_circle(&v->canvas, a, b, 0.5 * size, c, 1);
-    else sl_canvas_dot(&v->canvas, a, b, size < 1.5 ? 1 : 2, c);
+    if (size > 2.5) slp_view_canvas_circle(&v->canvas, a, b, 0.5 * size, c, 1);
+    else slp_view_canvas_dot(&v->canvas, a, b, size < 1.5 ? 1 : 2, c);
 }
 
 static void d_text(sl_draw *d, double x, double y, const char *s, sl_rgba c)
@@ -38,14 +38,14 @@ static void d_text(sl_draw *d, double x, double y, const char *s, sl_rgba c)
     double a, b;
     sl_view_world_to_screen(v, x, y, &a, &b);
     if (!(fabs(a) < 1e6 && fabs(b) < 1e6)) return;
-    sl_font_draw(v->font_small, &v->canvas, (int)lround(a), (int)lround(b), s, c);
+    slp_view_font_draw(v->font_small, &v->canvas, (int)lround(a), (int)lround(b), s, c);
 }
 
 static void d_heatmap(sl_draw *d, double x0, double y0, double x1, double y1, int nx, int ny,
                       const double *val, double vmin, double vmax)
 {
     sl_view *v = V(d);
-    sl_canvas *cv = &v->canvas;
+    slp_view_canvas *cv = &v->canvas;
     if (nx <= 0 || ny <= 0 || !(x1 > x0) || !(y1 > y0) || !(vmax > vmin)) return;
     double sx0, sy0, sx1, sy1;
     sl_view_world_to_screen(v, x0, y0, &sx0, &sy0);
@@ -78,7 +78,7 @@ static void d_heatmap(sl_draw *d, double x0, double y0, double x1, double y1, in
             if (!(t > 0)) continue;
             int k = t >= 255 ? 255 : (int)t;
             if (k == 0) k = 1;
-            sl_canvas_blend(cv, x, y, lut[k]);
+            slp_view_canvas_blend(cv, x, y, lut[k]);
         }
     }
     free(colx);
@@ -89,7 +89,7 @@ static double d_ppu(sl_draw *d)
     return V(d)->scale;
 }
 
-void vd_init(sl_view *v, sl_draw *d)
+void slp_view_draw_init(sl_view *v, sl_draw *d)
 {
     d->impl = v;
     d->line = d_line;

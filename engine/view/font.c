@@ -20,7 +20,7 @@ typedef struct glyph {
     int advance;
 } glyph;
 
-struct sl_font {
+struct slp_view_font {
     int height;
     glyph g[NGLYPH];
 };
@@ -51,14 +51,14 @@ static int load_glyph(TTF_Font *tf, int ch, glyph *out)
     return 0;
 }
 
-sl_font *sl_font_open(const char *path, int px, char *msg, size_t msglen)
+slp_view_font *slp_view_font_open(const char *path, int px, char *msg, size_t msglen)
 {
     TTF_Font *tf = TTF_OpenFont(path, px);
     if (!tf) {
         snprintf(msg, msglen, "%s: cannot open font: %s", path, TTF_GetError());
         return NULL;
     }
-    sl_font *f = calloc(1, sizeof *f);
+    slp_view_font *f = calloc(1, sizeof *f);
     if (!f) { TTF_CloseFont(tf); snprintf(msg, msglen, "out of memory"); return NULL; }
     f->height = TTF_FontHeight(tf);
     for (int ch = FIRST; ch <= LAST; ch++) {
@@ -75,7 +75,7 @@ sl_font *sl_font_open(const char *path, int px, char *msg, size_t msglen)
         if (load_glyph(tf, ch, &f->g[ch - FIRST]) != 0) {
             snprintf(msg, msglen, "%s: cannot render glyph %d: %s", path, ch, TTF_GetError());
             TTF_CloseFont(tf);
-            sl_font_close(f);
+            slp_view_font_close(f);
             return NULL;
         }
     }
@@ -83,19 +83,19 @@ sl_font *sl_font_open(const char *path, int px, char *msg, size_t msglen)
     return f;
 }
 
-void sl_font_close(sl_font *f)
+void slp_view_font_close(slp_view_font *f)
 {
     if (!f) return;
     for (int i = 0; i < NGLYPH; i++) free(f->g[i].mask);
     free(f);
 }
 
-int sl_font_height(const sl_font *f)
+int slp_view_font_height(const slp_view_font *f)
 {
     return f ? f->height : 0;
 }
 
-static const glyph *glyph_of(const sl_font *f, unsigned cp)
+static const glyph *glyph_of(const slp_view_font *f, unsigned cp)
 {
     if (cp < FIRST || cp > LAST || (cp > ASCII_LAST && cp < LATIN1_FIRST) ||
         (cp >= LATIN1_FIRST && f->g[cp - FIRST].advance == 0))
@@ -119,7 +119,7 @@ static unsigned next_cp(const char *s, int *len)
     return 0xfffd;
 }
 
-int sl_font_width(const sl_font *f, const char *s)
+int slp_view_font_width(const slp_view_font *f, const char *s)
 {
     if (!f || !s) return 0;
     int w = 0, len;
@@ -127,13 +127,13 @@ int sl_font_width(const sl_font *f, const char *s)
     return w;
 }
 
-int sl_font_draw(const sl_font *f, sl_canvas *c, int x, int y, const char *s, uint32_t rgba)
+int slp_view_font_draw(const slp_view_font *f, slp_view_canvas *c, int x, int y, const char *s, uint32_t rgba)
 {
     if (!f || !s) return 0;
     int x0 = x, len;
     for (; *s; s += len) {
         const glyph *g = glyph_of(f, next_cp(s, &len));
-        if (g->mask) sl_canvas_mask(c, x, y, g->mask, g->w, g->h, rgba);
+        if (g->mask) slp_view_canvas_mask(c, x, y, g->mask, g->w, g->h, rgba);
         x += g->advance;
     }
     return x - x0;

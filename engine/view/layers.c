@@ -11,7 +11,7 @@
 #define GRAPH_MAX_EDGES 400000
 
 /* ---- colour maps (sl_view_ramp, sl_view_heat: view.h) ---- */
-sl_rgba vl_viridis(double t)
+sl_rgba slp_view_viridis(double t)
 {
     static const uint8_t s[][3] = { { 68, 1, 84 },    { 65, 68, 135 },  { 42, 120, 142 },
                                     { 34, 168, 132 }, { 122, 209, 81 }, { 253, 231, 37 } };
@@ -24,7 +24,7 @@ static const sl_rgba CATEGORY[] = { 0x4e79a7ff, 0xf28e2bff, 0xe15759ff, 0x76b7b2
                                     0x59a14fff, 0xedc948ff, 0xb07aa1ff, 0xff9da7ff,
                                     0x9c755fff, 0xbab0acff, 0x86bcb6ff, 0xd4a6c8ff };
 
-sl_rgba vl_pop_color(int i)
+sl_rgba slp_view_pop_color(int i)
 {
     return POP_COLORS[i % (int)(sizeof POP_COLORS / sizeof POP_COLORS[0])];
 }
@@ -88,11 +88,11 @@ static int is_hidden(const sl_view *v, const char *name)
     return 0;
 }
 
-static void add_layer(sl_view *v, const char *name, vl_kind kind, int index, sl_rgba swatch,
+static void add_layer(sl_view *v, const char *name, slp_view_layer_kind kind, int index, sl_rgba swatch,
                       size_t count)
 {
     if (v->nlayers >= VL_MAX) return;
-    vl_layer *l = &v->layers[v->nlayers++];
+    slp_view_layer *l = &v->layers[v->nlayers++];
     snprintf(l->name, sizeof l->name, "%s", name);
     l->kind = kind;
     l->index = index;
@@ -101,7 +101,7 @@ static void add_layer(sl_view *v, const char *name, vl_kind kind, int index, sl_
     l->visible = !is_hidden(v, l->name);
 }
 
-void vl_refresh(sl_view *v)
+void slp_view_refresh(sl_view *v)
 {
     v->nlayers = 0;
     sl_world *w = v->world;
@@ -125,9 +125,9 @@ void vl_refresh(sl_view *v)
     for (int i = 0; i < sl_world_npops(w); i++) {
         sl_pop *p = sl_world_pop_at(w, i);
         if (!pop_drawable(p) || drawn_by_layer(w, p)) continue;
-        add_layer(v, sl_pop_name(p), VL_POP, i, vl_pop_color(i), sl_pop_count(p));
+        add_layer(v, sl_pop_name(p), VL_POP, i, slp_view_pop_color(i), sl_pop_count(p));
     }
-    v->has_lua_draw = v->L && vlua_has_draw(v->L);
+    v->has_lua_draw = v->L && slp_view_lua_has_draw(v->L);
     if (v->has_lua_draw) add_layer(v, "scenario draw()", VL_LUA, 0, 0xffffffff, 0);
 }
 
@@ -144,7 +144,7 @@ static void grow(double b[4], int *have, double x, double y)
 /* The extent of what the world has to show: 2 with a real extent (a plane, or things spread
  * over an area or a line), 1 when everything sits on one point (b is a unit box around it), 0
  * when there is nothing to frame (b is the unit square). */
-int vl_world_bounds(sl_view *v, double b[4])
+int slp_view_world_bounds(sl_view *v, double b[4])
 {
     sl_world *w = v->world;
     int have = 0;
@@ -191,19 +191,19 @@ int vl_world_bounds(sl_view *v, double b[4])
 }
 
 /* ---- colouring ---- */
-const char *vl_color_column(const sl_view *v, const char *pop)
+const char *slp_view_color_column(const sl_view *v, const char *pop)
 {
     for (int i = 0; i < v->ncolorby; i++)
         if (strcmp(v->colorby[i].pop, pop) == 0) return v->colorby[i].col[0] ? v->colorby[i].col : NULL;
     return NULL;
 }
 
-static vl_colorby *colorby_slot(sl_view *v, const char *pop)
+static slp_view_colorby *colorby_slot(sl_view *v, const char *pop)
 {
     for (int i = 0; i < v->ncolorby; i++)
         if (strcmp(v->colorby[i].pop, pop) == 0) return &v->colorby[i];
     if (v->ncolorby >= (int)(sizeof v->colorby / sizeof v->colorby[0])) return NULL;
-    vl_colorby *c = &v->colorby[v->ncolorby++];
+    slp_view_colorby *c = &v->colorby[v->ncolorby++];
     snprintf(c->pop, sizeof c->pop, "%s", pop);
     c->col[0] = '\0';
     return c;
@@ -216,13 +216,13 @@ sl_status sl_view_color_by(sl_view *v, const char *pop, const char *column, sl_e
     if (column && sl_pop_column(p, column) < 0)
         return sl_error_set(e, SL_ERR_RANGE, "view: population '%s' has no column '%s'", pop,
                             column);
-    vl_colorby *c = colorby_slot(v, pop);
+    slp_view_colorby *c = colorby_slot(v, pop);
     if (!c) return sl_error_set(e, SL_ERR_RANGE, "view: too many coloured populations");
     snprintf(c->col, sizeof c->col, "%s", column ? column : "");
     return SL_OK;
 }
 
-void vl_cycle_color(sl_view *v)
+void slp_view_cycle_color(sl_view *v)
 {
     if (!v->world) return;
     sl_pop *p = v->st.inspect_pop[0] ? sl_world_pop(v->world, v->st.inspect_pop) : NULL;
@@ -230,7 +230,7 @@ void vl_cycle_color(sl_view *v)
         if (v->layers[i].kind == VL_POP && v->layers[i].visible)
             p = sl_world_pop_at(v->world, v->layers[i].index);
     if (!p) return;
-    const char *cur = vl_color_column(v, sl_pop_name(p));
+    const char *cur = slp_view_color_column(v, sl_pop_name(p));
     int nc = sl_pop_ncolumns(p), start = cur ? sl_pop_column(p, cur) + 1 : 0;
     const char *next = NULL;
     for (int c = start; c < nc; c++) {
@@ -240,7 +240,7 @@ void vl_cycle_color(sl_view *v)
         break;
     }
     sl_view_color_by(v, sl_pop_name(p), next, NULL);
-    sl_view_message(v, "colour %s by %s", sl_pop_name(p), next ? next : "population");
+    slp_view_message(v, "colour %s by %s", sl_pop_name(p), next ? next : "population");
 }
 
 /* ---- drawing ---- */
@@ -253,7 +253,7 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
     int has_v = colref_get(p, "vx", &cvx) && colref_get(p, "vy", &cvy);
     int has_h = !has_v && (colref_get(p, "heading", &ch) || colref_get(p, "angle", &ch) ||
                            colref_get(p, "theta", &ch));
-    const char *colname = vl_color_column(v, sl_pop_name(p));
+    const char *colname = slp_view_color_column(v, sl_pop_name(p));
     int has_c = colname && colref_get(p, colname, &cc);
     double lo = 0, hi = 1;
     int categorical = 0;
@@ -273,12 +273,12 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
                      categorical ? " (categories)" : "");
         }
     }
-    sl_rgba base = vl_pop_color(pi);
+    sl_rgba base = slp_view_pop_color(pi);
     double span = hi > lo ? hi - lo : 1;
     int tri = (has_v || has_h) && n <= TRIANGLE_MAX_AGENTS;
     int size = n <= 2000 ? 5 : (n <= 20000 ? 3 : 2);
     double len = fmin(20.0, fmax(9.0, 9.0 * sqrt(v->st.zoom)));
-    sl_canvas *cv = &v->canvas;
+    slp_view_canvas *cv = &v->canvas;
     double W2, H2, s = v->scale;
     double cxw = v->st.center_x, cyw = v->st.center_y;
     sl_view_world_to_screen(v, cxw, cyw, &W2, &H2);   /* where the camera centre is drawn */
@@ -293,7 +293,7 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
                 long k = lround(val - lo);
                 col = CATEGORY[(k < 0 ? 0 : k) % (long)(sizeof CATEGORY / sizeof CATEGORY[0])];
             } else {
-                col = vl_viridis((val - lo) / span);
+                col = slp_view_viridis((val - lo) / span);
             }
         }
         if (tri) {
@@ -312,11 +312,11 @@ static void draw_pop(sl_view *v, sl_pop *p, int pi)
             double tx = sx + hx * 0.6 * len, ty = sy + hy * 0.6 * len;
             double bx = sx - hx * 0.4 * len, by = sy - hy * 0.4 * len;
             double wx = -hy * 0.3 * len, wy = hx * 0.3 * len;
-            sl_canvas_triangle(cv, tx, ty, bx + wx, by + wy, bx - wx, by - wy, col);
+            slp_view_canvas_triangle(cv, tx, ty, bx + wx, by + wy, bx - wx, by - wy, col);
         } else if (size >= 5) {
-            sl_canvas_circle(cv, sx, sy, 2.5, col, 1);
+            slp_view_canvas_circle(cv, sx, sy, 2.5, col, 1);
         } else {
-            sl_canvas_dot(cv, sx, sy, size, col);
+            slp_view_canvas_dot(cv, sx, sy, size, col);
         }
     }
 }
@@ -343,19 +343,19 @@ static void draw_graph(sl_view *v, sl_draw *d, sl_graph *g)
     for (int u = 0; u < g->n; u++) {
         double sx, sy;
         sl_view_world_to_screen(v, g->x[u], g->y[u], &sx, &sy);
-        if (r > 1) sl_canvas_circle(&v->canvas, sx, sy, r, 0xd0dcf0ff, 1);
-        else sl_canvas_dot(&v->canvas, sx, sy, 2, 0xd0dcf0ff);
+        if (r > 1) slp_view_canvas_circle(&v->canvas, sx, sy, r, 0xd0dcf0ff, 1);
+        else slp_view_canvas_dot(&v->canvas, sx, sy, 2, 0xd0dcf0ff);
     }
 }
 
-void vl_draw_world(sl_view *v, sl_draw *d)
+void slp_view_draw_world(sl_view *v, sl_draw *d)
 {
     sl_world *w = v->world;
     if (!w) return;
     v->color_label[0] = '\0';
     const sl_view_layers *reg = sl_view_layers_of(w);
     for (int i = 0; i < v->nlayers; i++) {
-        vl_layer *l = &v->layers[i];
+        slp_view_layer *l = &v->layers[i];
         if (!l->visible || l->kind == VL_LUA) continue;
         if (l->kind == VL_FIELD) {
             sl_field *f = sl_world_field_at(w, l->index);
@@ -371,18 +371,18 @@ void vl_draw_world(sl_view *v, sl_draw *d)
         }
     }
     for (int i = 0; i < v->nlayers; i++) {
-        vl_layer *l = &v->layers[i];
+        slp_view_layer *l = &v->layers[i];
         if (l->visible && l->kind == VL_POP) draw_pop(v, sl_world_pop_at(w, l->index), l->index);
     }
 }
 
-int vl_pick(sl_view *v, double sx, double sy, char *pop, size_t poplen, uint64_t *id)
+int slp_view_pick(sl_view *v, double sx, double sy, char *pop, size_t poplen, uint64_t *id)
 {
     double best = 10.0 * 10.0;
     int found = 0;
     if (!v->world) return 0;
     for (int li = 0; li < v->nlayers; li++) {
-        vl_layer *l = &v->layers[li];
+        slp_view_layer *l = &v->layers[li];
         if (!l->visible || l->kind != VL_POP) continue;
         sl_pop *p = sl_world_pop_at(v->world, l->index);
         colref cx, cy;

@@ -163,7 +163,7 @@ static const luaL_Reg METHODS[] = {
     { NULL, NULL },
 };
 
-int vlua_has_draw(lua_State *L)
+int slp_view_lua_has_draw(lua_State *L)
 {
     int t = lua_getglobal(L, "draw");
     lua_pop(L, 1);
@@ -178,7 +178,7 @@ static int message_handler(lua_State *L)
     return 1;
 }
 
-sl_status vlua_call_draw(lua_State *L, sl_draw *d, sl_error *e)
+sl_status slp_view_lua_call_draw(lua_State *L, sl_draw *d, sl_error *e)
 {
     if (!L) return SL_OK;
     int top = lua_gettop(L);

@@ -19,7 +19,7 @@
 #define PLANE_EDGE 0x2d3642ffu
 #define HUD_LEFT 320          /* the world is framed to the right of the status panel */
 
-void sl_view_message(sl_view *v, const char *fmt, ...)
+void slp_view_message(sl_view *v, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -94,7 +94,7 @@ void sl_view_screen_to_world(const sl_view *v, double sx, double sy, double *wx,
 
 static int compute_fit(sl_view *v)
 {
-    int extent = vl_world_bounds(v, v->bounds);
+    int extent = slp_view_world_bounds(v, v->bounds);
     int left = v->canvas.w >= 900 && !v->no_hud ? HUD_LEFT : 0;
     double aw = v->canvas.w - left - 40, ah = v->canvas.h - 40;
     if (aw < 10) aw = 10;
@@ -107,7 +107,7 @@ static int compute_fit(sl_view *v)
 
 void sl_view_fit(sl_view *v)
 {
-    vl_refresh(v);
+    slp_view_refresh(v);
     v->fit_extent = compute_fit(v);
     v->user_camera = 0;
     v->st.center_x = 0.5 * (v->bounds[0] + v->bounds[2]);
@@ -133,9 +133,9 @@ static sl_status resize(sl_view *v, int w, int h, sl_error *e)
     if (w < 64) w = 64;
     if (h < 64) h = 64;
     if (w == v->canvas.w && h == v->canvas.h) return SL_OK;
-    sl_canvas nc;
-    if (sl_canvas_init(&nc, w, h) != 0) return sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
-    sl_canvas_release(&v->canvas);
+    slp_view_canvas nc;
+    if (slp_view_canvas_init(&nc, w, h) != 0) return sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
+    slp_view_canvas_release(&v->canvas);
     v->canvas = nc;
     if (v->camera_set) {
         compute_fit(v);
@@ -174,7 +174,7 @@ sl_view *sl_view_create(sl_world *w, const sl_view_def *cfg_in, sl_error *e)
     v->st.zoom = 1;
     snprintf(v->title, sizeof v->title, "%s", cfg.title ? cfg.title : "swarmlab");
     snprintf(v->screenshot_dir, sizeof v->screenshot_dir, ".");
-    if (sl_canvas_init(&v->canvas, cfg.width, cfg.height) != 0) {
+    if (slp_view_canvas_init(&v->canvas, cfg.width, cfg.height) != 0) {
         sl_error_set(e, SL_ERR_NOMEM, "view: out of memory");
         sl_view_destroy(v);
         return NULL;
@@ -235,9 +235,9 @@ sl_view *sl_view_create(sl_world *w, const sl_view_def *cfg_in, sl_error *e)
     v->sdl_ttf = 1;
     char buf[1024], msg[600];
     const char *fp = find_font(&cfg, buf, sizeof buf);
-    v->font = sl_font_open(fp, 15, msg, sizeof msg);
-    if (v->font) v->font_small = sl_font_open(fp, 13, msg, sizeof msg);
-    if (v->font_small) v->font_big = sl_font_open(fp, 18, msg, sizeof msg);
+    v->font = slp_view_font_open(fp, 15, msg, sizeof msg);
+    if (v->font) v->font_small = slp_view_font_open(fp, 13, msg, sizeof msg);
+    if (v->font_small) v->font_big = slp_view_font_open(fp, 18, msg, sizeof msg);
     if (!v->font_big) {
         sl_error_set(e, SL_ERR_IO, "%s", msg);
         sl_view_destroy(v);
@@ -249,14 +249,14 @@ sl_view *sl_view_create(sl_world *w, const sl_view_def *cfg_in, sl_error *e)
 void sl_view_destroy(sl_view *v)
 {
     if (!v) return;
-    sl_font_close(v->font);
-    sl_font_close(v->font_small);
-    sl_font_close(v->font_big);
+    slp_view_font_close(v->font);
+    slp_view_font_close(v->font_small);
+    slp_view_font_close(v->font_big);
     if (v->sdl_ttf) TTF_Quit();
     if (v->frame) SDL_FreeSurface(v->frame);
     if (v->win) SDL_DestroyWindow(v->win);
     if (v->sdl_video) SDL_QuitSubSystem(SDL_INIT_VIDEO);
-    sl_canvas_release(&v->canvas);
+    slp_view_canvas_release(&v->canvas);
     free(v);
 }
 
@@ -337,40 +337,40 @@ uint32_t sl_view_pixel(const sl_view *v, int x, int y)
 static void draw_credits(sl_view *v)
 {
     const sl_view_layers *reg = v->world ? sl_view_layers_of(v->world) : NULL;
-    sl_font *f = v->font_small ? v->font_small : v->font;
+    slp_view_font *f = v->font_small ? v->font_small : v->font;
     if (!reg || !f) return;
     int y = v->canvas.h - 4;
     for (int i = v->nlayers - 1; i >= 0; i--) {
-        const vl_layer *l = &v->layers[i];
+        const slp_view_layer *l = &v->layers[i];
         if (l->kind != VL_PROVIDER || !l->visible || l->index >= reg->n) continue;
         const char *credit = reg->def[l->index].credit;
         if (!credit || !credit[0]) continue;
         /* the same credit once, even when several layers carry it */
         int dup = 0;
         for (int j = i + 1; j < v->nlayers && !dup; j++) {
-            const vl_layer *o = &v->layers[j];
+            const slp_view_layer *o = &v->layers[j];
             dup = o->kind == VL_PROVIDER && o->visible && o->index < reg->n &&
                   reg->def[o->index].credit && strcmp(reg->def[o->index].credit, credit) == 0;
         }
         if (dup) continue;
-        int w = sl_font_width(f, credit), h = sl_font_height(f);
+        int w = slp_view_font_width(f, credit), h = slp_view_font_height(f);
         y -= h + 2;
-        sl_canvas_fill_rect(&v->canvas, v->canvas.w - w - 10, y - 1, w + 8, h + 2, 0x000000b0u);
-        sl_font_draw(f, &v->canvas, v->canvas.w - w - 6, y, credit, 0xe6edf3ffu);
+        slp_view_canvas_fill_rect(&v->canvas, v->canvas.w - w - 10, y - 1, w + 8, h + 2, 0x000000b0u);
+        slp_view_font_draw(f, &v->canvas, v->canvas.w - w - 6, y, credit, 0xe6edf3ffu);
     }
 }
 
 sl_status sl_view_render(sl_view *v, sl_error *e)
 {
-    vl_refresh(v);
+    slp_view_refresh(v);
     /* a first frame with nothing to frame (agents not placed yet, all on one point) would keep
      * its camera for the whole run: fit again until the world has an extent */
     if (!v->camera_set || (v->fit_extent < 2 && !v->user_camera)) sl_view_fit(v);
     else v->scale = v->fit_scale * v->st.zoom;
-    sl_canvas *c = &v->canvas;
-    sl_canvas_clear(c, BACKGROUND);
+    slp_view_canvas *c = &v->canvas;
+    slp_view_canvas_clear(c, BACKGROUND);
     sl_draw d;
-    vd_init(v, &d);
+    slp_view_draw_init(v, &d);
     if (v->world) {
         const sl_plane *pl = sl_world_plane(v->world);
         if (pl && pl->width > 0 && pl->height > 0) {
@@ -380,18 +380,18 @@ sl_status sl_view_render(sl_view *v, sl_error *e)
             if (fabs(x0) < 1e7 && fabs(y0) < 1e7 && fabs(x1) < 1e7 && fabs(y1) < 1e7) {
                 int ix = (int)lround(fmin(x0, x1)), iy = (int)lround(fmin(y0, y1));
                 int iw = (int)lround(fmax(x0, x1)) - ix, ih = (int)lround(fmax(y0, y1)) - iy;
-                sl_canvas_fill_rect(c, ix, iy, iw, ih, PLANE_BG);
-                sl_canvas_rect(c, ix - 1, iy - 1, iw + 2, ih + 2, PLANE_EDGE);
+                slp_view_canvas_fill_rect(c, ix, iy, iw, ih, PLANE_BG);
+                slp_view_canvas_rect(c, ix - 1, iy - 1, iw + 2, ih + 2, PLANE_EDGE);
             }
         }
-        vl_draw_world(v, &d);
-        if (v->fit_extent == 0 && !v->has_lua_draw) vh_metrics_board(v);
+        slp_view_draw_world(v, &d);
+        if (v->fit_extent == 0 && !v->has_lua_draw) slp_view_hud_metrics_board(v);
         for (int i = 0; i < v->nlayers; i++) {
             if (v->layers[i].kind != VL_LUA || !v->layers[i].visible) continue;
-            if (vlua_call_draw(v->L, &d, e) != SL_OK) return e ? e->code : SL_ERR_LUA;
+            if (slp_view_lua_call_draw(v->L, &d, e) != SL_OK) return e ? e->code : SL_ERR_LUA;
         }
     }
-    if (!v->no_hud) vh_draw(v);
+    if (!v->no_hud) slp_view_hud_draw(v);
     draw_credits(v);
     v->frames++;
     if (v->win) {
@@ -444,9 +444,9 @@ static void screenshot(sl_view *v)
     sl_error_clear(&e);
     if (sl_view_save_png(v, path, &e) == SL_OK) {
         snprintf(v->st.screenshot, sizeof v->st.screenshot, "%s", path);
-        sl_view_message(v, "screenshot: %s", path);
+        slp_view_message(v, "screenshot: %s", path);
     } else {
-        sl_view_message(v, "%s", e.msg);
+        slp_view_message(v, "%s", e.msg);
     }
 }
 
@@ -472,7 +472,7 @@ static void toggle_layer(sl_view *v, int i)
 {
     if (i < 0 || i >= v->nlayers) return;
     sl_view_set_layer_visible(v, v->layers[i].name, !v->layers[i].visible);
-    sl_view_message(v, "%s %s", v->layers[i].name, v->layers[i].visible ? "shown" : "hidden");
+    slp_view_message(v, "%s %s", v->layers[i].name, v->layers[i].visible ? "shown" : "hidden");
 }
 
 static int handle_key(sl_view *v, SDL_Keycode k)
@@ -493,10 +493,10 @@ static int handle_key(sl_view *v, SDL_Keycode k)
     case SDLK_TAB: st->hud_hidden = !st->hud_hidden; return 1;
     case SDLK_y:
         st->y_up = !st->y_up;
-        sl_view_message(v, "y axis %s", st->y_up ? "up" : "down");
+        slp_view_message(v, "y axis %s", st->y_up ? "up" : "down");
         return 1;
     case SDLK_f: sl_view_fit(v); return 1;
-    case SDLK_c: vl_cycle_color(v); return 1;
+    case SDLK_c: slp_view_cycle_color(v); return 1;
     case SDLK_g: v->chart_first++; return 1;
     case SDLK_q: st->quit = 1; return 1;
     case SDLK_ESCAPE:
@@ -534,7 +534,7 @@ int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
         if (ev->button.button != SDL_BUTTON_LEFT) return 0;
         {
             double val;
-            int s = vh_slider_hit(v, ev->button.x, ev->button.y, &val);
+            int s = slp_view_hud_slider_hit(v, ev->button.x, ev->button.y, &val);
             if (s >= 0) {
                 v->slider_active = s;
                 v->param_pending_value = val;
@@ -550,7 +550,7 @@ int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
         return 0;
     case SDL_MOUSEMOTION:
         if (v->slider_active >= 0) {
-            v->param_pending_value = vh_slider_value_at(v, v->slider_active, ev->motion.x);
+            v->param_pending_value = slp_view_hud_slider_value_at(v, v->slider_active, ev->motion.x);
             return 1;
         }
         if (!v->mouse_down) return 0;
@@ -576,7 +576,7 @@ int sl_view_handle_event(sl_view *v, const union SDL_Event *ev)
         if (!v->dragged) {
             uint64_t id = 0;
             char pop[sizeof st->inspect_pop];
-            if (vl_pick(v, ev->button.x, ev->button.y, pop, sizeof pop, &id)) {
+            if (slp_view_pick(v, ev->button.x, ev->button.y, pop, sizeof pop, &id)) {
                 snprintf(st->inspect_pop, sizeof st->inspect_pop, "%s", pop);
                 st->inspect_id = id;
             } else {

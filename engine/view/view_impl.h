@@ -14,21 +14,21 @@
 #define VIEW_MAX_PARAMS 12
 #define TRIANGLE_MAX_AGENTS 20000
 
-typedef enum vl_kind { VL_POP = 0, VL_FIELD, VL_GRAPH, VL_PROVIDER, VL_LUA } vl_kind;
+typedef enum slp_view_layer_kind { VL_POP = 0, VL_FIELD, VL_GRAPH, VL_PROVIDER, VL_LUA } slp_view_layer_kind;
 
-typedef struct vl_layer {
+typedef struct slp_view_layer {
     char name[VL_NAME];
-    vl_kind kind;
+    slp_view_layer_kind kind;
     int index;           /* population / field / graph / provider index in the world */
     int visible;
     sl_rgba swatch;
     size_t count;        /* agents, cells or edges (legend) */
-} vl_layer;
+} slp_view_layer;
 
-typedef struct vl_colorby {
+typedef struct slp_view_colorby {
     char pop[VL_NAME];
     char col[VL_NAME];   /* "" = population colour */
-} vl_colorby;
+} slp_view_colorby;
 
 struct sl_view {
     sl_world *world;
@@ -40,13 +40,13 @@ struct sl_view {
     SDL_Surface *frame;      /* the canvas as an SDL surface (blitted to the window surface) */
     int sdl_video, sdl_ttf;
 
-    sl_canvas canvas;
-    sl_font *font, *font_small, *font_big;
+    slp_view_canvas canvas;
+    slp_view_font *font, *font_small, *font_big;
     char title[128];
 
     sl_view_state st;
     int camera_set;          /* 0: fit on next render */
-    int fit_extent;          /* what the last fit found (vl_world_bounds): below 2 (nothing,
+    int fit_extent;          /* what the last fit found (slp_view_world_bounds): below 2 (nothing,
                                 or one point) the camera is fitted again at each render until
                                 the world has an extent, unless the user zooms or pans */
     int user_camera;         /* the user zoomed or panned since the last fit */
@@ -54,11 +54,11 @@ struct sl_view {
     double fit_scale;
     double bounds[4];
 
-    vl_layer layers[VL_MAX];
+    slp_view_layer layers[VL_MAX];
     int nlayers;
     char hidden[VL_MAX][VL_NAME];
     int nhidden;
-    vl_colorby colorby[16];
+    slp_view_colorby colorby[16];
     int ncolorby;
     double color_lo, color_hi; /* range of the colouring column of the first coloured pop */
     char color_label[2 * VL_NAME];
@@ -88,33 +88,33 @@ struct sl_view {
 };
 
 /* layers.c */
-void vl_refresh(sl_view *v);                /* rebuilds the layer list from the world */
-int vl_world_bounds(sl_view *v, double out[4]); /* 0 nothing, 1 one point, 2 an extent */
-void vl_draw_world(sl_view *v, sl_draw *d);
-int vl_pick(sl_view *v, double sx, double sy, char *pop, size_t poplen, uint64_t *id);
-void vl_cycle_color(sl_view *v);
-const char *vl_color_column(const sl_view *v, const char *pop);
-sl_rgba vl_pop_color(int i);
+void slp_view_refresh(sl_view *v);                /* rebuilds the layer list from the world */
+int slp_view_world_bounds(sl_view *v, double out[4]); /* 0 nothing, 1 one point, 2 an extent */
+void slp_view_draw_world(sl_view *v, sl_draw *d);
+int slp_view_pick(sl_view *v, double sx, double sy, char *pop, size_t poplen, uint64_t *id);
+void slp_view_cycle_color(sl_view *v);
+const char *slp_view_color_column(const sl_view *v, const char *pop);
+sl_rgba slp_view_pop_color(int i);
 
 /* colormap (layers.c) */
-sl_rgba vl_viridis(double t);               /* t in [0,1] */
+sl_rgba slp_view_viridis(double t);               /* t in [0,1] */
 
 /* hud.c */
-void vh_draw(sl_view *v);
+void slp_view_hud_draw(sl_view *v);
 /* A world with nothing to frame (no plane, field, positioned graph, layer bounds or positioned
  * agents) and no draw(d): its metrics over time, one panel per metric, fill the canvas. Returns 1
  * when it drew something. */
-int vh_metrics_board(sl_view *v);
-int vh_slider_hit(sl_view *v, int x, int y, double *value); /* slider index under (x,y) or -1 */
-double vh_slider_value_at(sl_view *v, int slider, int x);
+int slp_view_hud_metrics_board(sl_view *v);
+int slp_view_hud_slider_hit(sl_view *v, int x, int y, double *value); /* slider index under (x,y) or -1 */
+double slp_view_hud_slider_value_at(sl_view *v, int slider, int x);
 
 /* draw.c: the sl_draw implementation over the canvas */
-void vd_init(sl_view *v, sl_draw *d);
+void slp_view_draw_init(sl_view *v, sl_draw *d);
 
 /* lua_draw.c */
-int vlua_has_draw(lua_State *L);
-sl_status vlua_call_draw(lua_State *L, sl_draw *d, sl_error *e);
+int slp_view_lua_has_draw(lua_State *L);
+sl_status slp_view_lua_call_draw(lua_State *L, sl_draw *d, sl_error *e);
 
-void sl_view_message(sl_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void slp_view_message(sl_view *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

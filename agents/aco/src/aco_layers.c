@@ -92,7 +92,7 @@ static void aco_best(sl_draw *d, sl_world *w, void *user)
     }
 }
 
-void aco_view_add_layers(sl_world *w)
+void slp_aco_view_add_layers(sl_world *w)
 {
     sl_view_layer_def a = { .name = "aco pheromone", .swatch = 0xf67d15ffu,
                             .draw = aco_pheromone, .bounds = aco_bounds };

@@ -98,7 +98,7 @@ static lua_colony *make_colony(lua_State *L, const char *name)
     h->c = sl_aco_create(h->in, &p, &e);
     if (!h->c) luaL_error(L, "aco: %s", e.msg); /* __gc frees the instance */
     sl_world *w = sl_lua_world(L);
-    if (w && (h->view = aco_view_acquire(w, &e)) != NULL) h->view->current = h->c;
+    if (w && (h->view = slp_aco_view_acquire(w, &e)) != NULL) h->view->current = h->c;
     return h;
 }
 
@@ -112,7 +112,7 @@ static lua_colony *check_colony(lua_State *L)
 static int colony_gc(lua_State *L)
 {
     lua_colony *h = luaL_checkudata(L, 1, ACO_MT);
-    aco_view_release(h->view, h->c);
+    slp_aco_view_release(h->view, h->c);
     sl_aco_destroy(h->c);
     sl_instance_destroy(h->in);
     h->view = NULL;

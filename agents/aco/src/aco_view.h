@@ -16,14 +16,14 @@ typedef struct aco_view {
 
 /* The world's record (created and attached on first use) with one more reference for the
  * caller; NULL with e filled on failure. */
-aco_view *aco_view_acquire(sl_world *w, sl_error *e);
+aco_view *slp_aco_view_acquire(sl_world *w, sl_error *e);
 /* Drops the caller's reference; clears `current` first when it is c (c may be NULL). */
-void aco_view_release(aco_view *v, const sl_aco *c);
+void slp_aco_view_release(aco_view *v, const sl_aco *c);
 
 #ifdef SL_ACO_VIEW_LAYERS
 /* Registers the pheromone and best-solution layers on w (aco_layers.c, viewer builds only);
  * called once per world, when its record is created. */
-void aco_view_add_layers(sl_world *w);
+void slp_aco_view_add_layers(sl_world *w);
 #endif
 
 #endif

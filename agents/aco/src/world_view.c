@@ -3,7 +3,7 @@
 
 #include <stdlib.h>
 
-void aco_view_release(aco_view *v, const sl_aco *c)
+void slp_aco_view_release(aco_view *v, const sl_aco *c)
 {
     if (!v) return;
     if (c && v->current == c) v->current = NULL;
@@ -14,10 +14,10 @@ static void world_drops(void *p)
 {
     aco_view *v = p;
     v->current = NULL;
-    aco_view_release(v, NULL);
+    slp_aco_view_release(v, NULL);
 }
 
-aco_view *aco_view_acquire(sl_world *w, sl_error *e)
+aco_view *slp_aco_view_acquire(sl_world *w, sl_error *e)
 {
     aco_view *v = sl_world_attached(w, SL_ACO_WORLD_KEY);
     if (!v) {
@@ -32,7 +32,7 @@ aco_view *aco_view_acquire(sl_world *w, sl_error *e)
             return NULL;
         }
 #ifdef SL_ACO_VIEW_LAYERS
-        aco_view_add_layers(w);
+        slp_aco_view_add_layers(w);
 #endif
     }
     v->refs++;

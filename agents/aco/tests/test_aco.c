@@ -445,7 +445,7 @@ START_TEST(test_world_view)
         sl_instance *in = random_instance(30, 2);
         sl_aco *c = make(in, SL_ACO_MMAS, SL_LS_2OPT, 5, 1, 1);
         sl_error e;
-        aco_view *v = aco_view_acquire(w, &e);
+        aco_view *v = slp_aco_view_acquire(w, &e);
         ck_assert_ptr_nonnull(v);
         v->current = c;
         ck_assert_ptr_eq(sl_aco_world_colony(w), c);
@@ -457,12 +457,12 @@ START_TEST(test_world_view)
         ck_assert_int_eq(len, 30);
         ck_assert(tau[t[0] * 30 + t[1]] > 0.0);
         if (order == 0) { /* the colony goes first, then the world */
-            aco_view_release(v, c);
+            slp_aco_view_release(v, c);
             ck_assert_ptr_null(sl_aco_world_colony(w));
             sl_world_destroy(w);
         } else {          /* the world goes first */
             sl_world_destroy(w);
-            aco_view_release(v, c);
+            slp_aco_view_release(v, c);
         }
         sl_aco_destroy(c);
         sl_instance_destroy(in);

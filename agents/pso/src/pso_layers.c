@@ -15,7 +15,7 @@
 #define PSO_GRID_Y 120
 #define PSO_KEY_MAX 80
 
-void pso_view_add_layers(sl_world *w, const char *key);
+void slp_pso_view_add_layers(sl_world *w, const char *key);
 
 /* Cached landscape of one attached swarm (owned by the world). */
 typedef struct pso_land {
@@ -114,7 +114,7 @@ static int pso_bounds(sl_world *w, void *user, double b[4])
 
 /* key: the attachment "pso.<population>" holding the sl_pso. Failures (out of memory, a full
  * registry, a key too long) leave the world without the layer; the run is not affected. */
-void pso_view_add_layers(sl_world *w, const char *key)
+void slp_pso_view_add_layers(sl_world *w, const char *key)
 {
     char name[PSO_KEY_MAX + 16], lkey[PSO_KEY_MAX + 8];
     if (strlen(key) >= PSO_KEY_MAX) return;

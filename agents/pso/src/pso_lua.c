@@ -25,7 +25,7 @@
 
 void sl_lua_open_pso(lua_State *L);
 #ifdef SL_PSO_VIEW_LAYERS
-void pso_view_add_layers(sl_world *w, const char *key); /* pso_layers.c, viewer builds only */
+void slp_pso_view_add_layers(sl_world *w, const char *key); /* pso_layers.c, viewer builds only */
 #endif
 
 #define PSO_MT "swarmlab.pso_solver"
@@ -700,7 +700,7 @@ static int l_attach(lua_State *L)
     P->world = w;
     memcpy(P->key, key, sizeof key);
 #ifdef SL_PSO_VIEW_LAYERS
-    pso_view_add_layers(w, key);
+    slp_pso_view_add_layers(w, key);
 #endif
     sl_system_def def = {.name = "pso.step", .pre = attached_step, .user = P};
     if (sl_world_add_system(w, &def, &e) < 0) return pso_error(L, "pso: %s", e.msg);
