@@ -61,23 +61,12 @@ static void open_opts(lua_State *L, const char *what, const char *const *keys, s
     sl_lua_opts_open(op, L, 1, name, keys);
 }
 
-static uint64_t opt_seed(lua_State *L, int t, const char *what)
+/* seeds are 64-bit patterns: a Lua integer (negative above 2^63, as swarmlab.seed() gives them)
+ * is taken as is; the default is the run's seed */
+static uint64_t opt_seed(lua_State *L, const sl_lua_opts *o)
 {
-    /* seeds are 64-bit patterns: a Lua integer (negative above 2^63, as swarmlab.seed() gives
-     * them) is taken as is */
-    lua_getfield(L, t, "seed");
-    int is_nil = lua_isnil(L, -1), is_int = lua_isinteger(L, -1);
-    lua_Integer iv = is_int ? lua_tointeger(L, -1) : 0;
-    lua_pop(L, 1);
-    if (is_nil) return sl_world_seed(sl_lua_world(L));
-    if (is_int) return (uint64_t)iv;
-    lua_getfield(L, t, "seed");
-    double s = lua_tonumber(L, -1);
-    if (lua_type(L, -1) != LUA_TNUMBER) lerr(L, "%s: 'seed' must be an integer", what);
-    lua_pop(L, 1);
-    if (s < 0 || s != floor(s) || s > 9007199254740992.0)
-        lerr(L, "%s: 'seed' must be a non-negative integer, got %g", what, s);
-    return (uint64_t)s;
+    return (uint64_t)sl_lua_opt_integer(o, "seed", (lua_Integer)sl_world_seed(sl_lua_world(L)),
+                                        LUA_MININTEGER, LUA_MAXINTEGER);
 }
 
 /* Population names travel in 64-byte handles. */
@@ -126,27 +115,24 @@ static int l_consensus(lua_State *L)
     open_opts(L, W, keys, &op);
     sl_graph_spec spec;
     spec.kind = sl_lua_opt_string(&op, "graph", "ring");
-    spec.n = (int)sl_lua_opt_integer(&op, "n", 10, -2147483647, 2147483647);
-    spec.rows = (int)sl_lua_opt_integer(&op, "rows", 0, -2147483647, 2147483647);
-    spec.radius = sl_lua_opt_number(&op, "radius", 0.3, -HUGE_VAL, HUGE_VAL);
-    spec.seed = opt_seed(L, 1, W);
+    spec.n = (int)sl_lua_opt_integer(&op, "n", 10, 1, 1000000);
+    spec.rows = (int)sl_lua_opt_integer(&op, "rows", 0, 0, 1000000);
+    spec.radius = sl_lua_opt_number(&op, "radius", 0.3, 0.0, HUGE_VAL);
+    spec.seed = opt_seed(L, &op);
     double eps = sl_lua_opt_number(&op, "eps", 0.0, -HUGE_VAL, HUGE_VAL);
     sl_consensus_def o = sl_consensus_def_default();
     o.max_rounds = 0;   /* the world's steps bound the rounds */
-    o.tol = sl_lua_opt_number(&op, "tol", o.tol, -HUGE_VAL, HUGE_VAL);
-    o.link_fail = sl_lua_opt_number(&op, "link_fail", 0.0, -HUGE_VAL, HUGE_VAL);
+    o.tol = sl_lua_opt_interval(&op, "tol", o.tol, 0.0, HUGE_VAL, "()");
+    o.link_fail = sl_lua_opt_interval(&op, "link_fail", 0.0, 0.0, 1.0, "[)");
     o.period = (int)sl_lua_opt_integer(&op, "period", 1, 1, 1000000);
     o.seed = spec.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
-    double msg_loss = sl_lua_opt_number(&op, "msg_loss", 0.0, -HUGE_VAL, HUGE_VAL);
-    const char *sw = sl_lua_opt_string(&op, "switching", "none");
+    double msg_loss = sl_lua_opt_number(&op, "msg_loss", 0.0, 0.0, 1.0);
+    static const char *const switchings[] = {"none", "split", "rgg", NULL};
+    const char *sw = switchings[sl_lua_opt_enum(&op, "switching", switchings, 0)];
     int ntopo = (int)sl_lua_opt_integer(&op, "topologies", 2, 1, 64);
     const char *pop = sl_lua_opt_string(&op, "pop", "nodes");
     if (strcmp(sw, "none") == 0) ntopo = 1;
-    else if (strcmp(sw, "split") != 0 && strcmp(sw, "rgg") != 0)
-        lerr(L, "consensus: unknown switching '%s' (expected none, split, rgg)", sw);
-    if (spec.n < 1) lerr(L, "graph: n must be >= 1, got %d", spec.n);
-    if (spec.n > 1000000) lerr(L, "graph: n must be <= 1000000, got %d", spec.n);
     int n = spec.n;
     /* weights: a name or a dense table */
     const char *wkind = "metropolis";
@@ -185,15 +171,10 @@ static int l_consensus(lua_State *L)
     double *x0 = lua_newuserdatauv(L, (size_t)n * sizeof *x0, 0);
     lua_getfield(L, 1, "x0");
     if (lua_istable(L, -1)) {
-        if ((int)luaL_len(L, -1) != n) lerr(L, "consensus: x0 has %d values, expected %d", (int)luaL_len(L, -1), n);
-        for (int i = 0; i < n; i++) {
-            lua_geti(L, -1, i + 1);
-            if (!lua_isnumber(L, -1)) lerr(L, "consensus: x0[%d] is not a number", i + 1);
-            x0[i] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
+        sl_lua_opt_numbers(&op, "x0", x0, n, -HUGE_VAL, HUGE_VAL);
     } else if (lua_isnil(L, -1)) {
-        const char *init = sl_lua_opt_string(&op, "init", "index");
+        static const char *const inits[] = {"index", "random", "spike", NULL};
+        const char *init = inits[sl_lua_opt_enum(&op, "init", inits, 0)];
         if (strcmp(init, "index") == 0) {
             for (int i = 0; i < n; i++) x0[i] = i;
         } else if (strcmp(init, "random") == 0) {
@@ -201,13 +182,12 @@ static int l_consensus(lua_State *L)
                 sl_rng r = sl_rng_make(spec.seed, 0x636f6e02u, (uint64_t)i, 0);
                 x0[i] = sl_rng_uniform(&r);
             }
-        } else if (strcmp(init, "spike") == 0) {
+        } else {   /* spike */
             for (int i = 0; i < n; i++) x0[i] = i == 0 ? (double)n : 0.0;
-        } else {
-            lerr(L, "consensus: unknown init '%s' (expected index, random, spike)", init);
         }
     } else {
-        lerr(L, "consensus: 'x0' must be a table of numbers, got %s", luaL_typename(L, -1));
+        sl_lua_opt_error(&op, "x0", "must be a list of %d numbers (got a %s)", n,
+                         luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     check_pop_name(L, W, pop);
@@ -334,8 +314,8 @@ typedef struct data_opts {
 } data_opts;
 
 /* The data options shared by swarmlab.fedavg and swarmlab.dgd. */
-static void read_data_opts(lua_State *L, const sl_lua_opts *op, const char *W,
-                           const char *parties_key, data_opts *d)
+static void read_data_opts(lua_State *L, const sl_lua_opts *op, const char *parties_key,
+                           data_opts *d)
 {
     d->samples = (int)sl_lua_opt_integer(op, "samples", 5000, 1, 10000000);
     d->features = (int)sl_lua_opt_integer(op, "features", 10, 1, 500);
@@ -343,8 +323,8 @@ static void read_data_opts(lua_State *L, const sl_lua_opts *op, const char *W,
     d->parties = (int)sl_lua_opt_integer(op, parties_key, 20, 1, 1000000);
     d->iid = sl_lua_opt_boolean(op, "iid", 1);
     d->min_size = (int)sl_lua_opt_integer(op, "min_size", 10, 1, 10000000);
-    d->skew = sl_lua_opt_number(op, "skew", 1.0, -HUGE_VAL, HUGE_VAL);
-    d->seed = opt_seed(L, 1, W);
+    d->skew = sl_lua_opt_number(op, "skew", 1.0, 0.0, 10.0);
+    d->seed = opt_seed(L, op);
 }
 
 /* Builds the data; raises on error (nothing left allocated). */
@@ -387,23 +367,21 @@ static int l_fedavg(lua_State *L)
     sl_lua_opts op;
     open_opts(L, W, keys, &op);
     data_opts d;
-    read_data_opts(L, &op, W, "clients", &d);
+    read_data_opts(L, &op, "clients", &d);
     sl_fedavg_def o = sl_fedavg_def_default();
     o.rounds = 0;   /* the world's steps bound the rounds */
-    o.frac = sl_lua_opt_number(&op, "frac", o.frac, -HUGE_VAL, HUGE_VAL);
+    o.frac = sl_lua_opt_interval(&op, "frac", o.frac, 0.0, 1.0, "(]");
     o.epochs = (int)sl_lua_opt_integer(&op, "epochs", o.epochs, 1, 100000);
     o.batch = (int)sl_lua_opt_integer(&op, "batch", o.batch, 0, 10000000);
-    o.lr = sl_lua_opt_number(&op, "lr", o.lr, -HUGE_VAL, HUGE_VAL);
-    o.l2 = sl_lua_opt_number(&op, "l2", o.l2, -HUGE_VAL, HUGE_VAL);
-    o.dropout = sl_lua_opt_number(&op, "dropout", o.dropout, -HUGE_VAL, HUGE_VAL);
-    o.target = sl_lua_opt_number(&op, "target", o.target, -HUGE_VAL, HUGE_VAL);
+    o.lr = sl_lua_opt_interval(&op, "lr", o.lr, 0.0, HUGE_VAL, "()");
+    o.l2 = sl_lua_opt_number(&op, "l2", o.l2, 0.0, HUGE_VAL);
+    o.dropout = sl_lua_opt_interval(&op, "dropout", o.dropout, 0.0, 1.0, "[)");
+    o.target = sl_lua_opt_number(&op, "target", o.target, 0.0, 1.0);
     o.seed = d.seed;
     o.threads = sl_world_threads(sl_lua_world(L));
-    const char *wt = sl_lua_opt_string(&op, "weighting", "size");
-    if (strcmp(wt, "size") == 0) o.uniform = 0;
-    else if (strcmp(wt, "uniform") == 0) o.uniform = 1;
-    else lerr(L, "fedavg: unknown weighting '%s' (expected size or uniform)", wt);
-    double loss = sl_lua_opt_number(&op, "loss", 0.0, -HUGE_VAL, HUGE_VAL);
+    static const char *const weightings[] = {"size", "uniform", NULL};
+    o.uniform = sl_lua_opt_enum(&op, "weighting", weightings, 0);
+    double loss = sl_lua_opt_number(&op, "loss", 0.0, 0.0, 1.0);
     const char *server = sl_lua_opt_string(&op, "server", "server");
     const char *pop = sl_lua_opt_string(&op, "pop", "clients");
     check_pop_name(L, W, pop);
@@ -484,22 +462,20 @@ static int l_dgd(lua_State *L)
     sl_lua_opts op;
     open_opts(L, W, keys, &op);
     data_opts d;
-    read_data_opts(L, &op, W, "workers", &d);
+    read_data_opts(L, &op, "workers", &d);
     sl_dgd_def o = sl_dgd_def_default();
-    const char *mode = sl_lua_opt_string(&op, "mode", "sync");
-    if (strcmp(mode, "sync") == 0) o.async = 0;
-    else if (strcmp(mode, "async") == 0) o.async = 1;
-    else lerr(L, "dgd: unknown mode '%s' (expected sync or async)", mode);
-    o.staleness = (int)sl_lua_opt_integer(&op, "staleness", o.staleness, -2147483647, 2147483647);
-    o.lr = sl_lua_opt_number(&op, "lr", o.lr, -HUGE_VAL, HUGE_VAL);
-    o.l2 = sl_lua_opt_number(&op, "l2", 0.0, -HUGE_VAL, HUGE_VAL);
-    o.delay = (int)sl_lua_opt_integer(&op, "delay", 0, -2147483647, 1000000);
-    o.jitter = (int)sl_lua_opt_integer(&op, "jitter", 0, -2147483647, 1000000);
-    o.slow = (int)sl_lua_opt_integer(&op, "slow", 0, -2147483647, 2147483647);
-    o.slow_delay = (int)sl_lua_opt_integer(&op, "slow_delay", 0, -2147483647, 1000000);
-    o.loss = sl_lua_opt_number(&op, "loss", 0.0, -HUGE_VAL, HUGE_VAL);
-    o.timeout = (int)sl_lua_opt_integer(&op, "timeout", 0, -2147483647, 1000000);
-    o.target_loss = sl_lua_opt_number(&op, "target_loss", 0.0, -HUGE_VAL, HUGE_VAL);
+    static const char *const modes[] = {"sync", "async", NULL};
+    o.async = sl_lua_opt_enum(&op, "mode", modes, 0);
+    o.staleness = (int)sl_lua_opt_integer(&op, "staleness", o.staleness, 0, 2147483647);
+    o.lr = sl_lua_opt_interval(&op, "lr", o.lr, 0.0, HUGE_VAL, "()");
+    o.l2 = sl_lua_opt_number(&op, "l2", o.l2, 0.0, HUGE_VAL);
+    o.delay = (int)sl_lua_opt_integer(&op, "delay", 0, 0, 1000000);
+    o.jitter = (int)sl_lua_opt_integer(&op, "jitter", 0, 0, 1000000);
+    o.slow = (int)sl_lua_opt_integer(&op, "slow", 0, 0, 2147483647);
+    o.slow_delay = (int)sl_lua_opt_integer(&op, "slow_delay", 0, 0, 1000000);
+    o.loss = sl_lua_opt_number(&op, "loss", 0.0, 0.0, 1.0);
+    o.timeout = (int)sl_lua_opt_integer(&op, "timeout", 0, 0, 1000000);
+    o.target_loss = sl_lua_opt_number(&op, "target_loss", 0.0, 0.0, HUGE_VAL);
     o.seed = d.seed;
     const char *coord = sl_lua_opt_string(&op, "coordinator", "coordinator");
     const char *pop = sl_lua_opt_string(&op, "pop", "workers");

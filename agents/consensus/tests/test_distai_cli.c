@@ -239,15 +239,17 @@ static void expect_error(const char *args, const char *needle)
 START_TEST(bad_input_rejected)
 {
     expect_error("run scenarios/consensus.lua --set graph=torus", "graph");
-    expect_error("run scenarios/consensus.lua --set n=0", "n must be >= 1");
+    expect_error("run scenarios/consensus.lua --set n=0",
+                 "swarmlab.consensus{...}: option 'n' must be an integer in [1, 1000000] (got 0)");
     expect_error("run scenarios/consensus.lua --set graph=rgg --set radius=0", "radius");
     expect_error("run scenarios/consensus.lua --set graph=rgg --set radius=-2", "radius");
     expect_error("run scenarios/consensus.lua --set graph=grid --set n=10 --set rows=3", "does not divide");
     expect_error("run scenarios/consensus.lua --set weights=laplacian --set eps=0.75", "not stochastic");
-    expect_error("run scenarios/consensus.lua --set tol=0", "tol");
-    expect_error("run scenarios/fedavg.lua --set frac=0", "fraction");
+    expect_error("run scenarios/consensus.lua --set tol=0", "option 'tol' must be in (0, inf) (got 0)");
+    expect_error("run scenarios/fedavg.lua --set frac=0",
+                 "swarmlab.fedavg{...}: option 'frac' must be in (0, 1] (got 0)");
     expect_error("run scenarios/fedavg.lua --set clients=1000 --set samples=500", "exceeds");
-    expect_error("run scenarios/dgd.lua --set lr=-1", "learning rate");
+    expect_error("run scenarios/dgd.lua --set lr=-1", "swarmlab.dgd{...}: option 'lr' must be in (0, inf)");
     /* a hand-written weight matrix whose rows do not sum to 1 */
     char path[1100];
     snprintf(path, sizeof path, "%s/w.lua", tmpdir);
