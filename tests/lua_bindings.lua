@@ -226,6 +226,23 @@ local nested = {
    call = function() sl.pso{objective = "sphere", dim = 2, constraints = {g = f, methd = "deb"}} end},
 }
 
+-- 3. Values are read by the binding toolkit too: a value out of range or not one of the names
+--    names the table and the option (one case per converted binding).
+local ranges = {
+  {call = function() sl.pso{objective = "sphere", dim = 2, c = 0} end,
+   want = "swarmlab.pso{...}: option 'c' must be in (0, inf) (got 0)"},
+  {call = function(w) sl.boids.attach(w:population{name = "zz_birds_r"}, {radius = 0}) end,
+   want = "swarmlab.boids.attach(pop, {...}): option 'radius' must be in (0, inf) (got 0)"},
+  {call = function() sl.consensus{n = 4, link_fail = 1} end,
+   want = "swarmlab.consensus{...}: option 'link_fail' must be in [0, 1) (got 1)"},
+  {call = function() sl.fedavg{dropout = 1} end,
+   want = "swarmlab.fedavg{...}: option 'dropout' must be in [0, 1) (got 1)"},
+  {call = function() sl.dgd{mode = "asnyc"} end,
+   want = "swarmlab.dgd{...}: option 'mode' must be one of 'sync', 'async' (got 'asnyc'; did you mean 'async'?)"},
+  {call = function(w) w:field{name = "zz_r", nx = 0, ny = 2} end,
+   want = "world:field{...}: option 'nx' must be an integer in [1, 1000000000] (got 0)"},
+}
+
 -- ---- the annotation file ----
 
 local annotated, classes = {}, {}
@@ -393,6 +410,13 @@ function setup(world)
   for i, c in ipairs(nested) do check_case("nested " .. i, c, world) end
   check_sites()
   check_regs()
+  for i, c in ipairs(ranges) do
+    local ok, msg = pcall(c.call, world)
+    if ok then fail("range %d: accepted", i)
+    elseif not tostring(msg):find(c.want, 1, true) then
+      fail("range %d: expected \"%s\", got \"%s\"", i, c.want, tostring(msg))
+    end
+  end
   for _, m in ipairs(failures) do sl.log("FAIL " .. m) end
   if #failures > 0 then error(#failures .. " binding checks failed (listed above)") end
   sl.result("bindings", #bindings)

@@ -24,13 +24,13 @@ static int l_attach(lua_State *L)
                                        "separation", "separate", "match", NULL};
     sl_lua_opts o;
     sl_lua_opts_open_opt(&o, L, pa + 1, "swarmlab.boids.attach(pop, {...})", keys);
-    /* ranges are checked by sl_boids_check, which names the parameter */
-    p.width = sl_lua_opt_number(&o, "width", p.width, -HUGE_VAL, HUGE_VAL);
-    p.height = sl_lua_opt_number(&o, "height", p.width, -HUGE_VAL, HUGE_VAL);
-    p.radius = sl_lua_opt_number(&o, "radius", p.radius, -HUGE_VAL, HUGE_VAL);
-    p.speed = sl_lua_opt_number(&o, "speed", p.speed, -HUGE_VAL, HUGE_VAL);
+    /* the ranges of sl_boids_check (a plane given by its width alone is square) */
+    p.width = sl_lua_opt_interval(&o, "width", p.width, 0.0, HUGE_VAL, "()");
+    p.height = sl_lua_opt_interval(&o, "height", p.width, 0.0, HUGE_VAL, "()");
+    p.radius = sl_lua_opt_interval(&o, "radius", p.radius, 0.0, HUGE_VAL, "()");
+    p.speed = sl_lua_opt_number(&o, "speed", p.speed, 0.0, HUGE_VAL);
     p.cohere_factor = sl_lua_opt_number(&o, "cohere", p.cohere_factor, -HUGE_VAL, HUGE_VAL);
-    p.separation = sl_lua_opt_number(&o, "separation", p.separation, -HUGE_VAL, HUGE_VAL);
+    p.separation = sl_lua_opt_number(&o, "separation", p.separation, 0.0, HUGE_VAL);
     p.separate_factor = sl_lua_opt_number(&o, "separate", p.separate_factor, -HUGE_VAL, HUGE_VAL);
     p.match_factor = sl_lua_opt_number(&o, "match", p.match_factor, -HUGE_VAL, HUGE_VAL);
     sl_error e;
