@@ -17,7 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)sl_sweep_grid_find(&g, g.axes[a].name);
         (void)sl_sweep_grid_value(&g, 0, a);
     }
-    sl_sweep_grid_free(&g);
+    sl_sweep_grid_release(&g);
     free(text);
     return 0;
 }

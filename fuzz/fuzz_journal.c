@@ -12,6 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t nrows = 0, dropped = 0;
     sl_error e;
     if (sl_journal_load(fuzz_file(0, data, size), header, 10, &rows, &nrows, &dropped, &e) == SL_OK)
-        sl_journal_rows_free(rows, nrows);
+        sl_journal_rows_release(rows, nrows);
     return 0;
 }

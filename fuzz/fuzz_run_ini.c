@@ -1,14 +1,14 @@
-/* fuzz_run_ini.c - the INI run configuration reader (sl_run_config_load). */
+/* fuzz_run_ini.c - the INI run configuration reader (sl_run_ini_load). */
 #include "fuzz_input.h"
 
 #include "run_config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    sl_run_config c;
+    sl_run_ini c;
     sl_error e;
     memset(&c, 0, sizeof c);
-    (void)sl_run_config_load(&c, fuzz_file(0, data, size), &e);
-    sl_run_config_free(&c);
+    (void)sl_run_ini_load(&c, fuzz_file(0, data, size), &e);
+    sl_run_ini_release(&c);
     return 0;
 }

@@ -18,6 +18,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int a = 0; a < s.grid.naxes && points > 0; a++)
             (void)sl_sweep_grid_value(&s.grid, points - 1, a);
     }
-    sl_sweep_free(&s);
+    sl_sweep_release(&s);
     return 0;
 }

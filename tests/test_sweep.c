@@ -49,7 +49,7 @@ START_TEST(grid_list_and_range)
     ck_assert_int_eq(add(&g, "mode=acs,mmas", &e), SL_OK);
     ck_assert_int_eq(g.axes[3].nvalues, 1);
     ck_assert_str_eq(g.axes[4].values[1], "mmas");
-    sl_sweep_grid_free(&g);
+    sl_sweep_grid_release(&g);
     sl_sweep_grid empty;
     sl_sweep_grid_init(&empty);
     ck_assert_uint_eq(sl_sweep_grid_points(&empty), 1);
@@ -75,7 +75,7 @@ START_TEST(grid_bad_specs)
         ck_assert_msg(strstr(e.msg, expect[i]) != NULL, "%s -> '%s'", bad[i], e.msg);
         ck_assert_msg(strncmp(e.msg, "--grid: ", 8) == 0, "%s", e.msg);
         ck_assert_int_eq(g.naxes, 0);
-        sl_sweep_grid_free(&g);
+        sl_sweep_grid_release(&g);
     }
     sl_sweep_grid g;
     sl_error e;
@@ -83,7 +83,7 @@ START_TEST(grid_bad_specs)
     ck_assert_int_eq(add(&g, "a=1,2", &e), SL_OK);
     ck_assert_int_ne(add(&g, "a=3", &e), SL_OK);
     ck_assert_ptr_nonnull(strstr(e.msg, "swept twice"));
-    sl_sweep_grid_free(&g);
+    sl_sweep_grid_release(&g);
 }
 END_TEST
 
@@ -99,7 +99,7 @@ START_TEST(csv_roundtrip)
     ck_assert_str_eq(r.f[2], "with \"quote\"");
     ck_assert_str_eq(r.f[3], "");
     ck_assert_str_eq(r.f[4], "line break");
-    sl_csv_row_free(&r);
+    sl_csv_row_release(&r);
     free(line);
     sl_csv_row r2 = {0};
     ck_assert_int_eq(sl_csv_split("a,\"b", 4, &r2), SL_ERR_PARSE);
@@ -153,7 +153,7 @@ START_TEST(journal_recovery)
     /* keep only the first row, then append */
     unsigned char keep[2] = {1, 0};
     ck_assert_int_eq(sl_journal_open(&j, path, head, 3, rows, n, keep, &e), SL_OK);
-    sl_journal_rows_free(rows, n);
+    sl_journal_rows_release(rows, n);
     const char *r2[] = {"2", "30", "ok"};
     ck_assert_int_eq(sl_journal_append(&j, r2, &e), SL_OK);
     sl_journal_close(&j);
@@ -190,27 +190,27 @@ START_TEST(json_and_last_row)
     ck_assert_str_eq(sl_kvlist_get(&kv, "parameters.nested.x"), "true");
     ck_assert_str_eq(sl_kvlist_get(&kv, "msg"), "a\"b\xc3\xa9\n");
     ck_assert_ptr_null(sl_kvlist_get(&kv, "a"));
-    sl_kvlist_free(&kv);
+    sl_kvlist_release(&kv);
     write_text(path, "{\"status\": \"ok\",\n \"steps\": }");
     ck_assert_int_eq(sl_json_read_flat(path, &kv, &e), SL_ERR_PARSE);
     ck_assert_ptr_nonnull(strstr(e.msg, "manifest.json:2: malformed JSON"));
-    sl_kvlist_free(&kv);
+    sl_kvlist_release(&kv);
     write_text(path, "{\"status\": \"ok\"");
     ck_assert_int_eq(sl_json_read_flat(path, &kv, &e), SL_ERR_PARSE);
-    sl_kvlist_free(&kv);
+    sl_kvlist_release(&kv);
 
     write_text(mpath, "step,a,b\n0,1,2\n1,3,4\n\n");
     ck_assert_int_eq(sl_csv_read_last_row(mpath, &kv, &e), SL_OK);
     ck_assert_str_eq(sl_kvlist_get(&kv, "step"), "1");
     ck_assert_str_eq(sl_kvlist_get(&kv, "b"), "4");
-    sl_kvlist_free(&kv);
+    sl_kvlist_release(&kv);
     write_text(mpath, "step,a,b\n");
     ck_assert_int_eq(sl_csv_read_last_row(mpath, &kv, &e), SL_OK);
     ck_assert_int_eq(kv.n, 0);
     write_text(mpath, "step,a,b\n0,1\n");
     ck_assert_int_eq(sl_csv_read_last_row(mpath, &kv, &e), SL_ERR_PARSE);
     ck_assert_ptr_nonnull(strstr(e.msg, "metrics.csv:2:"));
-    sl_kvlist_free(&kv);
+    sl_kvlist_release(&kv);
     unlink(path);
     unlink(mpath);
     rmdir(dir);

@@ -17,7 +17,7 @@
 
 #define SL_CLI_PATH_MAX 4096
 
-typedef struct sl_run_opts {
+typedef struct sl_run_args {
     const char *scenario;
     int has_steps;
     long long steps;
@@ -45,7 +45,7 @@ typedef struct sl_run_opts {
     int frame_w, frame_h;       /* 0: 1280x720 */
     int y_up;                   /* --y-up: world y grows upward on screen */
     int no_hud;                 /* --no-hud: frames show the world only (no panels or text) */
-} sl_run_opts;
+} sl_run_args;
 
 typedef struct sl_run_report {
     int status;                      /* exit status: 0 ok, 2 error */
@@ -55,16 +55,16 @@ typedef struct sl_run_report {
     double wall_seconds;
 } sl_run_report;
 
-void sl_run_opts_init(sl_run_opts *o);
-void sl_run_opts_free(sl_run_opts *o);
+void sl_run_args_init(sl_run_args *o);
+void sl_run_args_release(sl_run_args *o);
 /* Adds an override (copied); returns 0, or -1 when out of memory. */
-int sl_run_opts_add_set(sl_run_opts *o, const char *name, const char *value);
+int sl_run_args_add_set(sl_run_args *o, const char *name, const char *value);
 /* Parses `run` arguments (argv[0] is "run"). Returns 0, 1 when --help was printed, or -1 with e
  * filled (one line). Strings in o point into argv, except the --set copies. */
-int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e);
+int sl_run_parse_args(sl_run_args *o, int argc, char **argv, sl_error *e);
 /* Runs one scenario; prints progress and errors on stderr (unless quiet), fills rep when not
  * NULL, and returns the exit status. */
-int sl_run_execute(const sl_run_opts *o, sl_run_report *rep);
+int sl_run_execute(const sl_run_args *o, sl_run_report *rep);
 /* `swarmlab run ...` as a function: parse + execute. */
 int sl_cli_run_main(int argc, char **argv);
 

@@ -54,17 +54,17 @@ int sl_cmd_params(int argc, char **argv)
 {
     const char *scenario = NULL, *config = NULL;
     int unsafe = 0, rc = 2;
-    sl_run_opts sets;
-    sl_run_config ini;
+    sl_run_args sets;
+    sl_run_ini ini;
     sl_error e;
-    sl_run_opts_init(&sets);
+    sl_run_args_init(&sets);
     memset(&ini, 0, sizeof ini);
     sl_error_clear(&e);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             sl_cmd_params_usage(stdout);
-            sl_run_opts_free(&sets);
+            sl_run_args_release(&sets);
             return 0;
         } else if (strcmp(a, "--unsafe") == 0) {
             unsafe = 1;
@@ -80,7 +80,7 @@ int sl_cmd_params(int argc, char **argv)
                 fprintf(stderr, "swarmlab params: %s\n", e.msg);
                 goto done;
             }
-            int added = sl_run_opts_add_set(&sets, name, value);
+            int added = sl_run_args_add_set(&sets, name, value);
             free(name);
             if (added != 0) {
                 fprintf(stderr, "swarmlab params: out of memory\n");
@@ -101,7 +101,7 @@ int sl_cmd_params(int argc, char **argv)
         fprintf(stderr, "swarmlab params: no scenario given (usage: swarmlab params SCENARIO.lua)\n");
         goto done;
     }
-    if (config && sl_run_config_load(&ini, config, &e) != SL_OK) {
+    if (config && sl_run_ini_load(&ini, config, &e) != SL_OK) {
         fprintf(stderr, "swarmlab: error: %s\n", e.msg);
         goto done;
     }
@@ -123,9 +123,9 @@ int sl_cmd_params(int argc, char **argv)
     } else {
         fprintf(stderr, "swarmlab params: %s\n", e.msg);
     }
-    sl_run_overrides_free(&ov);
+    sl_run_overrides_release(&ov);
 done:
-    sl_run_config_free(&ini);
-    sl_run_opts_free(&sets);
+    sl_run_ini_release(&ini);
+    sl_run_args_release(&sets);
     return rc;
 }

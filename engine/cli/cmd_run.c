@@ -11,13 +11,13 @@
  *                      error: metrics left as .part, manifest.json with status "error", exit 2
  *
  * Where other features plug in (keep each addition small):
- *   - new flags: a field in sl_run_opts (cli.h) and a case in sl_run_parse_args + usage text;
+ *   - new flags: a field in sl_run_args (cli.h) and a case in sl_run_parse_args + usage text;
  *   - viewer (--view, --frames DIR, --frame-every N, --size WxH): open the view after
  *     open_metrics, call it from step_loop after each step (see "per-step hooks"), close it in
  *     run_cleanup;
  *   - checkpoints (--resume FILE): restore the world after setup, before open_metrics;
  *     (--checkpoint-every N): write from step_loop's per-step hooks;
- *   - sweeps: call sl_run_execute() with filled sl_run_opts (quiet = 1) and read sl_run_report.
+ *   - sweeps: call sl_run_execute() with filled sl_run_args (quiet = 1) and read sl_run_report.
  */
 #include "cli.h"
 
@@ -54,12 +54,12 @@
 
 /* ---- options ---- */
 
-void sl_run_opts_init(sl_run_opts *o)
+void sl_run_args_init(sl_run_args *o)
 {
     memset(o, 0, sizeof *o);
 }
 
-void sl_run_opts_free(sl_run_opts *o)
+void sl_run_args_release(sl_run_args *o)
 {
     for (int i = 0; i < o->nset; i++) {
         free(o->set_names[i]);
@@ -71,7 +71,7 @@ void sl_run_opts_free(sl_run_opts *o)
     o->nset = 0;
 }
 
-int sl_run_opts_add_set(sl_run_opts *o, const char *name, const char *value)
+int sl_run_args_add_set(sl_run_args *o, const char *name, const char *value)
 {
     char **n = realloc(o->set_names, (size_t)(o->nset + 1) * sizeof *n);
     if (!n) return -1;
@@ -154,7 +154,7 @@ static int opt_is(const char *arg, const char *name, size_t *len)
     return 1;
 }
 
-int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
+int sl_run_parse_args(sl_run_args *o, int argc, char **argv, sl_error *e)
 {
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -247,7 +247,7 @@ int sl_run_parse_args(sl_run_opts *o, int argc, char **argv, sl_error *e)
             char *name;
             const char *value;
             if (sl_run_split_set(v, &name, &value, e) != SL_OK) return -1;
-            int added = sl_run_opts_add_set(o, name, value);
+            int added = sl_run_args_add_set(o, name, value);
             free(name);
             if (added != 0) {
                 sl_error_set(e, SL_ERR_NOMEM, "out of memory");
@@ -285,8 +285,8 @@ typedef struct stuck_exit {
 } stuck_exit;
 
 typedef struct run_ctx {
-    const sl_run_opts *o;
-    sl_run_config ini;
+    const sl_run_args *o;
+    sl_run_ini ini;
     uint64_t seed;
     int threads, quiet;
     long long steps;         /* planned, -1 until known */
@@ -336,8 +336,8 @@ static void on_log(void *user, const char *line)
 
 static sl_status resolve_settings(run_ctx *c)
 {
-    const sl_run_opts *o = c->o;
-    if (o->config && sl_run_config_load(&c->ini, o->config, &c->err) != SL_OK) return c->err.code;
+    const sl_run_args *o = c->o;
+    if (o->config && sl_run_ini_load(&c->ini, o->config, &c->err) != SL_OK) return c->err.code;
     c->seed = o->has_seed ? o->seed : c->ini.has_seed ? c->ini.seed : 1;
     /* a resumed run keeps the checkpoint's seed unless one is given (branching) */
     if (o->resume) {
@@ -461,7 +461,7 @@ static void fill_manifest(run_ctx *c, sl_manifest *m, const char *error);
  * thread may be reading one. */
 static void prepare_stuck(run_ctx *c, int slot)
 {
-    const sl_run_opts *o = c->o;
+    const sl_run_args *o = c->o;
     if (o->time_limit <= 0 && o->call_time_limit <= 0) return;
     stuck_exit *x = calloc(1, sizeof *x);
     if (!x) return;
@@ -779,12 +779,12 @@ static void run_cleanup(run_ctx *c)
     c->host = NULL;
     if (c->lock_fd >= 0) close(c->lock_fd);
     c->lock_fd = -1;
-    sl_run_config_free(&c->ini);
-    sl_run_overrides_free(&c->over);
+    sl_run_ini_release(&c->ini);
+    sl_run_overrides_release(&c->over);
     free_stuck(c); /* the watchdog stopped with the host */
 }
 
-int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
+int sl_run_execute(const sl_run_args *o, sl_run_report *rep)
 {
     run_ctx c;
     memset(&c, 0, sizeof c);
@@ -835,14 +835,14 @@ int sl_run_execute(const sl_run_opts *o, sl_run_report *rep)
 
 int sl_cli_run_main(int argc, char **argv)
 {
-    sl_run_opts o;
+    sl_run_args o;
     sl_error e;
     sl_error_clear(&e);
-    sl_run_opts_init(&o);
+    sl_run_args_init(&o);
     int rc = sl_run_parse_args(&o, argc, argv, &e);
     if (rc != 0) {
         if (rc < 0) fprintf(stderr, "swarmlab run: %s\n", e.msg);
-        sl_run_opts_free(&o);
+        sl_run_args_release(&o);
         return rc < 0 ? 2 : 0;
     }
     /* first SIGINT/SIGTERM: finish the step, write an "interrupted" manifest; a second one
@@ -857,7 +857,7 @@ int sl_cli_run_main(int argc, char **argv)
         sigaction(SIGTERM, &sa, NULL);
     }
     rc = sl_run_execute(&o, NULL);
-    sl_run_opts_free(&o);
+    sl_run_args_release(&o);
     return rc;
 }
 

@@ -126,7 +126,7 @@ typedef struct cli_opts {
 
 static void cli_opts_free(cli_opts *o)
 {
-    sl_sweep_grid_free(&o->grid);
+    sl_sweep_grid_release(&o->grid);
     for (int i = 0; i < o->nset; i++) free((char *)o->set_names[i]);
     free(o->set_names);
     free(o->set_values);
@@ -405,7 +405,7 @@ static int recover_journal(sl_sweep_state *st)
     if (!keep || !have) {
         free(keep);
         free(have);
-        sl_journal_rows_free(rows, nrows);
+        sl_journal_rows_release(rows, nrows);
         fprintf(stderr, "swarmlab sweep: out of memory\n");
         return 2;
     }
@@ -428,7 +428,7 @@ static int recover_journal(sl_sweep_state *st)
                 const char *ms = sl_kvlist_get(&man, "status");
                 ok = ms && strcmp(ms, status) == 0;
             }
-            sl_kvlist_free(&man);
+            sl_kvlist_release(&man);
         }
         if (ok) {
             keep[i] = 1;
@@ -454,7 +454,7 @@ static int recover_journal(sl_sweep_state *st)
             if (row_push(st, rows[i]) == 0) continue;
             rc = 2;
         }
-        sl_csv_row_free(&rows[i]);
+        sl_csv_row_release(&rows[i]);
     }
     free(rows);
     st->done_before = st->nrows;
@@ -564,7 +564,7 @@ int sl_sweep_record(sl_sweep_state *st, size_t run, char **row)
     (void)run;
     sl_csv_row r = {s->ncols, row};
     if (row_push(st, r) != 0) {
-        sl_sweep_row_free(s, row);
+        sl_sweep_row_release(s, row);
         rc = 2;
     }
     st->done++;
@@ -589,11 +589,11 @@ int sl_sweep_conclude(sl_sweep_state *st)
     return failed || done < s->nruns ? 1 : 0;
 }
 
-void sl_sweep_state_free(sl_sweep_state *st)
+void sl_sweep_state_release(sl_sweep_state *st)
 {
     if (st->journal_open) sl_journal_close(st->journal);
     free(st->journal);
-    for (size_t i = 0; i < st->nrows; i++) sl_csv_row_free(&st->rows[i]);
+    for (size_t i = 0; i < st->nrows; i++) sl_csv_row_release(&st->rows[i]);
     free(st->rows);
     free(st->pending);
     if (st->lock_fd >= 0) close(st->lock_fd);
@@ -614,7 +614,7 @@ static int disk_full(sl_sweep_state *st, size_t run, char **row)
             "run the same command again to resume\n", st->drawn ? "\r\033[K" : "", id,
             row[s->col_error]);
     st->drawn = 0;
-    sl_sweep_row_free(s, row);
+    sl_sweep_row_release(s, row);
     return 1;
 }
 
@@ -702,7 +702,7 @@ int sl_cmd_sweep(int argc, char **argv)
     cli_opts_free(&o);
     if (rc != 0) {
         if (rc < 0) fprintf(stderr, "swarmlab sweep: %s\n", e.msg);
-        sl_sweep_free(&s);
+        sl_sweep_release(&s);
         return rc < 0 ? 2 : 0;
     }
     struct sigaction sa;
@@ -717,8 +717,8 @@ int sl_cmd_sweep(int argc, char **argv)
         rc = sl_sweep_prepare(&st, &s);
         if (rc == 0) rc = run_local(&st);
         if (rc == 0) rc = sl_sweep_conclude(&st);
-        sl_sweep_state_free(&st);
+        sl_sweep_state_release(&st);
     }
-    sl_sweep_free(&s);
+    sl_sweep_release(&s);
     return rc;
 }

@@ -70,7 +70,7 @@ static const char *take_value(int argc, char **argv, int *i, const char *name,
     return argv[++*i];
 }
 
-int sl_run_viewer_parse(sl_run_opts *o, int argc, char **argv, int *i, sl_error *e)
+int sl_run_viewer_parse(sl_run_args *o, int argc, char **argv, int *i, sl_error *e)
 {
     const char *a = argv[*i], *iv = NULL, *v;
     if (strcmp(a, "--view") == 0) {
@@ -139,7 +139,7 @@ int sl_run_viewer_parse(sl_run_opts *o, int argc, char **argv, int *i, sl_error 
 
 #ifndef SWARMLAB_HAVE_VIEW
 
-sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host *h, sl_error *e)
+sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_args *o, sl_host *h, sl_error *e)
 {
     (void)o; (void)h; (void)e;
     *out = NULL;
@@ -189,7 +189,7 @@ static const char *base_name(const char *path)
     return s ? s + 1 : path;
 }
 
-sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host *h, sl_error *e)
+sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_args *o, sl_host *h, sl_error *e)
 {
     *out = NULL;
     if (!o->view && !o->frames_dir) {
@@ -360,9 +360,9 @@ int sl_cmd_view(int argc, char **argv)
     char **rest = calloc((size_t)argc + 1, sizeof *rest);
     if (!rest) return view_fail("out of memory", NULL);
     int nrest;
-    sl_run_opts o;
-    sl_run_opts_init(&o);
-    sl_run_config ini;
+    sl_run_args o;
+    sl_run_args_init(&o);
+    sl_run_ini ini;
     memset(&ini, 0, sizeof ini);
     sl_view *v = NULL;
     sl_view_host_sim *hs = NULL;
@@ -374,7 +374,7 @@ int sl_cmd_view(int argc, char **argv)
         fprintf(stderr, "swarmlab view: %s\n", e.msg);
         goto out;
     }
-    if (o.config && sl_run_config_load(&ini, o.config, &e) != SL_OK) {
+    if (o.config && sl_run_ini_load(&ini, o.config, &e) != SL_OK) {
         view_fail(e.msg, NULL);
         goto out;
     }
@@ -446,9 +446,9 @@ int sl_cmd_view(int argc, char **argv)
 out:
     sl_view_host_sim_destroy(hs);
     sl_view_destroy(v);
-    sl_run_overrides_free(&ov);
-    sl_run_config_free(&ini);
-    sl_run_opts_free(&o);
+    sl_run_overrides_release(&ov);
+    sl_run_ini_release(&ini);
+    sl_run_args_release(&o);
     free(rest);
     return rc;
 }

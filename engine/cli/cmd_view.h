@@ -21,10 +21,10 @@ typedef sl_status (*sl_run_step_fn)(void *user, int *stop, sl_error *e);
 /* When argv[*i] is a viewer option, stores it in o (advancing *i past its value) and returns 1;
  * returns 0 for other arguments and -1 with e filled for a bad value or a build without the
  * viewer. */
-int sl_run_viewer_parse(sl_run_opts *o, int argc, char **argv, int *i, sl_error *e);
+int sl_run_viewer_parse(sl_run_args *o, int argc, char **argv, int *i, sl_error *e);
 /* Opens the window and/or the frame writer the options ask for (nothing otherwise: *out = NULL)
  * and writes the frame of the current step. Call after setup. */
-sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_opts *o, sl_host *h,
+sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_args *o, sl_host *h,
                              sl_error *e);
 /* After each step: a frame when the step is a multiple of --frame-every. rv may be NULL. */
 sl_status sl_run_viewer_after_step(sl_run_viewer *rv, sl_host *h, sl_error *e);

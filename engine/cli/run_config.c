@@ -21,7 +21,7 @@ typedef struct reader_state {
     int line;           /* line of the text last handed to inih */
     int at_line_start;
     int too_long;       /* line number of an over-long line, or 0 */
-    sl_run_config *c;
+    sl_run_ini *c;
     sl_error *e;
     int failed;
     int fail_line;
@@ -64,7 +64,7 @@ static int fail(reader_state *r, sl_status code, const char *fmt, const char *a,
 
 static int run_key(reader_state *r, const char *name, const char *value)
 {
-    sl_run_config *c = r->c;
+    sl_run_ini *c = r->c;
     long long v;
     if (strcmp(name, "threads") == 0) {
         if (c->has_threads) return fail(r, SL_ERR_PARSE, "duplicate key '%s'%s", name, "");
@@ -104,11 +104,11 @@ static int run_key(reader_state *r, const char *name, const char *value)
 
 static int param_key(reader_state *r, const char *name, const char *value)
 {
-    sl_run_config *c = r->c;
+    sl_run_ini *c = r->c;
     for (int i = 0; i < c->nparams; i++)
         if (strcmp(c->params[i].name, name) == 0)
             return fail(r, SL_ERR_PARSE, "duplicate parameter '%s'%s", name, "");
-    sl_run_config_param *p = realloc(c->params, (size_t)(c->nparams + 1) * sizeof *p);
+    sl_run_ini_param *p = realloc(c->params, (size_t)(c->nparams + 1) * sizeof *p);
     if (!p) return fail(r, SL_ERR_NOMEM, "out of memory%s%s", "", "");
     c->params = p;
     char origin[600];
@@ -134,7 +134,7 @@ static int handler(void *user, const char *section, const char *name, const char
     return fail(r, SL_ERR_PARSE, "unknown section [%s] (expected [run] or [params])%s", section, "");
 }
 
-sl_status sl_run_config_load(sl_run_config *c, const char *path, sl_error *e)
+sl_status sl_run_ini_load(sl_run_ini *c, const char *path, sl_error *e)
 {
     memset(c, 0, sizeof *c);
     sl_error_clear(e);
@@ -153,7 +153,7 @@ sl_status sl_run_config_load(sl_run_config *c, const char *path, sl_error *e)
     return SL_OK;
 }
 
-void sl_run_config_free(sl_run_config *c)
+void sl_run_ini_release(sl_run_ini *c)
 {
     for (int i = 0; i < c->nparams; i++) {
         free(c->params[i].name);
@@ -165,7 +165,7 @@ void sl_run_config_free(sl_run_config *c)
     memset(c, 0, sizeof *c);
 }
 
-sl_status sl_run_overrides_merge(sl_run_overrides *ov, const sl_run_config *ini, int nset,
+sl_status sl_run_overrides_merge(sl_run_overrides *ov, const sl_run_ini *ini, int nset,
                                  char *const *set_names, char *const *set_values, sl_error *e)
 {
     int nini = ini ? ini->nparams : 0;
@@ -192,7 +192,7 @@ sl_status sl_run_overrides_merge(sl_run_overrides *ov, const sl_run_config *ini,
     return SL_OK;
 }
 
-void sl_run_overrides_free(sl_run_overrides *ov)
+void sl_run_overrides_release(sl_run_overrides *ov)
 {
     free(ov->names);
     free(ov->values);

@@ -7,7 +7,7 @@
  * it. Each run is a child process `swarmlab run SCENARIO --out DIR/runs/<id> --seed S --set ...`,
  * so a run that crashes is recorded and the sweep goes on.
  *
- * Ownership: sl_sweep_free() releases everything the struct points to.
+ * Ownership: sl_sweep_release() releases everything the struct points to.
  */
 #ifndef SWARMLAB_SWEEP_H
 #define SWARMLAB_SWEEP_H
@@ -59,7 +59,7 @@ typedef struct sl_sweep {
     int col_seed, col_status, col_error, col_wall, col_steps;
 } sl_sweep;
 
-void sl_sweep_free(sl_sweep *s);
+void sl_sweep_release(sl_sweep *s);
 
 /* Run id ("0007"), the run's directory and the planned value of a swept parameter. */
 void sl_sweep_run_id(const sl_sweep *s, size_t run, char *buf, size_t n);
@@ -67,10 +67,10 @@ uint64_t sl_sweep_seed(const sl_sweep *s, size_t run);
 
 /* Builds the argument vector of `swarmlab run` for run `run` with output dir `dir`, `steps`
  * (-1: the sweep's) and the parameter values of point `point`; check_params = 1 adds
- * --check-params (load and check the parameters only). Free with sl_sweep_argv_free. */
+ * --check-params (load and check the parameters only). Free with sl_sweep_argv_release. */
 char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char *dir,
                      long long steps, int check_params);
-void sl_sweep_argv_free(char **argv);
+void sl_sweep_argv_release(char **argv);
 
 /* Starts a child process running argv with stderr to stderr_path and stdout to /dev/null.
  * The child dies with its parent (so a killed sweep leaves no orphan writing to DIR). */
@@ -98,13 +98,13 @@ void sl_sweep_watch(const sl_sweep *s, sl_run_child *c, double now);
 /* Stops a child the same way (SIGTERM, SIGKILL after the grace) and reaps it. */
 void sl_sweep_stop_child(sl_run_child *c);
 
-/* The runs.csv row of a finished run: ncols malloc'ed strings (free with sl_sweep_row_free).
+/* The runs.csv row of a finished run: ncols malloc'ed strings (free with sl_sweep_row_release).
  * wstatus is the child's wait status; wall its wall-clock seconds; timed_out: the sweep stopped
  * it for exceeding s->run_timeout (status "timeout"). */
 char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wall, int timed_out);
 /* Whether a row's error says the disk is full (the sweep then stops instead of going on). */
 int sl_sweep_row_disk_full(const sl_sweep *s, char **row);
-void sl_sweep_row_free(const sl_sweep *s, char **row);
+void sl_sweep_row_release(const sl_sweep *s, char **row);
 
 /* The swarmlab.result() keys of a flattened manifest, in file order (malloc'ed array of
  * malloc'ed strings); returns their number or -1. */
@@ -160,7 +160,7 @@ int sl_sweep_write_summary(sl_sweep_state *st);
 int sl_sweep_record(sl_sweep_state *st, size_t run, char **row);
 /* summary.csv, final message; returns the exit status (0 all ok, 1 some failed). */
 int sl_sweep_conclude(sl_sweep_state *st);
-void sl_sweep_state_free(sl_sweep_state *st);
+void sl_sweep_state_release(sl_sweep_state *st);
 /* Set by SIGINT/SIGTERM while a sweep runs. */
 int sl_sweep_interrupted(void);
 

@@ -133,7 +133,7 @@ int sl_sweep_run_checks(sl_sweep *s, char *first_dir, size_t dirn)
             char **argv = sl_sweep_argv(s, j->point, s->base_seed, j->dir, 0, next > 0);
             sl_error e;
             j->pid = argv ? sl_sweep_spawn(s, argv, errp, &e) : -1;
-            sl_sweep_argv_free(argv);
+            sl_sweep_argv_release(argv);
             if (j->pid < 0) {
                 fprintf(stderr, "swarmlab sweep: %s\n", argv ? e.msg : "out of memory");
                 rc = 2;
@@ -272,7 +272,7 @@ int sl_sweep_columns_from_check(sl_sweep *s, const char *dir)
         sl_csv_row head = {0};
         if (sl_csv_split(text, nl ? (size_t)(nl - text) : len, &head) == SL_OK)
             for (int i = 1; i < head.n; i++) bad |= strv_push(&s->metrics, &s->nmetrics, head.f[i]);
-        sl_csv_row_free(&head);
+        sl_csv_row_release(&head);
         free(text);
     }
     char **res = NULL;
@@ -282,8 +282,8 @@ int sl_sweep_columns_from_check(sl_sweep *s, const char *dir)
         free(res[i]);
     }
     free(res);
-    sl_kvlist_free(&man);
-    sl_kvlist_free(&last);
+    sl_kvlist_release(&man);
+    sl_kvlist_release(&last);
     if (nres < 0 || bad || sl_sweep_build_columns(s) != 0) {
         fprintf(stderr, "swarmlab sweep: out of memory\n");
         return 2;

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-void sl_csv_row_free(sl_csv_row *r)
+void sl_csv_row_release(sl_csv_row *r)
 {
     for (int i = 0; i < r->n; i++) free(r->f[i]);
     free(r->f);
@@ -91,7 +91,7 @@ sl_status sl_csv_split(const char *line, size_t len, sl_csv_row *out)
     return SL_OK;
 bad:
     free(b.s);
-    sl_csv_row_free(out);
+    sl_csv_row_release(out);
     return SL_ERR_PARSE;
 }
 
@@ -117,7 +117,7 @@ bad:
     return NULL;
 }
 
-void sl_kvlist_free(sl_kvlist *l)
+void sl_kvlist_release(sl_kvlist *l)
 {
     for (int i = 0; i < l->n; i++) {
         free(l->kv[i].key);
@@ -450,7 +450,7 @@ sl_status sl_csv_read_last_row(const char *path, sl_kvlist *out, sl_error *e)
         size_t b = end;
         while (b > hlen + 1 && text[b - 1] != '\n') b--;
         if (sl_csv_split(text + b, end - b, &last) != SL_OK || last.n != head.n) {
-            sl_csv_row_free(&last);
+            sl_csv_row_release(&last);
             st = sl_error_set(e, SL_ERR_PARSE, "%s:%d: row does not match the header", path,
                               line_count);
             goto done;
@@ -463,8 +463,8 @@ sl_status sl_csv_read_last_row(const char *path, sl_kvlist *out, sl_error *e)
             break;
         }
 done:
-    sl_csv_row_free(&head);
-    sl_csv_row_free(&last);
+    sl_csv_row_release(&head);
+    sl_csv_row_release(&last);
     free(text);
     return st;
 }

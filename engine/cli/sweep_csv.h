@@ -3,7 +3,7 @@
  *
  * Records never span lines: sl_csv_format() replaces CR/LF inside fields by spaces, so a
  * journal can be recovered line by line. Ownership: rows and lists own their strings; free
- * them with sl_csv_row_free() / sl_kvlist_free().
+ * them with sl_csv_row_release() / sl_kvlist_release().
  */
 #ifndef SWARMLAB_SWEEP_CSV_H
 #define SWARMLAB_SWEEP_CSV_H
@@ -16,7 +16,7 @@ typedef struct sl_csv_row {
     char **f;
 } sl_csv_row;
 
-void sl_csv_row_free(sl_csv_row *r);
+void sl_csv_row_release(sl_csv_row *r);
 /* Splits one line (without its newline) into fields. Fails (SL_ERR_PARSE) on an unterminated
  * quote or text after a closing quote. */
 sl_status sl_csv_split(const char *line, size_t len, sl_csv_row *out);
@@ -33,7 +33,7 @@ typedef struct sl_kvlist {
     sl_kv *kv;
 } sl_kvlist;
 
-void sl_kvlist_free(sl_kvlist *l);
+void sl_kvlist_release(sl_kvlist *l);
 int sl_kvlist_put(sl_kvlist *l, const char *key, const char *value); /* replaces; -1 on nomem */
 const char *sl_kvlist_get(const sl_kvlist *l, const char *key);    /* NULL when absent */
 

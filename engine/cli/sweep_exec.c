@@ -26,11 +26,11 @@ static void free_strv(char **v, int n)
     free(v);
 }
 
-void sl_sweep_free(sl_sweep *s)
+void sl_sweep_release(sl_sweep *s)
 {
     free(s->scenario);
     free(s->out);
-    sl_sweep_grid_free(&s->grid);
+    sl_sweep_grid_release(&s->grid);
     free_strv(s->fixed_names, s->nfixed);
     free_strv(s->fixed_values, s->nfixed);
     free_strv(s->cols, s->ncols);
@@ -128,13 +128,13 @@ char **sl_sweep_argv(const sl_sweep *s, size_t point, uint64_t seed, const char 
         free(kv);
     }
     if (bad) {
-        sl_sweep_argv_free(v);
+        sl_sweep_argv_release(v);
         return NULL;
     }
     return v;
 }
 
-void sl_sweep_argv_free(char **argv)
+void sl_sweep_argv_release(char **argv)
 {
     if (!argv) return;
     for (char **p = argv; *p; p++) free(*p);
@@ -214,7 +214,7 @@ pid_t sl_sweep_start_run(const sl_sweep *s, size_t run, sl_error *e)
         return -1;
     }
     pid_t pid = sl_sweep_spawn(s, argv, errpath, e);
-    sl_sweep_argv_free(argv);
+    sl_sweep_argv_release(argv);
     return pid;
 }
 
@@ -385,17 +385,17 @@ char **sl_sweep_finish_run(const sl_sweep *s, size_t run, int wstatus, double wa
         const char *v = have_manifest ? sl_kvlist_get(&man, s->results[r]) : NULL;
         row[c++] = strdup(v ? v : "");
     }
-    sl_kvlist_free(&man);
-    sl_kvlist_free(&last);
+    sl_kvlist_release(&man);
+    sl_kvlist_release(&last);
     for (int i = 0; i < s->ncols; i++)
         if (!row[i]) {
-            sl_sweep_row_free(s, row);
+            sl_sweep_row_release(s, row);
             return NULL;
         }
     return row;
 }
 
-void sl_sweep_row_free(const sl_sweep *s, char **row)
+void sl_sweep_row_release(const sl_sweep *s, char **row)
 {
     free_strv(row, s->ncols);
 }

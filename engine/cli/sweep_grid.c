@@ -21,7 +21,7 @@ static void axis_free(sl_grid_axis *a)
     free(a->name);
 }
 
-void sl_sweep_grid_free(sl_sweep_grid *g)
+void sl_sweep_grid_release(sl_sweep_grid *g)
 {
     for (int i = 0; i < g->naxes; i++) axis_free(&g->axes[i]);
     free(g->axes);

@@ -6,7 +6,7 @@
  * digits, so 0:0.3:0.1 gives 0, 0.1, 0.2, 0.3. Point p enumerates the product with the first axis
  * varying slowest.
  *
- * Ownership: the grid owns its names and values; sl_sweep_grid_free() releases them.
+ * Ownership: the grid owns its names and values; sl_sweep_grid_release() releases them.
  * Errors: one line naming the origin ("--grid", "exp.ini:7") and the offending spec.
  */
 #ifndef SWARMLAB_SWEEP_GRID_H
@@ -30,7 +30,7 @@ typedef struct sl_sweep_grid {
 } sl_sweep_grid;
 
 void sl_sweep_grid_init(sl_sweep_grid *g);
-void sl_sweep_grid_free(sl_sweep_grid *g);
+void sl_sweep_grid_release(sl_sweep_grid *g);
 
 /* Adds an axis from "name=valuespec". */
 sl_status sl_sweep_grid_add(sl_sweep_grid *g, const char *spec, const char *origin, sl_error *e);

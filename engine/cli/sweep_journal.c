@@ -9,9 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
-void sl_journal_rows_free(sl_csv_row *rows, size_t nrows)
+void sl_journal_rows_release(sl_csv_row *rows, size_t nrows)
 {
-    for (size_t i = 0; i < nrows; i++) sl_csv_row_free(&rows[i]);
+    for (size_t i = 0; i < nrows; i++) sl_csv_row_release(&rows[i]);
     free(rows);
 }
 
@@ -50,7 +50,7 @@ sl_status sl_journal_load(const char *path, const char *const *header, int ncols
                                   "%s:1: header has %d columns, this sweep writes %d (a different "
                                   "grid or scenario? use another --out)",
                                   path, ok ? r.n : 0, ncols);
-                sl_csv_row_free(&r);
+                sl_csv_row_release(&r);
                 goto fail;
             }
             for (int i = 0; i < ncols; i++)
@@ -59,14 +59,14 @@ sl_status sl_journal_load(const char *path, const char *const *header, int ncols
                                       "%s:1: column %d is '%s', this sweep writes '%s' (a "
                                       "different grid or scenario? use another --out)",
                                       path, i + 1, r.f[i], header[i]);
-                    sl_csv_row_free(&r);
+                    sl_csv_row_release(&r);
                     goto fail;
                 }
-            sl_csv_row_free(&r);
+            sl_csv_row_release(&r);
             continue;
         }
         if (!ok || r.n != ncols) {
-            sl_csv_row_free(&r);
+            sl_csv_row_release(&r);
             (*dropped)++;
             continue;
         }
@@ -74,7 +74,7 @@ sl_status sl_journal_load(const char *path, const char *const *header, int ncols
             size_t nc = cap ? cap * 2 : 64;
             sl_csv_row *nr = realloc(*rows, nc * sizeof *nr);
             if (!nr) {
-                sl_csv_row_free(&r);
+                sl_csv_row_release(&r);
                 st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", path);
                 goto fail;
             }
@@ -87,7 +87,7 @@ sl_status sl_journal_load(const char *path, const char *const *header, int ncols
     return SL_OK;
 fail:
     free(text);
-    sl_journal_rows_free(*rows, *nrows);
+    sl_journal_rows_release(*rows, *nrows);
     *rows = NULL;
     *nrows = 0;
     return st;

@@ -8,7 +8,7 @@
  * with exactly those rows (temporary file + fsync + rename, so a kill during the rewrite leaves
  * the old journal intact) and keeps it open for appending.
  *
- * Ownership: a loaded row array belongs to the caller (sl_journal_rows_free()). The journal
+ * Ownership: a loaded row array belongs to the caller (sl_journal_rows_release()). The journal
  * owns its path and descriptor; sl_journal_close() releases them.
  */
 #ifndef SWARMLAB_SWEEP_JOURNAL_H
@@ -29,7 +29,7 @@ typedef struct sl_journal {
  * torn or malformed lines that were left out. */
 sl_status sl_journal_load(const char *path, const char *const *header, int ncols,
                           sl_csv_row **rows, size_t *nrows, size_t *dropped, sl_error *e);
-void sl_journal_rows_free(sl_csv_row *rows, size_t nrows);
+void sl_journal_rows_release(sl_csv_row *rows, size_t nrows);
 
 /* Writes header + rows[keep[i] != 0] to path atomically and opens it for appending. keep may
  * be NULL (keep all). */

@@ -95,7 +95,7 @@ static int coordinator(sl_sweep *s, int size)
     bcast_text(&cols, 1);
     free(cols);
     if (rc != 0) {
-        sl_sweep_state_free(&st);
+        sl_sweep_state_release(&st);
         return rc;
     }
     size_t next = 0;
@@ -137,18 +137,18 @@ static int coordinator(sl_sweep *s, int size)
             if (rl && nl[rl] == '\n') rl--;
             if (!nl || sl_csv_split(nl + 1, rl, &r) != SL_OK || r.n != s->ncols) {
                 fprintf(stderr, "swarmlab sweep: malformed result from rank %d\n", ms.MPI_SOURCE);
-                sl_csv_row_free(&r);
+                sl_csv_row_release(&r);
                 rc = 2;
             } else if (rc == 0 && sl_sweep_row_disk_full(s, r.f)) {
                 fprintf(stderr, "swarmlab sweep: the disk is full (run %s: %s); stopping: free "
                         "space and run the same command again to resume\n", r.f[0],
                         r.f[s->col_error]);
-                sl_csv_row_free(&r);
+                sl_csv_row_release(&r);
                 rc = 2;
             } else if (rc == 0) {
                 rc = sl_sweep_record(&st, (size_t)run, r.f);
             } else {
-                sl_csv_row_free(&r);
+                sl_csv_row_release(&r);
             }
         }
         if (rc != 0 && !aborted && busy) {
@@ -176,7 +176,7 @@ static int coordinator(sl_sweep *s, int size)
         rc = 130;
     }
     if (rc == 0) rc = sl_sweep_conclude(&st);
-    sl_sweep_state_free(&st);
+    sl_sweep_state_release(&st);
     return rc;
 }
 
@@ -232,7 +232,7 @@ static int worker(sl_sweep *s)
             failure = e.msg; /* rank 0 says it and stops the sweep */
         }
         char *line = row ? sl_csv_format((const char *const *)row, s->ncols) : NULL;
-        if (row) sl_sweep_row_free(s, row);
+        if (row) sl_sweep_row_release(s, row);
         free(msg);
         msg = NULL;
         if (line) {
