@@ -64,7 +64,7 @@ static void wrap_field(lua_State *L, int table, const char *name)
     }
 }
 
-void sl_finalizers_install(lua_State *L)
+void slp_host_finalizers_install(lua_State *L)
 {
     lua_pushglobaltable(L);
     wrap_field(L, -1, "setmetatable");

@@ -67,7 +67,7 @@ static char *dupstr(const char *s)
  * counted = 1, from the count hook) the instruction budget; returns 1 then. */
 static int limit_reached(sl_host *h, lua_State *L, int counted)
 {
-    int which = sl_watchdog_expired(h->watchdog);
+    int which = slp_host_watchdog_expired(h->watchdog);
     if (h->mem_exceeded || h->mem_refused) {
         snprintf(h->exhausted_msg, sizeof h->exhausted_msg,
                  "Lua memory limit of %lld MiB exceeded (--lua-memory)",
@@ -106,7 +106,7 @@ static int limit_reached(sl_host *h, lua_State *L, int counted)
  * returns. */
 static void budget_hook(lua_State *L, lua_Debug *ar);
 
-int sl_host_exhaust(sl_host *h, lua_State *L)
+int slp_host_exhaust(sl_host *h, lua_State *L)
 {
     h->exhausted = 1;
     if (h->L != L) lua_sethook(h->L, budget_hook, LUA_MASKCOUNT, 1);
@@ -123,19 +123,19 @@ static void budget_hook(lua_State *L, lua_Debug *ar)
         h->used += h->hook_period;
         if (!limit_reached(h, L, 1)) return;
     }
-    sl_host_exhaust(h, L);
+    slp_host_exhaust(h, L);
 }
 
 void sl_lua_check_deadline(lua_State *L)
 {
     sl_host *h = sl_lua_host(L);
-    if (h->exhausted || limit_reached(h, L, 0)) sl_host_exhaust(h, L);
+    if (h->exhausted || limit_reached(h, L, 0)) slp_host_exhaust(h, L);
 }
 
 int sl_lua_time_up(lua_State *L)
 {
     sl_host *h = sl_lua_host(L);
-    return h->exhausted || sl_watchdog_expired(h->watchdog) || h->mem_exceeded;
+    return h->exhausted || slp_host_watchdog_expired(h->watchdog) || h->mem_exceeded;
 }
 
 int sl_host_timed_out(const sl_host *h) { return h->timed_out; }
@@ -296,7 +296,7 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
         h->callback_failed = 0;
         h->keep_traceback = 0;
     }
-    if (outermost) sl_watchdog_enter(h->watchdog);
+    if (outermost) slp_host_watchdog_enter(h->watchdog);
     h->input_error = 0;
     if (!h->exhausted && limit_reached(h, L, 0)) h->exhausted = 1;
     int ran = !h->exhausted;
@@ -305,7 +305,7 @@ static sl_status call_protected(sl_host *h, int nargs, int nres, sl_error *e)
     h->depth--;
     /* a limit that ran out while C code worked (no hook ran since) ends the script too */
     if (!h->exhausted && limit_reached(h, L, 0)) h->exhausted = 1;
-    if (outermost) sl_watchdog_leave(h->watchdog);
+    if (outermost) slp_host_watchdog_leave(h->watchdog);
     if (h->exhausted) {
         /* whatever the call returned: the budget or the memory limit ended the script, and
          * every later call fails the same way */
@@ -431,7 +431,7 @@ static int open_all(lua_State *L)
     lua_pushcclosure(L, guarded_xpcall, 1);
     lua_setglobal(L, "xpcall");
     if (!h->unsafe) slp_host_sandbox_install(L, h);
-    else sl_finalizers_install(L);
+    else slp_host_finalizers_install(L);
     return 0;
 }
 
@@ -494,14 +494,14 @@ sl_host *sl_host_create(const sl_host_def *cfg, sl_error *e)
     h->default_steps = -1;
     h->run_steps = -1;
     if (set_paths(h, cfg, e) != SL_OK || copy_overrides(h, cfg, e) != SL_OK) goto fail;
-    sl_watchdog_def wdd = {
+    slp_host_watchdog_def wdd = {
         .run_limit = cfg->time_limit,
         .call_limit = cfg->call_time_limit,
         .grace = cfg->stuck_grace > 0 ? cfg->stuck_grace : SL_HOST_STUCK_GRACE,
         .on_stuck = cfg->on_stuck,
         .user = cfg->stuck_user,
     };
-    if (sl_watchdog_start(&h->watchdog, &wdd, e) != SL_OK) goto fail;
+    if (slp_host_watchdog_start(&h->watchdog, &wdd, e) != SL_OK) goto fail;
 
     struct stat st;
     if (stat(cfg->scenario, &st) != 0) {
@@ -556,14 +556,14 @@ sl_status sl_host_close_script(sl_host *h, sl_error *e)
     if (h->L) {
         /* the finalizers lua_close runs get a callback's budget and time */
         if (!h->exhausted) h->used = 0;
-        sl_watchdog_enter(h->watchdog);
+        slp_host_watchdog_enter(h->watchdog);
         lua_close(h->L);
         h->L = NULL;
         if (!h->exhausted && limit_reached(h, NULL, 0)) h->exhausted = 1;
-        sl_watchdog_leave(h->watchdog);
+        slp_host_watchdog_leave(h->watchdog);
         if (h->exhausted) st = set_lua_error(e, h->exhausted_msg);
     }
-    sl_watchdog_stop(h->watchdog);
+    slp_host_watchdog_stop(h->watchdog);
     h->watchdog = NULL;
     return st;
 }
@@ -572,7 +572,7 @@ void sl_host_destroy(sl_host *h)
 {
     if (!h) return;
     if (h->L) lua_close(h->L);
-    sl_watchdog_stop(h->watchdog);
+    slp_host_watchdog_stop(h->watchdog);
     sl_world_destroy(h->w);
     for (int i = 0; i < h->nparams; i++) {
         free(h->params[i].name);
@@ -666,7 +666,7 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
     h->used = 0;
     if (!h->exhausted && limit_reached(h, h->L, 0)) h->exhausted = 1;
     if (h->exhausted) return set_lua_error(e, h->exhausted_msg);
-    sl_watchdog_enter(h->watchdog);
+    slp_host_watchdog_enter(h->watchdog);
     h->in_step = 1;
     sl_status st = sl_world_step(h->w, e);
     h->in_step = 0;
@@ -675,7 +675,7 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
         h->exhausted = 1;
         st = set_lua_error(e, h->exhausted_msg);
     }
-    sl_watchdog_leave(h->watchdog);
+    slp_host_watchdog_leave(h->watchdog);
     if (stop) *stop = h->stop;
     return st;
 }

@@ -28,21 +28,21 @@
 #define SL_MT_RNG "swarmlab.rng"
 
 /* watchdog.c: the wall-clock limits (a thread; see the file's comment). */
-typedef struct sl_watchdog sl_watchdog;
-typedef struct sl_watchdog_def {
+typedef struct slp_host_watchdog slp_host_watchdog;
+typedef struct slp_host_watchdog_def {
     double run_limit;   /* seconds from the start, 0: none */
-    double call_limit;  /* seconds per call (sl_watchdog_enter .. leave), 0: none */
+    double call_limit;  /* seconds per call (slp_host_watchdog_enter .. leave), 0: none */
     double grace;       /* seconds after a limit ran out before on_stuck */
     int (*on_stuck)(void *user, int which); /* sl_host_def.on_stuck (NULL: a line, _exit) */
     void *user;
-} sl_watchdog_def;
+} slp_host_watchdog_def;
 /* Starts the thread when a limit is set; *out stays NULL when none is. */
-sl_status sl_watchdog_start(sl_watchdog **out, const sl_watchdog_def *def, sl_error *e);
-void sl_watchdog_stop(sl_watchdog *wd);      /* NULL is fine */
-void sl_watchdog_enter(sl_watchdog *wd);     /* the outermost call starts */
-void sl_watchdog_leave(sl_watchdog *wd);
+sl_status slp_host_watchdog_start(slp_host_watchdog **out, const slp_host_watchdog_def *def, sl_error *e);
+void slp_host_watchdog_stop(slp_host_watchdog *wd);      /* NULL is fine */
+void slp_host_watchdog_enter(slp_host_watchdog *wd);     /* the outermost call starts */
+void slp_host_watchdog_leave(slp_host_watchdog *wd);
 /* SL_LIMIT_RUN or SL_LIMIT_CALL once that limit ran out, else 0 (NULL: 0). */
-int sl_watchdog_expired(const sl_watchdog *wd);
+int slp_host_watchdog_expired(const slp_host_watchdog *wd);
 
 typedef struct sl_param_rec {
     char *name;
@@ -93,7 +93,7 @@ struct sl_host {
     char exhausted_msg[512];
     int timed_out;       /* the script was ended by a time limit (the watchdog's flag) */
     double time_limit, call_time_limit; /* seconds, 0: none (sl_host_def) */
-    sl_watchdog *watchdog;  /* NULL when no time limit is set */
+    slp_host_watchdog *watchdog;  /* NULL when no time limit is set */
 
     long long default_steps, run_steps;
     int stop;
@@ -151,10 +151,10 @@ void slp_host_commit_pops(sl_host *h);
 /* finalizers.c: in --unsafe mode, setmetatable and debug.setmetatable wrap a __gc function so
  * the finalizer runs in a fresh coroutine, under the instruction budget and the time limits
  * (Lua runs finalizers with hooks off). */
-void sl_finalizers_install(lua_State *L);
+void slp_host_finalizers_install(lua_State *L);
 /* Ends the script with msg (the budget, the memory limit or a time limit): the hook then fires
  * at every instruction and every later call fails with the first message. Does not return. */
-int sl_host_exhaust(sl_host *h, lua_State *L);
+int slp_host_exhaust(sl_host *h, lua_State *L);
 
 /* sandbox.c */
 void slp_host_sandbox_install(lua_State *L, sl_host *h);

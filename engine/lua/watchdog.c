@@ -21,7 +21,7 @@
 
 #define POLL_NS (20 * 1000 * 1000LL)
 
-struct sl_watchdog {
+struct slp_host_watchdog {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -44,7 +44,7 @@ static long long now_ns(void)
 
 /* The process is stuck in C after its time ran out: the owner's on_stuck, else one line on
  * stderr; then the process ends. write(2) and _exit(2) only (async-signal-safe). */
-static void stuck(sl_watchdog *wd, int which)
+static void stuck(slp_host_watchdog *wd, int which)
 {
     if (wd->on_stuck) {
         if (!wd->on_stuck(wd->user, which)) return;
@@ -58,7 +58,7 @@ static void stuck(sl_watchdog *wd, int which)
 
 static void *watch(void *arg)
 {
-    sl_watchdog *wd = arg;
+    slp_host_watchdog *wd = arg;
     long long expired_at = 0;
     int done = 0;
     pthread_mutex_lock(&wd->mu);
@@ -90,14 +90,14 @@ static void *watch(void *arg)
     return NULL;
 }
 
-sl_status sl_watchdog_start(sl_watchdog **out, const sl_watchdog_def *def, sl_error *e)
+sl_status slp_host_watchdog_start(slp_host_watchdog **out, const slp_host_watchdog_def *def, sl_error *e)
 {
     *out = NULL;
     if (def->run_limit < 0 || def->call_limit < 0 || def->grace < 0 || !(def->run_limit < 1e9) ||
         !(def->call_limit < 1e9) || !(def->grace < 1e9))
         return sl_error_set(e, SL_ERR_RANGE, "time limits must be seconds in 0..1e9");
     if (def->run_limit == 0 && def->call_limit == 0) return SL_OK;
-    sl_watchdog *wd = calloc(1, sizeof *wd);
+    slp_host_watchdog *wd = calloc(1, sizeof *wd);
     if (!wd) return sl_error_set(e, SL_ERR_NOMEM, "out of memory");
     long long now = now_ns();
     wd->run_deadline = def->run_limit > 0 ? now + (long long)(def->run_limit * 1e9) : 0;
@@ -135,7 +135,7 @@ const char *sl_limit_message(int which, double run_limit, double call_limit, cha
     return buf;
 }
 
-void sl_watchdog_stop(sl_watchdog *wd)
+void slp_host_watchdog_stop(slp_host_watchdog *wd)
 {
     if (!wd) return;
     pthread_mutex_lock(&wd->mu);
@@ -148,17 +148,17 @@ void sl_watchdog_stop(sl_watchdog *wd)
     free(wd);
 }
 
-void sl_watchdog_enter(sl_watchdog *wd)
+void slp_host_watchdog_enter(slp_host_watchdog *wd)
 {
     if (wd) atomic_store(&wd->call_start, now_ns());
 }
 
-void sl_watchdog_leave(sl_watchdog *wd)
+void slp_host_watchdog_leave(slp_host_watchdog *wd)
 {
     if (wd) atomic_store(&wd->call_start, 0);
 }
 
-int sl_watchdog_expired(const sl_watchdog *wd)
+int slp_host_watchdog_expired(const slp_host_watchdog *wd)
 {
-    return wd ? atomic_load(&((sl_watchdog *)wd)->expired) : 0;
+    return wd ? atomic_load(&((slp_host_watchdog *)wd)->expired) : 0;
 }

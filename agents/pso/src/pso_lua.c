@@ -59,6 +59,7 @@ typedef struct lua_pso {
     sl_world *world;            /* the world it is attached to, or NULL */
     char key[80];               /* its attachment name there ("pso.<population>") */
     int busy;                   /* 1 while it iterates (its Lua objective may call back) */
+    const char *convergence;    /* swarmlab.pso{...}: the file to write, or NULL */
 } lua_pso;
 
 /* ---- objective evaluation ---- */
@@ -474,7 +475,7 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     c.c2 = sl_lua_opt_number(o, "c2", c.c2, 0.0, HUGE_VAL);
     c.chi = sl_lua_opt_interval(o, "chi", c.chi, 0.0, HUGE_VAL, "()");
     c.vmax = sl_lua_opt_number(o, "vmax", c.vmax, 0.0, HUGE_VAL);
-    c.max_fes = (long long)sl_lua_opt_integer(o, "fes", c.max_fes, 1, 1000000000000000LL);
+    c.max_fes = (long long)sl_lua_opt_integer(o, "fes", c.max_fes, 1, 9007199254740992LL);
     c.target = sl_lua_opt_number(o, "target", c.target, -HUGE_VAL, HUGE_VAL);
     c.max_seconds = sl_lua_opt_number(o, "time", 0.0, 0.0, HUGE_VAL);
     c.stagnation = (int)sl_lua_opt_integer(o, "stagnation", 0, 0, 2147483647);
@@ -485,6 +486,8 @@ static lua_pso *build(lua_State *L, int t, const char *name)
                                           LUA_MININTEGER, LUA_MAXINTEGER);
     c.threads = (int)sl_lua_opt_integer(o, "threads", w ? sl_world_threads(w) : 1, 1, 1024);
     read_constraints(o, P, &c);
+    /* swarmlab.pso{...} only; the string lives as long as the option table (the call) */
+    P->convergence = sl_lua_opt_string(o, "convergence", NULL);
 
     int lua_side = P->fn_ref != LUA_NOREF || P->ng + P->nh > 0;
     sl_pso_problem pb = {lua_side ? eval_lua : eval_builtin, P, !lua_side};
@@ -575,9 +578,7 @@ static int l_pso(lua_State *L)
     sl_error e;
     sl_error_clear(&e);
     if (run_solver(L, P, &e) != SL_OK) return raise_run_error(L, &e);
-    sl_lua_opts o;
-    sl_lua_opts_open(&o, L, 1, "swarmlab.pso{...}", option_keys);
-    const char *conv = sl_lua_opt_string(&o, "convergence", NULL);
+    const char *conv = P->convergence;
     if (conv) write_convergence(L, P, conv);
     push_result(L, P);
     return 1;
