@@ -475,7 +475,7 @@ static lua_pso *build(lua_State *L, int t, const char *name)
     c.c2 = sl_lua_opt_number(o, "c2", c.c2, 0.0, HUGE_VAL);
     c.chi = sl_lua_opt_interval(o, "chi", c.chi, 0.0, HUGE_VAL, "()");
     c.vmax = sl_lua_opt_number(o, "vmax", c.vmax, 0.0, HUGE_VAL);
-    c.max_fes = (long long)sl_lua_opt_integer(o, "fes", c.max_fes, 1, 9007199254740992LL);
+    c.max_fes = (long long)sl_lua_opt_integer(o, "fes", c.max_fes, 1, 9000000000000000LL);
     c.target = sl_lua_opt_number(o, "target", c.target, -HUGE_VAL, HUGE_VAL);
     c.max_seconds = sl_lua_opt_number(o, "time", 0.0, 0.0, HUGE_VAL);
     c.stagnation = (int)sl_lua_opt_integer(o, "stagnation", 0, 0, 2147483647);
