@@ -12,6 +12,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)sl_demand_mean(&d, 3, 5);
         (void)sl_demand_draw(&d, 1, 2, 7);
     }
-    sl_demand_free(&d);
+    sl_demand_release(&d);
     return 0;
 }

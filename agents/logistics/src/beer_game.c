@@ -5,7 +5,7 @@
 #include <string.h>
 #include "swarmlab/inventory.h"
 
-sl_beer_def sl_beer_classic(void)
+sl_beer_def sl_beer_def_default(void)
 {
     sl_beer_def d = {36, 4, 0.5, 1.0, 4.0, 8.0, 5};
     return d;

@@ -41,7 +41,7 @@ sl_status sl_demand_check(const sl_demand *d, sl_error *e)
     return SL_OK;
 }
 
-void sl_demand_free(sl_demand *d)
+void sl_demand_release(sl_demand *d)
 {
     free(d->table);
     d->table = NULL;

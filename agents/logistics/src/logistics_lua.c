@@ -123,7 +123,7 @@ static int l_beer_game(lua_State *L)
                                        "policy", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, 1, "swarmlab.beer_game{...}", keys);
-    sl_beer_def d = sl_beer_classic();
+    sl_beer_def d = sl_beer_def_default();
     d.weeks = int_field(L, 1, "weeks", d.weeks);
     d.forced_weeks = int_field(L, 1, "forced_weeks", d.forced_weeks);
     d.holding_cost = num_field(L, 1, "holding_cost", d.holding_cost);

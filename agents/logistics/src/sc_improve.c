@@ -49,8 +49,8 @@ static void plan_free(plan *p)
     free(p->owner);
     free(p->mat);
     free(p->dem);
-    sl_instance_free(p->in);
-    sl_routes_free(&p->r);
+    sl_instance_destroy(p->in);
+    sl_routes_release(&p->r);
 }
 
 static int whole(double x)
@@ -188,7 +188,7 @@ static int tsp_route(const plan *p, int *a, int len)
 done:
     sl_tsp_ls_destroy(ls);
     free(cand);
-    sl_instance_free(in);
+    sl_instance_destroy(in);
     free(map);
     free(t);
     free(mat);
@@ -215,10 +215,10 @@ static int search(plan *p, int cvrp_ok, int m)
         long long g = copied ? sl_cvrp_ls_run(ls, &p->r, 0) : -1;
         /* An incomplete result (allocation failure inside) falls back to the routes before. */
         if (g < 0 || p->r.nroutes > m || p->r.start[p->r.nroutes] != p->n - 1) {
-            sl_routes_free(&p->r);
+            sl_routes_release(&p->r);
             p->r = keep;
         } else {
-            sl_routes_free(&keep);
+            sl_routes_release(&keep);
         }
         sl_cvrp_ls_destroy(ls);
         free(cand);

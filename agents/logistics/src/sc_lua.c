@@ -62,7 +62,7 @@ static void sc_lua_free(void *p)
     /* The Lua references are not released here: the world (which owns this) is destroyed after
      * the Lua state is closed, and closing the state releases them. */
     for (int t = 0; t < s->ntables; t++) {
-        sl_demand_free(&s->tables[t]);
+        sl_demand_release(&s->tables[t]);
         free(s->table_path[t]);
     }
     free(s->tables);

@@ -19,7 +19,7 @@
 
 START_TEST(test_beer_order_up_to_204)
 {
-    sl_beer_def d = sl_beer_classic();
+    sl_beer_def d = sl_beer_def_default();
     double levels[4] = {32, 32, 32, 24};
     sl_beer_result *r = malloc(sizeof *r);
     sl_error e;
@@ -39,7 +39,7 @@ END_TEST
 
 START_TEST(test_beer_sterman_bullwhip)
 {
-    sl_beer_def d = sl_beer_classic();
+    sl_beer_def d = sl_beer_def_default();
     sl_beer_sterman p = sl_beer_sterman_default();
     sl_beer_result *r = malloc(sizeof *r);
     sl_error e;
@@ -61,7 +61,7 @@ static sl_status bad_policy(void *user, const sl_beer_view *v, double *order, sl
 
 START_TEST(test_beer_bad_input)
 {
-    sl_beer_def d = sl_beer_classic();
+    sl_beer_def d = sl_beer_def_default();
     sl_beer_result *r = malloc(sizeof *r);
     sl_error e;
     ck_assert_int_eq(sl_beer_play(&d, bad_policy, NULL, r, &e), SL_ERR_RANGE);
@@ -107,7 +107,7 @@ START_TEST(test_demand_processes)
     ck_assert_int_eq(t.cols, 2);
     ck_assert(sl_demand_draw(&t, 1, 1, 1) == 4.0);
     ck_assert(sl_demand_draw(&t, 1, 0, 2) == 1.0); /* the table repeats */
-    sl_demand_free(&t);
+    sl_demand_release(&t);
     f = fopen(path, "w");
     fputs("a,b\n1,2\n3,-4\n", f);
     fclose(f);

@@ -92,7 +92,7 @@ static sl_status result_alloc(const sl_alloc_problem *p, sl_alloc_result *r, sl_
     r->order = malloc(t * sizeof(int));
     r->start = calloc((size_t)p->nagents + 1, sizeof(int));
     if (!r->agent_of || !r->order || !r->start) {
-        sl_alloc_result_free(r);
+        sl_alloc_result_release(r);
         return sl_error_set(e, SL_ERR_NOMEM, "allocation: out of memory");
     }
     return SL_OK;
@@ -115,7 +115,7 @@ static void pack(const sl_alloc_problem *p, const int *routes, const int *len, s
     r->start[p->nagents] = k;
 }
 
-void sl_alloc_result_free(sl_alloc_result *r)
+void sl_alloc_result_release(sl_alloc_result *r)
 {
     free(r->agent_of);
     free(r->order);
@@ -136,7 +136,7 @@ sl_status sl_auction_sequential(const sl_alloc_problem *p, sl_alloc_result *r, s
         free(routes);
         free(len);
         free(done);
-        sl_alloc_result_free(r);
+        sl_alloc_result_release(r);
         return sl_error_set(e, SL_ERR_NOMEM, "allocation: out of memory");
     }
     for (int round = 0; round < T; round++) {
@@ -184,7 +184,7 @@ sl_status sl_auction_parallel(const sl_alloc_problem *p, sl_alloc_result *r, sl_
         free(len);
         free(count);
         free(owner);
-        sl_alloc_result_free(r);
+        sl_alloc_result_release(r);
         return sl_error_set(e, SL_ERR_NOMEM, "allocation: out of memory");
     }
     /* One round of bids against empty routes; a full agent passes the task to the next bid. */
@@ -249,7 +249,7 @@ sl_status sl_alloc_optimum(const sl_alloc_problem *p, sl_alloc_result *r, sl_err
     if (!g || !c || !endj || !par || !F || !choice || !routes || !len) {
         free(g); free(c); free(endj); free(par); free(F); free(choice);
         free(routes); free(len);
-        sl_alloc_result_free(r);
+        sl_alloc_result_release(r);
         return sl_error_set(e, SL_ERR_NOMEM, "allocation: out of memory");
     }
     for (int a = 0; a < A; a++) {

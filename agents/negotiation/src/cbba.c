@@ -191,7 +191,7 @@ sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_opts *o, sl_alloc_res
     sl_status st = sl_auction_parallel(p, &check_r, e);
     if (st != SL_OK)
         return st;
-    sl_alloc_result_free(&check_r);
+    sl_alloc_result_release(&check_r);
     cbba c;
     memset(&c, 0, sizeof c);
     c.p = p;
@@ -287,7 +287,7 @@ sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_opts *o, sl_alloc_res
     r->order = malloc(((size_t)c.T + 1) * sizeof(int));
     r->start = calloc((size_t)c.A + 1, sizeof(int));
     if (!r->agent_of || !r->order || !r->start) {
-        sl_alloc_result_free(r);
+        sl_alloc_result_release(r);
         st = sl_error_set(e, SL_ERR_NOMEM, "cbba: out of memory");
         goto done;
     }

@@ -625,7 +625,7 @@ static int l_auction(lua_State *L)
         lua_rawseti(L, -2, ag + 1);
     }
     lua_setfield(L, -2, "routes");
-    sl_alloc_result_free(&r);
+    sl_alloc_result_release(&r);
     return 1;
 }
 

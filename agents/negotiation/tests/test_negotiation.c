@@ -634,9 +634,9 @@ START_TEST(test_auctions_vs_optimum)
         worse_ssi += ssi.cost > opt.cost + 1e-9;
         worse_psi += psi.cost > opt.cost + 1e-9;
         ck_assert_int_gt(ssi.bids, 0);
-        sl_alloc_result_free(&opt);
-        sl_alloc_result_free(&ssi);
-        sl_alloc_result_free(&psi);
+        sl_alloc_result_release(&opt);
+        sl_alloc_result_release(&ssi);
+        sl_alloc_result_release(&psi);
         free(d);
     }
     /* The auctions are heuristics: on random instances some runs miss the optimum. */
@@ -751,7 +751,7 @@ START_TEST(test_auctions_match_reference)
                 cost += ref;
             }
             ck_assert_double_eq_tol(r.cost, cost, 1e-9);
-            sl_alloc_result_free(&r);
+            sl_alloc_result_release(&r);
         }
         free(d);
     }
@@ -789,10 +789,10 @@ START_TEST(test_cbba_vs_optimum)
         ck_assert_int_eq(sl_cbba(&p, &o, &again, NULL, &e), SL_OK);
         ck_assert(again.cost == line.cost);
         ck_assert_int_eq(memcmp(again.order, line.order, sizeof(int) * (size_t)T), 0);
-        sl_alloc_result_free(&again);
-        sl_alloc_result_free(&opt);
-        sl_alloc_result_free(&full);
-        sl_alloc_result_free(&line);
+        sl_alloc_result_release(&again);
+        sl_alloc_result_release(&opt);
+        sl_alloc_result_release(&full);
+        sl_alloc_result_release(&line);
         free(d);
     }
     (void)nonopt;
@@ -815,11 +815,11 @@ START_TEST(test_auction_collinear_exact)
     ck_assert(fabs(r.cost - 40.0) < 1e-12);
     ck_assert_int_eq(r.agent_of[0], 0);
     ck_assert_int_eq(r.agent_of[3], 1);
-    sl_alloc_result_free(&r);
+    sl_alloc_result_release(&r);
     int rounds;
     ck_assert_int_eq(sl_cbba(&p, NULL, &r, &rounds, &e), SL_OK);
     ck_assert(fabs(r.cost - 40.0) < 1e-12);
-    sl_alloc_result_free(&r);
+    sl_alloc_result_release(&r);
 }
 END_TEST
 

@@ -50,8 +50,8 @@ typedef struct sl_beer_def {
     int step_week;         /* first week of demand_after (5) */
 } sl_beer_def;
 
-/* The classic settings (36 weeks, 4 forced weeks, $0.50 / $1.00, demand 4 then 8 from week 5). */
-sl_beer_def sl_beer_classic(void);
+/* Defaults: the classic settings (36 weeks, 4 forced weeks, $0.50 / $1.00, demand 4 then 8 from week 5). */
+sl_beer_def sl_beer_def_default(void);
 
 typedef struct sl_beer_result {
     int weeks;

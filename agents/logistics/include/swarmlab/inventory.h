@@ -35,7 +35,7 @@ typedef struct sl_demand {
     double amplitude;      /* seasonal: relative amplitude in [0, 1] */
     double period;         /* seasonal: steps per cycle (> 0) */
     double phase;          /* seasonal: shift in steps */
-    double *table;         /* table: rows x cols values, owned (sl_demand_free) */
+    double *table;         /* table: rows x cols values, owned (sl_demand_release) */
     size_t rows;
     int cols;
 } sl_demand;
@@ -47,7 +47,7 @@ sl_status sl_demand_check(const sl_demand *d, sl_error *e);
 /* Loads a CSV table: an optional header line, then rows of non-negative numbers separated by
  * commas. Errors name the file and line ("demand.csv:7: negative demand -3"). */
 sl_status sl_demand_load_csv(sl_demand *d, const char *path, sl_error *e);
-void sl_demand_free(sl_demand *d);
+void sl_demand_release(sl_demand *d);
 /* Expected demand of an entity in a step (the table value for tables). */
 double sl_demand_mean(const sl_demand *d, uint64_t entity, uint64_t step);
 /* Units demanded (a whole number >= 0). */

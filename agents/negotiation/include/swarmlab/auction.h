@@ -14,7 +14,7 @@
  * - CBBA (below): decentralised bundles and consensus over a communication graph.
  *
  * Ties are broken by the lower agent index, then the lower task index: results are deterministic.
- * Ownership: sl_alloc_result arrays are owned by the result; free with sl_alloc_result_free.
+ * Ownership: sl_alloc_result arrays are owned by the result; free with sl_alloc_result_release.
  */
 #ifndef SWARMLAB_AUCTION_H
 #define SWARMLAB_AUCTION_H
@@ -43,7 +43,7 @@ typedef struct sl_alloc_result {
 sl_status sl_auction_sequential(const sl_alloc_problem *p, sl_alloc_result *r, sl_error *e);
 sl_status sl_auction_parallel(const sl_alloc_problem *p, sl_alloc_result *r, sl_error *e);
 sl_status sl_alloc_optimum(const sl_alloc_problem *p, sl_alloc_result *r, sl_error *e);
-void sl_alloc_result_free(sl_alloc_result *r);
+void sl_alloc_result_release(sl_alloc_result *r);
 
 /* Consensus-based bundle algorithm (CBBA, Choi, Brunet and How 2009), decentralised: in every
  * synchronous round each agent adds tasks to its bundle greedily by score (reward - cheapest

@@ -161,9 +161,4 @@ long long sl_cvrp_ls_moves(const sl_cvrp_ls *ls);
  * repair and for callers that build routes incrementally. Returns the cost increase. */
 long long sl_routes_insert_best(const sl_instance *in, sl_routes *r, int c);
 
-/* The former names of sl_instance_destroy and sl_routes_release, for callers not yet renamed
- * (the logistics module); remove them when none is left. */
-#define sl_instance_free sl_instance_destroy
-#define sl_routes_free sl_routes_release
-
 #endif
