@@ -11,6 +11,12 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* Whether s (may be NULL) contains sub. */
+static __attribute__((unused)) int contains(const char *s, const char *sub)
+{
+    return s && strstr(s, sub) != NULL;
+}
+
 /* A fresh directory under /tmp; the caller frees the string and removes it with rm_tree. */
 static __attribute__((unused)) char *tmp_dir(void)
 {

@@ -34,8 +34,6 @@ static const char *fixture(const char *name)
     return p;
 }
 
-static int contains(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
-
 static char *manifest_of(const char *out)
 {
     return read_text(path_in(out, "manifest.json"));

@@ -23,8 +23,6 @@ static const char *exe(void)
     return e ? e : "build/swarmlab";
 }
 
-static int contains(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
-
 static int sh(char *err, size_t errn, const char *fmt, ...)
 {
     va_list ap;

@@ -23,8 +23,6 @@ static void teardown_dir(void)
     free(dir);
 }
 
-static int contains(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
-
 /* Writes run.ini with `text`, runs with `extra` flags; returns the exit status. */
 static int run_with_ini(const char *text, const char *extra)
 {

@@ -99,7 +99,6 @@ static int find_result(sl_host *h, const char *key, double *num, const char **st
     return -1;
 }
 
-static int contains(const char *s, const char *sub) { return strstr(s, sub) != NULL; }
 
 /* "<dir>/scenario.lua:LINE:" prefix */
 static int at_line(const char *msg, int line)

@@ -48,7 +48,6 @@ static const char *fails(const char *text, long long budget, long long memory)
     return e.msg;
 }
 
-static int contains(const char *s, const char *sub) { return strstr(s, sub) != NULL; }
 
 static double result_number(sl_host *h, const char *key)
 {

@@ -28,8 +28,6 @@ static void teardown_dir(void)
     free(dir);
 }
 
-static int contains(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
-
 static const char *exe(void)
 {
     const char *e = getenv("SWARMLAB_EXE");

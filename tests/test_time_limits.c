@@ -29,8 +29,6 @@ static void teardown_dir(void)
     free(dir);
 }
 
-static int contains(const char *s, const char *sub) { return s && strstr(s, sub) != NULL; }
-
 static double now(void)
 {
     struct timespec ts;

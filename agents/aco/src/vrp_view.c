@@ -1,4 +1,4 @@
-/* slp_vrp_view.c - viewer layer of the VRP model: depots, jobs coloured by time-window state
+/* vrp_view.c - viewer layer of the VRP model: depots, jobs coloured by time-window state
  * (early: the vehicle waits; on time; late; unserved) and one coloured polyline per vehicle. */
 #include "vrp_view.h"
 
