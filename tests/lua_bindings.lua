@@ -203,16 +203,16 @@ local nested = {
   {table = "swarmlab.roads{...}.link_speeds", key = "motorwya", near = "motorway",
    class = "swarmlab.RoadSpeeds",
    call = function() sl.roads{file = TOWN, link_speeds = {motorwya = 60}} end},
-  {table = "swarmlab.vrp{...}: sites[2]", key = "yy", near = "y", class = "swarmlab.VrpSite",
+  {table = "swarmlab.vrp{...}.sites[2]", key = "yy", near = "y", class = "swarmlab.VrpSite",
    call = function() sl.vrp{sites = {{0, 0}, {x = 1, yy = 1}}, jobs = {}, vehicles = {{}}} end},
-  {table = "swarmlab.vrp{...}: matrix", key = "tme", near = "time", class = "swarmlab.VrpMatrix",
+  {table = "swarmlab.vrp{...}.matrix", key = "tme", near = "time", class = "swarmlab.VrpMatrix",
    call = function()
      sl.vrp{sites = {{0, 0}, {1, 1}}, matrix = {distance = {{0, 1}, {1, 0}}, tme = {{0, 1}, {1, 0}}},
             jobs = {}, vehicles = {{}}}
    end},
-  {table = "swarmlab.vrp{...}: jobs[1]", key = "demnd", near = "demand", class = "swarmlab.VrpJob",
+  {table = "swarmlab.vrp{...}.jobs[1]", key = "demnd", near = "demand", class = "swarmlab.VrpJob",
    call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2, demnd = 1}}, vehicles = {{}}} end},
-  {table = "swarmlab.vrp{...}: vehicles[1]", key = "cuont", near = "count",
+  {table = "swarmlab.vrp{...}.vehicles[1]", key = "cuont", near = "count",
    class = "swarmlab.VrpVehicle",
    call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2}}, vehicles = {{cuont = 1}}} end},
   -- with an instance file only 'objective' may follow; a misspelling of it is caught by the full
@@ -241,6 +241,10 @@ local ranges = {
    want = "swarmlab.dgd{...}: option 'mode' must be one of 'sync', 'async' (got 'asnyc'; did you mean 'async'?)"},
   {call = function(w) w:field{name = "zz_r", nx = 0, ny = 2} end,
    want = "world:field{...}: option 'nx' must be an integer in [1, 1000000000] (got 0)"},
+  {call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2, service = -1}}, vehicles = {{}}} end,
+   want = "swarmlab.vrp{...}.jobs[1]: option 'service' must be in [0, 1000000000000] (got -1)"},
+  {call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2}}, vehicles = {{}}}:solve{rho = 0} end,
+   want = "vrp:solve{...}: option 'rho' must be in (0, 1] (got 0)"},
 }
 
 -- ---- the annotation file ----
@@ -301,7 +305,7 @@ function check_sites()
     end
   end
   local grep = io.popen("cd '" .. root .. "' && grep -rn -E " ..
-    "'sl_lua_opts_(open|open_opt|sub|elem)[(]|[^_[:alnum:]]strict[(]L' --include=*.c engine agents")
+    "'sl_lua_opts_(open|open_opt|sub|elem)[(]' --include=*.c engine agents")
   local nsites = 0
   for hit in grep:lines() do
     local file, line = hit:match("^([^:]+):(%d+):")

@@ -359,28 +359,57 @@ int sl_lua_opt_array(const sl_lua_opts *o, const char *key)
     return (int)n;
 }
 
-void sl_lua_opt_numbers(const sl_lua_opts *o, const char *key, double *out, int n, double lo,
-                        double hi)
+/* The list of n numbers at the top of the stack, shown as option 'key' followed by `at` ("" or
+ * "[i]"), into out; pops it. */
+static void read_numbers(const sl_lua_opts *o, const char *key, const char *at, double *out, int n,
+                         double lo, double hi)
 {
-    int len = sl_lua_opt_array(o, key);
-    if (len != n) sl_lua_opt_error(o, key, "must be a list of %d numbers (got %d)", n, len < 0 ? 0 : len);
     lua_State *L = o->L;
-    lua_getfield(L, o->t, key);
+    char buf[96], b1[32], b2[32];
+    int len = lua_type(L, -1) == LUA_TTABLE ? (int)lua_rawlen(L, -1) : -1;
+    if (len != n) {
+        if (len < 0)
+            sl_lua_opt_error(o, key, "%s must be a list of %d numbers (got %s)", at, n,
+                             shown(L, -1, buf, sizeof buf));
+        sl_lua_opt_error(o, key, "%s must be a list of %d numbers (got %d)", at, n, len);
+    }
     for (int i = 0; i < n; i++) {
         lua_geti(L, -1, i + 1);
-        char buf[96], b1[32], b2[32];
         double v = lua_tonumber(L, -1);
         if (lua_type(L, -1) != LUA_TNUMBER || !isfinite(v))
-            sl_lua_opt_error(o, key, "[%d] must be a finite number (got %s)", i + 1,
+            sl_lua_opt_error(o, key, "%s[%d] must be a finite number (got %s)", at, i + 1,
                              shown(L, -1, buf, sizeof buf));
         if (v < lo || v > hi)
-            sl_lua_opt_error(o, key, "[%d] must be in [%s, %s] (got %s)", i + 1,
+            sl_lua_opt_error(o, key, "%s[%d] must be in [%s, %s] (got %s)", at, i + 1,
                              bound(lo, b1, sizeof b1), bound(hi, b2, sizeof b2),
                              shown(L, -1, buf, sizeof buf));
         out[i] = v;
         lua_pop(L, 1);
     }
     lua_pop(L, 1);
+}
+
+void sl_lua_opt_numbers(const sl_lua_opts *o, const char *key, double *out, int n, double lo,
+                        double hi)
+{
+    int len = sl_lua_opt_array(o, key);
+    if (len != n) sl_lua_opt_error(o, key, "must be a list of %d numbers (got %d)", n, len < 0 ? 0 : len);
+    lua_getfield(o->L, o->t, key);
+    read_numbers(o, key, "", out, n, lo, hi);
+}
+
+void sl_lua_opt_elem_numbers(const sl_lua_opts *o, const char *key, int i, double *out, int n,
+                             double lo, double hi)
+{
+    lua_State *L = o->L;
+    luaL_checkstack(L, 8, "option table");
+    lua_getfield(L, o->t, key);
+    if (lua_type(L, -1) != LUA_TTABLE) sl_lua_opt_error(o, key, "must be a list");
+    lua_geti(L, -1, i);
+    lua_remove(L, -2);
+    char at[32];
+    snprintf(at, sizeof at, "[%d]", i);
+    read_numbers(o, key, at, out, n, lo, hi);
 }
 
 /* ---- callbacks ---- */

@@ -25,13 +25,18 @@
  * warm = true starts from this model's previous plan; a result table from another model starts
  * from its routes, keeping only jobs (by number) and routes that are still feasible.
  *
- * Every option table is strict: an unknown key is an error naming the nearest valid key. The
+ * Every option table is read with the binding toolkit (swarmlab/lua_bind.h): an unknown key is an
+ * error naming the nearest valid key, a value of the wrong type or out of range names the table
+ * and the option ("swarmlab.vrp{...}.jobs[3]: option 'service' must be in [0, 1e12] ..."). Numbers
+ * are finite and at most 1e12 in magnitude (a window or shift that never closes: leave it out). The
  * model userdata owns the model, the last plan and the last colony (for convergence and the
  * viewer); all are freed by __gc, also after a Lua error.
  */
 #include <lauxlib.h>
+#include <limits.h>
 #include <lua.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,252 +59,151 @@ typedef struct lua_vrp {
     slp_vrp_view *view;
 } lua_vrp;
 
-/* ---- strict option tables ---- */
+/* ---- option tables (swarmlab/lua_bind.h) ---- */
 
-/* Every key of the table at idx must be in keys (the shared toolkit names the nearest one). The
- * caller's line is the option table's call site (tests/lua_bindings.lua checks each). */
-#define strict(L, idx, keys, what) strict_at(L, idx, keys, what, __FILE__, __LINE__)
-static void strict_at(lua_State *L, int idx, const char *const *keys, const char *what,
-                      const char *file, int line)
+/* A number or a list of numbers (one per capacity dimension), each in [0, 1e12]. */
+static void read_dims(const sl_lua_opts *o, const char *key, double *out, int ndim, double def)
 {
-    sl_lua_opts o;
-    sl_lua_opts_open_at(&o, L, lua_absindex(L, idx), what, keys, file, line);
-}
-
-static double num_field(lua_State *L, int t, const char *key, double def, const char *what)
-{
-    lua_getfield(L, t, key);
-    double v = def;
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s: '%s' must be a number", what, key);
-        v = lua_tonumber(L, -1);
-        if (isnan(v)) luaL_error(L, "%s: '%s' is not a number (NaN)", what, key);
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-static long long int_field(lua_State *L, int t, const char *key, long long def, const char *what)
-{
-    lua_getfield(L, t, key);
-    long long v = def;
-    if (!lua_isnil(L, -1)) {
-        int ok = 0;
-        lua_Integer i = lua_tointegerx(L, -1, &ok);
-        if (!ok || lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s: '%s' must be an integer", what, key);
-        v = (long long)i;
-    }
-    lua_pop(L, 1);
-    return v;
-}
-
-/* A number or a list of numbers (per capacity dimension). */
-static void dims_field(lua_State *L, int t, const char *key, double *out, int ndim, double def,
-                       const char *what)
-{
-    lua_getfield(L, t, key);
     for (int d = 0; d < SL_VRP_MAXDIM; d++) out[d] = d < ndim ? def : 0;
-    if (lua_type(L, -1) == LUA_TNUMBER) {
-        double x = lua_tonumber(L, -1);
-        for (int d = 0; d < ndim; d++) out[d] = x;
-        if (ndim > 1) luaL_error(L, "%s: '%s' needs %d numbers (one per dimension)", what, key, ndim);
-    } else if (lua_type(L, -1) == LUA_TTABLE) {
-        if ((int)lua_rawlen(L, -1) != ndim)
-            luaL_error(L, "%s: '%s' needs %d numbers (one per dimension)", what, key, ndim);
-        for (int d = 0; d < ndim; d++) {
-            lua_rawgeti(L, -1, d + 1);
-            if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s: '%s'[%d] must be a number", what, key, d + 1);
-            out[d] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-    } else if (!lua_isnil(L, -1)) {
-        luaL_error(L, "%s: '%s' must be a number or a list of numbers", what, key);
+    if (!sl_lua_opt_has(o, key)) return;
+    lua_getfield(o->L, o->t, key);
+    int list = lua_type(o->L, -1) == LUA_TTABLE;
+    lua_pop(o->L, 1);
+    if (list) {
+        sl_lua_opt_numbers(o, key, out, ndim, 0, SL_VRP_BIG);
+        return;
     }
-    lua_pop(L, 1);
+    if (ndim > 1) sl_lua_opt_error(o, key, "must be a list of %d numbers (one per dimension)", ndim);
+    out[0] = sl_lua_opt_number(o, key, def, 0, SL_VRP_BIG);
 }
 
-/* A {open, close} pair at the top of the stack. */
-static void read_pair(lua_State *L, double *a, double *b, const char *what, const char *key)
+/* true when element i of the array option o.key is a table with a list part ({x, y}, a row). */
+static bool elem_is_list(const sl_lua_opts *o, const char *key, int i)
 {
-    if (lua_type(L, -1) != LUA_TTABLE || lua_rawlen(L, -1) != 2)
-        luaL_error(L, "%s: '%s' must be a pair {open, close}", what, key);
-    lua_rawgeti(L, -1, 1);
-    lua_rawgeti(L, -2, 2);
-    if (lua_type(L, -1) != LUA_TNUMBER || lua_type(L, -2) != LUA_TNUMBER)
-        luaL_error(L, "%s: '%s' must hold two numbers", what, key);
-    *a = lua_tonumber(L, -2);
-    *b = lua_tonumber(L, -1);
-    lua_pop(L, 2);
+    lua_getfield(o->L, o->t, key);
+    lua_geti(o->L, -1, i);
+    bool list = lua_type(o->L, -1) == LUA_TTABLE && lua_rawlen(o->L, -1) > 0;
+    lua_pop(o->L, 2);
+    return list;
 }
 
 /* ---- building a model from tables ---- */
 
-static void read_sites(lua_State *L, sl_vrp *v)
+static void read_sites(const sl_lua_opts *o, sl_vrp *v)
 {
-    lua_getfield(L, 1, "sites");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return;
-    }
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, WHO ": 'sites' must be a list");
-    int n = (int)lua_rawlen(L, -1);
     static const char *const keys[] = {"x", "y", NULL};
+    int n = sl_lua_opt_array(o, "sites");
     for (int i = 1; i <= n; i++) {
-        char what[64];
-        snprintf(what, sizeof what, WHO ": sites[%d]", i);
-        lua_rawgeti(L, -1, i);
-        if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s must be a table", what);
-        double x, y;
-        if (lua_rawlen(L, -1) == 2) {
-            read_pair(L, &x, &y, what, "coordinates");
+        double xy[2];
+        if (elem_is_list(o, "sites", i)) {
+            sl_lua_opt_elem_numbers(o, "sites", i, xy, 2, -SL_VRP_BIG, SL_VRP_BIG);
         } else {
-            strict(L, -1, keys, what);
-            x = num_field(L, lua_gettop(L), "x", NAN, what);
-            y = num_field(L, lua_gettop(L), "y", NAN, what);
-            if (isnan(x) || isnan(y)) luaL_error(L, "%s: 'x' and 'y' are required", what);
+            sl_lua_opts s;
+            sl_lua_opts_elem(o, "sites", i, &s, keys);
+            sl_lua_opt_require(&s, "x");
+            sl_lua_opt_require(&s, "y");
+            xy[0] = sl_lua_opt_number(&s, "x", 0, -SL_VRP_BIG, SL_VRP_BIG);
+            xy[1] = sl_lua_opt_number(&s, "y", 0, -SL_VRP_BIG, SL_VRP_BIG);
+            lua_pop(o->L, 1);
         }
-        if (sl_vrp_add_site(v, x, y) < 0) luaL_error(L, WHO ": too many sites");
-        lua_pop(L, 1);
-    }
-    lua_pop(L, 1);
-}
-
-/* n x n list of lists at the top of the stack into m. */
-static void read_square(lua_State *L, int n, double *m, const char *what)
-{
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s must be a list of rows", what);
-    if ((int)lua_rawlen(L, -1) != n)
-        luaL_error(L, "%s has %d rows, the model has %d sites", what, (int)lua_rawlen(L, -1), n);
-    for (int i = 0; i < n; i++) {
-        lua_rawgeti(L, -1, i + 1);
-        if (lua_type(L, -1) != LUA_TTABLE || (int)lua_rawlen(L, -1) != n)
-            luaL_error(L, "%s: row %d must hold %d numbers", what, i + 1, n);
-        for (int j = 0; j < n; j++) {
-            lua_rawgeti(L, -1, j + 1);
-            if (lua_type(L, -1) != LUA_TNUMBER) luaL_error(L, "%s[%d][%d] must be a number", what, i + 1, j + 1);
-            m[(size_t)i * n + j] = lua_tonumber(L, -1);
-            lua_pop(L, 1);
-        }
-        lua_pop(L, 1);
+        if (sl_vrp_add_site(v, xy[0], xy[1]) < 0)
+            sl_lua_opt_error(o, "sites", "holds more than %d sites", SL_VRP_MAX_SITES);
     }
 }
 
-static void read_matrix(lua_State *L, sl_vrp *v)
+/* The n x n numbers of array option o.key (n rows of n numbers in [0, 1e12]) into m. */
+static void read_square(const sl_lua_opts *o, const char *key, int n, double *m)
 {
-    lua_getfield(L, 1, "matrix");
-    if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-        return;
-    }
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, WHO ": 'matrix' must be a table");
-    int mt = lua_gettop(L);
-    lua_getfield(L, mt, "distance");
-    int named = !lua_isnil(L, -1);
+    int rows = sl_lua_opt_array(o, key);
+    if (rows != n) sl_lua_opt_error(o, key, "has %d rows but there are %d sites", rows, n);
+    for (int i = 0; i < n; i++)
+        sl_lua_opt_elem_numbers(o, key, i + 1, m + (size_t)i * n, n, 0, SL_VRP_BIG);
+}
+
+/* matrix = {{...}, ...} (distances, time = distance) or {distance = {{...}}, time = {{...}}}. */
+static void read_matrix(const sl_lua_opts *o, sl_vrp *v)
+{
+    static const char *const keys[] = {"distance", "time", NULL};
+    lua_State *L = o->L;
+    if (!sl_lua_opt_has(o, "matrix")) return;
+    int top = lua_gettop(L);
+    lua_getfield(L, o->t, "matrix");
+    bool named = lua_type(L, -1) == LUA_TTABLE && lua_rawlen(L, -1) == 0;
     lua_pop(L, 1);
-    int n;
+    sl_lua_opts m = *o; /* the table that holds the rows, under `key` */
+    const char *key = "matrix";
     if (named) {
-        static const char *const keys[] = {"distance", "time", NULL};
-        strict(L, mt, keys, WHO ": matrix");
-        lua_getfield(L, mt, "distance");
-        n = (int)lua_rawlen(L, -1);
-        lua_pop(L, 1);
-    } else {
-        n = (int)lua_rawlen(L, mt);
+        sl_lua_opts_sub(o, "matrix", &m, keys);
+        sl_lua_opt_require(&m, "distance");
+        key = "distance";
     }
+    int n = sl_lua_opt_array(&m, key);
+    if (n < 1 || n > SL_VRP_MAX_SITES)
+        sl_lua_opt_error(&m, key, "must have 1..%d rows (got %d)", SL_VRP_MAX_SITES, n);
     if (v->nsites == 0) /* matrix only: one site per row */
         for (int i = 0; i < n; i++) sl_vrp_add_site(v, NAN, NAN);
     if (n != v->nsites)
-        luaL_error(L, WHO ": 'matrix' is %dx%d but there are %d sites", n, n, v->nsites);
-    if (n < 1 || n > SL_VRP_MAX_SITES) luaL_error(L, WHO ": 'matrix' must have 1..%d rows", SL_VRP_MAX_SITES);
+        sl_lua_opt_error(o, "matrix", "is %dx%d but there are %d sites", n, n, v->nsites);
     /* the buffers are Lua userdata, so a Lua error cannot leak them */
     double *d = lua_newuserdatauv(L, (size_t)n * n * sizeof(double), 0);
+    read_square(&m, key, n, d);
     double *t = NULL;
-    if (named) {
-        lua_getfield(L, mt, "distance");
-        read_square(L, n, d, WHO ": matrix.distance");
-        lua_pop(L, 1);
-        lua_getfield(L, mt, "time");
-        if (!lua_isnil(L, -1)) {
-            t = lua_newuserdatauv(L, (size_t)n * n * sizeof(double), 0);
-            lua_insert(L, -2);
-            read_square(L, n, t, WHO ": matrix.time");
-        }
-        lua_pop(L, 1);
-    } else {
-        lua_pushvalue(L, mt);
-        read_square(L, n, d, WHO ": matrix");
-        lua_pop(L, 1);
+    if (named && sl_lua_opt_has(&m, "time")) {
+        t = lua_newuserdatauv(L, (size_t)n * n * sizeof(double), 0);
+        read_square(&m, "time", n, t);
     }
     sl_error e;
     if (sl_vrp_set_matrix(v, n, d, t, &e) != SL_OK) luaL_error(L, "%s", e.msg);
-    lua_settop(L, mt - 1);
+    lua_settop(L, top);
 }
 
-static void read_jobs(lua_State *L, sl_vrp *v)
+/* A time window {open, close} from array option o.key (element i when i > 0). */
+static void read_window(const sl_lua_opts *o, const char *key, int i, double *open, double *close)
 {
-    lua_getfield(L, 1, "jobs");
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, WHO ": 'jobs' (a list) is required");
-    int n = (int)lua_rawlen(L, -1);
-    int jt = lua_gettop(L);
+    double w[2];
+    if (i > 0) sl_lua_opt_elem_numbers(o, key, i, w, 2, -SL_VRP_BIG, SL_VRP_BIG);
+    else sl_lua_opt_numbers(o, key, w, 2, -SL_VRP_BIG, SL_VRP_BIG);
+    *open = w[0];
+    *close = w[1];
+}
+
+static void read_jobs(const sl_lua_opts *o, sl_vrp *v)
+{
     static const char *const keys[] = {"site", "demand", "service", "window", "windows", "penalty",
                                        "kind", "pickup", "id", NULL};
+    static const char *const kinds[] = {"delivery", "pickup", NULL};
+    lua_State *L = o->L;
+    sl_lua_opt_require(o, "jobs");
+    int n = sl_lua_opt_array(o, "jobs");
     for (int i = 1; i <= n; i++) {
-        char what[64];
-        snprintf(what, sizeof what, WHO ": jobs[%d]", i);
-        lua_rawgeti(L, jt, i);
-        if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s must be a table", what);
-        int t = lua_gettop(L);
-        strict(L, t, keys, what);
-        sl_vrp_job j;
-        j = sl_vrp_job_default();
-        long long site = int_field(L, t, "site", 0, what);
-        if (site < 1 || site > v->nsites) luaL_error(L, "%s: unknown site %d (%d sites)", what, (int)site, v->nsites);
-        j.site = (int)site - 1;
-        j.id = (int)int_field(L, t, "id", i, what);
-        dims_field(L, t, "demand", j.demand, v->ndim, 0, what);
-        j.service = num_field(L, t, "service", 0, what);
-        j.penalty = num_field(L, t, "penalty", -1, what);
-        if (j.penalty < 0 && !isnan(j.penalty)) {
-            lua_getfield(L, t, "penalty");
-            if (!lua_isnil(L, -1)) luaL_error(L, "%s: 'penalty' must be >= 0", what);
-            lua_pop(L, 1);
+        sl_lua_opts jo;
+        sl_lua_opts_elem(o, "jobs", i, &jo, keys);
+        sl_vrp_job j = sl_vrp_job_default();
+        sl_lua_opt_require(&jo, "site");
+        j.site = (int)sl_lua_opt_integer(&jo, "site", 1, 1, v->nsites) - 1;
+        j.id = (int)sl_lua_opt_integer(&jo, "id", i, 1, INT_MAX);
+        read_dims(&jo, "demand", j.demand, v->ndim, 0);
+        j.service = sl_lua_opt_number(&jo, "service", 0, 0, SL_VRP_BIG);
+        j.penalty = sl_lua_opt_number(&jo, "penalty", -1, 0, SL_VRP_BIG);
+        if (sl_lua_opt_has(&jo, "window") && sl_lua_opt_has(&jo, "windows"))
+            sl_lua_opt_error(&jo, "windows", "cannot be given with 'window'");
+        if (sl_lua_opt_has(&jo, "window")) read_window(&jo, "window", 0, &j.open[0], &j.close[0]);
+        int nw = sl_lua_opt_array(&jo, "windows");
+        if (nw >= 0) {
+            if (nw < 1 || nw > SL_VRP_MAXWIN)
+                sl_lua_opt_error(&jo, "windows", "must hold 1..%d pairs (got %d)", SL_VRP_MAXWIN, nw);
+            j.nwin = nw;
+            for (int q = 0; q < nw; q++) read_window(&jo, "windows", q + 1, &j.open[q], &j.close[q]);
         }
-        lua_getfield(L, t, "window");
-        lua_getfield(L, t, "windows");
-        if (!lua_isnil(L, -2) && !lua_isnil(L, -1)) luaL_error(L, "%s: give 'window' or 'windows', not both", what);
-        if (!lua_isnil(L, -2)) {
-            lua_pushvalue(L, -2);
-            read_pair(L, &j.open[0], &j.close[0], what, "window");
-            lua_pop(L, 1);
-        } else if (!lua_isnil(L, -1)) {
-            if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s: 'windows' must be a list of pairs", what);
-            j.nwin = (int)lua_rawlen(L, -1);
-            if (j.nwin < 1 || j.nwin > SL_VRP_MAXWIN)
-                luaL_error(L, "%s: 'windows' must hold 1..%d pairs", what, SL_VRP_MAXWIN);
-            for (int q = 0; q < j.nwin; q++) {
-                lua_rawgeti(L, -1, q + 1);
-                read_pair(L, &j.open[q], &j.close[q], what, "windows");
-                lua_pop(L, 1);
-            }
-        }
-        lua_pop(L, 2);
-        lua_getfield(L, t, "kind");
-        if (!lua_isnil(L, -1)) {
-            const char *k = lua_tostring(L, -1);
-            if (lua_type(L, -1) != LUA_TSTRING || (strcmp(k, "delivery") && strcmp(k, "pickup")))
-                luaL_error(L, "%s: 'kind' must be \"delivery\" or \"pickup\"", what);
-            j.kind = strcmp(k, "pickup") == 0 ? SL_VRP_PICKUP : SL_VRP_DELIVERY;
-        }
-        lua_pop(L, 1);
-        long long pk = int_field(L, t, "pickup", 0, what);
-        if (pk != 0) {
-            if (pk < 1 || pk > n || pk == i)
-                luaL_error(L, "%s: 'pickup' = %d is not another job (1..%d)", what, (int)pk, n);
+        j.kind = sl_lua_opt_enum(&jo, "kind", kinds, 0) == 1 ? SL_VRP_PICKUP : SL_VRP_DELIVERY;
+        int pk = (int)sl_lua_opt_integer(&jo, "pickup", 0, 1, n);
+        if (pk == i) sl_lua_opt_error(&jo, "pickup", "must name another job (got %d, itself)", pk);
+        if (pk) {
             j.kind = SL_VRP_SHIP_DELIVERY;
-            j.partner = (int)pk - 1;
+            j.partner = pk - 1;
         }
         if (sl_vrp_add_job(v, &j) < 0) luaL_error(L, WHO ": out of memory");
-        lua_settop(L, jt);
+        lua_pop(L, 1);
     }
     /* the pickup halves */
     for (int i = 0; i < v->njobs; i++) {
@@ -307,77 +211,54 @@ static void read_jobs(lua_State *L, sl_vrp *v)
         if (j->kind != SL_VRP_SHIP_DELIVERY) continue;
         sl_vrp_job *p = &v->jobs[j->partner];
         if (p->kind == SL_VRP_SHIP_PICKUP)
-            luaL_error(L, WHO ": jobs[%d]: job %d is already the pickup of another delivery", i + 1,
-                       j->partner + 1);
+            luaL_error(L, WHO ".jobs[%d]: option 'pickup' names job %d, already the pickup of "
+                       "another delivery", i + 1, j->partner + 1);
         if (p->kind == SL_VRP_SHIP_DELIVERY)
-            luaL_error(L, WHO ": jobs[%d]: 'pickup' names job %d, itself a delivery", i + 1, j->partner + 1);
+            luaL_error(L, WHO ".jobs[%d]: option 'pickup' names job %d, itself a delivery", i + 1,
+                       j->partner + 1);
         p->kind = SL_VRP_SHIP_PICKUP;
         p->partner = i;
         for (int d = 0; d < v->ndim; d++)
             if (j->demand[d] == 0) j->demand[d] = p->demand[d];
             else if (p->demand[d] == 0) p->demand[d] = j->demand[d];
     }
-    lua_pop(L, 1);
 }
 
-static void read_vehicles(lua_State *L, sl_vrp *v)
+static void read_vehicles(const sl_lua_opts *o, sl_vrp *v)
 {
-    lua_getfield(L, 1, "vehicles");
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, WHO ": 'vehicles' (a list) is required");
-    int n = (int)lua_rawlen(L, -1);
-    if (n == 0) luaL_error(L, WHO ": 'vehicles' is empty (empty fleet)");
-    int vt = lua_gettop(L);
     static const char *const keys[] = {"count", "capacity", "fixed", "cost_distance", "cost_time",
                                        "speed", "start", "end", "shift", "max_duration",
                                        "max_distance", "name", NULL};
+    lua_State *L = o->L;
+    sl_lua_opt_require(o, "vehicles");
+    int n = sl_lua_opt_array(o, "vehicles");
+    if (n == 0) sl_lua_opt_error(o, "vehicles", "is empty (empty fleet)");
     for (int i = 1; i <= n; i++) {
-        char what[64];
-        snprintf(what, sizeof what, WHO ": vehicles[%d]", i);
-        lua_rawgeti(L, vt, i);
-        if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "%s must be a table", what);
-        int t = lua_gettop(L);
-        strict(L, t, keys, what);
-        sl_vrp_vtype T;
-        T = sl_vrp_vtype_default();
-        long long cnt = int_field(L, t, "count", 1, what);
-        if (cnt < 0 || cnt > 100000) luaL_error(L, "%s: 'count' must be in 0..100000", what);
-        T.count = (int)cnt;
-        dims_field(L, t, "capacity", T.capacity, v->ndim, SL_VRP_INF, what);
-        T.fixed = num_field(L, t, "fixed", 0, what);
-        T.cost_distance = num_field(L, t, "cost_distance", 1, what);
-        T.cost_time = num_field(L, t, "cost_time", 0, what);
-        T.speed = num_field(L, t, "speed", 1, what);
-        T.max_duration = num_field(L, t, "max_duration", SL_VRP_INF, what);
-        T.max_distance = num_field(L, t, "max_distance", SL_VRP_INF, what);
-        long long st = int_field(L, t, "start", 1, what);
-        if (st < 1 || st > v->nsites) luaL_error(L, "%s: unknown depot %d in 'start' (%d sites)", what, (int)st, v->nsites);
-        T.start = (int)st - 1;
-        lua_getfield(L, t, "end");
-        if (lua_type(L, -1) == LUA_TBOOLEAN && !lua_toboolean(L, -1)) {
-            T.end = -1;
-        } else if (lua_isnil(L, -1)) {
-            T.end = T.start;
-        } else {
-            int ok = 0;
-            lua_Integer en = lua_tointegerx(L, -1, &ok);
-            if (!ok || en < 1 || en > v->nsites)
-                luaL_error(L, "%s: unknown depot in 'end' (a site 1..%d, or false for an open route)", what, v->nsites);
-            T.end = (int)en - 1;
-        }
+        sl_lua_opts vo;
+        sl_lua_opts_elem(o, "vehicles", i, &vo, keys);
+        sl_vrp_vtype T = sl_vrp_vtype_default();
+        T.count = (int)sl_lua_opt_integer(&vo, "count", 1, 0, 100000);
+        read_dims(&vo, "capacity", T.capacity, v->ndim, SL_VRP_INF);
+        T.fixed = sl_lua_opt_number(&vo, "fixed", 0, 0, SL_VRP_BIG);
+        T.cost_distance = sl_lua_opt_number(&vo, "cost_distance", 1, 0, SL_VRP_BIG);
+        T.cost_time = sl_lua_opt_number(&vo, "cost_time", 0, 0, SL_VRP_BIG);
+        T.speed = sl_lua_opt_number(&vo, "speed", 1, 1e-9, SL_VRP_BIG);
+        T.max_duration = sl_lua_opt_number(&vo, "max_duration", SL_VRP_INF, 0, SL_VRP_BIG);
+        T.max_distance = sl_lua_opt_number(&vo, "max_distance", SL_VRP_INF, 0, SL_VRP_BIG);
+        T.start = (int)sl_lua_opt_integer(&vo, "start", 1, 1, v->nsites) - 1;
+        lua_getfield(L, vo.t, "end");
+        int open_route = lua_type(L, -1) == LUA_TBOOLEAN, end_true = lua_toboolean(L, -1);
         lua_pop(L, 1);
-        lua_getfield(L, t, "shift");
-        if (!lua_isnil(L, -1)) read_pair(L, &T.shift_open, &T.shift_close, what, "shift");
-        lua_pop(L, 1);
-        lua_getfield(L, t, "name");
-        if (!lua_isnil(L, -1)) {
-            if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, "%s: 'name' must be a string", what);
-            snprintf(T.name, sizeof T.name, "%s", lua_tostring(L, -1));
-        }
-        lua_pop(L, 1);
+        if (open_route && end_true)
+            sl_lua_opt_error(&vo, "end", "must be a site (1..%d) or false for an open route "
+                             "(got true)", v->nsites);
+        T.end = open_route ? -1 : (int)sl_lua_opt_integer(&vo, "end", T.start + 1, 1, v->nsites) - 1;
+        if (sl_lua_opt_has(&vo, "shift")) read_window(&vo, "shift", 0, &T.shift_open, &T.shift_close);
+        const char *name = sl_lua_opt_string(&vo, "name", NULL);
+        if (name) snprintf(T.name, sizeof T.name, "%s", name);
         if (sl_vrp_add_vtype(v, &T) < 0) luaL_error(L, WHO ": out of memory");
-        lua_settop(L, vt);
+        lua_pop(L, 1);
     }
-    lua_pop(L, 1);
 }
 
 static lua_vrp *check_model(lua_State *L, int i)
@@ -403,47 +284,38 @@ static int model_gc(lua_State *L)
 
 static int l_vrp(lua_State *L)
 {
-    luaL_checktype(L, 1, LUA_TTABLE);
     static const char *const keys[] = {"instance", "sites", "matrix", "jobs", "vehicles", "dimensions",
                                        "objective", "name", NULL};
-    strict(L, 1, keys, WHO);
+    static const char *const with_file[] = {"instance", "objective", NULL};
+    static const char *const objectives[] = {"weighted", "hierarchical", NULL};
+    sl_lua_opts o;
+    sl_lua_opts_open(&o, L, 1, WHO, keys);
+    lua_settop(L, 1);
     lua_vrp *h = sl_lua_new_object(L, sizeof *h, VRP_MT);
     int ud = lua_gettop(L);
     sl_error e;
     sl_error_clear(&e);
-    lua_getfield(L, 1, "instance");
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TSTRING) luaL_error(L, WHO ": 'instance' must be a file name");
-        static const char *const only[] = {"instance", "objective", NULL};
-        strict(L, 1, only, WHO " with 'instance'");
-        const char *found = sl_lua_resolve_input(L, lua_tostring(L, -1));
-        if (!found) luaL_error(L, WHO ": instance file '%s' not found", lua_tostring(L, -1));
+    int objective = sl_lua_opt_enum(&o, "objective", objectives, -1);
+    if (sl_lua_opt_has(&o, "instance")) {
+        sl_lua_opts only;
+        sl_lua_opts_open(&only, L, 1, WHO " with 'instance'", with_file);
+        const char *path = sl_lua_opt_string(&o, "instance", NULL);
+        const char *found = sl_lua_resolve_input(L, path);
+        if (!found) sl_lua_opt_error(&o, "instance", "names a file that does not exist ('%s')", path);
         h->v = sl_vrp_load(found, &e);
         if (!h->v) luaL_error(L, "%s", e.msg);
     } else {
-        long long nd = int_field(L, 1, "dimensions", 1, WHO);
-        if (nd < 1 || nd > SL_VRP_MAXDIM) luaL_error(L, WHO ": 'dimensions' must be in 1..%d", SL_VRP_MAXDIM);
-        lua_getfield(L, 1, "name");
-        const char *name = lua_type(L, -1) == LUA_TSTRING ? lua_tostring(L, -1) : "vrp";
-        h->v = sl_vrp_create(name, (int)nd);
-        lua_pop(L, 1);
+        int nd = (int)sl_lua_opt_integer(&o, "dimensions", 1, 1, SL_VRP_MAXDIM);
+        h->v = sl_vrp_create(sl_lua_opt_string(&o, "name", "vrp"), nd);
         if (!h->v) luaL_error(L, WHO ": out of memory");
         snprintf(h->v->source, sizeof h->v->source, WHO);
-        read_sites(L, h->v);
-        read_matrix(L, h->v);
+        read_sites(&o, h->v);
+        read_matrix(&o, h->v);
         if (h->v->nsites == 0) luaL_error(L, WHO ": give 'sites' or 'matrix'");
-        read_vehicles(L, h->v);
-        read_jobs(L, h->v);
+        read_vehicles(&o, h->v);
+        read_jobs(&o, h->v);
     }
-    lua_pop(L, 1);
-    lua_getfield(L, 1, "objective");
-    if (!lua_isnil(L, -1)) {
-        const char *o = lua_tostring(L, -1);
-        if (lua_type(L, -1) != LUA_TSTRING || (strcmp(o, "weighted") && strcmp(o, "hierarchical")))
-            luaL_error(L, WHO ": 'objective' must be \"weighted\" or \"hierarchical\"");
-        h->v->objective = strcmp(o, "hierarchical") == 0 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
-    }
-    lua_pop(L, 1);
+    if (objective >= 0) h->v->objective = objective ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
     if (!h->v->finished && sl_vrp_finish(h->v, &e) != SL_OK) luaL_error(L, "%s", e.msg);
     sl_world *w = sl_lua_world(L);
     if (w) h->view = slp_vrp_view_acquire(w, h, &e);
@@ -533,19 +405,27 @@ static void push_result(lua_State *L, lua_vrp *h)
 }
 
 /* A warm plan from a result table (routes of job numbers), keeping what still fits. */
-static void warm_from_result(lua_State *L, int idx, lua_vrp *h, sl_vrp_sol *out)
+static void warm_from_result(const sl_lua_opts *o, int idx, lua_vrp *h, sl_vrp_sol *out)
 {
+    lua_State *L = o->L;
     const sl_vrp *v = h->v;
     lua_getfield(L, idx, "routes");
-    if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "solve: 'warm' must be true or a result table with routes");
+    if (lua_type(L, -1) != LUA_TTABLE)
+        sl_lua_opt_error(o, "warm", "must be true, false or a result table with routes");
     int *seq = lua_newuserdatauv(L, ((size_t)v->njobs + 1) * sizeof(int), 0);
     char *seen = lua_newuserdatauv(L, (size_t)v->njobs + 1, 0);
     memset(seen, 0, (size_t)v->njobs + 1);
     int nr = (int)lua_rawlen(L, -3);
     for (int r = 1; r <= nr; r++) {
         lua_rawgeti(L, -3, r);
-        if (lua_type(L, -1) != LUA_TTABLE) luaL_error(L, "solve: warm routes[%d] must be a table", r);
-        long long veh = int_field(L, lua_gettop(L), "vehicle", 0, "solve: warm route");
+        if (lua_type(L, -1) != LUA_TTABLE)
+            sl_lua_opt_error(o, "warm", "routes[%d] must be a table", r);
+        lua_getfield(L, -1, "vehicle");
+        int isint = 0;
+        lua_Integer veh = lua_tointegerx(L, -1, &isint);
+        if (!lua_isnil(L, -1) && (!isint || lua_type(L, -1) != LUA_TNUMBER))
+            sl_lua_opt_error(o, "warm", "routes[%d].vehicle must be an integer", r);
+        lua_pop(L, 1);
         lua_getfield(L, -1, "jobs");
         int len = 0;
         if (veh >= 1 && veh <= v->nveh && lua_type(L, -1) == LUA_TTABLE &&
@@ -582,42 +462,33 @@ static void warm_from_result(lua_State *L, int idx, lua_vrp *h, sl_vrp_sol *out)
 
 static int m_solve(lua_State *L)
 {
-    lua_vrp *h = check_model(L, 1);
-    if (lua_isnoneornil(L, 2)) lua_newtable(L);
-    else luaL_checktype(L, 2, LUA_TTABLE);
-    lua_settop(L, 2);
     static const char *const keys[] = {"time", "cpu_time", "iterations", "seed", "threads", "ants",
                                        "kicks", "alpha", "beta", "rho", "q0", "nn", "local_search",
                                        "warm", "target_cost", "target_vehicles",
                                        "target_distance", NULL};
-    strict(L, 2, keys, "vrp:solve{...}");
-    const char *what = "vrp:solve{...}";
+    lua_vrp *h = check_model(L, 1);
+    lua_settop(L, 2);
+    sl_lua_opts o;
+    sl_lua_opts_open_opt(&o, L, 2, "vrp:solve{...}", keys);
     sl_world *w = sl_lua_world(L);
-    sl_vrp_aco_def p;
-    p = sl_vrp_aco_def_default();
-    p.wall_time = num_field(L, 2, "time", 0, what);
-    p.cpu_time = num_field(L, 2, "cpu_time", 0, what);
-    p.iterations = int_field(L, 2, "iterations", 0, what);
-    p.seed = (uint64_t)int_field(L, 2, "seed", w ? (long long)sl_world_seed(w) : 1, what);
-    p.threads = (int)int_field(L, 2, "threads", w ? sl_world_threads(w) : 1, what);
-    p.ants = (int)int_field(L, 2, "ants", p.ants, what);
-    p.kicks = (int)int_field(L, 2, "kicks", p.kicks, what);
-    p.alpha = num_field(L, 2, "alpha", p.alpha, what);
-    p.beta = num_field(L, 2, "beta", p.beta, what);
-    p.rho = num_field(L, 2, "rho", p.rho, what);
-    p.q0 = num_field(L, 2, "q0", p.q0, what);
-    p.nn = (int)int_field(L, 2, "nn", p.nn, what);
-    p.target_cost = num_field(L, 2, "target_cost", -1, what);
-    p.target_vehicles = (int)int_field(L, 2, "target_vehicles", -1, what);
-    p.target_distance = num_field(L, 2, "target_distance", -1, what);
-    lua_getfield(L, 2, "local_search");
-    if (!lua_isnil(L, -1)) {
-        if (lua_type(L, -1) != LUA_TBOOLEAN) luaL_error(L, "%s: 'local_search' must be true or false", what);
-        p.local_search = lua_toboolean(L, -1);
-    }
-    lua_pop(L, 1);
-    if (p.wall_time < 0 || p.cpu_time < 0 || p.iterations < 0)
-        luaL_error(L, "%s: 'time', 'cpu_time' and 'iterations' must be >= 0", what);
+    sl_vrp_aco_def p = sl_vrp_aco_def_default();
+    p.wall_time = sl_lua_opt_number(&o, "time", 0, 0, HUGE_VAL);
+    p.cpu_time = sl_lua_opt_number(&o, "cpu_time", 0, 0, HUGE_VAL);
+    p.iterations = sl_lua_opt_integer(&o, "iterations", 0, 0, LUA_MAXINTEGER);
+    p.seed = (uint64_t)sl_lua_opt_integer(&o, "seed", w ? (lua_Integer)sl_world_seed(w) : 1,
+                                          LUA_MININTEGER, LUA_MAXINTEGER);
+    p.threads = (int)sl_lua_opt_integer(&o, "threads", w ? sl_world_threads(w) : 1, 1, 1024);
+    p.ants = (int)sl_lua_opt_integer(&o, "ants", p.ants, 1, 10000);
+    p.kicks = (int)sl_lua_opt_integer(&o, "kicks", p.kicks, 0, 10000);
+    p.alpha = sl_lua_opt_number(&o, "alpha", p.alpha, 0, HUGE_VAL);
+    p.beta = sl_lua_opt_number(&o, "beta", p.beta, 0, HUGE_VAL);
+    p.rho = sl_lua_opt_interval(&o, "rho", p.rho, 0, 1, "(]");
+    p.q0 = sl_lua_opt_number(&o, "q0", p.q0, 0, 1);
+    p.nn = (int)sl_lua_opt_integer(&o, "nn", p.nn, 1, 1000);
+    p.local_search = sl_lua_opt_boolean(&o, "local_search", p.local_search);
+    p.target_cost = sl_lua_opt_number(&o, "target_cost", -1, 0, HUGE_VAL);
+    p.target_vehicles = (int)sl_lua_opt_integer(&o, "target_vehicles", -1, 0, 100000);
+    p.target_distance = sl_lua_opt_number(&o, "target_distance", -1, 0, HUGE_VAL);
     if (p.wall_time == 0 && p.cpu_time == 0 && p.iterations == 0 && p.target_cost < 0 &&
         p.target_vehicles < 0)
         p.iterations = 50;
@@ -626,11 +497,12 @@ static int m_solve(lua_State *L)
     if (lua_type(L, -1) == LUA_TBOOLEAN) {
         if (lua_toboolean(L, -1) && h->plan.nveh == h->v->nveh) p.warm = &h->plan;
     } else if (lua_type(L, -1) == LUA_TTABLE) {
-        if (sl_vrp_sol_init(&h->warm, h->v->nveh) != SL_OK) luaL_error(L, "%s: out of memory", what);
-        warm_from_result(L, lua_gettop(L), h, &h->warm); /* the handle owns it, even on errors */
+        if (sl_vrp_sol_init(&h->warm, h->v->nveh) != SL_OK) luaL_error(L, "vrp:solve{...}: out of memory");
+        warm_from_result(&o, lua_gettop(L), h, &h->warm); /* the handle owns it, even on errors */
         p.warm = &h->warm;
     } else if (!lua_isnil(L, -1)) {
-        luaL_error(L, "%s: 'warm' must be true or a result table", what);
+        sl_lua_opt_error(&o, "warm", "must be true, false or a result table (got a %s)",
+                         luaL_typename(L, -1));
     }
     lua_pop(L, 1);
     sl_error e;
@@ -649,7 +521,7 @@ static int m_solve(lua_State *L)
         sl_vrp_sol_release(&h->plan);
         if (sl_vrp_sol_init(&h->plan, h->v->nveh) != SL_OK) {
             sl_vrp_aco_destroy(c);
-            luaL_error(L, "%s: out of memory", what);
+            luaL_error(L, "vrp:solve{...}: out of memory");
         }
     }
     sl_vrp_sol_copy(&h->plan, sl_vrp_aco_best(c));

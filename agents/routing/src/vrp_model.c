@@ -125,13 +125,13 @@ int sl_vrp_add_vtype(sl_vrp *v, const sl_vrp_vtype *t)
 static void where_job(const sl_vrp *v, int k, char *buf, size_t cap)
 {
     if (v->jobs[k].line > 0) snprintf(buf, cap, "%s:%d", v->source, v->jobs[k].line);
-    else snprintf(buf, cap, "%s: jobs[%d]", v->source, k + 1);
+    else snprintf(buf, cap, "%s.jobs[%d]", v->source, k + 1);
 }
 
 static void where_type(const sl_vrp *v, int k, char *buf, size_t cap)
 {
     if (v->types[k].line > 0) snprintf(buf, cap, "%s:%d", v->source, v->types[k].line);
-    else snprintf(buf, cap, "%s: vehicles[%d]", v->source, k + 1);
+    else snprintf(buf, cap, "%s.vehicles[%d]", v->source, k + 1);
 }
 
 static sl_status check_jobs(sl_vrp *v, sl_error *e)

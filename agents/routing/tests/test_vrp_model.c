@@ -301,11 +301,11 @@ START_TEST(memory_model_errors)
     j.site = 1;
     sl_vrp_add_job(v, &j);
     ck_assert_int_ne(sl_vrp_finish(v, &e), SL_OK);
-    ck_assert_str_eq(e.msg, "vrp: vehicles[1]: unknown start depot 8");
+    ck_assert_str_eq(e.msg, "vrp.vehicles[1]: unknown start depot 8");
     v->types[0].start = 0;
     v->jobs[0].service = -1;
     ck_assert_int_ne(sl_vrp_finish(v, &e), SL_OK);
-    ck_assert_msg(strstr(e.msg, "vrp: jobs[1]: negative or invalid service time") != NULL, "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "vrp.jobs[1]: negative or invalid service time") != NULL, "%s", e.msg);
     v->jobs[0].service = 0;
     double m[4] = {0, 1, 1, 0};
     ck_assert_int_eq(sl_vrp_set_matrix(v, 2, m, NULL, &e), SL_OK);

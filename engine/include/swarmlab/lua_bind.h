@@ -102,6 +102,12 @@ int sl_lua_opt_array(const sl_lua_opts *o, const char *key);
  * exactly n elements. */
 void sl_lua_opt_numbers(const sl_lua_opts *o, const char *key, double *out, int n, double lo,
                         double hi);
+/* Element i (1-based) of the array option o.key, which must be a list of exactly n numbers, each
+ * finite in [lo, hi] (a point, a pair, a matrix row), into out. Messages name the element:
+ *   <name>: option 'key' [i] must be a list of 2 numbers (got 3)
+ *   <name>: option 'key' [i][j] must be in [0, 1e+12] (got -1) */
+void sl_lua_opt_elem_numbers(const sl_lua_opts *o, const char *key, int i, double *out, int n,
+                             double lo, double hi);
 
 /* Edit distance (insertions, deletions, substitutions, swaps of neighbours) between a and b. */
 int sl_lua_edit_distance(const char *a, const char *b);
