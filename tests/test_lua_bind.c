@@ -25,7 +25,7 @@ static void teardown_dirs(void)
 /* ---- the probe binding ---- */
 
 static const char *const probe_keys[] = {"capacity", "policy", "rate", "count", "verbose", "name",
-                                         "mode", "fn", "weights", "demand", "sites", "share", NULL};
+                                         "mode", "fn", "weights", "demand", "sites", "share", "pairs", NULL};
 static const char *const demand_keys[] = {"mean", "sd", NULL};
 static const char *const site_keys[] = {"x", "y", NULL};
 static const char *const modes[] = {"fast", "exact", NULL};
@@ -62,7 +62,16 @@ static int l_probe(lua_State *L)
         sx += sl_lua_opt_number(&s, "x", 0, -HUGE_VAL, HUGE_VAL);
         lua_pop(L, 1);
     }
+    int np = sl_lua_opt_array(&o, "pairs");
+    double psum = 0;
+    for (int i = 1; i <= np; i++) {
+        double pr[2];
+        sl_lua_opt_elem_numbers(&o, "pairs", i, pr, 2, -5, 5);
+        psum += pr[0] * 10 + pr[1];
+    }
     lua_newtable(L);
+    lua_pushnumber(L, psum);
+    lua_setfield(L, -2, "psum");
     lua_pushinteger(L, cap);
     lua_setfield(L, -2, "capacity");
     lua_pushnumber(L, rate);
@@ -209,7 +218,12 @@ static const char *const option_script =
     "function list_hole() return probe{weights = {1, nil, 3}} end\n"
     "function list_key() return probe{weights = {1, 2, a = 3}} end\n"
     "function list_value() return probe{weights = {1, 20}} end\n"
-    "function list_type() return probe{weights = 4} end\n";
+    "function list_type() return probe{weights = 4} end\n"
+    "function pairs_ok() return probe{pairs = {{1, 2}, {-3, 4}}}.psum end\n"
+    "function pairs_len() return probe{pairs = {{1, 2}, {3}}} end\n"
+    "function pairs_type() return probe{pairs = {{1, 2}, 7}} end\n"
+    "function pairs_range() return probe{pairs = {{1, 2}, {3, 6}}} end\n"
+    "function pairs_nan() return probe{pairs = {{1, 0/0}}} end\n";
 
 START_TEST(test_options_read)
 {
@@ -251,6 +265,11 @@ START_TEST(test_options_errors)
     expect_error(h, "list_key", "option 'weights' must be a list (entries 1..n only; found key 'a')");
     expect_error(h, "list_value", "option 'weights' [2] must be in [0, 10] (got 20)");
     expect_error(h, "list_type", "option 'weights' must be a list (got 4)");
+    ck_assert_double_eq(number_of(h, "pairs_ok"), 10 + 2 - 30 + 4);
+    expect_error(h, "pairs_len", "probe{...}: option 'pairs' [2] must be a list of 2 numbers (got 1)");
+    expect_error(h, "pairs_type", "option 'pairs' [2] must be a list of 2 numbers (got 7)");
+    expect_error(h, "pairs_range", "option 'pairs' [2][2] must be in [-5, 5] (got 6)");
+    expect_error(h, "pairs_nan", "option 'pairs' [1][2] must be a finite number (got ");
     sl_host_destroy(h);
 }
 END_TEST
