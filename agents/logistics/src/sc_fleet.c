@@ -165,6 +165,27 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
     return SL_OK;
 }
 
+/* Units the fleet could still take in this step: the vehicles' spare capacity less the units of
+ * the orders already under negotiation. An order announced beyond it would find no vehicle with
+ * room, so announcements stop there (see announce_ready). */
+static double fleet_room(const sl_sc *sc, const size_t *ready, size_t n)
+{
+    double room = 0.0;
+    for (int v = 0; v < sc->V; v++) {
+        double s = slp_sc_spare(sc, v);
+        room += s > 0.0 ? s : 0.0;
+    }
+    for (size_t r = 0; r < n; r++)
+        if (sc->orders[ready[r]].fleet_state == SLP_SC_NEGOTIATING)
+            room -= sc->orders[ready[r]].qty;
+    return room;
+}
+
+/* Announces the READY orders that wait for a vehicle (new ones, and unplaced ones whose
+ * retry_wait is over), oldest first, as long as the fleet's spare units cover them: the orders
+ * beyond stay queued for a later step. So the calls for proposals of one step are bounded by
+ * what the fleet can take, not by the length of the queue (a fleet too small for the demand
+ * would otherwise hear every queued order again at every retry). */
 static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
 {
     sl_cn_agent *bidders = malloc((size_t)sc->V * sizeof *bidders);
@@ -183,11 +204,13 @@ static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
     slp_sc_ready_orders(sc, 0, ready, n);
-    for (size_t r = 0; r < n; r++) {
+    double room = fleet_room(sc, ready, n);
+    for (size_t r = 0; r < n && room > 0.0; r++) {
         size_t i = ready[r];
         slp_sc_order *o = &sc->orders[i];
-        if (o->fleet_state != SLP_SC_UNPLANNED || o->fleet_t > step)
+        if (o->fleet_state != SLP_SC_UNPLANNED || o->fleet_t > step || o->qty > room + 1e-9)
             continue;
+        room -= o->qty;
         o->fleet_state = SLP_SC_NEGOTIATING;
         sl_cn_task task;
         memset(&task, 0, sizeof task);

@@ -188,6 +188,51 @@ START_TEST(test_cnet_tight_fleet_loses_no_order)
 }
 END_TEST
 
+/* One vehicle for 30 stores: the queue grows far beyond what the vehicle can carry, yet the
+ * units announced in any step never exceed the fleet's capacity (announcements are bounded by
+ * the fleet's spare units, not by the queue), orders that waited in the queue are announced
+ * later, and every order is delivered once demand stops. */
+START_TEST(test_cnet_announcements_bounded)
+{
+    double x[NS], y[NS];
+    sl_sc_def d = fixture(x, y, 5, SL_SC_CONTRACT_NET, 1);
+    sl_world *w = sl_world_create(d.seed);
+    sl_error e;
+    sl_sc *sc = sl_sc_create(w, &d, &e);
+    ck_assert_msg(sc != NULL, "%s", e.msg);
+    double most_waiting = 0.0, most_announced = 0.0;
+    size_t late = 0;
+    for (int t = 0; t < 1000; t++) {
+        if (t == 250)
+            stop_demand(sc);
+        size_t before = sl_cnet_nconv(sc->cnet);
+        ck_assert_msg(sl_world_step(w, &e) == SL_OK, "%s", e.msg);
+        check_fleet(sc, t);
+        double announced = 0.0, waiting = 0.0;
+        for (size_t c = before + 1; c <= sl_cnet_nconv(sc->cnet); c++) {
+            const sl_cn_conv *cv = sl_cnet_conv(sc->cnet, c);
+            const slp_sc_order *o = &sc->orders[cv->task.item];
+            announced += o->qty;
+            late += cv->opened > o->ready + 10; /* waited in the queue */
+        }
+        for (size_t i = 0; i < sc->norders; i++)
+            if (sc->orders[i].status == SLP_SC_READY &&
+                sc->orders[i].fleet_state != SLP_SC_ASSIGNED)
+                waiting += sc->orders[i].qty;
+        ck_assert_msg(announced <= d.capacity + 1e-9, "step %d: %g units announced to a fleet "
+                      "of one vehicle of %g", t, announced, d.capacity);
+        most_waiting = waiting > most_waiting ? waiting : most_waiting;
+        most_announced = announced > most_announced ? announced : most_announced;
+    }
+    ck_assert_msg(most_waiting > 5 * d.capacity, "queue of %g units", most_waiting);
+    ck_assert(most_announced > 0.0);
+    ck_assert(late > 10);
+    size_t delivered, n = fleet_orders(sc, &delivered);
+    ck_assert_uint_eq(delivered, n);
+    sl_world_destroy(w);
+}
+END_TEST
+
 /* Runs until every order created is delivered after demand stops at `stop`; checks the fleet on
  * every step. */
 static void run_day(sl_world *w, sl_sc *sc, int stop, int end)
@@ -427,6 +472,7 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_fleet_invariants_every_step);
     tcase_add_test(tc, test_cnet_tight_fleet_loses_no_order);
+    tcase_add_test(tc, test_cnet_announcements_bounded);
     tcase_add_test(tc, test_vrp_planner_serves_a_day);
     tcase_add_test(tc, test_planner_function_drives_a_day);
     tcase_add_test(tc, test_bad_plans_rejected);

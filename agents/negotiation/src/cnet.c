@@ -10,6 +10,8 @@ typedef struct bidder_rec {
     sl_cn_agent a;
     char answer;    /* 'p', 'r', 'l' or 0 */
     char decided;   /* 'a' accepted, 'j' rejected, 0 */
+    char run;       /* first bidder of a conversation: 1 when its bidders are one population in
+                     * consecutive id order (found by position) */
     double bid;
     double aux;
 } bidder_rec;
@@ -220,6 +222,16 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
     return 1;
 }
 
+/* Sets the run flag of the first of n bidders (n >= 1). */
+static void mark_run(bidder_rec *b, int n)
+{
+    int run = 1;
+    for (int i = 1; i < n && run; i++)
+        run = b[i].a.pop == b[0].a.pop && b[i].a.id - b[i - 1].a.id == 1 &&
+              sl_id_index(b[i].a.id) == sl_id_index(b[0].a.id) + (uint32_t)i;
+    b[0].run = (char)run;
+}
+
 static uint64_t announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const sl_cn_task *task,
                          const sl_cn_agent *bidders, int nbidders, uint64_t origin,
                          uint32_t attempt, sl_error *e)
@@ -256,7 +268,9 @@ static uint64_t announce(sl_cnet *cn, uint64_t step, sl_cn_agent manager, const 
         b->decided = 0;
         b->bid = NAN;
         b->aux = NAN;
+        b->run = 0;
     }
+    mark_run(&cn->bidders[cn->nbid], nbidders);
     cn->nbid += (size_t)nbidders;
     cn->nconv++;
     cn->active[cn->nactive++] = c->id;
@@ -346,8 +360,19 @@ static sl_cn_conv *conv_at(sl_cnet *cn, uint64_t id)
     return &cn->conv[id - 1];
 }
 
+/* Position of a participant among the bidders of c, or -1. Bidders that are one population in
+ * consecutive id order (the usual call: a whole population) are found by position; otherwise
+ * the list is searched. */
 static int find_bidder(const sl_cnet *cn, const sl_cn_conv *c, int pop, sl_id id)
 {
+    if (c->nbidders > 0 && cn->bidders[c->first_bidder].run) {
+        const bidder_rec *b0 = &cn->bidders[c->first_bidder];
+        uint64_t k = (uint64_t)sl_id_index(id) - (uint64_t)sl_id_index(b0->a.id);
+        if (sl_id_index(id) >= sl_id_index(b0->a.id) && k < (uint64_t)c->nbidders &&
+            b0[k].a.pop == pop && b0[k].a.id == id)
+            return (int)k;
+        return -1;
+    }
     for (int i = 0; i < c->nbidders; i++) {
         const bidder_rec *b = &cn->bidders[c->first_bidder + (size_t)i];
         if (b->a.pop == pop && b->a.id == id)
@@ -693,6 +718,9 @@ sl_status sl_cnet_read(sl_cnet *cn, FILE *f, const char *name, sl_error *e)
             return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section "
                                 "(conversation %zu)", name, i + 1);
     }
+    for (size_t i = 0; i < nc; i++) /* derived from the bidders, not taken from the file */
+        if (cn->conv[i].nbidders > 0)
+            mark_run(&cn->bidders[cn->conv[i].first_bidder], cn->conv[i].nbidders);
     for (size_t k = 0; k < na; k++)
         if (cn->active[k] < 1 || cn->active[k] > nc)
             return sl_error_set(e, SL_ERR_PARSE, "%s: corrupt contract net section (active "

@@ -265,6 +265,51 @@ START_TEST(test_cn_out_of_sequence)
 }
 END_TEST
 
+/* Bidders are matched to their answers whatever the order of the list: a whole population in id
+ * order (found by position), the same agents shuffled, and a list with a gap; an answer from an
+ * agent next to the list is an anomaly. */
+START_TEST(test_cn_bidder_lists_any_order)
+{
+    static const sl_cn_agent lists[3][3] = {{{1, 1}, {1, 2}, {1, 3}},
+                                            {{1, 3}, {1, 1}, {1, 2}},
+                                            {{1, 2}, {1, 3}, {1, 5}}};
+    static const int winner[3] = {1, 2, 0}; /* the position of agent 2 (cost 3) */
+    for (int l = 0; l < 3; l++) {
+        sl_bus *bus = sl_bus_create();
+        fixture f = {.cost = {0, 5, 3, 7, 9, 8}};
+        sl_cnet *cn = make(bus, &f);
+        sl_cn_agent mgr = {0, 1};
+        sl_cn_task task = {42, {1, 2, 3, 0, 0, 0}};
+        sl_error e;
+        uint64_t id = sl_cnet_announce(cn, mgr, &task, lists[l], 3, &e);
+        ck_assert_uint_gt(id, 0);
+        sl_msg forged = sl_msg_to_agent(SL_CN_PROPOSE, 1, 4, 0, 1, id);
+        forged.nd = 1;
+        forged.d[0] = 1.0; /* agent 4 is no bidder: its cheap offer must not count */
+        sl_bus_send(bus, 0, &forged);
+        ck_assert_int_eq(sl_bus_end_step(bus, 0), SL_OK);
+        run(cn, bus, 1, 5);
+        const sl_cn_conv *c = sl_cnet_conv(cn, id);
+        ck_assert_int_eq(c->state, SL_CONV_DONE);
+        ck_assert_int_eq(c->winner, winner[l]);
+        ck_assert(c->best == 3.0);
+        ck_assert_int_eq(c->nproposals, 3);
+        sl_cnet_counts k = sl_cnet_counts_get(cn);
+        ck_assert_uint_eq(k.anomalies, 1);
+        for (int i = 0; i < 3; i++) {
+            double bid;
+            char ans;
+            sl_cn_agent a = sl_cnet_bidder(cn, c, i, &ans, &bid);
+            ck_assert_int_eq(ans, 'p');
+            ck_assert(bid == f.cost[a.id]);
+            ck_assert(a.id == lists[l][i].id);
+        }
+        sl_cnet_destroy(cn);
+        sl_bus_destroy(bus);
+    }
+}
+END_TEST
+
 static sl_status nan_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *propose,
                          double *cost, double *aux, sl_error *e)
 {
@@ -954,6 +999,7 @@ int main(void)
     tcase_add_test(tc, test_cn_failure_after_accept);
     tcase_add_test(tc, test_cn_timeout_when_accept_lost);
     tcase_add_test(tc, test_cn_out_of_sequence);
+    tcase_add_test(tc, test_cn_bidder_lists_any_order);
     tcase_add_test(tc, test_cn_nan_bid_is_an_error);
     tcase_add_test(tc, test_cn_award_rule);
     tcase_add_test(tc, test_cn_callbacks_open_conversations);
