@@ -235,6 +235,8 @@ local ranges = {
    want = "swarmlab.boids.attach(pop, {...}): option 'radius' must be in (0, inf) (got 0)"},
   {call = function() sl.consensus{n = 4, link_fail = 1} end,
    want = "swarmlab.consensus{...}: option 'link_fail' must be in [0, 1) (got 1)"},
+  {call = function() sl.consensus{n = 4, graph = "rign"} end,
+   want = "swarmlab.consensus{...}: option 'graph' must be one of 'ring', 'path', 'star', 'complete', 'grid', 'rgg' (got 'rign'; did you mean 'ring'?)"},
   {call = function() sl.fedavg{dropout = 1} end,
    want = "swarmlab.fedavg{...}: option 'dropout' must be in [0, 1) (got 1)"},
   {call = function() sl.dgd{mode = "asnyc"} end,

@@ -588,13 +588,13 @@ function swarmlab.pso_solver(options) end
 -- ---- distributed AI (docs/distributed-ai.md) ----
 
 ---@class swarmlab.ConsensusOptions
----@field graph? string "ring", "grid", "rgg", ...
+---@field graph? "ring"|"path"|"star"|"complete"|"grid"|"rgg"
 ---@field n? integer
 ---@field rows? integer
 ---@field radius? number
 ---@field seed? integer
 ---@field weights? "metropolis"|"laplacian"|number[][]
----@field eps? number
+---@field eps? number Laplacian step in [0, 1]; 0 picks 1 / (max degree + 1)
 ---@field tol? number
 ---@field link_fail? number
 ---@field msg_loss? number

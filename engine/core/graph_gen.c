@@ -134,6 +134,8 @@ static int grid_rows(int n)
     return best;
 }
 
+const char *const sl_graph_kind_names[] = {"ring", "path", "star", "complete", "grid", "rgg", NULL};
+
 sl_graph *sl_graph_make(const sl_graph_spec *s, sl_error *e)
 {
     const char *kind = s->kind ? s->kind : "";

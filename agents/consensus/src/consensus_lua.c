@@ -93,16 +93,37 @@ static sl_consensus *check_cons(lua_State *L)
     return c;
 }
 
-static sl_mix *make_weights(lua_State *L, sl_graph *g, const char *kind, double eps,
-                            const double *dense, sl_error *e)
+static sl_mix *make_weights(sl_graph *g, sl_mix_kind kind, double eps, const double *dense,
+                            sl_error *e)
 {
-    (void)L;
     if (dense) return sl_mix_from_dense(g, dense, e);
-    if (strcmp(kind, "metropolis") == 0) return sl_mix_metropolis(g, e);
-    if (strcmp(kind, "laplacian") == 0) return sl_mix_laplacian(g, eps, e);
-    sl_error_set(e, SL_ERR_RANGE, "weights: unknown weights '%s' (expected metropolis, laplacian "
-                                  "or a table of rows)", kind);
-    return NULL;
+    return kind == SL_MIX_LAPLACIAN ? sl_mix_laplacian(g, eps, e) : sl_mix_metropolis(g, e);
+}
+
+/* weights = "metropolis" | "laplacian" | an n x n table of rows (entries in [0, 1]; the rows must
+ * sum to 1 and be supported on the graph's edges, checked by sl_mix_from_dense). Returns the
+ * dense matrix (Lua userdata pushed on the stack) or NULL for a named rule, set in *kind. */
+static double *read_weights(const sl_lua_opts *op, int n, int ntopo, sl_mix_kind *kind)
+{
+    lua_State *L = op->L;
+    *kind = SL_MIX_METROPOLIS;
+    int t = lua_getfield(L, op->t, "weights");
+    lua_pop(L, 1);
+    if (t != LUA_TTABLE) {
+        if (t != LUA_TNIL && t != LUA_TSTRING)
+            sl_lua_opt_error(op, "weights", "must be 'metropolis', 'laplacian' or a table of %d rows "
+                             "(got a %s)", n, lua_typename(L, t));
+        *kind = (sl_mix_kind)sl_lua_opt_enum(op, "weights", sl_mix_kind_names, SL_MIX_METROPOLIS);
+        return NULL;
+    }
+    if (ntopo != 1) sl_lua_opt_error(op, "weights", "as a table needs switching = 'none'");
+    if (n > 2000) sl_lua_opt_error(op, "weights", "as a table needs n <= 2000 (got n = %d)", n);
+    int rows = sl_lua_opt_array(op, "weights");
+    if (rows != n) sl_lua_opt_error(op, "weights", "must have %d rows, one per node (got %d)", n, rows);
+    double *dense = lua_newuserdatauv(L, (size_t)n * n * sizeof *dense, 0);
+    for (int i = 0; i < n; i++)
+        sl_lua_opt_elem_numbers(op, "weights", i + 1, dense + (size_t)i * n, n, 0, 1);
+    return dense;
 }
 
 static int l_consensus(lua_State *L)
@@ -114,12 +135,12 @@ static int l_consensus(lua_State *L)
     sl_lua_opts op;
     open_opts(L, W, keys, &op);
     sl_graph_spec spec;
-    spec.kind = sl_lua_opt_string(&op, "graph", "ring");
+    spec.kind = sl_graph_kind_names[sl_lua_opt_enum(&op, "graph", sl_graph_kind_names, 0)];
     spec.n = (int)sl_lua_opt_integer(&op, "n", 10, 1, 1000000);
     spec.rows = (int)sl_lua_opt_integer(&op, "rows", 0, 0, 1000000);
     spec.radius = sl_lua_opt_number(&op, "radius", 0.3, 0.0, HUGE_VAL);
     spec.seed = opt_seed(L, &op);
-    double eps = sl_lua_opt_number(&op, "eps", 0.0, -HUGE_VAL, HUGE_VAL);
+    double eps = sl_lua_opt_number(&op, "eps", 0.0, 0.0, 1.0); /* 0: 1 / (max degree + 1) */
     sl_consensus_def o = sl_consensus_def_default();
     o.max_rounds = 0;   /* the world's steps bound the rounds */
     o.tol = sl_lua_opt_interval(&op, "tol", o.tol, 0.0, HUGE_VAL, "()");
@@ -134,39 +155,8 @@ static int l_consensus(lua_State *L)
     const char *pop = sl_lua_opt_string(&op, "pop", "nodes");
     if (strcmp(sw, "none") == 0) ntopo = 1;
     int n = spec.n;
-    /* weights: a name or a dense table */
-    const char *wkind = "metropolis";
-    double *dense = NULL;
-    lua_getfield(L, 1, "weights");
-    if (lua_type(L, -1) == LUA_TSTRING) {
-        wkind = lua_tostring(L, -1);
-        lua_pop(L, 1);
-    } else if (lua_istable(L, -1)) {
-        if (ntopo != 1) lerr(L, "consensus: a weight table needs switching = 'none'");
-        if (n > 2000) lerr(L, "consensus: a weight table needs n <= 2000");
-        int wt = lua_gettop(L);
-        dense = lua_newuserdatauv(L, (size_t)n * n * sizeof *dense, 0);
-        if ((int)luaL_len(L, wt) != n) lerr(L, "weights: expected %d rows, got %d", n, (int)luaL_len(L, wt));
-        for (int i = 0; i < n; i++) {
-            lua_geti(L, wt, i + 1);
-            if (!lua_istable(L, -1)) lerr(L, "weights: row %d is not a table", i + 1);
-            if ((int)luaL_len(L, -1) != n)
-                lerr(L, "weights: row %d has %d entries, expected %d", i + 1, (int)luaL_len(L, -1), n);
-            for (int j = 0; j < n; j++) {
-                lua_geti(L, -1, j + 1);
-                if (!lua_isnumber(L, -1)) lerr(L, "weights: entry (%d, %d) is not a number", i + 1, j + 1);
-                dense[(size_t)i * n + j] = lua_tonumber(L, -1);
-                lua_pop(L, 1);
-            }
-            lua_pop(L, 1);
-        }
-        /* keep the userdata on the stack until the end; remove the table below it */
-        lua_remove(L, wt);
-    } else if (lua_isnil(L, -1)) {
-        lua_pop(L, 1);
-    } else {
-        lerr(L, "consensus: 'weights' must be a name or a table of rows, got %s", luaL_typename(L, -1));
-    }
+    sl_mix_kind wkind;
+    double *dense = read_weights(&op, n, ntopo, &wkind); /* kept on the stack until the end */
     /* initial values */
     double *x0 = lua_newuserdatauv(L, (size_t)n * sizeof *x0, 0);
     lua_getfield(L, 1, "x0");
@@ -215,7 +205,7 @@ static int l_consensus(lua_State *L)
                 v[m] = base->ev[k];
             }
             sl_graph *g = sl_graph_from_edges(n, m, u, v, &e);
-            sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
+            sl_mix *M = g ? make_weights(g, wkind, eps, NULL, &e) : NULL;
             if (!g || !M) {
                 sl_graph_destroy(g);
                 st = e.code ? e.code : SL_ERR_RANGE;
@@ -233,7 +223,7 @@ static int l_consensus(lua_State *L)
             s2.kind = "rgg";
             s2.seed = sl_seed_mix(spec.seed, (uint64_t)t);
             sl_graph *g = sl_graph_make(&s2, &e);
-            sl_mix *M = g ? make_weights(L, g, wkind, eps, NULL, &e) : NULL;
+            sl_mix *M = g ? make_weights(g, wkind, eps, NULL, &e) : NULL;
             if (!g || !M) {
                 sl_graph_destroy(g);
                 st = e.code ? e.code : SL_ERR_RANGE;
@@ -242,7 +232,7 @@ static int l_consensus(lua_State *L)
             st = sl_consensus_add_topology(c, g, M, &e);
         }
     } else {
-        sl_mix *M = make_weights(L, base, wkind, eps, dense, &e);
+        sl_mix *M = make_weights(base, wkind, eps, dense, &e);
         if (!M) {
             sl_graph_destroy(base);
             st = e.code ? e.code : SL_ERR_RANGE;

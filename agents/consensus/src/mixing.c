@@ -46,6 +46,8 @@ static void fill_self(sl_mix *m)
     }
 }
 
+const char *const sl_mix_kind_names[] = {"metropolis", "laplacian", NULL};
+
 sl_mix *sl_mix_metropolis(const sl_graph *g, sl_error *e)
 {
     sl_mix *m = alloc_like(g, e);

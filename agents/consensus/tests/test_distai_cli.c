@@ -266,6 +266,37 @@ START_TEST(bad_input_rejected)
           "  sl.consensus{graph = 'path', n = 3, typo = 1}\nend\n", f);
     fclose(f);
     expect_error(args, "unknown option 'typo'");
+    /* graph names and the weight table are read by the binding toolkit: the option is named */
+    static const struct {
+        const char *opts, *want;
+    } cases[] = {
+        {"graph = 'rnig', n = 3",
+         "swarmlab.consensus{...}: option 'graph' must be one of 'ring', 'path', 'star', 'complete', "
+         "'grid', 'rgg' (got 'rnig'; did you mean 'ring'?)"},
+        {"graph = 'path', n = 3, weights = 'metroplis'",
+         "swarmlab.consensus{...}: option 'weights' must be one of 'metropolis', 'laplacian' "
+         "(got 'metroplis'; did you mean 'metropolis'?)"},
+        {"graph = 'path', n = 3, weights = 5",
+         "swarmlab.consensus{...}: option 'weights' must be 'metropolis', 'laplacian' or a table "
+         "of 3 rows (got a number)"},
+        {"graph = 'path', n = 3, weights = {{1, 0, 0}, {0, 1, 0}}",
+         "swarmlab.consensus{...}: option 'weights' must have 3 rows, one per node (got 2)"},
+        {"graph = 'path', n = 3, weights = {{1, 0, 0}, {-0.25, 1.25, 0}, {0, 0, 1}}",
+         "swarmlab.consensus{...}: option 'weights' [2][1] must be in [0, 1] (got -0.25)"},
+        {"graph = 'path', n = 3, weights = {{1, 0, 0}, {0, 1}, {0, 0, 1}}",
+         "swarmlab.consensus{...}: option 'weights' [2] must be a list of 3 numbers (got 2)"},
+        {"graph = 'path', n = 3, switching = 'split', weights = {{1, 0, 0}, {0, 1, 0}, {0, 0, 1}}",
+         "swarmlab.consensus{...}: option 'weights' as a table needs switching = 'none'"},
+        {"graph = 'path', n = 3, weights = 'laplacian', eps = 2",
+         "swarmlab.consensus{...}: option 'eps' must be in [0, 1] (got 2)"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        f = fopen(path, "w");
+        fprintf(f, "local sl = swarmlab\nsl.steps(5)\nfunction setup(world)\n"
+                   "  sl.consensus{%s}\nend\n", cases[i].opts);
+        fclose(f);
+        expect_error(args, cases[i].want);
+    }
 }
 END_TEST
 

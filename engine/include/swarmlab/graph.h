@@ -71,6 +71,10 @@ typedef struct sl_graph_spec {
     uint64_t seed;      /* rgg only */
 } sl_graph_spec;
 
+/* The kinds sl_graph_make builds, NULL-terminated: "ring", "path", "star", "complete", "grid",
+ * "rgg" (for option parsers and their messages). */
+extern const char *const sl_graph_kind_names[];
+
 /* Builds the graph of a spec, finalized. Errors (unknown kind, n out of range, radius <= 0, a
  * grid whose rows do not divide n, too many edges) return NULL with a one-line message. */
 sl_graph *sl_graph_make(const sl_graph_spec *spec, sl_error *e);

@@ -29,6 +29,10 @@ typedef struct sl_mix {
     double *w;          /* W_ij for each adjacency entry */
 } sl_mix;
 
+/* The named weight rules, NULL-terminated, in the order of sl_mix_kind (for option parsers). */
+typedef enum sl_mix_kind { SL_MIX_METROPOLIS = 0, SL_MIX_LAPLACIAN = 1 } sl_mix_kind;
+extern const char *const sl_mix_kind_names[];
+
 sl_mix *sl_mix_metropolis(const sl_graph *g, sl_error *e);
 /* eps <= 0 picks 1 / (max degree + 1). */
 sl_mix *sl_mix_laplacian(const sl_graph *g, double eps, sl_error *e);
