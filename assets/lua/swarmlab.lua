@@ -850,15 +850,26 @@ function swarmlab.beer_game(options) end
 ---@field policy? swarmlab.PolicyOptions|fun(state: swarmlab.SiteState): number
 ---@field demand? swarmlab.DemandOptions|fun(state: swarmlab.SiteState): number
 
----A fleet serving from one depot.
+---A vehicle type of a fleet: `count` vehicles alike.
+---@class swarmlab.VehicleTypeOptions
+---@field name? string routes.csv's type (default "type<k>")
+---@field count? integer vehicles of this type (default 1)
+---@field capacity? number units
+---@field speed? number distance per step
+---@field fixed_cost? number per departure
+---@field cost_per_distance? number per unit of distance driven (default 0.01)
+---@field cost_per_time? number per step away from the depot
+
+---A fleet serving from one depot (one fleet per depot; its vehicles start and end there).
 ---@class swarmlab.FleetOptions
----@field depot integer
+---@field depot integer id of a warehouse or cross-dock
+---@field types? swarmlab.VehicleTypeOptions[] the vehicles by type (or the flat fields below: one type)
 ---@field vehicles? integer
 ---@field capacity? number
 ---@field speed? number
 ---@field float? number
 ---@field dispatch_wait? integer
----@field planner? "contract_net"|"central"|"vrp"|fun(open_orders: {id: integer, site: integer, product: integer, qty: number, created: integer, promised: integer, vehicle: integer?}[], vehicles: {state: "depot"|"out"|"returning", x: number, y: number, capacity: number, load: number, stops: integer}[]): table<integer, integer[]> a planner function returns order ids per vehicle number at the depot
+---@field planner? "contract_net"|"central"|"vrp"|fun(open_orders: {id: integer, site: integer, product: integer, qty: number, created: integer, promised: integer, vehicle: integer?}[], vehicles: {vehicle: integer, type: integer, state: "depot"|"out"|"returning", x: number, y: number, capacity: number, load: number, stops: integer}[]): table<integer, integer[]> a planner function returns order ids per vehicle number of the fleet (1..n) at the depot
 ---@field plan_period? integer steps between plannings (central, vrp, planner function)
 ---@field trigger? "periodic"|"order" also plan when an order becomes ready
 ---@field vrp_iterations? integer ant-colony iterations per planning (planner "vrp")
@@ -914,9 +925,9 @@ function SupplyChain:write_orders(name) end
 function SupplyChain:finish() end
 ---@return string
 function SupplyChain:name() end
----@return {vehicle: integer, state: string, route: integer, orders: integer[], next: integer[], sites: integer[]}[]
+---@return {vehicle: integer, fleet: integer, depot: integer, state: string, route: integer, orders: integer[], next: integer[], sites: integer[]}[]
 function SupplyChain:routes() end
----@return {state: string, x: number, y: number, load: number, capacity: number, stops: integer, next_stops: integer, trips: integer, distance: number}[]
+---@return {vehicle: integer, fleet: integer, depot: integer, type: string, state: string, x: number, y: number, load: number, capacity: number, speed: number, stops: integer, next_stops: integer, trips: integer, distance: number}[]
 function SupplyChain:vehicles() end
 ---@param name string routes.csv in the output directory: vehicle,type,depot,route,stops,load,distance,start,end
 function SupplyChain:write_routes(name) end

@@ -1,12 +1,32 @@
-/* sc_fleet.c - the fleet of the supply chain: the contract net (the depot announces every READY
- * order, vehicles bid their marginal route cost), the central planner's call, departures and
- * vehicles moving along their routes. Orders and units move through the ledger (sc_orders.c). */
+/* sc_fleet.c - the fleets of the supply chain: the contract net (each fleet's depot announces its
+ * READY orders to its vehicles, which bid their marginal route cost; all contract-net fleets share
+ * one net), the other planners' calls, departures and vehicles moving along their routes. Orders
+ * and units move through the ledger (sc_orders.c). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "sc_internal.h"
 
 #define dist slp_sc_dist
+
+static slp_sc_fleet *fleet_of_order(sl_sc *sc, int o)
+{
+    return &sc->fleet[sc->fleet_of[sc->orders[o].depot]];
+}
+
+void slp_sc_vehicle_xy(const sl_sc *sc, int vi, double *x, double *y)
+{
+    const sc_vehicle *v = &sc->veh[vi];
+    if (v->state == VEH_DEPOT) {
+        *x = sc->nx[v->depot];
+        *y = sc->ny[v->depot];
+        return;
+    }
+    double leg = dist(sc, v->loc, v->target);
+    double f = leg > 0 ? v->progress / leg : 0.0;
+    *x = sc->nx[v->loc] + f * (sc->nx[v->target] - sc->nx[v->loc]);
+    *y = sc->ny[v->loc] + f * (sc->ny[v->target] - sc->ny[v->loc]);
+}
 
 /* ---- contract net callbacks ---- */
 
@@ -19,7 +39,8 @@ static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pro
     *propose = isfinite(marginal);
     *cost = marginal;
     *aux = slp_sc_spare(sc, v); /* the proposal states how many units the vehicle can still take */
-    if (!*propose || !sc->def.bid)
+    const slp_sc_fleet *f = fleet_of_order(sc, o);
+    if (!*propose || !f->def.bid)
         return SL_OK;
     sl_sc_bid_info info;
     info.vehicle = v;
@@ -31,7 +52,7 @@ static sl_status cn_bid(void *user, const sl_cn_conv *c, sl_cn_agent b, int *pro
     info.load = 0;
     for (int p = 0; p < sc->P; p++)
         info.load += sc->veh[v].state == VEH_DEPOT ? sc->veh[v].committed[p] : sc->veh[v].load[p];
-    return sc->def.bid(sc->def.bid_user, &info, propose, cost, e);
+    return f->def.bid(f->def.bid_user, &info, propose, cost, e);
 }
 
 /* Award rule of the warehouse: the cheapest proposal whose stated spare capacity still covers
@@ -94,7 +115,7 @@ static sl_status cn_close(void *user, const sl_cn_conv *c, sl_error *e)
     if (sc->orders[o].fleet_state == SLP_SC_NEGOTIATING) {
         /* Not placed: it stays READY, announced again after retry_wait steps. */
         sc->orders[o].fleet_state = SLP_SC_UNPLANNED;
-        sc->orders[o].fleet_t = sc->step + (uint64_t)sc->def.retry_wait;
+        sc->orders[o].fleet_t = sc->step + (uint64_t)fleet_of_order(sc, o)->def.retry_wait;
         sc->cur.failed_negotiations++;
         sc->tot.failed_negotiations++;
     }
@@ -107,20 +128,24 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
         sc_vehicle *v = &sc->veh[vi];
         if (v->state == VEH_DEPOT)
             continue;
+        slp_sc_fleet *fl = &sc->fleet[v->fleet];
         v->busy_steps += 1.0;
         sc->cur.utilisation += 1.0;
-        double budget = sc->def.speed;
+        fl->tsteps[v->type] += 1.0;
+        double budget = v->speed;
         while (budget > 0.0) {
             double leg = dist(sc, v->loc, v->target) - v->progress;
             if (budget < leg) {
                 v->progress += budget;
                 v->distance += budget;
                 sc->cur.distance += budget;
+                fl->tdist[v->type] += budget;
                 break;
             }
             budget -= leg;
             v->distance += leg;
             sc->cur.distance += leg;
+            fl->tdist[v->type] += leg;
             v->loc = v->target;
             v->progress = 0.0;
             if (v->state == VEH_OUT) {
@@ -138,13 +163,13 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
                     v->target = sc->orders[v->stops[0]].site;
                 } else {
                     v->state = VEH_RETURNING;
-                    v->target = 0;
+                    v->target = v->depot;
                 }
             } else { /* back at the depot: the float goes back into stock; the next trip
                       * planned on the way becomes the vehicle's plan */
                 for (int p = 0; p < sc->P; p++) {
                     if (v->load[p] != 0.0)
-                        slp_sc_return_stock(sc, 0, p, v->load[p]);
+                        slp_sc_return_stock(sc, v->depot, p, v->load[p]);
                     v->load[p] = 0.0;
                     v->committed[p] = v->next_committed[p];
                     v->next_committed[p] = 0.0;
@@ -165,13 +190,13 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
     return SL_OK;
 }
 
-/* Units the fleet could still take in this step: the vehicles' spare capacity less the units of
- * the orders already under negotiation. An order announced beyond it would find no vehicle with
- * room, so announcements stop there (see announce_ready). */
-static double fleet_room(const sl_sc *sc, const size_t *ready, size_t n)
+/* Units fleet f could still take in this step: its vehicles' spare capacity less the units of
+ * its depot's orders already under negotiation. An order announced beyond it would find no
+ * vehicle with room, so announcements stop there (see announce_ready). */
+static double fleet_room(const sl_sc *sc, const slp_sc_fleet *f, const size_t *ready, size_t n)
 {
     double room = 0.0;
-    for (int v = 0; v < sc->V; v++) {
+    for (int v = f->v0; v < f->v0 + f->nv; v++) {
         double s = slp_sc_spare(sc, v);
         room += s > 0.0 ? s : 0.0;
     }
@@ -181,30 +206,32 @@ static double fleet_room(const sl_sc *sc, const size_t *ready, size_t n)
     return room;
 }
 
-/* Announces the READY orders that wait for a vehicle (new ones, and unplaced ones whose
- * retry_wait is over), oldest first, as long as the fleet's spare units cover them: the orders
- * beyond stay queued for a later step. So the calls for proposals of one step are bounded by
- * what the fleet can take, not by the length of the queue (a fleet too small for the demand
- * would otherwise hear every queued order again at every retry). */
-static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
+/* Fleet f's depot announces to its vehicles its READY orders that wait for a vehicle (new ones,
+ * and unplaced ones whose retry_wait is over), oldest first, as long as the fleet's spare units
+ * cover them: the orders beyond stay queued for a later step. So the calls for proposals of one
+ * step are bounded by what the fleet can take, not by the length of the queue (a fleet too small
+ * for the demand would otherwise hear every queued order again at every retry). */
+static sl_status announce_ready(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, sl_error *e)
 {
-    sl_cn_agent *bidders = malloc((size_t)sc->V * sizeof *bidders);
+    if (f->nv == 0)
+        return SL_OK;
+    sl_cn_agent *bidders = malloc((size_t)f->nv * sizeof *bidders);
     if (!bidders)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    for (int v = 0; v < sc->V; v++) {
+    for (int v = 0; v < f->nv; v++) {
         bidders[v].pop = POP_VEH;
-        bidders[v].id = (sl_id)v + 1;
+        bidders[v].id = (sl_id)(f->v0 + v) + 1;
     }
-    sl_cn_agent mgr = {POP_WH, 1};
+    sl_cn_agent mgr = {POP_WH, (sl_id)f->depot + 1};
     sl_status st = SL_OK;
-    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    size_t n = slp_sc_ready_orders(sc, f->depot, NULL, 0);
     size_t *ready = malloc((n ? n : 1) * sizeof *ready);
     if (!ready) {
         free(bidders);
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
-    slp_sc_ready_orders(sc, 0, ready, n);
-    double room = fleet_room(sc, ready, n);
+    slp_sc_ready_orders(sc, f->depot, ready, n);
+    double room = fleet_room(sc, f, ready, n);
     for (size_t r = 0; r < n && room > 0.0; r++) {
         size_t i = ready[r];
         slp_sc_order *o = &sc->orders[i];
@@ -217,7 +244,7 @@ static sl_status announce_ready(sl_sc *sc, uint64_t step, sl_error *e)
         task.item = i;
         task.d[0] = o->qty;
         task.d[1] = (double)o->site;
-        if (sl_cnet_announce(sc->cnet, mgr, &task, bidders, sc->V, e) == 0) {
+        if (sl_cnet_announce(sc->cnet, mgr, &task, bidders, f->nv, e) == 0) {
             st = e ? e->code : SL_ERR_NOMEM;
             break;
         }
@@ -233,16 +260,16 @@ static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
         sc_vehicle *v = &sc->veh[vi];
         if (v->state != VEH_DEPOT || v->nstops == 0)
             continue;
+        slp_sc_fleet *fl = &sc->fleet[v->fleet];
         double committed = 0.0;
         for (int p = 0; p < sc->P; p++)
             committed += v->committed[p];
         /* Wait for more orders, unless full. Awards still open then draw on the float. */
-        if (step < v->first_commit + (uint64_t)sc->def.dispatch_wait &&
-            committed < sc->def.capacity - 1e-9)
+        if (step < v->first_commit + (uint64_t)fl->def.dispatch_wait && committed < v->cap - 1e-9)
             continue;
-        double spare = floor(sc->def.float_fraction * (sc->def.capacity - committed) /
-                             (double)sc->P);
+        double spare = floor(fl->def.float_fraction * (v->cap - committed) / (double)sc->P);
         v->trips++;
+        fl->tdeps[v->type] += 1.0;
         if (sc->ntrips == sc->captrips) {
             size_t cap = sc->captrips ? sc->captrips * 2 : 64;
             slp_sc_trip *nt = realloc(sc->trip, cap * sizeof *nt);
@@ -264,9 +291,9 @@ static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
                 return st;
         }
         for (int p = 0; p < sc->P; p++)
-            v->load[p] = v->committed[p] + slp_sc_take_stock(sc, 0, p, spare);
+            v->load[p] = v->committed[p] + slp_sc_take_stock(sc, v->depot, p, spare);
         v->state = VEH_OUT;
-        v->loc = 0;
+        v->loc = v->depot;
         v->progress = 0.0;
         v->target = sc->orders[v->stops[0]].site;
     }
@@ -275,7 +302,11 @@ static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
 
 sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
 {
-    if (sc->def.mode != SL_SC_CONTRACT_NET)
+    const slp_sc_fleet *cn = NULL; /* the first contract-net fleet gives the net's deadline */
+    for (int k = 0; k < sc->F && !cn; k++)
+        if (sc->fleet[k].def.mode == SL_SC_CONTRACT_NET)
+            cn = &sc->fleet[k];
+    if (!cn)
         return SL_OK;
     sl_cnet_def cd = sl_cnet_def_default();
     cd.bid = cn_bid;
@@ -283,30 +314,40 @@ sl_status slp_sc_fleet_init(sl_sc *sc, sl_error *e)
     cd.on_close = cn_close;
     cd.choose = cn_choose;
     cd.user = sc;
-    cd.deadline = (uint32_t)sc->def.cn_deadline;
+    cd.deadline = (uint32_t)cn->def.cn_deadline;
     cd.world = sc->world;
     sc->cnet = sl_cnet_create(sc->bus, &cd, e);
     return sc->cnet ? SL_OK : (e ? e->code : SL_ERR_NOMEM);
 }
 
 /* Planners other than the contract net run every plan_period steps and, with the order
- * trigger, also when an order became READY in this step. */
-static int planning_due(const sl_sc *sc, uint64_t step)
+ * trigger, also when an order became READY at the fleet's depot in this step. */
+static int planning_due(const sl_sc *sc, const slp_sc_fleet *f, uint64_t step)
 {
-    if (step % (uint64_t)sc->def.plan_period == 0)
+    if (step % (uint64_t)f->def.plan_period == 0)
         return 1;
-    if (sc->def.trigger != SL_SC_TRIGGER_ORDER)
+    if (f->def.trigger != SL_SC_TRIGGER_ORDER)
         return 0;
-    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
-    for (size_t i = sc->norders; i-- > 0 && n > 0;) {
-        const slp_sc_order *o = &sc->orders[i];
-        if (o->status == SLP_SC_READY) {
-            n--;
-            if (o->ready == step)
-                return 1;
+    const slp_sc_list *l = &sc->ready_at[f->depot];
+    for (size_t k = 0; k < l->n; k++)
+        if (sc->orders[l->v[k]].ready == step)
+            return 1;
+    return 0;
+}
+
+/* Transport cost of the step: per fleet and type, fixed cost per departure, distance and time. */
+static void add_costs(sl_sc *sc)
+{
+    for (int k = 0; k < sc->F; k++) {
+        slp_sc_fleet *f = &sc->fleet[k];
+        for (int t = 0; t < f->def.ntypes; t++) {
+            const sl_sc_vtype *y = &f->def.types[t];
+            sc->cur.transport_cost += y->fixed_cost * f->tdeps[t] +
+                                      y->cost_per_distance * f->tdist[t] +
+                                      y->cost_per_time * f->tsteps[t];
+            f->tdeps[t] = f->tdist[t] = f->tsteps[t] = 0.0;
         }
     }
-    return 0;
 }
 
 sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
@@ -316,14 +357,17 @@ sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
         return st;
     if ((st = move_vehicles(sc, step, e)) != SL_OK)
         return st;
-    if (sc->cnet)
-        st = announce_ready(sc, step, e);
-    else if (planning_due(sc, step))
-        st = sc->def.mode == SL_SC_VRP       ? slp_sc_vrp_plan(sc, step, e)
-             : sc->def.mode == SL_SC_PLANNER ? slp_sc_fn_plan(sc, step, e)
-                                             : slp_sc_central_plan(sc, step, e);
-    if (st != SL_OK)
-        return st;
-    return depart(sc, step, e);
+    for (int k = 0; k < sc->F && st == SL_OK; k++) {
+        slp_sc_fleet *f = &sc->fleet[k];
+        if (f->def.mode == SL_SC_CONTRACT_NET)
+            st = announce_ready(sc, f, step, e);
+        else if (planning_due(sc, f, step))
+            st = f->def.mode == SL_SC_VRP       ? slp_sc_vrp_plan(sc, f, step, e)
+                 : f->def.mode == SL_SC_PLANNER ? slp_sc_fn_plan(sc, f, step, e)
+                                                : slp_sc_central_plan(sc, f, step, e);
+    }
+    if (st == SL_OK)
+        st = depart(sc, step, e);
+    add_costs(sc);
+    return st;
 }
-

@@ -1,16 +1,20 @@
-/* sc_fleet_lua.c - the `fleets` option table of swarmlab.supply_chain{...}, the Lua bid function
- * of the contract net, the Lua planner function, and sc:routes() / sc:vehicles().
+/* sc_fleet_lua.c - the `fleets` option table of swarmlab.supply_chain{...}, the Lua bid functions
+ * of the contract net, the Lua planner functions, and sc:routes() / sc:vehicles().
  *
  *   fleets = {{depot = 2, vehicles = 6, capacity = 100,
  *              planner = "contract_net" | "central" | "vrp" | function(open_orders, vehicles) end,
- *              plan_period = 1, trigger = "periodic" | "order", vrp_iterations = 10, ...}}
+ *              plan_period = 1, trigger = "periodic" | "order", vrp_iterations = 10, ...},
+ *             {depot = 3, types = {{count = 4, capacity = 100, speed = 40, fixed_cost = 5,
+ *                                   cost_per_distance = 0.01, cost_per_time = 0}, ...}, ...}}
  *
- * A planner function gets the open orders ({id, site, product, qty, created, promised,
- * vehicle}) and every vehicle ({state = "depot"|"out"|"returning", x, y, capacity, load,
- * stops}) and returns, for vehicles at the depot, the order ids they deliver in visiting order,
- * keyed by vehicle number ({[1] = {12, 15}, [3] = {20}}). A vehicle at the depot left out gets no
- * stops; orders left out stay queued. Wrong answers stop the run with one line naming the field
- * (slp_sc_apply_plan). */
+ * One fleet per depot. A fleet gives its vehicles either with `types` or with the flat fields
+ * vehicles / capacity / speed / distance_cost (one type). A planner function gets its fleet's
+ * open orders ({id, site, product, qty, created, promised, vehicle}) and the fleet's vehicles
+ * ({vehicle, type, state = "depot"|"out"|"returning", x, y, capacity, load, stops}, numbered
+ * 1.. within the fleet) and returns, for vehicles at the depot, the order ids they deliver in
+ * visiting order, keyed by that number ({[1] = {12, 15}, [3] = {20}}). A vehicle at the depot
+ * left out gets no stops; orders left out stay queued. Wrong answers stop the run with one line
+ * naming the field (slp_sc_apply_plan). */
 #include <lauxlib.h>
 #include <math.h>
 #include <stdio.h>
@@ -21,14 +25,22 @@
 #include "sc_lua.h"
 #include "swarmlab/lua_host.h"
 
-struct slp_sc_lua_fleet {
+/* The Lua functions of one fleet (the user pointer of its hooks). */
+typedef struct lua_fleet {
     lua_State *L;        /* main thread */
+    const char *name;    /* the chain's (in the owner) */
     int bid_ref;
     int planner_ref;     /* LUA_NOREF: no planner function */
     char where[128];
     char pwhere[128];    /* "scenario.lua:12" of the planner function */
+} lua_fleet;
+
+struct slp_sc_lua_fleet {
     char name[64];
     char trace[4096];
+    int n;
+    sl_sc_fleet_def *defs; /* the fleets' definitions, given to sl_sc_create */
+    lua_fleet *f;
 };
 
 static const char *state_name(int s)
@@ -49,7 +61,7 @@ static void setint(lua_State *L, const char *k, lua_Integer v)
 }
 
 /* Reads the planner's answer (on top of the stack) into plan; a one-line error otherwise. */
-static sl_status read_routes(lua_State *L, const slp_sc_lua_fleet *f, int nveh, sl_sc_plan *plan,
+static sl_status read_routes(lua_State *L, const lua_fleet *f, int nveh, sl_sc_plan *plan,
                              sl_error *e)
 {
     if (!lua_istable(L, -1))
@@ -130,7 +142,7 @@ static sl_status read_routes(lua_State *L, const slp_sc_lua_fleet *f, int nveh, 
 static sl_status lua_planner(void *user, const sl_sc_plan_order *o, int no,
                              const sl_sc_plan_vehicle *v, int nv, sl_sc_plan *out, sl_error *e)
 {
-    slp_sc_lua_fleet *f = user;
+    lua_fleet *f = user;
     lua_State *L = sl_lua_callback_push(f->L, f->planner_ref);
     if (!lua_checkstack(L, 16))
         return sl_error_set(e, SL_ERR_LUA, "supply chain '%s': Lua stack overflow", f->name);
@@ -150,7 +162,9 @@ static sl_status lua_planner(void *user, const sl_sc_plan_order *o, int no,
     }
     lua_createtable(L, nv, 0);
     for (int i = 0; i < nv; i++) {
-        lua_createtable(L, 0, 7);
+        lua_createtable(L, 0, 9);
+        setint(L, "vehicle", v[i].vehicle + 1);
+        setint(L, "type", v[i].type + 1);
         lua_pushstring(L, state_name(v[i].state));
         lua_setfield(L, -2, "state");
         setnum(L, "x", v[i].x);
@@ -171,14 +185,18 @@ static sl_status lua_planner(void *user, const sl_sc_plan_order *o, int no,
 
 void slp_sc_lua_fleet_free(slp_sc_lua_fleet *f)
 {
-    /* the bid reference goes with the Lua state, which is closed before the world */
+    /* the function references go with the Lua state, which is closed before the world */
+    if (!f)
+        return;
+    free(f->defs);
+    free(f->f);
     free(f);
 }
 
 static sl_status lua_bid(void *user, const sl_sc_bid_info *b, int *propose, double *cost,
                          sl_error *e)
 {
-    slp_sc_lua_fleet *s = user;
+    lua_fleet *s = user;
     lua_State *L = sl_lua_callback_push(s->L, s->bid_ref);
     lua_createtable(L, 0, 7);
     lua_pushinteger(L, b->vehicle + 1);
@@ -216,93 +234,172 @@ static sl_status lua_bid(void *user, const sl_sc_bid_info *b, int *propose, doub
     return SL_OK;
 }
 
-slp_sc_lua_fleet *slp_sc_lua_fleets(const sl_lua_opts *o, sl_sc_def *d)
+/* Where the function o.key is defined ("file.lua:12"), into buf. */
+static void where_of(const sl_lua_opts *o, const char *key, char *buf, size_t size)
+{
+    lua_State *L = o->L;
+    lua_getfield(L, o->t, key);
+    lua_Debug ar;
+    lua_getinfo(L, ">S", &ar);
+    snprintf(buf, size, "%s:%d", ar.short_src, ar.linedefined);
+}
+
+/* The vehicle types of fleet table ft: `types`, or the flat fields as one type. */
+static void read_types(const sl_lua_opts *ft, sl_sc_fleet_def *d, const sl_sc_def *flat)
+{
+    static const char *const keys[] = {"name", "count", "capacity", "speed", "fixed_cost",
+                                       "cost_per_distance", "cost_per_time", NULL};
+    static const char *const flat_keys[] = {"vehicles", "capacity", "speed", "distance_cost",
+                                            NULL};
+    int n = sl_lua_opt_array(ft, "types");
+    if (n < 0) {
+        sl_sc_vtype *y = &d->types[0];
+        d->ntypes = 1;
+        snprintf(y->name, sizeof y->name, "vehicle");
+        y->count = (int)sl_lua_opt_integer(ft, "vehicles", flat->nvehicles, 1, 100000);
+        y->capacity = sl_lua_opt_number(ft, "capacity", flat->capacity, 1e-9, 1e12);
+        y->speed = sl_lua_opt_number(ft, "speed", flat->speed, 1e-9, 1e12);
+        y->cost_per_distance = sl_lua_opt_number(ft, "distance_cost", flat->km_cost, 0, 1e12);
+        return;
+    }
+    for (int k = 0; flat_keys[k]; k++)
+        if (sl_lua_opt_has(ft, flat_keys[k]))
+            sl_lua_opt_error(ft, flat_keys[k], "cannot be given with 'types' (give it in each "
+                             "type)");
+    if (n < 1 || n > SL_SC_MAX_VTYPES)
+        sl_lua_opt_error(ft, "types", "must hold 1..%d vehicle types (got %d)", SL_SC_MAX_VTYPES,
+                         n);
+    d->ntypes = n;
+    for (int t = 0; t < n; t++) {
+        sl_lua_opts o;
+        sl_lua_opts_elem(ft, "types", t + 1, &o, keys);
+        sl_sc_vtype *y = &d->types[t];
+        *y = sl_sc_vtype_default();
+        snprintf(y->name, sizeof y->name, "%s", sl_lua_opt_string(&o, "name", ""));
+        y->count = (int)sl_lua_opt_integer(&o, "count", 1, 1, 100000);
+        y->capacity = sl_lua_opt_number(&o, "capacity", flat->capacity, 1e-9, 1e12);
+        y->speed = sl_lua_opt_number(&o, "speed", flat->speed, 1e-9, 1e12);
+        y->fixed_cost = sl_lua_opt_number(&o, "fixed_cost", 0, 0, 1e12);
+        y->cost_per_distance = sl_lua_opt_number(&o, "cost_per_distance", flat->km_cost, 0, 1e12);
+        y->cost_per_time = sl_lua_opt_number(&o, "cost_per_time", 0, 0, 1e12);
+        lua_pop(o.L, 1);
+    }
+}
+
+/* Fleet i (0-based) of o.fleets into k->defs[i] and k->f[i]. */
+static void read_fleet(const sl_lua_opts *o, slp_sc_lua_fleet *k, int i, const sl_sc_def *flat)
 {
     static const char *const keys[] = {"depot", "vehicles", "capacity", "speed", "float",
                                        "dispatch_wait", "planner", "deadline", "retry_wait",
                                        "distance_cost", "loss", "delay", "jitter", "bid",
                                        "trace", "plan_period", "trigger", "vrp_iterations",
-                                       NULL};
+                                       "types", NULL};
     static const char *const planners[] = {"contract_net", "central", "vrp", NULL};
     static const char *const triggers[] = {"periodic", "order", NULL};
     lua_State *L = o->L;
-    int n = sl_lua_opt_array(o, "fleets");
-    if (n <= 0) {
-        d->nvehicles = 0;
-        return NULL;
-    }
-    if (n > 1)
-        sl_lua_opt_error(o, "fleets", "may hold one fleet (got %d)", n);
     sl_lua_opts f;
-    sl_lua_opts_elem(o, "fleets", 1, &f, keys);
+    sl_lua_opts_elem(o, "fleets", i + 1, &f, keys);
+    sl_sc_fleet_def *d = &k->defs[i];
+    lua_fleet *lf = &k->f[i];
+    *d = sl_sc_fleet_def_default();
     sl_lua_opt_require(&f, "depot");
     d->depot = (long long)sl_lua_opt_integer(&f, "depot", 0, -(1LL << 53), 1LL << 53);
-    d->nvehicles = (int)sl_lua_opt_integer(&f, "vehicles", d->nvehicles, 1, 100000);
-    d->capacity = sl_lua_opt_number(&f, "capacity", d->capacity, 1e-9, 1e12);
-    d->speed = sl_lua_opt_number(&f, "speed", d->speed, 1e-9, 1e12);
-    d->float_fraction = sl_lua_opt_number(&f, "float", d->float_fraction, 0, 1);
-    d->dispatch_wait = (int)sl_lua_opt_integer(&f, "dispatch_wait", d->dispatch_wait, 0, 1000000);
+    read_types(&f, d, flat);
+    d->float_fraction = sl_lua_opt_number(&f, "float", flat->float_fraction, 0, 1);
+    d->dispatch_wait = (int)sl_lua_opt_integer(&f, "dispatch_wait", flat->dispatch_wait, 0,
+                                               1000000);
     lua_getfield(L, f.t, "planner");
     int planner_fn = lua_type(L, -1) == LUA_TFUNCTION;
     lua_pop(L, 1);
     d->mode = planner_fn ? SL_SC_PLANNER
                          : sl_lua_opt_enum(&f, "planner", planners, SL_SC_CONTRACT_NET);
-    d->plan_period = (int)sl_lua_opt_integer(&f, "plan_period", d->plan_period, 1, 1000000000);
-    d->trigger = sl_lua_opt_enum(&f, "trigger", triggers, d->trigger);
-    d->vrp_iterations = (int)sl_lua_opt_integer(&f, "vrp_iterations", d->vrp_iterations, 1,
+    d->plan_period = (int)sl_lua_opt_integer(&f, "plan_period", flat->plan_period, 1, 1000000000);
+    d->trigger = sl_lua_opt_enum(&f, "trigger", triggers, flat->trigger);
+    d->vrp_iterations = (int)sl_lua_opt_integer(&f, "vrp_iterations", flat->vrp_iterations, 1,
                                                 100000);
-    d->cn_deadline = (int)sl_lua_opt_integer(&f, "deadline", d->cn_deadline, 2, 1000000);
-    d->retry_wait = (int)sl_lua_opt_integer(&f, "retry_wait", d->retry_wait, 0, 1000000);
-    d->km_cost = sl_lua_opt_number(&f, "distance_cost", d->km_cost, 0, 1e12);
+    d->cn_deadline = (int)sl_lua_opt_integer(&f, "deadline", flat->cn_deadline, 2, 1000000);
+    d->retry_wait = (int)sl_lua_opt_integer(&f, "retry_wait", flat->retry_wait, 0, 1000000);
     d->link.loss = sl_lua_opt_number(&f, "loss", 0, 0, 1);
     d->link.delay = (uint32_t)sl_lua_opt_integer(&f, "delay", 0, 0, 1000000);
     d->link.jitter = (uint32_t)sl_lua_opt_integer(&f, "jitter", 0, 0, 1000000);
     const char *trace = sl_lua_opt_string(&f, "trace", NULL);
     if (trace && d->mode != SL_SC_CONTRACT_NET)
         sl_lua_opt_error(&f, "trace", "needs planner = \"contract_net\"");
-    slp_sc_lua_fleet *k = calloc(1, sizeof *k);
-    if (!k)
-        luaL_error(L, "supply_chain: out of memory");
-    k->L = sl_lua_main_thread(L);
-    k->bid_ref = LUA_NOREF;
-    k->planner_ref = LUA_NOREF;
-    snprintf(k->name, sizeof k->name, "%s", d->name);
+    if (trace && k->trace[0])
+        sl_lua_opt_error(&f, "trace", "is given by an earlier fleet already (the contract-net "
+                         "fleets share one negotiation and one trace)");
     if (trace)
         snprintf(k->trace, sizeof k->trace, "%s", trace);
     lua_getfield(L, f.t, "bid");
-    if (lua_type(L, -1) == LUA_TFUNCTION) {
-        lua_Debug ar;
-        lua_pushvalue(L, -1);
-        lua_getinfo(L, ">S", &ar);
-        snprintf(k->where, sizeof k->where, "%s:%d", ar.short_src, ar.linedefined);
-    }
-    lua_pop(L, 1);
-    int ref = LUA_NOREF;
-    /* a Lua error here would leak k: take the reference after every check */
-    lua_getfield(L, f.t, "bid");
     int t = lua_type(L, -1);
     lua_pop(L, 1);
-    if (t != LUA_TNIL && t != LUA_TFUNCTION) {
-        free(k);
+    if (t != LUA_TNIL && t != LUA_TFUNCTION)
         sl_lua_opt_error(&f, "bid", "must be a function (got %s)", lua_typename(L, t));
-    }
-    ref = sl_lua_opt_function(&f, "bid");
-    k->bid_ref = ref;
-    if (ref != LUA_NOREF) {
+    if (t == LUA_TFUNCTION)
+        where_of(&f, "bid", lf->where, sizeof lf->where);
+    if (planner_fn)
+        where_of(&f, "planner", lf->pwhere, sizeof lf->pwhere);
+    lf->L = sl_lua_main_thread(L);
+    lf->name = k->name;
+    /* the references last: no Lua error after them */
+    lf->bid_ref = sl_lua_opt_function(&f, "bid");
+    if (lf->bid_ref != LUA_NOREF) {
         d->bid = lua_bid;
-        d->bid_user = k;
+        d->bid_user = lf;
     }
     if (planner_fn) {
-        lua_getfield(L, f.t, "planner");
-        lua_Debug ar;
-        lua_getinfo(L, ">S", &ar);
-        snprintf(k->pwhere, sizeof k->pwhere, "%s:%d", ar.short_src, ar.linedefined);
-        k->planner_ref = sl_lua_opt_function(&f, "planner");
+        lf->planner_ref = sl_lua_opt_function(&f, "planner");
         d->plan_fn = lua_planner;
-        d->plan_user = k;
-        d->plan_where = k->pwhere;
+        d->plan_user = lf;
+        d->plan_where = lf->pwhere;
     }
-    lua_pop(L, 1); /* the fleet's table */
+    lua_settop(L, f.t - 1); /* the fleet's table */
+}
+
+/* Frees k when a Lua error unwinds (the box's __gc). */
+static int fleet_box_gc(lua_State *L)
+{
+    slp_sc_lua_fleet **b = lua_touserdata(L, 1);
+    slp_sc_lua_fleet_free(*b);
+    *b = NULL;
+    return 0;
+}
+
+slp_sc_lua_fleet *slp_sc_lua_fleets(const sl_lua_opts *o, sl_sc_def *d)
+{
+    lua_State *L = o->L;
+    int n = sl_lua_opt_array(o, "fleets");
+    if (n <= 0) {
+        d->nvehicles = 0;
+        return NULL;
+    }
+    /* k is held by a box until it is returned, so that a Lua error frees it */
+    slp_sc_lua_fleet **box = lua_newuserdatauv(L, sizeof *box, 0);
+    *box = NULL;
+    lua_createtable(L, 0, 1);
+    lua_pushcfunction(L, fleet_box_gc);
+    lua_setfield(L, -2, "__gc");
+    lua_setmetatable(L, -2);
+    int top = lua_gettop(L);
+    slp_sc_lua_fleet *k = calloc(1, sizeof *k);
+    if (k) {
+        *box = k;
+        k->defs = calloc((size_t)n, sizeof *k->defs);
+        k->f = calloc((size_t)n, sizeof *k->f);
+    }
+    if (!k || !k->defs || !k->f)
+        luaL_error(L, "supply_chain: out of memory");
+    k->n = n;
+    snprintf(k->name, sizeof k->name, "%s", d->name);
+    for (int i = 0; i < n; i++) {
+        k->f[i].bid_ref = k->f[i].planner_ref = LUA_NOREF;
+        read_fleet(o, k, i, d);
+        lua_settop(L, top);
+    }
+    *box = NULL;
+    lua_pop(L, 1);
+    d->nfleets = n;
+    d->fleets = k->defs;
     return k;
 }
 
@@ -319,8 +416,10 @@ int slp_sc_lua_routes(lua_State *L, const sl_sc *sc)
     for (int v = 0; v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
         int cur = veh->nstops - veh->nnext;
-        lua_createtable(L, 0, 6);
+        lua_createtable(L, 0, 9);
         setint(L, "vehicle", v + 1);
+        setint(L, "fleet", veh->fleet + 1);
+        setint(L, "depot", sc->site[veh->depot].id);
         lua_pushstring(L, state_name(veh->state));
         lua_setfield(L, -2, "state");
         setint(L, "route", veh->trips + (veh->state == VEH_DEPOT ? 1 : 0));
@@ -349,19 +448,23 @@ int slp_sc_lua_vehicles(lua_State *L, const sl_sc *sc)
     lua_createtable(L, sc->V, 0);
     for (int v = 0; v < sc->V; v++) {
         const sc_vehicle *veh = &sc->veh[v];
-        double leg = slp_sc_dist(sc, veh->loc, veh->target);
-        double f = veh->state != VEH_DEPOT && leg > 0 ? veh->progress / leg : 0.0;
-        int a = veh->state == VEH_DEPOT ? 0 : veh->loc, b = veh->state == VEH_DEPOT ? 0 : veh->target;
-        double load = 0.0;
+        double x, y, load = 0.0;
+        slp_sc_vehicle_xy(sc, v, &x, &y);
         for (int p = 0; p < sc->P; p++)
             load += veh->state == VEH_DEPOT ? veh->committed[p] : veh->load[p];
-        lua_createtable(L, 0, 9);
+        lua_createtable(L, 0, 14);
+        setint(L, "vehicle", v + 1);
+        setint(L, "fleet", veh->fleet + 1);
+        setint(L, "depot", sc->site[veh->depot].id);
+        lua_pushstring(L, sc->fleet[veh->fleet].def.types[veh->type].name);
+        lua_setfield(L, -2, "type");
         lua_pushstring(L, state_name(veh->state));
         lua_setfield(L, -2, "state");
-        setnum(L, "x", sc->nx[a] + f * (sc->nx[b] - sc->nx[a]));
-        setnum(L, "y", sc->ny[a] + f * (sc->ny[b] - sc->ny[a]));
+        setnum(L, "x", x);
+        setnum(L, "y", y);
         setnum(L, "load", load);
-        setnum(L, "capacity", sc->def.capacity);
+        setnum(L, "capacity", veh->cap);
+        setnum(L, "speed", veh->speed);
         setint(L, "stops", veh->nstops - veh->nnext);
         setint(L, "next_stops", veh->nnext);
         setint(L, "trips", veh->trips);

@@ -62,12 +62,12 @@ static int whole(double x)
 static double route_len(const sl_sc *sc, const plan *p, const int *a, int len)
 {
     double l = 0.0;
-    int prev = 0;
+    int prev = p->node[0];
     for (int i = 0; i < len; i++) {
         l += dist(sc, prev, p->node[a[i]]);
         prev = p->node[a[i]];
     }
-    return l + dist(sc, prev, 0);
+    return l + dist(sc, prev, p->node[0]);
 }
 
 /* Builds the instance; returns 0 when out of memory. *cvrp_ok tells whether the capacity model
@@ -85,10 +85,16 @@ static int plan_build(sl_sc *sc, const int *vs, int m, plan *p, int *cvrp_ok)
     p->mat = malloc((size_t)n * (size_t)n * sizeof(int));
     if (!p->node || !p->order || !p->owner || !p->dem || !p->mat)
         return 0;
-    p->node[0] = 0;
+    /* one capacity for the instance: the smallest of the vehicles (a larger vehicle's route over
+     * it turns the CVRP moves off; the 2-opt and Or-opt inside routes still run) */
+    double capacity = sc->veh[vs[0]].cap;
+    for (int j = 1; j < m; j++)
+        if (sc->veh[vs[j]].cap < capacity)
+            capacity = sc->veh[vs[j]].cap;
+    p->node[0] = sc->veh[vs[0]].depot;
     p->order[0] = -1;
     p->owner[0] = -1;
-    int k = 1, integral = whole(sc->def.capacity);
+    int k = 1, integral = whole(capacity);
     for (int j = 0; j < m; j++) {
         const sc_vehicle *v = &sc->veh[vs[j]];
         for (int i = 0; i < v->nstops; i++, k++) {
@@ -114,8 +120,8 @@ static int plan_build(sl_sc *sc, const int *vs, int m, plan *p, int *cvrp_ok)
         return 0;
     /* Demands and capacity in whole units, or in thousandths (demand up, capacity down). */
     double qs = integral ? 1.0 : 1000.0;
-    *cvrp_ok = sc->def.capacity * qs < (double)(INT_MAX / 4);
-    int cap = *cvrp_ok ? (int)floor(sc->def.capacity * qs + 1e-6) : 0;
+    *cvrp_ok = capacity * qs < (double)(INT_MAX / 4);
+    int cap = *cvrp_ok ? (int)floor(capacity * qs + 1e-6) : 0;
     p->dem[0] = 0;
     for (int i = 1; i < n && *cvrp_ok; i++)
         p->dem[i] = (int)ceil(sc->orders[p->order[i]].qty * qs - 1e-6);
@@ -292,7 +298,7 @@ sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double
         double units = 0.0;
         for (int i = 0; i < len; i++)
             units += sc->orders[p.order[a[i]]].qty;
-        fits &= units <= sc->def.capacity + 1e-9;
+        fits &= units <= sc->veh[vs[route_of[r]]].cap + 1e-9;
         after += route_len(sc, &p, a, len);
     }
     if (!fits || !(after < before - 1e-9))

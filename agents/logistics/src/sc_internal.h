@@ -95,9 +95,27 @@ typedef struct slp_sc_trip {
     double dist0, distance; /* the vehicle's odometer at departure; distance of the trip */
 } slp_sc_trip;
 
+/* A fleet: its definition (copied), its depot (site index) and its vehicles v0 .. v0 + nv - 1
+ * of the chain's vehicle array. */
+typedef struct slp_sc_fleet {
+    sl_sc_fleet_def def;
+    int depot;
+    int v0, nv;
+    double maxcap;          /* largest capacity of its types */
+    /* this step, per type: distance driven, vehicle-steps away, departures (transport cost) */
+    double tdist[SL_SC_MAX_VTYPES], tsteps[SL_SC_MAX_VTYPES], tdeps[SL_SC_MAX_VTYPES];
+} slp_sc_fleet;
+
 typedef struct sc_vehicle {
+    /* from the definition */
+    int fleet, type, depot; /* fleet index, type index in it, depot site index */
+    double cap, speed;      /* its type's capacity and speed */
+    double kd, kt, kf;      /* its type's costs per distance, per step away and per departure,
+                               divided by the fleet's smallest positive cost per distance (so a
+                               fleet priced by distance alone plans by distance) */
+    /* state */
     int state;
-    int loc;                /* node the vehicle last left or is at (0 = warehouse) */
+    int loc;                /* node the vehicle last left or is at (its depot at the start) */
     int target;             /* node it heads to */
     double progress;        /* distance covered on the leg loc -> target */
     int *stops;             /* order indices; stops[0] is the current target when out */
@@ -130,7 +148,7 @@ struct sl_sc {
     sl_sc_def def;          /* def.sites points at `site` */
     sl_world *world;
     int S, P, V, N;         /* stores, products, vehicles, sites (= nodes of slp_sc_dist) */
-    /* sites; index 0 is the fleet's depot (vehicles start and end at node 0) */
+    /* sites; index 0 is the first fleet's depot */
     sl_sc_site *site;       /* N copies (CSV demand tables borrowed from the caller) */
     int *store;             /* S indices of the stores */
     int *store_of;          /* per site: its number among the stores, or -1 */
@@ -163,6 +181,9 @@ struct sl_sc {
     double lateness_sum;             /* steps late summed over delivered orders */
     double late_orders;              /* delivered orders that arrived after their promise */
     sc_vehicle *veh;
+    int F;                  /* fleets */
+    slp_sc_fleet *fleet;
+    int *fleet_of;          /* per site: the fleet whose depot it is, or -1 */
     sl_bus *bus;
     sl_cnet *cnet;
     /* counters: totals and this step */
@@ -198,7 +219,7 @@ sl_status slp_sc_policy(sl_sc *sc, int i, int p, double *qty, sl_error *e);
 sl_status slp_sc_receive_shipments(sl_sc *sc, uint64_t step, sl_error *e);
 /* Refreshes the world populations of stores and vehicles (sc_step.c). */
 void slp_sc_mirror(sl_sc *sc);
-/* 1 when order o goes by vehicle (shipped by the fleet's depot to a store). */
+/* 1 when order o goes by vehicle (shipped by a fleet's depot to a store). */
 int slp_sc_by_vehicle(const sl_sc *sc, const slp_sc_order *o);
 
 /* Route helpers (sc_route.c). */
@@ -216,23 +237,26 @@ int slp_sc_insert(sl_sc *sc, int v, int o, int pos);
 double slp_sc_spare(const sl_sc *sc, int v);
 /* The vrp planner (sc_plan_vrp.c): the open orders and the vehicles at the depot as a rich VRP
  * solved by the ant colony, warm-started from their current plans. */
-sl_status slp_sc_vrp_plan(sl_sc *sc, uint64_t step, sl_error *e);
+sl_status slp_sc_vrp_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e);
 /* The caller's planner (sc_plan_fn.c): calls def.plan_fn and applies its routes after checking
  * them (slp_sc_apply_plan). */
-sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e);
-/* Checks a plan against the open orders and the vehicles at the depot - every route names a
+sl_status slp_sc_fn_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e);
+/* Checks a plan of fleet f (vehicle numbers 0-based within the fleet) against its open orders
+ * and its vehicles at the depot - every route names a
  * vehicle at the depot once, every id an open order once, no route over capacity - and, when it
  * is valid, makes it the plan of the vehicles at the depot. SL_ERR_RANGE with a one-line message
  * naming the route and stop ("routes[2][3]: order 17 is not open") otherwise; nothing changes. */
-sl_status slp_sc_apply_plan(sl_sc *sc, uint64_t step, const sl_sc_plan *plan, sl_error *e);
+sl_status slp_sc_apply_plan(sl_sc *sc, const slp_sc_fleet *f, uint64_t step,
+                            const sl_sc_plan *plan, sl_error *e);
 /* Frees a plan's arrays (malloc'ed) and zeroes it. */
 void slp_sc_plan_release(sl_sc_plan *p);
 /* Whether order i is open to a planner in `step`: READY and either waiting for a planner (its
  * next planning time reached) or on the plan of a vehicle still at the depot. */
 int slp_sc_plannable(const sl_sc *sc, size_t i, uint64_t step);
-/* Central planning pass over all waiting orders and the fleet. */
-sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e);
-/* Improves the routes of those of the listed vehicles that are at the depot with stops, with the
+/* Central planning pass over the waiting orders of fleet f's depot and its vehicles. */
+sl_status slp_sc_central_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e);
+/* Improves the routes of those of the listed vehicles (all of one fleet) that are at the depot
+ * with stops, with the
  * routing module's local search (sc_improve.c): CVRP moves between and inside the routes, then
  * 2-opt and Or-opt on each route. The result is kept only when its real-valued total length is
  * shorter than before and every route's committed units fit the capacity; vehicles under way are
@@ -240,7 +264,9 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e);
 sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double *gain, sl_error *e);
 /* Grows a vehicle's stop array to hold need stops; 0 when out of memory. */
 int slp_sc_stops_grow(sc_vehicle *v, int need);
-/* Route distance of vehicle v from where it is (or from the depot) back to the depot. */
+/* Where vehicle v is: interpolated on the leg it drives, at its depot otherwise. */
+void slp_sc_vehicle_xy(const sl_sc *sc, int v, double *x, double *y);
+/* Route distance of vehicle v from where it is (or from its depot) back to its depot. */
 double slp_sc_route_length(const sl_sc *sc, int v);
 /* Checkpoint section (sc_checkpoint.c), registered under "supply_chain:<name>". */
 sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e);

@@ -35,7 +35,8 @@ static int list_remove(slp_sc_list *l, size_t x)
 
 int slp_sc_by_vehicle(const sl_sc *sc, const slp_sc_order *o)
 {
-    return sc->V > 0 && o->depot == 0 && sc->site[o->site].kind == SL_SC_STORE;
+    return sc->fleet_of[o->depot] >= 0 && sc->fleet[sc->fleet_of[o->depot]].nv > 0 &&
+           sc->site[o->site].kind == SL_SC_STORE;
 }
 
 slp_sc_order *slp_sc_order_new(sl_sc *sc, int site, int depot, int product, double qty,

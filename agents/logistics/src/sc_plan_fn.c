@@ -26,18 +26,19 @@ static const char *status_name(int s)
     return s >= SLP_SC_SENT && s <= SLP_SC_DELIVERED ? names[s] : "?";
 }
 
-static sl_status check_plan(const sl_sc *sc, uint64_t step, const sl_sc_plan *plan, int *seen,
-                            sl_error *e)
+static sl_status check_plan(const sl_sc *sc, const slp_sc_fleet *f, uint64_t step,
+                            const sl_sc_plan *plan, int *seen, sl_error *e)
 {
     /* Routes are named by their vehicle (1-based) in messages: routes[3][2] is the second stop
      * of vehicle 3's route. seen[order index] = vehicle * 65536 + stop (1-based), seen[norders
      * + v] = 1 once vehicle v has a route. */
     for (int r = 0; r < plan->nroutes; r++) {
         int v = plan->vehicle[r];
-        if (v < 0 || v >= sc->V)
+        if (v < 0 || v >= f->nv)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d does not exist (1..%d)",
-                                v + 1, v + 1, sc->V);
-        if (sc->veh[v].state != VEH_DEPOT)
+                                v + 1, v + 1, f->nv);
+        const sc_vehicle *veh = &sc->veh[f->v0 + v];
+        if (veh->state != VEH_DEPOT)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d is busy (it is not at "
                                 "the depot)", v + 1, v + 1);
         int *vs = &seen[sc->norders + (size_t)v];
@@ -53,10 +54,11 @@ static sl_status check_plan(const sl_sc *sc, uint64_t step, const sl_sc_plan *pl
                 return sl_error_set(e, SL_ERR_RANGE, "routes[%d][%d]: unknown order %llu",
                                     label, stop, (unsigned long long)id);
             size_t i = (size_t)(id - 1);
-            if (!slp_sc_plannable(sc, i, step))
+            if (!slp_sc_plannable(sc, i, step) || sc->orders[i].depot != f->depot)
                 return sl_error_set(e, SL_ERR_RANGE, "routes[%d][%d]: order %llu is not open "
                                     "(%s)", label, stop, (unsigned long long)id,
-                                    sc->orders[i].status == SLP_SC_READY
+                                    sc->orders[i].depot != f->depot ? "shipped by another depot"
+                                    : sc->orders[i].status == SLP_SC_READY
                                         ? "on a vehicle under way"
                                         : status_name(sc->orders[i].status));
             if (seen[i])
@@ -66,27 +68,28 @@ static sl_status check_plan(const sl_sc *sc, uint64_t step, const sl_sc_plan *pl
             seen[i] = label * 65536 + stop;
             load += sc->orders[i].qty;
         }
-        if (load > sc->def.capacity + 1e-9)
+        if (load > veh->cap + 1e-9)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: load %g is over the capacity %g "
-                                "of vehicle %d", v + 1, load, sc->def.capacity, v + 1);
+                                "of vehicle %d", v + 1, load, veh->cap, v + 1);
     }
     return SL_OK;
 }
 
-sl_status slp_sc_apply_plan(sl_sc *sc, uint64_t step, const sl_sc_plan *plan, sl_error *e)
+sl_status slp_sc_apply_plan(sl_sc *sc, const slp_sc_fleet *f, uint64_t step,
+                            const sl_sc_plan *plan, sl_error *e)
 {
-    int *seen = calloc(sc->norders + (size_t)sc->V + 1, sizeof *seen);
+    int *seen = calloc(sc->norders + (size_t)f->nv + 1, sizeof *seen);
     if (!seen)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    sl_status st = check_plan(sc, step, plan, seen, e);
+    sl_status st = check_plan(sc, f, step, plan, seen, e);
     free(seen);
     if (st != SL_OK)
         return st;
-    int *had = calloc((size_t)sc->V, sizeof *had);
+    int *had = calloc((size_t)f->nv + 1, sizeof *had);
     if (!had)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    for (int v = 0; v < sc->V; v++) { /* every vehicle at the depot gives up its plan */
-        sc_vehicle *veh = &sc->veh[v];
+    for (int v = 0; v < f->nv; v++) { /* every vehicle at the depot gives up its plan */
+        sc_vehicle *veh = &sc->veh[f->v0 + v];
         if (veh->state != VEH_DEPOT)
             continue;
         had[v] = veh->nstops > 0;
@@ -101,7 +104,7 @@ sl_status slp_sc_apply_plan(sl_sc *sc, uint64_t step, const sl_sc_plan *plan, sl
             veh->committed[p] = 0.0;
     }
     for (int r = 0; r < plan->nroutes && st == SL_OK; r++) {
-        sc_vehicle *veh = &sc->veh[plan->vehicle[r]];
+        sc_vehicle *veh = &sc->veh[f->v0 + plan->vehicle[r]];
         int len = plan->start[r + 1] - plan->start[r];
         if (!slp_sc_stops_grow(veh, len)) {
             st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
@@ -113,7 +116,7 @@ sl_status slp_sc_apply_plan(sl_sc *sc, uint64_t step, const sl_sc_plan *plan, sl
             veh->stops[veh->nstops++] = o;
             veh->committed[ord->product] += ord->qty;
             ord->fleet_state = SLP_SC_ASSIGNED;
-            ord->vehicle = plan->vehicle[r];
+            ord->vehicle = f->v0 + plan->vehicle[r];
         }
         if (!had[plan->vehicle[r]] && len > 0)
             veh->first_commit = step;
@@ -130,19 +133,19 @@ void slp_sc_plan_release(sl_sc_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e)
+sl_status slp_sc_fn_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e)
 {
-    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    size_t n = slp_sc_ready_orders(sc, f->depot, NULL, 0);
     size_t *ready = malloc((n ? n : 1) * sizeof *ready);
     sl_sc_plan_order *po = malloc((n ? n : 1) * sizeof *po);
-    sl_sc_plan_vehicle *pv = malloc((size_t)sc->V * sizeof *pv);
+    sl_sc_plan_vehicle *pv = malloc((size_t)(f->nv > 0 ? f->nv : 1) * sizeof *pv);
     if (!ready || !po || !pv) {
         free(ready);
         free(po);
         free(pv);
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
-    slp_sc_ready_orders(sc, 0, ready, n);
+    slp_sc_ready_orders(sc, f->depot, ready, n);
     int no = 0;
     for (size_t r = 0; r < n; r++) {
         size_t i = ready[r];
@@ -156,18 +159,16 @@ sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e)
         q->qty = o->qty;
         q->created = o->created;
         q->promised = o->promised;
-        q->vehicle = o->fleet_state == SLP_SC_ASSIGNED ? o->vehicle : -1;
+        q->vehicle = o->fleet_state == SLP_SC_ASSIGNED ? o->vehicle - f->v0 : -1;
     }
-    for (int v = 0; v < sc->V; v++) {
-        const sc_vehicle *veh = &sc->veh[v];
+    for (int v = 0; v < f->nv; v++) {
+        const sc_vehicle *veh = &sc->veh[f->v0 + v];
         sl_sc_plan_vehicle *q = &pv[v];
         q->state = veh->state;
-        double leg = slp_sc_dist(sc, veh->loc, veh->target);
-        double f = veh->state != VEH_DEPOT && leg > 0 ? veh->progress / leg : 0.0;
-        int a = veh->state == VEH_DEPOT ? 0 : veh->loc, b = veh->state == VEH_DEPOT ? 0 : veh->target;
-        q->x = sc->nx[a] + f * (sc->nx[b] - sc->nx[a]);
-        q->y = sc->ny[a] + f * (sc->ny[b] - sc->ny[a]);
-        q->capacity = sc->def.capacity;
+        q->vehicle = f->v0 + v;
+        q->type = veh->type;
+        slp_sc_vehicle_xy(sc, f->v0 + v, &q->x, &q->y);
+        q->capacity = veh->cap;
         q->load = 0.0;
         for (int p = 0; p < sc->P; p++)
             q->load += veh->state == VEH_DEPOT ? veh->committed[p] : veh->load[p];
@@ -175,15 +176,15 @@ sl_status slp_sc_fn_plan(sl_sc *sc, uint64_t step, sl_error *e)
     }
     sl_sc_plan plan;
     memset(&plan, 0, sizeof plan);
-    sl_status st = sc->def.plan_fn(sc->def.plan_user, po, no, pv, sc->V, &plan, e);
+    sl_status st = f->def.plan_fn(f->def.plan_user, po, no, pv, f->nv, &plan, e);
     free(ready);
     free(po);
     free(pv);
-    if (st == SL_OK && (st = slp_sc_apply_plan(sc, step, &plan, e)) != SL_OK && e) {
+    if (st == SL_OK && (st = slp_sc_apply_plan(sc, f, step, &plan, e)) != SL_OK && e) {
         char msg[SL_ERROR_MSG_MAX];
         snprintf(msg, sizeof msg, "%s", e->msg);
-        if (sc->def.plan_where)
-            sl_error_set(e, st, "%s: supply chain '%s': planner returned %s", sc->def.plan_where,
+        if (f->def.plan_where)
+            sl_error_set(e, st, "%s: supply chain '%s': planner returned %s", f->def.plan_where,
                          sc->name, msg);
         else
             sl_error_set(e, st, "supply chain '%s': planner returned %s", sc->name, msg);

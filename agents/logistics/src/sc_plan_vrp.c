@@ -35,17 +35,18 @@ static void plan_release(vrp_plan *v)
         sl_vrp_sol_release(&v->warm);
 }
 
-static sl_status build(sl_sc *sc, uint64_t step, vrp_plan *v, sl_error *e)
+static sl_status build(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, vrp_plan *v, sl_error *e)
 {
-    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
-    v->veh = malloc((size_t)sc->V * sizeof *v->veh);
+    size_t n = slp_sc_ready_orders(sc, f->depot, NULL, 0);
+    v->veh = malloc((size_t)(f->nv > 0 ? f->nv : 1) * sizeof *v->veh);
     v->ord = malloc((n ? n : 1) * sizeof *v->ord);
     if (!v->veh || !v->ord)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    for (int k = 0; k < sc->V; k++)
+    /* in type order (the vehicles of a fleet are numbered so), as the problem expands its types */
+    for (int k = f->v0; k < f->v0 + f->nv; k++)
         if (sc->veh[k].state == VEH_DEPOT)
             v->veh[v->nveh++] = k;
-    slp_sc_ready_orders(sc, 0, v->ord, n);
+    slp_sc_ready_orders(sc, f->depot, v->ord, n);
     for (size_t r = 0; r < n; r++)
         if (slp_sc_plannable(sc, v->ord[r], step))
             v->ord[v->nord++] = v->ord[r];
@@ -59,9 +60,9 @@ static sl_status build(sl_sc *sc, uint64_t step, vrp_plan *v, sl_error *e)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
     for (size_t i = 0; i < ns; i++) {
-        int a = i == 0 ? 0 : sc->orders[v->ord[i - 1]].site;
+        int a = i == 0 ? f->depot : sc->orders[v->ord[i - 1]].site;
         for (size_t j = 0; j < ns; j++) {
-            int b = j == 0 ? 0 : sc->orders[v->ord[j - 1]].site;
+            int b = j == 0 ? f->depot : sc->orders[v->ord[j - 1]].site;
             m[i * ns + j] = slp_sc_dist(sc, a, b);
         }
         if (sl_vrp_add_site(v->p, NAN, NAN) < 0) {
@@ -82,13 +83,26 @@ static sl_status build(sl_sc *sc, uint64_t step, vrp_plan *v, sl_error *e)
         if (sl_vrp_add_job(v->p, &job) < 0)
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
-    sl_vrp_vtype t = sl_vrp_vtype_default();
-    snprintf(t.name, sizeof t.name, "vehicle");
-    t.count = v->nveh;
-    t.capacity[0] = sc->def.capacity;
-    t.start = t.end = 0;
-    if (sl_vrp_add_vtype(v->p, &t) < 0)
-        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    /* one vehicle type of the problem per type with vehicles at the depot, with its costs */
+    for (int r = 0; r < v->nveh;) {
+        const sc_vehicle *veh = &sc->veh[v->veh[r]];
+        const sl_sc_vtype *y = &f->def.types[veh->type];
+        sl_vrp_vtype t = sl_vrp_vtype_default();
+        snprintf(t.name, sizeof t.name, "%s", y->name);
+        t.count = 0;
+        while (r < v->nveh && sc->veh[v->veh[r]].type == veh->type) {
+            t.count++;
+            r++;
+        }
+        t.capacity[0] = veh->cap;
+        t.speed = veh->speed;
+        t.fixed = veh->kf;
+        t.cost_distance = veh->kd;
+        t.cost_time = veh->kt;
+        t.start = t.end = 0;
+        if (sl_vrp_add_vtype(v->p, &t) < 0)
+            return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
     if ((st = sl_vrp_finish(v->p, e)) != SL_OK)
         return st;
     /* warm start: the plans the vehicles at the depot hold now, as routes of the problem */
@@ -115,8 +129,8 @@ static sl_status build(sl_sc *sc, uint64_t step, vrp_plan *v, sl_error *e)
 }
 
 /* The solution's routes as a plan for the vehicles at the depot (checked like any plan). */
-static sl_status apply(sl_sc *sc, uint64_t step, const vrp_plan *v, const sl_vrp_sol *s,
-                       sl_error *e)
+static sl_status apply(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, const vrp_plan *v,
+                       const sl_vrp_sol *s, sl_error *e)
 {
     sl_sc_plan plan;
     plan.nroutes = v->nveh;
@@ -129,30 +143,30 @@ static sl_status apply(sl_sc *sc, uint64_t step, const vrp_plan *v, const sl_vrp
     }
     int k = 0;
     for (int r = 0; r < v->nveh; r++) {
-        plan.vehicle[r] = v->veh[r];
+        plan.vehicle[r] = v->veh[r] - f->v0;
         plan.start[r] = k;
         for (int j = s->start[r]; j < s->start[r + 1]; j++)
             plan.ids[k++] = sc->orders[v->ord[s->jobs[j]]].id;
     }
     plan.start[v->nveh] = k;
-    sl_status st = slp_sc_apply_plan(sc, step, &plan, e);
+    sl_status st = slp_sc_apply_plan(sc, f, step, &plan, e);
     slp_sc_plan_release(&plan);
     return st;
 }
 
-sl_status slp_sc_vrp_plan(sl_sc *sc, uint64_t step, sl_error *e)
+sl_status slp_sc_vrp_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e)
 {
     vrp_plan v;
     memset(&v, 0, sizeof v);
-    sl_status st = build(sc, step, &v, e);
+    sl_status st = build(sc, f, step, &v, e);
     if (st != SL_OK || v.nveh == 0 || v.nord == 0) {
         plan_release(&v);
         return st;
     }
     sl_vrp_aco_def d = sl_vrp_aco_def_default();
-    d.iterations = sc->def.vrp_iterations;
+    d.iterations = f->def.vrp_iterations;
     d.threads = sl_world_threads(sc->world); /* the colony gives the same plan for any count */
-    d.seed = sl_seed_mix(sc->def.seed, 0x565250u ^ step);
+    d.seed = sl_seed_mix(sc->def.seed, (0x565250u ^ step) + (uint64_t)(f - sc->fleet) * 0x9E3779B9u);
     d.warm = &v.warm;
     sl_vrp_aco *c = sl_vrp_aco_create(&d, v.p, e);
     if (!c) {
@@ -161,7 +175,7 @@ sl_status slp_sc_vrp_plan(sl_sc *sc, uint64_t step, sl_error *e)
     }
     st = sl_vrp_aco_run(c, e);
     if (st == SL_OK)
-        st = apply(sc, step, &v, sl_vrp_aco_best(c), e);
+        st = apply(sc, f, step, &v, sl_vrp_aco_best(c), e);
     sl_vrp_aco_destroy(c);
     plan_release(&v);
     return st;

@@ -34,12 +34,12 @@ double slp_sc_spare(const sl_sc *sc, int vi)
 {
     const sc_vehicle *v = &sc->veh[vi];
     if (v->state == VEH_DEPOT)
-        return sc->def.capacity - committed_units(sc, v);
+        return v->cap - committed_units(sc, v);
     double f = 0.0;
     if (v->state == VEH_OUT)
         for (int p = 0; p < sc->P; p++)
             f += v->load[p] - v->committed[p];
-    double room = sc->def.capacity - next_units(sc, v);
+    double room = v->cap - next_units(sc, v);
     return room > f ? room : f;
 }
 
@@ -50,8 +50,8 @@ static double cheapest_between(const sl_sc *sc, const sc_vehicle *v, int x, int 
 {
     double best = INFINITY;
     for (int k = from; k <= to; k++) {
-        int prev = k == from && from_depot ? 0 : k == 0 ? 0 : node_of(sc, v->stops[k - 1]);
-        int next = k < to ? node_of(sc, v->stops[k]) : 0;
+        int prev = (k == from && from_depot) || k == 0 ? v->depot : node_of(sc, v->stops[k - 1]);
+        int next = k < to ? node_of(sc, v->stops[k]) : v->depot;
         double d = dist(sc, prev, x) + dist(sc, x, next) - dist(sc, prev, next);
         if (d < best - 1e-12) {
             best = d;
@@ -72,7 +72,7 @@ static double way_home(const sl_sc *sc, const sc_vehicle *v)
         len += dist(sc, prev, x);
         prev = x;
     }
-    return v->state == VEH_RETURNING ? len : len + dist(sc, prev, 0);
+    return v->state == VEH_RETURNING ? len : len + dist(sc, prev, v->depot);
 }
 
 double slp_sc_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
@@ -81,7 +81,7 @@ double slp_sc_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
     const slp_sc_order *ord = &sc->orders[o];
     int x = node_of(sc, o);
     if (v->state == VEH_DEPOT) {
-        if (committed_units(sc, v) + ord->qty > sc->def.capacity + 1e-9)
+        if (committed_units(sc, v) + ord->qty > v->cap + 1e-9)
             return INFINITY;
         return cheapest_between(sc, v, x, 0, v->nstops, 1, pos);
     }
@@ -91,7 +91,7 @@ double slp_sc_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
     /* from the float, never before the stop the vehicle is heading to */
     if (v->state == VEH_OUT && cur > 0 && v->load[p] - v->committed[p] >= ord->qty - 1e-9)
         best = cheapest_between(sc, v, x, 1, cur, 0, pos);
-    if (next_trip && next_units(sc, v) + ord->qty <= sc->def.capacity + 1e-9) {
+    if (next_trip && next_units(sc, v) + ord->qty <= v->cap + 1e-9) {
         int k = 0;
         double d = cheapest_between(sc, v, x, cur, v->nstops, 1, &k) + way_home(sc, v);
         if (d < best) {
@@ -158,23 +158,23 @@ int slp_sc_insert(sl_sc *sc, int vi, int o, int pos)
 double slp_sc_route_length(const sl_sc *sc, int vi)
 {
     const sc_vehicle *v = &sc->veh[vi];
-    int prev = v->state == VEH_DEPOT ? 0 : v->loc;
+    int prev = v->state == VEH_DEPOT ? v->depot : v->loc;
     double len = v->state == VEH_DEPOT ? 0.0 : -v->progress;
     for (int k = 0; k < v->nstops; k++) {
         int x = node_of(sc, v->stops[k]);
         len += dist(sc, prev, x);
         prev = x;
     }
-    return len + dist(sc, prev, 0);
+    return len + dist(sc, prev, v->depot);
 }
 
-sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
+sl_status slp_sc_central_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e)
 {
-    size_t n = slp_sc_ready_orders(sc, 0, NULL, 0);
+    size_t n = slp_sc_ready_orders(sc, f->depot, NULL, 0);
     size_t *ready = malloc((n ? n : 1) * sizeof *ready);
     if (!ready)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    slp_sc_ready_orders(sc, 0, ready, n);
+    slp_sc_ready_orders(sc, f->depot, ready, n);
     for (size_t r = 0; r < n; r++) {
         size_t i = ready[r];
         slp_sc_order *o = &sc->orders[i];
@@ -182,7 +182,7 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
             continue;
         double best = INFINITY;
         int bv = -1, bpos = 0;
-        for (int v = 0; v < sc->V; v++) {
+        for (int v = f->v0; v < f->v0 + f->nv; v++) {
             int pos = 0;
             double c = slp_sc_insertion(sc, v, (int)i, 0, &pos);
             if (c < best) {
@@ -197,7 +197,8 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
             free(ready);
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
         }
-        sl_msg m = sl_msg_to_agent(SL_SC_MSG_ASSIGN, POP_WH, 1, POP_VEH, (sl_id)bv + 1, o->id);
+        sl_msg m = sl_msg_to_agent(SL_SC_MSG_ASSIGN, POP_WH, (sl_id)f->depot + 1, POP_VEH,
+                                   (sl_id)bv + 1, o->id);
         m.nd = 1;
         m.d[0] = o->qty;
         if (sl_bus_send(sc->bus, 0, &m) != SL_OK) {
@@ -207,12 +208,12 @@ sl_status slp_sc_central_plan(sl_sc *sc, uint64_t step, sl_error *e)
     }
     free(ready);
     /* The routing module's local search over the routes that have not left yet. */
-    int *all = malloc((size_t)sc->V * sizeof *all);
+    int *all = malloc((size_t)(f->nv > 0 ? f->nv : 1) * sizeof *all);
     if (!all)
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
-    for (int v = 0; v < sc->V; v++)
-        all[v] = v;
-    sl_status st = slp_sc_improve_routes(sc, all, sc->V, NULL, e);
+    for (int v = 0; v < f->nv; v++)
+        all[v] = f->v0 + v;
+    sl_status st = slp_sc_improve_routes(sc, all, f->nv, NULL, e);
     free(all);
     return st;
 }

@@ -91,8 +91,9 @@ static sl_status review(sl_sc *sc, uint64_t step, double *store_orders, double *
             int d = slp_sc_source_of(sc, i, p, q, e);
             if (d < 0)
                 return e ? e->code : SL_ERR_RANGE;
-            if (sc->V > 0 && d == 0 && site->kind == SL_SC_STORE && q > sc->def.capacity)
-                q = floor(sc->def.capacity);
+            if (site->kind == SL_SC_STORE && sc->fleet_of[d] >= 0 &&
+                sc->fleet[sc->fleet_of[d]].nv > 0 && q > sc->fleet[sc->fleet_of[d]].maxcap)
+                q = floor(sc->fleet[sc->fleet_of[d]].maxcap);
             if (q <= 0.0)
                 continue;
             slp_sc_order *o = slp_sc_order_new(sc, i, d, p, q, step);
@@ -136,7 +137,8 @@ void slp_sc_mirror(sl_sc *sc)
         const sc_vehicle *v = &sc->veh[i];
         double leg = dist(sc, v->loc, v->target);
         double f = v->state != VEH_DEPOT && leg > 0 ? v->progress / leg : 0.0;
-        int a = v->state == VEH_DEPOT ? 0 : v->loc, b = v->state == VEH_DEPOT ? 0 : v->target;
+        int a = v->state == VEH_DEPOT ? v->depot : v->loc;
+        int b = v->state == VEH_DEPOT ? v->depot : v->target;
         vx[i] = sc->nx[a] + f * (sc->nx[b] - sc->nx[a]);
         vy[i] = sc->ny[a] + f * (sc->ny[b] - sc->ny[a]);
         vl[i] = 0.0;
@@ -194,7 +196,7 @@ sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e)
     c->backlog = backlog;
     c->holding_cost = holding;
     c->backlog_cost = backlog_cost;
-    c->transport_cost = sc->def.km_cost * c->distance;
+    /* c->transport_cost: added by the fleets (fixed, distance and time costs of their types) */
     c->total_cost = c->holding_cost + c->backlog_cost + c->lost_cost + c->transport_cost;
     c->messages = (double)bs->sent;
     c->bytes = (double)bs->bytes;

@@ -72,7 +72,8 @@ sl_status sl_sc_write_routes(const sl_sc *sc, const char *path, sl_error *e)
         const slp_sc_trip *tr = &sc->trip[t];
         const sc_vehicle *v = &sc->veh[tr->vehicle];
         double dist = tr->end == SLP_SC_NEVER ? v->distance - tr->dist0 : tr->distance;
-        fprintf(f, "%d,vehicle,%lld,%d,", tr->vehicle + 1, sc->site[0].id, tr->route);
+        fprintf(f, "%d,%s,%lld,%d,", tr->vehicle + 1,
+                sc->fleet[v->fleet].def.types[v->type].name, sc->site[v->depot].id, tr->route);
         double load = 0.0;
         for (size_t k = first_stop(s, n, tr->vehicle, tr->route);
              k < n && s[k].vehicle == tr->vehicle && s[k].route == tr->route; k++) {

@@ -45,20 +45,10 @@ static double site_reference(const sl_sc *sc, int site)
 
 static int nvehicles(const sl_sc *sc) { return sc->V; }
 
-/* Where vehicle v is: interpolated on the leg it drives, at the depot otherwise. */
+/* Where vehicle v is: interpolated on the leg it drives, at its depot otherwise. */
 static void vehicle_at(const sl_sc *sc, int v, double *x, double *y)
 {
-    const sc_vehicle *veh = &sc->veh[v];
-    if (veh->state == VEH_DEPOT) {
-        *x = sc->nx[0];
-        *y = sc->ny[0];
-        return;
-    }
-    double leg = slp_sc_dist(sc, veh->loc, veh->target);
-    double f = leg > 0 ? veh->progress / leg : 0.0;
-    if (f > 1) f = 1;
-    *x = sc->nx[veh->loc] + f * (sc->nx[veh->target] - sc->nx[veh->loc]);
-    *y = sc->ny[veh->loc] + f * (sc->ny[veh->target] - sc->ny[veh->loc]);
+    slp_sc_vehicle_xy(sc, v, x, y);
 }
 
 /* The sites vehicle v still visits, in order, ending with its depot (a next trip planned while
@@ -69,10 +59,10 @@ static int vehicle_route(const sl_sc *sc, int v, int *sites, int max)
     int n = 0, cur = veh->nstops - veh->nnext;
     for (int k = 0; k < veh->nstops && n < max - 2; k++) { /* max >= nstops + 2 */
         if (k == cur && k > 0)
-            sites[n++] = 0;
+            sites[n++] = veh->depot;
         sites[n++] = sc->orders[veh->stops[k]].site;
     }
-    if (n > 0 || veh->state != VEH_DEPOT) sites[n++] = 0;
+    if (n > 0 || veh->state != VEH_DEPOT) sites[n++] = veh->depot;
     return n;
 }
 

@@ -1,5 +1,5 @@
 /* supply_chain.c - create and destroy a supply chain: the definition's checks, the copy of the
- * sites (the fleet's depot first), state arrays, populations, metrics, the world system. */
+ * sites (the first fleet's depot first), the fleets and their vehicles, state arrays, populations, metrics, the world system. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,42 +33,149 @@ sl_sc_def sl_sc_def_default(void)
     return d;
 }
 
+sl_sc_vtype sl_sc_vtype_default(void)
+{
+    sl_sc_vtype t;
+    memset(&t, 0, sizeof t);
+    t.count = 6;
+    t.capacity = 100;
+    t.speed = 40;
+    t.cost_per_distance = 0.01;
+    return t;
+}
+
+sl_sc_fleet_def sl_sc_fleet_def_default(void)
+{
+    sl_sc_fleet_def f;
+    memset(&f, 0, sizeof f);
+    f.mode = SL_SC_CONTRACT_NET;
+    f.ntypes = 1;
+    f.types[0] = sl_sc_vtype_default();
+    f.float_fraction = 0.3;
+    f.dispatch_wait = 2;
+    f.cn_deadline = 2;
+    f.retry_wait = 2;
+    f.plan_period = 1;
+    f.vrp_iterations = 10;
+    return f;
+}
+
+/* The one fleet of the flat fields (nfleets 0). */
+static sl_sc_fleet_def flat_fleet(const sl_sc_def *d)
+{
+    sl_sc_fleet_def f = sl_sc_fleet_def_default();
+    f.depot = d->depot;
+    f.mode = d->mode;
+    snprintf(f.types[0].name, sizeof f.types[0].name, "vehicle");
+    f.types[0].count = d->nvehicles;
+    f.types[0].capacity = d->capacity;
+    f.types[0].speed = d->speed;
+    f.types[0].cost_per_distance = d->km_cost;
+    f.float_fraction = d->float_fraction;
+    f.dispatch_wait = d->dispatch_wait;
+    f.cn_deadline = d->cn_deadline;
+    f.retry_wait = d->retry_wait;
+    f.link = d->link;
+    f.bid = d->bid;
+    f.bid_user = d->bid_user;
+    f.plan_period = d->plan_period;
+    f.trigger = d->trigger;
+    f.vrp_iterations = d->vrp_iterations;
+    f.plan_fn = d->plan_fn;
+    f.plan_user = d->plan_user;
+    f.plan_where = d->plan_where;
+    return f;
+}
+
+/* Checks fleet k (0-based; messages name it fleets[k + 1]). */
+static sl_status check_fleet(const char *n, int k, const sl_sc_fleet_def *f, sl_error *e)
+{
+    int fk = k + 1;
+    if (f->mode < SL_SC_CONTRACT_NET || f->mode > SL_SC_PLANNER)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: unknown planning mode %d", n, fk,
+                            f->mode);
+    if (f->mode == SL_SC_PLANNER && !f->plan_fn)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: the planner mode needs a planner "
+                            "function", n, fk);
+    if (f->plan_period < 1 || f->vrp_iterations < 1 ||
+        (f->trigger != SL_SC_TRIGGER_PERIODIC && f->trigger != SL_SC_TRIGGER_ORDER))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: plan period and vrp iterations "
+                            "must be >= 1, trigger periodic or order", n, fk);
+    if (f->ntypes < 1 || f->ntypes > SL_SC_MAX_VTYPES)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: types = %d outside 1..%d", n, fk,
+                            f->ntypes, SL_SC_MAX_VTYPES);
+    for (int t = 0; t < f->ntypes; t++) {
+        const sl_sc_vtype *y = &f->types[t];
+        if (y->count < 0)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: count = %d must be "
+                                ">= 0", n, fk, t + 1, y->count);
+        if (!(y->capacity > 0) || !isfinite(y->capacity))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: vehicle capacity %g "
+                                "must be > 0", n, fk, t + 1, y->capacity);
+        if (!(y->speed > 0) || !isfinite(y->speed))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: vehicle speed %g must "
+                                "be > 0", n, fk, t + 1, y->speed);
+        if (!(y->fixed_cost >= 0) || !isfinite(y->fixed_cost) || !(y->cost_per_distance >= 0) ||
+            !isfinite(y->cost_per_distance) || !(y->cost_per_time >= 0) ||
+            !isfinite(y->cost_per_time))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: costs must be finite "
+                                "and >= 0", n, fk, t + 1);
+    }
+    if (!(f->float_fraction >= 0 && f->float_fraction <= 1))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: float fraction %g outside [0, 1]",
+                            n, fk, f->float_fraction);
+    if (f->dispatch_wait < 0 || f->retry_wait < 0)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: dispatch wait and retry wait must "
+                            "be >= 0", n, fk);
+    if (f->mode == SL_SC_CONTRACT_NET && f->cn_deadline < 2)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: deadline %d must be >= 2", n, fk,
+                            f->cn_deadline);
+    if (!(f->link.loss >= 0 && f->link.loss <= 1))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: message loss %g outside [0, 1]", n,
+                            fk, f->link.loss);
+    return SL_OK;
+}
+
 static sl_status check_def(const sl_sc_def *d, sl_error *e)
 {
     const char *n = d->name ? d->name : "?";
     if (!d->name || !*d->name)
         return sl_error_set(e, SL_ERR_RANGE, "supply chain: a name is required");
-    if (d->mode < SL_SC_CONTRACT_NET || d->mode > SL_SC_PLANNER)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: unknown planning mode %d", n, d->mode);
-    if (d->mode == SL_SC_PLANNER && !d->plan_fn)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: the planner mode needs a planner function", n);
-    if (d->plan_period < 1 || d->vrp_iterations < 1 ||
-        (d->trigger != SL_SC_TRIGGER_PERIODIC && d->trigger != SL_SC_TRIGGER_ORDER))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: plan period and vrp iterations must be >= 1, "
-                            "trigger periodic or order", n);
     if (d->nprod < 1 || d->nprod > SL_SC_MAX_PROD)
         return sl_error_set(e, SL_ERR_RANGE, "%s: products = %d outside 1..%d", n, d->nprod,
                             SL_SC_MAX_PROD);
     if (d->nsites < 1 || !d->sites)
         return sl_error_set(e, SL_ERR_RANGE, "%s: sites are required", n);
-    if (d->nvehicles < 0)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: vehicles = %d must be >= 0", n, d->nvehicles);
-    if (!(d->capacity > 0) || !isfinite(d->capacity))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: vehicle capacity %g must be > 0", n,
-                            d->capacity);
-    if (!(d->speed > 0) || !isfinite(d->speed))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: vehicle speed %g must be > 0", n, d->speed);
-    if (!(d->float_fraction >= 0 && d->float_fraction <= 1))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: float fraction %g outside [0, 1]", n,
-                            d->float_fraction);
-    if (d->dispatch_wait < 0 || d->warmup < 0 || d->retry_wait < 0 || d->promise < 0)
-        return sl_error_set(e, SL_ERR_RANGE, "%s: dispatch wait, warmup, retry wait and promise "
-                            "must be >= 0", n);
-    if (!(d->km_cost >= 0) || !isfinite(d->km_cost))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: distance cost must be >= 0", n);
-    if (!(d->link.loss >= 0 && d->link.loss <= 1))
-        return sl_error_set(e, SL_ERR_RANGE, "%s: message loss %g outside [0, 1]", n,
-                            d->link.loss);
+    if (d->warmup < 0 || d->promise < 0)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: warmup and promise must be >= 0", n);
+    if (d->nfleets < 0 || (d->nfleets > 0 && !d->fleets))
+        return sl_error_set(e, SL_ERR_RANGE, "%s: fleets = %d without a fleet array", n,
+                            d->nfleets);
+    if (d->nfleets == 0) {
+        if (d->nvehicles < 0)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: vehicles = %d must be >= 0", n,
+                                d->nvehicles);
+        if (!(d->km_cost >= 0) || !isfinite(d->km_cost))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: distance cost must be >= 0", n);
+        if (d->nvehicles == 0)
+            return SL_OK;
+        sl_sc_fleet_def f = flat_fleet(d);
+        return check_fleet(n, 0, &f, e);
+    }
+    int deadline = -1;
+    for (int k = 0; k < d->nfleets; k++) {
+        const sl_sc_fleet_def *f = &d->fleets[k];
+        sl_status st = check_fleet(n, k, f, e);
+        if (st != SL_OK)
+            return st;
+        if (f->mode != SL_SC_CONTRACT_NET)
+            continue;
+        if (deadline >= 0 && f->cn_deadline != deadline)
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d]: deadline %d differs from %d of "
+                                "an earlier contract-net fleet (they share one contract net)", n,
+                                k + 1, f->cn_deadline, deadline);
+        deadline = f->cn_deadline;
+    }
     return SL_OK;
 }
 
@@ -80,6 +187,8 @@ static void sc_free(void *p)
     for (int v = 0; v < sc->V && sc->veh; v++)
         free(sc->veh[v].stops);
     free(sc->veh);
+    free(sc->fleet);
+    free(sc->fleet_of);
     free(sc->orders);
     free(sc->trip);
     for (int i = 0; i < sc->N && sc->open_at; i++)
@@ -116,11 +225,17 @@ static void sc_free(void *p)
     free(sc);
 }
 
+/* Negotiation messages take the link of their fleet (known from the vehicle at one end). */
 static sl_bus_link link_of(const sl_msg *m, void *user)
 {
     const sl_sc *sc = user;
     sl_bus_link perfect = {0, 0, 0};
-    return m->type > SL_CN_BASE && m->type <= SL_CN_FAILURE ? sc->def.link : perfect;
+    if (!(m->type > SL_CN_BASE && m->type <= SL_CN_FAILURE))
+        return perfect;
+    sl_id v = m->from_pop == POP_VEH ? m->from : m->to_pop == POP_VEH ? m->to : 0;
+    if (v < 1 || v > (sl_id)sc->V)
+        return perfect;
+    return sc->fleet[sc->veh[v - 1].fleet].def.link;
 }
 
 static sl_status sc_system(sl_world *w, void *user, sl_error *e)
@@ -156,24 +271,49 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-/* Copies the sites with the fleet's depot first (the vehicles' node 0), the others in order. */
-static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
+/* Index among def's sites of fleet k's depot; -1 with e filled when it is not a warehouse or
+ * cross-dock. */
+static int fleet_depot(const sl_sc *sc, const sl_sc_def *def, int k, sl_error *e)
 {
+    long long id = sc->fleet[k].def.depot;
     int depot = -1;
     for (int i = 0; i < def->nsites; i++)
-        if (def->sites[i].id == def->depot)
+        if (def->sites[i].id == id)
             depot = i;
-    if (def->nvehicles > 0) {
-        if (depot < 0)
-            return sl_error_set(e, SL_ERR_RANGE, "%s: the fleet's depot %lld is not a site",
-                                sc->name, def->depot);
-        int k = def->sites[depot].kind;
-        if (k != SL_SC_WAREHOUSE && k != SL_SC_CROSSDOCK)
-            return sl_error_set(e, SL_ERR_RANGE, "%s: the fleet's depot %lld is a %s (a warehouse "
-                                "or cross-dock is required)", sc->name, def->depot,
-                                sl_sc_kind_name(k));
-    } else {
-        depot = 0;
+    if (depot < 0) {
+        sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].depot: %lld is not a site", sc->name, k + 1,
+                     id);
+        return -1;
+    }
+    int kind = def->sites[depot].kind;
+    if (kind != SL_SC_WAREHOUSE && kind != SL_SC_CROSSDOCK) {
+        sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].depot: %lld is a %s (a warehouse or "
+                     "cross-dock is required)", sc->name, k + 1, id, sl_sc_kind_name(kind));
+        return -1;
+    }
+    for (int j = 0; j < k; j++)
+        if (sc->fleet[j].def.depot == id) {
+            sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].depot: %lld already has a fleet "
+                         "(fleets[%d]; give one fleet several vehicle types instead)", sc->name,
+                         k + 1, id, j + 1);
+            return -1;
+        }
+    return depot;
+}
+
+/* Copies the sites with the first fleet's depot first, the others in order; numbers the fleets'
+ * depots and vehicles. */
+static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
+{
+    int depot = 0;
+    for (int k = 0; k < sc->F; k++) {
+        int d = fleet_depot(sc, def, k, e);
+        if (d < 0)
+            return e ? e->code : SL_ERR_RANGE;
+        if (k == 0)
+            depot = d;
+        /* index after the move of the first depot to the front */
+        sc->fleet[k].depot = d == depot ? 0 : d < depot ? d + 1 : d;
     }
     int n = 0;
     sc->site[n++] = def->sites[depot];
@@ -182,9 +322,47 @@ static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
             sc->site[n++] = def->sites[i];
     for (int i = 0; i < sc->N; i++) {
         sc->store_of[i] = -1;
+        sc->fleet_of[i] = -1;
         if (sc->site[i].kind == SL_SC_STORE) {
             sc->store_of[i] = sc->S;
             sc->store[sc->S++] = i;
+        }
+    }
+    int v = 0;
+    for (int k = 0; k < sc->F; k++) {
+        slp_sc_fleet *f = &sc->fleet[k];
+        sc->fleet_of[f->depot] = k;
+        f->v0 = v;
+        f->maxcap = 0.0;
+        for (int t = 0; t < f->def.ntypes; t++) {
+            const sl_sc_vtype *y = &f->def.types[t];
+            if (!y->name[0])
+                snprintf(f->def.types[t].name, sizeof y->name, "type%d", t + 1);
+            if (y->count > 0 && y->capacity > f->maxcap)
+                f->maxcap = y->capacity;
+            for (int c = 0; c < y->count; c++, v++) {
+                sc_vehicle *veh = &sc->veh[v];
+                veh->fleet = k;
+                veh->type = t;
+                veh->depot = veh->loc = veh->target = f->depot;
+                veh->cap = y->capacity;
+                veh->speed = y->speed;
+            }
+        }
+        f->nv = v - f->v0;
+        double scale = 0.0;
+        for (int t = 0; t < f->def.ntypes; t++) {
+            double c = f->def.types[t].cost_per_distance;
+            if (f->def.types[t].count > 0 && c > 0 && (scale == 0.0 || c < scale))
+                scale = c;
+        }
+        if (scale == 0.0)
+            scale = 1.0;
+        for (int j = f->v0; j < v; j++) {
+            const sl_sc_vtype *y = &f->def.types[sc->veh[j].type];
+            sc->veh[j].kd = y->cost_per_distance / scale;
+            sc->veh[j].kt = y->cost_per_time / scale;
+            sc->veh[j].kf = y->fixed_cost / scale;
         }
     }
     return SL_OK;
@@ -203,9 +381,22 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->name = strdup(def->name);
     sc->world = w;
     sc->P = def->nprod;
-    sc->V = def->nvehicles;
+    sc->F = def->nfleets > 0 ? def->nfleets : def->nvehicles > 0 ? 1 : 0;
+    sc->fleet = calloc(sc->F > 0 ? (size_t)sc->F : 1, sizeof *sc->fleet);
+    if (!sc->fleet) {
+        sl_error_set(e, SL_ERR_NOMEM, "supply chain: out of memory");
+        sc_free(sc);
+        return NULL;
+    }
+    sc->V = 0;
+    for (int k = 0; k < sc->F; k++) {
+        sc->fleet[k].def = def->nfleets > 0 ? def->fleets[k] : flat_fleet(def);
+        for (int t = 0; t < sc->fleet[k].def.ntypes; t++)
+            sc->V += sc->fleet[k].def.types[t].count;
+    }
     sc->N = def->nsites;
     sc->def.name = sc->name;
+    sc->def.fleets = NULL; /* borrowed: the copies are sc->fleet */
     sc->def.roads = NULL; /* not kept: distances are built at create */
     size_t N = (size_t)sc->N, np = N * (size_t)sc->P;
     sc->site = calloc(N, sizeof *sc->site);
@@ -214,6 +405,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->src = calloc(N, sizeof(int));
     sc->echelon = calloc(N, sizeof(int));
     sc->by_id = calloc(N, sizeof(int));
+    sc->fleet_of = calloc(N, sizeof(int));
     sc->nx = calloc(N, sizeof(double));
     sc->ny = calloc(N, sizeof(double));
     sc->inv = calloc(np, sizeof(double));
@@ -230,7 +422,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     if (!sc->name || !sc->site || !sc->store || !sc->store_of || !sc->src || !sc->echelon || !sc->by_id ||
         !sc->nx || !sc->ny || !sc->inv || !sc->reserved || !sc->back || !sc->on_order ||
         !sc->waiting || !sc->vel || !sc->dem || !sc->veh || !sc->open_at || !sc->ready_at ||
-        !sc->bus) {
+        !sc->bus || !sc->fleet_of) {
         sl_error_set(e, SL_ERR_NOMEM, "supply chain: out of memory");
         sc_free(sc);
         return NULL;

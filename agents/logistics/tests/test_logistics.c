@@ -324,7 +324,7 @@ START_TEST(test_sc_bad_input)
     d = base_def("bad", 0, x, y);
     d.depot = 1; /* the supplier cannot run a fleet */
     ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_msg(strstr(e.msg, "depot 1 is a supplier") != NULL, "%s", e.msg);
+    ck_assert_msg(strstr(e.msg, "fleets[1].depot: 1 is a supplier") != NULL, "%s", e.msg);
     /* Road graph: nodes 0-1-2 connected, node 3 isolated. */
     sl_graph *g = sl_graph_create(4, &e);
     sl_graph_add_edge(g, 0, 1, 5.0, 1, &e);

@@ -388,7 +388,7 @@ START_TEST(test_bad_plans_rejected)
         found = 1;
         int start[2] = {0, n};
         sl_sc_plan p = {1, &v, start, ids};
-        ck_assert_int_eq(slp_sc_apply_plan(sc, sc->step, &p, &e), SL_ERR_RANGE);
+        ck_assert_int_eq(slp_sc_apply_plan(sc, &sc->fleet[0], sc->step, &p, &e), SL_ERR_RANGE);
         ck_assert_msg(strstr(e.msg, "]: load") && strstr(e.msg, "over the capacity"),
                       "%s", e.msg);
         check_fleet(sc, t);

@@ -185,7 +185,7 @@ START_TEST(bad_networks_are_refused)
     expect_refused(d, "bad: site 4: stock 500 exceeds its capacity 160");
     d = multi_def("bad", 0, 1);
     d.depot = 100;
-    expect_refused(d, "bad: the fleet's depot 100 is a store");
+    expect_refused(d, "bad: fleets[1].depot: 100 is a store");
 }
 END_TEST
 

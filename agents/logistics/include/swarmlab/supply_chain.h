@@ -27,8 +27,9 @@
  * units sold to customers + units in stock (free or reserved) + in transit + lost (receipts
  * beyond a site's capacity); sl_sc_conservation reports both sides.
  *
- * The fleet (one depot for now): contract net or central planning of the orders its depot ships
- * to stores. Contract net: the depot calls for proposals; every vehicle bids its marginal route
+ * Fleets (sl_sc_fleet_def, one per depot): each serves the orders its depot (a warehouse or a
+ * cross-dock) ships to stores with its own vehicles, which start and end at that depot, and its
+ * own planner, planning period and trigger. Contract net: the depot calls for proposals; every vehicle bids its marginal route
  * cost (cheapest insertion) or refuses; the lowest bid that fits wins. Central: cheapest
  * insertion over the fleet, then the routing module's local search on routes still at the depot.
  * Vehicles (capacity in units, speed in distance per step) wait `dispatch_wait` steps for more
@@ -74,17 +75,20 @@ typedef enum sl_sc_mode {
  * in any step in which an order became READY. */
 typedef enum sl_sc_trigger { SL_SC_TRIGGER_PERIODIC = 0, SL_SC_TRIGGER_ORDER = 1 } sl_sc_trigger;
 
-/* What a planner function sees (SL_SC_PLANNER): the open orders - READY at the depot and not on
- * a vehicle under way - and every vehicle. */
+/* What a planner function sees (SL_SC_PLANNER): the open orders of its fleet - READY at the
+ * fleet's depot and not on a vehicle under way - and every vehicle of the fleet, numbered within
+ * the fleet (0-based here and in the plan; `vehicle` gives the chain-wide number). */
 typedef struct sl_sc_plan_order {
     uint64_t id;          /* order id */
     int site;             /* index of the site it goes to (0 = the depot) */
     int product;
     double qty;
     uint64_t created, promised;
-    int vehicle;          /* vehicle at the depot whose plan holds it, or -1 */
+    int vehicle;          /* vehicle of the fleet at the depot whose plan holds it, or -1 */
 } sl_sc_plan_order;
 typedef struct sl_sc_plan_vehicle {
+    int vehicle;          /* its number in the chain (0-based, as sl_sc_order_info's) */
+    int type;             /* index of its type in the fleet's types */
     int state;            /* 0 at the depot (plannable), 1 out, 2 driving back */
     double x, y, capacity, load; /* load: units on board, or committed at the depot */
     int nstops;           /* stops of its plan */
@@ -120,6 +124,46 @@ typedef struct sl_sc_bid_info {
 /* Optional bid hook: set *propose and *cost (finite); errors abort the step. */
 typedef sl_status (*sl_sc_bid_fn)(void *user, const sl_sc_bid_info *b, int *propose, double *cost,
                                   sl_error *e);
+
+/* A vehicle type of a fleet: `count` vehicles alike. Costs (the transport cost of the KPIs, and
+ * what the planners minimise): fixed_cost per departure, cost_per_distance per unit of distance
+ * driven, cost_per_time per step away from the depot. */
+typedef struct sl_sc_vtype {
+    char name[32];             /* routes.csv's `type` ("" : "type<k>", 1-based) */
+    int count;                 /* >= 1 */
+    double capacity;           /* units (> 0) */
+    double speed;              /* distance per step (> 0) */
+    double fixed_cost, cost_per_distance, cost_per_time; /* >= 0 */
+} sl_sc_vtype;
+#define SL_SC_MAX_VTYPES 16
+/* 6 vehicles of 100 units at speed 40, distance cost 0.01, no fixed or time cost. */
+sl_sc_vtype sl_sc_vtype_default(void);
+
+/* A fleet: the vehicles of one depot, their types and their planner. */
+typedef struct sl_sc_fleet_def {
+    long long depot;           /* id of a warehouse or cross-dock; at most one fleet per depot */
+    int mode;                  /* sl_sc_mode */
+    int ntypes;                /* 1..SL_SC_MAX_VTYPES */
+    sl_sc_vtype types[SL_SC_MAX_VTYPES];
+    double float_fraction;     /* share of spare capacity loaded as float, [0, 1] */
+    int dispatch_wait;         /* steps a loaded vehicle waits at the depot (>= 0) */
+    int cn_deadline;           /* contract net: steps to collect proposals (>= 2; the same for
+                                  every contract-net fleet of a chain: they share one net) */
+    int retry_wait;            /* contract net: steps before an unplaced order is announced again */
+    sl_bus_link link;          /* loss/delay of its negotiation messages */
+    int plan_period;           /* steps between plannings of central / vrp / planner (>= 1) */
+    int trigger;               /* sl_sc_trigger */
+    int vrp_iterations;        /* vrp: colony iterations per planning (>= 1) */
+    sl_sc_bid_fn bid;          /* optional bid hook */
+    void *bid_user;
+    sl_sc_plan_fn plan_fn;     /* SL_SC_PLANNER: required */
+    void *plan_user;
+    const char *plan_where;    /* optional, as in sl_sc_def */
+} sl_sc_fleet_def;
+/* Depot 0, contract net, one type (sl_sc_vtype_default), float 0.3, wait 2, deadline 2, retry 2,
+ * plan period 1, periodic, 10 colony iterations. */
+sl_sc_fleet_def sl_sc_fleet_def_default(void);
+
 
 typedef enum sl_sc_kind {
     SL_SC_SUPPLIER = 0, SL_SC_PLANT, SL_SC_WAREHOUSE, SL_SC_CROSSDOCK, SL_SC_STORE
@@ -204,7 +248,10 @@ typedef struct sl_sc_def {
     void *hook_user;
     int warmup;                /* steps left out of the bullwhip ratios */
     int promise;               /* steps after the depot's lead an order is promised by */
-    /* the fleet */
+    /* the fleets: nfleets > 0 gives them (borrowed for sl_sc_create, copied); with nfleets 0
+     * the fields below make one fleet of one vehicle type (none when nvehicles is 0) */
+    int nfleets;
+    const sl_sc_fleet_def *fleets;
     long long depot;           /* id of the warehouse (or cross-dock) the fleet serves from */
     int mode;                  /* sl_sc_mode */
     int nvehicles;
@@ -212,7 +259,7 @@ typedef struct sl_sc_def {
     double speed;              /* distance per step (> 0) */
     double float_fraction;     /* share of spare capacity loaded as float, [0, 1] */
     int dispatch_wait;         /* steps a loaded vehicle waits at the depot (>= 0) */
-    double km_cost;            /* per unit of distance driven */
+    double km_cost;            /* per unit of distance driven (the type's cost_per_distance) */
     sl_bus_link link;          /* loss/delay of negotiation messages */
     int cn_deadline;           /* contract net: steps to collect proposals (>= 2) */
     int retry_wait;            /* contract net: steps before an unplaced order is announced again */
