@@ -1,5 +1,6 @@
 /* vrp_colony.c - the ant colony for the rich VRP: construction under every constraint, local
- * search, ruin-and-recreate and route elimination on the best-so-far, MAX-MIN pheromone. */
+ * search, ruin-and-recreate on the best-so-far, string ruin-and-recreate with annealing, route
+ * minimisation or elimination, MAX-MIN pheromone. */
 #include "aco_clock.h"
 #include "swarmlab/vrp_aco.h"
 #include "vrp_internal.h"
@@ -32,6 +33,7 @@ struct sl_vrp_aco {
     double *ant_cost;
     slp_vrp_ls best, work, trial;
     slp_vrp_rm rm;                /* route minimisation (hierarchical objective) */
+    slp_vrp_lns lns;              /* ruin and recreate with annealing on a current plan */
     sl_vrp_sol best_sol;
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
@@ -371,6 +373,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     for (int a = 0; ok && a < p->ants; a++) ok = sl_vrp_sol_init(&c->ant_sol[a], v->nveh) == SL_OK;
     ok = ok && slp_vrp_ls_init(&c->best, &c->ctx) == 0 && slp_vrp_ls_init(&c->work, &c->ctx) == 0 &&
          slp_vrp_ls_init(&c->trial, &c->ctx) == 0 && slp_vrp_rm_init(&c->rm, &c->ctx) == 0 &&
+         slp_vrp_lns_init(&c->lns, &c->ctx) == 0 &&
          sl_vrp_sol_init(&c->best_sol, v->nveh) == SL_OK;
     if (!ok) {
         sl_vrp_aco_destroy(c);
@@ -379,7 +382,9 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     }
     c->best.check = c->work.check = c->trial.check = p->check;
     c->best.deadline = c->work.deadline = c->trial.deadline = c->rm.work.deadline = &c->dl;
-    c->rm.work.check = p->check;
+    c->rm.work.check = c->lns.cur.check = c->lns.work.check = p->check;
+    c->lns.cur.deadline = c->lns.work.deadline = &c->dl;
+    c->lns.used_only = v->objective == SL_VRP_HIERARCHICAL;
     if (c->n == 0) {
         c->trivial = 1;
         refresh_best(c);
@@ -423,6 +428,7 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
     if (c->work.R) slp_vrp_ls_release(&c->work);
     if (c->trial.R) slp_vrp_ls_release(&c->trial);
     slp_vrp_rm_release(&c->rm);
+    slp_vrp_lns_release(&c->lns);
     sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
@@ -451,21 +457,20 @@ static void deposit(sl_vrp_aco *c)
 
 #define RM_MIN_EVALS 1000
 #define RM_SHARE 3
-#define KICK_BOOST 4
 #define RM_GIVE_UP 30
+#define LNS_SHARE 8
+#define LNS_MIN_EVALS 20000
 
-/* Ruin and recreate, then route elimination, on the best-so-far. */
-static void improve_best(sl_vrp_aco *c, int ants_behind, long long ant_evals)
+/* Ruin and recreate on the best-so-far, the annealed string ruin-and-recreate (LNS_SHARE times the
+ * ants' evaluations), then route minimisation or elimination. */
+static void improve_best(sl_vrp_aco *c, long long ant_evals)
 {
     sl_rng r = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 0, (uint64_t)c->iter);
     int n = c->n;
     int size = n / 10;
     if (size < 2) size = 2;
     if (size > 30) size = 30;
-    /* when the ants' plans use more vehicles than the best (vehicles first), they cannot improve
-       it: the best gets more rounds */
-    int kicks = ants_behind ? KICK_BOOST * c->p.kicks : c->p.kicks;
-    for (int k = 0; k < kicks; k++) {
+    for (int k = 0; k < c->p.kicks; k++) {
         if (time_up(c)) break;
         slp_vrp_ls_copy(&c->work, &c->best);
         slp_vrp_ls_ruin(&c->work, &r, -1, 1 + (int)sl_rng_below(&r, (uint32_t)size));
@@ -474,6 +479,20 @@ static void improve_best(sl_vrp_aco *c, int ants_behind, long long ant_evals)
         if (c->work.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
             slp_vrp_ls_copy(&c->best, &c->work);
             refresh_best(c);
+        }
+    }
+    if (!time_up(c)) {
+        /* ruin and recreate with annealing on its own current plan; a better plan than the best
+           gets the local search */
+        sl_rng lr = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 1, (uint64_t)c->iter);
+        long long share = LNS_SHARE * ant_evals;
+        if (share < LNS_MIN_EVALS) share = LNS_MIN_EVALS;
+        if (slp_vrp_lns_run(&c->lns, &c->best, &lr, share, &c->trial)) {
+            if (c->p.local_search) slp_vrp_ls_run(&c->trial);
+            if (c->trial.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
+                slp_vrp_ls_copy(&c->best, &c->trial);
+                refresh_best(c);
+            }
         }
     }
     if (!c->weighted_vehicles || time_up(c)) return;
@@ -560,13 +579,7 @@ sl_status sl_vrp_aco_step(sl_vrp_aco *c, sl_error *e)
         refresh_best(c);
         set_trails(c);
     }
-    int behind = 0;
-    if (c->v->objective == SL_VRP_HIERARCHICAL && c->ant_cost[ib] < INFINITY) {
-        int used = 0;
-        for (int q = 0; q < c->v->nveh; q++) used += sl_vrp_sol_len(&c->ant_sol[ib], q) > 0;
-        behind = used > c->best_kpi.vehicles;
-    }
-    improve_best(c, behind, evals1 - evals0);
+    improve_best(c, evals1 - evals0);
     deposit(c);
     record(c);
     update_done(c);
@@ -599,14 +612,16 @@ const sl_vrp_aco_record *sl_vrp_aco_history(const sl_vrp_aco *c, int *count)
 
 long long sl_vrp_aco_check_failures(const sl_vrp_aco *c)
 {
-    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail + c->rm.work.check_fail;
+    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail + c->rm.work.check_fail +
+                  c->lns.cur.check_fail + c->lns.work.check_fail;
     for (int t = 0; t < c->nthreads; t++) f += c->scr[t].ls.check_fail;
     return f;
 }
 
 long long sl_vrp_aco_moves(const sl_vrp_aco *c)
 {
-    long long m = c->best.moves + c->work.moves + c->trial.moves + c->rm.work.moves;
+    long long m = c->best.moves + c->work.moves + c->trial.moves + c->rm.work.moves +
+                  c->lns.cur.moves + c->lns.work.moves;
     for (int t = 0; t < c->nthreads; t++) m += c->scr[t].ls.moves;
     return m;
 }

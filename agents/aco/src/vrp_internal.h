@@ -107,6 +107,11 @@ double slp_vrp_ls_recompute(slp_vrp_ls *L);         /* recomputes the total sear
 /* Cheapest feasible insertion of the unserved job u (a pickup together with its delivery; a
  * delivery half alone is refused) into any route, or only into used ones; 1 when inserted. */
 int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only);
+/* As slp_vrp_ls_insert_job, each place skipped with probability blink (draws from rng); a single
+ * job's places are screened by distance first when there is no cost per time. */
+int slp_vrp_ls_insert_blink(slp_vrp_ls *L, int u, int used_only, sl_rng *rng, double blink);
+/* Unserves every job j with gone[j] != 0. */
+void slp_vrp_ls_remove(slp_vrp_ls *L, const char *gone);
 /* Route r becomes jobs[0..len-1]: jobs it held and no longer holds become unserved; the jobs
  * given must be unserved or already in r. The caller guarantees feasibility. */
 void slp_vrp_ls_set_route(slp_vrp_ls *L, int r, const int *jobs, int len);
@@ -139,5 +144,33 @@ void slp_vrp_rm_release(slp_vrp_rm *m);
  * up after max_steps steps. Stops early when m->work's time limit passes. */
 int slp_vrp_rm_run(slp_vrp_rm *m, const slp_vrp_ls *best, sl_rng *r, long long budget,
                    long long max_steps);
+
+/* Ruin and recreate on a current plan with simulated-annealing acceptance (vrp_lns.c), after
+ * Christiaens and Vanden Berghe's slack induction by string removals: strings of consecutive jobs
+ * are cut from a few routes near a random job, and the jobs go back one by one, in a random,
+ * demand, distance or window order, at their cheapest feasible place with a few places skipped at
+ * random ("blinks"). The current plan is replaced when the new one costs less than its cost plus
+ * T ln(1/U); T falls geometrically from t_start to t_end over a cycle of steps, and each cycle
+ * (twice as long as the one before) starts again from the best plan. With `used_only` jobs go
+ * back only into vehicles already used, so the fleet never grows (vehicles-first objective). */
+typedef struct slp_vrp_lns {
+    slp_vrp_ls cur, work;
+    char *gone;                  /* per job */
+    char *ruined;                /* per vehicle */
+    int *out;                    /* removed jobs */
+    double *key;                 /* sort keys */
+    double record;               /* search cost of the best plan seen */
+    long long steps, cycle_start, cycle_len, accepted, improved;
+    int active, used_only;
+} slp_vrp_lns;
+
+int slp_vrp_lns_init(slp_vrp_lns *s, const slp_vrp_ctx *c);
+void slp_vrp_lns_release(slp_vrp_lns *s);
+/* Runs steps until `budget` evaluations are spent (or the time limit of s->work passes). A step
+ * that reaches a plan cheaper than `best` copies it into `found` and the call returns 1 (the
+ * cheapest such plan is left there). The current plan restarts from `best` at each new cycle and
+ * when `best` is cheaper than every plan the search has seen. */
+int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long long budget,
+                    slp_vrp_ls *found);
 
 #endif

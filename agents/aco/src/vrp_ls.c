@@ -893,6 +893,62 @@ int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only)
     return done;
 }
 
+/* Cost increase of the cheapest feasible place for the single job u (as best_single), each place
+ * skipped with probability `blink`; without costs per time a place is priced from distances
+ * first and checked for feasibility only when it would beat the best so far. */
+static double best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb)
+{
+    const slp_vrp_ctx *c = L->c;
+    const sl_vrp *v = c->v;
+    int su = v->jobs[u].site;
+    double best = INFINITY;
+    *rb = -1;
+    for (int r = 0; r < c->nveh; r++) {
+        slp_vrp_route *B = &L->R[r];
+        if (B->len == 0 && (L->used_only || first_empty(L, c->first_of_type[r]) != r)) continue;
+        double base = B->len == 0 ? c->fixed[r] : 0;
+        for (int q = 0; q <= B->len; q++) {
+            if (blink > 0 && sl_rng_uniform(rng) < blink) continue;
+            double cheap = 0;
+            if (c->dist_only) {
+                int a = q == 0 ? c->dstart[r].first : v->jobs[B->jobs[q - 1]].site;
+                int b = q == B->len ? c->dend[r].first : v->jobs[B->jobs[q]].site;
+                cheap = base + c->cd[r] * (sl_vrp_dist(v, a, su) + sl_vrp_dist(v, su, b) -
+                                           (B->len ? sl_vrp_dist(v, a, b) : 0));
+                if (!(cheap < best - 1e-12) && !L->check) continue;
+            }
+            piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+            int ok;
+            double cost = eval_pieces(L, r, pc, 3, &ok);
+            if (!ok) continue;
+            double inc = cost - B->cost;
+            /* test runs: the distance screen agrees with the full price */
+            if (L->check && c->dist_only && fabs(cheap - inc) > 1e-6 * fmax(1.0, fabs(cost))) L->check_fail++;
+            if (inc < best - 1e-12) {
+                best = inc;
+                *rb = r;
+                *qb = q;
+            }
+        }
+    }
+    return best;
+}
+
+int slp_vrp_ls_insert_blink(slp_vrp_ls *L, int u, int used_only, sl_rng *rng, double blink)
+{
+    const sl_vrp_job *J = &L->c->v->jobs[u];
+    if (J->partner >= 0) return slp_vrp_ls_insert_job(L, u, used_only); /* shipments: as pairs */
+    int r, q;
+    L->used_only = used_only;
+    double inc = best_single_blink(L, u, rng, blink, &r, &q);
+    L->used_only = 0;
+    if (r < 0) return 0;
+    slp_vrp_route *B = &L->R[r];
+    piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+    apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
+    return 1;
+}
+
 void slp_vrp_ls_set_route(slp_vrp_ls *L, int r, const int *jobs, int len)
 {
     for (int k = 0; k < L->R[r].len; k++) L->route_of[L->R[r].jobs[k]] = -1;
@@ -974,12 +1030,28 @@ void slp_vrp_ls_run(slp_vrp_ls *L)
 
 /* ---- ruin ---- */
 
+static int route_feasible(slp_vrp_ls *L, int r)
+{
+    const slp_vrp_ctx *c = L->c;
+    slp_vrp_route *A = &L->R[r];
+    if (A->len == 0) return 1;
+    sl_vrp_seg s;
+    sl_vrp_seg_cat(c->v, c->speed[r], &A->fw[A->len], &c->dend[r], &s);
+    int ok;
+    if (s.multi) slp_vrp_sim_cost(c, r, A->jobs, A->len, &ok);
+    else slp_vrp_seg_cost(c, r, &s, &ok);
+    return ok;
+}
+
+/* A route that would break a constraint without the jobs (with several windows a job may then
+ * be reached in an earlier window, or the matrix breaks the triangle inequality) keeps them. */
 static void remove_jobs(slp_vrp_ls *L, const char *gone)
 {
     for (int r = 0; r < L->c->nveh; r++) {
         slp_vrp_route *A = &L->R[r];
-        int m = 0, hit = 0;
-        for (int k = 0; k < A->len; k++) {
+        int m = 0, hit = 0, len = A->len;
+        for (int k = 0; k < len; k++) {
+            L->tmp2[k] = A->jobs[k];
             if (gone[A->jobs[k]]) {
                 L->route_of[A->jobs[k]] = -1;
                 hit = 1;
@@ -987,7 +1059,9 @@ static void remove_jobs(slp_vrp_ls *L, const char *gone)
                 L->tmp[m++] = A->jobs[k];
             }
         }
-        if (hit) set_route(L, r, L->tmp, m);
+        if (!hit) continue;
+        set_route(L, r, L->tmp, m);
+        if (!route_feasible(L, r)) set_route(L, r, L->tmp2, len);
     }
     slp_vrp_ls_recompute(L);
 }
@@ -1020,6 +1094,8 @@ void slp_vrp_ls_ruin(slp_vrp_ls *L, sl_rng *rng, int seed, int count)
     remove_jobs(L, gone);
     free(gone);
 }
+
+void slp_vrp_ls_remove(slp_vrp_ls *L, const char *gone) { remove_jobs(L, gone); }
 
 void slp_vrp_ls_clear_route(slp_vrp_ls *L, int r)
 {

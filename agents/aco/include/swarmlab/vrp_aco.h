@@ -8,15 +8,18 @@
  * waiting and the closing of the window (as MACS-VRPTW). Each plan then goes through the local
  * search of slp_vrp_ls (relocate, Or-opt, exchange, cross exchange, 2-opt*, 2-opt, shipment moves,
  * unserved-job insertion, change of vehicle type; all inter-route moves priced in O(1)). The
- * best-so-far is then improved further by ruin-and-recreate rounds and, when vehicles count, by
- * route minimisation (hierarchical objective: an ejection pool with insertions that push out
- * other jobs) or route elimination (fixed costs); the pheromone is evaporated and the best-so-far
- * deposited within MAX-MIN trail limits. Time limits are also checked inside an iteration (in
+ * best-so-far is then improved further by ruin-and-recreate rounds, by a string ruin-and-recreate
+ * with simulated-annealing acceptance on a current plan of its own (in the hierarchical objective
+ * with the fleet held at the best plan's count) and, when vehicles count, by route minimisation
+ * (hierarchical objective: an ejection pool with insertions that push out other jobs) or route
+ * elimination (fixed costs); the pheromone is evaporated and the best-so-far deposited within
+ * MAX-MIN trail limits. Time limits are also checked inside an iteration (in
  * the construction, the local search and the route minimisation), so a run stops within
  * milliseconds of its limit even on large instances.
  *
- * Determinism: ant a of iteration t draws from sl_rng keyed (seed, SL_VRP_ACO_STREAM, a, t) and
- * the best-so-far work from (seed, SL_VRP_ACO_KICK_STREAM, 0, t); ants run in parallel on
+ * Determinism: ant a of iteration t draws from sl_rng keyed (seed, SL_VRP_ACO_STREAM, a, t), the
+ * best-so-far work from (seed, SL_VRP_ACO_KICK_STREAM, 0, t) and the annealing from
+ * (seed, SL_VRP_ACO_KICK_STREAM, 1, t); ants run in parallel on
  * per-thread scratch and results are reduced in ant order, so a run is identical for any thread
  * count and on re-run (time limits only change where it stops).
  *
