@@ -1,7 +1,7 @@
 /* fuzz_run_ini.c - the INI run configuration reader (sl_run_ini_load). */
 #include "fuzz_input.h"
 
-#include "run_config.h"
+#include "run_ini.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -11,7 +11,7 @@
 #include "swarmlab/lua_host.h"
 
 #include "cli.h"
-#include "run_config.h"
+#include "run_ini.h"
 
 void sl_cmd_params_usage(FILE *f)
 {

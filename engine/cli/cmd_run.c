@@ -43,7 +43,7 @@
 #include "cmd_view.h"
 #include "manifest.h"
 #include "progress.h"
-#include "run_config.h"
+#include "run_ini.h"
 #include "sha256.h"
 
 #ifndef SWARMLAB_VERSION

@@ -29,7 +29,7 @@
 
 #include "args.h"
 #include "progress.h"
-#include "run_config.h"
+#include "run_ini.h"
 #include "sweep.h"
 #include "sweep_csv.h"
 #include "sweep_ini.h"

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "args.h"
-#include "run_config.h"
+#include "run_ini.h"
 
 #ifdef SWARMLAB_HAVE_VIEW
 #include "swarmlab/view.h"

@@ -1,9 +1,9 @@
-/* run_config.c - reads the INI run configuration with inih.
+/* run_ini.c - reads the run's INI file with inih and merges its [params] with the --set values.
  *
  * inih does not tell the handler the line number, so the file is fed through a reader that
  * counts lines; the handler records the first error with that line.
  */
-#include "run_config.h"
+#include "run_ini.h"
 #include "swarmlab/fileio.h"
 
 #include <errno.h>

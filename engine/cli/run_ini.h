@@ -1,4 +1,5 @@
-/* run_config.h - INI run configuration: [run] settings and [params] defaults.
+/* run_ini.h - the run's INI file ([run] settings, [params] defaults) and its merge with --set:
+ * the one place where the commands run, view and params combine the two (sl_run_overrides_merge).
  *
  *     [run]                 ; every key optional
  *     threads = 2           ; >= 1
@@ -12,8 +13,8 @@
  * Errors name the file and line: "run.ini:3: threads: expected an integer >= 1, got '0'".
  * Ownership: sl_run_ini_load fills a caller-owned struct; sl_run_ini_release releases it.
  */
-#ifndef SWARMLAB_CLI_RUN_CONFIG_H
-#define SWARMLAB_CLI_RUN_CONFIG_H
+#ifndef SWARMLAB_CLI_RUN_INI_H
+#define SWARMLAB_CLI_RUN_INI_H
 
 #include <stdint.h>
 
