@@ -322,5 +322,7 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
     sl_status st = sl_bus_read(sc->bus, f, path, e);
     if (st == SL_OK && sc->cnet)
         st = sl_cnet_read(sc->cnet, f, path, e);
+    if (st == SL_OK)
+        st = slp_sc_road_legs(sc, e); /* road paths are found again, not stored */
     return st;
 }

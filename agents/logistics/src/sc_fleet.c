@@ -22,6 +22,8 @@ void slp_sc_vehicle_xy(const sl_sc *sc, int vi, double *x, double *y)
         *y = sc->ny[v->depot];
         return;
     }
+    if (slp_sc_road_xy(sc, vi, x, y)) /* along the roads of its leg */
+        return;
     double leg = dist(sc, v->loc, v->target);
     double f = leg > 0 ? v->progress / leg : 0.0;
     *x = sc->nx[v->loc] + f * (sc->nx[v->target] - sc->nx[v->loc]);
@@ -368,6 +370,8 @@ sl_status slp_sc_fleet_step(sl_sc *sc, uint64_t step, sl_error *e)
     }
     if (st == SL_OK)
         st = depart(sc, step, e);
+    if (st == SL_OK)
+        st = slp_sc_road_legs(sc, e); /* the road path of every leg that starts now */
     add_costs(sc);
     return st;
 }

@@ -130,6 +130,12 @@ typedef struct sc_vehicle {
     int trips;                        /* departures so far (route numbers 1, 2, ...) */
     double distance;
     double busy_steps;
+    /* on roads: the nodes of the road graph on the leg path_loc -> path_target (the leg it
+     * drives when they are loc -> target) and the distance from the leg's start to each */
+    int *path;
+    double *path_at;
+    int npath, cappath;
+    int path_loc, path_target;
 } sc_vehicle;
 
 /* A growable list of order indices. */
@@ -198,6 +204,10 @@ struct sl_sc {
     struct slp_sc_trip *trip;
     size_t ntrips, captrips;
     uint64_t deliveries;    /* delivery sequence: a delivered order's fleet_t is its number */
+    sl_graph *roads;        /* on roads: the chain's own copy of the road graph (NULL on the
+                             * plane), for the vehicles' paths; Dijkstra scratch per node */
+    double *road_dist;
+    int *road_prev;
 };
 
 /* Network (sc_network.c). */
@@ -268,6 +278,20 @@ int slp_sc_stops_grow(sc_vehicle *v, int need);
 void slp_sc_vehicle_xy(const sl_sc *sc, int v, double *x, double *y);
 /* Route distance of vehicle v from where it is (or from its depot) back to its depot. */
 double slp_sc_route_length(const sl_sc *sc, int v);
+/* Where vehicle v is: at the depot, or on the leg it drives - along the road path of the leg on
+ * a road graph, interpolated on the straight line between the two sites on the plane. */
+void slp_sc_vehicle_xy(const sl_sc *sc, int v, double *x, double *y);
+/* Vehicles on roads (sc_roads.c). Finds the road path of every vehicle's leg that has none yet
+ * (called after the vehicles moved and after a checkpoint is loaded; nothing on the plane). A
+ * vehicle keeps one path, of its current leg, so memory per vehicle is bounded by the graph's
+ * nodes. Errors: out of memory. */
+sl_status slp_sc_road_legs(sl_sc *sc, sl_error *e);
+/* Keeps a copy of the road graph g (nothing when g is NULL), so the caller may change or free
+ * its own afterwards. Errors: out of memory. */
+sl_status slp_sc_roads_copy(sl_sc *sc, const sl_graph *g, sl_error *e);
+/* Position of vehicle v along the road path of its leg: 1 with (x, y) written when it is under
+ * way on a road graph with the path of its current leg, 0 otherwise. */
+int slp_sc_road_xy(const sl_sc *sc, int v, double *x, double *y);
 /* Checkpoint section (sc_checkpoint.c), registered under "supply_chain:<name>". */
 sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e);
 sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error *e);

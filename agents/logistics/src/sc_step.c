@@ -135,12 +135,7 @@ void slp_sc_mirror(sl_sc *sc)
     double *vl = sl_pop_f64(sc->pv, 2), *vs = sl_pop_f64(sc->pv, 3), *vb = sl_pop_f64(sc->pv, 4);
     for (int i = 0; i < sc->V; i++) {
         const sc_vehicle *v = &sc->veh[i];
-        double leg = dist(sc, v->loc, v->target);
-        double f = v->state != VEH_DEPOT && leg > 0 ? v->progress / leg : 0.0;
-        int a = v->state == VEH_DEPOT ? v->depot : v->loc;
-        int b = v->state == VEH_DEPOT ? v->depot : v->target;
-        vx[i] = sc->nx[a] + f * (sc->nx[b] - sc->nx[a]);
-        vy[i] = sc->ny[a] + f * (sc->ny[b] - sc->ny[a]);
+        slp_sc_vehicle_xy(sc, i, &vx[i], &vy[i]);
         vl[i] = 0.0;
         for (int p = 0; p < sc->P; p++)
             vl[i] += v->state == VEH_DEPOT ? v->committed[p] : v->load[p];

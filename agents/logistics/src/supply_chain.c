@@ -184,8 +184,14 @@ static void sc_free(void *p)
     sl_sc *sc = p;
     if (!sc)
         return;
-    for (int v = 0; v < sc->V && sc->veh; v++)
+    for (int v = 0; v < sc->V && sc->veh; v++) {
         free(sc->veh[v].stops);
+        free(sc->veh[v].path);
+        free(sc->veh[v].path_at);
+    }
+    free(sc->road_dist);
+    free(sc->road_prev);
+    sl_graph_destroy(sc->roads);
     free(sc->veh);
     free(sc->fleet);
     free(sc->fleet_of);
@@ -397,7 +403,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
     sc->N = def->nsites;
     sc->def.name = sc->name;
     sc->def.fleets = NULL; /* borrowed: the copies are sc->fleet */
-    sc->def.roads = NULL; /* not kept: distances are built at create */
+    sc->def.roads = NULL; /* the caller's: distances are built and a copy kept at create */
     size_t N = (size_t)sc->N, np = N * (size_t)sc->P;
     sc->site = calloc(N, sizeof *sc->site);
     sc->store = calloc(N, sizeof(int));
@@ -427,7 +433,8 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
         sc_free(sc);
         return NULL;
     }
-    if (copy_sites(sc, def, e) != SL_OK || slp_sc_network_build(sc, def, e) != SL_OK) {
+    if (copy_sites(sc, def, e) != SL_OK || slp_sc_network_build(sc, def, e) != SL_OK ||
+        slp_sc_roads_copy(sc, def->roads, e) != SL_OK) {
         sc_free(sc);
         return NULL;
     }

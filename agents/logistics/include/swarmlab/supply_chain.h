@@ -240,7 +240,8 @@ typedef struct sl_sc_def {
     int nprod;                 /* 1..SL_SC_MAX_PROD */
     int nsites;
     const sl_sc_site *sites;   /* borrowed for sl_sc_create (copied) */
-    const sl_graph *roads;     /* optional road graph (finalized); then sites use nodes */
+    const sl_graph *roads;     /* optional road graph (finalized; copied at create); then sites
+                                * use nodes and vehicles drive along its edges */
     int node_base;             /* added to node numbers in error messages (Lua: 1) */
     sl_sc_policy_fn policy_fn; /* for sites whose policy kind is SL_SC_POLICY_HOOK */
     sl_sc_demand_fn demand_fn; /* for stores whose demand kind is SL_SC_DEMAND_HOOK */
