@@ -182,6 +182,44 @@ START_TEST(test_supply_chain_threads)
 }
 END_TEST
 
+/* The multi-depot study: runs headless, the same metrics for 1 and 2 threads, and each planner's
+ * two fleets both deliver orders of their own warehouse. */
+START_TEST(test_multi_depot_threads)
+{
+    char args[1024], a[512], b[512];
+    make_tmpdir();
+    for (int t = 1; t <= 2; t++) {
+        snprintf(args, sizeof args, "scenarios/multi_depot.lua --steps 40 --seed 3 --threads %d "
+                 "--out %s/md%d", t, tmpdir, t);
+        ck_assert_msg(run(args) == 0, "%s", out_text);
+    }
+    snprintf(a, sizeof a, "%s/md1/metrics.csv", tmpdir);
+    snprintf(b, sizeof b, "%s/md2/metrics.csv", tmpdir);
+    char *ma = slurp(a), *mb = slurp(b);
+    ck_assert_ptr_nonnull(ma);
+    ck_assert_ptr_nonnull(mb);
+    ck_assert_str_eq(ma, mb);
+    ck_assert_ptr_nonnull(strstr(ma, "vrp_fill_rate"));
+    free(ma);
+    free(mb);
+    static const char *const planners[3] = {"cn", "vrp", "central"};
+    static const char *const keys[5] = {"fill_rate", "distance", "total_cost", "orders_depot2",
+                                        "orders_depot3"};
+    snprintf(a, sizeof a, "%s/md1", tmpdir);
+    snprintf(b, sizeof b, "%s/md2", tmpdir);
+    for (int p = 0; p < 3; p++)
+        for (int k = 0; k < 5; k++) {
+            char key[64];
+            snprintf(key, sizeof key, "%s_%s", planners[p], keys[k]);
+            double v1 = manifest_number(a, key), v2 = manifest_number(b, key);
+            ck_assert_msg(v1 == v2, "%s: %.17g with 1 thread, %.17g with 2", key, v1, v2);
+            ck_assert_msg(v1 > 0, "%s = %g", key, v1);
+            if (k == 0)
+                ck_assert(v1 <= 1);
+        }
+}
+END_TEST
+
 static const char *sc_head =
     "local sl = swarmlab\n"
     "sl.steps(40)\n";
@@ -550,6 +588,7 @@ int main(void)
     tcase_add_test(tc, test_beer_game_204);
     tcase_add_test(tc, test_beer_policy_errors);
     tcase_add_test(tc, test_supply_chain_threads);
+    tcase_add_test(tc, test_multi_depot_threads);
     tcase_add_test(tc, test_supply_chain_bad_bids);
     tcase_add_test(tc, test_supply_chain_bad_input);
     tcase_add_test(tc, test_supply_chain_lua_functions);
