@@ -828,6 +828,8 @@ function swarmlab.beer_game(options) end
 ---@field transship? boolean
 ---@field policy? swarmlab.PolicyOptions|fun(state: swarmlab.SiteState): number
 ---@field demand? swarmlab.DemandOptions|fun(state: swarmlab.SiteState): number
+---@field service_time? number store: steps a vehicle spends delivering there (default 0)
+---@field window? number[] store: {open, close}, times of day (steps, 0..steps_per_day) between which deliveries start; early vehicles wait
 
 ---Many stores at once (ids first_id, first_id + 1, ...; positions drawn from the seed and id).
 ---@class swarmlab.StoresOptions
@@ -849,6 +851,8 @@ function swarmlab.beer_game(options) end
 ---@field transship? boolean
 ---@field policy? swarmlab.PolicyOptions|fun(state: swarmlab.SiteState): number
 ---@field demand? swarmlab.DemandOptions|fun(state: swarmlab.SiteState): number
+---@field service_time? number store: steps a vehicle spends delivering there (default 0)
+---@field window? number[] store: {open, close}, times of day (steps, 0..steps_per_day) between which deliveries start; early vehicles wait
 
 ---A vehicle type of a fleet: `count` vehicles alike.
 ---@class swarmlab.VehicleTypeOptions
@@ -859,11 +863,13 @@ function swarmlab.beer_game(options) end
 ---@field fixed_cost? number per departure
 ---@field cost_per_distance? number per unit of distance driven (default 0.01)
 ---@field cost_per_time? number per step away from the depot
+---@field shift? number[] {start, end}: times of day (steps) its vehicles work; they leave only inside it and are back by its end
 
 ---A fleet serving from one depot (one fleet per depot; its vehicles start and end there).
 ---@class swarmlab.FleetOptions
 ---@field depot integer id of a warehouse or cross-dock
 ---@field types? swarmlab.VehicleTypeOptions[] the vehicles by type (or the flat fields below: one type)
+---@field shift? number[] {start, end} of the single type given by the flat fields
 ---@field vehicles? integer
 ---@field capacity? number
 ---@field speed? number
@@ -893,6 +899,7 @@ function swarmlab.beer_game(options) end
 ---@field stores? swarmlab.StoresOptions
 ---@field fleets? swarmlab.FleetOptions[]
 ---@field orders? string
+---@field steps_per_day? integer the clock of shifts and windows: steps in a day (default 1)
 
 ---@class swarmlab.OrdersFilter
 ---@field open? boolean

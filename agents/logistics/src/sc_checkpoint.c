@@ -5,7 +5,7 @@
 #include <string.h>
 #include "sc_internal.h"
 
-static const char sc_magic[8] = {'S', 'L', 'S', 'C', 'H', '2', 0, 0};
+static const char sc_magic[8] = {'S', 'L', 'S', 'C', 'H', '3', 0, 0};
 
 static int wr(FILE *f, const void *p, size_t size, size_t n)
 {
@@ -127,7 +127,8 @@ sl_status slp_sc_checkpoint_save(void *data, FILE *f, sl_error *e)
         const sc_vehicle *veh = &sc->veh[v];
         int32_t head[6] = {veh->state, veh->loc, veh->target, veh->nstops, veh->nnext,
                            veh->trips};
-        double nums[4] = {veh->progress, veh->distance, veh->busy_steps, veh->awarded};
+        double nums[6] = {veh->progress, veh->distance, veh->busy_steps, veh->awarded,
+                          veh->busy, veh->limit};
         ok = wr(f, head, sizeof head, 1) && wr(f, nums, sizeof nums, 1) &&
              wr(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
              wr(f, &veh->next_first, sizeof veh->next_first, 1) &&
@@ -202,7 +203,8 @@ static const char *sc_invalid(const sl_sc *sc)
         if (veh->state < VEH_DEPOT || veh->state > VEH_RETURNING || veh->loc < 0 ||
             veh->loc >= sc->N || veh->target < 0 || veh->target >= sc->N ||
             !isfinite(veh->progress) || !isfinite(veh->distance) || !isfinite(veh->busy_steps) ||
-            !isfinite(veh->awarded) || !all_finite(veh->load, (size_t)sc->P) ||
+            !isfinite(veh->awarded) || !(veh->busy >= 0 && isfinite(veh->busy)) ||
+            isnan(veh->limit) || !all_finite(veh->load, (size_t)sc->P) ||
             !all_finite(veh->committed, (size_t)sc->P) ||
             !all_finite(veh->next_committed, (size_t)sc->P) ||
             (veh->state == VEH_DEPOT && veh->nnext != 0))
@@ -247,7 +249,7 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
     for (int v = 0; ok && v < sc->V; v++) {
         sc_vehicle *veh = &sc->veh[v];
         int32_t head[6];
-        double nums[4];
+        double nums[6];
         ok = rd(f, head, sizeof head, 1) && rd(f, nums, sizeof nums, 1) && head[3] >= 0 &&
              (uint64_t)head[3] <= norders && head[4] >= 0 && head[4] <= head[3] && head[5] >= 0 &&
              rd(f, &veh->first_commit, sizeof veh->first_commit, 1) &&
@@ -274,6 +276,8 @@ sl_status slp_sc_checkpoint_load(void *data, FILE *f, const char *path, sl_error
             veh->distance = nums[1];
             veh->busy_steps = nums[2];
             veh->awarded = nums[3];
+            veh->busy = nums[4];
+            veh->limit = nums[5];
         }
     }
     uint64_t trips[2];

@@ -124,6 +124,30 @@ static sl_status cn_close(void *user, const sl_cn_conv *c, sl_error *e)
     return SL_OK;
 }
 
+/* Vehicle vi's first stop is served: the order is delivered, the vehicle heads on. */
+static sl_status deliver(sl_sc *sc, int vi, uint64_t step, sl_error *e)
+{
+    sc_vehicle *v = &sc->veh[vi];
+    int o = v->stops[0];
+    const slp_sc_order *ord = &sc->orders[o];
+    v->load[ord->product] -= ord->qty;
+    v->committed[ord->product] -= ord->qty;
+    sl_status st = slp_sc_order_delivered(sc, (size_t)o, step, e);
+    if (st != SL_OK)
+        return st;
+    sc->orders[o].fleet_t = ++sc->deliveries; /* visiting order for routes.csv */
+    memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
+    v->nstops--;
+    v->busy = 0.0;
+    if (v->nstops > v->nnext) {
+        v->target = sc->orders[v->stops[0]].site;
+    } else {
+        v->state = VEH_RETURNING;
+        v->target = v->depot;
+    }
+    return SL_OK;
+}
+
 static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
 {
     for (int vi = 0; vi < sc->V; vi++) {
@@ -135,6 +159,19 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
         sc->cur.utilisation += 1.0;
         fl->tsteps[v->type] += 1.0;
         double budget = v->speed;
+        if (v->busy > 0.0) { /* waiting or serving at a store */
+            if (v->busy >= 1.0 - 1e-12) {
+                v->busy -= 1.0;
+                if (v->busy > 1e-12)
+                    continue;
+                budget = 0.0;
+            } else {
+                budget = v->speed * (1.0 - v->busy);
+            }
+            sl_status st = deliver(sc, vi, step, e);
+            if (st != SL_OK)
+                return st;
+        }
         while (budget > 0.0) {
             double leg = dist(sc, v->loc, v->target) - v->progress;
             if (budget < leg) {
@@ -152,23 +189,27 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
             v->progress = 0.0;
             if (v->state == VEH_OUT) {
                 int o = v->stops[0];
-                const slp_sc_order *ord = &sc->orders[o];
-                v->load[ord->product] -= ord->qty;
-                v->committed[ord->product] -= ord->qty;
-                sl_status st = slp_sc_order_delivered(sc, (size_t)o, step, e);
+                slp_sc_order *ord = &sc->orders[o];
+                /* at the store: wait for its window, serve, then deliver */
+                double a = (double)step - budget / v->speed, late;
+                double start = slp_sc_service_start(sc, v->target, a, &late);
+                ord->arrival = a;
+                ord->wait = start - a;
+                ord->late = late;
+                double stay = start + sc->site[v->target].service_time - a;
+                if (stay > 0.0) {
+                    if (stay * v->speed > budget) { /* still there at the end of the step */
+                        v->busy = stay - budget / v->speed;
+                        break;
+                    }
+                    budget -= stay * v->speed;
+                }
+                sl_status st = deliver(sc, vi, step, e);
                 if (st != SL_OK)
                     return st;
-                sc->orders[o].fleet_t = ++sc->deliveries; /* visiting order for routes.csv */
-                memmove(v->stops, v->stops + 1, (size_t)(v->nstops - 1) * sizeof(int));
-                v->nstops--;
-                if (v->nstops > v->nnext) {
-                    v->target = sc->orders[v->stops[0]].site;
-                } else {
-                    v->state = VEH_RETURNING;
-                    v->target = v->depot;
-                }
             } else { /* back at the depot: the float goes back into stock; the next trip
                       * planned on the way becomes the vehicle's plan */
+                v->back = (double)step - budget / v->speed;
                 for (int p = 0; p < sc->P; p++) {
                     if (v->load[p] != 0.0)
                         slp_sc_return_stock(sc, v->depot, p, v->load[p]);
@@ -269,6 +310,19 @@ static sl_status depart(sl_sc *sc, uint64_t step, sl_error *e)
         /* Wait for more orders, unless full. Awards still open then draw on the float. */
         if (step < v->first_commit + (uint64_t)fl->def.dispatch_wait && committed < v->cap - 1e-9)
             continue;
+        /* Only inside its shift, with a route that is back by the shift's end. A full vehicle
+         * leaving before its planned departure must also be late nowhere (its plan was timed
+         * from the planned departure; arriving a day earlier could miss a window). */
+        if (sc->timed) {
+            if (slp_sc_shift_step(sc, v, step) != step)
+                continue;
+            int early = step < slp_sc_planned_departure(sc, v, step);
+            double limit = slp_sc_shift_limit(sc, v, step);
+            if (!isfinite(slp_sc_route_end(sc, v, v->depot, (double)step, v->stops, v->nstops,
+                                           -1, 0, limit, early)))
+                continue;
+            v->limit = limit;
+        }
         double spare = floor(fl->def.float_fraction * (v->cap - committed) / (double)sc->P);
         v->trips++;
         fl->tdeps[v->type] += 1.0;

@@ -244,13 +244,27 @@ static void where_of(const sl_lua_opts *o, const char *key, char *buf, size_t si
     snprintf(buf, size, "%s:%d", ar.short_src, ar.linedefined);
 }
 
+/* o.shift = {start, end}: times of day (steps) with start < end (steps_per_day is checked when
+ * the chain is made). */
+static void read_shift(const sl_lua_opts *o, sl_sc_vtype *y)
+{
+    if (!sl_lua_opt_has(o, "shift"))
+        return;
+    double w[2];
+    sl_lua_opt_numbers(o, "shift", w, 2, 0, 1e9);
+    if (!(w[0] < w[1]))
+        sl_lua_opt_error(o, "shift", "must start before it ends (got {%g, %g})", w[0], w[1]);
+    y->shift_start = w[0];
+    y->shift_end = w[1];
+}
+
 /* The vehicle types of fleet table ft: `types`, or the flat fields as one type. */
 static void read_types(const sl_lua_opts *ft, sl_sc_fleet_def *d, const sl_sc_def *flat)
 {
     static const char *const keys[] = {"name", "count", "capacity", "speed", "fixed_cost",
-                                       "cost_per_distance", "cost_per_time", NULL};
+                                       "cost_per_distance", "cost_per_time", "shift", NULL};
     static const char *const flat_keys[] = {"vehicles", "capacity", "speed", "distance_cost",
-                                            NULL};
+                                            "shift", NULL};
     int n = sl_lua_opt_array(ft, "types");
     if (n < 0) {
         sl_sc_vtype *y = &d->types[0];
@@ -260,6 +274,7 @@ static void read_types(const sl_lua_opts *ft, sl_sc_fleet_def *d, const sl_sc_de
         y->capacity = sl_lua_opt_number(ft, "capacity", flat->capacity, 1e-9, 1e12);
         y->speed = sl_lua_opt_number(ft, "speed", flat->speed, 1e-9, 1e12);
         y->cost_per_distance = sl_lua_opt_number(ft, "distance_cost", flat->km_cost, 0, 1e12);
+        read_shift(ft, y);
         return;
     }
     for (int k = 0; flat_keys[k]; k++)
@@ -282,6 +297,7 @@ static void read_types(const sl_lua_opts *ft, sl_sc_fleet_def *d, const sl_sc_de
         y->fixed_cost = sl_lua_opt_number(&o, "fixed_cost", 0, 0, 1e12);
         y->cost_per_distance = sl_lua_opt_number(&o, "cost_per_distance", flat->km_cost, 0, 1e12);
         y->cost_per_time = sl_lua_opt_number(&o, "cost_per_time", 0, 0, 1e12);
+        read_shift(&o, y);
         lua_pop(o.L, 1);
     }
 }
@@ -293,7 +309,7 @@ static void read_fleet(const sl_lua_opts *o, slp_sc_lua_fleet *k, int i, const s
                                        "dispatch_wait", "planner", "deadline", "retry_wait",
                                        "distance_cost", "loss", "delay", "jitter", "bid",
                                        "trace", "plan_period", "trigger", "vrp_iterations",
-                                       "types", NULL};
+                                       "types", "shift", NULL};
     static const char *const planners[] = {"contract_net", "central", "vrp", NULL};
     static const char *const triggers[] = {"periodic", "order", NULL};
     lua_State *L = o->L;

@@ -292,15 +292,26 @@ sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double
     for (int j = 0; j < m; j++)
         before += slp_sc_route_length(sc, vs[j]);
     int fits = 1;
+    int *ords = malloc((size_t)p.n * sizeof *ords);
+    if (!ords) {
+        st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+        goto done;
+    }
     for (int r = 0; r < p.r.nroutes; r++) {
         const int *a = p.r.nodes + p.r.start[r];
         int len = p.r.start[r + 1] - p.r.start[r];
         double units = 0.0;
-        for (int i = 0; i < len; i++)
+        for (int i = 0; i < len; i++) {
             units += sc->orders[p.order[a[i]]].qty;
+            ords[i] = p.order[a[i]];
+        }
         fits &= units <= sc->veh[vs[route_of[r]]].cap + 1e-9;
+        /* the stores' windows and the vehicle's shift still hold (the searches know nothing of
+         * time) */
+        fits &= slp_sc_plan_fits(sc, vs[route_of[r]], ords, len, sc->step, 1);
         after += route_len(sc, &p, a, len);
     }
+    free(ords);
     if (!fits || !(after < before - 1e-9))
         goto done;
     for (int j = 0; j < m; j++) {

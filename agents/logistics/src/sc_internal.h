@@ -51,6 +51,9 @@ typedef struct slp_sc_order {
     int route;              /* route number of that vehicle (-1: none yet) */
     int fleet_state;        /* the fleet's own state (SLP_SC_UNPLANNED when the model makes it) */
     uint64_t fleet_t;       /* the fleet's own time field */
+    /* written by the fleet at the stop (sc_timing.c): time the vehicle arrived (NAN before),
+     * time it waited for the store's window, time it came after the window closed */
+    double arrival, wait, late;
 } slp_sc_order;
 
 /* Distance between two sites (nodes of the network; sc_network.c). */
@@ -113,7 +116,11 @@ typedef struct sc_vehicle {
     double kd, kt, kf;      /* its type's costs per distance, per step away and per departure,
                                divided by the fleet's smallest positive cost per distance (so a
                                fleet priced by distance alone plans by distance) */
+    double shift_start, shift_end; /* its type's shift (sc_timing.c) */
     /* state */
+    double busy;            /* steps still to spend at the stop it reached (waiting, serving) */
+    double limit;           /* time by which its trip must be back (end of the shift) */
+    double back;            /* time it last came back to its depot (for checks; not saved) */
     int state;
     int loc;                /* node the vehicle last left or is at (its depot at the start) */
     int target;             /* node it heads to */
@@ -187,6 +194,9 @@ struct sl_sc {
     double lateness_sum;             /* steps late summed over delivered orders */
     double late_orders;              /* delivered orders that arrived after their promise */
     sc_vehicle *veh;
+    int spd;                /* steps per day */
+    int timed;              /* some shift, window or service time: plans are timed */
+    int no_shift_limit;     /* tests only: 1 turns the shifts' end off (to see the check fail) */
     int F;                  /* fleets */
     slp_sc_fleet *fleet;
     int *fleet_of;          /* per site: the fleet whose depot it is, or -1 */
@@ -276,6 +286,37 @@ sl_status slp_sc_improve_routes(sl_sc *sc, const int *vehicles, int nveh, double
 int slp_sc_stops_grow(sc_vehicle *v, int need);
 /* Where vehicle v is: interpolated on the leg it drives, at its depot otherwise. */
 void slp_sc_vehicle_xy(const sl_sc *sc, int v, double *x, double *y);
+/* ---- the clock (sc_timing.c): times are steps as real numbers ---- */
+/* Start of the day of time t. */
+double slp_sc_day_start(const sl_sc *sc, double t);
+/* When service at `site` starts for a vehicle arriving at a (waiting for the window to open);
+ * *late = how long after the window's close it arrived (0 when not late). */
+double slp_sc_service_start(const sl_sc *sc, int site, double a, double *late);
+int slp_sc_has_shift(const sc_vehicle *v);
+/* First step >= s inside v's shift (s without a shift). */
+uint64_t slp_sc_shift_step(const sl_sc *sc, const sc_vehicle *v, uint64_t s);
+/* Time by which v, leaving at step dep, must be back (INFINITY without a shift). */
+double slp_sc_shift_limit(const sl_sc *sc, const sc_vehicle *v, uint64_t dep);
+/* Times a route of v from node `from` at time t through the orders stops[0..n-1] - with order x
+ * inserted before stops[pos] when x >= 0 - and back to v's depot: the return time, or INFINITY
+ * when the return is after `limit` or (windows = 1) a stop would be served late. */
+double slp_sc_route_end(const sl_sc *sc, const sc_vehicle *v, int from, double t,
+                        const int *stops, int n, int x, int pos, double limit, int windows);
+/* The step vehicle v (at its depot) will leave if nothing else fills it: dispatch_wait after its
+ * first stop (or after now), then the first step inside its shift. */
+uint64_t slp_sc_planned_departure(const sl_sc *sc, const sc_vehicle *v, uint64_t now);
+/* Vehicle v under way: the node and time at which it has finished the stop it is heading to
+ * (or reached its depot, when driving back). */
+void slp_sc_next_free(const sl_sc *sc, const sc_vehicle *v, double now, int *node, double *t);
+/* Time vehicle v under way will be back at its depot after its current trip. */
+double slp_sc_trip_end(const sl_sc *sc, const sc_vehicle *v, double now);
+/* The step v under way will leave on its next trip when it is back at time `back`. */
+uint64_t slp_sc_next_departure(const sl_sc *sc, const sc_vehicle *v, double back, uint64_t now);
+/* 1 when vehicle vi at its depot can serve the orders stops[0..n-1] in that order inside its
+ * shift and (windows = 1) the stores' windows, leaving at its planned departure (always 1 when
+ * nothing is timed). */
+int slp_sc_plan_fits(const sl_sc *sc, int vi, const int *stops, int n, uint64_t now,
+                     int windows);
 /* Route distance of vehicle v from where it is (or from its depot) back to its depot. */
 double slp_sc_route_length(const sl_sc *sc, int v);
 /* Where vehicle v is: at the depot, or on the leg it drives - along the road path of the leg on

@@ -195,7 +195,8 @@ static const char *const policy_keys[] = {"kind", "s", "S", "factor", "cover", "
 static const char *const demand_keys[] = {"kind", "mean", "amplitude", "period", "phase", "file",
                                           "column", NULL};
 #define SITE_KEYS "stock", "capacity", "holding_cost", "backlog_cost", "lost_cost", "lost_sales", \
-                  "source", "lead", "ship_time", "rate", "transship", "policy", "demand"
+                  "source", "lead", "ship_time", "rate", "transship", "policy", "demand", \
+                  "service_time", "window"
 static const char *const site_keys[] = {"id", "kind", "x", "y", "node", SITE_KEYS, NULL};
 static const char *const stores_keys[] = {"count", "first_id", "width", "height", "nodes",
                                           SITE_KEYS, NULL};
@@ -333,6 +334,22 @@ static void read_site_common(sc_lua *k, const sl_lua_opts *o, sl_sc_site *s, int
         lua_pop(L, 1);
     }
     read_policy(o, s, pref);
+    for (int f = 0; f < 2; f++) { /* a fleet's stops: stores only */
+        const char *key = f ? "window" : "service_time";
+        if (sl_lua_opt_has(o, key) && s->kind != SL_SC_STORE)
+            sl_lua_opt_error(o, key, "is for stores only (this site is a %s)",
+                             sl_sc_kind_name(s->kind));
+    }
+    s->service_time = sl_lua_opt_number(o, "service_time", s->service_time, 0, 1e9);
+    if (sl_lua_opt_has(o, "window")) {
+        double w[2];
+        sl_lua_opt_numbers(o, "window", w, 2, 0, 1e9);
+        if (!(w[0] < w[1]))
+            sl_lua_opt_error(o, "window", "must open before it closes (got {%g, %g})", w[0],
+                             w[1]);
+        s->window_open = w[0];
+        s->window_close = w[1];
+    }
     if (sl_lua_opt_has(o, "demand") && s->kind != SL_SC_STORE)
         sl_lua_opt_error(o, "demand", "is for stores only (this site is a %s)",
                          sl_sc_kind_name(s->kind));
@@ -501,7 +518,7 @@ static int l_supply_chain(lua_State *L)
     int t = lua_type(L, 1) == LUA_TUSERDATA ? 2 : 1; /* (world, opts) or (opts) */
     static const char *const keys[] = {"name", "products", "common_random_numbers", "warmup",
                                        "promise", "roads", "sites", "stores", "fleets", "orders",
-                                       NULL};
+                                       "steps_per_day", NULL};
     sl_lua_opts o;
     sl_lua_opts_open(&o, L, t, SC_TABLE, keys);
     sl_sc_def d = sl_sc_def_default();
@@ -511,6 +528,7 @@ static int l_supply_chain(lua_State *L)
     d.common_random_numbers = sl_lua_opt_boolean(&o, "common_random_numbers", false);
     d.warmup = (int)sl_lua_opt_integer(&o, "warmup", 0, 0, 1000000000);
     d.promise = (int)sl_lua_opt_integer(&o, "promise", d.promise, 0, 1000000000);
+    d.steps_per_day = (int)sl_lua_opt_integer(&o, "steps_per_day", 1, 1, 1000000);
     const char *orders = sl_lua_opt_string(&o, "orders", NULL);
     char attach[128];
     snprintf(attach, sizeof attach, "supply_chain_lua:%s", d.name);
@@ -706,6 +724,14 @@ static void push_order(lua_State *L, const sl_sc_order_info *r)
     if (r->status == SL_SC_DELIVERED) {
         lua_pushnumber(L, r->lateness);
         lua_setfield(L, -2, "lateness");
+    }
+    if (!isnan(r->arrival)) {
+        lua_pushnumber(L, r->arrival);
+        lua_setfield(L, -2, "arrival");
+        lua_pushnumber(L, r->wait);
+        lua_setfield(L, -2, "wait");
+        lua_pushnumber(L, r->window_late);
+        lua_setfield(L, -2, "window_late");
     }
     if (r->vehicle >= 0) {
         lua_pushinteger(L, r->vehicle + 1);

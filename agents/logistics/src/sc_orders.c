@@ -64,6 +64,8 @@ slp_sc_order *slp_sc_order_new(sl_sc *sc, int site, int depot, int product, doub
     o->pick_after = SLP_SC_NEVER;
     o->ready = o->dispatched = o->delivered = SLP_SC_NEVER;
     o->vehicle = o->route = -1;
+    o->arrival = NAN;
+    o->wait = o->late = 0.0;
     o->fleet_state = SLP_SC_UNPLANNED;
     return o;
 }

@@ -71,6 +71,21 @@ static sl_status check_plan(const sl_sc *sc, const slp_sc_fleet *f, uint64_t ste
         if (load > veh->cap + 1e-9)
             return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: load %g is over the capacity %g "
                                 "of vehicle %d", v + 1, load, veh->cap, v + 1);
+        if (sc->timed) {
+            int len = plan->start[r + 1] - plan->start[r];
+            int *ords = malloc((size_t)(len > 0 ? len : 1) * sizeof *ords);
+            if (!ords)
+                return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+            for (int k = 0; k < len; k++)
+                ords[k] = (int)(plan->ids[plan->start[r] + k] - 1);
+            /* the shift is a hard limit; a stop after a store's window closes is the
+             * planner's choice (the order records how late it was) */
+            int ok = slp_sc_plan_fits(sc, f->v0 + v, ords, len, step, 0);
+            free(ords);
+            if (!ok)
+                return sl_error_set(e, SL_ERR_RANGE, "routes[%d]: vehicle %d cannot be back by "
+                                    "the end of its shift", v + 1, v + 1);
+        }
     }
     return SL_OK;
 }

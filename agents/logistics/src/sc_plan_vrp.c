@@ -35,6 +35,13 @@ static void plan_release(vrp_plan *v)
         sl_vrp_sol_release(&v->warm);
 }
 
+/* The latest departure of a vehicle at the depot the plan may count on: dispatch_wait from now,
+ * then inside its shift (a vehicle that leaves earlier only arrives earlier). */
+static uint64_t departure(const sl_sc *sc, const sc_vehicle *veh, uint64_t step)
+{
+    return slp_sc_shift_step(sc, veh, step + (uint64_t)sc->fleet[veh->fleet].def.dispatch_wait);
+}
+
 static sl_status build(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, vrp_plan *v, sl_error *e)
 {
     size_t n = slp_sc_ready_orders(sc, f->depot, NULL, 0);
@@ -74,12 +81,28 @@ static sl_status build(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, vrp_plan
     free(m);
     if (st != SL_OK)
         return st;
+    /* times relative to now: the earliest planned departure, the stores' windows of that day
+     * (or of the next day when they closed already) and their service times */
+    double ref = INFINITY;
+    for (int r = 0; r < v->nveh; r++) {
+        double dep = (double)departure(sc, &sc->veh[v->veh[r]], step);
+        ref = dep < ref ? dep : ref;
+    }
     for (size_t j = 0; j < v->nord; j++) {
+        const sl_sc_site *site = &sc->site[sc->orders[v->ord[j]].site];
         sl_vrp_job job = sl_vrp_job_default();
         job.id = (int)j + 1;
         job.site = (int)j + 1;
         job.demand[0] = sc->orders[v->ord[j]].qty;
         job.penalty = UNSERVED_PENALTY;
+        job.service = site->service_time;
+        if (site->window_close > site->window_open) {
+            double day = slp_sc_day_start(sc, ref);
+            if (ref - day > site->window_close)
+                day += (double)sc->spd;
+            job.open[0] = fmax(day + site->window_open - (double)step, 0.0);
+            job.close[0] = day + site->window_close - (double)step;
+        }
         if (sl_vrp_add_job(v->p, &job) < 0)
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
@@ -100,6 +123,13 @@ static sl_status build(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, vrp_plan
         t.cost_distance = veh->kd;
         t.cost_time = veh->kt;
         t.start = t.end = 0;
+        if (sc->timed) { /* leaves at its planned departure, back by the end of its shift */
+            uint64_t dep = departure(sc, veh, step);
+            t.shift_open = (double)(dep - step);
+            double limit = slp_sc_shift_limit(sc, veh, dep);
+            if (isfinite(limit))
+                t.shift_close = limit - (double)step;
+        }
         if (sl_vrp_add_vtype(v->p, &t) < 0)
             return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
@@ -121,6 +151,12 @@ static sl_status build(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, vrp_plan
                     jobs[len++] = (int)j;
                     break;
                 }
+        if (len > 0) { /* a route the timed model refuses (the clock moved on) starts empty */
+            sl_vrp_route_kpi k;
+            sl_vrp_evaluate_route(v->p, r, jobs, len, &k);
+            if (!k.feasible)
+                len = 0;
+        }
         if (sl_vrp_sol_set_route(&v->warm, r, jobs, len) != SL_OK)
             st = sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
@@ -137,7 +173,9 @@ static sl_status apply(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, const vr
     plan.vehicle = malloc((size_t)v->nveh * sizeof *plan.vehicle);
     plan.start = malloc(((size_t)v->nveh + 1) * sizeof *plan.start);
     plan.ids = malloc((v->nord + 1) * sizeof *plan.ids);
-    if (!plan.vehicle || !plan.start || !plan.ids) {
+    int *ords = malloc((v->nord + 1) * sizeof *ords);
+    if (!plan.vehicle || !plan.start || !plan.ids || !ords) {
+        free(ords);
         slp_sc_plan_release(&plan);
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
@@ -145,10 +183,18 @@ static sl_status apply(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, const vr
     for (int r = 0; r < v->nveh; r++) {
         plan.vehicle[r] = v->veh[r] - f->v0;
         plan.start[r] = k;
+        int len = s->start[r + 1] - s->start[r];
+        for (int j = 0; j < len; j++)
+            ords[j] = (int)v->ord[s->jobs[s->start[r] + j]];
+        /* a route that our clock finds late or past the shift's end is left out: its orders stay
+         * queued for the next planning */
+        if (!slp_sc_plan_fits(sc, v->veh[r], ords, len, step, 1))
+            continue;
         for (int j = s->start[r]; j < s->start[r + 1]; j++)
             plan.ids[k++] = sc->orders[v->ord[s->jobs[j]]].id;
     }
     plan.start[v->nveh] = k;
+    free(ords);
     sl_status st = slp_sc_apply_plan(sc, f, step, &plan, e);
     slp_sc_plan_release(&plan);
     return st;

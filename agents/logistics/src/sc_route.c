@@ -75,27 +75,124 @@ static double way_home(const sl_sc *sc, const sc_vehicle *v)
     return v->state == VEH_RETURNING ? len : len + dist(sc, prev, v->depot);
 }
 
+/* Cost of an insertion that adds d to the route's length and dt to its duration (and a departure
+ * when the route was empty), in the vehicle's normalised costs. */
+static double cost_of(const sc_vehicle *v, double d, double dt, int empty)
+{
+    return v->kd * d + v->kt * dt + (empty ? v->kf : 0.0);
+}
+
+/* Timed insertion: the cheapest position k in [lo, hi] of v's stop list for order o, where the
+ * stops stops[a .. b - 1] (a <= lo, hi <= b) are driven from node `start` at time t0 and must be
+ * back by `limit`; only positions whose timing is feasible count. Returns the cost (INFINITY when
+ * none fits); *dd gets the added distance of the chosen position. */
+static double timed_between(const sl_sc *sc, const sc_vehicle *v, int o, int a, int b, int start,
+                            double t0, double limit, int lo, int hi, int *pos)
+{
+    int x = node_of(sc, o);
+    const int *sub = v->stops + a;
+    double base = slp_sc_route_end(sc, v, start, t0, sub, b - a, -1, 0, INFINITY, 0);
+    double best = INFINITY;
+    for (int k = lo; k <= hi; k++) {
+        int prev = k == a ? start : node_of(sc, v->stops[k - 1]);
+        int next = k < b ? node_of(sc, v->stops[k]) : v->depot;
+        double d = dist(sc, prev, x) + dist(sc, x, next) - dist(sc, prev, next);
+        double end = slp_sc_route_end(sc, v, start, t0, sub, b - a, o, k - a, limit, 1);
+        if (!isfinite(end))
+            continue;
+        double c = cost_of(v, d, end - base, a == b);
+        if (c < best - 1e-12) {
+            best = c;
+            *pos = k;
+        }
+    }
+    return best;
+}
+
+/* Whether v's next trip (its last nnext stops) still fits when the current trip ends at `back`. */
+static int next_trip_fits(const sl_sc *sc, const sc_vehicle *v, double back)
+{
+    int cur = v->nstops - v->nnext;
+    if (v->nnext == 0)
+        return 1;
+    uint64_t dep = slp_sc_next_departure(sc, v, back, sc->step);
+    return isfinite(slp_sc_route_end(sc, v, v->depot, (double)dep, v->stops + cur, v->nnext, -1,
+                                     0, slp_sc_shift_limit(sc, v, dep), 1));
+}
+
+/* slp_sc_insertion when shifts, windows or service times are in play. */
+static double timed_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
+{
+    const sc_vehicle *v = &sc->veh[vi];
+    const slp_sc_order *ord = &sc->orders[o];
+    double now = (double)sc->step;
+    if (v->state == VEH_DEPOT) {
+        if (committed_units(sc, v) + ord->qty > v->cap + 1e-9)
+            return INFINITY;
+        uint64_t dep = slp_sc_planned_departure(sc, v, sc->step);
+        return timed_between(sc, v, o, 0, v->nstops, v->depot, (double)dep,
+                             slp_sc_shift_limit(sc, v, dep), 0, v->nstops, pos);
+    }
+    double best = INFINITY;
+    int cur = v->nstops - v->nnext, p = ord->product;
+    int node;
+    double t;
+    slp_sc_next_free(sc, v, now, &node, &t);
+    if (v->state == VEH_OUT && cur > 0 && v->load[p] - v->committed[p] >= ord->qty - 1e-9) {
+        int k = 0;
+        double c = timed_between(sc, v, o, 1, cur, node, t, v->limit, 1, cur, &k);
+        if (isfinite(c) && v->nnext > 0) { /* the next trip must still fit after it */
+            double back = slp_sc_route_end(sc, v, node, t, v->stops + 1, cur - 1, o, k - 1,
+                                           INFINITY, 0);
+            c = next_trip_fits(sc, v, back) ? c : INFINITY;
+        }
+        if (c < best) {
+            best = c;
+            *pos = k;
+        }
+    }
+    if (next_trip && next_units(sc, v) + ord->qty <= v->cap + 1e-9) {
+        double back = slp_sc_trip_end(sc, v, now);
+        uint64_t dep = slp_sc_next_departure(sc, v, back, sc->step);
+        int k = 0;
+        double c = timed_between(sc, v, o, cur, v->nstops, v->depot, (double)dep,
+                                 slp_sc_shift_limit(sc, v, dep), cur, v->nstops, &k);
+        c += cost_of(v, way_home(sc, v), (double)dep - now, 0);
+        if (c < best) {
+            best = c;
+            *pos = k + SLP_SC_NEXT_TRIP;
+        }
+    }
+    return best;
+}
+
 double slp_sc_insertion(const sl_sc *sc, int vi, int o, int next_trip, int *pos)
 {
+    if (sc->timed)
+        return timed_insertion(sc, vi, o, next_trip, pos);
     const sc_vehicle *v = &sc->veh[vi];
     const slp_sc_order *ord = &sc->orders[o];
     int x = node_of(sc, o);
     if (v->state == VEH_DEPOT) {
         if (committed_units(sc, v) + ord->qty > v->cap + 1e-9)
             return INFINITY;
-        return cheapest_between(sc, v, x, 0, v->nstops, 1, pos);
+        double d = cheapest_between(sc, v, x, 0, v->nstops, 1, pos);
+        return cost_of(v, d, d / v->speed, v->nstops == 0);
     }
     double best = INFINITY;
     int cur = v->nstops - v->nnext;
     int p = ord->product;
     /* from the float, never before the stop the vehicle is heading to */
-    if (v->state == VEH_OUT && cur > 0 && v->load[p] - v->committed[p] >= ord->qty - 1e-9)
-        best = cheapest_between(sc, v, x, 1, cur, 0, pos);
+    if (v->state == VEH_OUT && cur > 0 && v->load[p] - v->committed[p] >= ord->qty - 1e-9) {
+        double d = cheapest_between(sc, v, x, 1, cur, 0, pos);
+        best = cost_of(v, d, d / v->speed, 0);
+    }
     if (next_trip && next_units(sc, v) + ord->qty <= v->cap + 1e-9) {
         int k = 0;
         double d = cheapest_between(sc, v, x, cur, v->nstops, 1, &k) + way_home(sc, v);
-        if (d < best) {
-            best = d;
+        double c = cost_of(v, d, d / v->speed, v->nnext == 0);
+        if (c < best) {
+            best = c;
             *pos = k + SLP_SC_NEXT_TRIP;
         }
     }

@@ -305,6 +305,9 @@ sl_sc_order_info sl_sc_order_get(const sl_sc *sc, size_t i)
     r.vehicle = o->status >= SLP_SC_TRANSIT ? o->vehicle : -1;
     r.route = o->status >= SLP_SC_TRANSIT ? o->route : -1;
     r.status = o->status;
+    r.arrival = o->arrival;
+    r.wait = o->wait;
+    r.window_late = o->late;
     return r;
 }
 
@@ -325,7 +328,7 @@ sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e)
     if (!f)
         return sl_error_set(e, SL_ERR_IO, "%s: cannot write", path);
     fputs("order,site,depot,product,quantity,created,promised,ready,dispatched,delivered,"
-          "lateness,vehicle,route,status\n", f);
+          "lateness,vehicle,route,status,arrival,wait,window_late\n", f);
     for (size_t i = 0; i < sc->norders; i++) {
         sl_sc_order_info r = sl_sc_order_get(sc, i);
         fprintf(f, "%llu,%lld,%lld,%d,%.17g", (unsigned long long)r.id, r.site, r.depot,
@@ -343,7 +346,11 @@ sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e)
             fprintf(f, ",%d,%d", r.vehicle + 1, r.route);
         else
             fputs(",,", f);
-        fprintf(f, ",%s\n", sl_sc_status_name(r.status));
+        fprintf(f, ",%s", sl_sc_status_name(r.status));
+        if (!isnan(r.arrival))
+            fprintf(f, ",%.17g,%.17g,%.17g\n", r.arrival, r.wait, r.window_late);
+        else
+            fputs(",,,\n", f);
     }
     int bad = ferror(f);
     if (fclose(f) != 0 || bad || rename(part, path) != 0) {

@@ -19,6 +19,7 @@ sl_sc_def sl_sc_def_default(void)
     d.name = "sc";
     d.nprod = 1;
     d.promise = 3;
+    d.steps_per_day = 1;
     d.mode = SL_SC_CONTRACT_NET;
     d.nvehicles = 6;
     d.capacity = 100;
@@ -88,7 +89,8 @@ static sl_sc_fleet_def flat_fleet(const sl_sc_def *d)
 }
 
 /* Checks fleet k (0-based; messages name it fleets[k + 1]). */
-static sl_status check_fleet(const char *n, int k, const sl_sc_fleet_def *f, sl_error *e)
+static sl_status check_fleet(const char *n, int k, const sl_sc_fleet_def *f, int spd,
+                             sl_error *e)
 {
     int fk = k + 1;
     if (f->mode < SL_SC_CONTRACT_NET || f->mode > SL_SC_PLANNER)
@@ -115,6 +117,12 @@ static sl_status check_fleet(const char *n, int k, const sl_sc_fleet_def *f, sl_
         if (!(y->speed > 0) || !isfinite(y->speed))
             return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: vehicle speed %g must "
                                 "be > 0", n, fk, t + 1, y->speed);
+        if ((y->shift_start != 0 || y->shift_end != 0) &&
+            !(y->shift_start >= 0 && y->shift_start < y->shift_end &&
+              y->shift_end <= spd))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: fleets[%d].types[%d]: shift {%g, %g} must "
+                                "satisfy 0 <= start < end <= steps_per_day (%d)", n, fk, t + 1,
+                                y->shift_start, y->shift_end, spd);
         if (!(y->fixed_cost >= 0) || !isfinite(y->fixed_cost) || !(y->cost_per_distance >= 0) ||
             !isfinite(y->cost_per_distance) || !(y->cost_per_time >= 0) ||
             !isfinite(y->cost_per_time))
@@ -148,6 +156,21 @@ static sl_status check_def(const sl_sc_def *d, sl_error *e)
         return sl_error_set(e, SL_ERR_RANGE, "%s: sites are required", n);
     if (d->warmup < 0 || d->promise < 0)
         return sl_error_set(e, SL_ERR_RANGE, "%s: warmup and promise must be >= 0", n);
+    if (d->steps_per_day < 1)
+        return sl_error_set(e, SL_ERR_RANGE, "%s: steps_per_day = %d must be >= 1", n,
+                            d->steps_per_day);
+    for (int i = 0; i < d->nsites; i++) {
+        const sl_sc_site *s = &d->sites[i];
+        if (!(s->service_time >= 0) || !isfinite(s->service_time))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: site %lld: service_time %g must be finite "
+                                "and >= 0", n, s->id, s->service_time);
+        if ((s->window_open != 0 || s->window_close != 0) &&
+            !(s->window_open >= 0 && s->window_open < s->window_close &&
+              s->window_close <= d->steps_per_day))
+            return sl_error_set(e, SL_ERR_RANGE, "%s: site %lld: window {%g, %g} must satisfy 0 "
+                                "<= open < close <= steps_per_day (%d)", n, s->id,
+                                s->window_open, s->window_close, d->steps_per_day);
+    }
     if (d->nfleets < 0 || (d->nfleets > 0 && !d->fleets))
         return sl_error_set(e, SL_ERR_RANGE, "%s: fleets = %d without a fleet array", n,
                             d->nfleets);
@@ -160,12 +183,12 @@ static sl_status check_def(const sl_sc_def *d, sl_error *e)
         if (d->nvehicles == 0)
             return SL_OK;
         sl_sc_fleet_def f = flat_fleet(d);
-        return check_fleet(n, 0, &f, e);
+        return check_fleet(n, 0, &f, d->steps_per_day, e);
     }
     int deadline = -1;
     for (int k = 0; k < d->nfleets; k++) {
         const sl_sc_fleet_def *f = &d->fleets[k];
-        sl_status st = check_fleet(n, k, f, e);
+        sl_status st = check_fleet(n, k, f, d->steps_per_day, e);
         if (st != SL_OK)
             return st;
         if (f->mode != SL_SC_CONTRACT_NET)
@@ -334,6 +357,9 @@ static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
             sc->store[sc->S++] = i;
         }
     }
+    for (int i = 0; i < sc->N; i++)
+        sc->timed |= sc->site[i].service_time > 0 ||
+                     sc->site[i].window_close > sc->site[i].window_open;
     int v = 0;
     for (int k = 0; k < sc->F; k++) {
         slp_sc_fleet *f = &sc->fleet[k];
@@ -353,6 +379,10 @@ static sl_status copy_sites(sl_sc *sc, const sl_sc_def *def, sl_error *e)
                 veh->depot = veh->loc = veh->target = f->depot;
                 veh->cap = y->capacity;
                 veh->speed = y->speed;
+                veh->shift_start = y->shift_start;
+                veh->shift_end = y->shift_end;
+                veh->limit = INFINITY;
+                sc->timed |= y->shift_end > y->shift_start;
             }
         }
         f->nv = v - f->v0;
@@ -401,6 +431,7 @@ sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e)
             sc->V += sc->fleet[k].def.types[t].count;
     }
     sc->N = def->nsites;
+    sc->spd = def->steps_per_day;
     sc->def.name = sc->name;
     sc->def.fleets = NULL; /* borrowed: the copies are sc->fleet */
     sc->def.roads = NULL; /* the caller's: distances are built and a copy kept at create */

@@ -436,13 +436,14 @@ START_TEST(test_supply_chain_orders_csv)
         char *text = slurp(path);
         ck_assert_msg(text != NULL, "no %s", path);
         ck_assert(strncmp(text, "order,site,depot,product,quantity,created,promised,ready,"
-                          "dispatched,delivered,lateness,vehicle,route,status\n", 95) == 0);
+                          "dispatched,delivered,lateness,vehicle,route,status,arrival,wait,"
+                          "window_late\n", 117) == 0);
         double units = 0, late_sum = 0, late = 0, n = 0, rows = 0, by_vehicle = 0;
         char *save = NULL;
         strtok_r(text, "\n", &save); /* header */
         for (char *line = strtok_r(NULL, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-            char *f[16];
-            ck_assert_int_eq(split(line, f, 16), 14);
+            char *f[20];
+            ck_assert_int_eq(split(line, f, 20), 17);
             rows++;
             ck_assert_int_eq(atof(f[0]), rows); /* ids 1, 2, ... */
             if (strcmp(f[13], "delivered") != 0) {

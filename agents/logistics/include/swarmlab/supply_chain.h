@@ -110,14 +110,16 @@ typedef sl_status (*sl_sc_plan_fn)(void *user, const sl_sc_plan_order *orders, i
 
 typedef struct sl_sc sl_sc;
 
-/* What a bidding vehicle sees: its index, the order, and the marginal distance of the cheapest
- * feasible insertion (the default bid). */
+/* What a bidding vehicle sees: its index, the order, and the marginal cost of the cheapest
+ * feasible insertion (the default bid: its type's costs, normalised so that a fleet priced by
+ * distance alone bids the added distance; infeasible - over capacity, late at a store, back
+ * after the shift - means no bid). */
 typedef struct sl_sc_bid_info {
     int vehicle;          /* 0-based */
     int store;            /* 0-based */
     uint64_t order;       /* order id */
     double units;         /* units in the order */
-    double marginal;      /* added route distance */
+    double marginal;      /* marginal cost (added distance for a fleet priced by distance) */
     int en_route;         /* 1 when the vehicle is under way (the order comes from its float) */
     double load;          /* units on board or committed */
 } sl_sc_bid_info;
@@ -134,6 +136,9 @@ typedef struct sl_sc_vtype {
     double capacity;           /* units (> 0) */
     double speed;              /* distance per step (> 0) */
     double fixed_cost, cost_per_distance, cost_per_time; /* >= 0 */
+    double shift_start, shift_end; /* times of day (steps, see steps_per_day) between which its
+                                      vehicles work: they leave the depot only inside the shift
+                                      and are back by its end; none when shift_end <= start */
 } sl_sc_vtype;
 #define SL_SC_MAX_VTYPES 16
 /* 6 vehicles of 100 units at speed 40, distance cost 0.01, no fixed or time cost. */
@@ -221,6 +226,10 @@ typedef struct sl_sc_site {
     sl_policy policy;          /* kind SL_SC_POLICY_NONE / HOOK or inventory.h's */
     sl_demand demand;          /* store (borrowed table); kind SL_SC_DEMAND_HOOK for the hook */
     int column;                /* store with a CSV demand table: 0-based column */
+    double service_time;       /* store: steps a vehicle spends delivering there (>= 0) */
+    double window_open, window_close; /* store: times of day (steps) between which deliveries
+                                      start; a vehicle that comes early waits; none when
+                                      window_close <= window_open */
 } sl_sc_site;
 
 /* A site of `kind` with the defaults of that kind: stock 0, no capacity limit, holding cost 0.1
@@ -249,6 +258,7 @@ typedef struct sl_sc_def {
     void *hook_user;
     int warmup;                /* steps left out of the bullwhip ratios */
     int promise;               /* steps after the depot's lead an order is promised by */
+    int steps_per_day;         /* the clock of shifts and windows (>= 1; default 1) */
     /* the fleets: nfleets > 0 gives them (borrowed for sl_sc_create, copied); with nfleets 0
      * the fields below make one fleet of one vehicle type (none when nvehicles is 0) */
     int nfleets;
@@ -342,13 +352,16 @@ typedef struct sl_sc_order_info {
     double lateness;
     int vehicle, route;        /* 0-based vehicle, route number 1.. of it; -1: none */
     int status;                /* sl_sc_status */
+    double arrival;            /* time (steps) its vehicle reached the store; NAN before */
+    double wait;               /* steps the vehicle waited for the store's window */
+    double window_late;        /* steps after the window's close it arrived (0: in time) */
 } sl_sc_order_info;
 size_t sl_sc_orders(const sl_sc *sc);
 sl_sc_order_info sl_sc_order_get(const sl_sc *sc, size_t i);
 const char *sl_sc_status_name(int status);
 /* Writes the ledger as CSV (order,site,depot,product,quantity,created,promised,ready,dispatched,
- * delivered,lateness,vehicle,route,status; empty fields for times not reached); through a
- * temporary file renamed at the end. */
+ * delivered,lateness,vehicle,route,status,arrival,wait,window_late; empty fields for times not
+ * reached); through a temporary file renamed at the end. */
 sl_status sl_sc_write_orders(const sl_sc *sc, const char *path, sl_error *e);
 /* routes.csv: one line per trip of a vehicle, in departure order:
  * vehicle,type,depot,route,stops,load,distance,start,end - vehicle 1-based, depot a site id,
