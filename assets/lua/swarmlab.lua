@@ -875,7 +875,7 @@ function swarmlab.beer_game(options) end
 ---@field speed? number
 ---@field float? number
 ---@field dispatch_wait? integer
----@field planner? "contract_net"|"central"|"vrp"|fun(open_orders: {id: integer, site: integer, product: integer, qty: number, created: integer, promised: integer, vehicle: integer?}[], vehicles: {vehicle: integer, type: integer, state: "depot"|"out"|"returning", x: number, y: number, capacity: number, load: number, stops: integer}[]): table<integer, integer[]> a planner function returns order ids per vehicle number of the fleet (1..n) at the depot
+---@field planner? "contract_net"|"central"|"vrp"|fun(open_orders: {id: integer, site: integer, product: integer, qty: number, created: integer, promised: integer, vehicle: integer?}[], vehicles: {vehicle: integer, type: string, state: "depot"|"out"|"returning", x: number, y: number, capacity: number, load: number, stops: integer}[]): table<integer, integer[]> a planner function returns order ids per vehicle number of the fleet (1..n) at the depot
 ---@field plan_period? integer steps between plannings (central, vrp, planner function)
 ---@field trigger? "periodic"|"order" also plan when an order becomes ready
 ---@field vrp_iterations? integer ant-colony iterations per planning (planner "vrp")

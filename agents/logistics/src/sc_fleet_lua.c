@@ -10,7 +10,7 @@
  * One fleet per depot. A fleet gives its vehicles either with `types` or with the flat fields
  * vehicles / capacity / speed / distance_cost (one type). A planner function gets its fleet's
  * open orders ({id, site, product, qty, created, promised, vehicle}) and the fleet's vehicles
- * ({vehicle, type, state = "depot"|"out"|"returning", x, y, capacity, load, stops}, numbered
+ * ({vehicle, type (name), state = "depot"|"out"|"returning", x, y, capacity, load, stops}, numbered
  * 1.. within the fleet) and returns, for vehicles at the depot, the order ids they deliver in
  * visiting order, keyed by that number ({[1] = {12, 15}, [3] = {20}}). A vehicle at the depot
  * left out gets no stops; orders left out stay queued. Wrong answers stop the run with one line
@@ -164,7 +164,8 @@ static sl_status lua_planner(void *user, const sl_sc_plan_order *o, int no,
     for (int i = 0; i < nv; i++) {
         lua_createtable(L, 0, 9);
         setint(L, "vehicle", v[i].vehicle + 1);
-        setint(L, "type", v[i].type + 1);
+        lua_pushstring(L, v[i].type_name); /* as sc:vehicles() names it */
+        lua_setfield(L, -2, "type");
         lua_pushstring(L, state_name(v[i].state));
         lua_setfield(L, -2, "state");
         setnum(L, "x", v[i].x);

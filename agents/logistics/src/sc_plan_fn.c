@@ -182,6 +182,7 @@ sl_status slp_sc_fn_plan(sl_sc *sc, slp_sc_fleet *f, uint64_t step, sl_error *e)
         q->state = veh->state;
         q->vehicle = f->v0 + v;
         q->type = veh->type;
+        q->type_name = f->def.types[veh->type].name;
         slp_sc_vehicle_xy(sc, f->v0 + v, &q->x, &q->y);
         q->capacity = veh->cap;
         q->load = 0.0;

@@ -9,8 +9,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../src/sc_internal.h"
+#include "swarmlab/checkpoint.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
 
@@ -330,6 +332,61 @@ START_TEST(test_no_vehicle_out_of_shift)
 }
 END_TEST
 
+/* A timed run checkpointed in the middle (vehicles waiting at stores, shift ends pending) and
+ * restored into a new world ends exactly like the run that never stopped. */
+static uint64_t timed_run(int steps, const char *save, int save_at, const char *restore,
+                          double *transport)
+{
+    sl_sc_def d = random_case(9, SL_SC_CONTRACT_NET, SL_SC_CENTRAL);
+    for (int i = 3; i < d.nsites; i++)
+        g_site[i].service_time = 1.7; /* long stops: vehicles are often mid-service */
+    sl_world *w = sl_world_create(9);
+    sl_error e;
+    sl_sc *sc = sl_sc_create(w, &d, &e);
+    ck_assert_msg(sc != NULL, "%s", e.msg);
+    if (restore)
+        ck_assert_msg(sl_checkpoint_restore(w, restore, NULL, &e) == SL_OK, "%s", e.msg);
+    int busy_at_save = 0;
+    for (int t = (int)sl_world_step_count(w); t < steps; t++) {
+        if (save && t == save_at) {
+            for (int v = 0; v < sc->V; v++)
+                busy_at_save += sc->veh[v].busy > 0;
+            ck_assert_msg(sl_checkpoint_save(w, save, "clock", &e) == SL_OK, "%s", e.msg);
+        }
+        ck_assert_msg(sl_world_step(w, &e) == SL_OK, "%s", e.msg);
+    }
+    if (save)
+        ck_assert_msg(busy_at_save > 0, "no vehicle was at a store when the run was saved");
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < sc->norders; i++) {
+        const slp_sc_order *o = &sc->orders[i];
+        double a = isnan(o->arrival) ? -1 : o->arrival;
+        uint64_t bits;
+        memcpy(&bits, &a, sizeof bits);
+        uint64_t v[3] = {o->delivered, (uint64_t)(o->vehicle + 1), bits};
+        for (int k = 0; k < 3; k++)
+            h = (h ^ v[k]) * 1099511628211ULL;
+    }
+    *transport = sl_sc_kpis_run(sc).transport_cost;
+    sl_world_destroy(w);
+    return h;
+}
+
+START_TEST(test_timed_checkpoint)
+{
+    char path[] = "/tmp/sl_clock_ck_XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    double c0, c1, c2;
+    uint64_t whole = timed_run(200, NULL, 0, NULL, &c0);
+    ck_assert_uint_eq(timed_run(200, path, 95, NULL, &c1), whole); /* saved mid-service */
+    ck_assert_uint_eq(timed_run(200, NULL, 0, path, &c2), whole);
+    ck_assert(c0 == c1 && c0 == c2);
+    unlink(path);
+}
+END_TEST
+
 /* ---- costs of vehicle types ---- */
 
 /* Transport cost = per type: fixed per departure + cost per distance + cost per step away; the
@@ -419,6 +476,7 @@ int main(void)
     tcase_add_test(tc, test_shift_cuts_the_route);
     tcase_add_test(tc, test_no_vehicle_out_of_shift);
     tcase_add_test(tc, test_type_costs);
+    tcase_add_test(tc, test_timed_checkpoint);
     tcase_add_test(tc, test_bad_clock_refused);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

@@ -89,6 +89,7 @@ typedef struct sl_sc_plan_order {
 typedef struct sl_sc_plan_vehicle {
     int vehicle;          /* its number in the chain (0-based, as sl_sc_order_info's) */
     int type;             /* index of its type in the fleet's types */
+    const char *type_name; /* that type's name (valid during the call) */
     int state;            /* 0 at the depot (plannable), 1 out, 2 driving back */
     double x, y, capacity, load; /* load: units on board, or committed at the depot */
     int nstops;           /* stops of its plan */

@@ -17,7 +17,8 @@ local function planner(orders, vehicles)
   assert(#vehicles == 2, "the planner sees " .. #vehicles .. " vehicles, not its fleet's 2")
   local routes, taken = {}, {}
   for v, veh in ipairs(vehicles) do
-    assert(veh.vehicle == v and veh.type == 1, "vehicle " .. v .. " numbered " .. veh.vehicle)
+    assert(veh.vehicle == v and veh.type == "vehicle", "vehicle " .. v .. " numbered " ..
+           veh.vehicle .. ", type " .. tostring(veh.type))
     if veh.state == "depot" then
       local route, load = {}, 0
       for _, o in ipairs(orders) do
