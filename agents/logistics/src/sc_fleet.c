@@ -233,27 +233,42 @@ static sl_status move_vehicles(sl_sc *sc, uint64_t step, sl_error *e)
     return SL_OK;
 }
 
-/* Units fleet f could still take in this step: its vehicles' spare capacity less the units of
- * its depot's orders already under negotiation. An order announced beyond it would find no
+/* Units fleet f could still take in this step: its vehicles' spare capacity less the units
+ * awarded to them in conversations not closed yet. An order announced beyond it would find no
  * vehicle with room, so announcements stop there (see announce_ready). */
-static double fleet_room(const sl_sc *sc, const slp_sc_fleet *f, const size_t *ready, size_t n)
+static double fleet_room(const sl_sc *sc, const slp_sc_fleet *f)
 {
     double room = 0.0;
     for (int v = f->v0; v < f->v0 + f->nv; v++) {
-        double s = slp_sc_spare(sc, v);
+        double s = slp_sc_spare(sc, v) - sc->veh[v].awarded;
         room += s > 0.0 ? s : 0.0;
     }
-    for (size_t r = 0; r < n; r++)
-        if (sc->orders[ready[r]].fleet_state == SLP_SC_NEGOTIATING)
-            room -= sc->orders[ready[r]].qty;
     return room;
 }
 
+/* An order waiting for an announcement: the step it became due (0: never announced) and its
+ * index. */
+typedef struct due_order {
+    uint64_t due;
+    size_t i;
+} due_order;
+
+static int by_due(const void *a, const void *b)
+{
+    const due_order *x = a, *y = b;
+    if (x->due != y->due)
+        return x->due < y->due ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /* Fleet f's depot announces to its vehicles its READY orders that wait for a vehicle (new ones,
- * and unplaced ones whose retry_wait is over), oldest first, as long as the fleet's spare units
- * cover them: the orders beyond stay queued for a later step. So the calls for proposals of one
- * step are bounded by what the fleet can take, not by the length of the queue (a fleet too small
- * for the demand would otherwise hear every queued order again at every retry). */
+ * and unplaced ones whose retry_wait is over) as long as the fleet's spare units cover them: the
+ * orders beyond stay queued for a later step. So the calls for proposals of one step are bounded
+ * by what the fleet can take, not by the length of the queue (a fleet too small for the demand
+ * would otherwise hear every queued order again at every retry). The least recently announced
+ * go first (never announced, then by the step their retry came due), oldest first among equals,
+ * so an order that no vehicle can take for other reasons than room (a window, a shift) does not
+ * hold up the others. */
 static sl_status announce_ready(sl_sc *sc, const slp_sc_fleet *f, uint64_t step, sl_error *e)
 {
     if (f->nv == 0)
@@ -274,11 +289,24 @@ static sl_status announce_ready(sl_sc *sc, const slp_sc_fleet *f, uint64_t step,
         return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
     }
     slp_sc_ready_orders(sc, f->depot, ready, n);
-    double room = fleet_room(sc, f, ready, n);
-    for (size_t r = 0; r < n && room > 0.0; r++) {
-        size_t i = ready[r];
+    double room = fleet_room(sc, f);
+    due_order *due = malloc((n ? n : 1) * sizeof *due);
+    if (!due) {
+        free(ready);
+        free(bidders);
+        return sl_error_set(e, SL_ERR_NOMEM, "%s: out of memory", sc->name);
+    }
+    size_t nd = 0;
+    for (size_t r = 0; r < n; r++) {
+        const slp_sc_order *o = &sc->orders[ready[r]];
+        if (o->fleet_state == SLP_SC_UNPLANNED && o->fleet_t <= step)
+            due[nd++] = (due_order){o->fleet_t, ready[r]};
+    }
+    qsort(due, nd, sizeof *due, by_due);
+    for (size_t r = 0; r < nd && room > 0.0; r++) {
+        size_t i = due[r].i;
         slp_sc_order *o = &sc->orders[i];
-        if (o->fleet_state != SLP_SC_UNPLANNED || o->fleet_t > step || o->qty > room + 1e-9)
+        if (o->qty > room + 1e-9)
             continue;
         room -= o->qty;
         o->fleet_state = SLP_SC_NEGOTIATING;
@@ -292,6 +320,7 @@ static sl_status announce_ready(sl_sc *sc, const slp_sc_fleet *f, uint64_t step,
             break;
         }
     }
+    free(due);
     free(ready);
     free(bidders);
     return st;
