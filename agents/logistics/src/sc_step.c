@@ -144,10 +144,11 @@ void slp_sc_mirror(sl_sc *sc)
     }
 }
 
-sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e)
+sl_status sl_sc_step(sl_sc *sc, sl_error *e)
 {
     if (sc->finished)
         return SL_OK;
+    uint64_t step = sl_world_step_count(sc->world);
     sc->step = step;
     memset(&sc->cur, 0, sizeof sc->cur);
     memset(sc->dem, 0, (size_t)sc->N * (size_t)sc->P * sizeof *sc->dem);

@@ -269,7 +269,8 @@ static sl_bus_link link_of(const sl_msg *m, void *user)
 
 static sl_status sc_system(sl_world *w, void *user, sl_error *e)
 {
-    return sl_sc_step(user, sl_world_step_count(w), e);
+    (void)w;
+    return sl_sc_step(user, e);
 }
 
 static sl_pop *add_pop(sl_world *w, const char *name, const char *suffix, const char **cols,

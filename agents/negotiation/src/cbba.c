@@ -180,7 +180,13 @@ static int release_lost(cbba *c, int a)
     return 1;
 }
 
-sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_opts *o, sl_alloc_result *r,
+sl_cbba_def sl_cbba_def_default(void)
+{
+    sl_cbba_def d = {NULL, 0, 0, 0.0};
+    return d;
+}
+
+sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_def *o, sl_alloc_result *r,
                   int *rounds_out, sl_error *e)
 {
     sl_alloc_result check_r;

@@ -821,7 +821,8 @@ START_TEST(test_cbba_vs_optimum)
         for (int a = 0; a < A; a++)
             for (int b = 0; b < A; b++)
                 comm[a * A + b] = (a - b == 1 || b - a == 1);
-        sl_cbba_opts o = {comm, 0, 0, 0};
+        sl_cbba_def o = sl_cbba_def_default();
+        o.comm = comm;
         ck_assert_msg(sl_cbba(&p, &o, &line, &rounds_line, &e) == SL_OK, "%d: %s", inst, e.msg);
         check_valid(&p, &full);
         check_valid(&p, &line);

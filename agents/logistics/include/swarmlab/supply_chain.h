@@ -294,8 +294,9 @@ sl_sc_def sl_sc_def_default(void);
  * builds distances (errors name an unreachable site), adds the populations, metrics and the
  * system. NULL with e filled on error. */
 sl_sc *sl_sc_create(sl_world *w, const sl_sc_def *def, sl_error *e);
-/* Runs one step of the supply chain (what its system does). */
-sl_status sl_sc_step(sl_sc *sc, uint64_t step, sl_error *e);
+/* Runs one step of the supply chain (what its system does), at the step of the world's clock
+ * (sl_world_step_count of the world it was created in). */
+sl_status sl_sc_step(sl_sc *sc, sl_error *e);
 
 sl_bus *sl_sc_bus(sl_sc *sc);
 sl_cnet *sl_sc_cnet(sl_sc *sc);   /* NULL in central mode */

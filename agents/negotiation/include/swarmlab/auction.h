@@ -51,15 +51,18 @@ void sl_alloc_result_release(sl_alloc_result *r);
  * exchange winning bids, winners and timestamps with their neighbours in the communication graph
  * and apply the CBBA update/reset/leave rules; an agent outbid on a task drops it and every task
  * it added after it. Rounds stop when nothing changed for nagents rounds. */
-typedef struct sl_cbba_opts {
-    const unsigned char *comm; /* nagents x nagents: 1 where a hears b; NULL = everyone */
+typedef struct sl_cbba_def {
+    const unsigned char *comm; /* nagents x nagents: 1 where a hears b; NULL = everyone (borrowed
+                                  for the call) */
     int max_bundle;            /* tasks per agent (0: no limit besides cap) */
     int max_rounds;            /* 0: 100 (ntasks + 1) + 10 nagents */
     double reward;             /* per task (0: 3 x the largest distance + 1) */
-} sl_cbba_opts;
-/* As the auctions; also SL_ERR_STATE when no agreement is reached within max_rounds.
- * *rounds (may be NULL) gets the rounds used; r->bids counts bid entries exchanged. */
-sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_opts *o, sl_alloc_result *r,
+} sl_cbba_def;
+/* The defaults: everyone hears everyone, the limits and the reward picked from the problem. */
+sl_cbba_def sl_cbba_def_default(void);
+/* As the auctions; also SL_ERR_STATE when no agreement is reached within max_rounds. def NULL:
+ * the defaults. *rounds (may be NULL) gets the rounds used; r->bids counts bid entries exchanged. */
+sl_status sl_cbba(const sl_alloc_problem *p, const sl_cbba_def *def, sl_alloc_result *r,
                   int *rounds, sl_error *e);
 
 /* Length of agent a's route visiting `tasks` (0-based task numbers) in the given order. */
