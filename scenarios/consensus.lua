@@ -66,7 +66,8 @@ function finish(world)
   sl.result("mean_error", math.abs(cons:mean() - cons:initial_mean()))
   local emp = cons:empirical_rate()
   if emp == emp then sl.result("empirical_rate", emp) end
-  local rate, kind = cons:theory_rate()
+  local theory = cons:theory_rate()
+  local rate, kind = theory.rate, theory.kind
   if rate then
     sl.result("theoretical_rate", rate)
     -- lost messages make W_t random and only row stochastic: the bound is the lossless one
@@ -75,7 +76,7 @@ function finish(world)
       sl.result("predicted_iterations", math.ceil(math.log(tol) / math.log(rate)))
     end
   else
-    sl.log("no theoretical rate: " .. kind)
+    sl.log("no theoretical rate: " .. theory.reason)
   end
   local tr = cons:traffic()
   sl.result("messages", tr.messages)

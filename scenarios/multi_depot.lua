@@ -74,7 +74,8 @@ end
 
 function step(world, t)
   for i, c in ipairs(chains) do
-    local held, entered = c:conservation()
+    local cons = c:conservation()
+    local held, entered = cons.held, cons.entered
     if math.abs(held - entered) > 1e-6 then
       error(string.format("%s: units not conserved at step %d", c:name(), t))
     end

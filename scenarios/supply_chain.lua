@@ -58,7 +58,8 @@ end
 
 function step(world, t)
   for _, p in ipairs(planners) do
-    local held, entered = p:conservation()
+    local c = p:conservation()
+    local held, entered = c.held, c.entered
     if math.abs(held - entered) > 1e-6 then
       error(string.format("%s: units not conserved at step %d (%g held, %g entered)", p:name(), t,
                           held, entered))

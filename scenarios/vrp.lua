@@ -32,8 +32,8 @@ function setup(world)
   local res = model:solve{time = time, cpu_time = cpu_time, iterations = iterations, ants = ants}
   model:write("best.sol")
   model:write_convergence("convergence.csv")
-  local violations, text = model:check("best.sol")
-  if violations > 0 then error("best.sol fails the independent check: " .. text) end
+  local check = model:check("best.sol")
+  if check.violations > 0 then error("best.sol fails the independent check: " .. check.text) end
   sl.result("cost", res.cost)
   sl.result("vehicles", res.vehicles)
   sl.result("distance", res.distance)

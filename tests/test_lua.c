@@ -550,7 +550,7 @@ START_TEST(spaces_and_rng)
         "g:add_edge(1, 2, 2.0); g:add_edge(2, 3, 3.0)\n"
         "swarmlab.result('d13', g:shortest_paths(1)[3]); swarmlab.result('w21', g:weight(2, 1))\n"
         "local pl = w:plane{width = 10, height = 20, toroidal = true}\n"
-        "local pw, ph = pl:size(); swarmlab.result('ph', ph)\n"
+        "local ps = pl:size(); swarmlab.result('ph', ps.height)\n"
         "local a, b = swarmlab.rng(3, 9, 0), swarmlab.rng(3, 9, 0)\n"
         "swarmlab.result('same', tostring(a:uniform() == b:uniform()))\n"
         "local k = a:int(6); swarmlab.result('die', tostring(k >= 1 and k <= 6))\n");

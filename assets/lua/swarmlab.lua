@@ -113,7 +113,7 @@ function Field:diffuse(rate) end
 function Field:sum() end
 ---@return number
 function Field:max() end
----@return integer nx, integer ny, number cell
+---@return {nx: integer, ny: integer, cell: number}
 function Field:size() end
 
 -- metatable: swarmlab.graph
@@ -137,7 +137,7 @@ function Graph:edges() end
 ---@param u integer
 ---@param x? number
 ---@param y? number
----@return number x, number y
+---@return {x: number, y: number}|nil position when called with u only
 function Graph:position(u, x, y) end
 ---@param src integer
 ---@return number[] dist math.huge when unreachable
@@ -146,7 +146,7 @@ function Graph:shortest_paths(src) end
 -- metatable: swarmlab.plane
 ---@class swarmlab.Plane
 local Plane = {}
----@return number width, number height
+---@return {width: number, height: number}
 function Plane:size() end
 ---@return boolean
 function Plane:toroidal() end
@@ -624,7 +624,7 @@ function Consensus:initial_mean() end
 function Consensus:components() end
 ---@return number
 function Consensus:empirical_rate() end
----@return number|nil rate
+---@return {rate: number|nil, kind: string|nil, reason: string|nil} rate and kind, or why there is none
 function Consensus:theory_rate() end
 ---@param i integer
 ---@return number
@@ -915,7 +915,7 @@ function SupplyChain:kpis() end
 function SupplyChain:step_kpis() end
 ---Units accounted for and units that entered (of one product, or of all).
 ---@param product? integer
----@return number held, number entered
+---@return {held: number, entered: number}
 function SupplyChain:conservation(product) end
 ---The state of a site for one product (default 1), with x, y, echelon, reserved, source.
 ---@param id integer
@@ -1057,8 +1057,7 @@ function VrpModel:write(name) end
 function VrpModel:write_convergence(name) end
 ---Re-reads a solution file with the independent checker.
 ---@param name string
----@return integer violations
----@return string text one line per violation
+---@return {violations: integer, text: string} text: one line per violation
 function VrpModel:check(name) end
 ---@return table info {sites, jobs, vehicles, types, format, objective, name}
 function VrpModel:info() end

@@ -117,10 +117,14 @@ static int f_max(lua_State *L)
 static int f_size(lua_State *L)
 {
     sl_field *f = sl_lua_check_field(L, 1);
+    lua_createtable(L, 0, 3);
     lua_pushinteger(L, f->nx);
+    lua_setfield(L, -2, "nx");
     lua_pushinteger(L, f->ny);
+    lua_setfield(L, -2, "ny");
     lua_pushnumber(L, f->cell);
-    return 3;
+    lua_setfield(L, -2, "cell");
+    return 1;
 }
 
 static const luaL_Reg field_methods[] = {
@@ -243,9 +247,12 @@ static int g_position(lua_State *L)
         g->y[u] = check_finite(L, 4);
         return 0;
     }
+    lua_createtable(L, 0, 2);
     lua_pushnumber(L, g->x[u]);
+    lua_setfield(L, -2, "x");
     lua_pushnumber(L, g->y[u]);
-    return 2;
+    lua_setfield(L, -2, "y");
+    return 1;
 }
 
 static int g_shortest(lua_State *L)
@@ -293,9 +300,12 @@ static int p_size(lua_State *L)
 {
     luaL_checkudata(L, 1, SL_MT_PLANE);
     const sl_plane *p = sl_world_plane(sl_lua_world(L));
+    lua_createtable(L, 0, 2);
     lua_pushnumber(L, p->width);
+    lua_setfield(L, -2, "width");
     lua_pushnumber(L, p->height);
-    return 2;
+    lua_setfield(L, -2, "height");
+    return 1;
 }
 
 static int p_toroidal(lua_State *L)

@@ -563,8 +563,8 @@ static int m_write_convergence(lua_State *L)
     return 0;
 }
 
-/* m:check(file): re-reads a solution file with the independent checker; returns the number of
- * violations and a list of their descriptions. */
+/* m:check(file): re-reads a solution file with the independent checker; returns
+ * {violations = n, text = one line per violation}. */
 static int m_check(lua_State *L)
 {
     lua_vrp *h = check_model(L, 1);
@@ -578,12 +578,14 @@ static int m_check(lua_State *L)
     sl_error e;
     int n = sl_vrp_check_file(h->v, path, mem, NULL, NULL, NULL, NULL, &e);
     fclose(mem);
+    lua_createtable(L, 0, 2);
     lua_pushstring(L, buf ? buf : "");
     free(buf);
     if (n < 0) luaL_error(L, "%s", e.msg);
+    lua_setfield(L, -2, "text");
     lua_pushinteger(L, n);
-    lua_insert(L, -2);
-    return 2;
+    lua_setfield(L, -2, "violations");
+    return 1;
 }
 
 static int m_info(lua_State *L)

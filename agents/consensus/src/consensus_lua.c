@@ -266,14 +266,17 @@ static int c_theory(lua_State *L)
     double r;
     const char *kind = NULL;
     sl_error e;
+    lua_createtable(L, 0, 2);
     if (sl_consensus_theory_rate(check_cons(L), &r, &kind, &e) != SL_OK) {
-        lua_pushnil(L);
         lua_pushstring(L, e.msg);
-        return 2;
+        lua_setfield(L, -2, "reason");
+        return 1;
     }
     lua_pushnumber(L, r);
+    lua_setfield(L, -2, "rate");
     lua_pushstring(L, kind);
-    return 2;
+    lua_setfield(L, -2, "kind");
+    return 1;
 }
 static int c_value(lua_State *L)
 {

@@ -662,9 +662,12 @@ static int l_sc_conservation(lua_State *L)
         return luaL_argerror(L, 2, "a product number (1..products) or nil for all");
     double held, entered;
     sl_sc_conservation(sc, p - 1, &held, &entered);
+    lua_createtable(L, 0, 2);
     lua_pushnumber(L, held);
+    lua_setfield(L, -2, "held");
     lua_pushnumber(L, entered);
-    return 2;
+    lua_setfield(L, -2, "entered");
+    return 1;
 }
 
 static int site_arg(lua_State *L, sl_sc *sc, int arg)

@@ -39,7 +39,8 @@ function setup(world)
 end
 
 function step(world, t)
-  local held, entered = sc:conservation()
+  local c = sc:conservation()
+  local held, entered = c.held, c.entered
   assert(math.abs(held - entered) < 1e-6, "units not conserved at step " .. t)
   local r, v = sc:routes(), sc:vehicles()
   assert(#r == 3 and #v == 3, "one route and one vehicle record per vehicle")

@@ -54,7 +54,8 @@ end
 local at = {}
 
 function step(world, t)
-  local held, entered = sc:conservation()
+  local c = sc:conservation()
+  local held, entered = c.held, c.entered
   assert(math.abs(held - entered) < 1e-6, "units not conserved at step " .. t)
   local v, r = sc:vehicles(), sc:routes()
   assert(#v == 5 and #r == 5, "5 vehicles in all")
