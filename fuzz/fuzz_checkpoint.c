@@ -68,7 +68,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     }
     sl_host_set_steps(host, 3);
     for (int i = 0; i < 3; i++)
-        if (sl_host_step(host, NULL, &e) != SL_OK) abort();
+        if (sl_host_step(host, &e) != SL_OK) abort();
     return 0;
 }
 

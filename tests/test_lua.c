@@ -311,9 +311,9 @@ START_TEST(error_in_callbacks)
     h = host_ok("swarmlab.steps(10)\nfunction step(w, t)\n  if t == 4 then\n    error('at four')\n"
                 "  end\nend\n");
     ck_assert_int_eq(sl_host_setup(h, &e), SL_OK);
-    int stop = 0, k = 0;
+    int k = 0;
     sl_status st = SL_OK;
-    while (k < 10 && (st = sl_host_step(h, &stop, &e)) == SL_OK) k++;
+    while (k < 10 && (st = sl_host_step(h, &e)) == SL_OK) k++;
     ck_assert_int_eq(st, SL_ERR_LUA);
     ck_assert_int_eq(k, 3);
     ck_assert_msg(at_line(e.msg, 4) && contains(e.msg, "at four"), "%s", e.msg);
@@ -430,8 +430,7 @@ START_TEST(instruction_budget)
                            0, 1000000, 0, NULL, 0, &e);
     ck_assert_msg(h != NULL, "%s", e.msg);
     ck_assert_int_eq(sl_host_setup(h, &e), SL_OK);
-    int stop;
-    for (int i = 0; i < 100; i++) ck_assert_int_eq(sl_host_step(h, &stop, &e), SL_OK);
+    for (int i = 0; i < 100; i++) ck_assert_int_eq(sl_host_step(h, &e), SL_OK);
     ck_assert_int_eq(sl_host_finish(h, &e), SL_ERR_LUA);
     ck_assert_msg(at_line(e.msg, 2) && contains(e.msg, "instruction budget"), "%s", e.msg);
     sl_host_destroy(h);
@@ -472,12 +471,16 @@ START_TEST(population_api)
         "end\n");
     sl_error e;
     ck_assert_int_eq(sl_host_setup(h, &e), SL_OK);
-    int stop = 0, k = 0;
-    while (!stop && k < 5) {
-        ck_assert_int_eq(sl_host_step(h, &stop, &e), SL_OK);
+    int k = 0;
+    while (!sl_host_done(h) && k < 5) {
+        ck_assert_int_eq(sl_host_step(h, &e), SL_OK);
         k++;
     }
     ck_assert_int_eq(k, 3); /* step returned false at t = 3 */
+    /* a done host does not step the world again */
+    long long at = sl_world_step_count(sl_host_world(h));
+    ck_assert_int_eq(sl_host_step(h, &e), SL_OK);
+    ck_assert_int_eq(sl_world_step_count(sl_host_world(h)), at);
     ck_assert_int_eq(sl_host_finish(h, &e), SL_OK);
     double num;
     const char *str;

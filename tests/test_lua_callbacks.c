@@ -68,8 +68,7 @@ static sl_host *run_ok(const char *text, int steps)
     ck_assert_msg(h != NULL, "load failed: %s", e.msg);
     ck_assert_msg(sl_host_setup(h, &e) == SL_OK, "setup failed: %s", e.msg);
     for (int i = 0; i < steps; i++) {
-        int stop = 0;
-        ck_assert_msg(sl_host_step(h, &stop, &e) == SL_OK, "step %d failed: %s", i + 1, e.msg);
+        ck_assert_msg(sl_host_step(h, &e) == SL_OK, "step %d failed: %s", i + 1, e.msg);
     }
     ck_assert_msg(sl_host_finish(h, &e) == SL_OK, "finish failed: %s", e.msg);
     return h;
@@ -457,7 +456,7 @@ START_TEST(step_callbacks_return_bad_values)
             sl_host *h = load(text, &e);
             ck_assert_msg(h != NULL, "template %zu, value %s: load failed: %s", t, values[v], e.msg);
             sl_status st = sl_host_setup(h, &e);
-            for (int i = 0; i < 12 && st == SL_OK; i++) st = sl_host_step(h, NULL, &e);
+            for (int i = 0; i < 12 && st == SL_OK; i++) st = sl_host_step(h, &e);
             if (st == SL_OK) st = sl_host_finish(h, &e);
             if (st != SL_OK) {
                 failed_runs++;

@@ -690,8 +690,9 @@ static sl_status after_step(run_ctx *c)
 static sl_status window_step(void *user, int *stop, sl_error *e)
 {
     run_ctx *c = user;
-    sl_status st = sl_host_step(c->host, stop, e);
+    sl_status st = sl_host_step(c->host, e);
     if (st != SL_OK) return st;
+    *stop = sl_host_done(c->host);
     c->steps_done++;
     st = after_step(c);
     if (st == SL_OK && g_stop_signal) st = interrupted(c);
@@ -707,12 +708,11 @@ static sl_status step_loop(run_ctx *c)
         return sl_run_viewer_loop(c->viewer, c->host, c->steps - c->steps_done, window_step, c,
                                   &c->err);
     for (long long t = c->steps_done; t < c->steps; t++) {
-        int stop = 0;
-        sl_status st = sl_host_step(c->host, &stop, &c->err);
+        sl_status st = sl_host_step(c->host, &c->err);
         if (st != SL_OK) return st;
         c->steps_done++;
         if ((st = after_step(c)) != SL_OK) return st;
-        if (stop) break;
+        if (sl_host_done(c->host)) break;
         if (g_stop_signal) return interrupted(c);
     }
     return SL_OK;

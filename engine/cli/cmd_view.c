@@ -211,7 +211,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_args *o, sl_host 
                                      .no_hud = o->no_hud };
         rv->frames = sl_view_frames_open(w, L, &fc, e);
         if (!rv->frames) return e->code;
-        sl_status st = sl_view_frames_step(rv->frames, w, L, e);
+        sl_status st = sl_view_frames_capture(rv->frames, w, L, e);
         if (st != SL_OK) return st;
     }
     if (o->view) {
@@ -228,7 +228,7 @@ sl_status sl_run_viewer_open(sl_run_viewer **out, const sl_run_args *o, sl_host 
 sl_status sl_run_viewer_after_step(sl_run_viewer *rv, sl_host *h, sl_error *e)
 {
     if (!rv || !rv->frames) return SL_OK;
-    return sl_view_frames_step(rv->frames, sl_host_world(h), sl_host_lua(h), e);
+    return sl_view_frames_capture(rv->frames, sl_host_world(h), sl_host_lua(h), e);
 }
 
 int sl_run_viewer_has_window(const sl_run_viewer *rv)

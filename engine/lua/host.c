@@ -655,7 +655,9 @@ static sl_status step_hook(sl_world *w, void *user, sl_error *e)
     return SL_OK;
 }
 
-sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
+bool sl_host_done(const sl_host *h) { return h->stop != 0; }
+
+sl_status sl_host_step(sl_host *h, sl_error *e)
 {
     sl_error_clear(e);
     if (!h->step_system_added) {
@@ -666,6 +668,7 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
     h->used = 0;
     if (!h->exhausted && limit_reached(h, h->L, 0)) h->exhausted = 1;
     if (h->exhausted) return set_lua_error(e, h->exhausted_msg);
+    if (h->stop) return SL_OK;
     slp_host_watchdog_enter(h->watchdog);
     h->in_step = 1;
     sl_status st = sl_world_step(h->w, e);
@@ -676,7 +679,6 @@ sl_status sl_host_step(sl_host *h, int *stop, sl_error *e)
         st = set_lua_error(e, h->exhausted_msg);
     }
     slp_host_watchdog_leave(h->watchdog);
-    if (stop) *stop = h->stop;
     return st;
 }
 

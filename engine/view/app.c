@@ -223,7 +223,7 @@ static sl_status write_frame(sl_view_frames *f, const char *name, sl_error *e)
     return s;
 }
 
-sl_status sl_view_frames_step(sl_view_frames *f, sl_world *w, lua_State *L, sl_error *e)
+sl_status sl_view_frames_capture(sl_view_frames *f, sl_world *w, lua_State *L, sl_error *e)
 {
     sl_view_set_world(f->v, w);
     sl_view_set_lua(f->v, L);

@@ -135,7 +135,10 @@ static lua_State *cb_lua(void *u) { return sl_host_lua(((sl_view_host_sim *)u)->
 
 static sl_status cb_step(void *u, int *stop, sl_error *e)
 {
-    return sl_host_step(((sl_view_host_sim *)u)->h, stop, e);
+    sl_host *h = ((sl_view_host_sim *)u)->h;
+    sl_status st = sl_host_step(h, e);
+    *stop = sl_host_done(h);
+    return st;
 }
 
 static sl_status cb_restart(void *u, sl_error *e)

@@ -23,9 +23,8 @@ int main(int argc, char **argv)
         return 1;
     }
     long long steps = sl_host_default_steps(h);
-    int stop = 0;
-    for (long long t = 0; t < steps && !stop; t++)
-        if (sl_host_step(h, &stop, &e) != SL_OK) {
+    for (long long t = 0; t < steps && !sl_host_done(h); t++)
+        if (sl_host_step(h, &e) != SL_OK) {
             fprintf(stderr, "host: %s\n", e.msg);
             sl_host_destroy(h);
             return 1;

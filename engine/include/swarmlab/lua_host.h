@@ -15,6 +15,7 @@
 #ifndef SWARMLAB_LUA_HOST_H
 #define SWARMLAB_LUA_HOST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
@@ -85,9 +86,11 @@ long long sl_host_default_steps(const sl_host *h);
 /* Tells the scenario how many steps this run takes (what swarmlab.steps() returns). */
 void sl_host_set_steps(sl_host *h, long long steps);
 sl_status sl_host_setup(sl_host *h, sl_error *e);
-/* One world step followed by the scenario's step(world, t). *stop is set when the scenario asks
- * to stop early (step returned false or called swarmlab.stop()). */
-sl_status sl_host_step(sl_host *h, int *stop, sl_error *e);
+/* One world step followed by the scenario's step(world, t); nothing on a done host. */
+sl_status sl_host_step(sl_host *h, sl_error *e);
+/* The scenario asked to stop early (its step returned false or it called swarmlab.stop()). The
+ * caller decides how many steps a run takes otherwise; the host has no step limit of its own. */
+bool sl_host_done(const sl_host *h);
 sl_status sl_host_finish(sl_host *h, sl_error *e);
 
 /* Parameters as resolved (name, value as text, source "default"|"ini"|"cli"), in declaration

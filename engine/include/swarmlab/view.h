@@ -278,7 +278,7 @@ sl_view_frames *sl_view_frames_open(sl_world *w, lua_State *L, const sl_view_fra
                                     sl_error *e);
 /* Writes a frame when the world's step count is a multiple of `every`; call it after setup and
  * after every step. w and L may differ from the previous call. */
-sl_status sl_view_frames_step(sl_view_frames *f, sl_world *w, lua_State *L, sl_error *e);
+sl_status sl_view_frames_capture(sl_view_frames *f, sl_world *w, lua_State *L, sl_error *e);
 sl_status sl_view_frames_final(sl_view_frames *f, sl_world *w, lua_State *L, sl_error *e);
 void sl_view_frames_close(sl_view_frames *f);
 sl_view *sl_view_frames_view(sl_view_frames *f);

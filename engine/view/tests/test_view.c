@@ -844,10 +844,10 @@ START_TEST(headless_frames)
     sl_view_frames_def fc = { .dir = dir, .every = 2, .width = 200, .height = 120 };
     sl_view_frames *f = sl_view_frames_open(w, NULL, &fc, &e);
     ck_assert_msg(f != NULL, "%s", e.msg);
-    ck_assert_int_eq(sl_view_frames_step(f, w, NULL, &e), SL_OK);
+    ck_assert_int_eq(sl_view_frames_capture(f, w, NULL, &e), SL_OK);
     for (int i = 0; i < 5; i++) {
         ck_assert_int_eq(sl_world_step(w, &e), SL_OK);
-        ck_assert_int_eq(sl_view_frames_step(f, w, NULL, &e), SL_OK);
+        ck_assert_int_eq(sl_view_frames_capture(f, w, NULL, &e), SL_OK);
     }
     ck_assert_int_eq(sl_view_frames_final(f, w, NULL, &e), SL_OK);
     sl_view_frames_close(f);
