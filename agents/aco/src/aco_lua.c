@@ -7,7 +7,8 @@
  *
  * Options: instance (path), variant ("as"|"acs"|"mmas"|"ras"), ants, alpha, beta, rho, q0, xi,
  * ranks, pbest, gamma, nn (candidate list length), local_search ("none"|"2opt"|"oropt"|"3opt"),
- * ls_ants, kicks (CVRP: perturbation rounds on the best-so-far per iteration), time (wall
+ * ls_ants, kicks (CVRP: ruin-and-recreate kicks of the annealing walk per iteration), anneal
+ * (their start temperature in mean edge lengths), time (wall
  * seconds), cpu_time, iterations, target, threads (default: the world's), seed (default: the
  * world's seed). The option table is strict (lua_bind.h).
  *
@@ -40,8 +41,8 @@ typedef struct lua_colony {
 
 static const char *const known_opts[] = {
     "instance", "variant", "ants", "alpha", "beta", "rho", "q0", "xi", "ranks", "pbest", "gamma",
-    "nn", "local_search", "ls_ants", "kicks", "time", "cpu_time", "iterations", "target",
-    "threads", "seed", NULL};
+    "nn", "local_search", "ls_ants", "kicks", "anneal", "time", "cpu_time", "iterations",
+    "target", "threads", "seed", NULL};
 
 static const char *const variants[] = {"as", "acs", "mmas", "ras", NULL};
 static const char *const searches[] = {"none", "2opt", "oropt", "3opt", NULL};
@@ -70,6 +71,7 @@ static const char *read_options(lua_State *L, const char *name, sl_aco_def *p)
     p->nn_ants = p->nn_ls = (int)sl_lua_opt_integer(&o, "nn", -1, 1, 1000);
     p->ls_ants = (int)sl_lua_opt_integer(&o, "ls_ants", 0, 0, 1000000);
     p->kicks = (int)sl_lua_opt_integer(&o, "kicks", -1, 0, 1000);
+    p->anneal = sl_lua_opt_number(&o, "anneal", -1, 0, 100);
     p->wall_time = sl_lua_opt_number(&o, "time", 0, 0, HUGE_VAL);
     p->cpu_time = sl_lua_opt_number(&o, "cpu_time", 0, 0, HUGE_VAL);
     p->iterations = sl_lua_opt_integer(&o, "iterations", 0, 0, LUA_MAXINTEGER);

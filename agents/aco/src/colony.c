@@ -10,6 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+/* The CVRP kicks' annealing: the temperature falls geometrically with the run's progress from
+ * `anneal` mean edge lengths of the best-so-far to KICK_T_END times that (see kick_walk). */
+#define KICK_T_END 0.01
+
 typedef struct ant {
     int *seq;
     int len;
@@ -42,7 +46,9 @@ struct sl_aco {
     int *best_seq, best_len;
     long long best_cost, restart_best_cost;
     int *restart_seq, restart_len;
-    int *kick_seq, *kick_rem;     /* CVRP kicks: a sequence (2n+1) and the removed customers (n) */
+    sl_cvrp_rr *rr;               /* CVRP kicks: ruin and recreate (serial, after the ants) */
+    sl_routes walk;               /* the kicks' current solution (empty until the first kick) */
+    long long walk_cost;
     long long iter, restart_iter, restart_found_iter, found_iter;
     int u_gb;
     double t_start_wall, t_start_cpu, time_best, cpu_best;
@@ -73,6 +79,7 @@ sl_aco_def sl_aco_def_default(void)
     p->ls = SL_LS_NONE;
     p->ls_ants = 0;
     p->kicks = -1;
+    p->anneal = -1.0;
     p->iterations = 0;
     p->wall_time = p->cpu_time = 0.0;
     p->target = -1;
@@ -96,7 +103,7 @@ const char *sl_aco_variant_name(sl_aco_variant v)
 }
 
 /* Published defaults (Dorigo & Stuetzle 2004; with local search as in ACOTSP 1.03). */
-static void fill_defaults(sl_aco_def *p, int n)
+static void fill_defaults(sl_aco_def *p, int n, int cvrp)
 {
     int ls = p->ls != SL_LS_NONE;
     int m;
@@ -107,6 +114,8 @@ static void fill_defaults(sl_aco_def *p, int n)
     case SL_ACO_RAS: m = ls ? 25 : n; rho = 0.1; break;
     default: m = ls ? 25 : n; rho = 0.5; break;
     }
+    /* a CVRP with local search spends most of its time on the kicks: few ants, many kicks */
+    if (cvrp && ls && p->variant != SL_ACO_ACS) m = 5;
     if (p->ants <= 0) p->ants = m;
     if (p->rho < 0) p->rho = rho;
     if (p->alpha < 0) p->alpha = 1.0;
@@ -119,7 +128,8 @@ static void fill_defaults(sl_aco_def *p, int n)
     if (p->nn_ants <= 0) p->nn_ants = 20;
     if (p->nn_ls <= 0) p->nn_ls = 20;
     if (p->threads < 1) p->threads = 1;
-    if (p->kicks < 0) p->kicks = 25;
+    if (p->kicks < 0) p->kicks = 100;
+    if (p->anneal < 0) p->anneal = 1.0;
 }
 
 static sl_status check_params(const sl_aco_def *p, sl_error *e)
@@ -138,6 +148,7 @@ static sl_status check_params(const sl_aco_def *p, sl_error *e)
     BAD((unsigned)p->ls > SL_LS_3OPT, "unknown local search");
     BAD(p->ls_ants < 0, "ls_ants must be >= 0");
     BAD(p->kicks > 1000, "kicks must be in 0..1000 (got %d)", p->kicks);
+    BAD(!(p->anneal >= 0 && p->anneal <= 100), "anneal must be in [0, 100] (got %g)", p->anneal);
     BAD(p->iterations < 0, "iterations must be >= 0");
     BAD(!(p->wall_time >= 0) || !isfinite(p->wall_time), "time must be a number >= 0");
     BAD(!(p->cpu_time >= 0) || !isfinite(p->cpu_time), "cpu_time must be a number >= 0");
@@ -271,8 +282,8 @@ void sl_aco_destroy(sl_aco *c)
     free(c->best_seq);
     free(c->restart_seq);
     free(c->hist);
-    free(c->kick_seq);
-    free(c->kick_rem);
+    sl_cvrp_rr_destroy(c->rr);
+    sl_routes_release(&c->walk);
     free(c->acs_visited);
     free(c->acs_rng);
     free(c->acs_cur);
@@ -284,7 +295,7 @@ void sl_aco_destroy(sl_aco *c)
 sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *params, sl_error *e)
 {
     sl_aco_def p = *params;
-    fill_defaults(&p, in->n);
+    fill_defaults(&p, in->n, in->problem == SL_PROB_CVRP);
     if (check_params(&p, e) != SL_OK) return NULL;
     if (in->n > SL_ACO_MAX_NODES) {
         sl_error_set(e, SL_ERR_RANGE, "%s: %d nodes exceed the colony limit of %d (dense "
@@ -304,9 +315,8 @@ sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *params, sl_error 
     c->best_seq = malloc((size_t)seqcap * sizeof(int));
     c->restart_seq = malloc((size_t)seqcap * sizeof(int));
     c->scr = calloc((size_t)c->nthreads, sizeof *c->scr);
-    c->kick_seq = malloc((size_t)seqcap * sizeof(int));
-    c->kick_rem = malloc((size_t)n * sizeof(int));
-    if (!c->best_seq || !c->restart_seq || !c->scr || !c->kick_seq || !c->kick_rem) goto oom;
+    sl_routes_init(&c->walk);
+    if (!c->best_seq || !c->restart_seq || !c->scr) goto oom;
     c->trivial = c->cvrp ? n <= 2 : n <= 3;
     if (c->trivial) {
         trivial_solution(c);
@@ -346,6 +356,8 @@ sl_aco *sl_aco_create(const sl_instance *in, const sl_aco_def *params, sl_error 
             if (!s->cls && !s->tls) goto oom;
         }
     }
+    if (c->cvrp && p.ls != SL_LS_NONE && p.kicks > 0 && !(c->rr = sl_cvrp_rr_create(in, NULL)))
+        goto oom;
     for (int i = 0; i < n; i++)
         for (int q = 0; q < c->k; q++)
             c->heur_nn[(size_t)i * c->k + q] = heuristic(c, i, c->cand[(size_t)i * c->kmax + q]);
@@ -682,65 +694,74 @@ static void update_pheromone(sl_aco *c, const ant *ib)
 
 /* ---- iteration ---- */
 
-/* CVRP: iterated local search on the best-so-far solution. A kick removes a random customer and
- * up to its nearest neighbours (3 .. max(5, n/10) customers in all), re-inserts them in random
- * order at their cheapest feasible places and runs the route local search again; the result
- * replaces the best-so-far when it is not worse (equal cost lets the search drift). Serial, on
- * thread 0's scratch, random numbers keyed by (seed, kick, iteration): the same for any thread
- * count. Returns 1 when the best-so-far cost fell. */
-static int kick_best(sl_aco *c)
+/* Writes route set r as the best-so-far giant tour; found != 0 records it as a new best. */
+static void set_best_routes(sl_aco *c, const sl_routes *r, long long cost, int found)
+{
+    int m = 0, dep = c->in->depot;
+    for (int q = 0; q < r->nroutes; q++) {
+        c->best_seq[m++] = dep;
+        for (int i = r->start[q]; i < r->start[q + 1]; i++) c->best_seq[m++] = r->nodes[i];
+    }
+    c->best_len = m;
+    c->best_cost = cost;
+    if (!found) return;
+    c->found_iter = c->iter + 1;
+    c->time_best = slp_aco_wall_now() - c->t_start_wall;
+    c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
+}
+
+/* How far the run has gone towards its limit, in [0, 1]: the largest of the fractions of the
+ * iteration, CPU-time and wall-time limits that are set. An iteration limit alone makes it (and
+ * everything that depends on it) reproducible; a time limit makes it depend on the machine. */
+static double run_progress(const sl_aco *c)
+{
+    const sl_aco_def *p = &c->p;
+    double f = 0.0;
+    if (p->iterations > 0) f = (double)c->iter / (double)p->iterations;
+    if (p->cpu_time > 0) {
+        double t = (slp_aco_cpu_now() - c->t_start_cpu) / p->cpu_time;
+        if (t > f) f = t;
+    }
+    if (p->wall_time > 0) {
+        double t = (slp_aco_wall_now() - c->t_start_wall) / p->wall_time;
+        if (t > f) f = t;
+    }
+    return f < 0.0 ? 0.0 : f > 1.0 ? 1.0 : f;
+}
+
+/* CVRP: an annealing walk of ruin-and-recreate kicks. The walk starts from the best-so-far and
+ * goes back to it whenever the ants found a better one. Each kick cuts strings of customers out
+ * of the walk's current solution and puts them back (sl_cvrp_rr_apply), runs the route local
+ * search, and the result replaces the current solution when its cost is below
+ * current - T ln(u), u uniform in (0, 1]: worse solutions are taken with a probability that
+ * shrinks as T falls with the run's progress (run_progress, read once per iteration) from
+ * `anneal` to KICK_T_END x `anneal` mean edge lengths of the best-so-far (anneal = 0: only
+ * solutions no worse than the current one). A cheaper solution than the best-so-far becomes
+ * the best-so-far. Serial, on thread 0's scratch, random numbers keyed by (seed, kick,
+ * iteration): the same for any thread count. Returns 1 when the best-so-far cost fell. */
+static int kick_walk(sl_aco *c, int ants_improved)
 {
     scratch *s = &c->scr[0];
     const sl_instance *in = c->in;
-    int n = c->n, dep = in->depot, improved = 0;
-    int maxr = n / 10 > 5 ? n / 10 : 5;
-    if (maxr > c->kmax + 1) maxr = c->kmax + 1;
-    if (maxr > n - 1) maxr = n - 1;
+    int improved = 0;
+    if (c->walk.nroutes == 0 || ants_improved) {
+        if (sl_routes_from_sequence(&c->walk, in, c->best_seq, c->best_len) != SL_OK) return 0;
+        c->walk_cost = c->best_cost;
+    }
+    double edge = (double)c->best_cost / (double)(c->n - 1 + c->walk.nroutes);
+    double t = c->p.anneal * edge * pow(KICK_T_END, run_progress(c));
     for (int r = 0; r < c->p.kicks; r++) {
         sl_rng g = sl_rng_make(c->p.seed, SL_ACO_KICK_STREAM, (uint64_t)r, (uint64_t)c->iter);
-        int want = maxr <= 3 ? maxr : 3 + (int)sl_rng_below(&g, (uint32_t)(maxr - 2));
-        int centre = (int)sl_rng_below(&g, (uint32_t)(n - 1));
-        if (centre >= dep) centre++;
-        memset(s->visited, 0, (size_t)n);
-        int *rem = c->kick_rem, nrem = 0;
-        rem[nrem++] = centre;
-        s->visited[centre] = 1;
-        const int *cl = c->cand + (size_t)centre * c->kmax;
-        for (int q = 0; q < c->kmax && nrem < want; q++) {
-            int v = cl[q];
-            if (v == dep || s->visited[v]) continue;
-            s->visited[v] = 1;
-            rem[nrem++] = v;
-        }
-        int m = 0;
-        for (int i = 0; i < c->best_len; i++) {
-            int v = c->best_seq[i];
-            if (v == dep || !s->visited[v]) c->kick_seq[m++] = v;
-        }
-        if (sl_routes_from_sequence(&s->routes, in, c->kick_seq, m) != SL_OK) return improved;
-        for (int i = nrem - 1; i > 0; i--) {
-            int j = (int)sl_rng_below(&g, (uint32_t)(i + 1));
-            int t = rem[i];
-            rem[i] = rem[j];
-            rem[j] = t;
-        }
-        for (int i = 0; i < nrem; i++) sl_routes_insert_best(in, &s->routes, rem[i]);
-        if (s->routes.start[s->routes.nroutes] != n - 1) return improved; /* out of memory */
+        if (sl_cvrp_rr_apply(c->rr, &c->walk, &s->routes, &g) < 0) return improved; /* no memory */
         sl_cvrp_ls_run(s->cls, &s->routes, 0);
         long long cost = sl_routes_cost(in, &s->routes);
-        if (cost > c->best_cost) continue;
-        m = 0;
-        for (int rr = 0; rr < s->routes.nroutes; rr++) {
-            c->best_seq[m++] = dep;
-            for (int i = s->routes.start[rr]; i < s->routes.start[rr + 1]; i++)
-                c->best_seq[m++] = s->routes.nodes[i];
-        }
-        c->best_len = m;
+        if ((double)cost >= (double)c->walk_cost - t * log(sl_rng_uniform_pos(&g))) continue;
+        sl_routes tmp = c->walk;
+        c->walk = s->routes;
+        s->routes = tmp;
+        c->walk_cost = cost;
         if (cost < c->best_cost) {
-            c->best_cost = cost;
-            c->found_iter = c->iter + 1;
-            c->time_best = slp_aco_wall_now() - c->t_start_wall;
-            c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
+            set_best_routes(c, &c->walk, cost, 1);
             improved = 1;
         }
     }
@@ -800,7 +821,8 @@ sl_status sl_aco_step(sl_aco *c, sl_error *e)
     }
     sort_ants(c);
     const ant *ib = &c->ants[c->order[0]];
-    if (ib->cost < c->best_cost) {
+    int ants_improved = ib->cost < c->best_cost;
+    if (ants_improved) {
         c->best_cost = ib->cost;
         c->best_len = ib->len;
         memcpy(c->best_seq, ib->seq, (size_t)ib->len * sizeof(int));
@@ -809,9 +831,7 @@ sl_status sl_aco_step(sl_aco *c, sl_error *e)
         c->cpu_best = slp_aco_cpu_now() - c->t_start_cpu;
         if (c->p.variant == SL_ACO_MMAS) mmas_limits(c);
     }
-    if (c->cvrp && c->p.ls != SL_LS_NONE && c->p.kicks > 0 && kick_best(c) &&
-        c->p.variant == SL_ACO_MMAS)
-        mmas_limits(c);
+    if (c->rr && kick_walk(c, ants_improved) && c->p.variant == SL_ACO_MMAS) mmas_limits(c);
     if (c->restart_best_cost < 0 || ib->cost < c->restart_best_cost) {
         c->restart_best_cost = ib->cost;
         c->restart_len = ib->len;

@@ -308,19 +308,21 @@ START_TEST(test_stopping_and_record)
 }
 END_TEST
 
-/* CVRP kicks of the best-so-far: the best solution stays a feasible set of routes whose cost is
- * the reported one, the record's best never rises, and here they end no worse than without. */
+/* CVRP kicks (ruin and recreate + local search on an annealing walk): the best solution stays a
+ * feasible set of routes whose cost is the reported one, the record's best never rises, and with
+ * kicks, annealed or not, the run ends no worse than without them. */
 START_TEST(test_cvrp_kicks)
 {
     sl_instance *in = random_cvrp(80, 21, 100);
-    long long cost[2];
-    for (int k = 0; k < 2; k++) {
+    long long cost[3];
+    for (int k = 0; k < 3; k++) {
         sl_aco_def p;
         p = sl_aco_def_default();
         p.ls = SL_LS_3OPT;
         p.iterations = 20;
         p.seed = 5;
         p.kicks = k ? 30 : 0;
+        if (k == 1) p.anneal = 0.0;
         sl_error e;
         sl_aco *c = sl_aco_create(in, &p, &e);
         ck_assert_msg(c != NULL, "%s", e.msg);
@@ -338,7 +340,8 @@ START_TEST(test_cvrp_kicks)
         sl_routes_release(&r);
         sl_aco_destroy(c);
     }
-    ck_assert_msg(cost[1] <= cost[0], "kicks %lld, none %lld", cost[1], cost[0]);
+    ck_assert_msg(cost[1] <= cost[0] && cost[2] <= cost[0],
+                  "kicks %lld (annealed %lld), none %lld", cost[1], cost[2], cost[0]);
     sl_instance_destroy(in);
 }
 END_TEST
@@ -363,6 +366,10 @@ START_TEST(test_param_errors)
     p.kicks = 1001;
     ck_assert_ptr_null(sl_aco_create(in, &p, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "kicks"));
+    p.kicks = -1;
+    p.anneal = 101;
+    ck_assert_ptr_null(sl_aco_create(in, &p, &e));
+    ck_assert_ptr_nonnull(strstr(e.msg, "anneal"));
     ck_assert_int_eq(sl_aco_variant_parse("mmas"), SL_ACO_MMAS);
     ck_assert_int_eq(sl_aco_variant_parse("xyz"), -1);
     sl_instance_destroy(in);
@@ -636,12 +643,13 @@ START_TEST(test_pinned_cvrp)
     /* Golden values for the CVRP (40 random customers, capacity 100, seed 5): best cost and
      * the sum of the iteration-best costs for every variant without local search after 20
      * iterations (construction with the savings term, capacity, pheromone) and with route local
-     * search and kicks after 2 (the CVRP local search and the iterated search on the best). */
+     * search and kicks after 2 (the CVRP local search and the annealing walk of ruin-and-recreate
+     * kicks). */
     static const long long pinned[4][2][2] = {
-        [SL_ACO_AS] = {{12716, 264895}, {10725, 21951}},
-        [SL_ACO_ACS] = {{12283, 271603}, {10725, 21450}},
-        [SL_ACO_MMAS] = {{12279, 267701}, {10725, 21738}},
-        [SL_ACO_RAS] = {{12344, 266118}, {10612, 21625}}};
+        [SL_ACO_AS] = {{12716, 264895}, {10612, 21916}},
+        [SL_ACO_ACS] = {{12283, 271603}, {10612, 21470}},
+        [SL_ACO_MMAS] = {{12279, 267701}, {10612, 22318}},
+        [SL_ACO_RAS] = {{12344, 266118}, {10612, 21938}}};
     sl_instance *in = random_cvrp(41, 77, 100);
     for (int v = SL_ACO_AS; v <= SL_ACO_RAS; v++)
         for (int k = 0; k < 2; k++) {

@@ -1,6 +1,7 @@
 /* test_routing.c - instance readers, distance conventions, solution files, candidate lists and
  * local search of the routing model. */
 #include <check.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -410,6 +411,162 @@ START_TEST(test_cvrp_ls_moves_valid)
 }
 END_TEST
 
+/* ---- ruin and recreate ---- */
+
+static int same_routes(const sl_routes *a, const sl_routes *b)
+{
+    if (a->nroutes != b->nroutes) return 0;
+    for (int q = 0; q <= a->nroutes; q++)
+        if (a->start[q] != b->start[q]) return 0;
+    return memcmp(a->nodes, b->nodes, (size_t)a->start[a->nroutes] * sizeof(int)) == 0;
+}
+
+static void copy_routes(sl_routes *dst, const sl_routes *src)
+{
+    sl_routes_clear(dst);
+    for (int q = 0; q < src->nroutes; q++)
+        ck_assert_int_eq(sl_routes_add(dst, src->nodes + src->start[q],
+                                       src->start[q + 1] - src->start[q]), SL_OK);
+}
+
+/* Every step, accepted or not, is checked: all customers once, loads within capacity, the
+ * returned cost is the route set's cost, the input is left as it was, and the same random key
+ * gives the same result. Walks with a greedy acceptance must also improve on the sweep. */
+START_TEST(test_cvrp_rr_steps_valid)
+{
+    for (int rep = 0; rep < 6; rep++) {
+        int n = 8 + 23 * rep;
+        /* tight capacities (near the largest demand, so routes of one or two) to loose ones */
+        int cap = rep % 3 == 0 ? 35 : rep % 3 == 1 ? 80 : 400;
+        sl_instance *in = random_cvrp(n, 70 + (uint64_t)rep, cap);
+        sl_cvrp_rr_def def = sl_cvrp_rr_def_default();
+        if (rep == 4) def.blink = 0.0;
+        if (rep == 5) def.split = 1.0;
+        sl_cvrp_rr *rr = sl_cvrp_rr_create(in, &def);
+        ck_assert_ptr_nonnull(rr);
+        sl_routes cur, nw, again, before;
+        sl_routes_init(&cur);
+        sl_routes_init(&nw);
+        sl_routes_init(&again);
+        sl_routes_init(&before);
+        sweep_routes(in, &cur, (uint64_t)rep);
+        long long cc = sl_routes_cost(in, &cur), start = cc;
+        sl_error e;
+        for (int step = 0; step < 1500; step++) {
+            copy_routes(&before, &cur);
+            sl_rng g = sl_rng_make(9, 1, (uint64_t)step, (uint64_t)rep);
+            long long c = sl_cvrp_rr_apply(rr, &cur, &nw, &g);
+            ck_assert_msg(sl_routes_check(in, &nw, &e) == SL_OK, "n=%d step %d: %s", n, step,
+                          e.msg);
+            ck_assert_int_eq(c, sl_routes_cost(in, &nw));
+            ck_assert(same_routes(&before, &cur));
+            int nrem = sl_cvrp_rr_last_removed(rr);
+            ck_assert_msg(nrem >= 1 && nrem <= n - 1, "removed %d of %d", nrem, n - 1);
+            sl_rng g2 = sl_rng_make(9, 1, (uint64_t)step, (uint64_t)rep);
+            ck_assert_int_eq(sl_cvrp_rr_apply(rr, &cur, &again, &g2), c);
+            ck_assert(same_routes(&again, &nw));
+            if (c <= cc) {
+                sl_routes t = cur;
+                cur = nw;
+                nw = t;
+                cc = c;
+            }
+        }
+        ck_assert_msg(cc < start, "n=%d: no improvement on the sweep (%lld)", n, start);
+        sl_routes_release(&cur);
+        sl_routes_release(&nw);
+        sl_routes_release(&again);
+        sl_routes_release(&before);
+        sl_cvrp_rr_destroy(rr);
+        sl_instance_destroy(in);
+    }
+}
+END_TEST
+
+/* Optimum of a tiny CVRP by brute force: every order of the customers, each split into
+ * consecutive routes optimally (shortest path over the split points). */
+static long long brute_force_cvrp(const sl_instance *in)
+{
+    int m = 0, cust[8], perm[8];
+    for (int v = 0; v < in->n; v++)
+        if (v != in->depot) cust[m++] = v;
+    for (int i = 0; i < m; i++) perm[i] = i;
+    long long best = -1;
+    for (;;) {
+        long long f[9];
+        f[0] = 0;
+        for (int j = 1; j <= m; j++) {
+            f[j] = -1;
+            for (int i = 0; i < j; i++) { /* route of customers i..j-1 */
+                long long load = 0, len = 0;
+                int prev = in->depot;
+                for (int t = i; t < j; t++) {
+                    int c = cust[perm[t]];
+                    load += in->demand[c];
+                    len += sl_dist(in, prev, c);
+                    prev = c;
+                }
+                if (load > in->capacity) continue;
+                len += sl_dist(in, prev, in->depot);
+                if (f[i] >= 0 && (f[j] < 0 || f[i] + len < f[j])) f[j] = f[i] + len;
+            }
+        }
+        if (f[m] >= 0 && (best < 0 || f[m] < best)) best = f[m];
+        int i = m - 2; /* next permutation */
+        while (i >= 0 && perm[i] > perm[i + 1]) i--;
+        if (i < 0) break;
+        int j = m - 1;
+        while (perm[j] < perm[i]) j--;
+        int t = perm[i];
+        perm[i] = perm[j];
+        perm[j] = t;
+        for (int a = i + 1, b = m - 1; a < b; a++, b--) {
+            t = perm[a];
+            perm[a] = perm[b];
+            perm[b] = t;
+        }
+    }
+    return best;
+}
+
+/* A short annealing walk of ruin-and-recreate steps from one route per customer reaches the
+ * brute-force optimum of random 7-8 customer instances. */
+START_TEST(test_cvrp_rr_finds_brute_force_optimum)
+{
+    for (int rep = 0; rep < 8; rep++) {
+        int n = 8 + rep % 2;
+        sl_instance *in = random_cvrp(n, 300 + (uint64_t)rep, 40 + 10 * (rep % 3));
+        long long opt = brute_force_cvrp(in);
+        ck_assert_int_gt(opt, 0);
+        sl_cvrp_rr *rr = sl_cvrp_rr_create(in, NULL);
+        sl_routes cur, nw;
+        sl_routes_init(&cur);
+        sl_routes_init(&nw);
+        for (int v = 1; v < n; v++) sl_routes_add(&cur, &v, 1);
+        long long cc = sl_routes_cost(in, &cur), best = cc;
+        int steps = 3000;
+        for (int step = 0; step < steps; step++) {
+            double t = 50.0 * (1.0 - (double)step / steps);
+            sl_rng g = sl_rng_make(5, 2, (uint64_t)step, (uint64_t)rep);
+            long long c = sl_cvrp_rr_apply(rr, &cur, &nw, &g);
+            ck_assert_int_ge(c, opt);
+            if ((double)c < (double)cc - t * log(sl_rng_uniform_pos(&g))) {
+                sl_routes tmp = cur;
+                cur = nw;
+                nw = tmp;
+                cc = c;
+                if (c < best) best = c;
+            }
+        }
+        ck_assert_msg(best == opt, "instance %d: walk %lld, optimum %lld", rep, best, opt);
+        sl_routes_release(&cur);
+        sl_routes_release(&nw);
+        sl_cvrp_rr_destroy(rr);
+        sl_instance_destroy(in);
+    }
+}
+END_TEST
+
 /* ---- solution files ---- */
 
 START_TEST(test_tour_roundtrip)
@@ -531,6 +688,8 @@ static Suite *routing_suite(void)
     tcase_add_test(tc, test_tsp_ls_3opt_beats_2opt_on_average);
     tcase_add_test(tc, test_large_without_matrix);
     tcase_add_test(tc, test_cvrp_ls_moves_valid);
+    tcase_add_test(tc, test_cvrp_rr_steps_valid);
+    tcase_add_test(tc, test_cvrp_rr_finds_brute_force_optimum);
     tcase_add_test(tc, test_tour_roundtrip);
     tcase_add_test(tc, test_routes_roundtrip);
     tcase_add_test(tc, test_shipped_instances);

@@ -28,7 +28,7 @@
 
 #define SL_ACO_MAX_NODES 6000
 #define SL_ACO_STREAM 0xAC0u       /* sl_rng stream of the ants' decisions */
-#define SL_ACO_KICK_STREAM 0xAC1u  /* sl_rng stream of the CVRP kicks of the best-so-far */
+#define SL_ACO_KICK_STREAM 0xAC1u  /* sl_rng stream of the CVRP kicks */
 
 typedef enum sl_aco_variant {
     SL_ACO_AS = 0,   /* Ant System */
@@ -53,8 +53,12 @@ typedef struct sl_aco_def {
     int nn_ls;                /* candidate list length for local search */
     sl_ls_kind ls;            /* local search on the ants' solutions */
     int ls_ants;              /* apply it to the best ls_ants ants only; 0 = every ant */
-    int kicks;                /* CVRP with local search: perturbation + local search rounds on
-                                 the best-so-far solution per iteration (-1 = default 25; 0 = off) */
+    int kicks;                /* CVRP with local search: ruin-and-recreate + local search kicks
+                                 of an annealing walk from the best-so-far, per iteration
+                                 (-1 = default 100; 0 = off) */
+    double anneal;            /* CVRP kicks: start temperature in mean edge lengths of the
+                                 best-so-far, falling to 1/100 of it by the end of the run
+                                 (-1 = default 1; 0 = accept no worse solution) */
     /* stopping: any of these that is set (> 0, target >= 0) ends the run when reached */
     long long iterations;
     double wall_time, cpu_time;   /* seconds */

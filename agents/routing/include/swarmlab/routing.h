@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "swarmlab/error.h"
+#include "swarmlab/rng.h"
 
 #define SL_ROUTING_MATRIX_MAX 4000
 
@@ -160,5 +161,30 @@ long long sl_cvrp_ls_moves(const sl_cvrp_ls *ls);
 /* Cheapest feasible insertion of customer c into routes (a new route if none fits); for
  * repair and for callers that build routes incrementally. Returns the cost increase. */
 long long sl_routes_insert_best(const sl_instance *in, sl_routes *r, int c);
+
+/* ---- CVRP ruin and recreate ----
+ * String removals after Christiaens and Vanden Berghe (SISR): a few routes close to a random seed
+ * customer each lose a string of consecutive customers (sometimes a "split string": a window of
+ * which a block stays); the removed customers then go back one at a time, in random order or by
+ * demand or distance to the depot, at their cheapest feasible position, each position being
+ * skipped with probability `blink`; a customer that fits nowhere opens a new route. */
+typedef struct sl_cvrp_rr_def {
+    double avg_removed;   /* mean number of removed customers (c-bar), >= 1; default 10 */
+    int max_string;       /* longest string (L-max), >= 1; default 10 */
+    double blink;         /* probability of skipping an insertion position, [0, 1); 0.01 */
+    double split;         /* probability of a split string, [0, 1]; 0.5 */
+} sl_cvrp_rr_def;
+sl_cvrp_rr_def sl_cvrp_rr_def_default(void);
+typedef struct sl_cvrp_rr sl_cvrp_rr;
+/* Scratch for one instance (a CVRP); def NULL means the defaults. NULL on allocation failure or
+ * when the instance is not a CVRP. One object per thread. */
+sl_cvrp_rr *sl_cvrp_rr_create(const sl_instance *in, const sl_cvrp_rr_def *def);
+void sl_cvrp_rr_destroy(sl_cvrp_rr *rr);
+/* One ruin-and-recreate step: reads the feasible, complete route set src, writes the result to
+ * dst (a different object; feasible and complete again) and returns its cost, or -1 when memory
+ * ran out. Every random decision is drawn from g. */
+long long sl_cvrp_rr_apply(sl_cvrp_rr *rr, const sl_routes *src, sl_routes *dst, sl_rng *g);
+/* Customers removed by the last step. */
+int sl_cvrp_rr_last_removed(const sl_cvrp_rr *rr);
 
 #endif
