@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "../src/sc_internal.h"
+#include "sc_test_util.h"
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
@@ -436,16 +437,6 @@ START_TEST(test_type_costs)
     }
 }
 END_TEST
-
-static void expect_refused(sl_sc_def d, const char *want)
-{
-    sl_world *w = sl_world_create(1);
-    sl_error e;
-    sl_error_clear(&e);
-    ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_msg(strstr(e.msg, want) != NULL, "'%s' does not say '%s'", e.msg, want);
-    sl_world_destroy(w);
-}
 
 START_TEST(test_bad_clock_refused)
 {

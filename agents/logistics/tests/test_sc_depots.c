@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "../src/sc_internal.h"
+#include "sc_test_util.h"
 #include "swarmlab/checkpoint.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
@@ -317,17 +318,6 @@ START_TEST(test_two_depots_threads_and_checkpoint)
     unlink(path);
 }
 END_TEST
-
-static void expect_refused(sl_sc_def d, const char *want)
-{
-    sl_world *w = sl_world_create(1);
-    sl_error e;
-    sl_error_clear(&e);
-    ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_msg(strstr(e.msg, want) != NULL, "'%s' does not say '%s'", e.msg, want);
-    ck_assert_ptr_null(strchr(e.msg, '\n'));
-    sl_world_destroy(w);
-}
 
 START_TEST(test_bad_fleets_refused)
 {

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "../src/sc_internal.h"
+#include "sc_test_util.h"
 #include "swarmlab/rng.h"
 #include "swarmlab/world.h"
 
@@ -144,17 +145,6 @@ START_TEST(conservation_every_step_per_product)
     }
 }
 END_TEST
-
-static void expect_refused(sl_sc_def d, const char *want)
-{
-    sl_world *w = sl_world_create(1);
-    sl_error e;
-    sl_error_clear(&e);
-    ck_assert_ptr_null(sl_sc_create(w, &d, &e));
-    ck_assert_msg(strstr(e.msg, want) != NULL, "'%s' does not say '%s'", e.msg, want);
-    ck_assert_ptr_null(strchr(e.msg, '\n'));
-    sl_world_destroy(w);
-}
 
 START_TEST(bad_networks_are_refused)
 {
