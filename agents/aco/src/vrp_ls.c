@@ -229,15 +229,19 @@ double slp_vrp_sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len,
     return c->fixed[veh] + c->cd[veh] * k.distance + c->ct[veh] * k.duration;
 }
 
-static void rebuild(slp_vrp_ls *L, int r)
+/* Recomputes the segments of route r whose contents changed: forward segments past its first
+ * `keep_fw` jobs and backward segments before its last `keep_bw` jobs (the others still hold,
+ * with the same values as a full rebuild), then the open shipments and the cost. */
+static void rebuild(slp_vrp_ls *L, int r, int keep_fw, int keep_bw)
 {
     const slp_vrp_ctx *c = L->c;
     slp_vrp_route *R = &L->R[r];
     double sp = c->speed[r];
     R->fw[0] = c->dstart[r];
-    for (int k = 0; k < R->len; k++) sl_vrp_seg_cat(c->v, sp, &R->fw[k], &c->jseg[R->jobs[k]], &R->fw[k + 1]);
+    for (int k = keep_fw; k < R->len; k++) sl_vrp_seg_cat(c->v, sp, &R->fw[k], &c->jseg[R->jobs[k]], &R->fw[k + 1]);
     sl_vrp_seg_empty(&R->bw[R->len]);
-    for (int k = R->len - 1; k >= 0; k--) sl_vrp_seg_cat(c->v, sp, &c->jseg[R->jobs[k]], &R->bw[k + 1], &R->bw[k]);
+    for (int k = R->len - keep_bw - 1; k >= 0; k--)
+        sl_vrp_seg_cat(c->v, sp, &c->jseg[R->jobs[k]], &R->bw[k + 1], &R->bw[k]);
     int open = 0;
     R->open[0] = 0;
     for (int k = 0; k < R->len; k++) {
@@ -258,18 +262,25 @@ static void rebuild(slp_vrp_ls *L, int r)
     R->cost = s.multi ? slp_vrp_sim_cost(c, r, R->jobs, R->len, &ok) : slp_vrp_seg_cost(c, r, &s, &ok);
 }
 
+/* New contents for route r. The jobs the old and new contents share at the start and at the end
+ * keep their segments (backward ones move with them), so a move pays only for what it changed. */
 static int set_route(slp_vrp_ls *L, int r, const int *jobs, int len)
 {
     slp_vrp_route *R = &L->R[r];
+    int old = R->len;
     if (route_reserve(R, len) < 0) return -1;
-    if (len) memmove(R->jobs, jobs, (size_t)len * sizeof(int));
+    int lim = old < len ? old : len, pre = 0, suf = 0;
+    while (pre < lim && R->jobs[pre] == jobs[pre]) pre++;
+    while (suf < lim - pre && R->jobs[old - 1 - suf] == jobs[len - 1 - suf]) suf++;
+    if (suf && old != len) memmove(R->bw + len - suf, R->bw + old - suf, (size_t)suf * sizeof(sl_vrp_seg));
+    if (len && R->jobs != jobs) memmove(R->jobs, jobs, (size_t)len * sizeof(int));
     R->len = len;
     R->mod = ++L->clock;
     for (int k = 0; k < len; k++) {
-        L->route_of[jobs[k]] = r;
-        L->pos_of[jobs[k]] = k;
+        L->route_of[R->jobs[k]] = r;
+        L->pos_of[R->jobs[k]] = k;
     }
-    rebuild(L, r);
+    rebuild(L, r, pre, suf);
     return 0;
 }
 
@@ -717,32 +728,104 @@ static int try_job(slp_vrp_ls *L, int u)
 /* Cheapest insertion of pickup p and delivery d into route r (p before d). Returns the search
  * cost of the new route (INFINITY when none fits) with positions in *xa, *ya (p goes before
  * position xa, d before position ya of the current route, xa <= ya). */
+/* The time, distance and load fields of a segment, concatenated with the operations of
+ * sl_vrp_seg_cat (so the results are the same to the last bit). */
+typedef struct tseg {
+    double dist, dur, tw, early, late;
+    double sload[SL_VRP_MAXDIM], delta[SL_VRP_MAXDIM], maxp[SL_VRP_MAXDIM];
+    int last;
+} tseg;
+
+static inline void tseg_cat(const sl_vrp *v, double speed, tseg *a, const sl_vrp_seg *b)
+{
+    double t = sl_vrp_time(v, a->last, b->first) / speed;
+    double dd = sl_vrp_dist(v, a->last, b->first);
+    double delta = a->dur - a->tw + t;
+    double dwt = b->early - delta - a->late;
+    double dtw = a->early + delta - b->late;
+    if (!(dwt > 0)) dwt = 0;
+    if (!(dtw > 0)) dtw = 0;
+    double e1 = b->early - delta, l1 = b->late - delta;
+    a->dist = a->dist + b->dist + dd;
+    a->dur = a->dur + b->dur + t + dwt;
+    a->tw = a->tw + b->tw + dtw;
+    a->early = (e1 > a->early ? e1 : a->early) - dwt;
+    a->late = (l1 < a->late ? l1 : a->late) + dtw;
+    for (int d = 0; d < v->ndim; d++) {
+        double m2 = a->delta[d] + b->maxp[d];
+        a->sload[d] = a->sload[d] + b->sload[d];
+        a->maxp[d] = a->maxp[d] > m2 ? a->maxp[d] : m2;
+        a->delta[d] = a->delta[d] + b->delta[d];
+    }
+    a->last = b->last;
+}
+
 static double best_pair_in(slp_vrp_ls *L, int r, int p, int d, int *xa, int *ya)
 {
     const slp_vrp_ctx *c = L->c;
+    const sl_vrp *v = c->v;
     slp_vrp_route *B = &L->R[r];
     double best = INFINITY, sp = c->speed[r];
+    /* without costs per time and windows of several intervals, a place is priced from distances
+       first and its segments are concatenated only when it could beat the best so far */
+    int screen = c->dist_only && !L->check && !c->jseg[p].multi && !c->jseg[d].multi &&
+                 !B->fw[B->len].multi && !c->dend[r].multi;
+    const sl_vrp_vtype *t = &v->types[v->vehicle_type[r]];
+    int sp_site = v->jobs[p].site, sd = v->jobs[d].site;
     for (int x = 0; x <= B->len; x++) {
         sl_vrp_seg head, mid;
-        sl_vrp_seg_cat(c->v, sp, &B->fw[x], &c->jseg[p], &head);
+        sl_vrp_seg_cat(v, sp, &B->fw[x], &c->jseg[p], &head);
         if (head.tw > FEAS_EPS) continue;
         sl_vrp_seg_empty(&mid);
+        int ax = x == 0 ? c->dstart[r].first : v->jobs[B->jobs[x - 1]].site;
+        int bx = x == B->len ? c->dend[r].first : v->jobs[B->jobs[x]].site;
+        double gain_p = sl_vrp_dist(v, ax, sp_site) + sl_vrp_dist(v, sp_site, bx) - sl_vrp_dist(v, ax, bx);
+        double base = B->fw[B->len].dist + sl_vrp_dist(v, B->len ? v->jobs[B->jobs[B->len - 1]].site : c->dstart[r].first, c->dend[r].first);
+        tseg hm; /* the head and the jobs after it, one at a time */
+        hm.dist = head.dist, hm.dur = head.dur, hm.tw = head.tw, hm.early = head.early, hm.late = head.late;
+        hm.last = head.last;
+        for (int q = 0; q < v->ndim; q++) hm.sload[q] = head.sload[q], hm.delta[q] = head.delta[q], hm.maxp[q] = head.maxp[q];
         for (int y = x; y <= B->len; y++) {
-            if (y > x) sl_vrp_seg_cat(c->v, sp, &mid, &c->jseg[B->jobs[y - 1]], &mid);
-            sl_vrp_seg s;
-            sl_vrp_seg_cat(c->v, sp, &head, &mid, &s);
-            if (s.tw > FEAS_EPS) break;
-            sl_vrp_seg_cat(c->v, sp, &s, &c->jseg[d], &s);
-            sl_vrp_seg_cat(c->v, sp, &s, &B->bw[y], &s);
-            sl_vrp_seg_cat(c->v, sp, &s, &c->dend[r], &s);
-            L->evals++;
             int ok;
             double cost;
-            if (s.multi || L->check) {
-                piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
-                cost = eval_pieces(L, r, pc, 5, &ok);
+            if (screen) {
+                if (y > x) tseg_cat(v, sp, &hm, &c->jseg[B->jobs[y - 1]]);
+                if (hm.tw > FEAS_EPS) break;
+                tseg s = hm;
+                double dd;
+                if (y == x) {
+                    dd = sl_vrp_dist(v, ax, sp_site) + sl_vrp_dist(v, sp_site, sd) + sl_vrp_dist(v, sd, bx) -
+                         sl_vrp_dist(v, ax, bx);
+                } else {
+                    int ay = v->jobs[B->jobs[y - 1]].site;
+                    int by = y == B->len ? c->dend[r].first : v->jobs[B->jobs[y]].site;
+                    dd = gain_p + sl_vrp_dist(v, ay, sd) + sl_vrp_dist(v, sd, by) - sl_vrp_dist(v, ay, by);
+                }
+                double cheap = c->fixed[r] + c->cd[r] * (base + dd);
+                if (cheap > best + 1e-9 * fmax(1.0, fabs(best))) continue;
+                L->evals++;
+                tseg_cat(v, sp, &s, &c->jseg[d]);
+                if (!B->bw[y].empty) tseg_cat(v, sp, &s, &B->bw[y]);
+                tseg_cat(v, sp, &s, &c->dend[r]);
+                ok = s.tw <= FEAS_EPS && s.dur <= t->max_duration + FEAS_EPS && s.dist <= t->max_distance + FEAS_EPS;
+                for (int q = 0; ok && q < v->ndim; q++)
+                    if (s.sload[q] + s.maxp[q] > t->capacity[q] + 1e-9) ok = 0;
+                cost = c->fixed[r] + c->cd[r] * s.dist + c->ct[r] * s.dur;
             } else {
-                cost = slp_vrp_seg_cost(c, r, &s, &ok);
+                if (y > x) sl_vrp_seg_cat(v, sp, &mid, &c->jseg[B->jobs[y - 1]], &mid);
+                sl_vrp_seg s;
+                sl_vrp_seg_cat(v, sp, &head, &mid, &s);
+                if (s.tw > FEAS_EPS) break;
+                sl_vrp_seg_cat(v, sp, &s, &c->jseg[d], &s);
+                sl_vrp_seg_cat(v, sp, &s, &B->bw[y], &s);
+                sl_vrp_seg_cat(v, sp, &s, &c->dend[r], &s);
+                L->evals++;
+                if (s.multi || L->check) {
+                    piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
+                    cost = eval_pieces(L, r, pc, 5, &ok);
+                } else {
+                    cost = slp_vrp_seg_cost(c, r, &s, &ok);
+                }
             }
             if (ok && cost < best - 1e-12) {
                 best = cost;
@@ -893,6 +976,55 @@ int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only)
     return done;
 }
 
+/* What eval_pieces returns for the pieces {prefix of route r up to q, job u, the rest of r} on
+ * vehicle r, computed on the fields that decide it only, and stopping at the first broken time
+ * window (lateness never falls along a route): the recreate's hot path. Windows with several
+ * intervals go through eval_pieces. Test runs compare the two on every call. */
+static double insert_price_fast(slp_vrp_ls *L, int r, int q, int u, int *ok)
+{
+    const slp_vrp_ctx *c = L->c;
+    const sl_vrp *v = c->v;
+    const slp_vrp_route *B = &L->R[r];
+    const sl_vrp_seg *f = &B->fw[q];
+    tseg s;
+    s.dist = f->dist, s.dur = f->dur, s.tw = f->tw, s.early = f->early, s.late = f->late;
+    s.last = f->last;
+    for (int d = 0; d < v->ndim; d++) s.sload[d] = f->sload[d], s.delta[d] = f->delta[d], s.maxp[d] = f->maxp[d];
+    double sp = c->speed[r];
+    *ok = 0;
+    tseg_cat(v, sp, &s, &c->jseg[u]);
+    if (!(s.tw <= FEAS_EPS)) return INFINITY;
+    if (q < B->len) {
+        tseg_cat(v, sp, &s, &B->bw[q]);
+        if (!(s.tw <= FEAS_EPS)) return INFINITY;
+    }
+    tseg_cat(v, sp, &s, &c->dend[r]);
+    const sl_vrp_vtype *t = &v->types[v->vehicle_type[r]];
+    int feas = s.tw <= FEAS_EPS && s.dur <= t->max_duration + FEAS_EPS && s.dist <= t->max_distance + FEAS_EPS;
+    for (int d = 0; feas && d < v->ndim; d++)
+        if (s.sload[d] + s.maxp[d] > t->capacity[d] + 1e-9) feas = 0;
+    *ok = feas;
+    return c->fixed[r] + c->cd[r] * s.dist + c->ct[r] * s.dur;
+}
+
+static double insert_price(slp_vrp_ls *L, int r, int q, int u, int *ok)
+{
+    const slp_vrp_ctx *c = L->c;
+    const slp_vrp_route *B = &L->R[r];
+    if (c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi || L->check) {
+        piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+        double cost = eval_pieces(L, r, pc, 3, ok);
+        if (L->check && !(c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi)) {
+            int ok2;
+            double c2 = insert_price_fast(L, r, q, u, &ok2);
+            if (ok2 != *ok || (*ok && c2 != cost)) L->check_fail++;
+        }
+        return cost;
+    }
+    L->evals++;
+    return insert_price_fast(L, r, q, u, ok);
+}
+
 /* Cost increase of the cheapest feasible place for the single job u (as best_single), each place
  * skipped with probability `blink`; without costs per time a place is priced from distances
  * first and checked for feasibility only when it would beat the best so far. */
@@ -917,9 +1049,8 @@ static double best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink,
                                            (B->len ? sl_vrp_dist(v, a, b) : 0));
                 if (!(cheap < best - 1e-12) && !L->check) continue;
             }
-            piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
             int ok;
-            double cost = eval_pieces(L, r, pc, 3, &ok);
+            double cost = insert_price(L, r, q, u, &ok);
             if (!ok) continue;
             double inc = cost - B->cost;
             /* test runs: the distance screen agrees with the full price */
