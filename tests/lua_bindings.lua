@@ -251,6 +251,8 @@ local ranges = {
    want = "swarmlab.vrp{...}.jobs[1]: option 'service' must be in [0, 1000000000000] (got -1)"},
   {call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2}}, vehicles = {{}}}:solve{rho = 0} end,
    want = "vrp:solve{...}: option 'rho' must be in (0, 1] (got 0)"},
+  {call = function() sl.vrp{sites = {{0, 0}, {1, 1}}, jobs = {{site = 2}}, vehicles = {{}}}:solve{chains = 0} end,
+   want = "vrp:solve{...}: option 'chains' must be an integer in [1, 64] (got 0)"},
 }
 
 -- ---- the annotation file ----

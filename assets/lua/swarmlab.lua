@@ -1028,6 +1028,7 @@ function finish(world) end
 ---@field threads? integer
 ---@field ants? integer
 ---@field kicks? integer
+---@field chains? integer annealing chains run in parallel (1..64); with T threads, T chains
 ---@field alpha? number
 ---@field beta? number
 ---@field rho? number
@@ -1042,7 +1043,7 @@ function finish(world) end
 -- metatable: swarmlab.vrp_model
 ---@class swarmlab.VrpModel
 local VrpModel = {}
----Runs the ant colony; options: time, cpu_time, iterations, seed, threads, ants, kicks, alpha,
+---Runs the ant colony; options: time, cpu_time, iterations, seed, threads, ants, kicks, chains, alpha,
 ---beta, rho, q0, nn, local_search, warm (true or a result), target_cost, target_vehicles,
 ---target_distance.
 ---@param options? swarmlab.VrpSolveOptions

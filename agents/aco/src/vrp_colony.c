@@ -26,14 +26,15 @@ struct sl_vrp_aco {
     const sl_vrp *v;
     sl_vrp_aco_def p;
     slp_vrp_ctx ctx;
-    int n, nthreads, trivial, done, weighted_vehicles;
+    int n, nthreads, nchains, trivial, done, weighted_vehicles;
     double *tau, tau_min, tau_max;
     scratch *scr;
     sl_vrp_sol *ant_sol;          /* per ant */
     double *ant_cost;
     slp_vrp_ls best, work, trial;
     slp_vrp_rm rm;                /* route minimisation (hierarchical objective) */
-    slp_vrp_lns lns;              /* ruin and recreate with annealing on a current plan */
+    slp_vrp_lns *lns;             /* per chain: ruin and recreate with annealing on a current plan */
+    slp_vrp_ls *found;            /* per chain: its plan better than the best, if any */
     sl_vrp_sol best_sol;
     sl_vrp_kpi best_kpi;
     long long iter, moves, check_fail;
@@ -60,6 +61,7 @@ sl_vrp_aco_def sl_vrp_aco_def_default(void)
     p->target_vehicles = -1;
     p->target_distance = -1;
     p->threads = 1;
+    p->chains = 1;
     p->seed = 1;
     return d;
 }
@@ -74,6 +76,7 @@ static sl_status check_params(const sl_vrp_aco_def *p, sl_error *e)
     if (p->nn < 1 || p->nn > 1000) return sl_error_set(e, SL_ERR_RANGE, "vrp colony: nn must be in 1..1000");
     if (p->kicks < -1 || p->kicks > 10000) return sl_error_set(e, SL_ERR_RANGE, "vrp colony: kicks must be in 0..10000");
     if (p->threads < 1 || p->threads > 1024) return sl_error_set(e, SL_ERR_RANGE, "vrp colony: threads must be in 1..1024");
+    if (p->chains < 1 || p->chains > 64) return sl_error_set(e, SL_ERR_RANGE, "vrp colony: chains must be in 1..64");
     if (p->iterations < 0 || !(p->wall_time >= 0) || !(p->cpu_time >= 0))
         return sl_error_set(e, SL_ERR_RANGE, "vrp colony: iterations and times must be >= 0");
     return SL_OK;
@@ -360,6 +363,7 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     c->dl.wall_end = p->wall_time > 0 ? c->t0_wall + p->wall_time : 0;
     c->dl.cpu_end = p->cpu_time > 0 ? c->t0_cpu + p->cpu_time : 0;
     c->nthreads = p->threads;
+    c->nchains = p->chains;
     for (int t = 0; t < v->ntypes; t++) c->weighted_vehicles |= v->types[t].fixed > 0;
     if (v->objective == SL_VRP_HIERARCHICAL) c->weighted_vehicles = 1;
     int ok = slp_vrp_ctx_init(&c->ctx, v, p->nn) == 0;
@@ -368,12 +372,15 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     c->scr = calloc((size_t)c->nthreads, sizeof(scratch));
     c->ant_sol = calloc((size_t)p->ants, sizeof(sl_vrp_sol));
     c->ant_cost = calloc((size_t)p->ants, sizeof(double));
-    ok = ok && c->tau && c->scr && c->ant_sol && c->ant_cost;
+    c->lns = calloc((size_t)c->nchains, sizeof(slp_vrp_lns));
+    c->found = calloc((size_t)c->nchains, sizeof(slp_vrp_ls));
+    ok = ok && c->tau && c->scr && c->ant_sol && c->ant_cost && c->lns && c->found;
+    for (int k = 0; ok && k < c->nchains; k++)
+        ok = slp_vrp_lns_init(&c->lns[k], &c->ctx) == 0 && slp_vrp_ls_init(&c->found[k], &c->ctx) == 0;
     for (int t = 0; ok && t < c->nthreads; t++) ok = scratch_init(c, &c->scr[t]) == 0;
     for (int a = 0; ok && a < p->ants; a++) ok = sl_vrp_sol_init(&c->ant_sol[a], v->nveh) == SL_OK;
     ok = ok && slp_vrp_ls_init(&c->best, &c->ctx) == 0 && slp_vrp_ls_init(&c->work, &c->ctx) == 0 &&
          slp_vrp_ls_init(&c->trial, &c->ctx) == 0 && slp_vrp_rm_init(&c->rm, &c->ctx) == 0 &&
-         slp_vrp_lns_init(&c->lns, &c->ctx) == 0 &&
          sl_vrp_sol_init(&c->best_sol, v->nveh) == SL_OK;
     if (!ok) {
         sl_vrp_aco_destroy(c);
@@ -382,9 +389,13 @@ sl_vrp_aco *sl_vrp_aco_create(const sl_vrp_aco_def *p, const sl_vrp *v, sl_error
     }
     c->best.check = c->work.check = c->trial.check = p->check;
     c->best.deadline = c->work.deadline = c->trial.deadline = c->rm.work.deadline = &c->dl;
-    c->rm.work.check = c->lns.cur.check = c->lns.work.check = p->check;
-    c->lns.cur.deadline = c->lns.work.deadline = &c->dl;
-    c->lns.used_only = v->objective == SL_VRP_HIERARCHICAL;
+    c->rm.work.check = p->check;
+    for (int k = 0; k < c->nchains; k++) {
+        slp_vrp_lns *s = &c->lns[k];
+        s->cur.check = s->work.check = c->found[k].check = p->check;
+        s->cur.deadline = s->work.deadline = c->found[k].deadline = &c->dl;
+        s->used_only = v->objective == SL_VRP_HIERARCHICAL;
+    }
     if (c->n == 0) {
         c->trivial = 1;
         refresh_best(c);
@@ -428,7 +439,12 @@ void sl_vrp_aco_destroy(sl_vrp_aco *c)
     if (c->work.R) slp_vrp_ls_release(&c->work);
     if (c->trial.R) slp_vrp_ls_release(&c->trial);
     slp_vrp_rm_release(&c->rm);
-    slp_vrp_lns_release(&c->lns);
+    for (int k = 0; k < c->nchains; k++) {
+        if (c->lns) slp_vrp_lns_release(&c->lns[k]);
+        if (c->found && c->found[k].R) slp_vrp_ls_release(&c->found[k]);
+    }
+    free(c->lns);
+    free(c->found);
     sl_vrp_sol_release(&c->best_sol);
     free(c->tau);
     free(c->hist);
@@ -482,18 +498,24 @@ static void improve_best(sl_vrp_aco *c, long long ant_evals)
         }
     }
     if (!time_up(c)) {
-        /* ruin and recreate with annealing on its own current plan; a better plan than the best
-           gets the local search */
-        sl_rng lr = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 1, (uint64_t)c->iter);
+        /* ruin and recreate with annealing, each chain on its own current plan and random
+           stream, the chains in parallel; a plan better than the best gets the local search, and
+           the chains' plans are taken in chain order (the result does not depend on threads) */
         long long share = LNS_SHARE * ant_evals;
         if (share < LNS_MIN_EVALS) share = LNS_MIN_EVALS;
-        if (slp_vrp_lns_run(&c->lns, &c->best, &lr, share, &c->trial)) {
-            if (c->p.local_search) slp_vrp_ls_run(&c->trial);
-            if (c->trial.cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
-                slp_vrp_ls_copy(&c->best, &c->trial);
+        int nk = c->nchains, nth = c->nthreads < nk ? c->nthreads : nk;
+        char hit[64];
+#pragma omp parallel for num_threads(nth) schedule(static, 1)
+        for (int k = 0; k < nk; k++) {
+            sl_rng lr = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 1 + (uint64_t)k, (uint64_t)c->iter);
+            hit[k] = (char)slp_vrp_lns_run(&c->lns[k], &c->best, &lr, share, &c->found[k]);
+            if (hit[k] && c->p.local_search) slp_vrp_ls_run(&c->found[k]);
+        }
+        for (int k = 0; k < nk; k++)
+            if (hit[k] && c->found[k].cost < c->best.cost - 1e-7 * fmax(1.0, fabs(c->best.cost))) {
+                slp_vrp_ls_copy(&c->best, &c->found[k]);
                 refresh_best(c);
             }
-        }
     }
     if (!c->weighted_vehicles || time_up(c)) return;
     if (c->v->objective == SL_VRP_HIERARCHICAL) {
@@ -612,16 +634,17 @@ const sl_vrp_aco_record *sl_vrp_aco_history(const sl_vrp_aco *c, int *count)
 
 long long sl_vrp_aco_check_failures(const sl_vrp_aco *c)
 {
-    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail + c->rm.work.check_fail +
-                  c->lns.cur.check_fail + c->lns.work.check_fail;
+    long long f = c->best.check_fail + c->work.check_fail + c->trial.check_fail + c->rm.work.check_fail;
+    for (int k = 0; k < c->nchains; k++)
+        f += c->lns[k].cur.check_fail + c->lns[k].work.check_fail + c->found[k].check_fail;
     for (int t = 0; t < c->nthreads; t++) f += c->scr[t].ls.check_fail;
     return f;
 }
 
 long long sl_vrp_aco_moves(const sl_vrp_aco *c)
 {
-    long long m = c->best.moves + c->work.moves + c->trial.moves + c->rm.work.moves +
-                  c->lns.cur.moves + c->lns.work.moves;
+    long long m = c->best.moves + c->work.moves + c->trial.moves + c->rm.work.moves;
+    for (int k = 0; k < c->nchains; k++) m += c->lns[k].cur.moves + c->lns[k].work.moves + c->found[k].moves;
     for (int t = 0; t < c->nthreads; t++) m += c->scr[t].ls.moves;
     return m;
 }

@@ -15,7 +15,7 @@
  *     objective = "weighted" | "hierarchical"}
  *   local m = swarmlab.vrp{instance = "file.txt"}          -- any format vrp.h reads
  *   local res = m:solve{time = 1, cpu_time = 0, iterations = 0, seed = 1, threads = 2,
- *                       ants = 8, kicks = 10, warm = true | previous_result}
+ *                       ants = 8, kicks = 10, chains = 1, warm = true | previous_result}
  *   m:write(res, "best.sol"); m:write_convergence("convergence.csv")
  *
  * Sites, jobs and vehicles are numbered from 1 as in their tables (file models: as in the file).
@@ -463,7 +463,7 @@ static void warm_from_result(const sl_lua_opts *o, int idx, lua_vrp *h, sl_vrp_s
 static int m_solve(lua_State *L)
 {
     static const char *const keys[] = {"time", "cpu_time", "iterations", "seed", "threads", "ants",
-                                       "kicks", "alpha", "beta", "rho", "q0", "nn", "local_search",
+                                       "kicks", "chains", "alpha", "beta", "rho", "q0", "nn", "local_search",
                                        "warm", "target_cost", "target_vehicles",
                                        "target_distance", NULL};
     lua_vrp *h = check_model(L, 1);
@@ -480,6 +480,7 @@ static int m_solve(lua_State *L)
     p.threads = (int)sl_lua_opt_integer(&o, "threads", w ? sl_world_threads(w) : 1, 1, 1024);
     p.ants = (int)sl_lua_opt_integer(&o, "ants", p.ants, 1, 10000);
     p.kicks = (int)sl_lua_opt_integer(&o, "kicks", p.kicks, 0, 10000);
+    p.chains = (int)sl_lua_opt_integer(&o, "chains", p.chains, 1, 64);
     p.alpha = sl_lua_opt_number(&o, "alpha", p.alpha, 0, HUGE_VAL);
     p.beta = sl_lua_opt_number(&o, "beta", p.beta, 0, HUGE_VAL);
     p.rho = sl_lua_opt_interval(&o, "rho", p.rho, 0, 1, "(]");

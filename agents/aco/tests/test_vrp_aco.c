@@ -291,12 +291,13 @@ START_TEST(string_ruin_and_recreate_keeps_constraints)
 }
 END_TEST
 
-static void run_threads(const sl_vrp *v, int threads, sl_vrp_sol *out, double *hist, int *nh)
+static void run_threads(const sl_vrp *v, int threads, int chains, sl_vrp_sol *out, double *hist, int *nh)
 {
     sl_vrp_aco_def p;
     p = sl_vrp_aco_def_default();
     p.iterations = 6;
     p.threads = threads;
+    p.chains = chains;
     p.seed = 3;
     sl_error e;
     sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
@@ -309,15 +310,18 @@ static void run_threads(const sl_vrp *v, int threads, sl_vrp_sol *out, double *h
     sl_vrp_aco_destroy(c);
 }
 
+/* Also with several annealing chains (run in parallel): the chain count, not the thread count,
+ * decides the result. */
 START_TEST(same_result_for_any_thread_count)
 {
+    int chains = _i + 1;
     sl_vrp *v = random_vrp(21, 60, 5, 40, 1, SL_VRP_HIERARCHICAL);
     sl_vrp_sol a, b;
     double ha[64], hb[64];
     int na, nb;
-    run_threads(v, 1, &a, ha, &na);
+    run_threads(v, 1, chains, &a, ha, &na);
     for (int t = 2; t <= 3; t++) {
-        run_threads(v, t, &b, hb, &nb);
+        run_threads(v, t, chains, &b, hb, &nb);
         ck_assert_int_eq(na, nb);
         for (int i = 0; i < na; i++) ck_assert(ha[i] == hb[i]);
         ck_assert_int_eq(a.start[a.nveh], b.start[b.nveh]);
@@ -326,10 +330,41 @@ START_TEST(same_result_for_any_thread_count)
         sl_vrp_sol_release(&b);
     }
     /* and on re-run */
-    run_threads(v, 2, &b, hb, &nb);
+    run_threads(v, 2, chains, &b, hb, &nb);
     ck_assert_mem_eq(a.jobs, b.jobs, sizeof(int) * (size_t)a.start[a.nveh]);
     sl_vrp_sol_release(&a);
     sl_vrp_sol_release(&b);
+    sl_vrp_destroy(v);
+}
+END_TEST
+
+/* A second annealing chain does its own search: more applied moves at the same iterations, and
+ * a plan no worse than the checker accepts. */
+START_TEST(second_chain_searches)
+{
+    sl_vrp *v = random_vrp(21, 60, 5, 40, 1, SL_VRP_HIERARCHICAL);
+    long long moves[2];
+    for (int k = 0; k < 2; k++) {
+        sl_vrp_aco_def p = sl_vrp_aco_def_default();
+        p.iterations = 6;
+        p.seed = 3;
+        p.chains = k + 1;
+        p.threads = 2;
+        sl_error e;
+        sl_vrp_aco *c = sl_vrp_aco_create(&p, v, &e);
+        ck_assert_msg(c != NULL, "%s", e.msg);
+        sl_vrp_aco_run(c, NULL);
+        moves[k] = sl_vrp_aco_moves(c);
+        int missing = 0;
+        ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, &missing), missing);
+        sl_vrp_aco_destroy(c);
+    }
+    ck_assert_int_gt(moves[1], moves[0]);
+    sl_vrp_aco_def p = sl_vrp_aco_def_default();
+    p.chains = 0;
+    sl_error e;
+    ck_assert_ptr_null(sl_vrp_aco_create(&p, v, &e));
+    ck_assert_str_eq(e.msg, "vrp colony: chains must be in 1..64");
     sl_vrp_destroy(v);
 }
 END_TEST
@@ -521,7 +556,8 @@ static Suite *suite(void)
     tcase_add_test(tc, finds_brute_force_optimum);
     tcase_add_test(tc, every_move_keeps_every_constraint);
     tcase_add_test(tc, string_ruin_and_recreate_keeps_constraints);
-    tcase_add_test(tc, same_result_for_any_thread_count);
+    tcase_add_loop_test(tc, same_result_for_any_thread_count, 0, 2);
+    tcase_add_test(tc, second_chain_searches);
     tcase_add_test(tc, fleet_limit_is_hard);
     tcase_add_test(tc, warm_start_and_bad_parameters);
     tcase_add_test(tc, time_limit_stops_inside_long_iterations);

@@ -42,7 +42,7 @@ static const char *LINE =
     "  m:write('best.sol')\n"
     "  local check = m:check('best.sol')\n"
     "  assert(check.violations == 0 and check.text == '', check.text)\n"
-    "  local w = m:solve{iterations = 1, warm = r, kicks = 0}\n"
+    "  local w = m:solve{iterations = 1, warm = r, kicks = 0, chains = 2, threads = 2}\n"
     "  assert(math.abs(w.distance - 80) < 1e-9)\n"
     "  local half = {}\n"
     "  local xs = {0, 10, 20, -10, -20}\n"

@@ -1,7 +1,7 @@
 /* vrp_solve - runs the VRP ant colony on one instance file (used by scripts/bench-vrp).
  *
  *   vrp_solve INSTANCE [--objective vehicles|distance|file] [--cpu S] [--time S]
- *             [--iterations N] [--seed N] [--threads T] [--ants N] [--out FILE]
+ *             [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--out FILE]
  *
  * Prints one line: name vehicles distance cost unserved cpu_seconds iterations feasible.
  * Exit status 2 on bad input. */
@@ -14,7 +14,7 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: vrp_solve INSTANCE [--objective vehicles|distance|file] [--cpu S] "
-                    "[--time S] [--iterations N] [--seed N] [--threads T] [--ants N] [--out FILE]\n");
+                    "[--time S] [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--out FILE]\n");
     return 2;
 }
 
@@ -39,6 +39,7 @@ int main(int argc, char **argv)
         else if (strcmp(k, "--seed") == 0) p.seed = (uint64_t)x;
         else if (strcmp(k, "--threads") == 0) p.threads = (int)x;
         else if (strcmp(k, "--ants") == 0) p.ants = (int)x;
+        else if (strcmp(k, "--chains") == 0) p.chains = (int)x;
         else return usage();
     }
     if (p.cpu_time == 0 && p.wall_time == 0 && p.iterations == 0) p.iterations = 100;

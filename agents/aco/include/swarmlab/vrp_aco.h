@@ -18,10 +18,10 @@
  * milliseconds of its limit even on large instances.
  *
  * Determinism: ant a of iteration t draws from sl_rng keyed (seed, SL_VRP_ACO_STREAM, a, t), the
- * best-so-far work from (seed, SL_VRP_ACO_KICK_STREAM, 0, t) and the annealing from
- * (seed, SL_VRP_ACO_KICK_STREAM, 1, t); ants run in parallel on
- * per-thread scratch and results are reduced in ant order, so a run is identical for any thread
- * count and on re-run (time limits only change where it stops).
+ * best-so-far work from (seed, SL_VRP_ACO_KICK_STREAM, 0, t) and annealing chain k from
+ * (seed, SL_VRP_ACO_KICK_STREAM, 1 + k, t); ants run in parallel on per-thread scratch and
+ * results are reduced in ant order, the chains run in parallel and are taken in chain order, so a
+ * run is identical for any thread count and on re-run (time limits only change where it stops).
  *
  * Checkpoints are not supported: the colony has no saved state, and the Lua binding refuses
  * to be attached to a world that is being checkpointed (see vrp_lua.c).
@@ -57,6 +57,10 @@ typedef struct sl_vrp_aco_def {
     int target_vehicles;      /* hierarchical: stop at this many vehicles ... */
     double target_distance;   /* ... and this distance or less; -1 none */
     int threads;
+    int chains;               /* annealing chains of the string ruin-and-recreate, run in
+                                 parallel (1; 1..64): a chain count, not a thread count, so
+                                 results do not depend on threads; with T threads, chains = T
+                                 gives the annealing T times the search at the same wall time */
     uint64_t seed;
     const sl_vrp_sol *warm;   /* optional plan to start from (copied; must be feasible route by
                                  route; missing jobs are treated as unserved) */
