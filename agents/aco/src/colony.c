@@ -753,7 +753,9 @@ static int kick_walk(sl_aco *c, int ants_improved)
     for (int r = 0; r < c->p.kicks; r++) {
         sl_rng g = sl_rng_make(c->p.seed, SL_ACO_KICK_STREAM, (uint64_t)r, (uint64_t)c->iter);
         if (sl_cvrp_rr_apply(c->rr, &c->walk, &s->routes, &g) < 0) return improved; /* no memory */
-        sl_cvrp_ls_run(s->cls, &s->routes, 0);
+        const int *changed;
+        int nchanged = sl_cvrp_rr_last_changed(c->rr, &changed);
+        sl_cvrp_ls_run_from(s->cls, &s->routes, changed, nchanged, 0);
         long long cost = sl_routes_cost(in, &s->routes);
         if ((double)cost >= (double)c->walk_cost - t * log(sl_rng_uniform_pos(&g))) continue;
         sl_routes tmp = c->walk;

@@ -4,6 +4,7 @@
  * capacity. Also: cheapest feasible insertion. */
 #include "swarmlab/routing.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,18 @@ typedef struct route {
     int *a;      /* customers */
     int len, cap;
     long long load;
+    unsigned long long ver; /* stamp of the last rewrite (unique within the object) */
 } route;
+
+/* The three cheapest insertion positions of one customer into one route version, ordered by
+ * (cost, position); a position p means "before r->a[p]" (p = len: before the final depot). */
+#define INS_SLOTS 4
+typedef struct ins_cache {
+    unsigned long long ver;
+    int route;
+    int p[3];
+    long long c[3];
+} ins_cache;
 
 struct sl_cvrp_ls {
     const sl_instance *in;
@@ -20,9 +32,16 @@ struct sl_cvrp_ls {
     route *r;
     int nr, cap_r;
     int *route_of, *pos_of;
+    long long *head_load; /* per customer: load of its route up to and including it */
     int *tmp1, *tmp2;    /* n-sized scratch */
+    int *rev_start, *rev; /* reverse candidate lists: rev[rev_start[v]..] = {u : v in cand(u)} */
+    int *queue, qhead, qlen; /* customers to re-examine (circular, n entries) */
+    char *queued;        /* per node: in the queue */
     long long moves, cur_cost;
     int check, bad;
+    int tracking;        /* restricted run: every rewritten route is queued */
+    unsigned long long stamp;
+    ins_cache *ins;      /* n * INS_SLOTS, slot = route index mod INS_SLOTS */
 };
 
 #define D(a, b) sl_dist(ls->in, (a), (b))
@@ -41,11 +60,37 @@ sl_cvrp_ls *sl_cvrp_ls_create(const sl_instance *in, const int *cand, int k)
     ls->n = in->n;
     ls->route_of = malloc((size_t)in->n * sizeof(int));
     ls->pos_of = malloc((size_t)in->n * sizeof(int));
+    ls->head_load = malloc((size_t)in->n * sizeof(long long));
     ls->tmp1 = malloc((size_t)in->n * sizeof(int));
     ls->tmp2 = malloc((size_t)in->n * sizeof(int));
-    if (!ls->route_of || !ls->pos_of || !ls->tmp1 || !ls->tmp2) {
+    ls->rev_start = calloc((size_t)in->n + 1, sizeof(int));
+    ls->rev = malloc(((size_t)in->n * (size_t)(k > 0 ? k : 1)) * sizeof(int));
+    ls->queue = malloc((size_t)in->n * sizeof(int));
+    ls->queued = calloc((size_t)in->n, 1);
+    ls->ins = calloc((size_t)in->n * INS_SLOTS, sizeof *ls->ins);
+    if (!ls->route_of || !ls->pos_of || !ls->head_load || !ls->tmp1 || !ls->tmp2 ||
+        !ls->rev_start || !ls->rev || !ls->queue || !ls->queued || !ls->ins) {
         sl_cvrp_ls_destroy(ls);
         return NULL;
+    }
+    /* reverse lists (counting sort by v; u ascending within each list) */
+    int dep = in->depot;
+    for (int u = 0; u < in->n; u++) {
+        if (u == dep) continue;
+        for (int q = 0; q < k; q++) {
+            int v = cand[(size_t)u * (size_t)k + (size_t)q];
+            if (v != dep) ls->rev_start[v + 1]++;
+        }
+    }
+    for (int v = 0; v < in->n; v++) ls->rev_start[v + 1] += ls->rev_start[v];
+    int *fill = ls->tmp1;
+    memcpy(fill, ls->rev_start, (size_t)in->n * sizeof(int));
+    for (int u = 0; u < in->n; u++) {
+        if (u == dep) continue;
+        for (int q = 0; q < k; q++) {
+            int v = cand[(size_t)u * (size_t)k + (size_t)q];
+            if (v != dep) ls->rev[fill[v]++] = u;
+        }
     }
     return ls;
 }
@@ -57,8 +102,14 @@ void sl_cvrp_ls_destroy(sl_cvrp_ls *ls)
     free(ls->r);
     free(ls->route_of);
     free(ls->pos_of);
+    free(ls->head_load);
     free(ls->tmp1);
     free(ls->tmp2);
+    free(ls->rev_start);
+    free(ls->rev);
+    free(ls->queue);
+    free(ls->queued);
+    free(ls->ins);
     free(ls);
 }
 
@@ -76,6 +127,17 @@ static int ensure_cap(route *r, int need)
     return 1;
 }
 
+/* Queues customer x for re-examination (no-op outside a restricted run). */
+static inline void push(sl_cvrp_ls *ls, int x)
+{
+    if (ls->queued[x]) return;
+    ls->queued[x] = 1;
+    int at = ls->qhead + ls->qlen;
+    if (at >= ls->n) at -= ls->n;
+    ls->queue[at] = x;
+    ls->qlen++;
+}
+
 /* Rewrites route ri from buf (len entries) and refreshes the node index. */
 static int set_route(sl_cvrp_ls *ls, int ri, const int *buf, int len)
 {
@@ -84,10 +146,13 @@ static int set_route(sl_cvrp_ls *ls, int ri, const int *buf, int len)
     if (buf != r->a) memmove(r->a, buf, (size_t)len * sizeof *buf);
     r->len = len;
     r->load = 0;
+    r->ver = ++ls->stamp;
     for (int i = 0; i < len; i++) {
+        if (ls->tracking) push(ls, r->a[i]);
         ls->route_of[r->a[i]] = ri;
         ls->pos_of[r->a[i]] = i;
         r->load += ls->in->demand[r->a[i]];
+        ls->head_load[r->a[i]] = r->load;
     }
     return 1;
 }
@@ -136,6 +201,7 @@ static void applied(sl_cvrp_ls *ls, long long gain)
             seen[x] = 1;
             if (ls->route_of[x] != ri || ls->pos_of[x] != i) ls->bad = 1;
             load += ls->in->demand[x];
+            if (ls->head_load[x] != load) ls->bad = 1;
         }
         if (load != r->load || load > ls->in->capacity) ls->bad = 1;
         count += r->len;
@@ -241,13 +307,6 @@ static long long two_opt_intra(sl_cvrp_ls *ls, int u, int v)
     return gain;
 }
 
-static long long load_prefix(const sl_cvrp_ls *ls, int ri, int upto) /* positions [0, upto] */
-{
-    long long s = 0;
-    for (int i = 0; i <= upto; i++) s += ls->in->demand[ls->r[ri].a[i]];
-    return s;
-}
-
 /* 2-opt* between routes: cut after u and after v. Variant 0 joins u with v's tail and v with
  * u's tail; variant 1 joins u with v (v's head reversed) and the two tails (reversed). */
 static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
@@ -257,7 +316,7 @@ static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
     if (ru == rv) return 0;
     int nu = next_of(ls, u), nv = next_of(ls, v), dep = in->depot, Q = in->capacity;
     int iu = ls->pos_of[u], iv = ls->pos_of[v];
-    long long hu = load_prefix(ls, ru, iu), hv = load_prefix(ls, rv, iv);
+    long long hu = ls->head_load[u], hv = ls->head_load[v];
     long long tu = ls->r[ru].load - hu, tv = ls->r[rv].load - hv;
     route *A = &ls->r[ru], *B = &ls->r[rv];
     for (int var = 0; var < 2; var++) {
@@ -290,21 +349,57 @@ static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
     return 0;
 }
 
-/* Cost of inserting x into route ri at its best place, skipping node `skip`; *at receives the
- * insertion index in the route without `skip`. */
-static long long best_insert(const sl_cvrp_ls *ls, int ri, int x, int skip, int *at)
+/* The cached three cheapest positions of x in route ri, recomputed when the route changed. */
+static const ins_cache *top_inserts(sl_cvrp_ls *ls, int ri, int x)
 {
+    ins_cache *e = &ls->ins[(size_t)x * INS_SLOTS + (size_t)(ri % INS_SLOTS)];
     const route *r = &ls->r[ri];
-    int dep = ls->in->depot, prev = dep, idx = 0;
-    long long best = -1;
-    for (int i = 0; i <= r->len; i++) {
-        int nxt = i < r->len ? r->a[i] : dep;
-        if (nxt == skip) continue;
-        long long c = (long long)D(prev, x) + D(x, nxt) - D(prev, nxt);
-        if (best < 0 || c < best) { best = c; *at = idx; }
-        prev = nxt;
-        idx++;
+    if (e->route == ri && e->ver == r->ver) return e;
+    e->route = ri;
+    e->ver = r->ver;
+    for (int j = 0; j < 3; j++) {
+        e->c[j] = LLONG_MAX;
+        e->p[j] = -1;
     }
+    int dep = ls->in->depot, prev = dep;
+    for (int p = 0; p <= r->len; p++) {
+        int nxt = p < r->len ? r->a[p] : dep;
+        long long c = (long long)D(prev, x) + D(x, nxt) - D(prev, nxt);
+        prev = nxt;
+        if (c >= e->c[2]) continue; /* positions rise: a tie keeps the earlier one */
+        int j = 2;
+        while (j > 0 && c < e->c[j - 1]) {
+            e->c[j] = e->c[j - 1];
+            e->p[j] = e->p[j - 1];
+            j--;
+        }
+        e->c[j] = c;
+        e->p[j] = p;
+    }
+    return e;
+}
+
+/* Cost of inserting x into route ri at its best place once node `skip` (a customer of ri) has
+ * left it; *at receives the insertion index in the route without `skip`. Ties go to the lowest
+ * index. The positions next to `skip` vanish and one joins its neighbours; every other position
+ * keeps its cost, so the best is among the three cheapest of the whole route or the new one. */
+static long long best_insert(sl_cvrp_ls *ls, int ri, int x, int skip, int *at)
+{
+    const ins_cache *e = top_inserts(ls, ri, x);
+    int sv = ls->pos_of[skip], ps = prev_of(ls, skip), ns = next_of(ls, skip);
+    long long best = (long long)D(ps, x) + D(x, ns) - D(ps, ns);
+    int bidx = sv;
+    for (int j = 0; j < 3 && e->p[j] >= 0; j++) {
+        int p = e->p[j];
+        if (p == sv || p == sv + 1) continue;
+        int idx = p < sv ? p : p - 1;
+        if (e->c[j] < best || (e->c[j] == best && idx < bidx)) {
+            best = e->c[j];
+            bidx = idx;
+        }
+        break; /* the first valid entry is the best valid one */
+    }
+    *at = bidx;
     return best;
 }
 
@@ -330,11 +425,21 @@ static long long exchange_best(sl_cvrp_ls *ls, int u, int v)
     return gain;
 }
 
-long long sl_cvrp_ls_run(sl_cvrp_ls *ls, sl_routes *rs, int check)
+/* The moves of pair (u, v) in a fixed order; the gain of the first that applies, or 0. Every
+ * move reads only the routes of u and v (their nodes, order and loads). */
+static long long try_pair(sl_cvrp_ls *ls, int u, int v)
 {
-    const sl_instance *in = ls->in;
-    ls->moves = 0;
-    if (rs->nroutes == 0) return 0;
+    long long g = relocate(ls, u, v);
+    if (!g) g = swap_nodes(ls, u, v);
+    if (!g) g = two_opt_intra(ls, u, v);
+    if (!g) g = two_opt_star(ls, u, v);
+    if (!g) g = exchange_best(ls, u, v);
+    return g;
+}
+
+/* Loads rs into the working routes; 0 on allocation failure. */
+static int load_routes(sl_cvrp_ls *ls, const sl_routes *rs, int check)
+{
     if (rs->nroutes > ls->cap_r) {
         route *nr = realloc(ls->r, (size_t)rs->nroutes * sizeof *nr);
         if (!nr) return 0;
@@ -343,13 +448,33 @@ long long sl_cvrp_ls_run(sl_cvrp_ls *ls, sl_routes *rs, int check)
         ls->cap_r = rs->nroutes;
     }
     ls->nr = rs->nroutes;
+    ls->tracking = 0;
     for (int ri = 0; ri < ls->nr; ri++)
         if (!set_route(ls, ri, rs->nodes + rs->start[ri], rs->start[ri + 1] - rs->start[ri]))
             return 0;
     ls->check = check;
     ls->bad = 0;
-    long long before = total_cost(ls);
-    ls->cur_cost = before;
+    ls->cur_cost = total_cost(ls);
+    return 1;
+}
+
+/* Writes the working routes back (empty ones dropped); returns the gain or -1 (check failed). */
+static long long store_routes(sl_cvrp_ls *ls, sl_routes *rs, long long before)
+{
+    long long after = total_cost(ls);
+    sl_routes_clear(rs);
+    for (int ri = 0; ri < ls->nr; ri++)
+        if (ls->r[ri].len) sl_routes_add(rs, ls->r[ri].a, ls->r[ri].len);
+    return ls->bad ? -1 : before - after;
+}
+
+long long sl_cvrp_ls_run(sl_cvrp_ls *ls, sl_routes *rs, int check)
+{
+    const sl_instance *in = ls->in;
+    ls->moves = 0;
+    if (rs->nroutes == 0) return 0;
+    if (!load_routes(ls, rs, check)) return 0;
+    long long before = ls->cur_cost;
     int improved = 1;
     while (improved) {
         improved = 0;
@@ -359,20 +484,43 @@ long long sl_cvrp_ls_run(sl_cvrp_ls *ls, sl_routes *rs, int check)
             for (int q = 0; q < ls->k; q++) {
                 int v = cl[q];
                 if (v == in->depot) continue;
-                long long g = relocate(ls, u, v);
-                if (!g) g = swap_nodes(ls, u, v);
-                if (!g) g = two_opt_intra(ls, u, v);
-                if (!g) g = two_opt_star(ls, u, v);
-                if (!g) g = exchange_best(ls, u, v);
-                if (g) improved = 1;
+                if (try_pair(ls, u, v)) improved = 1;
             }
         }
     }
-    long long after = total_cost(ls);
-    sl_routes_clear(rs);
-    for (int ri = 0; ri < ls->nr; ri++)
-        if (ls->r[ri].len) sl_routes_add(rs, ls->r[ri].a, ls->r[ri].len);
-    return ls->bad ? -1 : before - after;
+    return store_routes(ls, rs, before);
+}
+
+long long sl_cvrp_ls_run_from(sl_cvrp_ls *ls, sl_routes *rs, const int *seeds, int nseeds,
+                              int check)
+{
+    const sl_instance *in = ls->in;
+    int dep = in->depot;
+    ls->moves = 0;
+    if (rs->nroutes == 0) return 0;
+    if (!load_routes(ls, rs, check)) return 0;
+    long long before = ls->cur_cost;
+    ls->qhead = 0;
+    ls->qlen = 0;
+    for (int i = 0; i < nseeds; i++) {
+        int x = seeds[i];
+        if (x < 0 || x >= ls->n || x == dep || ls->queued[x]) continue;
+        const route *r = &ls->r[ls->route_of[x]];
+        for (int j = 0; j < r->len; j++) push(ls, r->a[j]);
+    }
+    ls->tracking = 1;
+    while (ls->qlen > 0) {
+        int x = ls->queue[ls->qhead];
+        if (++ls->qhead == ls->n) ls->qhead = 0;
+        ls->qlen--;
+        ls->queued[x] = 0;
+        const int *cl = ls->cand + (size_t)x * (size_t)ls->k;
+        for (int q = 0; q < ls->k; q++)
+            if (cl[q] != dep) try_pair(ls, x, cl[q]);
+        for (int j = ls->rev_start[x]; j < ls->rev_start[x + 1]; j++) try_pair(ls, ls->rev[j], x);
+    }
+    ls->tracking = 0;
+    return store_routes(ls, rs, before);
 }
 
 long long sl_routes_insert_best(const sl_instance *in, sl_routes *r, int c)

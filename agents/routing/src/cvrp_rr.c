@@ -23,8 +23,9 @@ struct sl_cvrp_rr {
     rroute *r;
     int nr, cap_r;
     int *route_of, *pos_of;
-    char *removed, *ruined;
+    char *removed, *ruined; /* per node; per route (2n: routes opened by recreate included) */
     int *rem, nrem;
+    int *changed, nchanged; /* customers of the routes the last step changed */
     double *key;
 };
 
@@ -51,6 +52,7 @@ void sl_cvrp_rr_destroy(sl_cvrp_rr *rr)
     free(rr->removed);
     free(rr->ruined);
     free(rr->rem);
+    free(rr->changed);
     free(rr->key);
     free(rr);
 }
@@ -73,11 +75,12 @@ sl_cvrp_rr *sl_cvrp_rr_create(const sl_instance *in, const sl_cvrp_rr_def *def)
     rr->route_of = malloc((size_t)n * sizeof(int));
     rr->pos_of = malloc((size_t)n * sizeof(int));
     rr->removed = malloc((size_t)n);
-    rr->ruined = malloc((size_t)n);
+    rr->ruined = malloc(2 * (size_t)n);
     rr->rem = malloc((size_t)n * sizeof(int));
+    rr->changed = malloc((size_t)n * sizeof(int));
     rr->key = malloc((size_t)n * sizeof(double));
     if (!rr->near || !rr->route_of || !rr->pos_of || !rr->removed || !rr->ruined || !rr->rem ||
-        !rr->key) {
+        !rr->changed || !rr->key) {
         sl_cvrp_rr_destroy(rr);
         return NULL;
     }
@@ -296,9 +299,11 @@ static int recreate(sl_cvrp_rr *rr, sl_rng *g)
             t->a[0] = c;
             t->len = 1;
             t->load = dc;
+            rr->ruined[rr->nr - 1] = 1;
             continue;
         }
         rroute *t = &rr->r[br];
+        rr->ruined[br] = 1;
         if (!grow_route(t, t->len + 1)) return 0;
         memmove(t->a + bp + 1, t->a + bp, (size_t)(t->len - bp) * sizeof(int));
         t->a[bp] = c;
@@ -316,11 +321,22 @@ long long sl_cvrp_rr_apply(sl_cvrp_rr *rr, const sl_routes *src, sl_routes *dst,
     sort_removed(rr, g);
     if (!recreate(rr, g)) return -1;
     sl_routes_clear(dst);
+    rr->nchanged = 0;
     for (int q = 0; q < rr->nr; q++) {
         if (rr->r[q].len == 0) continue;
+        if (rr->ruined[q]) {
+            memcpy(rr->changed + rr->nchanged, rr->r[q].a, (size_t)rr->r[q].len * sizeof(int));
+            rr->nchanged += rr->r[q].len;
+        }
         if (sl_routes_add(dst, rr->r[q].a, rr->r[q].len) != SL_OK) return -1;
     }
     return sl_routes_cost(rr->in, dst);
 }
 
 int sl_cvrp_rr_last_removed(const sl_cvrp_rr *rr) { return rr->nrem; }
+
+int sl_cvrp_rr_last_changed(const sl_cvrp_rr *rr, const int **customers)
+{
+    *customers = rr->changed;
+    return rr->nchanged;
+}

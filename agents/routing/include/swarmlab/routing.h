@@ -156,6 +156,13 @@ void sl_cvrp_ls_destroy(sl_cvrp_ls *ls);
  * once, loads are within capacity and the cost fell by the move's gain; a failed check makes
  * the call return -1 (for tests). */
 long long sl_cvrp_ls_run(sl_cvrp_ls *ls, sl_routes *r, int check);
+/* The same search restricted to what a local change can affect: r must be a local optimum of
+ * sl_cvrp_ls_run except in the routes that hold one of the nseeds customers in seeds (any
+ * other node is ignored). Pairs (u, v), v a candidate of u, are re-examined whenever the route
+ * of u or of v changed, so the result is again a local optimum of the full search, usually
+ * after far fewer evaluations. Same return value and check as sl_cvrp_ls_run. */
+long long sl_cvrp_ls_run_from(sl_cvrp_ls *ls, sl_routes *r, const int *seeds, int nseeds,
+                              int check);
 long long sl_cvrp_ls_moves(const sl_cvrp_ls *ls);
 
 /* Cheapest feasible insertion of customer c into routes (a new route if none fits); for
@@ -186,5 +193,9 @@ void sl_cvrp_rr_destroy(sl_cvrp_rr *rr);
 long long sl_cvrp_rr_apply(sl_cvrp_rr *rr, const sl_routes *src, sl_routes *dst, sl_rng *g);
 /* Customers removed by the last step. */
 int sl_cvrp_rr_last_removed(const sl_cvrp_rr *rr);
+/* Customers of the routes the last step changed (lost or received a customer, or opened), for
+ * sl_cvrp_ls_run_from; *customers points into rr, valid until the next step. Returns their
+ * number. */
+int sl_cvrp_rr_last_changed(const sl_cvrp_rr *rr, const int **customers);
 
 #endif
