@@ -70,7 +70,7 @@ static const char *read_options(lua_State *L, const char *name, sl_aco_def *p)
     p->ranks = (int)sl_lua_opt_integer(&o, "ranks", -1, 0, 1000000);
     p->nn_ants = p->nn_ls = (int)sl_lua_opt_integer(&o, "nn", -1, 1, 1000);
     p->ls_ants = (int)sl_lua_opt_integer(&o, "ls_ants", 0, 0, 1000000);
-    p->kicks = (int)sl_lua_opt_integer(&o, "kicks", -1, 0, 1000);
+    p->kicks = (int)sl_lua_opt_integer(&o, "kicks", -1, 0, 100000);
     p->anneal = sl_lua_opt_number(&o, "anneal", -1, 0, 100);
     p->wall_time = sl_lua_opt_number(&o, "time", 0, 0, HUGE_VAL);
     p->cpu_time = sl_lua_opt_number(&o, "cpu_time", 0, 0, HUGE_VAL);

@@ -128,7 +128,7 @@ static void fill_defaults(sl_aco_def *p, int n, int cvrp)
     if (p->nn_ants <= 0) p->nn_ants = 20;
     if (p->nn_ls <= 0) p->nn_ls = 20;
     if (p->threads < 1) p->threads = 1;
-    if (p->kicks < 0) p->kicks = 100;
+    if (p->kicks < 0) p->kicks = 1000;
     if (p->anneal < 0) p->anneal = 1.0;
 }
 
@@ -147,7 +147,7 @@ static sl_status check_params(const sl_aco_def *p, sl_error *e)
     BAD(p->ranks < 2 || p->ranks > 1000, "ranks must be in 2..1000 (got %d)", p->ranks);
     BAD((unsigned)p->ls > SL_LS_3OPT, "unknown local search");
     BAD(p->ls_ants < 0, "ls_ants must be >= 0");
-    BAD(p->kicks > 1000, "kicks must be in 0..1000 (got %d)", p->kicks);
+    BAD(p->kicks > 100000, "kicks must be in 0..100000 (got %d)", p->kicks);
     BAD(!(p->anneal >= 0 && p->anneal <= 100), "anneal must be in [0, 100] (got %g)", p->anneal);
     BAD(p->iterations < 0, "iterations must be >= 0");
     BAD(!(p->wall_time >= 0) || !isfinite(p->wall_time), "time must be a number >= 0");

@@ -363,7 +363,7 @@ START_TEST(test_param_errors)
     ck_assert_ptr_null(sl_aco_create(in, &p, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "q0"));
     p.q0 = -1;
-    p.kicks = 1001;
+    p.kicks = 100001;
     ck_assert_ptr_null(sl_aco_create(in, &p, &e));
     ck_assert_ptr_nonnull(strstr(e.msg, "kicks"));
     p.kicks = -1;

@@ -399,6 +399,20 @@ static long long best_insert(sl_cvrp_ls *ls, int ri, int x, int skip, int *at)
         }
         break; /* the first valid entry is the best valid one */
     }
+    if (ls->check) { /* against a plain scan of the route without `skip` */
+        const route *r = &ls->r[ri];
+        int dep = ls->in->depot, prev = dep, idx = 0, bi = -1;
+        long long b = -1;
+        for (int i = 0; i <= r->len; i++) {
+            int nxt = i < r->len ? r->a[i] : dep;
+            if (nxt == skip) continue;
+            long long c = (long long)D(prev, x) + D(x, nxt) - D(prev, nxt);
+            if (bi < 0 || c < b) { b = c; bi = idx; }
+            prev = nxt;
+            idx++;
+        }
+        if (b != best || bi != bidx) ls->bad = 1;
+    }
     *at = bidx;
     return best;
 }

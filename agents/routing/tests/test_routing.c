@@ -529,6 +529,75 @@ static long long brute_force_cvrp(const sl_instance *in)
     return best;
 }
 
+/* The restricted local search (sl_cvrp_ls_run_from) after ruin-and-recreate steps: from a local
+ * optimum of the full search, with the changed routes as seeds, it must end in a local optimum of
+ * the full search again (a full run afterwards finds nothing), keep every move valid (check), and
+ * from all customers as seeds it must also optimise an arbitrary solution completely. */
+START_TEST(test_cvrp_ls_restricted_complete)
+{
+    long long restricted_moves = 0;
+    for (int rep = 0; rep < 6; rep++) {
+        int n = 30 + 30 * rep, k = 6 + 3 * (rep % 3);
+        int cap = rep % 3 == 0 ? 60 : rep % 3 == 1 ? 120 : 300;
+        sl_instance *in = random_cvrp(n, 500 + (uint64_t)rep, cap);
+        int *cand = sl_candidates_build(in, k, 1);
+        sl_cvrp_ls *ls = sl_cvrp_ls_create(in, cand, k);
+        sl_cvrp_rr *rr = sl_cvrp_rr_create(in, NULL);
+        ck_assert_ptr_nonnull(ls);
+        ck_assert_ptr_nonnull(rr);
+        sl_routes cur, nw, full;
+        sl_routes_init(&cur);
+        sl_routes_init(&nw);
+        sl_routes_init(&full);
+        sl_error e;
+        /* every customer as a seed: a complete search from the sweep */
+        sweep_routes(in, &cur, (uint64_t)rep);
+        long long before = sl_routes_cost(in, &cur);
+        int *all = malloc((size_t)n * sizeof(int));
+        for (int v = 0; v < n; v++) all[v] = v; /* the depot is ignored */
+        long long g = sl_cvrp_ls_run_from(ls, &cur, all, n, 1);
+        ck_assert_msg(g > 0, "n=%d: g=%lld", n, g);
+        ck_assert_int_eq(sl_routes_cost(in, &cur), before - g);
+        copy_routes(&full, &cur);
+        ck_assert_int_eq(sl_cvrp_ls_run(ls, &full, 1), 0);
+        long long cc = sl_routes_cost(in, &cur);
+        for (int step = 0; step < 150000 / n; step++) {
+            sl_rng rg = sl_rng_make(11, 3, (uint64_t)step, (uint64_t)rep);
+            ck_assert_int_ge(sl_cvrp_rr_apply(rr, &cur, &nw, &rg), 0);
+            const int *ch;
+            int nch = sl_cvrp_rr_last_changed(rr, &ch);
+            ck_assert_int_ge(nch, 1);
+            long long kicked = sl_routes_cost(in, &nw);
+            g = sl_cvrp_ls_run_from(ls, &nw, ch, nch, 1);
+            ck_assert_msg(g >= 0, "n=%d step %d: check failed", n, step);
+            restricted_moves += sl_cvrp_ls_moves(ls);
+            ck_assert_msg(sl_routes_check(in, &nw, &e) == SL_OK, "%s", e.msg);
+            ck_assert_int_eq(sl_routes_cost(in, &nw), kicked - g);
+            copy_routes(&full, &nw);
+            long long missed = sl_cvrp_ls_run(ls, &full, 1);
+            ck_assert_msg(missed == 0, "n=%d k=%d step %d: the full search still gained %lld", n,
+                          k, step, missed);
+            long long c = sl_routes_cost(in, &nw);
+            if (c <= cc) { /* walk on local optima */
+                sl_routes t = cur;
+                cur = nw;
+                nw = t;
+                cc = c;
+            }
+        }
+        free(all);
+        sl_routes_release(&cur);
+        sl_routes_release(&nw);
+        sl_routes_release(&full);
+        sl_cvrp_rr_destroy(rr);
+        sl_cvrp_ls_destroy(ls);
+        free(cand);
+        sl_instance_destroy(in);
+    }
+    ck_assert_int_gt(restricted_moves, 100); /* the steps gave the search work to do */
+}
+END_TEST
+
 /* A short annealing walk of ruin-and-recreate steps from one route per customer reaches the
  * brute-force optimum of random 7-8 customer instances. */
 START_TEST(test_cvrp_rr_finds_brute_force_optimum)
@@ -689,6 +758,7 @@ static Suite *routing_suite(void)
     tcase_add_test(tc, test_large_without_matrix);
     tcase_add_test(tc, test_cvrp_ls_moves_valid);
     tcase_add_test(tc, test_cvrp_rr_steps_valid);
+    tcase_add_test(tc, test_cvrp_ls_restricted_complete);
     tcase_add_test(tc, test_cvrp_rr_finds_brute_force_optimum);
     tcase_add_test(tc, test_tour_roundtrip);
     tcase_add_test(tc, test_routes_roundtrip);

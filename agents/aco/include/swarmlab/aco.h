@@ -55,7 +55,7 @@ typedef struct sl_aco_def {
     int ls_ants;              /* apply it to the best ls_ants ants only; 0 = every ant */
     int kicks;                /* CVRP with local search: ruin-and-recreate + local search kicks
                                  of an annealing walk from the best-so-far, per iteration
-                                 (-1 = default 100; 0 = off) */
+                                 (0..100000; -1 = default 1000; 0 = off) */
     double anneal;            /* CVRP kicks: start temperature in mean edge lengths of the
                                  best-so-far, falling to 1/100 of it by the end of the run
                                  (-1 = default 1; 0 = accept no worse solution) */
