@@ -103,6 +103,7 @@ static sl_aco *make(const sl_instance *in, sl_aco_variant v, sl_ls_kind ls, int 
     p.iterations = iters;
     p.threads = threads;
     p.seed = seed;
+    p.kicks = 100; /* a CVRP's kicks at a tenth of the default: these runs are short */
     sl_error e;
     sl_aco *c = sl_aco_create(in, &p, &e);
     ck_assert_msg(c != NULL, "%s", e.msg);
