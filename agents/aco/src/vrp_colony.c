@@ -474,7 +474,7 @@ static void deposit(sl_vrp_aco *c)
 #define RM_MIN_EVALS 1000
 #define RM_SHARE 3
 #define RM_GIVE_UP 30
-#define LNS_SHARE 8
+#define LNS_SHARE 32
 #define LNS_MIN_EVALS 20000
 
 /* Ruin and recreate on the best-so-far, the annealed string ruin-and-recreate (LNS_SHARE times the

@@ -9,8 +9,8 @@
 #define AVG_REMOVED 10   /* mean jobs removed per step (fewer on small problems) */
 #define MAX_STRING 10    /* longest string cut from one route */
 #define BLINK 0.01       /* probability of skipping a place in the recreate */
-#define T_START 1.0      /* temperatures as fractions of the mean cost per job of the best plan */
-#define T_END 0.02
+#define T_START 3.0      /* temperatures as multiples of the mean cost per job of the best plan */
+#define T_END 0.02       /* (the start hot enough to leave the plans that squeezing the fleet left) */
 #define FIRST_CYCLE 2000 /* steps of the first cycle; each next one is twice as long */
 
 int slp_vrp_lns_init(slp_vrp_lns *s, const slp_vrp_ctx *c)
