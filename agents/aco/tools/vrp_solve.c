@@ -1,7 +1,8 @@
 /* vrp_solve - runs the VRP ant colony on one instance file (used by scripts/bench-vrp).
  *
  *   vrp_solve INSTANCE [--objective vehicles|distance|file] [--cpu S] [--time S]
- *             [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--out FILE]
+ *             [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--target-cost C]
+ *             [--target-vehicles V --target-distance D] [--out FILE]
  *
  * Prints one line: name vehicles distance cost unserved cpu_seconds iterations feasible.
  * Exit status 2 on bad input. */
@@ -14,7 +15,8 @@
 static int usage(void)
 {
     fprintf(stderr, "usage: vrp_solve INSTANCE [--objective vehicles|distance|file] [--cpu S] "
-                    "[--time S] [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--out FILE]\n");
+                    "[--time S] [--iterations N] [--seed N] [--threads T] [--ants N] [--chains K] [--target-cost C] "
+                    "[--target-vehicles V --target-distance D] [--out FILE]\n");
     return 2;
 }
 
@@ -40,6 +42,9 @@ int main(int argc, char **argv)
         else if (strcmp(k, "--threads") == 0) p.threads = (int)x;
         else if (strcmp(k, "--ants") == 0) p.ants = (int)x;
         else if (strcmp(k, "--chains") == 0) p.chains = (int)x;
+        else if (strcmp(k, "--target-cost") == 0) p.target_cost = x;
+        else if (strcmp(k, "--target-vehicles") == 0) p.target_vehicles = (int)x;
+        else if (strcmp(k, "--target-distance") == 0) p.target_distance = x;
         else return usage();
     }
     if (p.cpu_time == 0 && p.wall_time == 0 && p.iterations == 0) p.iterations = 100;
