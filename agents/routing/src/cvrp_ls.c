@@ -531,7 +531,9 @@ long long sl_cvrp_ls_run_from(sl_cvrp_ls *ls, sl_routes *rs, const int *seeds, i
         const int *cl = ls->cand + (size_t)x * (size_t)ls->k;
         for (int q = 0; q < ls->k; q++)
             if (cl[q] != dep) try_pair(ls, x, cl[q]);
-        for (int j = ls->rev_start[x]; j < ls->rev_start[x + 1]; j++) try_pair(ls, ls->rev[j], x);
+        /* a queued u examines (u, x) itself when its turn comes, with routes at least as new */
+        for (int j = ls->rev_start[x]; j < ls->rev_start[x + 1]; j++)
+            if (!ls->queued[ls->rev[j]]) try_pair(ls, ls->rev[j], x);
     }
     ls->tracking = 0;
     return store_routes(ls, rs, before);
