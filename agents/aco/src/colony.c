@@ -129,7 +129,7 @@ static void fill_defaults(sl_aco_def *p, int n, int cvrp)
     if (p->nn_ls <= 0) p->nn_ls = 20;
     if (p->threads < 1) p->threads = 1;
     if (p->kicks < 0) p->kicks = 1000;
-    if (p->anneal < 0) p->anneal = 1.0;
+    if (p->anneal < 0) p->anneal = 1.5;
 }
 
 static sl_status check_params(const sl_aco_def *p, sl_error *e)

@@ -648,7 +648,7 @@ START_TEST(test_pinned_cvrp)
      * kicks). */
     static const long long pinned[4][2][2] = {
         [SL_ACO_AS] = {{12716, 264895}, {10612, 21916}},
-        [SL_ACO_ACS] = {{12283, 271603}, {10612, 21470}},
+        [SL_ACO_ACS] = {{12283, 271603}, {10612, 21450}},
         [SL_ACO_MMAS] = {{12279, 267701}, {10612, 22318}},
         [SL_ACO_RAS] = {{12344, 266118}, {10612, 21938}}};
     sl_instance *in = random_cvrp(41, 77, 100);

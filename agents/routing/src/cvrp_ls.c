@@ -307,26 +307,28 @@ static long long two_opt_intra(sl_cvrp_ls *ls, int u, int v)
     return gain;
 }
 
-/* 2-opt* between routes: cut after u and after v. Variant 0 joins u with v's tail and v with
- * u's tail; variant 1 joins u with v (v's head reversed) and the two tails (reversed). */
-static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
+/* 2-opt* between routes: cut after u and after position iv of v's route (iv = -1: between the
+ * depot and its first customer). Variant 0 joins u with the v side's tail and the v side's head
+ * with u's tail; variant 1 joins u with the v side's head reversed and the two tails (u's
+ * reversed). With iv = -1 and u last, variant 0 merges the two routes. */
+static long long two_opt_star_at(sl_cvrp_ls *ls, int u, int rv, int iv)
 {
     const sl_instance *in = ls->in;
-    int ru = ls->route_of[u], rv = ls->route_of[v];
-    if (ru == rv) return 0;
-    int nu = next_of(ls, u), nv = next_of(ls, v), dep = in->depot, Q = in->capacity;
-    int iu = ls->pos_of[u], iv = ls->pos_of[v];
-    long long hu = ls->head_load[u], hv = ls->head_load[v];
-    long long tu = ls->r[ru].load - hu, tv = ls->r[rv].load - hv;
+    int ru = ls->route_of[u];
     route *A = &ls->r[ru], *B = &ls->r[rv];
+    int dep = in->depot, Q = in->capacity;
+    int nu = next_of(ls, u), cv = iv < 0 ? dep : B->a[iv], nv = iv + 1 < B->len ? B->a[iv + 1] : dep;
+    int iu = ls->pos_of[u];
+    long long hu = ls->head_load[u], hv = iv < 0 ? 0 : ls->head_load[cv];
+    long long tu = A->load - hu, tv = B->load - hv;
     for (int var = 0; var < 2; var++) {
         long long gain;
         if (var == 0) {
             if (hu + tv > Q || hv + tu > Q) continue;
-            gain = (long long)D(u, nu) + D(v, nv) - D(u, nv) - D(v, nu);
+            gain = (long long)D(u, nu) + D(cv, nv) - D(u, nv) - D(cv, nu);
         } else {
             if (hu + hv > Q || tu + tv > Q) continue;
-            gain = (long long)D(u, nu) + D(v, nv) - D(u, v) - D(nu, nv);
+            gain = (long long)D(u, nu) + D(cv, nv) - D(u, cv) - D(nu, nv);
         }
         if (gain <= 0) continue;
         int *b1 = ls->tmp1, *b2 = ls->tmp2, l1 = 0, l2 = 0;
@@ -341,12 +343,21 @@ static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
             for (int i = A->len - 1; i > iu; i--) b2[l2++] = A->a[i];
             for (int i = iv + 1; i < B->len; i++) b2[l2++] = B->a[i];
         }
-        (void)dep;
         if (!set_route(ls, ru, b1, l1) || !set_route(ls, rv, b2, l2)) return 0;
         applied(ls, gain);
         return gain;
     }
     return 0;
+}
+
+/* 2-opt* for the pair (u, v): cut after v, and also before v when v starts its route. */
+static long long two_opt_star(sl_cvrp_ls *ls, int u, int v)
+{
+    int ru = ls->route_of[u], rv = ls->route_of[v];
+    if (ru == rv) return 0;
+    long long g = two_opt_star_at(ls, u, rv, ls->pos_of[v]);
+    if (!g && ls->pos_of[v] == 0) g = two_opt_star_at(ls, u, rv, -1);
+    return g;
 }
 
 /* The cached three cheapest positions of x in route ri, recomputed when the route changed. */

@@ -58,7 +58,7 @@ typedef struct sl_aco_def {
                                  (0..100000; -1 = default 1000; 0 = off) */
     double anneal;            /* CVRP kicks: start temperature in mean edge lengths of the
                                  best-so-far, falling to 1/100 of it by the end of the run
-                                 (-1 = default 1; 0 = accept no worse solution) */
+                                 (-1 = default 1.5; 0 = accept no worse solution) */
     /* stopping: any of these that is set (> 0, target >= 0) ends the run when reached */
     long long iterations;
     double wall_time, cpu_time;   /* seconds */
