@@ -17,7 +17,7 @@ typedef struct route {
 
 /* The three cheapest insertion positions of one customer into one route version, ordered by
  * (cost, position); a position p means "before r->a[p]" (p = len: before the final depot). */
-#define INS_SLOTS 4
+#define INS_SLOTS 8
 typedef struct ins_cache {
     unsigned long long ver;
     int route;
