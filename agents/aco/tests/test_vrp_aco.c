@@ -212,7 +212,7 @@ START_TEST(every_move_keeps_every_constraint)
                                inst == 1 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED);
         sl_vrp_aco_def p;
         p = sl_vrp_aco_def_default();
-        p.iterations = 4;
+        p.iterations = 2;
         p.ants = 4;
         p.check = 1;
         p.seed = 11;
@@ -295,7 +295,8 @@ static void run_threads(const sl_vrp *v, int threads, int chains, sl_vrp_sol *ou
 {
     sl_vrp_aco_def p;
     p = sl_vrp_aco_def_default();
-    p.iterations = 6;
+    p.iterations = 2;
+    p.ants = 4;
     p.threads = threads;
     p.chains = chains;
     p.seed = 3;
@@ -346,7 +347,8 @@ START_TEST(second_chain_searches)
     long long moves[2];
     for (int k = 0; k < 2; k++) {
         sl_vrp_aco_def p = sl_vrp_aco_def_default();
-        p.iterations = 6;
+        p.iterations = 3;
+        p.ants = 4;
         p.seed = 3;
         p.chains = k + 1;
         p.threads = 2;
