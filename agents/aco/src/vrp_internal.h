@@ -1,5 +1,5 @@
-/* vrp_internal.h - (private) the local search of the rich VRP colony (vrp_ls.c), shared with
- * vrp_colony.c.
+/* vrp_internal.h - (private) the local search of the rich VRP colony (vrp_ls.c, its insertion
+ * pricing in vrp_insert.c), shared with vrp_colony.c.
  *
  * A working solution keeps, per vehicle, its jobs with forward segments (start depot + first k
  * jobs) and backward segments (jobs k.. without the end depot), so a move between two routes is
@@ -74,9 +74,12 @@ typedef struct slp_vrp_ls {
     long long next_tick, ticks;
     int accept_any;              /* perturbation: any feasible move is applied */
     int used_only;               /* insertions only into routes already used */
+    int no_screen;               /* insertion places all priced in full, none screened by
+                                    distance first (as in check mode; tests compare the two) */
 } slp_vrp_ls;
 
 #define SLP_VRP_TICK 256
+#define SLP_VRP_FEAS_EPS 1e-6    /* time warp, duration and distance allowed above a limit */
 
 /* 1 when L's time limit has passed (reads the clocks at most once per SLP_VRP_TICK calls or
  * evaluations; stays 1 once set). */
@@ -122,6 +125,37 @@ void slp_vrp_ls_perturb(slp_vrp_ls *L, sl_rng *r, int count);
  * list by simulation (several windows). */
 double slp_vrp_seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok);
 double slp_vrp_sim_cost(const slp_vrp_ctx *c, int veh, const int *jobs, int len, int *ok);
+
+/* A candidate route is a list of pieces of the current routes: r >= 0: R[r].jobs[a..b-1]
+ * (reversed when rev); r < 0: the job a alone. */
+typedef struct slp_vrp_piece {
+    int r, a, b, rev;
+} slp_vrp_piece;
+
+/* Search cost of vehicle veh driving the pieces in order (*ok: feasible); counts one evaluation,
+ * and in check mode compares the price with a simulation. */
+double slp_vrp_eval_pieces(slp_vrp_ls *L, int veh, const slp_vrp_piece *p, int np, int *ok);
+/* First unused vehicle of the type whose first vehicle is type_first (-1: none). */
+int slp_vrp_first_empty(const slp_vrp_ls *L, int type_first);
+
+/* Insertion pricing (vrp_insert.c). Routes are tried in vehicle order, empty ones only for the
+ * first unused vehicle of each type and not at all with L->used_only; ties keep the first place.
+ * Nothing is changed but the counters (evaluations, check failures). */
+/* Cheapest feasible place for the single job u: returns the cost increase (INFINITY when none)
+ * with the route in *rb (-1 when none) and the position in *qb (u goes before job *qb). */
+double slp_vrp_best_single(slp_vrp_ls *L, int u, int *rb, int *qb);
+/* As slp_vrp_best_single, each place skipped with probability blink (draws from rng only when
+ * blink > 0); without a cost per time a place is priced from distances first and in full only
+ * when it would beat the best so far (unless L->check or L->no_screen). */
+double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb);
+/* Cheapest insertion of pickup p and delivery d into route r (p before d). Returns the search
+ * cost of the new route (INFINITY when none fits) with positions in *xa, *ya (p goes before
+ * position xa, d before position ya of the current route, xa <= ya). Without a cost per time
+ * (and windows of one interval) places are screened by distance as in slp_vrp_best_single_blink. */
+double slp_vrp_best_pair_in(slp_vrp_ls *L, int r, int p, int d, int *xa, int *ya);
+/* Best route (*rb, -1 when none) and positions for a shipment over every route but `skip`.
+ * Returns the cost increase. */
+double slp_vrp_best_pair(slp_vrp_ls *L, int p, int d, int skip, int *rb, int *xb, int *yb);
 
 /* Route minimisation (vrp_routemin.c): one route is emptied and its jobs go to an ejection pool;
  * each pooled job is inserted where it fits, or else where the jobs it pushes out (at most kmax

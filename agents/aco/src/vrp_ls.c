@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FEAS_EPS 1e-6
 #define GAIN_EPS 1e-7
 
 /* ---- time limit ---- */
@@ -207,8 +206,8 @@ static int route_reserve(slp_vrp_route *R, int len)
 double slp_vrp_seg_cost(const slp_vrp_ctx *c, int veh, const sl_vrp_seg *s, int *ok)
 {
     const sl_vrp_vtype *t = &c->v->types[c->v->vehicle_type[veh]];
-    int f = s->tw <= FEAS_EPS && s->dur <= t->max_duration + FEAS_EPS &&
-            s->dist <= t->max_distance + FEAS_EPS;
+    int f = s->tw <= SLP_VRP_FEAS_EPS && s->dur <= t->max_duration + SLP_VRP_FEAS_EPS &&
+            s->dist <= t->max_distance + SLP_VRP_FEAS_EPS;
     for (int d = 0; f && d < c->v->ndim; d++)
         if (s->sload[d] + s->maxp[d] > t->capacity[d] + 1e-9) f = 0;
     *ok = f;
@@ -372,13 +371,9 @@ int slp_vrp_ls_unserved(const slp_vrp_ls *L)
 
 /* ---- candidate routes as pieces of existing routes ---- */
 
-typedef struct piece {
-    int r, a, b, rev;   /* r >= 0: R[r].jobs[a..b-1] (reversed when rev); r < 0: the job a alone */
-} piece;
+static int piece_len(const slp_vrp_piece *p) { return p->r < 0 ? 1 : (p->b > p->a ? p->b - p->a : 0); }
 
-static int piece_len(const piece *p) { return p->r < 0 ? 1 : (p->b > p->a ? p->b - p->a : 0); }
-
-static int build(const slp_vrp_ls *L, const piece *p, int np, int *out)
+static int build(const slp_vrp_ls *L, const slp_vrp_piece *p, int np, int *out)
 {
     int len = 0;
     for (int i = 0; i < np; i++) {
@@ -395,7 +390,7 @@ static int build(const slp_vrp_ls *L, const piece *p, int np, int *out)
     return len;
 }
 
-static void piece_seg(const slp_vrp_ls *L, int veh, const piece *p, sl_vrp_seg *out)
+static void piece_seg(const slp_vrp_ls *L, int veh, const slp_vrp_piece *p, sl_vrp_seg *out)
 {
     const slp_vrp_ctx *c = L->c;
     if (p->r < 0) {
@@ -417,7 +412,7 @@ static void piece_seg(const slp_vrp_ls *L, int veh, const piece *p, sl_vrp_seg *
 
 /* Cost of vehicle veh driving the pieces from distances alone (exact when c->dist_only; pieces
  * read forward). Internal distances of route pieces come from the forward segments. */
-static double cheap_cost(const slp_vrp_ls *L, int veh, const piece *p, int np)
+static double cheap_cost(const slp_vrp_ls *L, int veh, const slp_vrp_piece *p, int np)
 {
     const slp_vrp_ctx *c = L->c;
     const sl_vrp *v = c->v;
@@ -444,8 +439,8 @@ static double cheap_cost(const slp_vrp_ls *L, int veh, const piece *p, int np)
 }
 
 /* 1 when the move cannot improve: both new routes priced from distances alone. */
-static int screened(const slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2,
-                    int n2)
+static int screened(const slp_vrp_ls *L, int r1, const slp_vrp_piece *p1, int n1, int r2,
+                    const slp_vrp_piece *p2, int n2)
 {
     if (!L->c->dist_only) return 0;
     double old = L->R[r1].cost, now = cheap_cost(L, r1, p1, n1);
@@ -454,7 +449,7 @@ static int screened(const slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2
 }
 
 /* Search cost of vehicle veh driving the pieces; *ok = feasibility. */
-static double eval_pieces(slp_vrp_ls *L, int veh, const piece *p, int np, int *ok)
+double slp_vrp_eval_pieces(slp_vrp_ls *L, int veh, const slp_vrp_piece *p, int np, int *ok)
 {
     const slp_vrp_ctx *c = L->c;
     int total = 0;
@@ -513,7 +508,7 @@ static void after_move(slp_vrp_ls *L)
 }
 
 /* Applies new contents for routes r1 and (when r2 >= 0) r2. */
-static void apply2(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2,
+static void apply2(slp_vrp_ls *L, int r1, const slp_vrp_piece *p1, int n1, int r2, const slp_vrp_piece *p2, int n2,
                    double delta)
 {
     int len1 = build(L, p1, n1, L->tmp);
@@ -558,7 +553,7 @@ static int intra_order_ok(const slp_vrp_ls *L, int r, int i, int k, int q)
     return 1;
 }
 
-static int first_empty(const slp_vrp_ls *L, int type_first)
+int slp_vrp_first_empty(const slp_vrp_ls *L, int type_first)
 {
     const sl_vrp *v = L->c->v;
     int t = v->vehicle_type[type_first];
@@ -571,14 +566,14 @@ static int first_empty(const slp_vrp_ls *L, int type_first)
 
 /* Prices vehicle r1 driving p1 and (when r2 >= 0) r2 driving p2, and applies both when the
  * search cost falls. */
-static int try_apply(slp_vrp_ls *L, int r1, const piece *p1, int n1, int r2, const piece *p2, int n2)
+static int try_apply(slp_vrp_ls *L, int r1, const slp_vrp_piece *p1, int n1, int r2, const slp_vrp_piece *p2, int n2)
 {
     if (!L->accept_any && screened(L, r1, p1, n1, r2, p2, n2)) return 0;
     int ok;
-    double now = eval_pieces(L, r1, p1, n1, &ok), old = L->R[r1].cost;
+    double now = slp_vrp_eval_pieces(L, r1, p1, n1, &ok), old = L->R[r1].cost;
     if (!ok) return 0;
     if (r2 >= 0) {
-        now += eval_pieces(L, r2, p2, n2, &ok);
+        now += slp_vrp_eval_pieces(L, r2, p2, n2, &ok);
         old += L->R[r2].cost;
         if (!ok) return 0;
     }
@@ -594,26 +589,26 @@ static int try_relocate(slp_vrp_ls *L, int u, int w)
     for (int k = 1; k <= 3 && i + k <= la; k++) {
         if (r1 != r2) {
             if (!closed(L, r1, i, i + k)) continue;
-            piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, la, 0}};
+            slp_vrp_piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, la, 0}};
             for (int q = j; q <= j + 1; q++) {
-                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k, 0}, {r2, q, lb, 0}};
+                slp_vrp_piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k, 0}, {r2, q, lb, 0}};
                 if (try_apply(L, r1, p1, 2, r2, p2, 3)) return 1;
             }
             continue;
         }
         for (int q = j; q <= j + 1; q++) {
             if ((q >= i && q <= i + k) || !intra_order_ok(L, r1, i, k, q)) continue;
-            piece p[4];
+            slp_vrp_piece p[4];
             if (q < i) {
-                p[0] = (piece){r1, 0, q, 0};
-                p[1] = (piece){r1, i, i + k, 0};
-                p[2] = (piece){r1, q, i, 0};
-                p[3] = (piece){r1, i + k, la, 0};
+                p[0] = (slp_vrp_piece){r1, 0, q, 0};
+                p[1] = (slp_vrp_piece){r1, i, i + k, 0};
+                p[2] = (slp_vrp_piece){r1, q, i, 0};
+                p[3] = (slp_vrp_piece){r1, i + k, la, 0};
             } else {
-                p[0] = (piece){r1, 0, i, 0};
-                p[1] = (piece){r1, i + k, q, 0};
-                p[2] = (piece){r1, i, i + k, 0};
-                p[3] = (piece){r1, q, la, 0};
+                p[0] = (slp_vrp_piece){r1, 0, i, 0};
+                p[1] = (slp_vrp_piece){r1, i + k, q, 0};
+                p[2] = (slp_vrp_piece){r1, i, i + k, 0};
+                p[3] = (slp_vrp_piece){r1, q, la, 0};
             }
             if (try_apply(L, r1, p, 4, -1, NULL, 0)) return 1;
         }
@@ -633,8 +628,8 @@ static int try_exchange(slp_vrp_ls *L, int u, int w)
             for (int t = 0; t < 2; t++) {
                 int q = qs[t];
                 if (q < 0 || q + k2 > lb || !closed(L, r2, q, q + k2)) continue;
-                piece p1[3] = {{r1, 0, i, 0}, {r2, q, q + k2, 0}, {r1, i + k1, la, 0}};
-                piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k1, 0}, {r2, q + k2, lb, 0}};
+                slp_vrp_piece p1[3] = {{r1, 0, i, 0}, {r2, q, q + k2, 0}, {r1, i + k1, la, 0}};
+                slp_vrp_piece p2[3] = {{r2, 0, q, 0}, {r1, i, i + k1, 0}, {r2, q + k2, lb, 0}};
                 if (try_apply(L, r1, p1, 3, r2, p2, 3)) return 1;
             }
         }
@@ -649,14 +644,14 @@ static int try_2opt_star(slp_vrp_ls *L, int u, int w)
     slp_vrp_route *A = &L->R[r1], *B = &L->R[r2];
     /* u -> w: r1 = A[0..i] + B[j..], r2 = B[0..j-1] + A[i+1..] */
     if (A->open[i + 1] == 0 && B->open[j] == 0) {
-        piece p1[2] = {{r1, 0, i + 1, 0}, {r2, j, B->len, 0}};
-        piece p2[2] = {{r2, 0, j, 0}, {r1, i + 1, A->len, 0}};
+        slp_vrp_piece p1[2] = {{r1, 0, i + 1, 0}, {r2, j, B->len, 0}};
+        slp_vrp_piece p2[2] = {{r2, 0, j, 0}, {r1, i + 1, A->len, 0}};
         if (try_apply(L, r1, p1, 2, r2, p2, 2)) return 1;
     }
     /* w -> u: r1 = A[0..i-1] + B[j+1..], r2 = B[0..j] + A[i..] */
     if (A->open[i] == 0 && B->open[j + 1] == 0) {
-        piece p1[2] = {{r1, 0, i, 0}, {r2, j + 1, B->len, 0}};
-        piece p2[2] = {{r2, 0, j + 1, 0}, {r1, i, A->len, 0}};
+        slp_vrp_piece p1[2] = {{r1, 0, i, 0}, {r2, j + 1, B->len, 0}};
+        slp_vrp_piece p2[2] = {{r2, 0, j + 1, 0}, {r1, i, A->len, 0}};
         if (try_apply(L, r1, p1, 2, r2, p2, 2)) return 1;
     }
     return 0;
@@ -679,7 +674,7 @@ static int try_2opt(slp_vrp_ls *L, int u, int w)
             int p = L->c->v->jobs[A->jobs[k]].partner;
             if (p >= 0 && L->route_of[p] == r && L->pos_of[p] > a && L->pos_of[p] <= b) return 0;
         }
-    piece p[3] = {{r, 0, a + 1, 0}, {r, a + 1, b + 1, 1}, {r, b + 1, A->len, 0}};
+    slp_vrp_piece p[3] = {{r, 0, a + 1, 0}, {r, a + 1, b + 1, 1}, {r, b + 1, A->len, 0}};
     return try_apply(L, r, p, 3, -1, NULL, 0);
 }
 
@@ -690,12 +685,12 @@ static int try_to_empty(slp_vrp_ls *L, int u)
     int r1 = L->route_of[u], i = L->pos_of[u];
     slp_vrp_route *A = &L->R[r1];
     for (int q = 0; q < v->nveh; q = q + v->types[v->vehicle_type[q]].count) {
-        int e = first_empty(L, q);
+        int e = slp_vrp_first_empty(L, q);
         if (e < 0) continue;
         for (int k = 1; k <= 3 && i + k <= A->len; k++) {
             if (!closed(L, r1, i, i + k)) continue;
-            piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, A->len, 0}};
-            piece p2[1] = {{r1, i, i + k, 0}};
+            slp_vrp_piece p1[2] = {{r1, 0, i, 0}, {r1, i + k, A->len, 0}};
+            slp_vrp_piece p2[1] = {{r1, i, i + k, 0}};
             if (try_apply(L, r1, p1, 2, e, p2, 1)) return 1;
         }
     }
@@ -725,145 +720,10 @@ static int try_job(slp_vrp_ls *L, int u)
 
 /* ---- shipments ---- */
 
-/* Cheapest insertion of pickup p and delivery d into route r (p before d). Returns the search
- * cost of the new route (INFINITY when none fits) with positions in *xa, *ya (p goes before
- * position xa, d before position ya of the current route, xa <= ya). */
-/* The time, distance and load fields of a segment, concatenated with the operations of
- * sl_vrp_seg_cat (so the results are the same to the last bit). */
-typedef struct tseg {
-    double dist, dur, tw, early, late;
-    double sload[SL_VRP_MAXDIM], delta[SL_VRP_MAXDIM], maxp[SL_VRP_MAXDIM];
-    int last;
-} tseg;
-
-static inline void tseg_cat(const sl_vrp *v, double speed, tseg *a, const sl_vrp_seg *b)
-{
-    double t = sl_vrp_time(v, a->last, b->first) / speed;
-    double dd = sl_vrp_dist(v, a->last, b->first);
-    double delta = a->dur - a->tw + t;
-    double dwt = b->early - delta - a->late;
-    double dtw = a->early + delta - b->late;
-    if (!(dwt > 0)) dwt = 0;
-    if (!(dtw > 0)) dtw = 0;
-    double e1 = b->early - delta, l1 = b->late - delta;
-    a->dist = a->dist + b->dist + dd;
-    a->dur = a->dur + b->dur + t + dwt;
-    a->tw = a->tw + b->tw + dtw;
-    a->early = (e1 > a->early ? e1 : a->early) - dwt;
-    a->late = (l1 < a->late ? l1 : a->late) + dtw;
-    for (int d = 0; d < v->ndim; d++) {
-        double m2 = a->delta[d] + b->maxp[d];
-        a->sload[d] = a->sload[d] + b->sload[d];
-        a->maxp[d] = a->maxp[d] > m2 ? a->maxp[d] : m2;
-        a->delta[d] = a->delta[d] + b->delta[d];
-    }
-    a->last = b->last;
-}
-
-static double best_pair_in(slp_vrp_ls *L, int r, int p, int d, int *xa, int *ya)
-{
-    const slp_vrp_ctx *c = L->c;
-    const sl_vrp *v = c->v;
-    slp_vrp_route *B = &L->R[r];
-    double best = INFINITY, sp = c->speed[r];
-    /* without costs per time and windows of several intervals, a place is priced from distances
-       first and its segments are concatenated only when it could beat the best so far */
-    int screen = c->dist_only && !L->check && !c->jseg[p].multi && !c->jseg[d].multi &&
-                 !B->fw[B->len].multi && !c->dend[r].multi;
-    const sl_vrp_vtype *t = &v->types[v->vehicle_type[r]];
-    int sp_site = v->jobs[p].site, sd = v->jobs[d].site;
-    for (int x = 0; x <= B->len; x++) {
-        sl_vrp_seg head, mid;
-        sl_vrp_seg_cat(v, sp, &B->fw[x], &c->jseg[p], &head);
-        if (head.tw > FEAS_EPS) continue;
-        sl_vrp_seg_empty(&mid);
-        int ax = x == 0 ? c->dstart[r].first : v->jobs[B->jobs[x - 1]].site;
-        int bx = x == B->len ? c->dend[r].first : v->jobs[B->jobs[x]].site;
-        double gain_p = sl_vrp_dist(v, ax, sp_site) + sl_vrp_dist(v, sp_site, bx) - sl_vrp_dist(v, ax, bx);
-        double base = B->fw[B->len].dist + sl_vrp_dist(v, B->len ? v->jobs[B->jobs[B->len - 1]].site : c->dstart[r].first, c->dend[r].first);
-        tseg hm; /* the head and the jobs after it, one at a time */
-        hm.dist = head.dist, hm.dur = head.dur, hm.tw = head.tw, hm.early = head.early, hm.late = head.late;
-        hm.last = head.last;
-        for (int q = 0; q < v->ndim; q++) hm.sload[q] = head.sload[q], hm.delta[q] = head.delta[q], hm.maxp[q] = head.maxp[q];
-        for (int y = x; y <= B->len; y++) {
-            int ok;
-            double cost;
-            if (screen) {
-                if (y > x) tseg_cat(v, sp, &hm, &c->jseg[B->jobs[y - 1]]);
-                if (hm.tw > FEAS_EPS) break;
-                tseg s = hm;
-                double dd;
-                if (y == x) {
-                    dd = sl_vrp_dist(v, ax, sp_site) + sl_vrp_dist(v, sp_site, sd) + sl_vrp_dist(v, sd, bx) -
-                         sl_vrp_dist(v, ax, bx);
-                } else {
-                    int ay = v->jobs[B->jobs[y - 1]].site;
-                    int by = y == B->len ? c->dend[r].first : v->jobs[B->jobs[y]].site;
-                    dd = gain_p + sl_vrp_dist(v, ay, sd) + sl_vrp_dist(v, sd, by) - sl_vrp_dist(v, ay, by);
-                }
-                double cheap = c->fixed[r] + c->cd[r] * (base + dd);
-                if (cheap > best + 1e-9 * fmax(1.0, fabs(best))) continue;
-                L->evals++;
-                tseg_cat(v, sp, &s, &c->jseg[d]);
-                if (!B->bw[y].empty) tseg_cat(v, sp, &s, &B->bw[y]);
-                tseg_cat(v, sp, &s, &c->dend[r]);
-                ok = s.tw <= FEAS_EPS && s.dur <= t->max_duration + FEAS_EPS && s.dist <= t->max_distance + FEAS_EPS;
-                for (int q = 0; ok && q < v->ndim; q++)
-                    if (s.sload[q] + s.maxp[q] > t->capacity[q] + 1e-9) ok = 0;
-                cost = c->fixed[r] + c->cd[r] * s.dist + c->ct[r] * s.dur;
-            } else {
-                if (y > x) sl_vrp_seg_cat(v, sp, &mid, &c->jseg[B->jobs[y - 1]], &mid);
-                sl_vrp_seg s;
-                sl_vrp_seg_cat(v, sp, &head, &mid, &s);
-                if (s.tw > FEAS_EPS) break;
-                sl_vrp_seg_cat(v, sp, &s, &c->jseg[d], &s);
-                sl_vrp_seg_cat(v, sp, &s, &B->bw[y], &s);
-                sl_vrp_seg_cat(v, sp, &s, &c->dend[r], &s);
-                L->evals++;
-                if (s.multi || L->check) {
-                    piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
-                    cost = eval_pieces(L, r, pc, 5, &ok);
-                } else {
-                    cost = slp_vrp_seg_cost(c, r, &s, &ok);
-                }
-            }
-            if (ok && cost < best - 1e-12) {
-                best = cost;
-                *xa = x;
-                *ya = y;
-            }
-        }
-    }
-    return best;
-}
-
-/* Best route and positions for a shipment; skips route `skip`. Returns the cost increase. */
-static double best_pair(slp_vrp_ls *L, int p, int d, int skip, int *rb, int *xb, int *yb)
-{
-    const sl_vrp *v = L->c->v;
-    double best = INFINITY;
-    *rb = -1;
-    for (int r = 0; r < v->nveh; r++) {
-        if (r == skip) continue;
-        if (L->R[r].len == 0 && (L->used_only || first_empty(L, L->c->first_of_type[r]) != r)) continue;
-        int x, y;
-        double c = best_pair_in(L, r, p, d, &x, &y);
-        if (c == INFINITY) continue;
-        double inc = c - L->R[r].cost;
-        if (inc < best - 1e-12) {
-            best = inc;
-            *rb = r;
-            *xb = x;
-            *yb = y;
-        }
-    }
-    return best;
-}
-
 static void insert_pair_at(slp_vrp_ls *L, int r, int p, int d, int x, int y, double delta)
 {
     slp_vrp_route *B = &L->R[r];
-    piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
+    slp_vrp_piece pc[5] = {{r, 0, x, 0}, {-1, p, 0, 0}, {r, x, y, 0}, {-1, d, 0, 0}, {r, y, B->len, 0}};
     apply2(L, r, pc, 5, -1, NULL, 0, delta);
 }
 
@@ -874,12 +734,12 @@ static int try_pair(slp_vrp_ls *L, int p)
     if (r1 < 0 || L->route_of[d] != r1) return 0;
     int a = L->pos_of[p], b = L->pos_of[d];
     slp_vrp_route *A = &L->R[r1];
-    piece pr[3] = {{r1, 0, a, 0}, {r1, a + 1, b, 0}, {r1, b + 1, A->len, 0}};
+    slp_vrp_piece pr[3] = {{r1, 0, a, 0}, {r1, a + 1, b, 0}, {r1, b + 1, A->len, 0}};
     int ok;
-    double c1 = eval_pieces(L, r1, pr, 3, &ok);
+    double c1 = slp_vrp_eval_pieces(L, r1, pr, 3, &ok);
     if (!ok) return 0;
     int rb, x, y;
-    double inc = best_pair(L, p, d, r1, &rb, &x, &y);
+    double inc = slp_vrp_best_pair(L, p, d, r1, &rb, &x, &y);
     if (rb < 0) return 0;
     double delta = c1 - A->cost + inc;
     if (!(delta < -GAIN_EPS)) return 0;
@@ -895,30 +755,6 @@ static int try_pair(slp_vrp_ls *L, int p)
 
 /* ---- unserved jobs ---- */
 
-static double best_single(slp_vrp_ls *L, int u, int *rb, int *qb)
-{
-    const slp_vrp_ctx *c = L->c;
-    double best = INFINITY;
-    *rb = -1;
-    for (int r = 0; r < c->nveh; r++) {
-        slp_vrp_route *B = &L->R[r];
-        if (B->len == 0 && (L->used_only || first_empty(L, c->first_of_type[r]) != r)) continue;
-        for (int q = 0; q <= B->len; q++) {
-            piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
-            int ok;
-            double cost = eval_pieces(L, r, pc, 3, &ok);
-            if (!ok) continue;
-            double inc = cost - B->cost;
-            if (inc < best - 1e-12) {
-                best = inc;
-                *rb = r;
-                *qb = q;
-            }
-        }
-    }
-    return best;
-}
-
 static int insert_unserved(slp_vrp_ls *L)
 {
     const sl_vrp *v = L->c->v;
@@ -930,7 +766,7 @@ static int insert_unserved(slp_vrp_ls *L)
         if (J->kind == SL_VRP_SHIP_PICKUP) {
             int d = J->partner, r, x, y;
             if (L->route_of[d] >= 0) continue;
-            double inc = best_pair(L, u, d, -1, &r, &x, &y);
+            double inc = slp_vrp_best_pair(L, u, d, -1, &r, &x, &y);
             double pen = L->c->pen[u] + L->c->pen[d];
             if (r >= 0 && inc < pen - GAIN_EPS) {
                 insert_pair_at(L, r, u, d, x, y, inc - pen);
@@ -939,10 +775,10 @@ static int insert_unserved(slp_vrp_ls *L)
             continue;
         }
         int r, q;
-        double inc = best_single(L, u, &r, &q);
+        double inc = slp_vrp_best_single(L, u, &r, &q);
         if (r >= 0 && inc < L->c->pen[u] - GAIN_EPS) {
             slp_vrp_route *B = &L->R[r];
-            piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+            slp_vrp_piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
             apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
             any = 1;
         }
@@ -958,16 +794,16 @@ int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only)
     int r, x, y, done = 0;
     L->used_only = used_only;
     if (J->kind == SL_VRP_SHIP_PICKUP) {
-        double inc = best_pair(L, u, J->partner, -1, &r, &x, &y);
+        double inc = slp_vrp_best_pair(L, u, J->partner, -1, &r, &x, &y);
         if (r >= 0) {
             insert_pair_at(L, r, u, J->partner, x, y, inc - L->c->pen[u] - L->c->pen[J->partner]);
             done = 1;
         }
     } else if (J->kind != SL_VRP_SHIP_DELIVERY) {
-        double inc = best_single(L, u, &r, &x);
+        double inc = slp_vrp_best_single(L, u, &r, &x);
         if (r >= 0) {
             slp_vrp_route *B = &L->R[r];
-            piece pc[3] = {{r, 0, x, 0}, {-1, u, 0, 0}, {r, x, B->len, 0}};
+            slp_vrp_piece pc[3] = {{r, 0, x, 0}, {-1, u, 0, 0}, {r, x, B->len, 0}};
             apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
             done = 1;
         }
@@ -976,106 +812,17 @@ int slp_vrp_ls_insert_job(slp_vrp_ls *L, int u, int used_only)
     return done;
 }
 
-/* What eval_pieces returns for the pieces {prefix of route r up to q, job u, the rest of r} on
- * vehicle r, computed on the fields that decide it only, and stopping at the first broken time
- * window (lateness never falls along a route): the recreate's hot path. Windows with several
- * intervals go through eval_pieces. Test runs compare the two on every call. */
-static double insert_price_fast(slp_vrp_ls *L, int r, int q, int u, int *ok)
-{
-    const slp_vrp_ctx *c = L->c;
-    const sl_vrp *v = c->v;
-    const slp_vrp_route *B = &L->R[r];
-    const sl_vrp_seg *f = &B->fw[q];
-    tseg s;
-    s.dist = f->dist, s.dur = f->dur, s.tw = f->tw, s.early = f->early, s.late = f->late;
-    s.last = f->last;
-    for (int d = 0; d < v->ndim; d++) s.sload[d] = f->sload[d], s.delta[d] = f->delta[d], s.maxp[d] = f->maxp[d];
-    double sp = c->speed[r];
-    *ok = 0;
-    tseg_cat(v, sp, &s, &c->jseg[u]);
-    if (!(s.tw <= FEAS_EPS)) return INFINITY;
-    if (q < B->len) {
-        tseg_cat(v, sp, &s, &B->bw[q]);
-        if (!(s.tw <= FEAS_EPS)) return INFINITY;
-    }
-    tseg_cat(v, sp, &s, &c->dend[r]);
-    const sl_vrp_vtype *t = &v->types[v->vehicle_type[r]];
-    int feas = s.tw <= FEAS_EPS && s.dur <= t->max_duration + FEAS_EPS && s.dist <= t->max_distance + FEAS_EPS;
-    for (int d = 0; feas && d < v->ndim; d++)
-        if (s.sload[d] + s.maxp[d] > t->capacity[d] + 1e-9) feas = 0;
-    *ok = feas;
-    return c->fixed[r] + c->cd[r] * s.dist + c->ct[r] * s.dur;
-}
-
-static double insert_price(slp_vrp_ls *L, int r, int q, int u, int *ok)
-{
-    const slp_vrp_ctx *c = L->c;
-    const slp_vrp_route *B = &L->R[r];
-    if (c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi || L->check) {
-        piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
-        double cost = eval_pieces(L, r, pc, 3, ok);
-        if (L->check && !(c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi)) {
-            int ok2;
-            double c2 = insert_price_fast(L, r, q, u, &ok2);
-            if (ok2 != *ok || (*ok && c2 != cost)) L->check_fail++;
-        }
-        return cost;
-    }
-    L->evals++;
-    return insert_price_fast(L, r, q, u, ok);
-}
-
-/* Cost increase of the cheapest feasible place for the single job u (as best_single), each place
- * skipped with probability `blink`; without costs per time a place is priced from distances
- * first and checked for feasibility only when it would beat the best so far. */
-static double best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb)
-{
-    const slp_vrp_ctx *c = L->c;
-    const sl_vrp *v = c->v;
-    int su = v->jobs[u].site;
-    double best = INFINITY;
-    *rb = -1;
-    for (int r = 0; r < c->nveh; r++) {
-        slp_vrp_route *B = &L->R[r];
-        if (B->len == 0 && (L->used_only || first_empty(L, c->first_of_type[r]) != r)) continue;
-        double base = B->len == 0 ? c->fixed[r] : 0;
-        for (int q = 0; q <= B->len; q++) {
-            if (blink > 0 && sl_rng_uniform(rng) < blink) continue;
-            double cheap = 0;
-            if (c->dist_only) {
-                int a = q == 0 ? c->dstart[r].first : v->jobs[B->jobs[q - 1]].site;
-                int b = q == B->len ? c->dend[r].first : v->jobs[B->jobs[q]].site;
-                cheap = base + c->cd[r] * (sl_vrp_dist(v, a, su) + sl_vrp_dist(v, su, b) -
-                                           (B->len ? sl_vrp_dist(v, a, b) : 0));
-                if (!(cheap < best - 1e-12) && !L->check) continue;
-            }
-            int ok;
-            double cost = insert_price(L, r, q, u, &ok);
-            if (!ok) continue;
-            double inc = cost - B->cost;
-            /* test runs: the distance screen agrees with the full price */
-            if (L->check && c->dist_only && fabs(cheap - inc) > 1e-6 * fmax(1.0, fabs(cost))) L->check_fail++;
-            if (inc < best - 1e-12) {
-                best = inc;
-                *rb = r;
-                *qb = q;
-            }
-        }
-    }
-    return best;
-}
-
 int slp_vrp_ls_insert_blink(slp_vrp_ls *L, int u, int used_only, sl_rng *rng, double blink)
 {
     const sl_vrp_job *J = &L->c->v->jobs[u];
     if (J->partner >= 0) return slp_vrp_ls_insert_job(L, u, used_only); /* shipments: as pairs */
     int r, q;
     L->used_only = used_only;
-    double inc = best_single_blink(L, u, rng, blink, &r, &q);
+    double inc = slp_vrp_best_single_blink(L, u, rng, blink, &r, &q);
     L->used_only = 0;
     if (r < 0) return 0;
     slp_vrp_route *B = &L->R[r];
-    piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+    slp_vrp_piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
     apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
     return 1;
 }
@@ -1115,11 +862,11 @@ static int try_vehicle(slp_vrp_ls *L, int r)
     if (A->len == 0 || v->ntypes < 2) return 0;
     for (int q = 0; q < v->nveh; q += v->types[v->vehicle_type[q]].count) {
         if (v->vehicle_type[q] == v->vehicle_type[r]) continue;
-        int e = first_empty(L, q);
+        int e = slp_vrp_first_empty(L, q);
         if (e < 0) continue;
-        piece p2[1] = {{r, 0, A->len, 0}};
+        slp_vrp_piece p2[1] = {{r, 0, A->len, 0}};
         int ok;
-        double c2 = eval_pieces(L, e, p2, 1, &ok);
+        double c2 = slp_vrp_eval_pieces(L, e, p2, 1, &ok);
         double delta = c2 - A->cost;
         if (ok && delta < -GAIN_EPS) {
             int len = build(L, p2, 1, L->tmp2);

@@ -50,17 +50,15 @@ void sl_vrp_seg_depot(const sl_vrp *v, int veh, int is_end, sl_vrp_seg *s)
     s->late = t->shift_close;
 }
 
-void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl_vrp_seg *b,
-                    sl_vrp_seg *out)
+void sl_vrp_seg_append(const sl_vrp *v, double speed, sl_vrp_seg *a, const sl_vrp_seg *b)
 {
-    if (b->empty) {
-        if (out != a) *out = *a;
-        return;
-    }
+    if (b->empty) return;
     if (a->empty) {
-        *out = *b;
+        *a = *b;
         return;
     }
+    /* every value below is read before a changes, and each field of a is written from its own
+     * old value only, so appending in place gives what a copy would */
     double t = sl_vrp_time(v, a->last, b->first) / speed;
     double dd = sl_vrp_dist(v, a->last, b->first);
     double delta = a->dur - a->tw + t;
@@ -69,23 +67,32 @@ void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl
     if (!(dwt > 0)) dwt = 0;
     if (!(dtw > 0)) dtw = 0;
     double e1 = b->early - delta, l1 = b->late - delta;
-    sl_vrp_seg r;
-    r.dist = a->dist + b->dist + dd;
-    r.dur = a->dur + b->dur + t + dwt;
-    r.tw = a->tw + b->tw + dtw;
-    r.early = (e1 > a->early ? e1 : a->early) - dwt;
-    r.late = (l1 < a->late ? l1 : a->late) + dtw;
-    for (int d = 0; d < SL_VRP_MAXDIM; d++) {
+    a->dist = a->dist + b->dist + dd;
+    a->dur = a->dur + b->dur + t + dwt;
+    a->tw = a->tw + b->tw + dtw;
+    a->early = (e1 > a->early ? e1 : a->early) - dwt;
+    a->late = (l1 < a->late ? l1 : a->late) + dtw;
+    for (int d = 0; d < v->ndim; d++) {
         double m2 = a->delta[d] + b->maxp[d];
-        r.sload[d] = a->sload[d] + b->sload[d];
-        r.maxp[d] = a->maxp[d] > m2 ? a->maxp[d] : m2;
-        r.delta[d] = a->delta[d] + b->delta[d];
+        a->sload[d] = a->sload[d] + b->sload[d];
+        a->maxp[d] = a->maxp[d] > m2 ? a->maxp[d] : m2;
+        a->delta[d] = a->delta[d] + b->delta[d];
     }
-    r.first = a->first;
-    r.last = b->last;
-    r.multi = a->multi | b->multi;
-    r.empty = 0;
-    *out = r;
+    a->last = b->last;
+    a->multi |= b->multi;
+}
+
+void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl_vrp_seg *b,
+                    sl_vrp_seg *out)
+{
+    if (out == b) {
+        sl_vrp_seg r = *a;
+        sl_vrp_seg_append(v, speed, &r, b);
+        *out = r;
+        return;
+    }
+    if (out != a) *out = *a;
+    sl_vrp_seg_append(v, speed, out, b);
 }
 
 /* ---- evaluation by simulation ---- */

@@ -208,9 +208,13 @@ void sl_vrp_seg_empty(sl_vrp_seg *s);
 void sl_vrp_seg_job(const sl_vrp *v, int job, sl_vrp_seg *s);
 /* The start (is_end = 0) or end (1) of vehicle veh's route. */
 void sl_vrp_seg_depot(const sl_vrp *v, int veh, int is_end, sl_vrp_seg *s);
-/* out = a then b (out may alias a). */
+/* out = a then b (out may alias a or b). */
 void sl_vrp_seg_cat(const sl_vrp *v, double speed, const sl_vrp_seg *a, const sl_vrp_seg *b,
                     sl_vrp_seg *out);
+/* a = a then b, in place (b must not be a): what sl_vrp_seg_cat computes, operation for operation,
+ * without the copies, for loops that grow one segment. Loads in the first v->ndim dimensions only
+ * (the others stay 0, as every segment holds them). */
+void sl_vrp_seg_append(const sl_vrp *v, double speed, sl_vrp_seg *a, const sl_vrp_seg *b);
 
 static inline double sl_vrp_dist(const sl_vrp *v, int a, int b)
 {
