@@ -16,7 +16,9 @@
 
 /* A random instance: two depots, one vehicle type per depot (the second slower), jobs with one
  * window (width `wmin`..`wmin`+60) or, every seventh job, two windows; every fourth pair of jobs
- * a shipment; job 2 optional with a penalty. */
+ * a shipment; job 2 optional with a penalty. With pairs = 2 every job has one window and every
+ * pair of jobs but the one with job 2 is a shipment whose halves keep their own windows (the
+ * earlier opening at the pickup). */
 static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, int pairs,
                           sl_vrp_objective obj)
 {
@@ -36,7 +38,7 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
         double w = wmin + sl_rng_range(&r, 0, 60);
         j.open[0] = sl_rng_range(&r, 80, H - 80 - w);
         j.close[0] = j.open[0] + w;
-        if (i % 7 == 6) {
+        if (i % 7 == 6 && pairs < 2) {
             j.nwin = 2;
             j.close[0] = j.open[0] + w / 3;
             j.open[1] = j.close[0] + 40;
@@ -46,7 +48,7 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
         sl_vrp_add_job(v, &j);
     }
     if (pairs)
-        for (int i = 0; i + 1 < njobs; i += 4) {
+        for (int i = 0; i + 1 < njobs; i += pairs > 1 ? 2 : 4) {
             if (i == 2 || i + 1 == 2 || v->jobs[i].nwin > 1 || v->jobs[i + 1].nwin > 1) continue;
             sl_vrp_job *p = &v->jobs[i], *d = &v->jobs[i + 1];
             p->kind = SL_VRP_SHIP_PICKUP;
@@ -55,6 +57,14 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
             d->partner = i;
             d->demand[0] = p->demand[0];
             d->demand[1] = p->demand[1];
+            if (pairs > 1) {
+                if (d->open[0] < p->open[0]) {
+                    double o = p->open[0], c = p->close[0];
+                    p->open[0] = d->open[0], p->close[0] = d->close[0];
+                    d->open[0] = o, d->close[0] = c;
+                }
+                continue;
+            }
             p->open[0] = 60;
             p->close[0] = 200;
             d->open[0] = 120;
@@ -288,6 +298,81 @@ START_TEST(string_ruin_and_recreate_keeps_constraints)
         sl_vrp_destroy(v);
         (void)better;
     }
+}
+END_TEST
+
+/* The distance screen of insertion (no cost per time) skips only places that cannot be the
+ * cheapest: on plans with a shipment in every pair of jobs, windows, two depots and two speeds,
+ * ruined again and again, the cheapest place of every unserved shipment in every route, and of
+ * every unserved single job, are the same screened as priced in full (no_screen), and the
+ * screens skip places. */
+START_TEST(distance_screen_keeps_the_cheapest_insertion)
+{
+    long long pairs_found = 0, singles_found = 0, evals[2][2] = {{0, 0}, {0, 0}}; /* [pair][full] */
+    double worst = 0;
+    for (int inst = 0; inst < 4; inst++) {
+        sl_vrp_objective obj = inst % 2 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
+        sl_vrp *v = random_vrp(51 + (uint64_t)inst, 40, 4, 40 + 40 * inst, 2, obj);
+        for (int t = 0; t < v->ntypes; t++) v->types[t].cost_time = 0;
+        slp_vrp_ctx ctx;
+        ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
+        ck_assert(ctx.dist_only);
+        slp_vrp_ls L;
+        ck_assert_int_eq(slp_vrp_ls_init(&L, &ctx), 0);
+        slp_vrp_ls_run(&L);
+        sl_rng rng = sl_rng_make(9, 2, (uint64_t)inst, 0);
+        for (int round = 0; round < 25; round++) {
+            slp_vrp_ls_ruin(&L, &rng, -1, 4 + round % 9);
+            for (int u = 0; u < v->njobs; u++) {
+                const sl_vrp_job *J = &v->jobs[u];
+                if (L.route_of[u] >= 0 || J->kind == SL_VRP_SHIP_DELIVERY) continue;
+                double cost[2];
+                int r[2], x[2], y[2];
+                if (J->kind != SL_VRP_SHIP_PICKUP) {
+                    for (int full = 0; full < 2; full++) {
+                        L.no_screen = full;
+                        long long e0 = L.evals;
+                        cost[full] = slp_vrp_best_single_blink(&L, u, &rng, 0, &r[full], &x[full]);
+                        evals[0][full] += L.evals - e0;
+                    }
+                    ck_assert_int_eq(r[0], r[1]);
+                    if (r[0] < 0) continue;
+                    ck_assert_int_eq(x[0], x[1]);
+                    worst = fmax(worst, fabs(cost[0] - cost[1]) / fmax(1.0, fabs(cost[1])));
+                    singles_found++;
+                    continue;
+                }
+                ck_assert_int_lt(L.route_of[J->partner], 0);
+                for (int q = 0; q < v->nveh; q++) {
+                    for (int full = 0; full < 2; full++) {
+                        L.no_screen = full;
+                        long long e0 = L.evals;
+                        cost[full] = slp_vrp_best_pair_in(&L, q, u, J->partner, &x[full], &y[full]);
+                        evals[1][full] += L.evals - e0;
+                    }
+                    ck_assert_int_eq(cost[0] == INFINITY, cost[1] == INFINITY);
+                    if (cost[0] == INFINITY) continue;
+                    ck_assert_int_eq(x[0], x[1]);
+                    ck_assert_int_eq(y[0], y[1]);
+                    worst = fmax(worst, fabs(cost[0] - cost[1]) / fmax(1.0, fabs(cost[1])));
+                    pairs_found++;
+                }
+            }
+            L.no_screen = 0;
+            slp_vrp_ls_insert_unserved(&L);
+            if (round % 5 == 4) slp_vrp_ls_run(&L);
+        }
+        slp_vrp_ls_release(&L);
+        slp_vrp_ctx_release(&ctx);
+        sl_vrp_destroy(v);
+    }
+    /* the two paths join the same segments in another order: equal up to rounding */
+    ck_assert(worst <= 1e-12);
+    ck_assert_int_gt(pairs_found, 800);
+    ck_assert_int_gt(singles_found, 15);
+    /* both screens skipped places */
+    ck_assert_int_lt(evals[0][0], evals[0][1]);
+    ck_assert_int_lt(evals[1][0], evals[1][1]);
 }
 END_TEST
 
@@ -558,6 +643,7 @@ static Suite *suite(void)
     tcase_add_test(tc, finds_brute_force_optimum);
     tcase_add_test(tc, every_move_keeps_every_constraint);
     tcase_add_test(tc, string_ruin_and_recreate_keeps_constraints);
+    tcase_add_test(tc, distance_screen_keeps_the_cheapest_insertion);
     tcase_add_loop_test(tc, same_result_for_any_thread_count, 0, 2);
     tcase_add_test(tc, second_chain_searches);
     tcase_add_test(tc, fleet_limit_is_hard);
