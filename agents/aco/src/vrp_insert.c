@@ -42,7 +42,7 @@ double slp_vrp_best_single(slp_vrp_ls *L, int u, int *rb, int *qb)
  * r} on vehicle r, joining segments in place and stopping at the first broken time window
  * (lateness never falls along a route): the recreate's hot path. Windows with several intervals
  * go through slp_vrp_eval_pieces. Test runs compare the two on every call. */
-static double insert_price_fast(slp_vrp_ls *L, int r, int q, int u, int *ok)
+static double insert_price_fast(slp_vrp_ls *L, int r, int q, int u, int *ok, sl_vrp_seg *out)
 {
     const slp_vrp_ctx *c = L->c;
     const sl_vrp *v = c->v;
@@ -57,6 +57,7 @@ static double insert_price_fast(slp_vrp_ls *L, int r, int q, int u, int *ok)
         if (!(s.tw <= SLP_VRP_FEAS_EPS)) return INFINITY;
     }
     sl_vrp_seg_append(v, sp, &s, &c->dend[r]);
+    if (out) *out = s;
     return slp_vrp_seg_cost(c, r, &s, ok);
 }
 
@@ -69,46 +70,107 @@ static double insert_price(slp_vrp_ls *L, int r, int q, int u, int *ok)
         double cost = slp_vrp_eval_pieces(L, r, pc, 3, ok);
         if (L->check && !(c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi)) {
             int ok2;
-            double c2 = insert_price_fast(L, r, q, u, &ok2);
+            double c2 = insert_price_fast(L, r, q, u, &ok2, NULL);
             if (ok2 != *ok || (*ok && c2 != cost)) L->check_fail++;
         }
         return cost;
     }
     L->evals++;
-    return insert_price_fast(L, r, q, u, ok);
+    return insert_price_fast(L, r, q, u, ok, NULL);
 }
 
-double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb)
+/* Per vehicle type, the first empty vehicle of it (-1: none), in L->etype. */
+static void empty_of_type(slp_vrp_ls *L)
+{
+    const sl_vrp *v = L->c->v;
+    for (int t = 0; t < v->ntypes; t++) L->etype[t] = -1;
+    for (int q = 0; q < v->nveh; q++)
+        if (L->R[q].len == 0 && L->etype[v->vehicle_type[q]] < 0) L->etype[v->vehicle_type[q]] = q;
+}
+
+double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb,
+                                 int *eb)
 {
     const slp_vrp_ctx *c = L->c;
     const sl_vrp *v = c->v;
     int su = v->jobs[u].site;
+    /* a route may move to an empty vehicle of a sibling type as it takes the job */
+    int flex = !L->used_only && c->sib_off[v->ntypes] > 0;
+    if (flex) empty_of_type(L);
     double best = INFINITY;
     *rb = -1;
     for (int r = 0; r < c->nveh; r++) {
         slp_vrp_route *B = &L->R[r];
         if (route_skipped(L, r)) continue;
         double base = B->len == 0 ? c->fixed[r] : 0;
+        int t = v->vehicle_type[r], s0 = c->sib_off[t], s1 = c->sib_off[t + 1];
+        int sib = flex && B->len > 0 && s1 > s0 && !(c->jseg[u].multi || B->fw[B->len].multi || c->dend[r].multi);
+        /* the route's distance (for the screen of sibling vehicles) */
+        double dr = sib && c->dist_only ? B->fw[B->len].dist + sl_vrp_dist(v, B->fw[B->len].last, c->dend[r].first) : 0;
         for (int q = 0; q <= B->len; q++) {
             if (blink > 0 && sl_rng_uniform(rng) < blink) continue;
-            double cheap = 0;
+            double cheap = 0, dd = 0;
             if (c->dist_only) {
                 int a = q == 0 ? c->dstart[r].first : v->jobs[B->jobs[q - 1]].site;
                 int b = q == B->len ? c->dend[r].first : v->jobs[B->jobs[q]].site;
-                cheap = base + c->cd[r] * (sl_vrp_dist(v, a, su) + sl_vrp_dist(v, su, b) -
-                                           (B->len ? sl_vrp_dist(v, a, b) : 0));
-                if (!(cheap < best - 1e-12) && !L->check && !L->no_screen) continue;
+                dd = sl_vrp_dist(v, a, su) + sl_vrp_dist(v, su, b) - (B->len ? sl_vrp_dist(v, a, b) : 0);
+                cheap = base + c->cd[r] * dd;
+                double low = cheap;
+                for (int i = s0; sib && i < s1; i++) {
+                    int e = L->etype[c->sib[i]];
+                    if (e >= 0) low = fmin(low, c->fixed[e] + c->cd[e] * (dr + dd) - B->cost);
+                }
+                if (!(low < best - 1e-12) && !L->check && !L->no_screen) continue;
             }
             int ok;
-            double cost = insert_price(L, r, q, u, &ok);
-            if (!ok) continue;
-            double inc = cost - B->cost;
-            /* test runs: the distance screen agrees with the full price */
-            if (L->check && c->dist_only && fabs(cheap - inc) > 1e-6 * fmax(1.0, fabs(cost))) L->check_fail++;
-            if (inc < best - 1e-12) {
-                best = inc;
-                *rb = r;
-                *qb = q;
+            sl_vrp_seg s;
+            s.tw = INFINITY; /* stays so when a window breaks before the segment is complete */
+            double cost;
+            if (sib && !L->check) {
+                L->evals++;
+                cost = insert_price_fast(L, r, q, u, &ok, &s);
+            } else {
+                cost = insert_price(L, r, q, u, &ok);
+                if (sib) {
+                    int ok2;
+                    insert_price_fast(L, r, q, u, &ok2, &s);
+                }
+            }
+            if (ok) {
+                double inc = cost - B->cost;
+                /* test runs: the distance screen agrees with the full price */
+                if (L->check && c->dist_only && fabs(cheap - inc) > 1e-6 * fmax(1.0, fabs(cost))) L->check_fail++;
+                if (inc < best - 1e-12) {
+                    best = inc;
+                    *rb = r;
+                    *qb = q;
+                    *eb = r;
+                }
+            }
+            if (!sib || !(s.tw <= SLP_VRP_FEAS_EPS)) continue;
+            /* the same route with the job on an empty vehicle of each sibling type: the same
+               segment, that vehicle's capacity, limits and costs */
+            for (int i = s0; i < s1; i++) {
+                int e = L->etype[c->sib[i]], ok3;
+                if (e < 0) continue;
+                double ce = slp_vrp_seg_cost(c, e, &s, &ok3);
+                if (L->check) { /* the full price (its segments joined in another order) */
+                    slp_vrp_piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
+                    int ok4;
+                    double c4 = slp_vrp_eval_pieces(L, e, pc, 3, &ok4);
+                    if (ok4 != ok3 || (ok3 && fabs(c4 - ce) > 1e-9 * fmax(1.0, fabs(ce)))) L->check_fail++;
+                    /* and the distance screen of sibling vehicles agrees with it */
+                    if (ok3 && c->dist_only && fabs(c->fixed[e] + c->cd[e] * (dr + dd) - ce) > 1e-6 * fmax(1.0, fabs(ce)))
+                        L->check_fail++;
+                }
+                if (!ok3) continue;
+                double inc = ce - B->cost;
+                if (inc < best - 1e-12) {
+                    best = inc;
+                    *rb = r;
+                    *qb = q;
+                    *eb = e;
+                }
             }
         }
     }

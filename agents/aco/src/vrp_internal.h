@@ -28,6 +28,10 @@ typedef struct slp_vrp_ctx {
     sl_vrp_seg *jseg;            /* per job */
     sl_vrp_seg *dstart, *dend;   /* per vehicle */
     int *first_of_type;          /* per vehicle: lowest vehicle index of its type */
+    /* per vehicle type t: the other types whose routes have the same segments (same start and
+     * end depots, shift and speed), so a route can move to one of them priced from its segments
+     * alone: sib[sib_off[t] .. sib_off[t + 1]) */
+    int *sib_off, *sib;
     int dist_only;               /* no cost per time: a route's cost follows from its distance,
                                     so moves are screened in O(1) before any feasibility check */
 } slp_vrp_ctx;
@@ -59,6 +63,7 @@ typedef struct slp_vrp_ls {
     int *tmp, *tmp2;             /* n + 4 each */
     double cost;                 /* total search cost */
     long long moves, evals;
+    long long retyped;           /* insertions that moved their route to a vehicle of another type */
     long long clock;             /* counts route changes */
     long long *seen;             /* per job: clock when its neighbourhood was last found
                                     without an improving move (-1: never) */
@@ -74,6 +79,7 @@ typedef struct slp_vrp_ls {
     long long next_tick, ticks;
     int accept_any;              /* perturbation: any feasible move is applied */
     int used_only;               /* insertions only into routes already used */
+    int *etype;                  /* per vehicle type: an empty vehicle of it (-1: none); scratch */
     int no_screen;               /* insertion places all priced in full, none screened by
                                     distance first (as in check mode; tests compare the two) */
 } slp_vrp_ls;
@@ -146,8 +152,11 @@ int slp_vrp_first_empty(const slp_vrp_ls *L, int type_first);
 double slp_vrp_best_single(slp_vrp_ls *L, int u, int *rb, int *qb);
 /* As slp_vrp_best_single, each place skipped with probability blink (draws from rng only when
  * blink > 0); without a cost per time a place is priced from distances first and in full only
- * when it would beat the best so far (unless L->check or L->no_screen). */
-double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb);
+ * when it would beat the best so far (unless L->check or L->no_screen). A used route may also
+ * take the job by moving to an empty vehicle of a sibling type (ctx sib); *eb is the vehicle that
+ * drives the route with the job (*rb itself when it stays). Not with L->used_only. */
+double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb,
+                                 int *eb);
 /* Cheapest insertion of pickup p and delivery d into route r (p before d). Returns the search
  * cost of the new route (INFINITY when none fits) with positions in *xa, *ya (p goes before
  * position xa, d before position ya of the current route, xa <= ya). Without a cost per time

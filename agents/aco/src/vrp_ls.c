@@ -57,9 +57,11 @@ int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
     c->dstart = malloc((size_t)V * sizeof(sl_vrp_seg));
     c->dend = malloc((size_t)V * sizeof(sl_vrp_seg));
     c->first_of_type = malloc((size_t)V * sizeof(int));
+    c->sib_off = malloc(((size_t)v->ntypes + 1) * sizeof(int));
+    c->sib = malloc(((size_t)v->ntypes * v->ntypes + 1) * sizeof(int));
     double *tmp = malloc(((size_t)n + 1) * 2 * sizeof(double));
     if (!c->cand || !c->fixed || !c->cd || !c->ct || !c->speed || !c->pen || !c->jseg ||
-        !c->dstart || !c->dend || !c->first_of_type || !tmp) {
+        !c->dstart || !c->dend || !c->first_of_type || !c->sib_off || !c->sib || !tmp) {
         free(tmp);
         slp_vrp_ctx_release(c);
         return -1;
@@ -107,6 +109,18 @@ int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
         if (v->vehicle_type[q] != prev_type) first = q, prev_type = v->vehicle_type[q];
         c->first_of_type[q] = first;
     }
+    int ns = 0;
+    for (int a = 0; a < v->ntypes; a++) {
+        const sl_vrp_vtype *A = &v->types[a];
+        c->sib_off[a] = ns;
+        for (int b = 0; b < v->ntypes; b++) {
+            const sl_vrp_vtype *B = &v->types[b];
+            if (b != a && B->start == A->start && B->end == A->end && B->speed == A->speed &&
+                B->shift_open == A->shift_open && B->shift_close == A->shift_close)
+                c->sib[ns++] = b;
+        }
+    }
+    c->sib_off[v->ntypes] = ns;
     for (int j = 0; j < n; j++) {
         c->pen[j] = (hier || v->jobs[j].penalty < 0) ? big_unserved : v->jobs[j].penalty;
         sl_vrp_seg_job(v, j, &c->jseg[j]);
@@ -126,6 +140,8 @@ void slp_vrp_ctx_release(slp_vrp_ctx *c)
     free(c->dstart);
     free(c->dend);
     free(c->first_of_type);
+    free(c->sib_off);
+    free(c->sib);
     memset(c, 0, sizeof *c);
 }
 
@@ -141,7 +157,8 @@ int slp_vrp_ls_init(slp_vrp_ls *L, const slp_vrp_ctx *c)
     L->tmp = malloc(((size_t)c->n + 4) * sizeof(int));
     L->tmp2 = malloc(((size_t)c->n + 4) * sizeof(int));
     L->seen = malloc(((size_t)c->n + 1) * sizeof(long long));
-    if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2 || !L->seen) {
+    L->etype = malloc(((size_t)c->v->ntypes + 1) * sizeof(int));
+    if (!L->R || !L->route_of || !L->pos_of || !L->tmp || !L->tmp2 || !L->seen || !L->etype) {
         slp_vrp_ls_release(L);
         return -1;
     }
@@ -178,6 +195,7 @@ void slp_vrp_ls_release(slp_vrp_ls *L)
     free(L->tmp);
     free(L->tmp2);
     free(L->seen);
+    free(L->etype);
     memset(L, 0, sizeof *L);
 }
 
@@ -816,14 +834,19 @@ int slp_vrp_ls_insert_blink(slp_vrp_ls *L, int u, int used_only, sl_rng *rng, do
 {
     const sl_vrp_job *J = &L->c->v->jobs[u];
     if (J->partner >= 0) return slp_vrp_ls_insert_job(L, u, used_only); /* shipments: as pairs */
-    int r, q;
+    int r, q, e;
     L->used_only = used_only;
-    double inc = slp_vrp_best_single_blink(L, u, rng, blink, &r, &q);
+    double inc = slp_vrp_best_single_blink(L, u, rng, blink, &r, &q, &e);
     L->used_only = 0;
     if (r < 0) return 0;
     slp_vrp_route *B = &L->R[r];
     slp_vrp_piece pc[3] = {{r, 0, q, 0}, {-1, u, 0, 0}, {r, q, B->len, 0}};
-    apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
+    if (e == r) {
+        apply2(L, r, pc, 3, -1, NULL, 0, inc - L->c->pen[u]);
+    } else { /* the route, with the job, moves to the empty vehicle e of another type */
+        apply2(L, e, pc, 3, r, NULL, 0, inc - L->c->pen[u]);
+        L->retyped++;
+    }
     return 1;
 }
 

@@ -18,9 +18,10 @@
  * window (width `wmin`..`wmin`+60) or, every seventh job, two windows; every fourth pair of jobs
  * a shipment; job 2 optional with a penalty. With pairs = 2 every job has one window and every
  * pair of jobs but the one with job 2 is a shipment whose halves keep their own windows (the
- * earlier opening at the pickup). */
-static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, int pairs,
-                          sl_vrp_objective obj)
+ * earlier opening at the pickup). mix = 1: at each depot a second, larger and dearer vehicle type
+ * beside the first (same depot, shift and speed), so routes can change type. */
+static sl_vrp *random_fleet(uint64_t seed, int njobs, int per_depot, double wmin, int pairs,
+                            sl_vrp_objective obj, int mix)
 {
     sl_rng r = sl_rng_make(seed, 99, 0, 0);
     sl_vrp *v = sl_vrp_create("random", 2);
@@ -70,16 +71,18 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
             d->open[0] = 120;
             d->close[0] = 330;
         }
-    for (int t = 0; t < 2; t++) {
+    for (int t = 0; t < 2 * (1 + mix); t++) {
         sl_vrp_vtype vt;
         vt = sl_vrp_vtype_default();
+        int big = mix && t % 2;
         vt.count = per_depot;
-        vt.capacity[0] = 25;
-        vt.capacity[1] = 6;
-        vt.start = vt.end = t;
-        vt.fixed = 50;
+        vt.capacity[0] = big ? 45 : 25;
+        vt.capacity[1] = big ? 9 : 6;
+        vt.start = vt.end = mix ? t / 2 : t;
+        vt.fixed = big ? 90 : 50;
+        vt.cost_distance = big ? 1.3 : 1.0;
         vt.cost_time = 0.1;
-        vt.speed = t == 0 ? 1.0 : 0.8;
+        vt.speed = vt.start == 0 ? 1.0 : 0.8;
         vt.shift_close = H;
         vt.max_duration = 300;
         sl_vrp_add_vtype(v, &vt);
@@ -88,6 +91,12 @@ static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, 
     sl_error e;
     ck_assert_msg(sl_vrp_finish(v, &e) == SL_OK, "%s", e.msg);
     return v;
+}
+
+static sl_vrp *random_vrp(uint64_t seed, int njobs, int per_depot, double wmin, int pairs,
+                          sl_vrp_objective obj)
+{
+    return random_fleet(seed, njobs, per_depot, wmin, pairs, obj, 0);
 }
 
 /* ---- brute force: jobs inserted one by one (a shipment as a unit) at every place ---- */
@@ -180,10 +189,10 @@ static void dfs(brute *b, int j)
 START_TEST(finds_brute_force_optimum)
 {
     int found = 0;
-    for (int inst = 0; inst < 6; inst++) {
+    for (int inst = 0; inst < 8; inst++) { /* 6, 7: two vehicle types at each depot */
         int nj = 6 + inst % 3;
-        sl_vrp_objective obj = inst % 2 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
-        sl_vrp *v = random_vrp(100 + (uint64_t)inst, nj, 2, 70, 1, obj);
+        sl_vrp_objective obj = inst % 2 && inst < 6 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
+        sl_vrp *v = random_fleet(100 + (uint64_t)inst, nj, inst < 6 ? 2 : 1, 70, 1, obj, inst >= 6);
         brute b;
         memset(&b, 0, sizeof b);
         b.v = v;
@@ -209,7 +218,7 @@ START_TEST(finds_brute_force_optimum)
         sl_vrp_aco_destroy(c);
         sl_vrp_destroy(v);
     }
-    ck_assert_int_eq(found, 6);
+    ck_assert_int_eq(found, 8);
 }
 END_TEST
 
@@ -249,14 +258,17 @@ END_TEST
  * used_only the fleet never grows. */
 START_TEST(string_ruin_and_recreate_keeps_constraints)
 {
-    for (int inst = 0; inst < 4; inst++) {
-        sl_vrp_objective obj = inst % 2 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
-        sl_vrp *v = random_vrp(31 + (uint64_t)inst, 40, 4, 20, 1, obj);
-        if (inst == 3) /* no cost per time: insertion places are screened by distance */
+    for (int inst = 0; inst < 6; inst++) {
+        /* 4 and 5: two vehicle types at each depot (routes change type as they grow or shrink) */
+        int mix = inst >= 4;
+        sl_vrp_objective obj = inst % 2 && !mix ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
+        sl_vrp *v = random_fleet(31 + (uint64_t)inst, 40, mix ? 3 : 4, 20, 1, obj, mix);
+        if (inst == 3 || inst == 5) /* no cost per time: insertion places are screened by distance */
             for (int t = 0; t < v->ntypes; t++) v->types[t].cost_time = 0;
         slp_vrp_ctx ctx;
         ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
-        ck_assert_int_eq(ctx.dist_only, inst == 3 || obj == SL_VRP_HIERARCHICAL);
+        ck_assert_int_eq(ctx.dist_only, inst == 3 || inst == 5 || obj == SL_VRP_HIERARCHICAL);
+        ck_assert_int_eq(ctx.sib_off[v->ntypes], mix ? 4 : 0);
         slp_vrp_ls best, found;
         slp_vrp_lns s;
         ck_assert_int_eq(slp_vrp_ls_init(&best, &ctx), 0);
@@ -281,6 +293,8 @@ START_TEST(string_ruin_and_recreate_keeps_constraints)
         ck_assert_int_eq(best.check_fail + found.check_fail + s.cur.check_fail + s.work.check_fail, 0);
         ck_assert(best.cost <= start);
         if (s.used_only) ck_assert_int_le(slp_vrp_ls_used(&s.cur), fleet);
+        if (mix) ck_assert_int_gt(s.cur.retyped + s.work.retyped, 0);
+        else ck_assert_int_eq(s.cur.retyped + s.work.retyped, 0);
         /* the current plan is complete and valid */
         sl_vrp_sol sol;
         sl_vrp_sol_init(&sol, v->nveh);
@@ -310,9 +324,12 @@ START_TEST(distance_screen_keeps_the_cheapest_insertion)
 {
     long long pairs_found = 0, singles_found = 0, evals[2][2] = {{0, 0}, {0, 0}}; /* [pair][full] */
     double worst = 0;
-    for (int inst = 0; inst < 4; inst++) {
-        sl_vrp_objective obj = inst % 2 ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
-        sl_vrp *v = random_vrp(51 + (uint64_t)inst, 40, 4, 40 + 40 * inst, 2, obj);
+    int retyped = 0;
+    for (int inst = 0; inst < 6; inst++) {
+        /* 4, 5: single jobs and two vehicle types at each depot (a route may change type) */
+        int mix = inst >= 4;
+        sl_vrp_objective obj = inst % 2 && !mix ? SL_VRP_HIERARCHICAL : SL_VRP_WEIGHTED;
+        sl_vrp *v = random_fleet(51 + (uint64_t)inst, 40, mix ? 3 : 4, 40 + 40 * (inst % 4), mix ? 0 : 2, obj, mix);
         for (int t = 0; t < v->ntypes; t++) v->types[t].cost_time = 0;
         slp_vrp_ctx ctx;
         ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
@@ -327,17 +344,19 @@ START_TEST(distance_screen_keeps_the_cheapest_insertion)
                 const sl_vrp_job *J = &v->jobs[u];
                 if (L.route_of[u] >= 0 || J->kind == SL_VRP_SHIP_DELIVERY) continue;
                 double cost[2];
-                int r[2], x[2], y[2];
+                int r[2], x[2], y[2], e[2];
                 if (J->kind != SL_VRP_SHIP_PICKUP) {
                     for (int full = 0; full < 2; full++) {
                         L.no_screen = full;
                         long long e0 = L.evals;
-                        cost[full] = slp_vrp_best_single_blink(&L, u, &rng, 0, &r[full], &x[full]);
+                        cost[full] = slp_vrp_best_single_blink(&L, u, &rng, 0, &r[full], &x[full], &e[full]);
                         evals[0][full] += L.evals - e0;
                     }
                     ck_assert_int_eq(r[0], r[1]);
                     if (r[0] < 0) continue;
                     ck_assert_int_eq(x[0], x[1]);
+                    ck_assert_int_eq(e[0], e[1]);
+                    retyped += e[0] != r[0];
                     worst = fmax(worst, fabs(cost[0] - cost[1]) / fmax(1.0, fabs(cost[1])));
                     singles_found++;
                     continue;
@@ -370,6 +389,7 @@ START_TEST(distance_screen_keeps_the_cheapest_insertion)
     ck_assert(worst <= 1e-12);
     ck_assert_int_gt(pairs_found, 800);
     ck_assert_int_gt(singles_found, 15);
+    ck_assert_int_gt(retyped, 0); /* the best place was on a vehicle of another type */
     /* both screens skipped places */
     ck_assert_int_lt(evals[0][0], evals[0][1]);
     ck_assert_int_lt(evals[1][0], evals[1][1]);
