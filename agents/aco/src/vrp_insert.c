@@ -88,9 +88,19 @@ static void empty_of_type(slp_vrp_ls *L)
         if (L->R[q].len == 0 && L->etype[v->vehicle_type[q]] < 0) L->etype[v->vehicle_type[q]] = q;
 }
 
+/* Places priced before the next skipped one when each is skipped with probability p (geometric;
+ * one draw per skip instead of one per place). */
+static long long blink_gap(sl_rng *rng, double p)
+{
+    if (p >= 1) return 0;
+    double g = floor(log(sl_rng_uniform_pos(rng)) / log1p(-p));
+    return g < 1e15 ? (long long)g : (long long)1e15;
+}
+
 double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink, int *rb, int *qb,
                                  int *eb)
 {
+    long long skip = blink > 0 ? blink_gap(rng, blink) : 0;
     const slp_vrp_ctx *c = L->c;
     const sl_vrp *v = c->v;
     int su = v->jobs[u].site;
@@ -108,7 +118,10 @@ double slp_vrp_best_single_blink(slp_vrp_ls *L, int u, sl_rng *rng, double blink
         /* the route's distance (for the screen of sibling vehicles) */
         double dr = sib && c->dist_only ? B->fw[B->len].dist + sl_vrp_dist(v, B->fw[B->len].last, c->dend[r].first) : 0;
         for (int q = 0; q <= B->len; q++) {
-            if (blink > 0 && sl_rng_uniform(rng) < blink) continue;
+            if (blink > 0 && skip-- == 0) {
+                skip = blink_gap(rng, blink);
+                continue;
+            }
             double cheap = 0, dd = 0;
             if (c->dist_only) {
                 int a = q == 0 ? c->dstart[r].first : v->jobs[B->jobs[q - 1]].site;

@@ -529,16 +529,9 @@ static void after_move(slp_vrp_ls *L)
 static void apply2(slp_vrp_ls *L, int r1, const slp_vrp_piece *p1, int n1, int r2, const slp_vrp_piece *p2, int n2,
                    double delta)
 {
-    int len1 = build(L, p1, n1, L->tmp);
-    int *second = malloc(((size_t)L->c->n + 4) * sizeof(int));
-    int len2 = 0;
-    if (r2 >= 0) {
-        if (!second) return;
-        len2 = build(L, p2, n2, second);
-    }
+    int len1 = build(L, p1, n1, L->tmp), len2 = r2 >= 0 ? build(L, p2, n2, L->tmp2) : 0;
     set_route(L, r1, L->tmp, len1);
-    if (r2 >= 0) set_route(L, r2, second, len2);
-    free(second);
+    if (r2 >= 0) set_route(L, r2, L->tmp2, len2);
     L->cost += delta;
     after_move(L);
 }
