@@ -472,7 +472,7 @@ static void deposit(sl_vrp_aco *c)
 }
 
 #define RM_MIN_EVALS 1000
-#define RM_SHARE 3
+#define RM_SHARE 12
 #define RM_GIVE_UP 30
 #define LNS_SHARE 32
 #define LNS_MIN_EVALS 20000
