@@ -396,6 +396,50 @@ START_TEST(distance_screen_keeps_the_cheapest_insertion)
 }
 END_TEST
 
+/* The blinks of the recreate: with every place priced in full (no screen), blink 0 prices each
+ * place once (used routes: length + 1 places; one empty vehicle per type: 1) and blink p skips a
+ * fraction p of them. */
+START_TEST(blinks_skip_their_share_of_places)
+{
+    sl_vrp *v = random_vrp(61, 40, 4, 200, 0, SL_VRP_WEIGHTED);
+    for (int t = 0; t < v->ntypes; t++) v->types[t].cost_time = 0;
+    slp_vrp_ctx ctx;
+    ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
+    slp_vrp_ls L;
+    ck_assert_int_eq(slp_vrp_ls_init(&L, &ctx), 0);
+    slp_vrp_ls_run(&L);
+    L.no_screen = 1;
+    sl_rng rng = sl_rng_make(4, 3, 0, 0);
+    long long places = 0, priced[2] = {0, 0};
+    for (int round = 0; round < 40; round++) {
+        slp_vrp_ls_ruin(&L, &rng, -1, 6);
+        for (int u = 0; u < v->njobs; u++) {
+            if (L.route_of[u] >= 0) continue;
+            int seen[8] = {0};
+            for (int r = 0; r < v->nveh; r++) {
+                int t = v->vehicle_type[r];
+                if (L.R[r].len > 0) places += L.R[r].len + 1;
+                else if (!seen[t]) places++, seen[t] = 1;
+            }
+            for (int k = 0; k < 2; k++) {
+                int r, q, e;
+                long long e0 = L.evals;
+                slp_vrp_best_single_blink(&L, u, &rng, k ? 0.3 : 0, &r, &q, &e);
+                priced[k] += L.evals - e0;
+            }
+        }
+        slp_vrp_ls_insert_unserved(&L);
+    }
+    ck_assert_int_gt(places, 5000);
+    ck_assert_int_eq(priced[0], places);
+    double kept = (double)priced[1] / (double)places;
+    ck_assert_msg(fabs(kept - 0.7) < 0.02, "blink 0.3 priced %.4f of the places", kept);
+    slp_vrp_ls_release(&L);
+    slp_vrp_ctx_release(&ctx);
+    sl_vrp_destroy(v);
+}
+END_TEST
+
 static void run_threads(const sl_vrp *v, int threads, int chains, sl_vrp_sol *out, double *hist, int *nh)
 {
     sl_vrp_aco_def p;
@@ -676,6 +720,7 @@ static Suite *suite(void)
     tcase_add_test(tc, every_move_keeps_every_constraint);
     tcase_add_test(tc, string_ruin_and_recreate_keeps_constraints);
     tcase_add_test(tc, distance_screen_keeps_the_cheapest_insertion);
+    tcase_add_test(tc, blinks_skip_their_share_of_places);
     tcase_add_loop_test(tc, same_result_for_any_thread_count, 0, 2);
     tcase_add_test(tc, second_chain_searches);
     tcase_add_test(tc, fleet_limit_is_hard);
