@@ -32,6 +32,7 @@ typedef struct slp_vrp_ctx {
      * end depots, shift and speed), so a route can move to one of them priced from its segments
      * alone: sib[sib_off[t] .. sib_off[t + 1]) */
     int *sib_off, *sib;
+    int fleet_lb;                /* no plan serving every job uses fewer vehicles (sl_vrp_fleet_bound) */
     int dist_only;               /* no cost per time: a route's cost follows from its distance,
                                     so moves are screened in O(1) before any feasibility check */
 } slp_vrp_ctx;
@@ -205,6 +206,11 @@ typedef struct slp_vrp_lns {
     double record;               /* search cost of the best plan seen */
     long long steps, cycle_start, cycle_len, accepted, improved;
     int active, used_only;
+    int absent_ok;               /* with used_only: the current plan may leave a few jobs out (set by
+                                    the caller once the fleet is final) */
+    double price;                /* of a job left out, in mean costs per job (adapts) */
+    int price_steps, served_steps; /* steps in this adaptation period; with every job served */
+    long long absent_accepted;   /* accepted steps whose plan left jobs out */
 } slp_vrp_lns;
 
 int slp_vrp_lns_init(slp_vrp_lns *s, const slp_vrp_ctx *c);
@@ -212,7 +218,10 @@ void slp_vrp_lns_release(slp_vrp_lns *s);
 /* Runs steps until `budget` evaluations are spent (or the time limit of s->work passes). A step
  * that reaches a plan cheaper than `best` copies it into `found` and the call returns 1 (the
  * cheapest such plan is left there). The current plan restarts from `best` at each new cycle and
- * when `best` is cheaper than every plan the search has seen. */
+ * when `best` is cheaper than every plan the search has seen. With used_only the jobs go back
+ * into used vehicles only, and a step that cannot place them all is rejected, unless absent_ok:
+ * then the current plan may leave up to three jobs out at an adapting price (`found` always
+ * serves every job the best serves). */
 int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long long budget,
                     slp_vrp_ls *found);
 

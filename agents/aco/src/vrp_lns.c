@@ -12,6 +12,13 @@
 #define T_START 3.0      /* temperatures as multiples of the mean cost per job of the best plan */
 #define T_END 0.02       /* (the start hot enough to leave the plans that squeezing the fleet left) */
 #define FIRST_CYCLE 2000 /* steps of the first cycle; each next one is twice as long */
+#define ABSENT_MAX 3     /* jobs a current plan may leave out when the fleet is fixed */
+#define PRICE_START 5.0  /* price of a job left out, in mean costs per job: at first, */
+#define PRICE_MIN 0.5    /* and its range as it adapts */
+#define PRICE_MAX 50.0
+#define PRICE_PERIOD 100 /* steps between adaptations: the price rises by PRICE_STEP when the */
+#define PRICE_STEP 1.3   /* current plan served every job in fewer than half of them, falls by it
+                            above four in five */
 
 int slp_vrp_lns_init(slp_vrp_lns *s, const slp_vrp_ctx *c)
 {
@@ -135,6 +142,27 @@ static int recreate_order(slp_vrp_lns *s, const slp_vrp_ls *L, sl_rng *rng)
     return m;
 }
 
+/* The cost of the routes plus `price` per job left out (*absent: how many). */
+static double absent_cost(const slp_vrp_ls *L, double price, int *absent)
+{
+    const slp_vrp_ctx *c = L->c;
+    double x = 0;
+    for (int r = 0; r < c->nveh; r++) x += L->R[r].cost;
+    *absent = slp_vrp_ls_unserved(L);
+    return x + price * *absent;
+}
+
+/* Every PRICE_PERIOD steps: a dearer absence when the current plan left jobs out in more than
+ * half of the steps, a cheaper one when it served every job in more than four in five. */
+static void adapt_price(slp_vrp_lns *s)
+{
+    if (slp_vrp_ls_unserved(&s->cur) == 0) s->served_steps++;
+    if (++s->price_steps < PRICE_PERIOD) return;
+    if (2 * s->served_steps < PRICE_PERIOD) s->price = fmin(PRICE_MAX, s->price * PRICE_STEP);
+    else if (5 * s->served_steps > 4 * PRICE_PERIOD) s->price = fmax(PRICE_MIN, s->price / PRICE_STEP);
+    s->served_steps = s->price_steps = 0;
+}
+
 static void restart(slp_vrp_lns *s, const slp_vrp_ls *best)
 {
     slp_vrp_ls_copy(&s->cur, best);
@@ -156,6 +184,9 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
     }
     double scale = cost_scale(best);
     double t0 = T_START * scale, t1 = T_END * scale;
+    int absent_ok = s->used_only && s->absent_ok;
+    if (s->price <= 0) s->price = PRICE_START;
+    if (!absent_ok && slp_vrp_ls_unserved(&s->cur) > 0) restart(s, best);
     long long spent = 0;
     int ret = 0;
     while (spent < budget) {
@@ -165,24 +196,34 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
         }
         if (slp_vrp_ls_expired(&s->cur) || slp_vrp_ls_expired(&s->work)) break;
         slp_vrp_ls *W = &s->work;
+        double price = s->price * scale;
+        if (absent_ok) adapt_price(s);
         long long e0 = W->evals;
         slp_vrp_ls_copy(W, &s->cur);
         ruin_strings(s, W, rng);
         int m = recreate_order(s, W, rng), ok = 1;
         for (int i = 0; i < m && ok; i++)
-            if (!slp_vrp_ls_insert_blink(W, s->out[i], s->used_only, rng, BLINK) && s->used_only) ok = 0;
+            if (!slp_vrp_ls_insert_blink(W, s->out[i], s->used_only, rng, BLINK) && s->used_only && !absent_ok) ok = 0;
         spent += W->evals - e0 + 4 * (long long)m + 16;
         double frac = (double)(s->steps - s->cycle_start) / (double)s->cycle_len;
         double T = t0 * pow(t1 / t0, frac);
         s->steps++;
         if (!ok || W->expired) continue;
         slp_vrp_ls_recompute(W);
-        if (W->cost < s->cur.cost - T * log(sl_rng_uniform_pos(rng))) {
+        int aw = 0, ac = 0;
+        double xw = W->cost, xc = s->cur.cost;
+        if (absent_ok) {
+            xw = absent_cost(W, price, &aw);
+            xc = absent_cost(&s->cur, price, &ac);
+            if (aw > ABSENT_MAX) continue;
+        }
+        if (xw < xc - T * log(sl_rng_uniform_pos(rng))) {
             slp_vrp_ls tmp = s->cur;
             s->cur = s->work;
             s->work = tmp;
             s->accepted++;
-            if (s->cur.cost < s->record - 1e-9 * fmax(1.0, fabs(s->record))) {
+            if (aw > 0) s->absent_accepted++;
+            if (aw == 0 && s->cur.cost < s->record - 1e-9 * fmax(1.0, fabs(s->record))) {
                 s->record = s->cur.cost;
                 if (s->cur.cost < best->cost - 1e-9 * fmax(1.0, fabs(best->cost))) {
                     slp_vrp_ls_copy(found, &s->cur);

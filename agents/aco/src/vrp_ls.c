@@ -45,6 +45,7 @@ int slp_vrp_ctx_init(slp_vrp_ctx *c, const sl_vrp *v, int k)
     c->n = v->njobs;
     c->nveh = v->nveh;
     c->k = k < c->n - 1 ? k : c->n - 1;
+    c->fleet_lb = sl_vrp_fleet_bound(v);
     if (c->k < 0) c->k = 0;
     int n = c->n, V = c->nveh;
     c->cand = malloc(((size_t)n * c->k + 1) * sizeof(int));

@@ -592,11 +592,12 @@ static int m_check(lua_State *L)
 static int m_info(lua_State *L)
 {
     lua_vrp *h = check_model(L, 1);
-    lua_createtable(L, 0, 6);
+    lua_createtable(L, 0, 8);
     set_int(L, "sites", h->v->nsites);
     set_int(L, "jobs", h->v->njobs);
     set_int(L, "vehicles", h->v->nveh);
     set_int(L, "types", h->v->ntypes);
+    set_int(L, "fleet_bound", sl_vrp_fleet_bound(h->v));
     lua_pushstring(L, h->v->format);
     lua_setfield(L, -2, "format");
     lua_pushstring(L, h->v->objective == SL_VRP_HIERARCHICAL ? "hierarchical" : "weighted");

@@ -185,7 +185,8 @@ int slp_vrp_rm_run(slp_vrp_rm *m, const slp_vrp_ls *best, sl_rng *rng, long long
                    long long max_steps)
 {
     slp_vrp_ls *L = &m->work;
-    if (slp_vrp_ls_used(best) < 2 || slp_vrp_ls_unserved(best) > 0) return 0;
+    if (slp_vrp_ls_used(best) <= L->c->fleet_lb || slp_vrp_ls_used(best) < 2 ||
+        slp_vrp_ls_unserved(best) > 0) return 0;
     if (!m->active) start(m, best, rng);
     long long end = L->evals + budget;
     while (L->evals < end && m->npool > 0) {

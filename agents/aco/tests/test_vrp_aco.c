@@ -214,11 +214,47 @@ START_TEST(finds_brute_force_optimum)
                       k->vehicles, k->distance, k->cost, b.best.vehicles, b.best.distance,
                       b.best.cost, b.leaves);
         ck_assert_int_eq(sl_vrp_check_sol(v, sl_vrp_aco_best(c), NULL, NULL, NULL, NULL), 0);
+        /* the fleet bound is a bound: no plan serving every job uses fewer vehicles */
+        if (b.best.unserved == 0) ck_assert_int_le(sl_vrp_fleet_bound(v), b.best.vehicles);
+        ck_assert_int_ge(sl_vrp_fleet_bound(v), 1);
         found++;
         sl_vrp_aco_destroy(c);
         sl_vrp_destroy(v);
     }
     ck_assert_int_eq(found, 8);
+}
+END_TEST
+
+/* The route minimisation does nothing on a plan at the fleet bound, and works below it. */
+START_TEST(route_minimisation_stops_at_the_fleet_bound)
+{
+    sl_vrp *v = random_fleet(77, 40, 6, 60, 0, SL_VRP_HIERARCHICAL, 0);
+    slp_vrp_ctx ctx;
+    ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
+    ck_assert_int_eq(ctx.fleet_lb, sl_vrp_fleet_bound(v));
+    ck_assert_int_ge(ctx.fleet_lb, 1);
+    slp_vrp_ls best;
+    slp_vrp_rm m;
+    ck_assert_int_eq(slp_vrp_ls_init(&best, &ctx), 0);
+    ck_assert_int_eq(slp_vrp_rm_init(&m, &ctx), 0);
+    slp_vrp_ls_run(&best);
+    int used = slp_vrp_ls_used(&best);
+    ck_assert_int_eq(slp_vrp_ls_unserved(&best), 0);
+    ck_assert_int_ge(used, ctx.fleet_lb);
+    ck_assert_int_ge(used, 3);
+    sl_rng r = sl_rng_make(3, 1, 0, 0);
+    ctx.fleet_lb = used; /* as if the bound were reached */
+    long long e0 = m.work.evals;
+    ck_assert_int_eq(slp_vrp_rm_run(&m, &best, &r, 50000, 3000), 0);
+    ck_assert_int_eq(m.work.evals, e0);
+    ck_assert_int_eq(m.active, 0);
+    ctx.fleet_lb = used - 1;
+    slp_vrp_rm_run(&m, &best, &r, 50000, 3000);
+    ck_assert_int_gt(m.work.evals, e0 + 1000);
+    slp_vrp_rm_release(&m);
+    slp_vrp_ls_release(&best);
+    slp_vrp_ctx_release(&ctx);
+    sl_vrp_destroy(v);
 }
 END_TEST
 
@@ -311,6 +347,61 @@ START_TEST(string_ruin_and_recreate_keeps_constraints)
         slp_vrp_ctx_release(&ctx);
         sl_vrp_destroy(v);
         (void)better;
+    }
+}
+END_TEST
+
+/* On a fixed fleet (used_only) with absences allowed the current plan passes through plans that
+ * leave jobs out, at an adapting price, yet every plan handed back serves every job and every
+ * move keeps every constraint; without absences the current plan always serves every job. */
+START_TEST(absences_on_a_fixed_fleet)
+{
+    for (int allow = 0; allow < 2; allow++) {
+        sl_vrp *v = random_fleet(32, 40, 4, 20, 1, SL_VRP_HIERARCHICAL, 0);
+        slp_vrp_ctx ctx;
+        ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
+        slp_vrp_ls best, found;
+        slp_vrp_lns s;
+        ck_assert_int_eq(slp_vrp_ls_init(&best, &ctx), 0);
+        ck_assert_int_eq(slp_vrp_ls_init(&found, &ctx), 0);
+        ck_assert_int_eq(slp_vrp_lns_init(&s, &ctx), 0);
+        best.check = found.check = s.cur.check = s.work.check = 1;
+        s.used_only = 1;
+        s.absent_ok = allow;
+        slp_vrp_ls_run(&best);
+        int fleet = slp_vrp_ls_used(&best), out = slp_vrp_ls_unserved(&best), seen_out = 0;
+        sl_rng r = sl_rng_make(9, 1, (uint64_t)allow, 0);
+        double prices[2] = {INFINITY, 0};
+        for (int round = 0; round < 8; round++) {
+            double before = best.cost;
+            if (slp_vrp_lns_run(&s, &best, &r, 40000, &found)) {
+                ck_assert(found.cost < before);
+                ck_assert_int_le(slp_vrp_ls_unserved(&found), out);
+                slp_vrp_ls_copy(&best, &found);
+                out = slp_vrp_ls_unserved(&best);
+            }
+            if (slp_vrp_ls_unserved(&s.cur) > out) seen_out = 1;
+            ck_assert_int_le(slp_vrp_ls_unserved(&s.cur), out + 3);
+            ck_assert_int_le(slp_vrp_ls_used(&s.cur), fleet);
+            prices[0] = fmin(prices[0], s.price);
+            prices[1] = fmax(prices[1], s.price);
+        }
+        ck_assert_int_eq(out, 0);
+        ck_assert_int_gt(s.accepted, 100);
+        ck_assert_int_eq(best.check_fail + found.check_fail + s.cur.check_fail + s.work.check_fail, 0);
+        if (allow) {
+            ck_assert_int_gt(s.absent_accepted, 10);
+            ck_assert(seen_out);
+            ck_assert(prices[1] > prices[0]); /* the price adapted */
+        } else {
+            ck_assert_int_eq(s.absent_accepted, 0);
+            ck_assert(!seen_out);
+        }
+        slp_vrp_lns_release(&s);
+        slp_vrp_ls_release(&found);
+        slp_vrp_ls_release(&best);
+        slp_vrp_ctx_release(&ctx);
+        sl_vrp_destroy(v);
     }
 }
 END_TEST
@@ -717,6 +808,8 @@ static Suite *suite(void)
     TCase *tc = tcase_create("colony");
     tcase_set_timeout(tc, 600);
     tcase_add_test(tc, finds_brute_force_optimum);
+    tcase_add_test(tc, route_minimisation_stops_at_the_fleet_bound);
+    tcase_add_test(tc, absences_on_a_fixed_fleet);
     tcase_add_test(tc, every_move_keeps_every_constraint);
     tcase_add_test(tc, string_ruin_and_recreate_keeps_constraints);
     tcase_add_test(tc, distance_screen_keeps_the_cheapest_insertion);

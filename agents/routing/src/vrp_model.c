@@ -376,3 +376,36 @@ sl_status sl_vrp_sol_set_route(sl_vrp_sol *s, int r, const int *jobs, int len)
     for (int q = r + 1; q <= s->nveh; q++) s->start[q] += diff;
     return SL_OK;
 }
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x > y ? -1 : x < y;
+}
+
+int sl_vrp_fleet_bound(const sl_vrp *v)
+{
+    if (!v->finished || v->nveh == 0) return 0;
+    double *cap = malloc((size_t)v->nveh * sizeof(double));
+    if (!cap) return 0; /* no bound is always a bound */
+    int bound = 0;
+    for (int d = 0; d < v->ndim; d++) {
+        double need[2] = {0, 0};
+        for (int j = 0; j < v->njobs; j++) {
+            const sl_vrp_job *J = &v->jobs[j];
+            if (J->kind == SL_VRP_DELIVERY) need[0] += J->demand[d];
+            else if (J->kind == SL_VRP_PICKUP) need[1] += J->demand[d];
+        }
+        for (int q = 0; q < v->nveh; q++) cap[q] = v->types[v->vehicle_type[q]].capacity[d];
+        qsort(cap, (size_t)v->nveh, sizeof(double), cmp_desc);
+        for (int k = 0; k < 2; k++) {
+            double left = need[k] - 1e-9 * fmax(1.0, need[k]);
+            int m = 0;
+            while (left > 0 && m < v->nveh) left -= cap[m++];
+            if (left > 0) m = v->nveh + 1;
+            if (m > bound) bound = m;
+        }
+    }
+    free(cap);
+    return bound;
+}

@@ -315,6 +315,57 @@ START_TEST(memory_model_errors)
 }
 END_TEST
 
+/* The fleet bound by hand: capacities 10, 6, 6 in the first dimension and 4, 20, 20 in the
+ * second; deliveries and pickups are bounded apart and shipments not at all. */
+START_TEST(fleet_bound_counts_the_fewest_vehicles)
+{
+    sl_error e;
+    sl_vrp *v = sl_vrp_create("bound", 2);
+    for (int i = 0; i < 8; i++) sl_vrp_add_site(v, i, 0);
+    sl_vrp_vtype t;
+    t = sl_vrp_vtype_default();
+    t.capacity[0] = 10;
+    t.capacity[1] = 4;
+    sl_vrp_add_vtype(v, &t);
+    t.capacity[0] = 6;
+    t.capacity[1] = 20;
+    t.count = 2;
+    sl_vrp_add_vtype(v, &t);
+    /* deliveries 5, 4, 4 (first dimension); pickups 15, 15, 10 (second); a shipment of 9 */
+    sl_vrp_kind kind[7] = {SL_VRP_DELIVERY, SL_VRP_DELIVERY, SL_VRP_DELIVERY, SL_VRP_PICKUP,
+                           SL_VRP_PICKUP, SL_VRP_PICKUP, SL_VRP_SHIP_PICKUP};
+    double d0[7] = {5, 4, 4, 0, 0, 0, 9}, d1[7] = {0, 0, 0, 15, 15, 10, 0};
+    for (int i = 0; i < 8; i++) {
+        sl_vrp_job j;
+        j = sl_vrp_job_default();
+        j.site = 1 + i % 7;
+        j.kind = i < 7 ? kind[i] : SL_VRP_SHIP_DELIVERY;
+        j.partner = i == 6 ? 7 : i == 7 ? 6 : -1;
+        j.demand[0] = i < 7 ? d0[i] : 9;
+        j.demand[1] = i < 7 ? d1[i] : 0;
+        ck_assert_int_eq(sl_vrp_add_job(v, &j), i);
+    }
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 0); /* not finished */
+    ck_assert_int_eq(sl_vrp_finish(v, &e), SL_OK);
+    ck_assert_int_eq(v->nveh, 3);
+    /* deliveries 13 need 10 + 6; pickups 40 need 20 + 20, exactly */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 2);
+    v->jobs[5].demand[1] = 11; /* pickups 41: a third vehicle */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 3);
+    v->jobs[5].demand[1] = 1; /* pickups 31, deliveries 13: two */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 2);
+    v->jobs[0].demand[0] = 1; /* deliveries 9: the first vehicle alone, but pickups still two */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 2);
+    v->jobs[3].demand[1] = v->jobs[4].demand[1] = 5; /* pickups 11: one vehicle of 20 */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 1);
+    v->jobs[6].demand[0] = v->jobs[7].demand[0] = 10; /* shipments do not count */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 1);
+    v->jobs[0].demand[0] = v->jobs[1].demand[0] = v->jobs[2].demand[0] = 8; /* 24 > 22: no fleet */
+    ck_assert_int_eq(sl_vrp_fleet_bound(v), 4);
+    sl_vrp_destroy(v);
+}
+END_TEST
+
 /* Random routes on a random instance with tight windows, pickups and deliveries: the
  * concatenated segment agrees with the simulation on feasibility, duration, distance and load. */
 START_TEST(segments_agree_with_simulation)
@@ -408,6 +459,7 @@ static Suite *suite(void)
     tcase_add_test(tc, cordeau_and_hvrp_readers);
     tcase_add_test(tc, bad_input_names_file_and_line);
     tcase_add_test(tc, memory_model_errors);
+    tcase_add_test(tc, fleet_bound_counts_the_fewest_vehicles);
     tcase_add_test(tc, segments_agree_with_simulation);
     suite_add_tcase(s, tc);
     return s;

@@ -121,6 +121,12 @@ int sl_vrp_add_vtype(sl_vrp *v, const sl_vrp_vtype *t);
  * site or depot, a matrix of the wrong size, an empty fleet, NaN anywhere. */
 sl_status sl_vrp_finish(sl_vrp *v, sl_error *e);
 
+/* A lower bound on the vehicles of any plan that serves every job of a finished model: in each
+ * capacity dimension, the fewest vehicles whose capacities add up to the demand of all deliveries,
+ * and to that of all pickups (shipments load and unload within a route and are not counted).
+ * 0 without such demand; nveh + 1 when the whole fleet cannot carry it. */
+int sl_vrp_fleet_bound(const sl_vrp *v);
+
 /* ---- readers ----
  * Format from the content: Solomon / Gehring-Homberger (VRPTW), Cordeau (MDVRP), Li & Lim
  * (PDPTW), fleet size and mix (the VFMP text format), CVRPLIB/TSPLIB .vrp (through
