@@ -152,11 +152,12 @@ static double absent_cost(const slp_vrp_ls *L, double price, int *absent)
     return x + price * *absent;
 }
 
-/* Every PRICE_PERIOD steps: a dearer absence when the current plan left jobs out in more than
- * half of the steps, a cheaper one when it served every job in more than four in five. */
-static void adapt_price(slp_vrp_lns *s)
+/* Every PRICE_PERIOD steps: a dearer absence when the current plan left more jobs out than the
+ * best (base) in more than half of the steps, a cheaper one when it did so in fewer than one in
+ * five. */
+static void adapt_price(slp_vrp_lns *s, int base)
 {
-    if (slp_vrp_ls_unserved(&s->cur) == 0) s->served_steps++;
+    if (slp_vrp_ls_unserved(&s->cur) <= base) s->served_steps++;
     if (++s->price_steps < PRICE_PERIOD) return;
     if (2 * s->served_steps < PRICE_PERIOD) s->price = fmin(PRICE_MAX, s->price * PRICE_STEP);
     else if (5 * s->served_steps > 4 * PRICE_PERIOD) s->price = fmax(PRICE_MIN, s->price / PRICE_STEP);
@@ -186,7 +187,10 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
     double t0 = T_START * scale, t1 = T_END * scale;
     int absent_ok = s->used_only && s->absent_ok;
     if (s->price <= 0) s->price = PRICE_START;
-    if (!absent_ok && slp_vrp_ls_unserved(&s->cur) > 0) restart(s, best);
+    /* jobs the current plan may leave out beyond those the best leaves out (none when the
+       fleet may still shrink: back to the best if it left some out before) */
+    int base = slp_vrp_ls_unserved(best), most = base + (absent_ok ? ABSENT_MAX : 0);
+    if (s->used_only && slp_vrp_ls_unserved(&s->cur) > most) restart(s, best);
     long long spent = 0;
     int ret = 0;
     while (spent < budget) {
@@ -197,7 +201,7 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
         if (slp_vrp_ls_expired(&s->cur) || slp_vrp_ls_expired(&s->work)) break;
         slp_vrp_ls *W = &s->work;
         double price = s->price * scale;
-        if (absent_ok) adapt_price(s);
+        if (absent_ok) adapt_price(s, base);
         long long e0 = W->evals;
         slp_vrp_ls_copy(W, &s->cur);
         ruin_strings(s, W, rng);
@@ -215,15 +219,17 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
         if (absent_ok) {
             xw = absent_cost(W, price, &aw);
             xc = absent_cost(&s->cur, price, &ac);
-            if (aw > ABSENT_MAX) continue;
+            if (aw > most) continue;
         }
         if (xw < xc - T * log(sl_rng_uniform_pos(rng))) {
             slp_vrp_ls tmp = s->cur;
             s->cur = s->work;
             s->work = tmp;
             s->accepted++;
-            if (aw > 0) s->absent_accepted++;
-            if (aw == 0 && s->cur.cost < s->record - 1e-9 * fmax(1.0, fabs(s->record))) {
+            if (aw > base) s->absent_accepted++;
+            /* (the search cost prices a job left out above any fleet or distance change, so a
+               plan leaving out more jobs than the best never sets a record) */
+            if (s->cur.cost < s->record - 1e-9 * fmax(1.0, fabs(s->record))) {
                 s->record = s->cur.cost;
                 if (s->cur.cost < best->cost - 1e-9 * fmax(1.0, fabs(best->cost))) {
                     slp_vrp_ls_copy(found, &s->cur);
