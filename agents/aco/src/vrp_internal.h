@@ -211,6 +211,8 @@ typedef struct slp_vrp_lns {
     double price;                /* of a job left out, in mean costs per job (adapts) */
     int price_steps, served_steps; /* steps in this adaptation period; with every job served */
     long long absent_accepted;   /* accepted steps whose plan left jobs out */
+    double cur_routes;           /* the current plan's route costs and jobs left out, kept from */
+    int cur_absent, cur_known;   /* the step that accepted it (cur_known 0: not yet counted) */
 } slp_vrp_lns;
 
 int slp_vrp_lns_init(slp_vrp_lns *s, const slp_vrp_ctx *c);

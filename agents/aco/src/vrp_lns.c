@@ -142,14 +142,14 @@ static int recreate_order(slp_vrp_lns *s, const slp_vrp_ls *L, sl_rng *rng)
     return m;
 }
 
-/* The cost of the routes plus `price` per job left out (*absent: how many). */
-static double absent_cost(const slp_vrp_ls *L, double price, int *absent)
+/* The cost of the routes (*absent: how many jobs are left out). */
+static double route_costs(const slp_vrp_ls *L, int *absent)
 {
     const slp_vrp_ctx *c = L->c;
     double x = 0;
     for (int r = 0; r < c->nveh; r++) x += L->R[r].cost;
     *absent = slp_vrp_ls_unserved(L);
-    return x + price * *absent;
+    return x;
 }
 
 /* Every PRICE_PERIOD steps: a dearer absence when the current plan left more jobs out than the
@@ -167,6 +167,7 @@ static void adapt_price(slp_vrp_lns *s, int base)
 static void restart(slp_vrp_lns *s, const slp_vrp_ls *best)
 {
     slp_vrp_ls_copy(&s->cur, best);
+    s->cur_known = 0;
     s->record = best->cost;
     s->cycle_start = s->steps;
 }
@@ -214,18 +215,27 @@ int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long lo
         s->steps++;
         if (!ok || W->expired) continue;
         slp_vrp_ls_recompute(W);
-        int aw = 0, ac = 0;
-        double xw = W->cost, xc = s->cur.cost;
+        int aw = 0;
+        double xw = W->cost, xc = s->cur.cost, rw = 0;
         if (absent_ok) {
-            xw = absent_cost(W, price, &aw);
-            xc = absent_cost(&s->cur, price, &ac);
+            rw = route_costs(W, &aw);
             if (aw > most) continue;
+            if (!s->cur_known) {
+                s->cur_routes = route_costs(&s->cur, &s->cur_absent);
+                s->cur_known = 1;
+            }
+            /* each plan: its route costs plus the price of the jobs it leaves out */
+            xw = rw + price * aw;
+            xc = s->cur_routes + price * s->cur_absent;
         }
         if (xw < xc - T * log(sl_rng_uniform_pos(rng))) {
             slp_vrp_ls tmp = s->cur;
             s->cur = s->work;
             s->work = tmp;
             s->accepted++;
+            s->cur_routes = rw;
+            s->cur_absent = aw;
+            s->cur_known = absent_ok;
             if (aw > base) s->absent_accepted++;
             /* (the search cost prices a job left out above any fleet or distance change, so a
                plan leaving out more jobs than the best never sets a record) */

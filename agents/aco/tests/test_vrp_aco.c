@@ -292,6 +292,36 @@ END_TEST
  * distance screen compared with the full price and every applied insertion passed through the
  * independent checker, on instances with tight windows, shipments, two depots and two speeds; with
  * used_only the fleet never grows. */
+/* A search context, a best plan, a found plan and an annealing chain on one model, every move
+ * re-checked by the independent checker. */
+typedef struct lns_rig {
+    slp_vrp_ctx ctx;
+    slp_vrp_ls best, found;
+    slp_vrp_lns s;
+} lns_rig;
+
+static void rig_init(lns_rig *g, const sl_vrp *v)
+{
+    ck_assert_int_eq(slp_vrp_ctx_init(&g->ctx, v, 20), 0);
+    ck_assert_int_eq(slp_vrp_ls_init(&g->best, &g->ctx), 0);
+    ck_assert_int_eq(slp_vrp_ls_init(&g->found, &g->ctx), 0);
+    ck_assert_int_eq(slp_vrp_lns_init(&g->s, &g->ctx), 0);
+    g->best.check = g->found.check = g->s.cur.check = g->s.work.check = 1;
+}
+
+static int rig_check_fails(const lns_rig *g)
+{
+    return g->best.check_fail + g->found.check_fail + g->s.cur.check_fail + g->s.work.check_fail;
+}
+
+static void rig_release(lns_rig *g)
+{
+    slp_vrp_lns_release(&g->s);
+    slp_vrp_ls_release(&g->found);
+    slp_vrp_ls_release(&g->best);
+    slp_vrp_ctx_release(&g->ctx);
+}
+
 START_TEST(string_ruin_and_recreate_keeps_constraints)
 {
     for (int inst = 0; inst < 6; inst++) {
@@ -301,50 +331,43 @@ START_TEST(string_ruin_and_recreate_keeps_constraints)
         sl_vrp *v = random_fleet(31 + (uint64_t)inst, 40, mix ? 3 : 4, 20, 1, obj, mix);
         if (inst == 3 || inst == 5) /* no cost per time: insertion places are screened by distance */
             for (int t = 0; t < v->ntypes; t++) v->types[t].cost_time = 0;
-        slp_vrp_ctx ctx;
-        ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
-        ck_assert_int_eq(ctx.dist_only, inst == 3 || inst == 5 || obj == SL_VRP_HIERARCHICAL);
-        ck_assert_int_eq(ctx.sib_off[v->ntypes], mix ? 4 : 0);
-        slp_vrp_ls best, found;
-        slp_vrp_lns s;
-        ck_assert_int_eq(slp_vrp_ls_init(&best, &ctx), 0);
-        ck_assert_int_eq(slp_vrp_ls_init(&found, &ctx), 0);
-        ck_assert_int_eq(slp_vrp_lns_init(&s, &ctx), 0);
-        best.check = found.check = s.cur.check = s.work.check = 1;
-        s.used_only = obj == SL_VRP_HIERARCHICAL;
-        slp_vrp_ls_run(&best); /* from nothing: every job inserted, then improved */
-        int fleet = slp_vrp_ls_used(&best);
-        double start = best.cost;
+        lns_rig g;
+        rig_init(&g, v);
+        slp_vrp_ls *best = &g.best, *found = &g.found;
+        slp_vrp_lns *s = &g.s;
+        ck_assert_int_eq(g.ctx.dist_only, inst == 3 || inst == 5 || obj == SL_VRP_HIERARCHICAL);
+        ck_assert_int_eq(g.ctx.sib_off[v->ntypes], mix ? 4 : 0);
+        s->used_only = obj == SL_VRP_HIERARCHICAL;
+        slp_vrp_ls_run(best); /* from nothing: every job inserted, then improved */
+        int fleet = slp_vrp_ls_used(best);
+        double start = best->cost;
         sl_rng r = sl_rng_make(5, 1, (uint64_t)inst, 0);
         int better = 0;
         for (int round = 0; round < 6; round++)
-            if (slp_vrp_lns_run(&s, &best, &r, 40000, &found)) {
-                ck_assert(found.cost < best.cost);
-                slp_vrp_ls_copy(&best, &found);
+            if (slp_vrp_lns_run(s, best, &r, 40000, found)) {
+                ck_assert(found->cost < best->cost);
+                slp_vrp_ls_copy(best, found);
                 better++;
             }
-        ck_assert_int_gt(s.steps, 100);
-        ck_assert_int_gt(s.accepted, 0);
-        ck_assert_int_gt(s.cur.moves + s.work.moves, 1000);
-        ck_assert_int_eq(best.check_fail + found.check_fail + s.cur.check_fail + s.work.check_fail, 0);
-        ck_assert(best.cost <= start);
-        if (s.used_only) ck_assert_int_le(slp_vrp_ls_used(&s.cur), fleet);
-        if (mix) ck_assert_int_gt(s.cur.retyped + s.work.retyped, 0);
-        else ck_assert_int_eq(s.cur.retyped + s.work.retyped, 0);
+        ck_assert_int_gt(s->steps, 100);
+        ck_assert_int_gt(s->accepted, 0);
+        ck_assert_int_gt(s->cur.moves + s->work.moves, 1000);
+        ck_assert_int_eq(rig_check_fails(&g), 0);
+        ck_assert(best->cost <= start);
+        if (s->used_only) ck_assert_int_le(slp_vrp_ls_used(&s->cur), fleet);
+        if (mix) ck_assert_int_gt(s->cur.retyped + s->work.retyped, 0);
+        else ck_assert_int_eq(s->cur.retyped + s->work.retyped, 0);
         /* the current plan is complete and valid */
         sl_vrp_sol sol;
         sl_vrp_sol_init(&sol, v->nveh);
-        slp_vrp_ls_store(&s.cur, &sol);
+        slp_vrp_ls_store(&s->cur, &sol);
         int missing = 0;
         ck_assert_int_eq(sl_vrp_check_sol(v, &sol, NULL, NULL, NULL, &missing), missing);
         ck_assert_int_eq(missing, 0);
-        double total = s.cur.cost;
-        ck_assert(fabs(slp_vrp_ls_recompute(&s.cur) - total) <= 1e-6 * fabs(total));
+        double total = s->cur.cost;
+        ck_assert(fabs(slp_vrp_ls_recompute(&s->cur) - total) <= 1e-6 * fabs(total));
         sl_vrp_sol_release(&sol);
-        slp_vrp_lns_release(&s);
-        slp_vrp_ls_release(&found);
-        slp_vrp_ls_release(&best);
-        slp_vrp_ctx_release(&ctx);
+        rig_release(&g);
         sl_vrp_destroy(v);
         (void)better;
     }
@@ -362,52 +385,54 @@ START_TEST(absences_on_a_fixed_fleet)
         int allow = kase > 0;
         sl_vrp *v = random_fleet(32, 40, 4, 20, 1, SL_VRP_HIERARCHICAL, 0);
         if (kase == 2) v->jobs[3].open[0] = v->jobs[3].close[0] = 0;
-        slp_vrp_ctx ctx;
-        ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
-        slp_vrp_ls best, found;
-        slp_vrp_lns s;
-        ck_assert_int_eq(slp_vrp_ls_init(&best, &ctx), 0);
-        ck_assert_int_eq(slp_vrp_ls_init(&found, &ctx), 0);
-        ck_assert_int_eq(slp_vrp_lns_init(&s, &ctx), 0);
-        best.check = found.check = s.cur.check = s.work.check = 1;
-        s.used_only = 1;
-        s.absent_ok = allow;
-        slp_vrp_ls_run(&best);
-        int fleet = slp_vrp_ls_used(&best), out = slp_vrp_ls_unserved(&best), seen_out = 0;
+        lns_rig g;
+        rig_init(&g, v);
+        slp_vrp_ls *best = &g.best, *found = &g.found;
+        slp_vrp_lns *s = &g.s;
+        s->used_only = 1;
+        s->absent_ok = allow;
+        slp_vrp_ls_run(best);
+        int fleet = slp_vrp_ls_used(best), out = slp_vrp_ls_unserved(best), seen_out = 0;
         sl_rng r = sl_rng_make(9, 1, (uint64_t)allow, 0);
         int better = 0;
         double prices[2] = {INFINITY, 0};
+        int known = 0;
         for (int round = 0; round < 8; round++) {
-            double before = best.cost;
-            if (slp_vrp_lns_run(&s, &best, &r, 40000, &found)) {
-                ck_assert(found.cost < before);
-                ck_assert_int_le(slp_vrp_ls_unserved(&found), out);
-                slp_vrp_ls_copy(&best, &found);
+            double before = best->cost;
+            if (slp_vrp_lns_run(s, best, &r, 40000, found)) {
+                ck_assert(found->cost < before);
+                ck_assert_int_le(slp_vrp_ls_unserved(found), out);
+                slp_vrp_ls_copy(best, found);
                 better++;
-                out = slp_vrp_ls_unserved(&best);
+                out = slp_vrp_ls_unserved(best);
             }
-            if (slp_vrp_ls_unserved(&s.cur) > out) seen_out = 1;
-            ck_assert_int_le(slp_vrp_ls_unserved(&s.cur), out + 3);
-            ck_assert_int_le(slp_vrp_ls_used(&s.cur), fleet);
-            prices[0] = fmin(prices[0], s.price);
-            prices[1] = fmax(prices[1], s.price);
+            if (slp_vrp_ls_unserved(&s->cur) > out) seen_out = 1;
+            ck_assert_int_le(slp_vrp_ls_unserved(&s->cur), out + 3);
+            ck_assert_int_le(slp_vrp_ls_used(&s->cur), fleet);
+            if (s->cur_known) { /* the kept cost of the current plan is its cost */
+                double x = 0;
+                for (int k = 0; k < g.ctx.nveh; k++) x += s->cur.R[k].cost;
+                ck_assert_double_eq(s->cur_routes, x);
+                ck_assert_int_eq(s->cur_absent, slp_vrp_ls_unserved(&s->cur));
+                known++;
+            }
+            prices[0] = fmin(prices[0], s->price);
+            prices[1] = fmax(prices[1], s->price);
         }
         ck_assert_int_eq(out, kase == 2);
         ck_assert_int_gt(better, 0);
-        ck_assert_int_gt(s.accepted, 100);
-        ck_assert_int_eq(best.check_fail + found.check_fail + s.cur.check_fail + s.work.check_fail, 0);
+        ck_assert_int_gt(s->accepted, 100);
+        ck_assert_int_eq(rig_check_fails(&g), 0);
         if (allow) {
-            ck_assert_int_gt(s.absent_accepted, 10);
+            ck_assert_int_gt(s->absent_accepted, 10);
             ck_assert(seen_out);
             ck_assert(prices[1] > prices[0]); /* the price adapted */
+            ck_assert_int_gt(known, 0);
         } else {
-            ck_assert_int_eq(s.absent_accepted, 0);
+            ck_assert_int_eq(s->absent_accepted, 0);
             ck_assert(!seen_out);
         }
-        slp_vrp_lns_release(&s);
-        slp_vrp_ls_release(&found);
-        slp_vrp_ls_release(&best);
-        slp_vrp_ctx_release(&ctx);
+        rig_release(&g);
         sl_vrp_destroy(v);
     }
 }
