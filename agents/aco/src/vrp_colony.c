@@ -507,7 +507,7 @@ static void improve_best(sl_vrp_aco *c, long long ant_evals)
         char hit[64];
 #pragma omp parallel for num_threads(nth) schedule(static, 1)
         for (int k = 0; k < nk; k++) {
-            c->lns[k].absent_ok = c->rm.given_up > 0 || slp_vrp_ls_used(&c->best) <= c->ctx.fleet_lb;
+            c->lns[k].absent_ok = slp_vrp_lns_absences_apply(&c->best, c->rm.given_up);
             sl_rng lr = sl_rng_make(c->p.seed, SL_VRP_ACO_KICK_STREAM, 1 + (uint64_t)k, (uint64_t)c->iter);
             hit[k] = (char)slp_vrp_lns_run(&c->lns[k], &c->best, &lr, share, &c->found[k]);
             if (hit[k] && c->p.local_search) slp_vrp_ls_run(&c->found[k]);

@@ -226,5 +226,11 @@ void slp_vrp_lns_release(slp_vrp_lns *s);
  * serves every job the best serves). */
 int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long long budget,
                     slp_vrp_ls *found);
+/* Whether a chain on `best` may leave jobs out (absent_ok): once the fleet is final (the route
+ * minimisation has given up `given_up` attempts since its last success, or `best` is at the
+ * capacity bound ctx->fleet_lb), and only on plans with long routes (at least 20 jobs per used
+ * vehicle). On plans of many short routes, as on the 200-job RC1 instances, the chain then spends
+ * its steps on plans it cannot complete again. */
+int slp_vrp_lns_absences_apply(const slp_vrp_ls *best, int given_up);
 
 #endif

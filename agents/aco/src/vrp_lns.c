@@ -13,6 +13,7 @@
 #define T_END 0.02       /* (the start hot enough to leave the plans that squeezing the fleet left) */
 #define FIRST_CYCLE 2000 /* steps of the first cycle; each next one is twice as long */
 #define ABSENT_MAX 3     /* jobs a current plan may leave out when the fleet is fixed */
+#define ABSENT_ROUTE_JOBS 20 /* ... and only on plans with at least this many jobs per route */
 #define PRICE_START 5.0  /* price of a job left out, in mean costs per job: at first, */
 #define PRICE_MIN 0.5    /* and its range as it adapts */
 #define PRICE_MAX 50.0
@@ -170,6 +171,14 @@ static void restart(slp_vrp_lns *s, const slp_vrp_ls *best)
     s->cur_known = 0;
     s->record = best->cost;
     s->cycle_start = s->steps;
+}
+
+int slp_vrp_lns_absences_apply(const slp_vrp_ls *best, int given_up)
+{
+    const slp_vrp_ctx *c = best->c;
+    int used = slp_vrp_ls_used(best);
+    if (used == 0 || (given_up == 0 && used > c->fleet_lb)) return 0; /* the fleet may shrink */
+    return c->n - slp_vrp_ls_unserved(best) >= ABSENT_ROUTE_JOBS * used;
 }
 
 int slp_vrp_lns_run(slp_vrp_lns *s, const slp_vrp_ls *best, sl_rng *rng, long long budget,

@@ -438,6 +438,54 @@ START_TEST(absences_on_a_fixed_fleet)
 }
 END_TEST
 
+/* The annealing may leave jobs out only once the fleet is final (an attempt to shrink it given up,
+ * or the plan at the capacity bound) and only on plans of long routes (20 jobs per used vehicle). */
+START_TEST(absences_only_on_final_fleets_of_long_routes)
+{
+    sl_vrp *v = sl_vrp_create("loose", 1);
+    sl_vrp_add_site(v, 0, 0);
+    for (int i = 0; i < 40; i++) {
+        sl_vrp_add_site(v, 1 + i, (i * 7) % 11);
+        sl_vrp_job j = sl_vrp_job_default();
+        j.site = 1 + i;
+        j.demand[0] = 1;
+        sl_vrp_add_job(v, &j);
+    }
+    sl_vrp_vtype vt = sl_vrp_vtype_default();
+    vt.count = 8;
+    sl_vrp_add_vtype(v, &vt);
+    v->objective = SL_VRP_HIERARCHICAL;
+    sl_error e;
+    ck_assert_msg(sl_vrp_finish(v, &e) == SL_OK, "%s", e.msg);
+    slp_vrp_ctx ctx;
+    ck_assert_int_eq(slp_vrp_ctx_init(&ctx, v, 20), 0);
+    ck_assert_int_eq(ctx.fleet_lb, 1);
+    slp_vrp_ls L;
+    ck_assert_int_eq(slp_vrp_ls_init(&L, &ctx), 0);
+    int jobs[40];
+    for (int i = 0; i < 40; i++) jobs[i] = i;
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 1), 0); /* no route */
+    slp_vrp_ls_set_route(&L, 0, jobs, 40);
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 0), 1); /* at the bound: final */
+    slp_vrp_ls_set_route(&L, 0, jobs, 20);
+    slp_vrp_ls_set_route(&L, 1, jobs + 20, 20);
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 0), 0); /* may still shrink */
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 1), 1); /* given up: final, 20 per route */
+    slp_vrp_ls_set_route(&L, 1, jobs + 20, 19);             /* 39 jobs on two routes */
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 1), 0);
+    ctx.fleet_lb = 2;
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 0), 0);
+    slp_vrp_ls_set_route(&L, 1, jobs + 20, 20);
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 0), 1);
+    for (int r = 0; r < 4; r++) slp_vrp_ls_set_route(&L, r, jobs + 10 * r, 10);
+    ctx.fleet_lb = 4;                                       /* four routes of ten */
+    ck_assert_int_eq(slp_vrp_lns_absences_apply(&L, 1), 0);
+    slp_vrp_ls_release(&L);
+    slp_vrp_ctx_release(&ctx);
+    sl_vrp_destroy(v);
+}
+END_TEST
+
 /* The distance screen of insertion (no cost per time) skips only places that cannot be the
  * cheapest: on plans with a shipment in every pair of jobs, windows, two depots and two speeds,
  * ruined again and again, the cheapest place of every unserved shipment in every route, and of
@@ -842,6 +890,7 @@ static Suite *suite(void)
     tcase_add_test(tc, finds_brute_force_optimum);
     tcase_add_test(tc, route_minimisation_stops_at_the_fleet_bound);
     tcase_add_test(tc, absences_on_a_fixed_fleet);
+    tcase_add_test(tc, absences_only_on_final_fleets_of_long_routes);
     tcase_add_test(tc, every_move_keeps_every_constraint);
     tcase_add_test(tc, string_ruin_and_recreate_keeps_constraints);
     tcase_add_test(tc, distance_screen_keeps_the_cheapest_insertion);
