@@ -21,6 +21,8 @@ solomon-vehicles,R1,R101,1,2,19,19,1650.80,1650.80,0,0,0,2.000
 solomon-vehicles,R1,R102,1,2,17,17,1486.12,1486.12,0,0,0,2.000
 solomon-vehicles,R1,R102,2,2,18,17,1470.00,1486.12,-1.08,0,0,2.000
 solomon-distance,C1,C101,1,2,10,,836.9092,828.94,0.96,1,1,2.000
+solomon-vehicles,R2,R201,1,60,4,4,1252.37,1252.37,0,0,0,60.000
+solomon-vehicles,R2,R201,2,60,4,4,1252.37,1252.37,0,0,1,60.000
 solomon-distance,C1,C101,2,2,10,,828.94,828.94,0,0,0,1.000
 CSV
 out=$(REPORT=1 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp" 2>&1) || fail "exit $?: $out"
@@ -30,10 +32,13 @@ echo "$out" | grep -qF "| solomon-vehicles | R1 | 2 | 3 | -0.36 | +0.33 | 2/3 | 
     fail "R1 at 2 s: $out"
 echo "$out" | grep -qF "| solomon-distance | C1 | 2 | 2 | 0.48 | - | - | - | - | 1 | 1 | 1.50 |" ||
     fail "C1 distance: $out"
-[ "$(echo "$out" | grep -c '^| solomon')" -eq 3 ] || fail "not three rows: $out"
+# a plan the checker refused is invalid and not at the fleet
+echo "$out" | grep -qF "| solomon-vehicles | R2 | 60 | 2 | 0.00 | +0.00 | 1/2 | 0 / 0 of 1 | 0.00 | 0 | 1 | 60.00 |" ||
+    fail "R2 with a refused plan: $out"
+[ "$(echo "$out" | grep -c '^| solomon')" -eq 4 ] || fail "not four rows: $out"
 # the selections
 out=$(REPORT=1 SETS=solomon-vehicles LIMITS=60 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp") || fail "selection"
-[ "$(echo "$out" | grep -c '^| solomon')" -eq 1 ] || fail "SETS and LIMITS do not select: $out"
+[ "$(echo "$out" | grep -c '^| solomon')" -eq 2 ] || fail "SETS and LIMITS do not select: $out"
 echo "$out" | grep -qF "| solomon-vehicles | R1 | 60 | 6 |" || fail "selected row: $out"
 out=$(REPORT=1 ONLY=R102 SETS=solomon-vehicles LIMITS=60 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp") || fail "ONLY"
 echo "$out" | grep -qF "| solomon-vehicles | R1 | 60 | 3 | 1.29 | +0.67 | 1/3 | 0 / 0 of 1 |" || fail "ONLY=R102: $out"
@@ -41,9 +46,14 @@ echo "$out" | grep -qF "| solomon-vehicles | R1 | 60 | 3 | 1.29 | +0.67 | 1/3 | 
 echo "solomon-vehicles,R1,R103" >> "$T/runs.csv"
 REPORT=1 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" && fail "a short line accepted"
 [ "$(wc -l < "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
-grep -q "runs.csv:12:" "$T/err" || fail "the line is not named: $(cat "$T/err")"
+grep -q "runs.csv:14:" "$T/err" || fail "the line is not named: $(cat "$T/err")"
 grep -q "^|" "$T/out" && fail "a table printed from a malformed file"
 sed -i '$d' "$T/runs.csv"
+sed -i '1s/,19,19,1650.80,/,19,nineteen,1650.80,/' "$T/runs.csv"
+REPORT=1 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" && fail "a word for best known vehicles accepted"
+[ "$(wc -l < "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
+grep -q "runs.csv:1:" "$T/err" || fail "the line is not named: $(cat "$T/err")"
+sed -i '1s/,nineteen,/,19,/' "$T/runs.csv"
 sed -i '2s/,0,0,50.000$/,0,0,fifty/' "$T/runs.csv"
 REPORT=1 RUNS_CSV="$T/runs.csv" "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" && fail "a word for CPU s accepted"
 grep -q "runs.csv:2:" "$T/err" || fail "the line is not named: $(cat "$T/err")"
@@ -51,4 +61,21 @@ REPORT=1 RUNS_CSV="$T/none.csv" "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" &&
 grep -q "none.csv" "$T/err" || fail "the missing file is not named: $(cat "$T/err")"
 REPORT=1 "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" && fail "REPORT without RUNS_CSV accepted"
 grep -q "RUNS_CSV" "$T/err" || fail "RUNS_CSV not named: $(cat "$T/err")"
+# a run whose solver fails is invalid, and its instance is not at the fleet on every seed: a stand-in
+# solver that fails on seed 2
+mkdir -p "$T/bin" "$T/data/solomon"
+printf '# instance vehicles distance vehicles distance\nR101 19 1650.80 19 1650.80\n' > "$T/data/solomon/BKS.txt"
+: > "$T/data/solomon/R101.txt"
+cat > "$T/bin/vrp_solve" <<'SH'
+#!/bin/sh
+while [ $# -gt 0 ]; do [ "$1" = --seed ] && seed=$2; shift; done
+[ "$seed" = 2 ] && exit 1
+echo "R101 19 1650.80 1650.80 0 2.000"
+SH
+printf '#!/bin/sh\nexit 0\n' > "$T/bin/vrp_check"
+chmod +x "$T/bin/vrp_solve" "$T/bin/vrp_check"
+out=$(SETS=solomon-vehicles SEEDS=3 LIMITS=2 BUILD="$T/bin" DATA="$T/data" "$S/scripts/bench-vrp" 2>&1) ||
+    fail "run with a failing solver: $out"
+echo "$out" | grep -qF "| solomon-vehicles | R1 | 2 | 3 | 0.00 | +0.00 | 2/2 | 0 / 1 of 1 | 0.00 | 0 | 1 | 2.00 |" ||
+    fail "R1 with a failed run: $out"
 echo "bench-vrp REPORT: ok"
