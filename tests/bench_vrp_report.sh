@@ -2,7 +2,8 @@
 # scripts/bench-vrp REPORT=1: the tables of a runs file written by hand (per class and limit: runs,
 # gaps, vehicles against the best known, instances at the best known fleet on every seed and on most
 # seeds, unserved, invalid, CPU), the SETS and LIMITS selections, and a malformed or missing file
-# refused with one line naming it.
+# refused with one line naming it; with stand-in solvers, a failed run and the small30 rows (mean and
+# largest gap, runs above 0.5 %), and a failing solver named in one line.
 # usage: bench_vrp_report.sh SOURCE_DIR
 set -u
 S=$1
@@ -78,4 +79,25 @@ out=$(SETS=solomon-vehicles SEEDS=3 LIMITS=2 BUILD="$T/bin" DATA="$T/data" "$S/s
     fail "run with a failing solver: $out"
 echo "$out" | grep -qF "| solomon-vehicles | R1 | 2 | 3 | 0.00 | +0.00 | 2/2 | 0 / 1 of 1 | 0.00 | 0 | 1 | 2.00 |" ||
     fail "R1 with a failed run: $out"
+# small30: mean and largest gap to the best of the ten long runs, and the runs above 0.5 %, from a
+# stand-in solver whose seed 2 ends 1 % above the others
+for b in C201 R201 RC201; do printf 'VEHICLE\nNUMBER     CAPACITY\n  25   1000\n' > "$T/data/solomon/$b.txt"; done
+cat > "$T/bin/vrp_solve" <<'SH'
+#!/bin/sh
+case "$1" in *201_30.txt) ;; *) echo "vrp_solve: $1: not a cut instance" >&2; exit 2 ;; esac
+grep -q '^  3 1000' "$1" || { echo "vrp_solve: $1: the fleet is not cut to 3" >&2; exit 2; }
+while [ $# -gt 0 ]; do [ "$1" = --seed ] && seed=$2; shift; done
+[ "$seed" = 2 ] && echo "X 3 101.0 101.0 0 0.050" || echo "X 3 100.0 100.0 0 0.050"
+SH
+out=$(SETS=small30 SEEDS=2 LONG=0.1 BUILD="$T/bin" DATA="$T/data" "$S/scripts/bench-vrp" 2>&1) || fail "small30: $out"
+echo "$out" | grep -qF "| small30 | RC201 first 30, 3 vehicles | 0.05 | 2 | 0.50 (max 1.00; 1 of 2 runs above 0.5) vs best of 10 x 0.1 s |" ||
+    fail "small30 row: $out"
+[ "$(echo "$out" | grep -c '^| small30')" -eq 3 ] || fail "not three small30 rows: $out"
+# a solver that fails is named in one line, and no row is printed for it
+printf '#!/bin/sh\necho "vrp_solve: broken" >&2\nexit 3\n' > "$T/bin/vrp_solve"
+SETS=small30 SEEDS=2 LONG=0.1 BUILD="$T/bin" DATA="$T/data" "$S/scripts/bench-vrp" > "$T/out" 2> "$T/err" &&
+    fail "a failing solver accepted"
+[ "$(wc -l < "$T/err")" -eq 1 ] || fail "not one line: $(cat "$T/err")"
+grep -q "C201_30.txt.*exit 3.*broken" "$T/err" || fail "the failure is not named: $(cat "$T/err")"
+grep -q "^| small30" "$T/out" && fail "a small30 row printed from a failing solver"
 echo "bench-vrp REPORT: ok"
