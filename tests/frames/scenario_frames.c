@@ -1,9 +1,10 @@
 /* scenario_frames.c - headless frames of one shipped scenario are not blank.
  *
- *   scenario_frames SWARMLAB_EXE SCENARIO.lua WORK_DIR
+ *   scenario_frames SWARMLAB_EXE SCENARIO.lua WORK_DIR [--set NAME=VALUE ...]
  *
  * Runs the scenario through `swarmlab run --frames` (no HUD, so only the world is drawn) and reads
- * back every PNG it wrote. A frame is blank when fewer than MIN_CONTENT of its pixels differ from
+ * back every PNG it wrote. Arguments after WORK_DIR are passed to the run (a scenario whose default
+ * planning is slow gets a smaller budget; the frames are what is tested). A frame is blank when fewer than MIN_CONTENT of its pixels differ from
  * the colours of an empty world's frame (canvas background, plane fill and edge), which the
  * program first renders itself from a scenario with a plane and nothing on it; that reference
  * frame must itself be judged blank, so the detector is checked too.
@@ -51,14 +52,14 @@ static int needs_absent_shared(const char *scenario, char *missing, size_t len)
     return absent;
 }
 
-static int run(const char *exe, const char *scenario, const char *dir)
+static int run(const char *exe, const char *scenario, const char *dir, const char *extra)
 {
     char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "SDL_VIDEODRIVER=dummy '%s' run '%s' --steps 30 --frame-every 10 --size %dx%d "
-             "--no-hud --quiet --threads 2 --frames '%s/frames' --out '%s/out' "
+             "--no-hud --quiet --threads 2 --frames '%s/frames' --out '%s/out'%s "
              ">'%s/log.txt' 2>&1",
-             exe, scenario, SIZE_W, SIZE_H, dir, dir, dir);
+             exe, scenario, SIZE_W, SIZE_H, dir, dir, extra, dir);
     int rc = system(cmd);
     if (rc != 0) {
         printf("FAIL: %s exited with status %d; its output:\n", scenario, rc);
@@ -110,7 +111,7 @@ static int calibrate(const char *exe, const char *work)
     if (!f) { printf("FAIL: cannot write %s\n", scen); return -1; }
     fputs("function setup(world) world:plane{width = 10, height = 10} end\n", f);
     fclose(f);
-    if (run(exe, scen, dir) != 0) return -1;
+    if (run(exe, scen, dir, "") != 0) return -1;
     snprintf(path, sizeof path, "%s/frames/final.png", dir);
     SDL_Surface *s = load(path);
     if (!s) { printf("FAIL: %s: %s\n", path, IMG_GetError()); return -1; }
@@ -145,9 +146,18 @@ static int cmp_names(const void *a, const void *b)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: scenario_frames SWARMLAB_EXE SCENARIO.lua WORK_DIR\n");
+    if (argc < 4) {
+        fprintf(stderr, "usage: scenario_frames SWARMLAB_EXE SCENARIO.lua WORK_DIR [--set NAME=VALUE ...]\n");
         return 2;
+    }
+    char extra[1024] = "";
+    for (int i = 4; i < argc; i++) {
+        size_t used = strlen(extra);
+        if (strchr(argv[i], '\'') || used + strlen(argv[i]) + 4 > sizeof extra) {
+            fprintf(stderr, "scenario_frames: argument %d: too long or holds a quote: %s\n", i, argv[i]);
+            return 2;
+        }
+        snprintf(extra + used, sizeof extra - used, " '%s'", argv[i]);
     }
     const char *exe = argv[1], *scenario = argv[2], *work = argv[3];
     char missing[1024];
@@ -162,7 +172,7 @@ int main(int argc, char **argv)
     char dir[2048];
     snprintf(dir, sizeof dir, "%s/run", work);
     mkdir(dir, 0777);
-    if (run(exe, scenario, dir) != 0) return 1;
+    if (run(exe, scenario, dir, extra) != 0) return 1;
 
     char fdir[2100];
     snprintf(fdir, sizeof fdir, "%s/frames", dir);
