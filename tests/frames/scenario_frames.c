@@ -4,8 +4,8 @@
  *
  * Runs the scenario through `swarmlab run --frames` (no HUD, so only the world is drawn) and reads
  * back every PNG it wrote. Arguments after WORK_DIR are passed to the run (a scenario whose default
- * planning is slow gets a smaller budget; the frames are what is tested). A frame is blank when fewer than MIN_CONTENT of its pixels differ from
- * the colours of an empty world's frame (canvas background, plane fill and edge), which the
+ * planning is slow gets a smaller budget; the frames are what is tested). A frame is blank when
+ * fewer than MIN_CONTENT of its pixels differ from the colours of an empty world's frame (canvas background, plane fill and edge), which the
  * program first renders itself from a scenario with a plane and nothing on it; that reference
  * frame must itself be judged blank, so the detector is checked too.
  * Exit status: 0 every frame shows something, 1 a blank frame or a failed run, 77 (skip) when the
